@@ -1,0 +1,54 @@
+/**
+ * The one definition of Steward's DynamoDB table. The CDK stateful stack deploys it and the
+ * embedded runtime creates it in DynamoDB Local from the same object.
+ */
+export interface IndexSchema {
+  indexName: string;
+  partitionKey: string;
+  sortKey: string;
+}
+
+export interface TableSchema {
+  partitionKey: string;
+  sortKey: string;
+  timeToLiveAttribute: string;
+  globalSecondaryIndexes: IndexSchema[];
+}
+
+export const tableSchema: TableSchema = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    // Lists: issues by customer, issues by status, executions to reconcile.
+    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    // Sparse, sharded index of what falls due (dunning): only items with something due carry it.
+    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
+};
+
+/** CreateTable input for DynamoDB Local (on-demand, string keys), derived from the schema. */
+export function createTableInput(tableName: string) {
+  const keyNames = new Set<string>([tableSchema.partitionKey, tableSchema.sortKey]);
+  for (const index of tableSchema.globalSecondaryIndexes) {
+    keyNames.add(index.partitionKey);
+    keyNames.add(index.sortKey);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [...keyNames].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+    KeySchema: [
+      { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+  };
+}
