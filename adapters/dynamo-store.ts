@@ -13,6 +13,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 
 export type Item = Record<string, unknown>;
+type Expression = { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item };
+export type TransactEntry =
+  | { Put: { Item: Item } & Expression }
+  | { Update: { Key: Key; UpdateExpression: string } & Expression }
+  | { Delete: { Key: Key } & Expression }
+  | { ConditionCheck: { Key: Key; ConditionExpression: string } & Expression };
 export type Key = { pk: string; sk: string };
 
 /** Raised when a conditional write finds the item not in the expected state. */
@@ -97,7 +103,8 @@ export class DynamoStore {
     return items.slice(0, limit);
   }
 
-  async transactWrite(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<void> {
+  /** Transactional write; TableName is filled in for every entry. */
+  async transactWrite(items: TransactEntry[]): Promise<void> {
     this.requests++;
     const withTable = items.map((entry) => {
       const copy: Record<string, unknown> = {};

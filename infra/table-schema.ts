@@ -20,10 +20,12 @@ export const tableSchema: TableSchema = {
   sortKey: 'sk',
   timeToLiveAttribute: 'expiresAt',
   globalSecondaryIndexes: [
-    // Lists: issues by customer, issues by status, executions to reconcile.
+    // A customer's history: issues (later invoices, payments, emails), newest first.
     { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     // Sparse, sharded index of what falls due (dunning): only items with something due carry it.
     { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    // Issues by status ("ISSUES#open"), for lists, KPIs and the reconcile sweep.
+    { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
 };
 

@@ -18,7 +18,7 @@ class TourFunctions {
   engine!: LocalEngine;
   signalFromWait = new Set<string>();
 
-  invoke = async (fn: string, payload: any) => {
+  invoke = async (fn: string, payload: any): Promise<any> => {
     this.calls.push({ fn, id: payload.id });
     if (fn === 'tour-step') {
       const next = this.scripts.get(payload.id)?.shift() ?? 'done';

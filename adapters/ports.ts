@@ -1,0 +1,62 @@
+import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { Clock } from '../domain/clock.ts';
+import { systemClock } from '../domain/clock.ts';
+import type { Mailer } from '../domain/mailer.ts';
+import type { WorkflowPort } from '../domain/workflow-port.ts';
+import { DynamoStore } from './dynamo-store.ts';
+import { SesMailer } from './ses-mailer.ts';
+import { SfnWorkflows } from './sfn-workflows.ts';
+
+export interface Settings {
+  /** Sender of every email, e.g. "Steward <steward@example.com>". */
+  fromAddress: string;
+  /** Base URL of the API, for links in emails. */
+  publicUrl: string;
+  /** Bearer token the API and webhooks accept. */
+  apiToken(): Promise<string>;
+}
+
+/** Everything a handler talks to. Handlers get these at invocation time, never at import time. */
+export interface Ports {
+  store: DynamoStore;
+  mailer: Mailer;
+  workflows: WorkflowPort;
+  clock: Clock;
+  settings: Settings;
+}
+
+let installed: Ports | undefined;
+
+/** The embedded runtime (and tests) install local adapters; on AWS they are built from the environment. */
+export function installPorts(ports: Ports | undefined): void {
+  installed = ports;
+}
+
+export function ports(): Ports {
+  installed ??= awsPorts(process.env);
+  return installed;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+function awsPorts(env: NodeJS.ProcessEnv): Ports {
+  let token: Promise<string> | undefined;
+  return {
+    store: new DynamoStore({ tableName: required(env, 'TABLE_NAME') }),
+    mailer: new SesMailer(),
+    workflows: new SfnWorkflows(JSON.parse(required(env, 'STATE_MACHINE_ARNS'))),
+    clock: systemClock,
+    settings: {
+      fromAddress: required(env, 'FROM_ADDRESS'),
+      publicUrl: required(env, 'PUBLIC_URL'),
+      apiToken: () =>
+        (token ??= new SecretsManagerClient({})
+          .send(new GetSecretValueCommand({ SecretId: required(env, 'API_TOKEN_SECRET_ARN') }))
+          .then((out) => out.SecretString ?? '')),
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+const person = z.object({ name: z.string().min(1), email: z.email() });
+
+export const customerSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, _ or -, at most 64'),
+  name: z.string().min(1).max(200),
+  tier: z.enum(['platinum', 'gold', 'silver', 'bronze']).default('silver'),
+  timezone: z.string().refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not an IANA time zone'),
+  country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. DE'),
+  emailDomains: z.array(z.string().min(3)).default([]),
+  contacts: z
+    .array(z.object({ name: z.string().min(1), email: z.email(), roles: z.array(z.enum(['technical', 'billing', 'management'])).min(1) }))
+    .min(1),
+  team: z.object({ teamLead: person, serviceManager: person, director: person }),
+});
+
+export type Customer = z.infer<typeof customerSchema>;
+
+/** Who hears about an issue: technical contacts, or every contact when none is technical. */
+export function issueRecipients(customer: Customer): string[] {
+  const technical = customer.contacts.filter((contact) => contact.roles.includes('technical'));
+  return (technical.length ? technical : customer.contacts).map((contact) => contact.email);
+}

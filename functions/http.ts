@@ -1,0 +1,87 @@
+import { timingSafeEqual } from 'node:crypto';
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { ports } from '../adapters/ports.ts';
+
+export type ApiEvent = APIGatewayProxyEventV2;
+export type ApiResult = Exclude<APIGatewayProxyResultV2, string>;
+
+/** A failure with an HTTP status and a reason the caller can act on. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+/** Parses the JSON body and validates it; a 400 names every field and its problem. */
+export function parseBody<T extends z.ZodType>(event: ApiEvent, schema: T): z.infer<T> {
+  let raw: unknown;
+  try {
+    const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+    raw = text === '' ? undefined : JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (raw === undefined) throw new HttpError(400, 'request body is required');
+  return validate(raw, schema);
+}
+
+export function validate<T extends z.ZodType>(value: unknown, schema: T): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', problem: issue.message }));
+    throw new HttpError(400, problems.map((p) => `${p.field}: ${p.problem}`).join('; '), problems);
+  }
+  return result.data;
+}
+
+/** Turns thrown errors into JSON responses: HttpError keeps its status, anything else is a 500. */
+export const httpErrors = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
+  onError: async (request) => {
+    const error = request.error as Error;
+    if (error instanceof HttpError) {
+      request.response = json(error.statusCode, { error: error.message, ...(error.details ? { details: error.details } : {}) });
+      return;
+    }
+    console.error('unhandled error', error);
+    request.response = json(500, { error: 'internal error' });
+  },
+});
+
+/** Bearer-token authentication, compared in constant time. */
+export const bearerAuth = (isPublic: (event: ApiEvent) => boolean = () => false): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
+  before: async (request) => {
+    if (isPublic(request.event)) return;
+    const header = request.event.headers?.authorization ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    if (!match) throw new HttpError(401, 'missing bearer token (Authorization: Bearer <token>)');
+    if (!constantTimeEqual(match[1].trim(), await ports().settings.apiToken())) throw new HttpError(401, 'invalid bearer token');
+  },
+});
+
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export type RouteHandler = (event: ApiEvent) => Promise<ApiResult>;
+
+/** Dispatches on API Gateway's routeKey ("POST /issues/{id}/events"). */
+export function router(routes: Record<string, RouteHandler>): RouteHandler {
+  return async (event) => {
+    const route = routes[event.routeKey];
+    if (!route) throw new HttpError(404, `no route ${event.routeKey}`);
+    return route(event);
+  };
+}

@@ -1,0 +1,376 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CreateTableCommand, DescribeTableCommand, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import { SMTPServer } from 'smtp-server';
+import { DynamoStore } from '../../adapters/dynamo-store.ts';
+import { installPorts, type Ports } from '../../adapters/ports.ts';
+import { SesMailer } from '../../adapters/ses-mailer.ts';
+import { schedules } from '../schedules.ts';
+import { createTableInput, tableSchema } from '../table-schema.ts';
+import { FUNCTIONS_DIR, loadDefinition, loadManifest, substitute } from '../workflow-manifest.ts';
+import { ActivityTracker, ManualClock, RealClock, type TimerClock } from './clock.ts';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { LocalEngine, localFunctionArn } from './engine.ts';
+import { ExecutionRecords } from './execution-records.ts';
+import { startHttpServer, type LocalRoute } from './http-server.ts';
+import { LocalScheduler } from './scheduler.ts';
+import { parseDuration } from './duration.ts';
+
+export const TABLE_NAME = 'steward';
+const EXECUTIONS_TABLE = 'steward-local-executions';
+export const MAX_INBOUND_BYTES = 10 * 1024 * 1024;
+
+export interface RuntimeOptions {
+  port: number;
+  dynamodbPort: number;
+  sesPort: number;
+  smtpPort: number;
+  dataDir: string;
+  inMemory: boolean;
+  clock: 'real' | 'manual';
+  apiToken?: string;
+  fromAddress: string;
+  inboundAddress: string;
+  /** Overrides Retry intervals of every Task (tests use 0). */
+  retryIntervalMs?: number;
+}
+
+export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeOptions {
+  const port = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a port number (1-65535), got "${raw}"`);
+    return value;
+  };
+  const clock = env.STEWARD_CLOCK ?? 'real';
+  if (clock !== 'real' && clock !== 'manual') throw new Error(`STEWARD_CLOCK must be "real" or "manual", got "${clock}"`);
+  for (const arg of argv) if (arg !== '--in-memory') throw new Error(`unknown argument "${arg}" (supported: --in-memory)`);
+  return {
+    port: port('STEWARD_PORT', 3000),
+    dynamodbPort: port('STEWARD_DYNAMODB_PORT', 8000),
+    sesPort: port('STEWARD_SES_PORT', 8005),
+    smtpPort: port('STEWARD_SMTP_PORT', 2525),
+    dataDir: resolve(env.STEWARD_DATA_DIR || '.steward'),
+    inMemory: argv.includes('--in-memory'),
+    clock,
+    apiToken: env.STEWARD_API_TOKEN || undefined,
+    fromAddress: env.STEWARD_FROM_ADDRESS || 'Steward <steward@steward.localhost>',
+    inboundAddress: env.STEWARD_INBOUND_ADDRESS || 'support@steward.localhost',
+  };
+}
+
+type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** Imports every functions/<name>/handler.ts: the same modules CDK bundles for Lambda. */
+export async function loadFunctions(): Promise<Map<string, LambdaHandler>> {
+  const functions = new Map<string, LambdaHandler>();
+  for (const name of readdirSync(FUNCTIONS_DIR)) {
+    const file = join(FUNCTIONS_DIR, name, 'handler.ts');
+    if (!existsSync(file)) continue;
+    const module = await import(pathToFileURL(file).href);
+    if (typeof module.handler !== 'function') throw new Error(`${file} exports no handler`);
+    functions.set(name, module.handler);
+  }
+  return functions;
+}
+
+function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 60_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: localFunctionArn(functionName),
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+export interface Runtime {
+  options: RuntimeOptions;
+  urls: { api: string; health: string; sesInbox: string; sesStore: string; dynamodb: string; smtp: string };
+  apiToken: string;
+  clock: TimerClock;
+  engine: LocalEngine;
+  tracker: ActivityTracker;
+  ports: Ports;
+  store: DynamoStore;
+  mailer: SesMailer;
+  scheduler: LocalScheduler;
+  dynamodb: DynamoDbLocal;
+  invoke(functionName: string, event: unknown): Promise<any>;
+  stop(): Promise<void>;
+  /** Stops like a crash: in-process work ends, records stay as they were. */
+  crash(): Promise<void>;
+}
+
+function resolveToken(options: RuntimeOptions): string {
+  if (options.apiToken) return options.apiToken;
+  const file = join(options.dataDir, 'api-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(24).toString('base64url');
+  mkdirSync(options.dataDir, { recursive: true });
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  return token;
+}
+
+async function ensureTable(dynamodb: DynamoDbLocal): Promise<void> {
+  try {
+    await dynamodb.client.send(new DescribeTableCommand({ TableName: TABLE_NAME }));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    await dynamodb.client.send(new CreateTableCommand(createTableInput(TABLE_NAME)));
+    await dynamodb.client.send(
+      new UpdateTimeToLiveCommand({ TableName: TABLE_NAME, TimeToLiveSpecification: { AttributeName: tableSchema.timeToLiveAttribute, Enabled: true } }),
+    );
+  }
+}
+
+async function startSesEmulator(port: number): Promise<Server> {
+  const module: any = await import('aws-ses-v2-local');
+  const start = module.default?.default ?? module.default;
+  return start({ host: '127.0.0.1', port });
+}
+
+function closeServer(server: { close(cb: () => void): unknown; closeAllConnections?: () => void } | undefined): Promise<void> {
+  if (!server) return Promise.resolve();
+  return new Promise((resolveClose) => {
+    server.close(() => resolveClose());
+    server.closeAllConnections?.();
+  });
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch((error) => console.error('[runtime] cleanup failed:', error));
+    cleanups.length = 0;
+  };
+  try {
+    mkdirSync(options.dataDir, { recursive: true });
+    const apiToken = resolveToken(options);
+    const tracker = new ActivityTracker();
+    const clockFile = join(options.dataDir, 'clock.json');
+    const clock: TimerClock =
+      options.clock === 'manual'
+        ? new ManualClock(
+            !options.inMemory && existsSync(clockFile) ? new Date(JSON.parse(readFileSync(clockFile, 'utf8')).now) : new Date(),
+            () => tracker.idle(),
+            (now) => {
+              if (!options.inMemory) writeFileSync(clockFile, JSON.stringify({ now: now.toISOString() }));
+            },
+          )
+        : new RealClock();
+
+    const dynamodb = await startDynamoDbLocal({ port: options.dynamodbPort, dataDir: options.inMemory ? undefined : join(options.dataDir, 'dynamodb') });
+    cleanups.push(() => dynamodb.stop());
+    await ensureTable(dynamodb);
+    const records = new ExecutionRecords(dynamodb.client, EXECUTIONS_TABLE);
+    await records.ensureTable();
+
+    const ses = await startSesEmulator(options.sesPort);
+    cleanups.push(() => closeServer(ses as Server));
+    const sesUrl = `http://127.0.0.1:${options.sesPort}`;
+
+    const functions = await loadFunctions();
+    const invoke = async (functionName: string, event: unknown) => {
+      const handler = functions.get(functionName);
+      if (!handler) throw new Error(`no function "${functionName}" in functions/`);
+      return handler(structuredClone(event), lambdaContext(functionName));
+    };
+
+    const manifest = loadManifest();
+    const definitions = Object.entries(manifest.workflows).map(([name, { substitutions }]) => ({
+      name,
+      definition: substitute(
+        loadDefinition(name),
+        Object.fromEntries(Object.entries(substitutions).map(([placeholder, fn]) => [placeholder, localFunctionArn(fn)])),
+      ),
+    }));
+    const engine = new LocalEngine(definitions, invoke, clock, tracker, records, options.retryIntervalMs);
+    cleanups.push(() => engine.shutdown());
+
+    const store = new DynamoStore({ tableName: TABLE_NAME, client: dynamodb.client });
+    const mailer = new SesMailer({ endpoint: sesUrl, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const apiUrl = `http://127.0.0.1:${options.port}`;
+    const ports: Ports = {
+      store,
+      mailer,
+      workflows: engine,
+      clock,
+      settings: { fromAddress: options.fromAddress, publicUrl: apiUrl, apiToken: async () => apiToken },
+    };
+    installPorts(ports);
+    cleanups.push(() => installPorts(undefined));
+
+    const scheduler = new LocalScheduler(clock, async (schedule) => {
+      await tracker.track(() => invoke(schedule.function, { source: 'local.scheduler', schedule: schedule.name }));
+    });
+    cleanups.push(() => scheduler.stop());
+
+    const urls = {
+      api: apiUrl,
+      health: `${apiUrl}/health`,
+      sesInbox: `${sesUrl}/`,
+      sesStore: `${sesUrl}/store`,
+      dynamodb: dynamodb.endpoint,
+      smtp: `smtp://127.0.0.1:${options.smtpPort}`,
+    };
+
+    const smtp = { listening: false };
+    const localRoutes: LocalRoute = async ({ method, path, body, headers }) => {
+      if (path === '/health' && method === 'GET') return health();
+      if (!path.startsWith('/_local/')) return undefined;
+      const auth = headers.authorization ?? '';
+      if (auth !== `Bearer ${apiToken}`) return { status: 401, body: { error: 'missing or invalid bearer token' } };
+      if (path === '/_local/clock' && method === 'GET') return { status: 200, body: { now: clock.now().toISOString(), mode: clock.mode } };
+      if (path === '/_local/clock' && method === 'POST') return moveClock(body);
+      const execution = /^\/_local\/executions\/([^/]+)\/([^/]+)$/.exec(path);
+      if (execution && method === 'GET') {
+        const description = await engine.describe(decodeURIComponent(execution[1]), decodeURIComponent(execution[2]));
+        return description ? { status: 200, body: description } : { status: 404, body: { error: 'no such execution' } };
+      }
+      return { status: 404, body: { error: `no route ${method} ${path}` } };
+    };
+
+    const moveClock = async (body: Buffer) => {
+      if (!(clock instanceof ManualClock)) return { status: 409, body: { error: 'the clock is real time; start with STEWARD_CLOCK=manual to move it' } };
+      let request: { advance?: unknown; to?: unknown };
+      try {
+        request = JSON.parse(body.toString('utf8') || '{}');
+      } catch {
+        return { status: 400, body: { error: 'request body is not valid JSON' } };
+      }
+      let target: Date;
+      if (typeof request.advance === 'string' && request.to === undefined) {
+        const ms = parseDuration(request.advance);
+        if (ms === undefined) return { status: 400, body: { error: `advance: "${request.advance}" is not an ISO-8601 duration such as PT2H or P1DT30M` } };
+        target = new Date(clock.now().getTime() + ms);
+      } else if (typeof request.to === 'string' && request.advance === undefined) {
+        target = new Date(request.to);
+        if (Number.isNaN(target.getTime())) return { status: 400, body: { error: `to: "${request.to}" is not an ISO timestamp` } };
+        if (target < clock.now()) return { status: 400, body: { error: `to: ${request.to} is before now (${clock.now().toISOString()}); the clock only moves forward` } };
+      } else {
+        return { status: 400, body: { error: 'give exactly one of "advance" (ISO-8601 duration) or "to" (ISO timestamp)' } };
+      }
+      const now = await clock.advanceTo(target);
+      return { status: 200, body: { now: now.toISOString() } };
+    };
+
+    const health = async () => {
+      const check = async (probe: () => Promise<unknown>) => {
+        try {
+          await probe();
+          return 'up';
+        } catch (error) {
+          return `down: ${(error as Error).message}`;
+        }
+      };
+      const [dynamoStatus, sesStatus] = await Promise.all([
+        check(() => dynamodb.client.send(new ListTablesCommand({ Limit: 1 }))),
+        check(async () => {
+          const response = await fetch(`${sesUrl}/health-check`);
+          if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        }),
+      ]);
+      const components = {
+        dynamodb: { status: dynamoStatus, endpoint: dynamodb.endpoint, persistent: !options.inMemory },
+        ses: { status: sesStatus, endpoint: sesUrl, inbox: urls.sesInbox },
+        http: { status: 'up', endpoint: apiUrl },
+        smtp: { status: smtp.listening ? 'up' : 'down', endpoint: urls.smtp, inboundAddress: options.inboundAddress },
+        scheduler: { status: 'up', schedules: scheduler.nextRuns() },
+        workflows: { status: 'up', workflows: engine.workflows, executionsStarted: engine.counters.executions },
+        clock: { status: 'up', mode: clock.mode, now: clock.now().toISOString() },
+      };
+      const ok = Object.values(components).every((component) => component.status === 'up');
+      return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', components } };
+    };
+
+    const http = await startHttpServer({
+      port: options.port,
+      now: () => clock.now(),
+      invoke: (fn, event) => tracker.track(() => invoke(fn, event)) as Promise<any>,
+      localRoutes,
+    });
+    cleanups.push(() => closeServer(http));
+
+    const smtpServer = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      size: MAX_INBOUND_BYTES,
+      banner: 'Steward inbound',
+      logger: false,
+      onRcptTo(address, _session, callback) {
+        if (address.address.toLowerCase().split('@')[1] !== options.inboundAddress.toLowerCase().split('@')[1]) {
+          return callback(Object.assign(new Error(`550 relaying denied: Steward accepts mail for @${options.inboundAddress.split('@')[1]} only`), { responseCode: 550 }));
+        }
+        callback();
+      },
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+            return callback(Object.assign(new Error(`552 message exceeds ${MAX_INBOUND_BYTES} bytes`), { responseCode: 552 }));
+          }
+          if (!functions.has('inbound-email')) {
+            return callback(Object.assign(new Error('451 inbound email handling is not installed yet; try again later'), { responseCode: 451 }));
+          }
+          const raw = Buffer.concat(chunks);
+          const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
+          const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+          tracker
+            .track(() => invoke('inbound-email', { source: 'local.smtp', raw: raw.toString('base64'), recipients, sender }))
+            .then(() => callback(), (error: Error) => callback(Object.assign(new Error(`451 ${error.message}`), { responseCode: 451 })));
+        });
+      },
+    });
+    await new Promise<void>((resolveListen, rejectListen) => {
+      smtpServer.once('error', rejectListen);
+      smtpServer.listen(options.smtpPort, '127.0.0.1', () => {
+        smtp.listening = true;
+        resolveListen();
+      });
+    });
+    smtpServer.on('error', (error) => console.error('[smtp]', error.message));
+    cleanups.push(() => new Promise<void>((resolveClose) => smtpServer.close(() => resolveClose())));
+
+    scheduler.start(schedules);
+    await engine.resumeOpen();
+
+    const runtime: Runtime = {
+      options,
+      urls,
+      apiToken,
+      clock,
+      engine,
+      tracker,
+      ports,
+      store,
+      mailer,
+      scheduler,
+      dynamodb,
+      invoke,
+      stop: runCleanups,
+      crash: async () => {
+        engine.shutdown();
+        await runCleanups();
+      },
+    };
+    return runtime;
+  } catch (error) {
+    await runCleanups();
+    throw error;
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The HTTP API's routes, one list for both columns: CDK creates these API Gateway routes and the
+ * embedded HTTP server matches the same ones to produce the same routeKey and pathParameters.
+ */
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  /** A function folder in functions/. */
+  function: string;
+}
+
+export const routes: Route[] = [
+  { method: 'POST', path: '/customers', function: 'api' },
+  { method: 'GET', path: '/customers/{id}', function: 'api' },
+  { method: 'POST', path: '/issues', function: 'api' },
+  { method: 'GET', path: '/issues', function: 'api' },
+  { method: 'GET', path: '/issues/{id}', function: 'api' },
+  { method: 'POST', path: '/issues/{id}/events', function: 'api' },
+];
+
+export const routeKey = (route: Route) => `${route.method} ${route.path}`;
+
+/** Matches a request path against a route path with {param} segments. */
+export function matchRoute(method: string, path: string): { route: Route; pathParameters: Record<string, string> } | undefined {
+  const segments = path.split('/').filter(Boolean);
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const pattern = route.path.split('/').filter(Boolean);
+    if (pattern.length !== segments.length) continue;
+    const pathParameters: Record<string, string> = {};
+    let ok = true;
+    for (let i = 0; i < pattern.length && ok; i++) {
+      const param = /^\{(.+)\}$/.exec(pattern[i]);
+      if (param) pathParameters[param[1]] = decodeURIComponent(segments[i]);
+      else ok = pattern[i] === segments[i];
+    }
+    if (ok) return { route, pathParameters };
+  }
+  return undefined;
+}
