@@ -1,0 +1,22 @@
+import { App, Aspects } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { StatefulStack } from './stateful-stack.ts';
+import { StatelessStack } from './stateless-stack.ts';
+
+/** Builds Steward's two stacks. Works offline with no account: the stacks are environment-agnostic. */
+export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
+  const fromAddress = app.node.tryGetContext('fromAddress') ?? process.env.STEWARD_FROM_ADDRESS ?? 'Steward <steward@example.com>';
+  const stateful = new StatefulStack(app, 'StewardStateful', { description: 'Steward: table and API token (retained)' });
+  const stateless = new StatelessStack(app, 'StewardStateless', {
+    description: 'Steward: functions, workflows, HTTP API, schedules',
+    table: stateful.table,
+    apiToken: stateful.apiToken,
+    fromAddress,
+  });
+  if (options.nag ?? true) Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+  return { app, stateful, stateless };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  buildApp().app.synth();
+}

@@ -1,0 +1,99 @@
+import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/cdk/app.ts';
+import { routes } from '../../infra/routes.ts';
+import { tableSchema } from '../../infra/table-schema.ts';
+import { loadManifest } from '../../infra/workflow-manifest.ts';
+
+let stateful: Template;
+let stateless: Template;
+let built: ReturnType<typeof buildApp>;
+
+beforeAll(() => {
+  built = buildApp(new App());
+  stateful = Template.fromStack(built.stateful);
+  stateless = Template.fromStack(built.stateless);
+}, 120_000);
+
+describe('CDK stacks', () => {
+  it('stateful: the table from the shared schema, with PITR and RETAIN', () => {
+    stateful.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map((index) =>
+          Match.objectLike({ IndexName: index.indexName, KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' }, { AttributeName: index.sortKey, KeyType: 'RANGE' }] }),
+        ),
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      }),
+    });
+  });
+
+  it('stateless: every function is nodejs22.x on arm64 with its own log group', () => {
+    const functions = stateless.findResources('AWS::Lambda::Function');
+    const own = Object.values<any>(functions).filter((fn) => fn.Properties.Environment?.Variables?.TABLE_NAME);
+    expect(own.length).toBeGreaterThanOrEqual(4);
+    for (const fn of own) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.LoggingConfig?.LogGroup).toBeDefined();
+    }
+  });
+
+  it('stateless: one Standard state machine per workflow, its placeholders substituted with function ARNs', () => {
+    const manifest = loadManifest();
+    stateless.resourceCountIs('AWS::StepFunctions::StateMachine', Object.keys(manifest.workflows).length);
+    for (const [workflow, { substitutions }] of Object.entries(manifest.workflows)) {
+      const machines = Object.values<any>(stateless.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: `steward-${workflow}` } }));
+      expect(machines).toHaveLength(1);
+      const machine = machines[0].Properties;
+      expect(machine.StateMachineType).toBe('STANDARD');
+      expect(Object.keys(machine.DefinitionSubstitutions).sort()).toEqual(Object.keys(substitutions).sort());
+      for (const value of Object.values<any>(machine.DefinitionSubstitutions)) expect(value['Fn::GetAtt'][1]).toBe('Arn');
+      expect(machine.LoggingConfiguration.Level).toBe('ALL');
+      expect(machine.TracingConfiguration.Enabled).toBe(true);
+    }
+  });
+
+  it('stateless: an HTTP API route per entry of infra/routes.ts', () => {
+    for (const route of routes) stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${route.method} ${route.path}` });
+    stateless.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
+  });
+
+  it('stateless: the schedules run on EventBridge Scheduler with the same expressions', () => {
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(7 * * * ? *)', ScheduleExpressionTimezone: 'UTC' });
+  });
+
+  it('explicit grants: only the api and issue-wait functions may complete callback tasks', () => {
+    const policies = Object.values<any>(stateless.findResources('AWS::IAM::Policy'));
+    const withTaskSuccess = policies.filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('states:SendTaskSuccess'));
+    expect(withTaskSuccess.map((policy) => policy.Properties.Roles[0].Ref).sort()).toEqual(
+      [expect.stringMatching(/^fnapi/), expect.stringMatching(/^fnissuewait/)],
+    );
+  });
+
+  it('cdk-nag AwsSolutions: no unsuppressed finding', () => {
+    for (const stack of [built.stateful, built.stateless]) {
+      const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+      const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+      expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+      expect(warnings.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+    }
+  });
+
+  it('cdk-nag really runs: an unhardened bucket is reported', () => {
+    const app = new App();
+    const stack = new Stack(app, 'NagProbe');
+    new Bucket(stack, 'Plain');
+    Aspects.of(app).add(new AwsSolutionsChecks());
+    expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-S1')).length).toBeGreaterThan(0);
+  });
+});
