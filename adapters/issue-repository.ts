@@ -109,19 +109,18 @@ export class IssueRepository {
     return items.map((item) => strip(item) as TimelineEntry);
   }
 
-  /** Stores the workflow's callback token; returns the issue as it is now. */
-  async setWaitToken(issueId: string, token: string): Promise<Issue> {
-    const item = await this.store.update({
-      Key: issueKey(issueId),
-      UpdateExpression: 'SET waitToken = :t',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':t': token },
-    });
-    return strip(item!) as unknown as Issue;
+  /**
+   * Stores the workflow's callback token (an item of its own, so issue writes never erase it) and
+   * returns the issue read after it: an event writes the issue first and reads the token after, so
+   * one of the two always sees the other.
+   */
+  async setWaitToken(issueId: string, token: string): Promise<Issue | undefined> {
+    await this.store.put({ pk: `ISSUE#${issueId}`, sk: 'WAIT', itemType: 'wait-token', token });
+    return this.getIssue(issueId);
   }
 
   async waitToken(issueId: string): Promise<string | undefined> {
-    return (await this.store.get<{ waitToken?: string }>(issueKey(issueId)))?.waitToken;
+    return (await this.store.get<{ token?: string }>({ pk: `ISSUE#${issueId}`, sk: 'WAIT' }))?.token;
   }
 
   /** Records that the workflow acted on every event up to `seq`. */
@@ -152,6 +151,6 @@ function timelineItem(issueId: string, entry: TimelineEntry, seq: number) {
 
 /** Drops the table's key attributes from an item. */
 export function strip(item: Record<string, unknown>): Record<string, unknown> {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3pk: _g3, gsi3sk: _g3s, itemType: _itemType, waitToken: _token, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3pk: _g3, gsi3sk: _g3s, itemType: _itemType, ...rest } = item;
   return rest;
 }

@@ -13,6 +13,6 @@ export const handler = middy().handler(async (event: unknown) => {
   const { issueId, taskToken } = inputSchema.parse(event);
   const { store, workflows } = ports();
   const issue = await new IssueRepository(store).setWaitToken(issueId, taskToken);
-  if (issue.eventSeq > (issue.handledSeq ?? -1)) await workflows.sendTaskSuccess(taskToken, { wokeBy: 'pending-event' });
+  if (!issue || issue.eventSeq > issue.handledSeq) await workflows.sendTaskSuccess(taskToken, { wokeBy: 'pending-event' });
   return {};
 });

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
+import { acme, api, inbox, removeDataDir, startRuntime, testOptions } from '../support/runtime.ts';
+
+let options: RuntimeOptions;
+let runtime: Runtime;
+
+beforeAll(async () => {
+  options = await testOptions();
+  runtime = await startRuntime(options);
+});
+afterAll(async () => {
+  await runtime?.stop();
+  removeDataDir(options);
+});
+
+describe('embedded runtime', () => {
+  it('answers /health with every component up, without auth', async () => {
+    const response = await fetch(runtime.urls.health);
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.status).toBe('ok');
+    expect(Object.keys(body.components).sort()).toEqual(['clock', 'dynamodb', 'http', 'scheduler', 'ses', 'smtp', 'workflows']);
+  });
+
+  it('serves the SES emulator inbox page', async () => {
+    const response = await fetch(runtime.urls.sesInbox);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/<html/i);
+  });
+
+  it('moves the manual clock by an ISO-8601 duration and to a timestamp, never back', async () => {
+    const client = api(runtime);
+    const before = Date.parse((await client.get('/_local/clock')).body.now);
+    expect((await client.advance('PT2H')).status).toBe(200);
+    const after = Date.parse((await client.get('/_local/clock')).body.now);
+    expect(after - before).toBe(2 * 3600 * 1000);
+    const target = new Date(after + 86_400_000).toISOString();
+    expect((await client.post('/_local/clock', { to: target })).body.now).toBe(target);
+    expect((await client.post('/_local/clock', { to: new Date(after).toISOString() })).status).toBe(400);
+    expect((await client.advance('two hours')).status).toBe(400);
+    expect((await client.post('/_local/clock', { advance: 'PT1H', to: target })).status).toBe(400);
+  });
+
+  it('rejects API calls without the bearer token, and bad input with a reason', async () => {
+    const client = api(runtime);
+    expect((await client.call('GET', '/issues', undefined, 'wrong')).status).toBe(401);
+    const missing = await client.post('/issues', { customerId: 'acme', severity: 'sev9' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatch(/title/);
+    expect(missing.body.error).toMatch(/severity/);
+    expect((await client.post('/issues', '{not json')).status).toBe(400);
+    expect((await client.get('/issues/ISS-999999')).status).toBe(404);
+    const unknownCustomer = await client.post('/issues', { customerId: 'nobody', title: 'x', severity: 'sev3' });
+    expect(unknownCustomer.status).toBe(400);
+    expect(unknownCustomer.body.error).toMatch(/customerId/);
+  });
+
+  it('runs the issue workflow through the same handlers: acknowledgement at once, closure on close, each email once', async () => {
+    const client = api(runtime);
+    expect((await client.post('/customers', acme)).status).toBeLessThan(300);
+    const created = await client.post('/issues', { customerId: 'acme', title: 'VPN down', severity: 'sev2' });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect(id).toMatch(/^ISS-\d+$/);
+    await runtime.tracker.idle();
+
+    const ack = (await inbox(runtime)).filter((email) => email.subject.startsWith(`[${id}]`));
+    expect(ack).toHaveLength(1);
+    expect(ack[0].destination.to).toEqual(['ann@acme.test']);
+    expect(ack[0].headers).toContainEqual({ name: 'Auto-Submitted', value: 'auto-generated' });
+
+    // The same event delivered twice: the second is refused and nothing is sent twice.
+    expect((await client.post(`/issues/${id}/events`, { type: 'close' })).status).toBe(202);
+    expect((await client.post(`/issues/${id}/events`, { type: 'close' })).status).toBe(409);
+    await runtime.tracker.idle();
+    const emails = (await inbox(runtime)).filter((email) => email.subject.startsWith(`[${id}]`));
+    expect(emails.map((email) => email.subject)).toEqual([`[${id}] We are working on: VPN down`, `[${id}] Closed: VPN down`]);
+
+    const issue = await client.get(`/issues/${id}`);
+    expect(issue.body.status).toBe('closed');
+    expect(issue.body.timeline.map((entry: { type: string }) => entry.type)).toEqual(expect.arrayContaining(['opened', 'close', 'email']));
+    const execution = await client.get(`/_local/executions/issue-lifecycle/issue-${id}-g1`);
+    expect(execution.body.status).toBe('SUCCEEDED');
+
+    const history = await client.get('/customers/acme');
+    expect(history.body.history.issues.map((entry: { id: string }) => entry.id)).toContain(id);
+    expect(history.body.history.emails.filter((email: { messageId: string }) => emails.some((e) => e.messageId === email.messageId))).toHaveLength(2);
+  });
+
+  it('fires the schedules on the manual clock', async () => {
+    const before = runtime.scheduler.fired.length;
+    await api(runtime).advance('PT2H');
+    expect(runtime.scheduler.fired.length - before).toBe(2); // hourly at :07
+  });
+});

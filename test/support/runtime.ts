@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime.ts';
+import { freePort } from './dynamodb.ts';
+
+export async function testOptions(overrides: Partial<RuntimeOptions> = {}): Promise<RuntimeOptions> {
+  return {
+    port: await freePort(),
+    dynamodbPort: await freePort(),
+    sesPort: await freePort(),
+    smtpPort: await freePort(),
+    dataDir: mkdtempSync(join(tmpdir(), 'steward-test-')),
+    inMemory: false,
+    clock: 'manual',
+    apiToken: 'test-token',
+    fromAddress: 'Steward <steward@steward.localhost>',
+    inboundAddress: 'support@steward.localhost',
+    retryIntervalMs: 0,
+    ...overrides,
+  };
+}
+
+export function removeDataDir(options: RuntimeOptions): void {
+  rmSync(options.dataDir, { recursive: true, force: true });
+}
+
+/** A small client of the running API, as a user's script would call it. */
+export function api(runtime: Runtime) {
+  const call = async (method: string, path: string, body?: unknown, token = runtime.apiToken) => {
+    const response = await fetch(runtime.urls.api + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    call,
+    get: (path: string) => call('GET', path),
+    post: (path: string, body?: unknown) => call('POST', path, body),
+    advance: (duration: string) => call('POST', '/_local/clock', { advance: duration }),
+  };
+}
+
+export interface InboxEmail {
+  messageId: string;
+  subject: string;
+  destination: { to: string[] };
+  headers?: { name: string; value: string }[];
+  body: { text?: string; html?: string };
+}
+
+export async function inbox(runtime: Runtime): Promise<InboxEmail[]> {
+  const response = await fetch(runtime.urls.sesStore);
+  return ((await response.json()) as { emails: InboxEmail[] }).emails;
+}
+
+export const acme = {
+  id: 'acme',
+  name: 'ACME Corp',
+  tier: 'gold',
+  timezone: 'Europe/Berlin',
+  country: 'DE',
+  emailDomains: ['acme.test'],
+  contacts: [
+    { name: 'Ann Admin', email: 'ann@acme.test', roles: ['technical'] },
+    { name: 'Bill Payer', email: 'bill@acme.test', roles: ['billing'] },
+  ],
+  team: {
+    teamLead: { name: 'Tina Lead', email: 'tina@provider.test' },
+    serviceManager: { name: 'Sam Manager', email: 'sam@provider.test' },
+    director: { name: 'Dora Director', email: 'dora@provider.test' },
+  },
+};
+
+export { startRuntime };
