@@ -18,7 +18,7 @@ describe('embedded runtime', () => {
   it('answers /health with every component up, without auth', async () => {
     const response = await fetch(runtime.urls.health);
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = (await response.json()) as { status: string; components: Record<string, unknown> };
     expect(body.status).toBe('ok');
     expect(Object.keys(body.components).sort()).toEqual(['clock', 'dynamodb', 'http', 'scheduler', 'ses', 'smtp', 'workflows']);
   });
