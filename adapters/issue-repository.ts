@@ -13,7 +13,7 @@ export interface TimelineEntry {
 }
 
 export class IssueRepository {
-  constructor(private readonly store: DynamoStore) {}
+  constructor(readonly store: DynamoStore) {}
 
   async putCustomer(customer: Customer, at: Date): Promise<void> {
     await this.store.put({ ...customerKey(customer.id), itemType: 'customer', ...customer, updatedAt: at.toISOString() });

@@ -25,7 +25,7 @@ export async function sendOnce(
   owner: { pk: string; customerId: string },
   key: string,
   template: string,
-  build: () => OutboundEmail,
+  build: () => OutboundEmail | Promise<OutboundEmail>,
 ): Promise<{ sent: boolean; messageId?: string }> {
   const itemKey = { pk: owner.pk, sk: `EMAIL#${key}` };
   const now = deps.clock.now();
@@ -41,7 +41,7 @@ export async function sendOnce(
       { condition: 'claimedAt = :c AND attribute_not_exists(messageId)', values: { ':c': existing?.claimedAt } },
     );
   }
-  const email = build();
+  const email = await build();
   const { messageId } = await deps.mailer.send(email);
   const sentAt = deps.clock.now().toISOString();
   await deps.store.update({

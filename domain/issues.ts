@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { defaultPolicy, ladderLevels, ms, type EscalationLevel, type SeverityPolicy } from './policy.ts';
 
-export const severities = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
-export type Severity = (typeof severities)[number];
+import { severities, type Severity } from './severity.ts';
+
+export { severities, type Severity };
 export type IssueStatus = 'open' | 'acknowledged' | 'resolved' | 'closed';
 
 export const newIssueSchema = z.object({
@@ -41,6 +43,9 @@ export interface Issue {
   resolvedAt?: string;
   closedAt?: string;
   rfo?: { text: string; status: 'pending' | 'accepted' | 'disputed' };
+  /** The severity's policy as it was when the issue opened (frozen), and its version. */
+  policy?: SeverityPolicy;
+  policyVersion?: number;
   /** Workflow generation: the execution is named issue-<id>-g<generation>. */
   generation: number;
   /** Events recorded so far, and how many of them the workflow has acted on. */
@@ -89,7 +94,9 @@ export class InvalidTransition extends Error {
 }
 
 /** Something the workflow step must do now. Keys make every email effectively once. */
-export type StepAction = { kind: 'email'; key: string; template: 'acknowledgement' | 'closure'; audience: 'customer' };
+export type StepAction =
+  | { kind: 'email'; key: string; template: 'acknowledgement' | 'closure' | 'holding-update'; audience: 'customer'; nextUpdateAt?: string }
+  | { kind: 'email'; key: string; template: 'escalation'; audience: EscalationLevel; reason: string };
 
 export interface StepDecision {
   actions: StepAction[];
@@ -101,12 +108,62 @@ export interface StepDecision {
 
 const RECHECK_MS = 24 * 3600 * 1000;
 
-/** Decides, from the issue alone, what is due now. Pure: same input, same decision. */
+export const policyOf = (issue: Issue): SeverityPolicy => issue.policy ?? defaultPolicy.severities[issue.severity];
+
+interface Escalation {
+  level: EscalationLevel;
+  due: number;
+  reason: string;
+}
+
+/** The escalations an issue's policy defines, with the time each falls due (24x7 calendars). */
+function escalations(issue: Issue): Escalation[] {
+  const policy = policyOf(issue);
+  if (policy.calendar !== '24x7') return [];
+  const start = Date.parse(issue.createdAt);
+  const result: Escalation[] = [];
+  if (policy.acknowledgeWithin && !issue.acknowledgedAt) {
+    result.push({ level: 'teamLead', due: start + ms(policy.acknowledgeWithin), reason: `not acknowledged after ${policy.acknowledgeWithin.slice(2).toLowerCase()}` });
+  }
+  for (const step of policy.ladder) result.push({ level: step.level, due: start + ms(step.after), reason: `unresolved after ${step.after.slice(2).toLowerCase()}` });
+  return result;
+}
+
+/** 0 = nobody escalated, 1 = team lead, 2 = service manager, 3 = director. */
+export function escalationLevel(issue: Issue, now: Date): number {
+  if (issue.status === 'resolved' || issue.status === 'closed') {
+    now = new Date(Date.parse(issue.resolvedAt ?? issue.closedAt ?? now.toISOString()));
+  }
+  const reached = escalations(issue).filter((e) => e.due <= now.getTime());
+  return Math.max(0, ...reached.map((e) => ladderLevels.indexOf(e.level) + 1));
+}
+
+/** Decides, from the issue and its frozen policy alone, what is due now. Pure: same input, same decision. */
 export function decideStep(issue: Issue, now: Date): StepDecision {
-  const actions: StepAction[] = [{ kind: 'email', key: `ack-g${issue.generation}`, template: 'acknowledgement', audience: 'customer' }];
+  const g = issue.generation;
+  const actions: StepAction[] = [{ kind: 'email', key: `ack-g${g}`, template: 'acknowledgement', audience: 'customer' }];
   if (issue.status === 'closed') {
-    actions.push({ kind: 'email', key: `closure-g${issue.generation}`, template: 'closure', audience: 'customer' });
+    actions.push({ kind: 'email', key: `closure-g${g}`, template: 'closure', audience: 'customer' });
     return { actions, done: true, nextDeadline: now };
   }
-  return { actions, done: false, nextDeadline: new Date(now.getTime() + RECHECK_MS) };
+  const deadlines = [now.getTime() + RECHECK_MS];
+  const policy = policyOf(issue);
+  const unresolved = issue.status === 'open' || issue.status === 'acknowledged';
+  if (unresolved && policy.calendar === '24x7') {
+    for (const escalation of escalations(issue)) {
+      if (escalation.due <= now.getTime()) {
+        actions.push({ kind: 'email', key: `escalation-${escalation.level}-g${g}`, template: 'escalation', audience: escalation.level, reason: escalation.reason });
+      } else deadlines.push(escalation.due);
+    }
+    if (policy.holdingUpdates) {
+      // Updates fall due on a fixed grid from the opening; after a gap only the latest is sent.
+      const start = Date.parse(issue.createdAt);
+      const every = ms(policy.updateEvery);
+      const due = Math.floor((now.getTime() - start) / every);
+      const next = start + (due + 1) * every;
+      if (due >= 1) actions.push({ kind: 'email', key: `update-${due}-g${g}`, template: 'holding-update', audience: 'customer', nextUpdateAt: new Date(next).toISOString() });
+      deadlines.push(next);
+    }
+  }
+  return { actions, done: false, nextDeadline: new Date(Math.min(...deadlines)) };
 }

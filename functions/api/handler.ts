@@ -3,8 +3,10 @@ import { IssueRepository } from '../../adapters/issue-repository.ts';
 import { sentEmails } from '../../adapters/outbox.ts';
 import { ports } from '../../adapters/ports.ts';
 import { customerSchema } from '../../domain/customers.ts';
+import { defaultPolicy } from '../../domain/policy.ts';
 import {
   applyEvent,
+  escalationLevel,
   executionName,
   InvalidTransition,
   issueEventSchema,
@@ -66,7 +68,17 @@ const routes = router({
     const customer = await repo().getCustomer(input.customerId);
     if (!customer) throw new HttpError(400, `customerId: no customer "${input.customerId}"`, [{ field: 'customerId', problem: 'unknown customer' }]);
     const now = ports().clock.now().toISOString();
-    const issue: Issue = { ...input, id: await repo().nextIssueId(), status: 'open', createdAt: now, generation: 1, eventSeq: 0, handledSeq: 0 };
+    const issue: Issue = {
+      ...input,
+      id: await repo().nextIssueId(),
+      status: 'open',
+      createdAt: now,
+      generation: 1,
+      eventSeq: 0,
+      handledSeq: 0,
+      policy: defaultPolicy.severities[input.severity],
+      policyVersion: defaultPolicy.version,
+    };
     await repo().createIssue(issue);
     await startWorkflow(issue);
     return json(201, issue, { location: `/issues/${issue.id}` });
@@ -82,7 +94,7 @@ const routes = router({
   'GET /issues/{id}': async (event) => {
     const issue = await issueOr404(pathId(event));
     const timeline = await repo().timeline(issue.id);
-    return json(200, { ...issue, etr: null, nextUpdateAt: null, escalationLevel: 0, rfo: issue.rfo ?? null, timeline });
+    return json(200, { ...issue, etr: null, nextUpdateAt: null, escalationLevel: escalationLevel(issue, ports().clock.now()), rfo: issue.rfo ?? null, timeline });
   },
 
   'POST /issues/{id}/events': async (event) => {
