@@ -62,12 +62,16 @@ export const httpErrors = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
 export const bearerAuth = (isPublic: (event: ApiEvent) => boolean = () => false): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   before: async (request) => {
     if (isPublic(request.event)) return;
-    const header = request.event.headers?.authorization ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (!match) throw new HttpError(401, 'missing bearer token (Authorization: Bearer <token>)');
-    if (!constantTimeEqual(match[1].trim(), await ports().settings.apiToken())) throw new HttpError(401, 'invalid bearer token');
+    const token = bearerToken(request.event.headers?.authorization);
+    if (!token) throw new HttpError(401, 'missing bearer token (Authorization: Bearer <token>)');
+    if (!constantTimeEqual(token, await ports().settings.apiToken())) throw new HttpError(401, 'invalid bearer token');
   },
 });
+
+/** The token of an "Authorization: Bearer <token>" header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1].trim();
+}
 
 export function constantTimeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);

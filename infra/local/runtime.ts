@@ -9,6 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { DynamoStore } from '../../adapters/dynamo-store.ts';
 import { installPorts, type Ports } from '../../adapters/ports.ts';
 import { SesMailer } from '../../adapters/ses-mailer.ts';
+import { bearerToken, constantTimeEqual } from '../../functions/http.ts';
 import { schedules } from '../schedules.ts';
 import { createTableInput, tableSchema } from '../table-schema.ts';
 import { FUNCTIONS_DIR, loadDefinition, loadManifest, substitute } from '../workflow-manifest.ts';
@@ -232,8 +233,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const localRoutes: LocalRoute = async ({ method, path, body, headers }) => {
       if (path === '/health' && method === 'GET') return health();
       if (!path.startsWith('/_local/')) return undefined;
-      const auth = headers.authorization ?? '';
-      if (auth !== `Bearer ${apiToken}`) return { status: 401, body: { error: 'missing or invalid bearer token' } };
+      if (!constantTimeEqual(bearerToken(headers.authorization) ?? '', apiToken)) return { status: 401, body: { error: 'missing or invalid bearer token' } };
       if (path === '/_local/clock' && method === 'GET') return { status: 200, body: { now: clock.now().toISOString(), mode: clock.mode } };
       if (path === '/_local/clock' && method === 'POST') return moveClock(body);
       const execution = /^\/_local\/executions\/([^/]+)\/([^/]+)$/.exec(path);
