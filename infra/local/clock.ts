@@ -70,13 +70,18 @@ export class ManualClock implements TimerClock {
 
   /** Moves the clock to `target` (never backwards); calls are serialized. */
   advanceTo(target: Date): Promise<Date> {
-    const run = this.chain.then(() => this.runUntil(target.getTime()));
-    this.chain = run.catch(() => {});
-    return run;
+    return this.enqueue(() => target.getTime());
   }
 
+  /** Moves the clock by `ms` from wherever the previous queued move left it. */
   advanceBy(ms: number): Promise<Date> {
-    return this.chain.then(() => this.advanceTo(new Date(this.current + ms)));
+    return this.enqueue(() => this.current + ms);
+  }
+
+  private enqueue(target: () => number): Promise<Date> {
+    const run = this.chain.then(() => this.runUntil(target()));
+    this.chain = run.catch(() => {});
+    return run;
   }
 
   private async runUntil(target: number): Promise<Date> {
