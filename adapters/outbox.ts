@@ -61,11 +61,27 @@ export async function sendOnce(
 }
 
 export async function sentEmails(store: DynamoStore, pk: string): Promise<SentEmail[]> {
-  const items = await store.query<Partial<SentEmail> & Record<string, unknown>>({
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-    ExpressionAttributeValues: { ':pk': pk, ':e': 'EMAIL#' },
-  });
-  return items
+  return toSent(
+    await store.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+      ExpressionAttributeValues: { ':pk': pk, ':e': 'EMAIL#' },
+    }),
+  );
+}
+
+/** Every email sent about a customer, oldest first, in one query of the history index. */
+export async function customerEmails(store: DynamoStore, customerId: string): Promise<SentEmail[]> {
+  return toSent(
+    await store.query({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :e)',
+      ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':e': 'EMAIL#' },
+    }),
+  );
+}
+
+function toSent(items: Record<string, unknown>[]): SentEmail[] {
+  return (items as (Partial<SentEmail> & Record<string, unknown>)[])
     .filter((item) => item.messageId)
     .map(({ key, messageId, sentAt, subject, to, template }) => ({ key, messageId, sentAt, subject, to, template }) as SentEmail);
 }

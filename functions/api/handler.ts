@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { IssueRepository } from '../../adapters/issue-repository.ts';
-import { sentEmails } from '../../adapters/outbox.ts';
+import { customerEmails } from '../../adapters/outbox.ts';
 import { ports } from '../../adapters/ports.ts';
 import { customerSchema } from '../../domain/customers.ts';
 import { defaultPolicy } from '../../domain/policy.ts';
@@ -52,13 +52,13 @@ const routes = router({
     const customer = await repo().getCustomer(id);
     if (!customer) throw new HttpError(404, `customer ${id} not found`);
     const issues = await repo().listIssues({ customerId: id });
-    const emails = (await Promise.all(issues.map((issue) => sentEmails(ports().store, `ISSUE#${issue.id}`)))).flat();
+    const emails = await customerEmails(ports().store, id);
     return json(200, {
       ...customer,
       history: {
         issues: issues.map(({ id: issueId, title, severity, status, createdAt, resolvedAt, closedAt }) => ({ id: issueId, title, severity, status, createdAt, resolvedAt, closedAt })),
         rfos: issues.filter((issue) => issue.rfo).map((issue) => ({ issueId: issue.id, ...issue.rfo })),
-        emails: emails.sort((a, b) => a.sentAt.localeCompare(b.sentAt)),
+        emails,
       },
     });
   },
