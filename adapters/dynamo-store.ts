@@ -24,6 +24,13 @@ export type Key = { pk: string; sk: string };
 /** Raised when a conditional write finds the item not in the expected state. */
 export class ConditionFailed extends Error {
   override name = 'ConditionFailed';
+  /** For a transaction: the positions of the entries whose condition failed. */
+  constructor(
+    message: string,
+    readonly failedIndexes: number[] = [],
+  ) {
+    super(message);
+  }
 }
 
 export interface StoreOptions {
@@ -124,7 +131,8 @@ function translate(error: unknown): unknown {
   if (name === 'ConditionalCheckFailedException') return new ConditionFailed('condition failed');
   if (name === 'TransactionCanceledException') {
     const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-    if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return new ConditionFailed('transaction condition failed');
+    const failed = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
+    if (failed.length) return new ConditionFailed('transaction condition failed', failed);
   }
   return error;
 }

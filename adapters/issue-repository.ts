@@ -1,6 +1,6 @@
 import type { Customer } from '../domain/customers.ts';
-import type { Issue, IssueEvent, IssueStatus } from '../domain/issues.ts';
-import { ConditionFailed, type DynamoStore } from './dynamo-store.ts';
+import { issueStatuses, type Issue, type IssueStatus } from '../domain/issues.ts';
+import { ConditionFailed, type DynamoStore, type TransactEntry } from './dynamo-store.ts';
 
 /** Item layout of customers and issues in the single table. */
 const customerKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: 'META' });
@@ -36,7 +36,7 @@ export class IssueRepository {
 
   async createIssue(issue: Issue): Promise<void> {
     await this.store.transactWrite([
-      { Put: { Item: { ...issueKey(issue.id), itemType: 'issue', ...issue, ...listKeys(issue) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { Item: { ...issueKey(issue.id), itemType: 'issue', ...issue, version: 1, ...listKeys(issue) }, ConditionExpression: 'attribute_not_exists(pk)' } },
       { Put: { Item: timelineItem(issue.id, { at: issue.createdAt, type: 'opened', severity: issue.severity, source: issue.source }, 0) } },
     ]);
   }
@@ -46,24 +46,27 @@ export class IssueRepository {
     return item ? (strip(item) as unknown as Issue) : undefined;
   }
 
-  async listIssues(filter: { customerId?: string; status?: IssueStatus }): Promise<Issue[]> {
+  /** Issues of a customer, or of every customer by status; `createdFrom`/`createdTo` bound the opening time. */
+  async listIssues(filter: { customerId?: string; status?: IssueStatus; createdFrom?: string; createdTo?: string }): Promise<Issue[]> {
+    const from = filter.createdFrom ?? '0000';
+    const to = filter.createdTo ?? '9999';
     if (filter.customerId) {
       const items = await this.store.query({
         IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :issue)',
-        ExpressionAttributeValues: { ':pk': `CUSTOMER#${filter.customerId}`, ':issue': 'ISSUE#' },
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': `CUSTOMER#${filter.customerId}`, ':from': `ISSUE#${from}`, ':to': `ISSUE#${to}` },
         ScanIndexForward: false,
       });
       const issues = items.map((item) => strip(item) as unknown as Issue);
       return filter.status ? issues.filter((issue) => issue.status === filter.status) : issues;
     }
-    const statuses: IssueStatus[] = filter.status ? [filter.status] : ['open', 'acknowledged', 'resolved', 'closed'];
+    const statuses: IssueStatus[] = filter.status ? [filter.status] : issueStatuses;
     const lists = await Promise.all(
       statuses.map((status) =>
         this.store.query({
           IndexName: 'gsi3',
-          KeyConditionExpression: 'gsi3pk = :pk',
-          ExpressionAttributeValues: { ':pk': `ISSUES#${status}` },
+          KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': `ISSUES#${status}`, ':from': from, ':to': to },
           ScanIndexForward: false,
         }),
       ),
@@ -75,25 +78,29 @@ export class IssueRepository {
   }
 
   /**
-   * Stores the issue after an event together with its timeline entry, only if nobody else changed
-   * the issue meanwhile (optimistic lock on eventSeq). Returns false on a lost race.
+   * Stores the issue after a change, only if nobody else changed it meanwhile (optimistic lock on
+   * `version`), together with its timeline entry and, for an event with an id, a marker that makes
+   * a second delivery of the same event a no-op. Returns 'saved', 'conflict' (re-read and retry)
+   * or 'duplicate' (the event id was recorded before).
    */
-  async recordEvent(before: Issue, after: Issue, event: IssueEvent, at: Date): Promise<boolean> {
+  async saveIssue(before: Issue, after: Issue, entry?: TimelineEntry, eventId?: string): Promise<'saved' | 'conflict' | 'duplicate'> {
+    const version = before.version ?? 0;
+    const issuePut = {
+      Item: { ...issueKey(after.id), itemType: 'issue', ...after, version: version + 1, ...listKeys(after) },
+      ConditionExpression: version ? 'version = :v' : 'attribute_not_exists(version)',
+      ExpressionAttributeValues: version ? { ':v': version } : undefined,
+    };
+    const entries: TransactEntry[] = [{ Put: issuePut }];
+    if (entry) entries.push({ Put: { Item: timelineItem(after.id, entry, after.eventSeq) } });
+    if (eventId) entries.push({ Put: { Item: { pk: `ISSUE#${after.id}`, sk: `EVENTID#${eventId}`, itemType: 'event-id', at: entry?.at }, ConditionExpression: 'attribute_not_exists(pk)' } });
     try {
-      await this.store.transactWrite([
-        {
-          Put: {
-            Item: { ...issueKey(after.id), itemType: 'issue', ...after, ...listKeys(after) },
-            ConditionExpression: 'eventSeq = :seq',
-            ExpressionAttributeValues: { ':seq': before.eventSeq },
-          },
-        },
-        { Put: { Item: timelineItem(after.id, { ...event, at: at.toISOString() }, after.eventSeq) } },
-      ]);
-      return true;
+      if (entries.length === 1) await this.store.put(issuePut.Item, { condition: issuePut.ConditionExpression, values: issuePut.ExpressionAttributeValues });
+      else await this.store.transactWrite(entries);
+      after.version = version + 1;
+      return 'saved';
     } catch (error) {
-      if (error instanceof ConditionFailed) return false;
-      throw error;
+      if (!(error instanceof ConditionFailed)) throw error;
+      return eventId && error.failedIndexes.includes(entries.length - 1) ? 'duplicate' : 'conflict';
     }
   }
 
@@ -123,7 +130,7 @@ export class IssueRepository {
     return (await this.store.get<{ token?: string }>({ pk: `ISSUE#${issueId}`, sk: 'WAIT' }))?.token;
   }
 
-  /** Records that the workflow acted on every event up to `seq`. */
+  /** Records that the workflow acted on every event up to `seq` (without touching `version`: it races with nobody). */
   async markHandled(issueId: string, seq: number): Promise<void> {
     await this.store.update({
       Key: issueKey(issueId),

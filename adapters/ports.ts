@@ -1,5 +1,6 @@
 import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Clock } from '../domain/clock.ts';
+import { linkKey } from '../domain/links.ts';
 import { systemClock } from '../domain/clock.ts';
 import type { Mailer } from '../domain/mailer.ts';
 import type { WorkflowPort } from '../domain/workflow-port.ts';
@@ -14,6 +15,8 @@ export interface Settings {
   publicUrl: string;
   /** Bearer token the API and webhooks accept. */
   apiToken(): Promise<string>;
+  /** Key that signs customer links (derived from the API secret). */
+  linkKey(): Promise<string>;
 }
 
 /** Everything a handler talks to. Handlers get these at invocation time, never at import time. */
@@ -45,6 +48,10 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 
 function awsPorts(env: NodeJS.ProcessEnv): Ports {
   let token: Promise<string> | undefined;
+  const apiToken = () =>
+    (token ??= new SecretsManagerClient({})
+      .send(new GetSecretValueCommand({ SecretId: required(env, 'API_TOKEN_SECRET_ARN') }))
+      .then((out) => out.SecretString ?? ''));
   return {
     store: new DynamoStore({ tableName: required(env, 'TABLE_NAME') }),
     mailer: new SesMailer(),
@@ -53,10 +60,8 @@ function awsPorts(env: NodeJS.ProcessEnv): Ports {
     settings: {
       fromAddress: required(env, 'FROM_ADDRESS'),
       publicUrl: required(env, 'PUBLIC_URL'),
-      apiToken: () =>
-        (token ??= new SecretsManagerClient({})
-          .send(new GetSecretValueCommand({ SecretId: required(env, 'API_TOKEN_SECRET_ARN') }))
-          .then((out) => out.SecretString ?? '')),
+      apiToken,
+      linkKey: async () => linkKey(await apiToken()),
     },
   };
 }

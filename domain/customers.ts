@@ -20,6 +20,8 @@ export const customerSchema = z.object({
     .array(z.object({ name: z.string().min(1), email: z.email(), roles: z.array(z.enum(['technical', 'billing', 'management'])).min(1) }))
     .min(1),
   team: z.object({ teamLead: person, serviceManager: person, director: person }),
+  /** Name of the policy new issues of this customer open under. */
+  policy: z.string().min(1).default('default'),
 });
 
 export type Customer = z.infer<typeof customerSchema>;

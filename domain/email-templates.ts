@@ -1,80 +1,162 @@
 import Handlebars from 'handlebars';
 
-/** Text and HTML bodies per template, rendered with Handlebars (HTML escapes by default). */
-const sources = {
-  acknowledgement: {
-    subject: '[{{issue.id}}] We are working on: {{issue.title}}',
-    text: `Hello {{customer.name}},
+/**
+ * Text and HTML bodies per template, rendered with Handlebars (the HTML escapes by default).
+ * Customer emails end with the escalation link while the issue is unresolved; RFO emails carry the
+ * accept and dispute links. Internal emails carry the context a person needs to act at once.
+ */
+const hb = Handlebars.create();
 
-we have received your issue "{{issue.title}}" ({{issue.id}}, severity {{issue.severity}}) and are working on it.
-We will keep you informed until it is resolved.
+hb.registerPartial(
+  'footerText',
+  `{{#if links.escalate}}
 
--- Steward, on behalf of {{customer.team.serviceManager.name}}`,
-    html: `<p>Hello {{customer.name}},</p>
-<p>we have received your issue <strong>{{issue.title}}</strong> ({{issue.id}}, severity {{issue.severity}}) and are working on it.
-We will keep you informed until it is resolved.</p>
-<p>-- Steward, on behalf of {{customer.team.serviceManager.name}}</p>`,
-  },
-  closure: {
-    subject: '[{{issue.id}}] Closed: {{issue.title}}',
-    text: `Hello {{customer.name}},
-
-issue {{issue.id}} "{{issue.title}}" is now closed.{{#if issue.rfo}}
-
-Reason for outage:
-{{issue.rfo.text}}{{/if}}
+Not happy with how this is going? Escalate to our management: {{links.escalate}}{{/if}}
 
 -- Steward, on behalf of {{customer.team.serviceManager.name}}`,
-    html: `<p>Hello {{customer.name}},</p>
-<p>issue {{issue.id}} <strong>{{issue.title}}</strong> is now closed.</p>
-{{#if issue.rfo}}<h3>Reason for outage</h3><p>{{issue.rfo.text}}</p>{{/if}}
+);
+hb.registerPartial(
+  'footerHtml',
+  `{{#if links.escalate}}<p style="font-size:smaller">Not happy with how this is going? <a href="{{links.escalate}}">Escalate to our management</a>.</p>{{/if}}
 <p>-- Steward, on behalf of {{customer.team.serviceManager.name}}</p>`,
-  },
-  'holding-update': {
-    subject: '[{{issue.id}}] Update: {{issue.title}}',
-    text: `Hello {{customer.name}},
+);
+hb.registerPartial(
+  'rfoText',
+  `Reason for outage (revision {{issue.rfo.revision}}):
+{{issue.rfo.text}}
 
-we are still working on issue {{issue.id}} "{{issue.title}}" (severity {{issue.severity}}).
-You will hear from us again by {{nextUpdateAt}} at the latest.
-
--- Steward, on behalf of {{customer.team.serviceManager.name}}`,
-    html: `<p>Hello {{customer.name}},</p>
-<p>we are still working on issue {{issue.id}} <strong>{{issue.title}}</strong> (severity {{issue.severity}}).
-You will hear from us again by <strong>{{nextUpdateAt}}</strong> at the latest.</p>
-<p>-- Steward, on behalf of {{customer.team.serviceManager.name}}</p>`,
-  },
-  escalation: {
-    subject: '[{{issue.id}}] Escalation to you: {{issue.title}} ({{customer.name}}, {{issue.severity}})',
-    text: `Hello {{person.name}},
-
-issue {{issue.id}} of {{customer.name}} ({{customer.tier}} tier) is escalated to you: {{reason}}.
-
+Accept this reason for outage: {{links.accept}}
+Dispute it (tell us what is wrong): {{links.dispute}}
+Without an answer we take it as accepted after {{autoAcceptAfter}}.`,
+);
+hb.registerPartial(
+  'rfoHtml',
+  `<h3>Reason for outage (revision {{issue.rfo.revision}})</h3><p style="white-space:pre-wrap">{{issue.rfo.text}}</p>
+<p><a href="{{links.accept}}">Accept</a> · <a href="{{links.dispute}}">Dispute</a></p>
+<p style="font-size:smaller">Without an answer we take it as accepted after {{autoAcceptAfter}}.</p>`,
+);
+hb.registerPartial(
+  'contextText',
+  `Customer: {{customer.name}} ({{customer.tier}} tier)
 Title:    {{issue.title}}
 Severity: {{issue.severity}}
 Status:   {{issue.status}}
 Opened:   {{issue.createdAt}}
 Impact:   {{issue.impact}}
+ETR:      {{#if etr}}{{etr}}{{else}}none given{{/if}}
 
 Customer history: {{history.openIssues}} open issue(s), {{history.recentIssues}} in the last 90 days.
-Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" at {{lastTold.sentAt}}{{else}}nothing yet{{/if}}.
-
--- Steward`,
-    html: `<p>Hello {{person.name}},</p>
-<p>issue <strong>{{issue.id}}</strong> of {{customer.name}} ({{customer.tier}} tier) is escalated to you: {{reason}}.</p>
-<table>
+Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" at {{lastTold.sentAt}}{{else}}nothing yet{{/if}}.`,
+);
+hb.registerPartial(
+  'contextHtml',
+  `<table>
+<tr><td>Customer</td><td>{{customer.name}} ({{customer.tier}} tier)</td></tr>
 <tr><td>Title</td><td>{{issue.title}}</td></tr>
 <tr><td>Severity</td><td>{{issue.severity}}</td></tr>
 <tr><td>Status</td><td>{{issue.status}}</td></tr>
 <tr><td>Opened</td><td>{{issue.createdAt}}</td></tr>
 <tr><td>Impact</td><td>{{issue.impact}}</td></tr>
+<tr><td>ETR</td><td>{{#if etr}}{{etr}}{{else}}none given{{/if}}</td></tr>
 </table>
 <p>Customer history: {{history.openIssues}} open issue(s), {{history.recentIssues}} in the last 90 days.</p>
-<p>Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" at {{lastTold.sentAt}}{{else}}nothing yet{{/if}}.</p>
-<p>-- Steward</p>`,
+<p>Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" at {{lastTold.sentAt}}{{else}}nothing yet{{/if}}.</p>`,
+);
+
+/** Body text per template; the HTML is the same paragraphs with the HTML partials. */
+const sources = {
+  acknowledgement: {
+    subject: '[{{issue.id}}] We are working on: {{issue.title}}',
+    body: `we have received your issue "{{issue.title}}" ({{issue.id}}, severity {{issue.severity}}) and are working on it.
+You will hear from us again by {{nextUpdateAt}} at the latest.`,
+  },
+  'status-update': {
+    subject: '[{{issue.id}}] Update: {{issue.title}}',
+    body: `an update on issue {{issue.id}} "{{issue.title}}":
+
+{{update.message}}
+
+{{#if etr}}Estimated time of repair: {{etr}}.
+{{/if}}Next update by {{nextUpdateAt}} at the latest.`,
+  },
+  'holding-update': {
+    subject: '[{{issue.id}}] Update: {{issue.title}}',
+    body: `we are still working on issue {{issue.id}} "{{issue.title}}" (severity {{issue.severity}}).
+{{#if etr}}Estimated time of repair: {{etr}}.
+{{/if}}You will hear from us again by {{nextUpdateAt}} at the latest.`,
+  },
+  'etr-review': {
+    subject: '[{{issue.id}}] Estimated time of repair under review: {{issue.title}}',
+    body: `the estimated time of repair we gave you for issue {{issue.id}} "{{issue.title}}" ({{etr}}) has passed.
+It is under review and our management has been informed. You will hear from us again by {{nextUpdateAt}} at the latest.`,
+  },
+  resolution: {
+    subject: '[{{issue.id}}] Resolved: {{issue.title}}',
+    body: `issue {{issue.id}} "{{issue.title}}" is resolved.{{#if issue.rfo}}
+
+{{> rfoText}}{{else}}
+
+If the problem is not gone, just reply to this email.{{/if}}`,
+  },
+  'rfo-reminder': {
+    subject: '[{{issue.id}}] Reminder: please review the reason for outage',
+    body: `we sent you the reason for outage of issue {{issue.id}} "{{issue.title}}" and have not heard back yet.
+
+{{> rfoText}}`,
+  },
+  closure: {
+    subject: '[{{issue.id}}] Closed: {{issue.title}}',
+    body: `issue {{issue.id}} "{{issue.title}}" is now closed.{{#if issue.rfo}}
+The reason for outage was {{#if (eq issue.rfo.acceptedBy "auto")}}taken as accepted after we did not hear back{{else}}accepted{{/if}}.{{/if}}`,
+  },
+  'escalation-confirmation': {
+    subject: '[{{issue.id}}] Escalated: {{issue.title}}',
+    body: `you escalated issue {{issue.id}} "{{issue.title}}". {{customer.team.serviceManager.name}}, your service manager, has been informed and is taking care of it{{#if person}}, together with {{person.name}}{{/if}}.`,
+  },
+  escalation: {
+    subject: '[{{issue.id}}] Escalation to you: {{issue.title}} ({{customer.name}}, {{issue.severity}})',
+    internal: true,
+    body: `issue {{issue.id}} of {{customer.name}} is escalated to you: {{reason}}.
+
+{{> contextText}}`,
+  },
+  nudge: {
+    subject: '[{{issue.id}}] Customer update due at {{nextUpdateAt}}: {{issue.title}}',
+    internal: true,
+    body: `{{customer.name}} was promised an update on issue {{issue.id}} by {{nextUpdateAt}}. Post it now (an "update" event), or the customer gets a holding update and the gap counts against the update-cadence KPI.
+
+{{> contextText}}`,
+  },
+  'etr-warning': {
+    subject: '[{{issue.id}}] ETR passes at {{etr}}: {{issue.title}}',
+    internal: true,
+    body: `the estimated time of repair given to {{customer.name}} for issue {{issue.id}} passes at {{etr}}. Resolve the issue or set a new ETR; otherwise the customer is told the ETR is under review and the issue moves up the ladder.
+
+{{> contextText}}`,
+  },
+  'rfo-dispute': {
+    subject: '[{{issue.id}}] RFO disputed by {{customer.name}}: {{issue.title}}',
+    internal: true,
+    body: `{{customer.name}} disputes the reason for outage (revision {{issue.rfo.revision}}) of issue {{issue.id}}:
+
+"{{comment}}"
+
+Send a revised RFO (a "revise-rfo" event); the issue closes when the customer accepts it.
+
+{{> contextText}}`,
   },
 } as const;
 
 export type TemplateName = keyof typeof sources;
+
+hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+
+const toHtml = (body: string) =>
+  body
+    .replace(/\{\{> (\w+)Text\}\}/g, '{{> $1Html}}')
+    .split(/\n\n+/)
+    .map((paragraph) => (paragraph.startsWith('{{> ') ? paragraph : `<p>${paragraph.replace(/\n/g, '<br>\n')}</p>`))
+    .join('\n');
 
 const compiled = new Map<TemplateName, { subject: HandlebarsTemplateDelegate; text: HandlebarsTemplateDelegate; html: HandlebarsTemplateDelegate }>();
 
@@ -82,10 +164,14 @@ export function render(name: TemplateName, data: Record<string, unknown>): { sub
   let template = compiled.get(name);
   if (!template) {
     const source = sources[name];
+    const internal = 'internal' in source && source.internal;
+    const greeting = internal ? 'Hello {{person.name}},' : 'Hello {{customer.name}},';
+    const text = `${greeting}\n\n${source.body}\n${internal ? '\n-- Steward' : '{{> footerText}}'}`;
+    const html = `<p>${greeting}</p>\n${toHtml(source.body)}\n${internal ? '<p>-- Steward</p>' : '{{> footerHtml}}'}`;
     template = {
-      subject: Handlebars.compile(source.subject, { noEscape: true }),
-      text: Handlebars.compile(source.text, { noEscape: true }),
-      html: Handlebars.compile(source.html),
+      subject: hb.compile(source.subject, { noEscape: true }),
+      text: hb.compile(text, { noEscape: true }),
+      html: hb.compile(html),
     };
     compiled.set(name, template);
   }

@@ -23,11 +23,19 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
+export function html(statusCode: number, body: string): ApiResult {
+  return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-robots-tag': 'noindex' }, body };
+}
+
+export function bodyText(event: ApiEvent): string {
+  return event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+}
+
 /** Parses the JSON body and validates it; a 400 names every field and its problem. */
 export function parseBody<T extends z.ZodType>(event: ApiEvent, schema: T): z.infer<T> {
   let raw: unknown;
   try {
-    const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+    const text = bodyText(event);
     raw = text === '' ? undefined : JSON.parse(text);
   } catch (error) {
     throw new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`);

@@ -16,6 +16,13 @@ export const routes: Route[] = [
   { method: 'GET', path: '/issues', function: 'api' },
   { method: 'GET', path: '/issues/{id}', function: 'api' },
   { method: 'POST', path: '/issues/{id}/events', function: 'api' },
+  // Customer links from emails: public (the signed token is the credential); GET shows, POST acts.
+  { method: 'GET', path: '/links/{token}', function: 'api' },
+  { method: 'POST', path: '/links/{token}', function: 'api' },
+  { method: 'GET', path: '/policies', function: 'api' },
+  { method: 'GET', path: '/policies/{name}', function: 'api' },
+  { method: 'PUT', path: '/policies/{name}', function: 'api' },
+  { method: 'GET', path: '/kpis', function: 'api' },
 ];
 
 export const routeKey = (route: Route) => `${route.method} ${route.path}`;

@@ -1,32 +1,41 @@
 import middy from '@middy/core';
 import { IssueRepository } from '../../adapters/issue-repository.ts';
 import { customerEmails } from '../../adapters/outbox.ts';
+import { PolicyRepository } from '../../adapters/policy-repository.ts';
 import { ports } from '../../adapters/ports.ts';
-import { customerSchema } from '../../domain/customers.ts';
-import { defaultPolicy } from '../../domain/policy.ts';
+import { customerSchema, type Customer } from '../../domain/customers.ts';
 import {
   applyEvent,
   escalationLevel,
   executionName,
+  InvalidEvent,
   InvalidTransition,
+  isUnresolved,
   issueEventSchema,
+  issueStatuses,
   newIssueSchema,
+  openIssue,
   type Issue,
+  type IssueContext,
+  type IssueEvent,
   type IssueStatus,
 } from '../../domain/issues.ts';
-import { bearerAuth, HttpError, httpErrors, json, parseBody, router, type ApiEvent, type ApiResult } from '../http.ts';
+import { issueKpis } from '../../domain/kpis.ts';
+import { verifyLink, type LinkClaims } from '../../domain/links.ts';
+import { calendars, freezePolicy, ms, policyInputSchema, policySchema } from '../../domain/policy.ts';
+import { bearerAuth, bodyText, html, HttpError, httpErrors, json, parseBody, router, validate, type ApiEvent, type ApiResult } from '../http.ts';
+import { actionForms, renderPage, type PageContent } from './link-page.ts';
 
 const ISSUE_WORKFLOW = 'issue-lifecycle';
-const statuses: IssueStatus[] = ['open', 'acknowledged', 'resolved', 'closed'];
+const MAX_ATTEMPTS = 5;
 
-function repo() {
-  return new IssueRepository(ports().store);
-}
+const repo = () => new IssueRepository(ports().store);
+const policies = () => new PolicyRepository(ports().store);
 
-function pathId(event: ApiEvent): string {
-  const id = event.pathParameters?.id;
-  if (!id) throw new HttpError(400, 'missing id in path');
-  return id;
+function pathParam(event: ApiEvent, name = 'id'): string {
+  const value = event.pathParameters?.[name];
+  if (!value) throw new HttpError(400, `missing ${name} in path`);
+  return value;
 }
 
 async function issueOr404(id: string): Promise<Issue> {
@@ -35,20 +44,98 @@ async function issueOr404(id: string): Promise<Issue> {
   return issue;
 }
 
+async function customerOf(issue: Issue): Promise<Customer> {
+  const customer = await repo().getCustomer(issue.customerId);
+  if (!customer) throw new HttpError(409, `customer ${issue.customerId} of issue ${issue.id} no longer exists`);
+  return customer;
+}
+
+const contextFor = (issue: Issue, customer: Customer): IssueContext => ({ now: ports().clock.now(), calendars: calendars(issue.policy, customer) });
+
 async function startWorkflow(issue: Issue): Promise<void> {
   await ports().workflows.start(ISSUE_WORKFLOW, executionName(issue), { issueId: issue.id });
 }
 
+/**
+ * Records an event and wakes the issue's workflow. The same event id delivered twice is recorded
+ * once (200 with `duplicate: true`); a lost race with another writer is retried on a fresh read.
+ */
+async function recordIssueEvent(id: string, input: IssueEvent): Promise<{ issue: Issue; duplicate: boolean }> {
+  if (input.eventId && (await repo().store.get({ pk: `ISSUE#${id}`, sk: `EVENTID#${input.eventId}` }))) return { issue: await issueOr404(id), duplicate: true };
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const before = await issueOr404(id);
+    const ctx = contextFor(before, await customerOf(before));
+    let after: Issue;
+    try {
+      after = applyEvent(before, input, ctx);
+    } catch (error) {
+      if (error instanceof InvalidTransition) throw new HttpError(409, error.message);
+      if (error instanceof InvalidEvent) throw new HttpError(400, error.message, [{ field: error.field, problem: error.problem }]);
+      throw error;
+    }
+    const outcome = await repo().saveIssue(before, after, { ...input, at: ctx.now.toISOString() }, input.eventId);
+    if (outcome === 'duplicate') return { issue: before, duplicate: true };
+    if (outcome === 'conflict') continue;
+    if (after.generation !== before.generation) await startWorkflow(after);
+    else {
+      const token = await repo().waitToken(id);
+      if (token) await ports().workflows.sendTaskSuccess(token, { event: input.type });
+    }
+    return { issue: after, duplicate: false };
+  }
+  throw new HttpError(409, 'the issue changed concurrently; try again');
+}
+
+function issueView(issue: Issue, customer: Customer) {
+  const ctx = contextFor(issue, customer);
+  return {
+    ...issue,
+    escalationLevel: escalationLevel(issue, ctx),
+    etr: issue.etr ?? null,
+    nextUpdateAt: isUnresolved(issue) ? (issue.nextUpdateAt ?? null) : null,
+    rfo: issue.rfo ?? null,
+  };
+}
+
+/** Why a link cannot act on the issue as it is now, or undefined when it can. */
+function linkBlocked(claims: LinkClaims, issue: Issue, customer: Customer): string | undefined {
+  if (claims.a === 'escalate') {
+    if (!isUnresolved(issue)) return `Issue ${issue.id} is ${issue.status}; there is nothing to escalate. If the problem is back, reply to our last email.`;
+    const last = issue.customerEscalations.at(-1);
+    const cooldown = Date.parse(last?.at ?? '1970-01-01') + ms(issue.policy.customerEscalationCooldown);
+    if (last && ports().clock.now().getTime() < cooldown) {
+      return `You escalated this issue at ${last.at}; ${customer.team.serviceManager.name}, your service manager, is on it. You can escalate again from ${new Date(cooldown).toISOString()}.`;
+    }
+    return undefined;
+  }
+  const rfo = issue.rfo;
+  if (rfo?.status === 'accepted' && rfo.revision === claims.r) return `This reason for outage was accepted on ${rfo.acceptedAt}. Issue ${issue.id} is closed.`;
+  if (!rfo || rfo.revision !== claims.r || issue.status !== 'resolved') return `This link is for an older state of issue ${issue.id}: please use the links in our latest email.`;
+  if (claims.a === 'dispute-rfo' && rfo.status === 'disputed') return `Your dispute of ${rfo.disputes.at(-1)?.at} was received; ${customer.team.serviceManager.name} will send you a revised reason for outage.`;
+  return undefined;
+}
+
+async function linkContext(event: ApiEvent): Promise<{ claims: LinkClaims; issue: Issue; customer: Customer } | ApiResult> {
+  const check = verifyLink(pathParam(event, 'token'), await ports().settings.linkKey(), ports().clock.now());
+  if (!check.ok) return html(check.reason.includes('expired') ? 410 : 400, renderPage({ title: 'Link not valid', paragraphs: [`Sorry, ${check.reason}. Please use the links in our latest email, or reply to it.`] }));
+  const issue = await repo().getIssue(check.claims.i);
+  if (!issue) return html(404, renderPage({ title: 'Issue not found', paragraphs: ['The issue this link belongs to no longer exists.'] }));
+  return { claims: check.claims, issue, customer: await customerOf(issue) };
+}
+
+const isResult = (value: unknown): value is ApiResult => typeof value === 'object' && value !== null && 'statusCode' in value;
+
 const routes = router({
   'POST /customers': async (event) => {
     const customer = parseBody(event, customerSchema);
+    if (!(await policies().current(customer.policy))) throw new HttpError(400, `policy: no policy "${customer.policy}"`, [{ field: 'policy', problem: 'unknown policy' }]);
     const existed = (await repo().getCustomer(customer.id)) !== undefined;
     await repo().putCustomer(customer, ports().clock.now());
     return json(existed ? 200 : 201, customer);
   },
 
   'GET /customers/{id}': async (event) => {
-    const id = pathId(event);
+    const id = pathParam(event);
     const customer = await repo().getCustomer(id);
     if (!customer) throw new HttpError(404, `customer ${id} not found`);
     const issues = await repo().listIssues({ customerId: id });
@@ -67,18 +154,10 @@ const routes = router({
     const input = parseBody(event, newIssueSchema);
     const customer = await repo().getCustomer(input.customerId);
     if (!customer) throw new HttpError(400, `customerId: no customer "${input.customerId}"`, [{ field: 'customerId', problem: 'unknown customer' }]);
-    const now = ports().clock.now().toISOString();
-    const issue: Issue = {
-      ...input,
-      id: await repo().nextIssueId(),
-      status: 'open',
-      createdAt: now,
-      generation: 1,
-      eventSeq: 0,
-      handledSeq: 0,
-      policy: defaultPolicy.severities[input.severity],
-      policyVersion: defaultPolicy.version,
-    };
+    const policy = await policies().current(customer.policy);
+    if (!policy) throw new HttpError(409, `customer ${customer.id} names policy "${customer.policy}", which does not exist`);
+    const frozen = freezePolicy(policy, input.severity);
+    const issue = openIssue(await repo().nextIssueId(), input, frozen, { now: ports().clock.now(), calendars: calendars(frozen, customer) });
     await repo().createIssue(issue);
     await startWorkflow(issue);
     return json(201, issue, { location: `/issues/${issue.id}` });
@@ -87,41 +166,106 @@ const routes = router({
   'GET /issues': async (event) => {
     const query = event.queryStringParameters ?? {};
     const status = query.status as IssueStatus | undefined;
-    if (status && !statuses.includes(status)) throw new HttpError(400, `status: must be one of ${statuses.join(', ')}`);
+    if (status && !issueStatuses.includes(status)) throw new HttpError(400, `status: must be one of ${issueStatuses.join(', ')}`);
     return json(200, { issues: await repo().listIssues({ customerId: query.customerId, status }) });
   },
 
   'GET /issues/{id}': async (event) => {
-    const issue = await issueOr404(pathId(event));
+    const issue = await issueOr404(pathParam(event));
     const timeline = await repo().timeline(issue.id);
-    return json(200, { ...issue, etr: null, nextUpdateAt: null, escalationLevel: escalationLevel(issue, ports().clock.now()), rfo: issue.rfo ?? null, timeline });
+    return json(200, { ...issueView(issue, await customerOf(issue)), timeline });
   },
 
   'POST /issues/{id}/events': async (event) => {
-    const id = pathId(event);
     const input = parseBody(event, issueEventSchema);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const before = await issueOr404(id);
-      let after: Issue;
-      try {
-        after = applyEvent(before, input, ports().clock.now());
-      } catch (error) {
-        if (error instanceof InvalidTransition) throw new HttpError(409, error.message);
-        throw error;
-      }
-      if (!(await repo().recordEvent(before, after, input, ports().clock.now()))) continue; // lost a race: re-read
-      if (after.generation !== before.generation) await startWorkflow(after);
-      else {
-        const token = await repo().waitToken(id);
-        if (token) await ports().workflows.sendTaskSuccess(token, { event: input.type });
-      }
-      return json(202, { id, status: after.status, eventSeq: after.eventSeq });
+    const eventId = input.eventId ?? event.headers?.['idempotency-key'];
+    const { issue, duplicate } = await recordIssueEvent(pathParam(event), { ...input, eventId });
+    return json(duplicate ? 200 : 202, { id: issue.id, status: issue.status, eventSeq: issue.eventSeq, ...(duplicate ? { duplicate: true } : {}) });
+  },
+
+  'GET /links/{token}': async (event) => {
+    const found = await linkContext(event);
+    if (isResult(found)) return found;
+    const { claims, issue, customer } = found;
+    const form = actionForms[claims.a];
+    const blocked = linkBlocked(claims, issue, customer);
+    const page: PageContent = {
+      title: form.title,
+      issueId: issue.id,
+      paragraphs: [`Issue ${issue.id}: ${issue.title}`, blocked ?? form.intro],
+      rfo: claims.a !== 'escalate' && !blocked ? issue.rfo?.text : undefined,
+      form: blocked ? undefined : form.form,
+    };
+    return html(200, renderPage(page));
+  },
+
+  'POST /links/{token}': async (event) => {
+    const found = await linkContext(event);
+    if (isResult(found)) return found;
+    const { claims, issue, customer } = found;
+    const title = actionForms[claims.a].title;
+    const blocked = linkBlocked(claims, issue, customer);
+    if (blocked) return html(409, renderPage({ title, issueId: issue.id, paragraphs: [blocked] }));
+    const form = new URLSearchParams(bodyText(event));
+    const comment = form.get('comment')?.trim() || undefined;
+    const input: IssueEvent =
+      claims.a === 'accept-rfo'
+        ? { type: 'accept-rfo', by: 'customer' }
+        : claims.a === 'dispute-rfo'
+          ? validate({ type: 'dispute-rfo', comment }, issueEventSchema)
+          : validate({ type: 'customer-escalate', comment }, issueEventSchema);
+    try {
+      await recordIssueEvent(issue.id, input);
+    } catch (error) {
+      if (error instanceof HttpError && error.statusCode < 500) return html(error.statusCode, renderPage({ title, issueId: issue.id, paragraphs: [error.message] }));
+      throw error;
     }
-    throw new HttpError(409, 'the issue changed concurrently; try again');
+    const done: Record<typeof claims.a, string> = {
+      'accept-rfo': `Thank you. You accepted the reason for outage; issue ${issue.id} is closed.`,
+      'dispute-rfo': `Thank you. ${customer.team.serviceManager.name}, your service manager, has your comment and will send you a revised reason for outage.`,
+      escalate: `Issue ${issue.id} is escalated. ${customer.team.serviceManager.name}, your service manager, has been informed and takes care of it; you will get a confirmation by email.`,
+    };
+    return html(200, renderPage({ title, issueId: issue.id, paragraphs: [done[claims.a]] }));
+  },
+
+  'GET /policies': async () => json(200, { policies: await policies().list() }),
+
+  'GET /policies/{name}': async (event) => {
+    const policy = await policies().current(pathParam(event, 'name'));
+    if (!policy) throw new HttpError(404, `policy ${pathParam(event, 'name')} not found`);
+    return json(200, policy);
+  },
+
+  'PUT /policies/{name}': async (event) => {
+    const name = pathParam(event, 'name');
+    validate({ name }, policySchema.pick({ name: true }));
+    const body = parseBody(event, policyInputSchema);
+    const stored = await policies().putNextVersion(name, body, ports().clock.now());
+    if (!stored) throw new HttpError(409, `policy ${name} changed concurrently; try again`);
+    return json(200, stored);
+  },
+
+  'GET /kpis': async (event) => {
+    const query = event.queryStringParameters ?? {};
+    const now = ports().clock.now();
+    const bound = (field: 'from' | 'to', fallback: Date) => {
+      const value = query[field];
+      if (value === undefined) return fallback.toISOString();
+      const parsed = Date.parse(value);
+      if (Number.isNaN(parsed)) throw new HttpError(400, `${field}: not a date or date-time (ISO 8601)`, [{ field, problem: 'not an ISO 8601 date' }]);
+      return new Date(parsed).toISOString();
+    };
+    const from = bound('from', new Date(now.getTime() - 30 * 86_400_000));
+    const to = bound('to', now);
+    if (from > to) throw new HttpError(400, 'from: must not be after to', [{ field: 'from', problem: 'after to' }]);
+    const issues = await repo().listIssues({ createdFrom: from, createdTo: to });
+    return json(200, { from, to, ...issueKpis(issues, now) });
   },
 });
 
+const isPublic = (event: ApiEvent) => event.routeKey.endsWith(' /links/{token}');
+
 export const handler = middy<ApiEvent, ApiResult>()
   .use(httpErrors())
-  .use(bearerAuth())
+  .use(bearerAuth(isPublic))
   .handler(routes);

@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
 import { DynamoStore } from '../../adapters/dynamo-store.ts';
 import { installPorts, type Ports } from '../../adapters/ports.ts';
+import { linkKey } from '../../domain/links.ts';
 import { SesMailer } from '../../adapters/ses-mailer.ts';
 import { bearerToken, constantTimeEqual } from '../../functions/http.ts';
 import { schedules } from '../schedules.ts';
@@ -210,7 +211,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       mailer,
       workflows: engine,
       clock,
-      settings: { fromAddress: options.fromAddress, publicUrl: apiUrl, apiToken: async () => apiToken },
+      settings: { fromAddress: options.fromAddress, publicUrl: apiUrl, apiToken: async () => apiToken, linkKey: async () => linkKey(apiToken) },
     };
     installPorts(ports);
     cleanups.push(() => installPorts(undefined));

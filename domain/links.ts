@@ -1,0 +1,45 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** What a customer link may do. Each link is bound to one issue and one action. */
+export type LinkAction = 'accept-rfo' | 'dispute-rfo' | 'escalate';
+export const linkActions: LinkAction[] = ['accept-rfo', 'dispute-rfo', 'escalate'];
+
+export interface LinkClaims {
+  /** Issue id. */
+  i: string;
+  a: LinkAction;
+  /** RFO revision the link answers (RFO links only): a revised RFO makes older links stale. */
+  r?: number;
+  /** Expiry, epoch seconds. */
+  e: number;
+}
+
+export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: string };
+
+const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+const mac = (key: string, payload: string) => createHmac('sha256', key).update(payload).digest();
+
+/** The link-signing key, derived from the API secret so that no second secret has to be kept. */
+export const linkKey = (apiSecret: string) => createHmac('sha256', apiSecret).update('steward customer links v1').digest('hex');
+
+export function signLink(claims: LinkClaims, key: string): string {
+  const payload = b64(JSON.stringify(claims));
+  return `${payload}.${b64(mac(key, payload))}`;
+}
+
+export function verifyLink(token: string, key: string, now: Date): LinkCheck {
+  const [payload, signature, extra] = token.split('.');
+  if (!payload || !signature || extra !== undefined) return { ok: false, reason: 'this link is not valid' };
+  const expected = mac(key, payload);
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'this link is not valid' };
+  let claims: LinkClaims;
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as LinkClaims;
+  } catch {
+    return { ok: false, reason: 'this link is not valid' };
+  }
+  if (!linkActions.includes(claims.a) || typeof claims.i !== 'string') return { ok: false, reason: 'this link is not valid' };
+  if (claims.e * 1000 < now.getTime()) return { ok: false, reason: 'this link has expired' };
+  return { ok: true, claims };
+}
