@@ -115,6 +115,8 @@ export interface IssueContext {
 }
 
 export const executionName = (issue: Pick<Issue, 'id' | 'generation'>) => `issue-${issue.id}-g${issue.generation}`;
+/** Input of an issue's workflow execution: the generation lets a step of a superseded execution stop. */
+export const workflowInput = (issue: Pick<Issue, 'id' | 'generation'>) => ({ issueId: issue.id, generation: issue.generation });
 export const isUnresolved = (issue: Pick<Issue, 'status'>) => issue.status === 'open' || issue.status === 'acknowledged';
 
 export class InvalidTransition extends Error {

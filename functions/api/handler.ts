@@ -19,6 +19,7 @@ import {
   type IssueContext,
   type IssueEvent,
   type IssueStatus,
+  workflowInput,
 } from '../../domain/issues.ts';
 import { issueKpis } from '../../domain/kpis.ts';
 import { verifyLink, type LinkClaims } from '../../domain/links.ts';
@@ -53,7 +54,7 @@ async function customerOf(issue: Issue): Promise<Customer> {
 const contextFor = (issue: Issue, customer: Customer): IssueContext => ({ now: ports().clock.now(), calendars: calendars(issue.policy, customer) });
 
 async function startWorkflow(issue: Issue): Promise<void> {
-  await ports().workflows.start(ISSUE_WORKFLOW, executionName(issue), { issueId: issue.id });
+  await ports().workflows.start(ISSUE_WORKFLOW, executionName(issue), workflowInput(issue));
 }
 
 /**

@@ -10,7 +10,7 @@ import { decideStep, isUnresolved, type Audience, type EmailAction, type Issue, 
 import { signLink, type LinkAction } from '../../domain/links.ts';
 import { calendars, ms } from '../../domain/policy.ts';
 
-const inputSchema = z.object({ issueId: z.string().min(1) });
+const inputSchema = z.object({ issueId: z.string().min(1), generation: z.number().int().positive().optional() });
 const HISTORY_WINDOW_MS = 90 * 86_400_000;
 const MAX_ATTEMPTS = 5;
 
@@ -24,7 +24,7 @@ export class IssueNotFound extends Error {
  * the save fail its version check: the step then re-reads and decides again.
  */
 export const handler = middy().handler(async (event: unknown) => {
-  const { issueId } = inputSchema.parse(event);
+  const { issueId, generation } = inputSchema.parse(event);
   const { store, clock } = ports();
   const repo = new IssueRepository(store);
   for (let attempt = 1; ; attempt++) {
@@ -32,6 +32,8 @@ export const handler = middy().handler(async (event: unknown) => {
     if (!issue) throw new IssueNotFound(`issue ${issueId} does not exist`);
     const customer = await repo.getCustomer(issue.customerId);
     if (!customer) throw new IssueNotFound(`customer ${issue.customerId} of ${issueId} does not exist`);
+    // Reopened after closing: a newer execution owns the issue now.
+    if (generation !== undefined && generation !== issue.generation) return { done: true, waitSeconds: 1 };
     const now = clock.now();
     const ctx: IssueContext = { now, calendars: calendars(issue.policy, customer) };
     const decision = decideStep(issue, ctx);

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { IssueRepository } from '../../adapters/issue-repository.ts';
 import { ports } from '../../adapters/ports.ts';
-import { executionName } from '../../domain/issues.ts';
+import { executionName, workflowInput } from '../../domain/issues.ts';
 
 /**
  * Scheduled safety net: every unfinished issue must have its workflow. Starting is idempotent by
@@ -16,7 +16,7 @@ export const handler = middy().handler(async () => {
   for (const status of ['open', 'acknowledged', 'resolved'] as const) {
     for (const issue of await repo.listIssues({ status })) {
       checked++;
-      const result = await workflows.start('issue-lifecycle', executionName(issue), { issueId: issue.id });
+      const result = await workflows.start('issue-lifecycle', executionName(issue), workflowInput(issue));
       if (!result.alreadyStarted) started++;
     }
   }

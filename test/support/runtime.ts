@@ -76,3 +76,24 @@ export const acme = {
 };
 
 export { startRuntime };
+
+/** The link of one action in an email's text ("accept", "dispute" or "escalate"). */
+export function linkIn(text: string | undefined, action: 'accept' | 'dispute' | 'escalate'): string {
+  const label = { accept: 'Accept this reason for outage', dispute: 'Dispute it', escalate: 'Escalate to our management' }[action];
+  const match = new RegExp(`${label}[^:]*: (\\S+/links/\\S+)`).exec(text ?? '');
+  if (!match) throw new Error(`no ${action} link in:\n${text}`);
+  return match[1];
+}
+
+/** Submits a customer link's form as a browser would. */
+export async function submitLink(url: string, comment?: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, { method: 'POST', body: new URLSearchParams(comment ? { comment } : {}) });
+  return { status: response.status, text: await response.text() };
+}
+
+/** The newest email in the inbox to `to` whose subject contains `subject`. */
+export async function latestEmail(runtime: Runtime, to: string, subject: string): Promise<InboxEmail> {
+  const found = (await inbox(runtime)).filter((email) => email.destination.to.includes(to) && email.subject.includes(subject)).at(-1);
+  if (!found) throw new Error(`no email to ${to} with "${subject}"`);
+  return found;
+}
