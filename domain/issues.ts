@@ -261,6 +261,7 @@ export function applyEvent(issue: Issue, event: IssueEvent, ctx: IssueContext): 
         rfo: undefined,
         resolutionNoticeAt: undefined,
         nudgedFor: undefined,
+        lastCustomerContactAt: at,
         nextUpdateAt: addTime(ctx.calendars.issue, ctx.now, issue.policy.updateEvery).toISOString(),
         reopenCount: issue.reopenCount + 1,
         generation: issue.status === 'closed' ? issue.generation + 1 : issue.generation,
@@ -445,10 +446,9 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
   if (next.status === 'closed') once(`closure-${next.closedAt}`, { template: 'closure', audience: ['customer'] });
 
   if (emails.some(customerFacing)) {
-    if (isUnresolved(issue) || emails.some((email) => email.template === 'resolution' || email.template === 'closure')) {
-      const silence = t - Date.parse(issue.lastCustomerContactAt ?? issue.createdAt);
-      next.longestSilenceMs = Math.max(next.longestSilenceMs, silence);
-    }
+    // Silence counts while the issue is unresolved: up to now, or up to the resolution being told.
+    const end = isUnresolved(issue) ? t : emails.some((email) => email.template === 'resolution') && issue.resolvedAt ? Date.parse(issue.resolvedAt) : undefined;
+    if (end !== undefined) next.longestSilenceMs = Math.max(next.longestSilenceMs, end - Date.parse(issue.lastCustomerContactAt ?? issue.createdAt));
     next.lastCustomerContactAt = at;
   }
   return { emails, next };

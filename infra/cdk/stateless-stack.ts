@@ -109,7 +109,9 @@ export class StatelessStack extends Stack {
     for (const name of ['api', 'issue-wait']) {
       fn(name).addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: workflowArns }));
     }
+    // The API checks bearer tokens; both sign or verify customer links with a key derived from the same secret.
     props.apiToken.grantRead(fn('api'));
+    props.apiToken.grantRead(fn('issue-step'));
     fn('issue-step').addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,

@@ -80,6 +80,18 @@ describe('CDK stacks', () => {
     );
   });
 
+  it('explicit grants: the api (bearer tokens, links) and issue-step (signs links) read the API secret, nobody else', () => {
+    const policies = Object.values<any>(stateless.findResources('AWS::IAM::Policy'));
+    const readers = policies.filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'));
+    expect(readers.map((policy) => policy.Properties.Roles[0].Ref).sort()).toEqual([expect.stringMatching(/^fnapi/), expect.stringMatching(/^fnissuestep/)]);
+  });
+
+  it('the public customer-link routes and the policy and KPI routes exist on the HTTP API', () => {
+    for (const key of ['GET /links/{token}', 'POST /links/{token}', 'GET /policies', 'PUT /policies/{name}', 'GET /kpis']) {
+      stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });
+    }
+  });
+
   it('cdk-nag AwsSolutions: no unsuppressed finding', () => {
     for (const stack of [built.stateful, built.stateless]) {
       const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
