@@ -1,5 +1,7 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type ConsumedCapacity, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -48,6 +50,8 @@ export class DynamoStore {
   readonly client: DynamoDBClient;
   private readonly doc: DynamoDBDocumentClient;
   requests = 0;
+  /** Capacity units DynamoDB reports as consumed (on-demand bills read and write request units alike). */
+  readonly consumed = { read: 0, write: 0 };
 
   constructor(options: StoreOptions) {
     this.tableName = options.tableName;
@@ -59,7 +63,8 @@ export class DynamoStore {
 
   async get<T extends Item = Item>(key: Key, consistent = true): Promise<T | undefined> {
     this.requests++;
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }));
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' }));
+    this.count('read', out.ConsumedCapacity);
     return out.Item as T | undefined;
   }
 
@@ -68,15 +73,17 @@ export class DynamoStore {
     this.requests++;
     const condition = options.ifAbsent ? 'attribute_not_exists(pk)' : options.condition;
     try {
-      await this.doc.send(
+      const out = await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: item,
           ConditionExpression: condition,
           ExpressionAttributeValues: options.values,
           ExpressionAttributeNames: options.names,
+          ReturnConsumedCapacity: 'TOTAL',
         }),
       );
+      this.count('write', out.ConsumedCapacity);
     } catch (error) {
       throw translate(error);
     }
@@ -85,7 +92,8 @@ export class DynamoStore {
   async update<T extends Item = Item>(input: Omit<UpdateCommandInput, 'TableName'>): Promise<T | undefined> {
     this.requests++;
     try {
-      const out = await this.doc.send(new UpdateCommand({ ReturnValues: 'ALL_NEW', ...input, TableName: this.tableName }));
+      const out = await this.doc.send(new UpdateCommand({ ReturnValues: 'ALL_NEW', ReturnConsumedCapacity: 'TOTAL', ...input, TableName: this.tableName }));
+      this.count('write', out.ConsumedCapacity);
       return out.Attributes as T | undefined;
     } catch (error) {
       throw translate(error);
@@ -94,7 +102,8 @@ export class DynamoStore {
 
   async delete(key: Key): Promise<void> {
     this.requests++;
-    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: key }));
+    const out = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: key, ReturnConsumedCapacity: 'TOTAL' }));
+    this.count('write', out.ConsumedCapacity);
   }
 
   /** Queries every page; `limit` caps the number of items returned. */
@@ -103,11 +112,38 @@ export class DynamoStore {
     let start: Record<string, unknown> | undefined;
     do {
       this.requests++;
-      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }));
+      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start, ReturnConsumedCapacity: 'TOTAL' }));
+      this.count('read', out.ConsumedCapacity);
       items.push(...((out.Items ?? []) as T[]));
       start = out.LastEvaluatedKey;
     } while (start && items.length < limit);
     return items.slice(0, limit);
+  }
+
+  private count(kind: 'read' | 'write', consumed: ConsumedCapacity | undefined, factor = 1): void {
+    this.consumed[kind] += (consumed?.CapacityUnits ?? 0) * factor;
+  }
+
+  /** Reads items by key, 100 per request, in the order of `keys`; missing items are left out. */
+  async batchGet<T extends Item = Item>(keys: Key[]): Promise<T[]> {
+    const found = new Map<string, T>();
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+      for (let attempt = 0; pending?.length; attempt++) {
+        this.requests++;
+        const out: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } }, ReturnConsumedCapacity: 'TOTAL' }),
+        );
+        for (const consumed of out.ConsumedCapacity ?? []) this.count('read', consumed);
+        for (const item of out.Responses?.[this.tableName] ?? []) found.set(`${item.pk}\u0000${item.sk}`, item as T);
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
+        if (pending?.length) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
+      }
+    }
+    return keys.flatMap((key): T[] => {
+      const item = found.get(`${key.pk}\u0000${key.sk}`);
+      return item ? [item] : [];
+    });
   }
 
   /** Transactional write; TableName is filled in for every entry. */
@@ -119,7 +155,9 @@ export class DynamoStore {
       return copy;
     });
     try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: withTable as TransactWriteCommandInput['TransactItems'] }));
+      const out = await this.doc.send(new TransactWriteCommand({ TransactItems: withTable as TransactWriteCommandInput['TransactItems'], ReturnConsumedCapacity: 'TOTAL' }));
+      // AWS bills a transactional write at twice the units of a plain one; DynamoDB Local reports plain units.
+      for (const consumed of out.ConsumedCapacity ?? []) this.count('write', consumed, 2);
     } catch (error) {
       throw translate(error);
     }

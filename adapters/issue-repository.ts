@@ -51,13 +51,13 @@ export class IssueRepository {
     const from = filter.createdFrom ?? '0000';
     const to = filter.createdTo ?? '9999';
     if (filter.customerId) {
-      const items = await this.store.query({
+      const keys = await this.store.query<{ pk: string; sk: string }>({
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
         ExpressionAttributeValues: { ':pk': `CUSTOMER#${filter.customerId}`, ':from': `ISSUE#${from}`, ':to': `ISSUE#${to}` },
         ScanIndexForward: false,
       });
-      const issues = items.map((item) => strip(item) as unknown as Issue);
+      const issues = (await this.store.batchGet(keys.map(({ pk, sk }) => ({ pk, sk })))).map((item) => strip(item) as unknown as Issue);
       return filter.status ? issues.filter((issue) => issue.status === filter.status) : issues;
     }
     const statuses: IssueStatus[] = filter.status ? [filter.status] : issueStatuses;
@@ -71,8 +71,8 @@ export class IssueRepository {
         }),
       ),
     );
-    return lists
-      .flat()
+    const keys = lists.flat().map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) }));
+    return (await this.store.batchGet(keys))
       .map((item) => strip(item) as unknown as Issue)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }

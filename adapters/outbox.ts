@@ -69,15 +69,14 @@ export async function sentEmails(store: DynamoStore, pk: string): Promise<SentEm
   );
 }
 
-/** Every email sent about a customer, oldest first, in one query of the history index. */
+/** Every email sent about a customer, oldest first: one query of the (keys-only) history index, then the items by key. */
 export async function customerEmails(store: DynamoStore, customerId: string): Promise<SentEmail[]> {
-  return toSent(
-    await store.query({
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :e)',
-      ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':e': 'EMAIL#' },
-    }),
-  );
+  const keys = await store.query({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :e)',
+    ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':e': 'EMAIL#' },
+  });
+  return toSent(await store.batchGet(keys.map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) }))));
 }
 
 function toSent(items: Record<string, unknown>[]): SentEmail[] {

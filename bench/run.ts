@@ -2,7 +2,9 @@
  * npm run bench — figures from one run on this machine, compared as ratios (machines are shared).
  *  1. state transitions per second through Steward's binding layer (LocalEngine: callback tokens,
  *     clock, durable records) against bare aws-local-stepfunctions on the same workflow;
- *  2. writes per second through the store adapter against bare DynamoDB Local PutItem.
+ *  2. writes per second through the store adapter against bare DynamoDB Local PutItem;
+ *  3. the AWS cost of a typical sev2 issue life, from counts measured on the embedded runtime
+ *     (BENCH_ISSUES issues, default 1,000).
  */
 import { readFileSync } from 'node:fs';
 import { PutItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -15,6 +17,7 @@ import { ExecutionRecords } from '../infra/local/execution-records.ts';
 import { createTableInput } from '../infra/table-schema.ts';
 import { substitute } from '../infra/workflow-manifest.ts';
 import { freePort } from '../test/support/dynamodb.ts';
+import { issueCost, printIssueCost } from './issue-cost.ts';
 
 const LOOPS = 200; // Step → Route → Wait per loop
 const EXECUTIONS = 20;
@@ -133,3 +136,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+printIssueCost(await issueCost(Number(process.env.BENCH_ISSUES ?? 1000)));

@@ -45,7 +45,7 @@ Opened:   {{issue.createdAt}}
 Impact:   {{issue.impact}}
 ETR:      {{#if etr}}{{etr}}{{else}}none given{{/if}}
 
-Customer history: {{history.openIssues}} open issue(s), {{history.recentIssues}} in the last 90 days.
+Customer history, last 90 days: {{history.recentIssues}} issue(s), {{history.openIssues}} of them still open.
 Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" at {{lastTold.sentAt}}{{else}}nothing yet{{/if}}.`,
 );
 hb.registerPartial(
@@ -59,7 +59,7 @@ hb.registerPartial(
 <tr><td>Impact</td><td>{{issue.impact}}</td></tr>
 <tr><td>ETR</td><td>{{#if etr}}{{etr}}{{else}}none given{{/if}}</td></tr>
 </table>
-<p>Customer history: {{history.openIssues}} open issue(s), {{history.recentIssues}} in the last 90 days.</p>
+<p>Customer history, last 90 days: {{history.recentIssues}} issue(s), {{history.openIssues}} of them still open.</p>
 <p>Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" at {{lastTold.sentAt}}{{else}}nothing yet{{/if}}.</p>`,
 );
 

@@ -6,6 +6,11 @@ export interface IndexSchema {
   indexName: string;
   partitionKey: string;
   sortKey: string;
+  /**
+   * KEYS_ONLY: a table write that changes no key of the index writes nothing to it, so the many
+   * bookkeeping writes of an issue cost table units only; lists read the items by key instead.
+   */
+  projection: 'KEYS_ONLY' | 'ALL';
 }
 
 export interface TableSchema {
@@ -21,11 +26,11 @@ export const tableSchema: TableSchema = {
   timeToLiveAttribute: 'expiresAt',
   globalSecondaryIndexes: [
     // A customer's history: issues (later invoices, payments, emails), newest first.
-    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'KEYS_ONLY' },
     // Sparse, sharded index of what falls due (dunning): only items with something due carry it.
-    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'ALL' },
     // Issues by status ("ISSUES#open"), for lists, KPIs and the reconcile sweep.
-    { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: 'KEYS_ONLY' },
   ],
 };
 
@@ -50,7 +55,7 @@ export function createTableInput(tableName: string) {
         { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
         { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: 'ALL' as const },
+      Projection: { ProjectionType: index.projection },
     })),
   };
 }

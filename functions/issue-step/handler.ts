@@ -96,11 +96,8 @@ async function customerContent(email: EmailAction, issue: Issue, customer: Custo
 }
 
 async function internalContent(email: EmailAction, issue: Issue, customer: Customer, repo: IssueRepository, ctx: IssueContext, person?: { name: string }) {
-  const issues = await repo.listIssues({ customerId: customer.id });
-  const history = {
-    openIssues: issues.filter(isUnresolved).length,
-    recentIssues: issues.filter((other) => ctx.now.getTime() - Date.parse(other.createdAt) < HISTORY_WINDOW_MS).length,
-  };
+  const issues = await repo.listIssues({ customerId: customer.id, createdFrom: new Date(ctx.now.getTime() - HISTORY_WINDOW_MS).toISOString() });
+  const history = { openIssues: issues.filter(isUnresolved).length, recentIssues: issues.length };
   const told = (await sentEmails(repo.store, `ISSUE#${issue.id}`)).filter((sent) => !internalTemplates.has(sent.template));
   const lastTold = told.sort((a, b) => a.sentAt.localeCompare(b.sentAt)).at(-1);
   return render(email.template as Parameters<typeof render>[0], {

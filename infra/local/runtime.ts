@@ -112,6 +112,8 @@ export interface Runtime {
   scheduler: LocalScheduler;
   dynamodb: DynamoDbLocal;
   invoke(functionName: string, event: unknown): Promise<any>;
+  /** Handler invocations and their total wall time per function, as Lambda would bill them. */
+  invocations: Map<string, { count: number; ms: number }>;
   stop(): Promise<void>;
   /** Stops like a crash: in-process work ends, records stay as they were. */
   crash(): Promise<void>;
@@ -186,10 +188,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const sesUrl = `http://127.0.0.1:${options.sesPort}`;
 
     const functions = await loadFunctions();
+    const invocations = new Map<string, { count: number; ms: number }>();
     const invoke = async (functionName: string, event: unknown) => {
       const handler = functions.get(functionName);
       if (!handler) throw new Error(`no function "${functionName}" in functions/`);
-      return handler(structuredClone(event), lambdaContext(functionName));
+      const started = performance.now();
+      try {
+        return await handler(structuredClone(event), lambdaContext(functionName));
+      } finally {
+        const stats = invocations.get(functionName) ?? { count: 0, ms: 0 };
+        stats.count++;
+        stats.ms += performance.now() - started;
+        invocations.set(functionName, stats);
+      }
     };
 
     const manifest = loadManifest();
@@ -363,6 +374,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       scheduler,
       dynamodb,
       invoke,
+      invocations,
       stop: runCleanups,
       crash: async () => {
         engine.shutdown();
