@@ -34,11 +34,22 @@ export class IssueRepository {
     return `ISS-${1000 + Number(out!.value)}`;
   }
 
-  async createIssue(issue: Issue): Promise<void> {
-    await this.store.transactWrite([
-      { Put: { Item: { ...issueKey(issue.id), itemType: 'issue', ...issue, version: 1, ...listKeys(issue) }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { Item: timelineItem(issue.id, { at: issue.createdAt, type: 'opened', severity: issue.severity, source: issue.source }, 0) } },
-    ]);
+  /** Creates the issue and its first timeline entry; false when an issue with this id exists already. */
+  async createIssue(issue: Issue): Promise<boolean> {
+    try {
+      await this.store.transactWrite([
+        { Put: { Item: { ...issueKey(issue.id), itemType: 'issue', ...issue, version: 1, ...listKeys(issue) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { Item: timelineItem(issue.id, { at: issue.createdAt, type: 'opened', severity: issue.severity, source: issue.source, ...(issue.origin ? { origin: issue.origin } : {}) }, 0) } },
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionFailed) return false;
+      throw error;
+    }
+  }
+
+  async hasEventId(issueId: string, eventId: string): Promise<boolean> {
+    return (await this.store.get({ pk: `ISSUE#${issueId}`, sk: `EVENTID#${eventId}` })) !== undefined;
   }
 
   async getIssue(id: string): Promise<Issue | undefined> {

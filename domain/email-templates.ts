@@ -145,6 +145,22 @@ Send a revised RFO (a "revise-rfo" event); the issue closes when the customer ac
 
 {{> contextText}}`,
   },
+  'monitoring-cleared': {
+    subject: '[{{issue.id}}] Cleared by monitoring — please confirm and resolve: {{issue.title}}',
+    internal: true,
+    body: `monitoring reports the alert behind issue {{issue.id}} as cleared. The customer has not been told: check that the service is back, then resolve the issue with a reason for outage (a "resolve" event).
+
+{{> contextText}}`,
+  },
+  'customer-message': {
+    subject: '[{{issue.id}}] Customer wrote: {{message.subject}}',
+    internal: true,
+    body: `{{message.from}} wrote about issue {{issue.id}}{{#if message.note}} ({{message.note}}){{/if}}:
+
+{{message.text}}
+
+{{> contextText}}`,
+  },
 } as const;
 
 export type TemplateName = keyof typeof sources;

@@ -18,6 +18,8 @@ export const newIssueSchema = z.object({
   runningOnBackup: z.boolean().default(false),
   source: z.enum(['api', 'email', 'webhook']).default('api'),
   owner: person.optional(),
+  /** Where a webhook or email issue came from (integration and alert key, or the message). */
+  origin: z.record(z.string(), z.string()).optional(),
 });
 export type NewIssue = z.infer<typeof newIssueSchema>;
 
@@ -39,6 +41,18 @@ export const issueEventSchema = z.discriminatedUnion('type', [
 ]);
 export type IssueEvent = z.infer<typeof issueEventSchema>;
 
+/** Events only Steward's own ingest records (monitoring and inbound email), never the public API. */
+export const internalEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('occurrence'), integration: z.string(), key: z.string(), summary: z.string().optional(), ...eventId }),
+  z.object({ type: z.literal('monitoring-cleared'), integration: z.string(), key: z.string(), ...eventId }),
+  z.object({ type: z.literal('customer-message'), from: z.string(), subject: z.string(), text: z.string(), messageId: z.string().optional(), note: z.string().optional(), ...eventId }),
+]);
+export type InternalIssueEvent = z.infer<typeof internalEventSchema>;
+export type AnyIssueEvent = IssueEvent | InternalIssueEvent;
+
+/** Events that change nothing the workflow decides on do not wake it (a wake costs billed transitions). */
+export const wakesWorkflow = (event: AnyIssueEvent) => event.type !== 'note' && event.type !== 'occurrence';
+
 export interface Rfo {
   text: string;
   status: 'pending' | 'accepted' | 'disputed';
@@ -58,6 +72,15 @@ export interface PendingUpdate {
   nextUpdateAt: string;
 }
 
+export interface PendingMessage {
+  seq: number;
+  at: string;
+  from: string;
+  subject: string;
+  text: string;
+  note?: string;
+}
+
 export interface Issue {
   id: string;
   customerId: string;
@@ -68,6 +91,7 @@ export interface Issue {
   runningOnBackup: boolean;
   source: string;
   owner?: { name: string; email: string };
+  origin?: Record<string, string>;
   status: IssueStatus;
   createdAt: string;
   acknowledgedAt?: string;
@@ -99,6 +123,11 @@ export interface Issue {
   /** Resolved without an RFO: when the customer was told. */
   resolutionNoticeAt?: string;
   reopenCount: number;
+  /** Monitoring: how often the alert fired while this issue was open, and when it last cleared. */
+  occurrences?: number;
+  clearedByMonitoringAt?: string;
+  /** Customer emails the owner has not been told about yet. */
+  pendingMessages?: PendingMessage[];
   /** Workflow generation: the execution is named issue-<id>-g<generation>. */
   generation: number;
   /** Events recorded so far, and how many of them the workflow has acted on. */
@@ -166,7 +195,7 @@ function futureEtr(etr: string, now: Date): string {
 }
 
 /** Applies an event to an issue; throws InvalidTransition when the status does not allow it. */
-export function applyEvent(issue: Issue, event: IssueEvent, ctx: IssueContext): Issue {
+export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext): Issue {
   const at = ctx.now.toISOString();
   const next: Issue = { ...issue, eventSeq: issue.eventSeq + 1 };
   const requireUnresolved = (what: string) => {
@@ -207,6 +236,14 @@ export function applyEvent(issue: Issue, event: IssueEvent, ctx: IssueContext): 
     }
     case 'note':
       return next;
+    case 'occurrence':
+      return { ...next, occurrences: (issue.occurrences ?? 1) + 1, clearedByMonitoringAt: undefined };
+    case 'monitoring-cleared':
+      return isUnresolved(issue) ? { ...next, clearedByMonitoringAt: at } : next;
+    case 'customer-message': {
+      const text = event.text.length > 4000 ? `${event.text.slice(0, 4000)}…` : event.text;
+      return { ...next, pendingMessages: [...(issue.pendingMessages ?? []), { seq: next.eventSeq, at, from: event.from, subject: event.subject, text, note: event.note }] };
+    }
     case 'resolve': {
       requireUnresolved('resolve');
       if (issue.policy.rfoRequired && !event.rfo) throw new InvalidEvent('rfo', `a reason for outage is required to resolve a ${issue.severity} issue`);
@@ -323,7 +360,7 @@ export type CustomerTemplate =
   | 'rfo-reminder'
   | 'closure'
   | 'escalation-confirmation';
-export type InternalTemplate = 'escalation' | 'nudge' | 'etr-warning' | 'rfo-dispute';
+export type InternalTemplate = 'escalation' | 'nudge' | 'etr-warning' | 'rfo-dispute' | 'monitoring-cleared' | 'customer-message';
 
 /** An email the step must send now. The key makes it effectively once. */
 export interface EmailAction {
@@ -335,6 +372,7 @@ export interface EmailAction {
   update?: PendingUpdate;
   comment?: string;
   nextUpdateAt?: string;
+  message?: PendingMessage;
 }
 
 export interface StepDecision {
@@ -374,6 +412,9 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
 
   once(`ack-g${g}`, { template: 'acknowledgement', audience: ['customer'] });
 
+  for (const message of next.pendingMessages ?? []) emails.push({ key: `message-${message.seq}`, template: 'customer-message', audience: ['owner'], message });
+  next.pendingMessages = [];
+
   if (isUnresolved(next)) {
     for (const update of next.pendingUpdates) emails.push({ key: `status-update-${update.seq}`, template: 'status-update', audience: ['customer'], update });
     next.pendingUpdates = [];
@@ -393,6 +434,7 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
       if (reason.startsWith('the customer escalated') && level !== 2) audience.push('serviceManager');
       once(`escalation-${level}-g${g}`, { template: 'escalation', audience, reason });
     }
+    if (next.clearedByMonitoringAt) once(`cleared-${next.clearedByMonitoringAt}`, { template: 'monitoring-cleared', audience: ['owner'] });
     next.customerEscalations.forEach((escalation, index) => {
       once(`escalation-confirmation-${index}`, { template: 'escalation-confirmation', audience: ['customer'], comment: escalation.comment });
     });

@@ -1,36 +1,17 @@
 import middy from '@middy/core';
-import { IssueRepository } from '../../adapters/issue-repository.ts';
 import { customerEmails } from '../../adapters/outbox.ts';
 import { PolicyRepository } from '../../adapters/policy-repository.ts';
 import { ports } from '../../adapters/ports.ts';
 import { customerSchema, type Customer } from '../../domain/customers.ts';
-import {
-  applyEvent,
-  escalationLevel,
-  executionName,
-  InvalidEvent,
-  InvalidTransition,
-  isUnresolved,
-  issueEventSchema,
-  issueStatuses,
-  newIssueSchema,
-  openIssue,
-  type Issue,
-  type IssueContext,
-  type IssueEvent,
-  type IssueStatus,
-  workflowInput,
-} from '../../domain/issues.ts';
+import { escalationLevel, InvalidEvent, InvalidTransition, isUnresolved, issueEventSchema, issueStatuses, newIssueSchema, type Issue, type IssueEvent, type IssueStatus } from '../../domain/issues.ts';
 import { issueKpis } from '../../domain/kpis.ts';
 import { verifyLink, type LinkClaims } from '../../domain/links.ts';
-import { calendars, freezePolicy, ms, policyInputSchema, policySchema } from '../../domain/policy.ts';
+import { ms, policyInputSchema, policySchema } from '../../domain/policy.ts';
 import { bearerAuth, bodyText, html, HttpError, httpErrors, json, parseBody, router, validate, type ApiEvent, type ApiResult } from '../http.ts';
+import { issueContext, issueRepository, IssueServiceError, openNewIssue, recordIssueEvent } from '../issue-service.ts';
 import { actionForms, renderPage, type PageContent } from './link-page.ts';
 
-const ISSUE_WORKFLOW = 'issue-lifecycle';
-const MAX_ATTEMPTS = 5;
-
-const repo = () => new IssueRepository(ports().store);
+const repo = issueRepository;
 const policies = () => new PolicyRepository(ports().store);
 
 function pathParam(event: ApiEvent, name = 'id'): string {
@@ -51,44 +32,24 @@ async function customerOf(issue: Issue): Promise<Customer> {
   return customer;
 }
 
-const contextFor = (issue: Issue, customer: Customer): IssueContext => ({ now: ports().clock.now(), calendars: calendars(issue.policy, customer) });
-
-async function startWorkflow(issue: Issue): Promise<void> {
-  await ports().workflows.start(ISSUE_WORKFLOW, executionName(issue), workflowInput(issue));
-}
-
-/**
- * Records an event and wakes the issue's workflow. The same event id delivered twice is recorded
- * once (200 with `duplicate: true`); a lost race with another writer is retried on a fresh read.
- */
-async function recordIssueEvent(id: string, input: IssueEvent): Promise<{ issue: Issue; duplicate: boolean }> {
-  if (input.eventId && (await repo().store.get({ pk: `ISSUE#${id}`, sk: `EVENTID#${input.eventId}` }))) return { issue: await issueOr404(id), duplicate: true };
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const before = await issueOr404(id);
-    const ctx = contextFor(before, await customerOf(before));
-    let after: Issue;
-    try {
-      after = applyEvent(before, input, ctx);
-    } catch (error) {
-      if (error instanceof InvalidTransition) throw new HttpError(409, error.message);
-      if (error instanceof InvalidEvent) throw new HttpError(400, error.message, [{ field: error.field, problem: error.problem }]);
-      throw error;
+/** The issue service's errors as HTTP answers. */
+async function asHttp<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof InvalidTransition) throw new HttpError(409, error.message);
+    if (error instanceof InvalidEvent) throw new HttpError(400, error.message, [{ field: error.field, problem: error.problem }]);
+    if (error instanceof IssueServiceError) {
+      if (error.kind === 'issue-not-found') throw new HttpError(404, error.message);
+      if (error.kind === 'customer-not-found') throw new HttpError(400, `customerId: ${error.message}`, [{ field: 'customerId', problem: 'unknown customer' }]);
+      throw new HttpError(409, error.message);
     }
-    const outcome = await repo().saveIssue(before, after, { ...input, at: ctx.now.toISOString() }, input.eventId);
-    if (outcome === 'duplicate') return { issue: before, duplicate: true };
-    if (outcome === 'conflict') continue;
-    if (after.generation !== before.generation) await startWorkflow(after);
-    else {
-      const token = await repo().waitToken(id);
-      if (token) await ports().workflows.sendTaskSuccess(token, { event: input.type });
-    }
-    return { issue: after, duplicate: false };
+    throw error;
   }
-  throw new HttpError(409, 'the issue changed concurrently; try again');
 }
 
 function issueView(issue: Issue, customer: Customer) {
-  const ctx = contextFor(issue, customer);
+  const ctx = issueContext(issue, customer);
   return {
     ...issue,
     escalationLevel: escalationLevel(issue, ctx),
@@ -153,14 +114,7 @@ const routes = router({
 
   'POST /issues': async (event) => {
     const input = parseBody(event, newIssueSchema);
-    const customer = await repo().getCustomer(input.customerId);
-    if (!customer) throw new HttpError(400, `customerId: no customer "${input.customerId}"`, [{ field: 'customerId', problem: 'unknown customer' }]);
-    const policy = await policies().current(customer.policy);
-    if (!policy) throw new HttpError(409, `customer ${customer.id} names policy "${customer.policy}", which does not exist`);
-    const frozen = freezePolicy(policy, input.severity);
-    const issue = openIssue(await repo().nextIssueId(), input, frozen, { now: ports().clock.now(), calendars: calendars(frozen, customer) });
-    await repo().createIssue(issue);
-    await startWorkflow(issue);
+    const issue = await asHttp(() => openNewIssue(input));
     return json(201, issue, { location: `/issues/${issue.id}` });
   },
 
@@ -180,7 +134,7 @@ const routes = router({
   'POST /issues/{id}/events': async (event) => {
     const input = parseBody(event, issueEventSchema);
     const eventId = input.eventId ?? event.headers?.['idempotency-key'];
-    const { issue, duplicate } = await recordIssueEvent(pathParam(event), { ...input, eventId });
+    const { issue, duplicate } = await asHttp(() => recordIssueEvent(pathParam(event), { ...input, eventId }));
     return json(duplicate ? 200 : 202, { id: issue.id, status: issue.status, eventSeq: issue.eventSeq, ...(duplicate ? { duplicate: true } : {}) });
   },
 
@@ -216,7 +170,7 @@ const routes = router({
           ? validate({ type: 'dispute-rfo', comment }, issueEventSchema)
           : validate({ type: 'customer-escalate', comment }, issueEventSchema);
     try {
-      await recordIssueEvent(issue.id, input);
+      await asHttp(() => recordIssueEvent(issue.id, input));
     } catch (error) {
       if (error instanceof HttpError && error.statusCode < 500) return html(error.statusCode, renderPage({ title, issueId: issue.id, paragraphs: [error.message] }));
       throw error;

@@ -108,9 +108,10 @@ async function internalContent(email: EmailAction, issue: Issue, customer: Custo
     lastTold,
     reason: email.reason,
     comment: email.comment,
+    message: email.message,
     etr: localTime(issue.etr, customer.timezone),
     nextUpdateAt: localTime(email.nextUpdateAt ?? issue.nextUpdateAt, customer.timezone),
   });
 }
 
-const internalTemplates = new Set(['escalation', 'nudge', 'etr-warning', 'rfo-dispute']);
+const internalTemplates = new Set(['escalation', 'nudge', 'etr-warning', 'rfo-dispute', 'monitoring-cleared', 'customer-message']);
