@@ -35,9 +35,10 @@ export class IssueRepository {
   }
 
   /** Creates the issue and its first timeline entry; false when an issue with this id exists already. */
-  async createIssue(issue: Issue): Promise<boolean> {
+  async createIssue(issue: Issue, eventIds: string[] = []): Promise<boolean> {
     try {
       await this.store.transactWrite([
+        ...eventIds.map((eventId) => ({ Put: { Item: { pk: `ISSUE#${issue.id}`, sk: `EVENTID#${eventId}`, itemType: 'event-id', at: issue.createdAt } } })),
         { Put: { Item: { ...issueKey(issue.id), itemType: 'issue', ...issue, version: 1, ...listKeys(issue) }, ConditionExpression: 'attribute_not_exists(pk)' } },
         { Put: { Item: timelineItem(issue.id, { at: issue.createdAt, type: 'opened', severity: issue.severity, source: issue.source, ...(issue.origin ? { origin: issue.origin } : {}) }, 0) } },
       ]);

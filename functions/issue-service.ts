@@ -33,16 +33,19 @@ export async function startIssueWorkflow(issue: Issue): Promise<void> {
   await ports().workflows.start(ISSUE_WORKFLOW, executionName(issue), workflowInput(issue));
 }
 
-/** Opens an issue under the customer's current policy (frozen on it) and starts its workflow. `id` may be reserved beforehand. */
-export async function openNewIssue(input: NewIssue, id?: string): Promise<Issue> {
+/**
+ * Opens an issue under the customer's current policy (frozen on it) and starts its workflow. `id`
+ * may be reserved beforehand; `eventIds` are recorded as already seen (the delivery that opened it).
+ */
+export async function openNewIssue(input: NewIssue, options: { id?: string; eventIds?: string[] } = {}): Promise<Issue> {
   const repo = issueRepository();
   const customer = await repo.getCustomer(input.customerId);
   if (!customer) throw new IssueServiceError('customer-not-found', `no customer "${input.customerId}"`);
   const policy = await new PolicyRepository(ports().store).current(customer.policy);
   if (!policy) throw new IssueServiceError('policy-not-found', `customer ${customer.id} names policy "${customer.policy}", which does not exist`);
   const frozen = freezePolicy(policy, input.severity);
-  const issue = openIssue(id ?? (await repo.nextIssueId()), input, frozen, { now: ports().clock.now(), calendars: calendars(frozen, customer) });
-  const created = await repo.createIssue(issue);
+  const issue = openIssue(options.id ?? (await repo.nextIssueId()), input, frozen, { now: ports().clock.now(), calendars: calendars(frozen, customer) });
+  const created = await repo.createIssue(issue, options.eventIds);
   const stored = created ? issue : ((await repo.getIssue(issue.id)) ?? issue);
   await startIssueWorkflow(stored);
   return stored;

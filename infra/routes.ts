@@ -23,6 +23,15 @@ export const routes: Route[] = [
   { method: 'GET', path: '/policies/{name}', function: 'api' },
   { method: 'PUT', path: '/policies/{name}', function: 'api' },
   { method: 'GET', path: '/kpis', function: 'api' },
+  { method: 'GET', path: '/integrations', function: 'api' },
+  { method: 'PUT', path: '/integrations/{name}', function: 'api' },
+  // Monitoring webhooks: each authenticates its own way (bearer, HMAC, routing key), in the handler.
+  { method: 'POST', path: '/webhooks/alertmanager', function: 'webhooks' },
+  { method: 'POST', path: '/webhooks/grafana', function: 'webhooks' },
+  { method: 'POST', path: '/webhooks/pagerduty', function: 'webhooks' },
+  { method: 'POST', path: '/v2/enqueue', function: 'webhooks' },
+  { method: 'POST', path: '/webhooks/datadog', function: 'webhooks' },
+  { method: 'POST', path: '/webhooks/generic', function: 'webhooks' },
 ];
 
 export const routeKey = (route: Route) => `${route.method} ${route.path}`;

@@ -1,5 +1,7 @@
 import middy from '@middy/core';
+import { AlertRepository } from '../../adapters/alert-repository.ts';
 import { customerEmails } from '../../adapters/outbox.ts';
+import { integrationSchema } from '../../domain/alerts.ts';
 import { PolicyRepository } from '../../adapters/policy-repository.ts';
 import { ports } from '../../adapters/ports.ts';
 import { customerSchema, type Customer } from '../../domain/customers.ts';
@@ -198,6 +200,19 @@ const routes = router({
     const stored = await policies().putNextVersion(name, body, ports().clock.now());
     if (!stored) throw new HttpError(409, `policy ${name} changed concurrently; try again`);
     return json(200, stored);
+  },
+
+  'GET /integrations': async () => json(200, { integrations: (await new AlertRepository(ports().store).integrations()).map(({ secret, ...rest }) => ({ ...rest, secret: secret ? '(set)' : undefined })) }),
+
+  'PUT /integrations/{name}': async (event) => {
+    const name = pathParam(event, 'name');
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name)) throw new HttpError(400, 'name: lower-case letters, digits and -, at most 64', [{ field: 'name', problem: 'invalid name' }]);
+    const integration = { ...parseBody(event, integrationSchema), name };
+    if (integration.defaultCustomerId && !(await repo().getCustomer(integration.defaultCustomerId))) {
+      throw new HttpError(400, `defaultCustomerId: no customer "${integration.defaultCustomerId}"`, [{ field: 'defaultCustomerId', problem: 'unknown customer' }]);
+    }
+    await new AlertRepository(ports().store).putIntegration(integration);
+    return json(200, { ...integration, secret: integration.secret ? '(set)' : undefined });
   },
 
   'GET /kpis': async (event) => {

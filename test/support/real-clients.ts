@@ -1,0 +1,44 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+
+/**
+ * Real third-party clients (Debian's prometheus-alertmanager and swaks). `.ci/run` installs them
+ * and sets STEWARD_REQUIRE_REAL_CLIENTS=1, so in CI a missing one fails; elsewhere its tests skip
+ * with the command that installs it.
+ */
+export function realClient(command: string, debianPackage: string): { available: boolean; reason: string } {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+  if (!found && process.env.STEWARD_REQUIRE_REAL_CLIENTS === '1') throw new Error(`${command} is required (apt-get install ${debianPackage})`);
+  return { available: found, reason: `${command} not installed: apt-get install ${debianPackage}` };
+}
+
+/** Polls until `check` returns a value (not undefined) or the time is up; bounded, never hangs. */
+export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export function startProcess(command: string, args: string[]): { child: ChildProcess; output: () => string; stop: () => Promise<void> } {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  return {
+    child,
+    output: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
