@@ -143,7 +143,8 @@ async function ingest(integration: Integration, alert: Alert, routing: { custome
 async function accept(integration: Integration, alerts: Alert[]): Promise<Outcome[]> {
   // Everything is checked before anything is written: a bad alert fails the delivery with nothing stored.
   const repo = issueRepository();
-  const routings = alerts.map((alert) => routeAlert(alert, integration));
+  // Only a firing alert may open an issue; a resolve or acknowledge needs no customer or severity.
+  const routings = alerts.map((alert) => (alert.status === 'firing' ? routeAlert(alert, integration) : {}));
   const problems = routings.flatMap((routing, index) => (routing.problem ? [{ field: `alerts.${index}`, problem: routing.problem }] : []));
   const customers = [...new Set(routings.flatMap((routing) => (routing.customerId ? [routing.customerId] : [])))];
   for (const customerId of customers) {
