@@ -1,0 +1,90 @@
+import type { ParsedMail } from 'mailparser';
+
+/**
+ * What an inbound message is, before any lookup: mail that a machine wrote (bounce, complaint,
+ * auto-reply) never opens or changes an issue and is never answered. Everything else is a message
+ * from a person, which threading then makes a reply or a new issue.
+ */
+export type AutomatedKind = 'bounce' | 'complaint' | 'auto-reply';
+export interface Automated {
+  kind: AutomatedKind;
+  reason: string;
+}
+
+const header = (mail: ParsedMail, name: string): string => {
+  const value = mail.headers.get(name);
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'object' && 'value' in value) return String((value as { value: unknown }).value ?? '');
+  if (typeof value === 'object' && 'text' in value) return String((value as { text: unknown }).text ?? '');
+  return String(value);
+};
+
+const contentType = (mail: ParsedMail) => mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+const fromAddress = (mail: ParsedMail) => (mail.from?.value[0]?.address ?? '').toLowerCase();
+const bodyText = (mail: ParsedMail) => `${mail.text ?? ''}\n${mail.attachments.map((a) => (a.contentType.startsWith('text/') || a.contentType.startsWith('message/') ? a.content.toString('utf8') : '')).join('\n')}`;
+
+/** Subjects mail servers and clients use for auto-replies when they set no header (several languages). */
+const AUTO_REPLY_SUBJECT = /^\s*(auto(matic|matische)?[\s_-]*(reply|response|respons|antwort)|autorespons|out of (the )?office|abwesenheit|r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica|vacation|on vacation|away until|away from)/i;
+const BOUNCE_SUBJECT = /(undeliver|delivery status notification|delivery fail|failure notice|returned mail|mail delivery (failed|system)|bounce notification|nondeliverable|non-delivery)/i;
+const DAEMON_SENDER = /^(mailer-daemon|postmaster|mail-daemon)@/i;
+
+export function classifyAutomated(mail: ParsedMail): Automated | undefined {
+  const type = contentType(mail);
+  const reportType = (type?.params?.['report-type'] ?? '').toLowerCase();
+  if (type?.value === 'multipart/report' && reportType === 'delivery-status') return { kind: 'bounce', reason: 'multipart/report; report-type=delivery-status' };
+  if (type?.value === 'multipart/report' && reportType === 'feedback-report') return { kind: 'complaint', reason: 'multipart/report; report-type=feedback-report (ARF)' };
+  const from = fromAddress(mail);
+  // SES notifications delivered by email through SNS carry the SES JSON in the body.
+  if (from === 'no-reply@sns.amazonaws.com') {
+    const text = bodyText(mail);
+    if (/\\?"notificationType\\?"\s*:\s*\\?"Bounce/.test(text)) return { kind: 'bounce', reason: 'SES bounce notification via SNS' };
+    if (/\\?"notificationType\\?"\s*:\s*\\?"Complaint/.test(text)) return { kind: 'complaint', reason: 'SES complaint notification via SNS' };
+  }
+  const subject = mail.subject ?? '';
+  if (DAEMON_SENDER.test(from) && BOUNCE_SUBJECT.test(subject)) return { kind: 'bounce', reason: `bounce from ${from}` };
+  if (/feedback-type:/i.test(header(mail, 'feedback-type'))) return { kind: 'complaint', reason: 'Feedback-Type header' };
+
+  const autoSubmitted = header(mail, 'auto-submitted').toLowerCase();
+  if (autoSubmitted && autoSubmitted !== 'no') return { kind: 'auto-reply', reason: `Auto-Submitted: ${autoSubmitted}` };
+  for (const name of ['x-autoreply', 'x-autorespond', 'x-auto-response-suppress', 'x-apple-action']) {
+    if (header(mail, name)) return { kind: 'auto-reply', reason: `${name} header` };
+  }
+  const precedence = header(mail, 'precedence').toLowerCase();
+  if (['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) return { kind: 'auto-reply', reason: `Precedence: ${precedence}` };
+  if (AUTO_REPLY_SUBJECT.test(subject)) return { kind: 'auto-reply', reason: `subject "${subject}"` };
+  if (header(mail, 'return-path').replace(/\s/g, '') === '<>') return { kind: 'auto-reply', reason: 'null Return-Path' };
+  return undefined;
+}
+
+/** The addresses a bounce or complaint is about (DSN Final-Recipient, ARF recipients, SES JSON). */
+export function affectedRecipients(mail: ParsedMail): string[] {
+  const text = bodyText(mail);
+  const found = new Set<string>();
+  const patterns = [
+    /(?:Final|Original)-Recipient:\s*rfc822;\s*<?([^\s<>;]+@[^\s<>;]+)>?/gi,
+    /(?:Original-Rcpt-To|Removal-Recipient):\s*<?([^\s<>;]+@[^\s<>;]+)>?/gi,
+    /\\?"emailAddress\\?"\s*:\s*\\?"([^"\\]+@[^"\\]+)\\?"/g,
+  ];
+  for (const pattern of patterns) for (const match of text.matchAll(pattern)) found.add(match[1].toLowerCase());
+  return [...found];
+}
+
+/** Message ids this message answers (In-Reply-To and References), without angle brackets. */
+export function referencedIds(mail: ParsedMail): string[] {
+  const ids = [mail.inReplyTo ?? '', ...(Array.isArray(mail.references) ? mail.references : mail.references ? [mail.references] : [])];
+  return [...new Set(ids.flatMap((value) => value.match(/<[^<>\s]+>/g) ?? (value.trim() ? [value.trim()] : [])).map((id) => id.replace(/^<|>$/g, '')))];
+}
+
+/** The issue id in a subject tag like "Re: [ISS-1042] Update: …". */
+export function subjectTag(subject: string | undefined): string | undefined {
+  return /\[(ISS-\d+)\]/.exec(subject ?? '')?.[1];
+}
+
+/** The body a person wrote, without the quoted history below it (best effort, common markers). */
+export function replyText(text: string): string {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const cut = lines.findIndex((line) => /^(On .+ wrote:|Am .+ schrieb .+:|-----\s*Original Message\s*-----|From: .+|Von: .+)$/.test(line.trim()) || line.startsWith('>'));
+  return (cut > 0 ? lines.slice(0, cut) : lines).join('\n').trim();
+}
