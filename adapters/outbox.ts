@@ -57,7 +57,14 @@ export async function sendOnce(
       ':g1s': `EMAIL#${sentAt}#${key}`,
     },
   });
+  // Replies quote the Message-ID SES assigned (SES replaces ours): index it for threading.
+  await deps.store.put({ pk: `MSGID#${messageId}`, sk: 'META', itemType: 'message-id', owner: owner.pk, key });
   return { sent: true, messageId };
+}
+
+/** The owner (e.g. "ISSUE#ISS-1042") of an email Steward sent, by SES MessageId. */
+export async function ownerOfMessage(store: DynamoStore, messageId: string): Promise<string | undefined> {
+  return (await store.get<{ owner?: string }>({ pk: `MSGID#${messageId}`, sk: 'META' }))?.owner;
 }
 
 export async function sentEmails(store: DynamoStore, pk: string): Promise<SentEmail[]> {

@@ -1,10 +1,12 @@
 import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { BlobStore } from '../domain/blob-store.ts';
 import type { Clock } from '../domain/clock.ts';
 import { linkKey } from '../domain/links.ts';
 import { systemClock } from '../domain/clock.ts';
 import type { Mailer } from '../domain/mailer.ts';
 import type { WorkflowPort } from '../domain/workflow-port.ts';
 import { DynamoStore } from './dynamo-store.ts';
+import { S3BlobStore } from './s3-blob-store.ts';
 import { SesMailer } from './ses-mailer.ts';
 import { SfnWorkflows } from './sfn-workflows.ts';
 
@@ -15,9 +17,16 @@ export interface Settings {
   publicUrl: string;
   /** Bearer token the API and webhooks accept. */
   apiToken(): Promise<string>;
-  /** Key that signs customer links (derived from the API secret). */
+  /** Key that signs customer links and reply addresses (derived from the API secret). */
   linkKey(): Promise<string>;
+  /** Where customers write (and reply): replies come back to its plus-addresses. */
+  inboundAddress: string;
+  /** Mail from an unknown sender: refused, or filed under this customer id (a triage customer). */
+  unknownSender: 'refuse' | { customerId: string };
 }
+
+export const parseUnknownSender = (value: string | undefined): Settings['unknownSender'] =>
+  !value || value === 'refuse' ? 'refuse' : { customerId: value };
 
 /** Everything a handler talks to. Handlers get these at invocation time, never at import time. */
 export interface Ports {
@@ -26,6 +35,7 @@ export interface Ports {
   workflows: WorkflowPort;
   clock: Clock;
   settings: Settings;
+  blobs: BlobStore;
 }
 
 let installed: Ports | undefined;
@@ -62,6 +72,9 @@ function awsPorts(env: NodeJS.ProcessEnv): Ports {
       publicUrl: required(env, 'PUBLIC_URL'),
       apiToken,
       linkKey: async () => linkKey(await apiToken()),
+      inboundAddress: required(env, 'INBOUND_ADDRESS'),
+      unknownSender: parseUnknownSender(env.UNKNOWN_SENDER),
     },
+    blobs: new S3BlobStore(required(env, 'INBOUND_BUCKET')),
   };
 }

@@ -17,7 +17,15 @@ export const customerSchema = z.object({
   country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. DE'),
   emailDomains: z.array(z.string().min(3)).default([]),
   contacts: z
-    .array(z.object({ name: z.string().min(1), email: z.email(), roles: z.array(z.enum(['technical', 'billing', 'management'])).min(1) }))
+    .array(
+      z.object({
+        name: z.string().min(1),
+        email: z.email(),
+        roles: z.array(z.enum(['technical', 'billing', 'management'])).min(1),
+        /** Set by Steward when mail to the contact bounces or is reported as spam; such a contact gets no mail. */
+        undeliverable: z.object({ at: z.string(), reason: z.string() }).optional(),
+      }),
+    )
     .min(1),
   team: z.object({ teamLead: person, serviceManager: person, director: person }),
   /** Name of the policy new issues of this customer open under. */
@@ -26,8 +34,15 @@ export const customerSchema = z.object({
 
 export type Customer = z.infer<typeof customerSchema>;
 
-/** Who hears about an issue: technical contacts, or every contact when none is technical. */
+/** Who hears about an issue: technical contacts, or every contact when none is technical; never an undeliverable one. */
 export function issueRecipients(customer: Customer): string[] {
-  const technical = customer.contacts.filter((contact) => contact.roles.includes('technical'));
-  return (technical.length ? technical : customer.contacts).map((contact) => contact.email);
+  const reachable = customer.contacts.filter((contact) => !contact.undeliverable);
+  const technical = reachable.filter((contact) => contact.roles.includes('technical'));
+  return (technical.length ? technical : reachable).map((contact) => contact.email);
 }
+
+/** Addresses and domains that identify a customer's mail. */
+export const senderKeys = (customer: Customer) => ({
+  contacts: customer.contacts.map((contact) => contact.email.toLowerCase()),
+  domains: customer.emailDomains.map((domain) => domain.toLowerCase()),
+});

@@ -161,6 +161,12 @@ Send a revised RFO (a "revise-rfo" event); the issue closes when the customer ac
 
 {{> contextText}}`,
   },
+  'contact-undeliverable': {
+    subject: 'Contact undeliverable at {{customer.name}}: {{contact.email}}',
+    internal: true,
+    body: `{{contact.name}} <{{contact.email}}> of {{customer.name}} no longer gets mail from Steward: {{reason}}.
+Please find out the right address and update the customer's contacts (POST /customers).`,
+  },
 } as const;
 
 export type TemplateName = keyof typeof sources;

@@ -5,6 +5,11 @@ import type { ParsedMail } from 'mailparser';
  * auto-reply) never opens or changes an issue and is never answered. Everything else is a message
  * from a person, which threading then makes a reply or a new issue.
  */
+/** Where the SES receipt rule's S3 action stores raw messages (the same prefix in the local store). */
+export const INBOUND_PREFIX = 'inbound/';
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
+
 export type AutomatedKind = 'bounce' | 'complaint' | 'auto-reply';
 export interface Automated {
   kind: AutomatedKind;

@@ -43,3 +43,21 @@ export function verifyLink(token: string, key: string, now: Date): LinkCheck {
   if (claims.e * 1000 < now.getTime()) return { ok: false, reason: 'this link has expired' };
   return { ok: true, claims };
 }
+
+const replyTag = (issueId: string, key: string) => createHmac('sha256', key).update(`reply:${issueId}`).digest('hex').slice(0, 12);
+
+/** The signed plus-address customers reply to: support+ISS-1042.<tag>@domain. */
+export function replyAddress(inboundAddress: string, issueId: string, key: string): string {
+  const [local, domain] = inboundAddress.split('@');
+  return `${local}+${issueId}.${replyTag(issueId, key)}@${domain}`;
+}
+
+/** The issue a signed plus-address names, or undefined (not a plus-address of ours, or a bad tag). */
+export function issueFromReplyAddress(address: string, inboundAddress: string, key: string): string | undefined {
+  const [local, domain] = inboundAddress.toLowerCase().split('@');
+  const match = /^([^+@]+)\+(ISS-\d+)\.([0-9a-f]{12})@(.+)$/i.exec(address.trim());
+  if (!match || match[1].toLowerCase() !== local || match[4].toLowerCase() !== domain) return undefined;
+  const issueId = match[2].toUpperCase();
+  const expected = replyTag(issueId, key);
+  return timingSafeEqual(Buffer.from(match[3].toLowerCase()), Buffer.from(expected)) ? issueId : undefined;
+}

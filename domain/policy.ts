@@ -41,6 +41,11 @@ const commonSchema = z.object({
   customerEscalationCooldown: isoDuration,
   /** How long a link in a customer email stays valid. */
   linkValidity: isoDuration,
+  /** Severity of an issue a customer opens by email: the first keyword found in subject or body wins. */
+  email: z.object({
+    defaultSeverity: z.enum(severities),
+    keywords: z.array(z.object({ contains: z.string().min(1), severity: z.enum(severities) })),
+  }),
 });
 
 export const policySchema = z.object({
@@ -70,6 +75,15 @@ export const defaultPolicy: Policy = policySchema.parse({
   autoCloseAfter: 'P5D',
   customerEscalationCooldown: 'PT1H',
   linkValidity: 'P30D',
+  email: {
+    defaultSeverity: 'sev3',
+    keywords: [
+      { contains: 'outage', severity: 'sev2' },
+      { contains: 'down', severity: 'sev2' },
+      { contains: 'not working', severity: 'sev2' },
+      { contains: 'question', severity: 'sev4' },
+    ],
+  },
   severities: {
     sev1: { calendar: '24x7', updateEvery: 'PT30M', holdingUpdates: true, acknowledgeWithin: 'PT15M', ladder: [{ after: 'PT1H', level: 'serviceManager' }, { after: 'PT4H', level: 'director' }], rfoRequired: true },
     sev2: { calendar: '24x7', updateEvery: 'PT2H', holdingUpdates: true, acknowledgeWithin: 'PT30M', ladder: [{ after: 'PT4H', level: 'serviceManager' }, { after: 'PT12H', level: 'director' }], rfoRequired: true },
@@ -92,3 +106,13 @@ export function calendars(policy: IssuePolicy, customer: { timezone: string; cou
 }
 
 export { addTime };
+
+/** The severity of a customer's email under a policy's keyword rules (case-insensitive, subject before body). */
+export function emailSeverity(policy: Policy, subject: string, body: string): Severity {
+  for (const text of [subject, body]) {
+    const lower = text.toLowerCase();
+    const rule = policy.email.keywords.find((keyword) => lower.includes(keyword.contains.toLowerCase()));
+    if (rule) return rule.severity;
+  }
+  return policy.email.defaultSeverity;
+}

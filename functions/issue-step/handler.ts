@@ -7,7 +7,7 @@ import { ports } from '../../adapters/ports.ts';
 import { issueRecipients, type Customer } from '../../domain/customers.ts';
 import { render } from '../../domain/email-templates.ts';
 import { decideStep, isUnresolved, type Audience, type EmailAction, type Issue, type IssueContext } from '../../domain/issues.ts';
-import { signLink, type LinkAction } from '../../domain/links.ts';
+import { replyAddress, signLink, type LinkAction } from '../../domain/links.ts';
 import { calendars, ms } from '../../domain/policy.ts';
 
 const inputSchema = z.object({ issueId: z.string().min(1), generation: z.number().int().positive().optional() });
@@ -54,7 +54,8 @@ async function send(email: EmailAction, issue: Issue, customer: Customer, repo: 
     const [to, ...cc] = email.audience.map((audience) => recipient(audience, issue, customer));
     const content = email.audience[0] === 'customer' ? await customerContent(email, issue, customer, ctx) : await internalContent(email, issue, customer, repo, ctx, to.person);
     const copies = cc.flatMap((entry) => entry.emails).filter((address) => !to.emails.includes(address));
-    return { from: settings.fromAddress, to: to.emails, cc: copies.length ? copies : undefined, ...content };
+    const replyTo = email.audience[0] === 'customer' ? [replyAddress(settings.inboundAddress, issue.id, await settings.linkKey())] : undefined;
+    return { from: settings.fromAddress, to: to.emails, cc: copies.length ? copies : undefined, replyTo, ...content };
   });
   if (result.sent) {
     await repo.addTimeline(issue.id, { at: clock.now().toISOString(), type: 'email', template: email.template, audience: email.audience.join('+'), key: email.key, messageId: result.messageId }, issue.eventSeq);

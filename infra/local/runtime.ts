@@ -7,8 +7,11 @@ import { CreateTableCommand, DescribeTableCommand, ListTablesCommand, UpdateTime
 import type { Context } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
 import { DynamoStore } from '../../adapters/dynamo-store.ts';
-import { installPorts, type Ports } from '../../adapters/ports.ts';
+import { installPorts, parseUnknownSender, type Ports } from '../../adapters/ports.ts';
+import { INBOUND_PREFIX, MAX_MESSAGE_BYTES } from '../../domain/inbound-mail.ts';
 import { linkKey } from '../../domain/links.ts';
+import { FileBlobStore, localBlobRoot } from './file-blob-store.ts';
+import { sesReceiptEvent } from './ses-receipt.ts';
 import { SesMailer } from '../../adapters/ses-mailer.ts';
 import { bearerToken, constantTimeEqual } from '../../functions/http.ts';
 import { schedules } from '../schedules.ts';
@@ -24,7 +27,7 @@ import { parseDuration } from './duration.ts';
 
 export const TABLE_NAME = 'steward';
 const EXECUTIONS_TABLE = 'steward-local-executions';
-export const MAX_INBOUND_BYTES = 10 * 1024 * 1024;
+export const MAX_INBOUND_BYTES = MAX_MESSAGE_BYTES;
 
 export interface RuntimeOptions {
   port: number;
@@ -37,6 +40,8 @@ export interface RuntimeOptions {
   apiToken?: string;
   fromAddress: string;
   inboundAddress: string;
+  /** Mail from unknown senders: "refuse" (default) or the id of a triage customer to file it under. */
+  unknownSender?: string;
   /** Overrides Retry intervals of every Task (tests use 0). */
   retryIntervalMs?: number;
 }
@@ -63,6 +68,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
     apiToken: env.STEWARD_API_TOKEN || undefined,
     fromAddress: env.STEWARD_FROM_ADDRESS || 'Steward <steward@steward.localhost>',
     inboundAddress: env.STEWARD_INBOUND_ADDRESS || 'support@steward.localhost',
+    unknownSender: env.STEWARD_UNKNOWN_SENDER || 'refuse',
   };
 }
 
@@ -187,6 +193,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     cleanups.push(() => closeServer(ses as Server));
     const sesUrl = `http://127.0.0.1:${options.sesPort}`;
 
+    const blobs = new FileBlobStore(localBlobRoot(options.dataDir));
     const functions = await loadFunctions();
     const invocations = new Map<string, { count: number; ms: number }>();
     const invoke = async (functionName: string, event: unknown) => {
@@ -222,7 +229,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       mailer,
       workflows: engine,
       clock,
-      settings: { fromAddress: options.fromAddress, publicUrl: apiUrl, apiToken: async () => apiToken, linkKey: async () => linkKey(apiToken) },
+      settings: {
+        fromAddress: options.fromAddress,
+        publicUrl: apiUrl,
+        apiToken: async () => apiToken,
+        linkKey: async () => linkKey(apiToken),
+        inboundAddress: options.inboundAddress,
+        unknownSender: parseUnknownSender(options.unknownSender),
+      },
+      blobs,
     };
     installPorts(ports);
     cleanups.push(() => installPorts(undefined));
@@ -322,6 +337,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       disabledCommands: ['AUTH', 'STARTTLS'],
       size: MAX_INBOUND_BYTES,
       banner: 'Steward inbound',
+      disableReverseLookup: true, // no DNS to ask on these machines; a lookup would stall the greeting
       logger: false,
       onRcptTo(address, _session, callback) {
         if (address.address.toLowerCase().split('@')[1] !== options.inboundAddress.toLowerCase().split('@')[1]) {
@@ -342,9 +358,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           const raw = Buffer.concat(chunks);
           const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
           const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+          // As on AWS: the receipt rule's S3 action stores the raw message, then the Lambda action
+          // gets the SES event and reads the message from the bucket.
+          const receipt = sesReceiptEvent({ raw, recipients, sender, now: clock.now() });
           tracker
-            .track(() => invoke('inbound-email', { source: 'local.smtp', raw: raw.toString('base64'), recipients, sender }))
-            .then(() => callback(), (error: Error) => callback(Object.assign(new Error(`451 ${error.message}`), { responseCode: 451 })));
+            .track(async () => {
+              await blobs.put(`${INBOUND_PREFIX}${receipt.Records[0].ses.mail.messageId}`, raw);
+              return (await invoke('inbound-email', receipt)) as { outcome?: string; reason?: string } | undefined;
+            })
+            .then(
+              (result) =>
+                result?.outcome === 'refused' ? callback(Object.assign(new Error(`550 ${result.reason ?? 'refused'}`), { responseCode: 550 })) : callback(),
+              (error: Error) => callback(Object.assign(new Error(`451 ${error.message}`), { responseCode: 451 })),
+            );
         });
       },
     });

@@ -8,7 +8,7 @@ import { acme, api, removeDataDir, startRuntime, testOptions } from '../support/
 
 const alertmanager = realClient('prometheus-alertmanager', 'prometheus-alertmanager');
 
-describe.skipIf(!alertmanager.available)(`a real Prometheus Alertmanager delivers to Steward (${alertmanager.reason})`, () => {
+describe.skipIf(!alertmanager.available)(`a real Prometheus Alertmanager delivers to Steward${alertmanager.available ? '' : ` (skipped: ${alertmanager.reason})`}`, () => {
   let options: RuntimeOptions;
   let runtime: Runtime;
   let am: ReturnType<typeof startProcess>;
