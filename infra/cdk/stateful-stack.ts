@@ -1,14 +1,18 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { AttributeType, ProjectionType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { INBOUND_PREFIX } from '../../domain/inbound-mail.ts';
 import { tableSchema } from '../table-schema.ts';
 
-/** What must survive a redeploy: the table (PITR, RETAIN) and the API token. */
+/** What must survive a redeploy: the table (PITR, RETAIN), the API token and the inbound mail bucket. */
 export class StatefulStack extends Stack {
   readonly table: TableV2;
   readonly apiToken: Secret;
+  readonly inboundMail: Bucket;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -35,6 +39,35 @@ export class StatefulStack extends Stack {
     NagSuppressions.addResourceSuppressions(this.apiToken, [
       { id: 'AwsSolutions-SMG4', reason: 'A static bearer token shared with monitoring tools; rotating it is an operator action (update the senders first), not an automatic one.' },
     ]);
+    // Raw inbound mail as SES's receipt rule stores it: encrypted, private, TLS only, kept 90 days.
+    const accessLogs = new Bucket(this, 'InboundMailAccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    NagSuppressions.addResourceSuppressions(accessLogs, [{ id: 'AwsSolutions-S1', reason: 'This is the access-log bucket of the inbound mail bucket; logging it again would recurse.' }]);
+    this.inboundMail = new Bucket(this, 'InboundMail', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: false,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'inbound-mail/',
+      lifecycleRules: [{ prefix: INBOUND_PREFIX, expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // SES writes received mail here, only on behalf of this account.
+    this.inboundMail.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('ses.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.inboundMail.arnForObjects(`${INBOUND_PREFIX}*`)],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
   }
 }

@@ -11,7 +11,11 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { Lambda as LambdaAction, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
 import { NagSuppressions } from 'cdk-nag';
+import { INBOUND_PREFIX } from '../../domain/inbound-mail.ts';
 import type { Construct } from 'constructs';
 import { routes } from '../routes.ts';
 import { schedules } from '../schedules.ts';
@@ -20,8 +24,13 @@ import { FUNCTIONS_DIR, WORKFLOWS_DIR, loadManifest } from '../workflow-manifest
 export interface StatelessStackProps extends StackProps {
   table: TableV2;
   apiToken: Secret;
+  inboundMail: Bucket;
   /** Verified SES identity Steward sends from, e.g. "Steward <steward@example.com>". */
   fromAddress: string;
+  /** Where customers write; its domain needs an MX record to SES inbound and an active receipt rule set. */
+  inboundAddress: string;
+  /** "refuse" or the id of a triage customer for mail from unknown senders. */
+  unknownSender: string;
 }
 
 const stateMachineName = (workflow: string) => `steward-${workflow}`;
@@ -61,6 +70,9 @@ export class StatelessStack extends Stack {
           FROM_ADDRESS: props.fromAddress,
           PUBLIC_URL: publicUrl,
           API_TOKEN_SECRET_ARN: props.apiToken.secretArn,
+          INBOUND_ADDRESS: props.inboundAddress,
+          INBOUND_BUCKET: props.inboundMail.bucketName,
+          UNKNOWN_SENDER: props.unknownSender,
           NODE_OPTIONS: '--enable-source-maps',
         },
         bundling: {
@@ -102,23 +114,39 @@ export class StatelessStack extends Stack {
     const executionArns = Object.keys(stateMachineArns).map((workflow) =>
       this.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName(workflow)}:*`, arnFormat: 'colon-resource-name' as never }),
     );
-    for (const name of ['api', 'reconcile']) {
+    // Everything that opens issues starts workflows; everything that records events wakes them.
+    for (const name of ['api', 'reconcile', 'webhooks', 'inbound-email']) {
       fn(name).addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: workflowArns }));
       fn(name).addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: executionArns }));
     }
-    for (const name of ['api', 'issue-wait']) {
+    for (const name of ['api', 'issue-wait', 'webhooks', 'inbound-email']) {
       fn(name).addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: workflowArns }));
     }
-    // The API checks bearer tokens; both sign or verify customer links with a key derived from the same secret.
-    props.apiToken.grantRead(fn('api'));
-    props.apiToken.grantRead(fn('issue-step'));
-    fn('issue-step').addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['ses:SendEmail'],
-        resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }), this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: '*' })],
-      }),
-    );
+    // Bearer tokens and webhook secrets default to the API secret; customer links and reply addresses are signed with a key derived from it.
+    for (const name of ['api', 'issue-step', 'webhooks', 'inbound-email']) props.apiToken.grantRead(fn(name));
+    for (const name of ['issue-step', 'inbound-email']) {
+      fn(name).addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ses:SendEmail'],
+          resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }), this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: '*' })],
+        }),
+      );
+    }
+    props.inboundMail.grantRead(fn('inbound-email'), `${INBOUND_PREFIX}*`);
+
+    // Inbound mail: SES stores the raw message in the bucket, then invokes the ingest function.
+    // (CloudFormation cannot activate a rule set: `aws ses set-active-receipt-rule-set` once, see README.)
+    const ruleSet = new ReceiptRuleSet(this, 'InboundRuleSet', { receiptRuleSetName: 'steward-inbound' });
+    ruleSet.addRule('Ingest', {
+      recipients: [props.inboundAddress.split('@')[1]],
+      scanEnabled: true,
+      tlsPolicy: TlsPolicy.REQUIRE,
+      actions: [
+        new S3({ bucket: props.inboundMail, objectKeyPrefix: INBOUND_PREFIX }),
+        new LambdaAction({ function: fn('inbound-email'), invocationType: LambdaInvocationType.EVENT }),
+      ],
+    });
 
     for (const route of routes) {
       this.api.addRoutes({

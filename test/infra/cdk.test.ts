@@ -72,18 +72,46 @@ describe('CDK stacks', () => {
     stateless.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(7 * * * ? *)', ScheduleExpressionTimezone: 'UTC' });
   });
 
-  it('explicit grants: only the api and issue-wait functions may complete callback tasks', () => {
-    const policies = Object.values<any>(stateless.findResources('AWS::IAM::Policy'));
-    const withTaskSuccess = policies.filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('states:SendTaskSuccess'));
-    expect(withTaskSuccess.map((policy) => policy.Properties.Roles[0].Ref).sort()).toEqual(
-      [expect.stringMatching(/^fnapi/), expect.stringMatching(/^fnissuewait/)],
-    );
+  const rolesWith = (action: string) =>
+    Object.values<any>(stateless.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(action))
+      .map((policy) => String(policy.Properties.Roles[0].Ref).replace(/ServiceRole.*$/, ''))
+      .sort();
+
+  it('explicit grants: only the functions that record events complete callback tasks; only the step and inbound mail send email', () => {
+    expect(rolesWith('states:SendTaskSuccess')).toEqual(['fnapi', 'fninboundemail', 'fnissuewait', 'fnwebhooks']);
+    expect(rolesWith('states:StartExecution')).toEqual(['fnapi', 'fninboundemail', 'fnreconcile', 'fnwebhooks']);
+    expect(rolesWith('ses:SendEmail')).toEqual(['fninboundemail', 'fnissuestep']);
   });
 
-  it('explicit grants: the api (bearer tokens, links) and issue-step (signs links) read the API secret, nobody else', () => {
-    const policies = Object.values<any>(stateless.findResources('AWS::IAM::Policy'));
-    const readers = policies.filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'));
-    expect(readers.map((policy) => policy.Properties.Roles[0].Ref).sort()).toEqual([expect.stringMatching(/^fnapi/), expect.stringMatching(/^fnissuestep/)]);
+  it('explicit grants: the API secret is read by the functions that check tokens or sign links, nobody else', () => {
+    expect(rolesWith('secretsmanager:GetSecretValue')).toEqual(['fnapi', 'fninboundemail', 'fnissuestep', 'fnwebhooks']);
+  });
+
+  it('inbound mail: an encrypted, private, TLS-only bucket with a lifecycle; SES may only put objects for this account', () => {
+    const stateful = Template.fromStack(built.stateful);
+    stateful.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Prefix: 'inbound/', ExpirationInDays: 90, Status: 'Enabled' })] },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'inbound-mail/' }),
+    });
+    const policies = JSON.stringify(stateful.findResources('AWS::S3::BucketPolicy'));
+    expect(policies).toContain('ses.amazonaws.com');
+    expect(policies).toContain('aws:SourceAccount');
+    expect(policies).toContain('aws:SecureTransport');
+  });
+
+  it('inbound mail: a receipt rule stores the message under inbound/ and then invokes inbound-email', () => {
+    stateless.resourceCountIs('AWS::SES::ReceiptRuleSet', 1);
+    const rules = Object.values<any>(stateless.findResources('AWS::SES::ReceiptRule'));
+    expect(rules).toHaveLength(1);
+    const { Actions, TlsPolicy, ScanEnabled, Recipients } = rules[0].Properties.Rule;
+    expect([TlsPolicy, ScanEnabled, Recipients]).toEqual(['Require', true, ['example.com']]);
+    expect(Actions.map((action: object) => Object.keys(action)[0])).toEqual(['S3Action', 'LambdaAction']);
+    expect(Actions[0].S3Action.ObjectKeyPrefix).toBe('inbound/');
+    expect(Actions[1].LambdaAction.InvocationType).toBe('Event');
+    stateless.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'ses.amazonaws.com', Action: 'lambda:InvokeFunction' });
   });
 
   it('the public customer-link routes and the policy and KPI routes exist on the HTTP API', () => {
