@@ -4,7 +4,9 @@
  *     clock, durable records) against bare aws-local-stepfunctions on the same workflow;
  *  2. writes per second through the store adapter against bare DynamoDB Local PutItem;
  *  3. the AWS cost of a typical sev2 issue life, from counts measured on the embedded runtime
- *     (BENCH_ISSUES issues, default 1,000).
+ *     (BENCH_ISSUES issues, default 1,000);
+ *  4. webhook ingest against the embedded runtime (BENCH_WEBHOOKS requests, default 1,000) beside
+ *     bare DynamoDB Local PutItem latency.
  */
 import { readFileSync } from 'node:fs';
 import { PutItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -18,6 +20,7 @@ import { createTableInput } from '../infra/table-schema.ts';
 import { substitute } from '../infra/workflow-manifest.ts';
 import { freePort } from '../test/support/dynamodb.ts';
 import { issueCost, printIssueCost } from './issue-cost.ts';
+import { printWebhookIngest, webhookIngest } from './webhook-ingest.ts';
 
 const LOOPS = 200; // Step → Route → Wait per loop
 const EXECUTIONS = 20;
@@ -136,4 +139,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+printWebhookIngest(await webhookIngest(Number(process.env.BENCH_WEBHOOKS ?? 1000)));
 printIssueCost(await issueCost(Number(process.env.BENCH_ISSUES ?? 1000)));
