@@ -4,11 +4,7 @@
  * escalation at 4 h, resolved with an RFO, RFO accepted), through the same API, handlers and state
  * machine definition as on AWS. The counts are real; the prices are AWS list prices (us-east-1).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startRuntime } from '../infra/local/runtime.ts';
-import { freePort } from '../test/support/dynamodb.ts';
+import { startBenchRuntime } from './bench-runtime.ts';
 import { acme } from '../test/support/runtime.ts';
 
 /** USD, us-east-1 list prices. */
@@ -40,19 +36,7 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
 }
 
 export async function issueCost(issues: number) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'steward-bench-'));
-  const runtime = await startRuntime({
-    port: await freePort(),
-    dynamodbPort: await freePort(),
-    sesPort: await freePort(),
-    smtpPort: await freePort(),
-    dataDir,
-    inMemory: true,
-    clock: 'manual',
-    apiToken: 'bench-token',
-    fromAddress: 'Steward <steward@steward.localhost>',
-    inboundAddress: 'support@steward.localhost',
-  });
+  const { runtime, stop } = await startBenchRuntime();
   let apiRequests = 0;
   const call = async (method: string, path: string, body: unknown): Promise<any> => {
     apiRequests++;
@@ -108,8 +92,7 @@ export async function issueCost(issues: number) {
     const orchestration = cost.stepFunctions + cost.lambda + cost.dynamodb + cost.apiGateway;
     return { issues, wallSeconds, measured, byFunction: Object.fromEntries(runtime.invocations), costPer1000: { ...scale(cost, 1000), orchestration: orchestration * 1000, total: (orchestration + cost.ses) * 1000 } };
   } finally {
-    await runtime.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -3,12 +3,8 @@
  * notifications, a share of them redelivered, CONCURRENCY in flight. Beside it, in the same run,
  * bare DynamoDB Local PutItem latency at the same concurrency: the ratio says what Steward adds.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { startRuntime } from '../infra/local/runtime.ts';
-import { freePort } from '../test/support/dynamodb.ts';
+import { startBenchRuntime } from './bench-runtime.ts';
 import { acme } from '../test/support/runtime.ts';
 
 const CONCURRENCY = 16;
@@ -34,19 +30,7 @@ async function timed(count: number, work: (n: number) => Promise<void>): Promise
 }
 
 export async function webhookIngest(requests: number) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'steward-bench-'));
-  const runtime = await startRuntime({
-    port: await freePort(),
-    dynamodbPort: await freePort(),
-    sesPort: await freePort(),
-    smtpPort: await freePort(),
-    dataDir,
-    inMemory: true,
-    clock: 'manual',
-    apiToken: 'bench-token',
-    fromAddress: 'Steward <steward@steward.localhost>',
-    inboundAddress: 'support@steward.localhost',
-  });
+  const { runtime, stop } = await startBenchRuntime();
   try {
     await fetch(`${runtime.urls.api}/customers`, { method: 'POST', headers: { authorization: 'Bearer bench-token' }, body: JSON.stringify(acme) });
     const unique = Math.round(requests * (1 - REDELIVERED));
@@ -83,8 +67,7 @@ export async function webhookIngest(requests: number) {
     );
     return { requests, unique, statuses: Object.fromEntries(statuses), issues: keys.length, duplicates, ingest, bare };
   } finally {
-    await runtime.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 

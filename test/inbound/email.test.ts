@@ -1,39 +1,24 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sentEmails } from '../../adapters/outbox.ts';
-import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
 import { realClient, run } from '../support/real-clients.ts';
-import { acme, api, inbox, latestEmail, removeDataDir, startRuntime, testOptions } from '../support/runtime.ts';
+import { acme, api, inbox, latestEmail, useRuntime } from '../support/runtime.ts';
 
 const swaksClient = realClient('swaks', 'swaks');
 const FIXTURES = join(import.meta.dirname, '../fixtures/email');
 
-describe.skipIf(!swaksClient.available)(`mail into the SMTP listener with a real SMTP client, swaks${swaksClient.available ? '' : ` (skipped: ${swaksClient.reason})`}`, () => {
-  let options: RuntimeOptions;
-  let runtime: Runtime;
-  let client: ReturnType<typeof api>;
+describe.skipIf(!swaksClient.available)(`mail into the SMTP listener with a real SMTP env.client, swaks${swaksClient.available ? '' : ` (skipped: ${swaksClient.reason})`}`, () => {
+  const env = useRuntime((client) => client.post('/customers', { ...acme, id: 'sim', name: 'Simulator Ltd', emailDomains: [], contacts: [{ name: 'Bounce Box', email: 'bounce@simulator.amazonses.com', roles: ['technical'] }] }));
 
-  beforeAll(async () => {
-    options = await testOptions({ inMemory: true });
-    runtime = await startRuntime(options);
-    client = api(runtime);
-    await client.post('/customers', acme);
-    await client.post('/customers', { ...acme, id: 'sim', name: 'Simulator Ltd', emailDomains: [], contacts: [{ name: 'Bounce Box', email: 'bounce@simulator.amazonses.com', roles: ['technical'] }] });
-  });
-  afterAll(async () => {
-    await runtime?.stop();
-    removeDataDir(options);
-  });
-
-  /** swaks runs in its own process (asynchronously: the runtime answers it from this one); then the runtime finishes what the message started. */
+  /** swaks runs in its own process (asynchronously: the env.runtime answers it from this one); then the env.runtime finishes what the message started. */
   const swaks = async (args: string[]) => {
-    const result = await run('swaks', ['--server', '127.0.0.1', '--port', String(options.smtpPort), '--timeout', '20', '--helo', 'client.test', ...args]);
-    await runtime.tracker.idle();
+    const result = await run('swaks', ['--server', '127.0.0.1', '--port', String(env.options.smtpPort), '--timeout', '20', '--helo', 'env.client.test', ...args]);
+    await env.runtime.tracker.idle();
     return result;
   };
-  const emailIssues = async () => (await client.get('/issues')).body.issues.filter((issue: { source: string }) => issue.source === 'email');
-  const timeline = async (id: string) => (await client.get(`/issues/${id}`)).body.timeline as { type: string; template?: string; from?: string }[];
+  const emailIssues = async () => (await env.client.get('/issues')).body.issues.filter((issue: { source: string }) => issue.source === 'email');
+  const timeline = async (id: string) => (await env.client.get(`/issues/${id}`)).body.timeline as { type: string; template?: string; from?: string }[];
 
   let issueId: string;
 
@@ -44,7 +29,7 @@ describe.skipIf(!swaksClient.available)(`mail into the SMTP listener with a real
     expect(issue).toMatchObject({ customerId: 'acme', title: 'VPN down in Hamburg', severity: 'sev2', source: 'email' });
     expect(issue.description).toContain('nobody in Hamburg can connect');
     issueId = issue.id;
-    const ack = await latestEmail(runtime, 'ann@acme.test', `[${issueId}] We are working on`);
+    const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
     expect((ack as unknown as { replyTo: string[] }).replyTo[0]).toMatch(new RegExp(`^support\\+${issueId}\\.[0-9a-f]{12}@steward\\.localhost$`));
 
     // The same message delivered again (same Message-Id): no second issue.
@@ -53,12 +38,12 @@ describe.skipIf(!swaksClient.available)(`mail into the SMTP listener with a real
   });
 
   it('replies thread on the signed plus-address, on In-Reply-To with the SES Message-ID, and on the subject tag from the same customer', async () => {
-    const ack = await latestEmail(runtime, 'ann@acme.test', `[${issueId}] We are working on`);
+    const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
     const replyTo = (ack as unknown as { replyTo: string[] }).replyTo[0];
     const byAddress = await swaks(['--from', 'ann@acme.test', '--to', replyTo, '--header', `Subject: Re: ${ack.subject}`, '--body', 'Still down.\n\nOn Tue, Steward wrote:\n> we have received your issue']);
     expect(byAddress.ok, byAddress.output).toBe(true);
 
-    const sesId = (await sentEmails(runtime.store, `ISSUE#${issueId}`)).find((email) => email.template === 'acknowledgement')!.messageId;
+    const sesId = (await sentEmails(env.runtime.store, `ISSUE#${issueId}`)).find((email) => email.template === 'acknowledgement')!.messageId;
     expect((await swaks(['--from', 'ann@acme.test', '--to', 'support@steward.localhost', '--header', 'Subject: Re: your mail', '--header', `In-Reply-To: <${sesId}@email.amazonses.com>`, '--body', 'Any news?'])).ok).toBe(true);
     expect((await swaks(['--from', 'bill@acme.test', '--to', 'support@steward.localhost', '--header', `Subject: Re: [${issueId}] something`, '--body', 'Billing here, also affected.'])).ok).toBe(true);
 
@@ -66,7 +51,7 @@ describe.skipIf(!swaksClient.available)(`mail into the SMTP listener with a real
     expect(messages.map((entry) => entry.from)).toEqual(['ann@acme.test', 'ann@acme.test', 'bill@acme.test']);
     expect(await emailIssues()).toHaveLength(1);
     // The owner (the team lead, as nobody took the issue) hears of each, with the quoted history cut off.
-    const notices = (await inbox(runtime)).filter((email) => email.destination.to.includes('tina@provider.test') && email.subject.startsWith(`[${issueId}] Customer wrote`));
+    const notices = (await inbox(env.runtime)).filter((email) => email.destination.to.includes('tina@provider.test') && email.subject.startsWith(`[${issueId}] Customer wrote`));
     expect(notices).toHaveLength(3);
     expect(notices[0].body.text).toContain('Still down.');
     expect(notices[0].body.text).not.toContain('we have received your issue');
@@ -79,21 +64,21 @@ describe.skipIf(!swaksClient.available)(`mail into the SMTP listener with a real
   });
 
   it('an auto-reply, even to the plus-address and with the subject tag, changes nothing and gets no answer', async () => {
-    const ack = await latestEmail(runtime, 'ann@acme.test', `[${issueId}] We are working on`);
+    const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
     const before = await timeline(issueId);
-    const mailsBefore = (await inbox(runtime)).length;
+    const mailsBefore = (await inbox(env.runtime)).length;
     const sent = await swaks(['--from', 'ann@acme.test', '--to', (ack as unknown as { replyTo: string[] }).replyTo[0], '--header', `Subject: Automatic reply: [${issueId}] We are working on`, '--add-header', 'Auto-Submitted: auto-replied', '--body', 'I am out of the office until Monday.']);
     expect(sent.ok, sent.output).toBe(true);
     expect(await timeline(issueId)).toEqual(before);
-    expect((await inbox(runtime)).length).toBe(mailsBefore);
+    expect((await inbox(env.runtime)).length).toBe(mailsBefore);
   });
 
   it('a bounce (an SES DSN fixture) marks the contact undeliverable and tells the service manager; it opens nothing', async () => {
     const dsn = await swaks(['--from', '<>', '--to', 'support@steward.localhost', '--data', join(FIXTURES, 'sisimai/lhost-amazonses-05.eml')]);
     expect(dsn.ok, dsn.output).toBe(true);
-    const sim = (await client.get('/customers/sim')).body;
+    const sim = (await env.client.get('/customers/sim')).body;
     expect(sim.contacts[0].undeliverable.reason).toMatch(/bounced/);
-    expect((await latestEmail(runtime, 'sam@provider.test', 'Contact undeliverable at Simulator Ltd')).body.text).toContain('bounce@simulator.amazonses.com');
+    expect((await latestEmail(env.runtime, 'sam@provider.test', 'Contact undeliverable at Simulator Ltd')).body.text).toContain('bounce@simulator.amazonses.com');
     expect(await emailIssues()).toHaveLength(1);
   });
 
@@ -103,7 +88,7 @@ describe.skipIf(!swaksClient.available)(`mail into the SMTP listener with a real
     expect(unknown.output).toMatch(/550 sender someone@else.test is not a contact/);
     const relay = await swaks(['--from', 'ann@acme.test', '--to', 'someone@elsewhere.test', '--body', 'x']);
     expect(relay.output).toMatch(/550 relaying denied/);
-    const big = join(options.dataDir, 'big.bin');
+    const big = join(env.options.dataDir, 'big.bin');
     writeFileSync(big, Buffer.alloc(6 * 1024 * 1024, 7));
     const attachment = await swaks(['--from', 'ann@acme.test', '--to', 'support@steward.localhost', '--header', 'Subject: logs', '--body', 'see attached', '--attach', `@${big}`]);
     expect(attachment.ok).toBe(false);
@@ -115,12 +100,12 @@ describe.skipIf(!swaksClient.available)(`mail into the SMTP listener with a real
     const event = (messageId: string, recipients: string[]) => ({
       Records: [{ ses: { mail: { messageId, source: 'ann@acme.test' }, receipt: { recipients, spfVerdict: { status: 'FAIL' }, dkimVerdict: { status: 'FAIL' }, dmarcVerdict: { status: 'FAIL' } } } }],
     });
-    const put = (id: string, raw: string) => runtime.ports.blobs.put(`inbound/${id}`, Buffer.from(raw.replace(/\n/g, '\r\n')));
+    const put = (id: string, raw: string) => env.runtime.ports.blobs.put(`inbound/${id}`, Buffer.from(raw.replace(/\n/g, '\r\n')));
     await put('spoof-1', `From: ann@acme.test\nTo: support@steward.localhost\nSubject: Re: [${issueId}] please close\nMessage-Id: <spoof-1@evil.test>\n\nclose it\n`);
-    expect(await runtime.invoke('inbound-email', event('spoof-1', ['support@steward.localhost']))).toMatchObject({ outcome: 'note', issueId });
+    expect(await env.runtime.invoke('inbound-email', event('spoof-1', ['support@steward.localhost']))).toMatchObject({ outcome: 'note', issueId });
     await put('spoof-2', 'From: ann@acme.test\nTo: support@steward.localhost\nSubject: Everything is down\nMessage-Id: <spoof-2@evil.test>\n\nplease\n');
-    expect(await runtime.invoke('inbound-email', event('spoof-2', ['support@steward.localhost']))).toMatchObject({ outcome: 'refused' });
-    await runtime.tracker.idle();
+    expect(await env.runtime.invoke('inbound-email', event('spoof-2', ['support@steward.localhost']))).toMatchObject({ outcome: 'refused' });
+    await env.runtime.tracker.idle();
     const notes = (await timeline(issueId)).filter((entry) => entry.type === 'note');
     expect(notes).toHaveLength(1);
     expect((await timeline(issueId)).filter((entry) => entry.type === 'customer-message')).toHaveLength(3);

@@ -1,33 +1,19 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
-import { acme, api, removeDataDir, startRuntime, testOptions } from '../support/runtime.ts';
+import { describe, expect, it } from 'vitest';
+import { acme, api, useRuntime } from '../support/runtime.ts';
 
-let options: RuntimeOptions;
-let runtime: Runtime;
-let client: ReturnType<typeof api>;
-
-beforeAll(async () => {
-  options = await testOptions({ inMemory: true });
-  runtime = await startRuntime(options);
-  client = api(runtime);
-  await client.post('/customers', acme);
-});
-afterAll(async () => {
-  await runtime?.stop();
-  removeDataDir(options);
-});
+const env = useRuntime();
 
 const send = async (path: string, body: string, headers: Record<string, string> = {}) => {
-  const response = await fetch(runtime.urls.api + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const response = await fetch(env.runtime.urls.api + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await response.text();
-  await runtime.tracker.idle();
+  await env.runtime.tracker.idle();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 };
-const bearer = () => ({ authorization: `Bearer ${runtime.apiToken}` });
-const issueCount = async () => (await client.get('/issues?customerId=acme')).body.issues.length;
-const issue = async (id: string) => (await client.get(`/issues/${id}`)).body;
+const bearer = () => ({ authorization: `Bearer ${env.runtime.apiToken}` });
+const issueCount = async () => (await env.client.get('/issues?customerId=acme')).body.issues.length;
+const issue = async (id: string) => (await env.client.get(`/issues/${id}`)).body;
 
 const grafanaPayload = (status: 'firing' | 'resolved') =>
   JSON.stringify({
@@ -45,7 +31,7 @@ describe('monitoring webhooks', () => {
   it('Grafana: HMAC over "timestamp:body" with a replay window; a bad signature stores nothing', async () => {
     const body = grafanaPayload('firing');
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const sign = (ts: string, text: string) => createHmac('sha256', runtime.apiToken).update(`${ts}:${text}`).digest('hex');
+    const sign = (ts: string, text: string) => createHmac('sha256', env.runtime.apiToken).update(`${ts}:${text}`).digest('hex');
     const before = await issueCount();
     expect((await send('/webhooks/grafana', body, { 'x-grafana-alerting-signature': sign(timestamp, body).replace(/^./, '0'), 'x-grafana-alerting-signature-timestamp': timestamp })).status).toBe(401);
     const stale = String(Math.floor(Date.now() / 1000) - 600);
@@ -66,11 +52,11 @@ describe('monitoring webhooks', () => {
 
   it('PagerDuty Events v2 at /v2/enqueue: 202 {status, message, dedup_key}; trigger, repeat, acknowledge, resolve', async () => {
     const event = (action: string, extra: Record<string, unknown> = {}) =>
-      JSON.stringify({ routing_key: runtime.apiToken, event_action: action, dedup_key: 'db-1/replication', ...extra });
+      JSON.stringify({ routing_key: env.runtime.apiToken, event_action: action, dedup_key: 'db-1/replication', ...extra });
     const payload = { summary: 'Replication lag on db-1', source: 'db-1', severity: 'error', custom_details: { customer: 'acme' } };
     const trigger = await send('/v2/enqueue', event('trigger', { payload }));
     expect(trigger).toMatchObject({ status: 202, body: { status: 'success', message: 'Event processed', dedup_key: 'db-1/replication' } });
-    const id = (await client.get('/issues?customerId=acme')).body.issues.find((i: { title: string }) => i.title === 'Replication lag on db-1').id;
+    const id = (await env.client.get('/issues?customerId=acme')).body.issues.find((i: { title: string }) => i.title === 'Replication lag on db-1').id;
     expect((await issue(id)).severity).toBe('sev2');
     await send('/v2/enqueue', event('trigger', { payload: { ...payload, summary: 'Replication lag on db-1 (worse)' } }));
     expect((await issue(id)).occurrences).toBe(2);
@@ -79,10 +65,10 @@ describe('monitoring webhooks', () => {
     await send('/v2/enqueue', event('resolve'));
     expect((await issue(id)).clearedByMonitoringAt).toBeDefined();
 
-    const generated = await send('/v2/enqueue', JSON.stringify({ routing_key: runtime.apiToken, event_action: 'trigger', payload: { ...payload, summary: 'No dedup key' } }));
+    const generated = await send('/v2/enqueue', JSON.stringify({ routing_key: env.runtime.apiToken, event_action: 'trigger', payload: { ...payload, summary: 'No dedup key' } }));
     expect(generated.body.dedup_key).toMatch(/^[0-9a-f-]{36}$/);
     expect((await send('/v2/enqueue', event('trigger', { routing_key: 'wrong-routing-key', payload }))).status).toBe(401);
-    const invalid = await send('/v2/enqueue', JSON.stringify({ routing_key: runtime.apiToken, event_action: 'explode' }));
+    const invalid = await send('/v2/enqueue', JSON.stringify({ routing_key: env.runtime.apiToken, event_action: 'explode' }));
     expect(invalid.status).toBe(400);
     expect(invalid.body.status).toBe('invalid event');
   });
@@ -102,7 +88,7 @@ describe('monitoring webhooks', () => {
   });
 
   it('generic: Standard Webhooks signature; webhook-id redelivery is harmless; unsigned or tampered is 401', async () => {
-    const secret = `whsec_${Buffer.from(runtime.apiToken).toString('base64')}`;
+    const secret = `whsec_${Buffer.from(env.runtime.apiToken).toString('base64')}`;
     const body = JSON.stringify({ key: 'backup-nightly', status: 'firing', title: 'Nightly backup failed', severity: 'warning', customer: 'acme' });
     const headers = (id: string, text: string) => {
       const timestamp = new Date();
@@ -145,7 +131,7 @@ describe('monitoring webhooks', () => {
   });
 
   it('integrations: their own secret, default customer and severity map; the API token then no longer serves', async () => {
-    const put = await client.call('PUT', '/integrations/noc-am', { kind: 'alertmanager', secret: 'noc-secret-0123456789', defaultCustomerId: 'acme', severityMap: { page: 'sev1', ticket: 'sev4' } });
+    const put = await env.client.call('PUT', '/integrations/noc-am', { kind: 'alertmanager', secret: 'noc-secret-0123456789', defaultCustomerId: 'acme', severityMap: { page: 'sev1', ticket: 'sev4' } });
     expect(put.status).toBe(200);
     expect(put.body.secret).toBe('(set)');
     const body = JSON.stringify({ status: 'firing', receiver: 'x', groupKey: 'g', alerts: [{ status: 'firing', labels: { alertname: 'Q', severity: 'ticket' }, startsAt: '2026-11-24T00:00:00Z', fingerprint: 'qqq' }] });
@@ -154,6 +140,6 @@ describe('monitoring webhooks', () => {
     expect(ok.status).toBe(202);
     expect((await issue(ok.body.alerts[0].issueId)).severity).toBe('sev4');
     expect((await send('/webhooks/grafana?integration=noc-am', body, bearer())).status).toBe(400);
-    expect((await client.call('PUT', '/integrations/x', { kind: 'smoke-signals' })).status).toBe(400);
+    expect((await env.client.call('PUT', '/integrations/x', { kind: 'smoke-signals' })).status).toBe(400);
   });
 });

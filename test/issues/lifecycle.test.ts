@@ -1,44 +1,30 @@
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sentEmails } from '../../adapters/outbox.ts';
-import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
-import { acme, api, latestEmail, linkIn, removeDataDir, startRuntime, submitLink, testOptions } from '../support/runtime.ts';
+import { acme, api, latestEmail, linkIn, submitLink, useRuntime } from '../support/runtime.ts';
 
-let options: RuntimeOptions;
-let runtime: Runtime;
-let client: ReturnType<typeof api>;
-
-beforeAll(async () => {
-  options = await testOptions({ inMemory: true });
-  runtime = await startRuntime(options);
-  client = api(runtime);
-  await client.post('/customers', acme);
-});
-afterAll(async () => {
-  await runtime?.stop();
-  removeDataDir(options);
-});
+const env = useRuntime();
 
 const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toUTC().toISO()!;
 const inBerlin = (iso: string) => DateTime.fromISO(iso).setZone('Europe/Berlin').toFormat('ccc yyyy-MM-dd HH:mm');
-const emailsOf = async (id: string) => (await sentEmails(runtime.store, `ISSUE#${id}`)).sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+const emailsOf = async (id: string) => (await sentEmails(env.runtime.store, `ISSUE#${id}`)).sort((a, b) => a.sentAt.localeCompare(b.sentAt));
 const templates = async (id: string) => (await emailsOf(id)).map((email) => email.template);
-const moveTo = (iso: string) => client.call('POST', '/_local/clock', { to: iso });
-const now = async () => (await client.get('/_local/clock')).body.now as string;
-const settle = () => runtime.tracker.idle();
+const moveTo = (iso: string) => env.client.call('POST', '/_local/clock', { to: iso });
+const now = async () => (await env.client.get('/_local/clock')).body.now as string;
+const settle = () => env.runtime.tracker.idle();
 const open = async (body: Record<string, unknown>) => {
-  const created = await client.post('/issues', { customerId: 'acme', title: 'Something broke', ...body });
+  const created = await env.client.post('/issues', { customerId: 'acme', title: 'Something broke', ...body });
   expect(created.status).toBe(201);
   await settle();
   return created.body.id as string;
 };
 const event = async (id: string, body: Record<string, unknown>, status = 202) => {
-  const response = await client.post(`/issues/${id}/events`, body);
+  const response = await env.client.post(`/issues/${id}/events`, body);
   expect(response.status, JSON.stringify(response.body)).toBe(status);
   await settle();
   return response.body;
 };
-const issue = async (id: string) => (await client.get(`/issues/${id}`)).body;
+const issue = async (id: string) => (await env.client.get(`/issues/${id}`)).body;
 const submit = async (url: string, comment?: string) => {
   const result = await submitLink(url, comment);
   await settle();
@@ -78,21 +64,21 @@ describe('issue lifecycle under the manual clock', () => {
     await event(id, { type: 'acknowledge' });
     const etr = new Date(Date.parse(await now()) + 3600_000).toISOString();
     await event(id, { type: 'update', message: 'A faulty optic is being replaced.', etr });
-    const update = await latestEmail(runtime, 'ann@acme.test', `[${id}] Update: VPN flapping`);
+    const update = await latestEmail(env.runtime, 'ann@acme.test', `[${id}] Update: VPN flapping`);
     expect(update.body.text).toContain('A faulty optic is being replaced.');
     expect(update.body.text).toMatch(/Estimated time of repair: Wed 2 Dec 2026, 11:00/);
     expect((await issue(id)).etrHistory).toHaveLength(1);
 
-    await client.advance('PT45M');
+    await env.client.advance('PT45M');
     expect((await emailsOf(id)).filter((email) => email.template === 'etr-warning').map((email) => email.to)).toEqual([['otto@provider.test']]);
     expect((await issue(id)).escalationLevel).toBe(0);
 
-    await client.advance('PT15M');
+    await env.client.advance('PT15M');
     const after = await emailsOf(id);
     expect(after.filter((email) => email.template === 'etr-review').map((email) => email.to)).toEqual([['ann@acme.test']]);
     const escalations = after.filter((email) => email.template === 'escalation');
     expect(escalations.map((email) => email.to)).toEqual([['tina@provider.test']]);
-    expect((await latestEmail(runtime, 'tina@provider.test', id)).body.text).toMatch(/the ETR .* passed unresolved/);
+    expect((await latestEmail(env.runtime, 'tina@provider.test', id)).body.text).toMatch(/the ETR .* passed unresolved/);
     expect((await issue(id)).escalationLevel).toBe(1);
 
     // A new ETR: its own warning later, and the ladder stays where it is until it passes too.
@@ -104,9 +90,9 @@ describe('issue lifecycle under the manual clock', () => {
   it('RFO accepted by link: GET shows the page and changes nothing, POST accepts and closes; a second POST changes nothing', async () => {
     const id = await open({ severity: 'sev1', title: 'Data centre power' });
     await event(id, { type: 'acknowledge' });
-    expect((await client.post(`/issues/${id}/events`, { type: 'resolve' })).body.error).toMatch(/^rfo: .*required/);
+    expect((await env.client.post(`/issues/${id}/events`, { type: 'resolve' })).body.error).toMatch(/^rfo: .*required/);
     await event(id, { type: 'resolve', rfo: 'A UPS failed during maintenance.' });
-    const resolution = await latestEmail(runtime, 'ann@acme.test', `[${id}] Resolved`);
+    const resolution = await latestEmail(env.runtime, 'ann@acme.test', `[${id}] Resolved`);
     expect(resolution.body.text).toContain('A UPS failed during maintenance.');
     expect(resolution.body.text).not.toContain('Escalate to our management');
     const accept = linkIn(resolution.body.text, 'accept');
@@ -135,16 +121,16 @@ describe('issue lifecycle under the manual clock', () => {
   it('RFO disputed, revised, then accepted: the owner and service manager get the comment; old links are stale', async () => {
     const id = await open({ severity: 'sev2', title: 'Mail delays' });
     await event(id, { type: 'resolve', rfo: 'A queue filled up.' });
-    const first = await latestEmail(runtime, 'ann@acme.test', `[${id}] Resolved`);
+    const first = await latestEmail(env.runtime, 'ann@acme.test', `[${id}] Resolved`);
     const disputed = await submit(linkIn(first.body.text, 'dispute'), 'Why did nobody notice the queue for six hours?');
     expect(disputed.status).toBe(200);
     expect((await issue(id)).rfo.status).toBe('disputed');
-    const notice = await latestEmail(runtime, 'tina@provider.test', `[${id}] RFO disputed`);
+    const notice = await latestEmail(env.runtime, 'tina@provider.test', `[${id}] RFO disputed`);
     expect(notice.body.text).toContain('Why did nobody notice the queue for six hours?');
     expect((notice as unknown as { destination: { cc?: string[] } }).destination.cc).toEqual(['sam@provider.test']);
 
     await event(id, { type: 'revise-rfo', rfo: 'A queue filled up; its alert was routed to a retired mailbox. Alert routing is fixed.' });
-    const revised = await latestEmail(runtime, 'ann@acme.test', `[${id}] Resolved`);
+    const revised = await latestEmail(env.runtime, 'ann@acme.test', `[${id}] Resolved`);
     expect(revised.body.text).toContain('revision 2');
     expect((await submit(linkIn(first.body.text, 'accept'))).status).toBe(409);
     expect((await submit(linkIn(revised.body.text, 'accept'))).status).toBe(200);
@@ -166,28 +152,28 @@ describe('issue lifecycle under the manual clock', () => {
     const closed = await issue(id);
     expect(closed.status).toBe('closed');
     expect(closed.rfo).toMatchObject({ status: 'accepted', acceptedBy: 'auto' });
-    expect((await latestEmail(runtime, 'ann@acme.test', `[${id}] Closed`)).body.text).toContain('taken as accepted');
+    expect((await latestEmail(env.runtime, 'ann@acme.test', `[${id}] Closed`)).body.text).toContain('taken as accepted');
   });
 
   it('customer escalation link: one level up, the service manager told at once, the customer told who; once per hour', async () => {
     const id = await open({ severity: 'sev2', title: 'Slow portal' });
-    const ack = await latestEmail(runtime, 'ann@acme.test', `[${id}] We are working on`);
+    const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${id}] We are working on`);
     const escalate = linkIn(ack.body.text, 'escalate');
     expect((await fetch(escalate)).status).toBe(200);
     expect((await issue(id)).escalationLevel).toBe(0);
 
     expect((await submit(escalate, 'We are losing orders.')).status).toBe(200);
     expect((await issue(id)).escalationLevel).toBe(1);
-    const toLead = await latestEmail(runtime, 'tina@provider.test', `[${id}] Escalation`);
+    const toLead = await latestEmail(env.runtime, 'tina@provider.test', `[${id}] Escalation`);
     expect(toLead.body.text).toContain('the customer escalated: "We are losing orders."');
     expect((toLead as unknown as { destination: { cc?: string[] } }).destination.cc).toEqual(['sam@provider.test']);
-    expect((await latestEmail(runtime, 'ann@acme.test', `[${id}] Escalated`)).body.text).toContain('Sam Manager, your service manager');
+    expect((await latestEmail(env.runtime, 'ann@acme.test', `[${id}] Escalated`)).body.text).toContain('Sam Manager, your service manager');
 
     const tooSoon = await submit(escalate);
     expect(tooSoon.status).toBe(409);
     expect(tooSoon.text).toContain('You can escalate again from');
-    await client.advance('PT25M'); // not acknowledged after 30 min would be level 1 anyway
-    await client.advance('PT36M');
+    await env.client.advance('PT25M'); // not acknowledged after 30 min would be level 1 anyway
+    await env.client.advance('PT36M');
     expect((await submit(escalate)).status).toBe(200);
     expect((await issue(id)).escalationLevel).toBe(2);
     expect((await emailsOf(id)).filter((email) => email.template === 'escalation').map((email) => email.to[0])).toEqual(['tina@provider.test', 'sam@provider.test']);
@@ -205,29 +191,29 @@ describe('issue lifecycle under the manual clock', () => {
     await event(id, { type: 'reopen', reason: 'fails once more' });
     const reopened = await issue(id);
     expect(reopened).toMatchObject({ status: 'acknowledged', generation: 2, reopenCount: 2 });
-    expect((await client.get(`/_local/executions/issue-lifecycle/issue-${id}-g1`)).body.status).toBe('SUCCEEDED');
-    expect((await client.get(`/_local/executions/issue-lifecycle/issue-${id}-g2`)).body.status).toBe('RUNNING');
+    expect((await env.client.get(`/_local/executions/issue-lifecycle/issue-${id}-g1`)).body.status).toBe('SUCCEEDED');
+    expect((await env.client.get(`/_local/executions/issue-lifecycle/issue-${id}-g2`)).body.status).toBe('RUNNING');
     expect((await emailsOf(id)).filter((email) => email.template === 'acknowledgement')).toHaveLength(2);
     await event(id, { type: 'close' });
   });
 
   it('bad input: 400 naming the field, 404 for an unknown issue, 409 for a wrong state, 400/410 pages for bad links', async () => {
     const id = await open({ severity: 'sev4', title: 'Typo on invoice page' });
-    const past = await client.post(`/issues/${id}/events`, { type: 'set-etr', etr: '2020-01-01T00:00:00Z' });
+    const past = await env.client.post(`/issues/${id}/events`, { type: 'set-etr', etr: '2020-01-01T00:00:00Z' });
     expect(past.status).toBe(400);
     expect(past.body.details).toEqual([{ field: 'etr', problem: 'must be in the future' }]);
-    const wrongType = await client.post(`/issues/${id}/events`, { type: 'explode' });
+    const wrongType = await env.client.post(`/issues/${id}/events`, { type: 'explode' });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.error).toMatch(/^type: /);
-    expect((await client.post('/issues/ISS-999999/events', { type: 'note', message: 'x' })).status).toBe(404);
-    expect((await client.post(`/issues/${id}/events`, { type: 'accept-rfo' })).status).toBe(409);
-    const ack = await latestEmail(runtime, 'ann@acme.test', `[${id}] We are working on`);
+    expect((await env.client.post('/issues/ISS-999999/events', { type: 'note', message: 'x' })).status).toBe(404);
+    expect((await env.client.post(`/issues/${id}/events`, { type: 'accept-rfo' })).status).toBe(409);
+    const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${id}] We are working on`);
     const link = linkIn(ack.body.text, 'escalate');
     const tampered = link.replace(/\.([^.]+)$/, (_, sig: string) => `.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`);
     expect((await fetch(tampered)).status).toBe(400);
     expect((await submit(tampered)).status).toBe(400);
     expect((await issue(id)).customerEscalations).toEqual([]);
-    await client.advance('P31D');
+    await env.client.advance('P31D');
     expect((await fetch(link)).status).toBe(410);
     await event(id, { type: 'close' });
   });

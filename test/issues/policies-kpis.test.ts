@@ -1,44 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../domain/policy.ts';
-import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
-import { acme, api, removeDataDir, startRuntime, testOptions } from '../support/runtime.ts';
+import { acme, api, useRuntime } from '../support/runtime.ts';
 
-let options: RuntimeOptions;
-let runtime: Runtime;
-let client: ReturnType<typeof api>;
-
-beforeAll(async () => {
-  options = await testOptions({ inMemory: true });
-  runtime = await startRuntime(options);
-  client = api(runtime);
-  await client.post('/customers', acme);
-});
-afterAll(async () => {
-  await runtime?.stop();
-  removeDataDir(options);
-});
+const env = useRuntime();
 
 const { name: _name, version: _version, ...defaultBody } = defaultPolicy;
 
 describe('policies as data', () => {
   it('ships the default; PUT stores a new version that new issues freeze, while open issues keep theirs', async () => {
-    const listed = await client.get('/policies');
+    const listed = await env.client.get('/policies');
     expect(listed.body.policies.map((policy: { name: string; version: number }) => [policy.name, policy.version])).toEqual([['default', 1]]);
-    const before = (await client.post('/issues', { customerId: 'acme', title: 'Before the change', severity: 'sev2' })).body;
+    const before = (await env.client.post('/issues', { customerId: 'acme', title: 'Before the change', severity: 'sev2' })).body;
 
     const faster = structuredClone(defaultBody);
     faster.severities.sev2.updateEvery = 'PT1H';
-    const put = await client.call('PUT', '/policies/default', faster);
+    const put = await env.client.call('PUT', '/policies/default', faster);
     expect(put.status).toBe(200);
     expect(put.body.version).toBe(2);
-    expect((await client.get('/policies/default')).body.severities.sev2.updateEvery).toBe('PT1H');
+    expect((await env.client.get('/policies/default')).body.severities.sev2.updateEvery).toBe('PT1H');
 
-    const after = (await client.post('/issues', { customerId: 'acme', title: 'After the change', severity: 'sev2' })).body;
+    const after = (await env.client.post('/issues', { customerId: 'acme', title: 'After the change', severity: 'sev2' })).body;
     expect(after.policy).toMatchObject({ name: 'default', version: 2, updateEvery: 'PT1H' });
-    expect((await client.get(`/issues/${before.id}`)).body.policy).toMatchObject({ version: 1, updateEvery: 'PT2H' });
-    await runtime.tracker.idle();
-    await client.advance('PT1H');
-    const holding = (id: string) => client.get(`/issues/${id}`).then((response) => response.body.timeline.filter((entry: { template?: string }) => entry.template === 'holding-update').length);
+    expect((await env.client.get(`/issues/${before.id}`)).body.policy).toMatchObject({ version: 1, updateEvery: 'PT2H' });
+    await env.runtime.tracker.idle();
+    await env.client.advance('PT1H');
+    const holding = (id: string) => env.client.get(`/issues/${id}`).then((response) => response.body.timeline.filter((entry: { template?: string }) => entry.template === 'holding-update').length);
     expect([await holding(before.id), await holding(after.id)]).toEqual([0, 1]);
   });
 
@@ -46,7 +32,7 @@ describe('policies as data', () => {
     const bad = structuredClone(defaultBody) as Record<string, any>;
     bad.severities.sev1.updateEvery = 'every half hour';
     delete bad.nudgeBefore;
-    const put = await client.call('PUT', '/policies/default', bad);
+    const put = await env.client.call('PUT', '/policies/default', bad);
     expect(put.status).toBe(400);
     expect(put.body.details).toEqual(
       expect.arrayContaining([
@@ -54,53 +40,53 @@ describe('policies as data', () => {
         { field: 'nudgeBefore', problem: expect.any(String) },
       ]),
     );
-    expect((await client.call('PUT', '/policies/Bad Name!', defaultBody)).status).toBe(400);
-    expect((await client.get('/policies/default')).body.version).toBe(2);
-    expect((await client.get('/policies/nope')).status).toBe(404);
-    expect((await client.post('/customers', { ...acme, id: 'beta', policy: 'nope' })).body.details).toEqual([{ field: 'policy', problem: 'unknown policy' }]);
+    expect((await env.client.call('PUT', '/policies/Bad Name!', defaultBody)).status).toBe(400);
+    expect((await env.client.get('/policies/default')).body.version).toBe(2);
+    expect((await env.client.get('/policies/nope')).status).toBe(404);
+    expect((await env.client.post('/customers', { ...acme, id: 'beta', policy: 'nope' })).body.details).toEqual([{ field: 'policy', problem: 'unknown policy' }]);
   });
 
   it('a second named policy can be given to a customer', async () => {
     const gentle = structuredClone(defaultBody);
     gentle.severities.sev1.holdingUpdates = false;
-    expect((await client.call('PUT', '/policies/gentle', gentle)).body).toMatchObject({ name: 'gentle', version: 1 });
-    expect((await client.post('/customers', { ...acme, id: 'gamma', policy: 'gentle' })).status).toBe(201);
-    const issue = (await client.post('/issues', { customerId: 'gamma', title: 'x', severity: 'sev1' })).body;
+    expect((await env.client.call('PUT', '/policies/gentle', gentle)).body).toMatchObject({ name: 'gentle', version: 1 });
+    expect((await env.client.post('/customers', { ...acme, id: 'gamma', policy: 'gentle' })).status).toBe(201);
+    const issue = (await env.client.post('/issues', { customerId: 'gamma', title: 'x', severity: 'sev1' })).body;
     expect(issue.policy).toMatchObject({ name: 'gentle', holdingUpdates: false });
-    expect((await client.get('/policies')).body.policies.map((policy: { name: string }) => policy.name).sort()).toEqual(['default', 'gentle']);
-    await client.post(`/issues/${issue.id}/events`, { type: 'close' });
+    expect((await env.client.get('/policies')).body.policies.map((policy: { name: string }) => policy.name).sort()).toEqual(['default', 'gentle']);
+    await env.client.post(`/issues/${issue.id}/events`, { type: 'close' });
   });
 });
 
 describe('GET /kpis', () => {
   it('measures MTTA, MTTR, SLA, update cadence, silence, ETR accuracy, RFO acceptance, escalation and reopen rates by severity', async () => {
-    await client.advance('PT1M'); // past the issues of the tests above
-    const from = (await client.get('/_local/clock')).body.now;
+    await env.client.advance('PT1M'); // past the issues of the tests above
+    const from = (await env.client.get('/_local/clock')).body.now;
     const post = async (id: string, body: Record<string, unknown>) => {
-      expect((await client.post(`/issues/${id}/events`, body)).status).toBe(202);
-      await runtime.tracker.idle();
+      expect((await env.client.post(`/issues/${id}/events`, body)).status).toBe(202);
+      await env.runtime.tracker.idle();
     };
     // sev1 A: acknowledged at 10 min (SLA 15 min met), an update with ETR 80 at 20, resolved at 45 (35 min before the ETR), RFO accepted at 170.
-    const a = (await client.post('/issues', { customerId: 'acme', title: 'A', severity: 'sev1' })).body.id;
+    const a = (await env.client.post('/issues', { customerId: 'acme', title: 'A', severity: 'sev1' })).body.id;
     // sev1 B: acknowledged at 20 min (SLA missed), no update (holding updates at 30 and 60: two misses), resolved at 70.
-    const b = (await client.post('/issues', { customerId: 'acme', title: 'B', severity: 'sev1' })).body.id;
-    await runtime.tracker.idle();
-    await client.advance('PT10M');
+    const b = (await env.client.post('/issues', { customerId: 'acme', title: 'B', severity: 'sev1' })).body.id;
+    await env.runtime.tracker.idle();
+    await env.client.advance('PT10M');
     await post(a, { type: 'acknowledge' });
-    await client.advance('PT10M');
+    await env.client.advance('PT10M');
     await post(b, { type: 'acknowledge' });
-    const etr = new Date(Date.parse((await client.get('/_local/clock')).body.now) + 3600_000).toISOString();
+    const etr = new Date(Date.parse((await env.client.get('/_local/clock')).body.now) + 3600_000).toISOString();
     await post(a, { type: 'update', message: 'Working on it', etr });
-    await client.advance('PT25M');
+    await env.client.advance('PT25M');
     await post(a, { type: 'resolve', rfo: 'Cause A' });
-    await client.advance('PT25M');
+    await env.client.advance('PT25M');
     await post(b, { type: 'resolve', rfo: 'Cause B' });
-    await client.advance('PT100M');
+    await env.client.advance('PT100M');
     await post(a, { type: 'accept-rfo' });
     await post(b, { type: 'reopen' });
     await post(b, { type: 'resolve', rfo: 'Cause B, again' });
 
-    const response = await client.get(`/kpis?from=${encodeURIComponent(from)}`);
+    const response = await env.client.get(`/kpis?from=${encodeURIComponent(from)}`);
     expect(response.status).toBe(200);
     const sev1 = response.body.bySeverity.sev1;
     expect(sev1.issues).toBe(2);
@@ -115,7 +101,7 @@ describe('GET /kpis', () => {
     expect(response.body.bySeverity.sev4.issues).toBe(0);
     expect(response.body.bySeverity.sev4.mttaMinutes).toBeNull();
 
-    expect((await client.get('/kpis?from=yesterday')).status).toBe(400);
-    expect((await client.get('/kpis?from=2030-01-01&to=2029-01-01')).status).toBe(400);
+    expect((await env.client.get('/kpis?from=yesterday')).status).toBe(400);
+    expect((await env.client.get('/kpis?from=2030-01-01&to=2029-01-01')).status).toBe(400);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime.ts';
 import { freePort } from './dynamodb.ts';
 
@@ -96,4 +97,24 @@ export async function latestEmail(runtime: Runtime, to: string, subject: string)
   const found = (await inbox(runtime)).filter((email) => email.destination.to.includes(to) && email.subject.includes(subject)).at(-1);
   if (!found) throw new Error(`no email to ${to} with "${subject}"`);
   return found;
+}
+
+/**
+ * For a test file: an in-memory runtime on the manual clock with the acme customer, started before
+ * the file's tests and stopped after. Read `env.runtime`, `env.client`, `env.options` inside tests.
+ */
+export function useRuntime(setup?: (client: ReturnType<typeof api>) => Promise<unknown>) {
+  const env = {} as { options: RuntimeOptions; runtime: Runtime; client: ReturnType<typeof api> };
+  beforeAll(async () => {
+    env.options = await testOptions({ inMemory: true });
+    env.runtime = await startRuntime(env.options);
+    env.client = api(env.runtime);
+    await env.client.post('/customers', acme);
+    await setup?.(env.client);
+  });
+  afterAll(async () => {
+    await env.runtime?.stop();
+    if (env.options) removeDataDir(env.options);
+  });
+  return env;
 }

@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRuntime, type Runtime } from '../infra/local/runtime.ts';
+import { freePort } from '../test/support/dynamodb.ts';
+
+export const BENCH_TOKEN = 'bench-token';
+
+/** An embedded runtime for a benchmark: in memory, manual clock, free ports; `stop` removes its data folder. */
+export async function startBenchRuntime(): Promise<{ runtime: Runtime; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'steward-bench-'));
+  const runtime = await startRuntime({
+    port: await freePort(),
+    dynamodbPort: await freePort(),
+    sesPort: await freePort(),
+    smtpPort: await freePort(),
+    dataDir,
+    inMemory: true,
+    clock: 'manual',
+    apiToken: BENCH_TOKEN,
+    fromAddress: 'Steward <steward@steward.localhost>',
+    inboundAddress: 'support@steward.localhost',
+  });
+  return {
+    runtime,
+    stop: async () => {
+      await runtime.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
