@@ -63,6 +63,19 @@ hb.registerPartial(
 <p>Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" at {{lastTold.sentAt}}{{else}}nothing yet{{/if}}.</p>`,
 );
 
+hb.registerPartial(
+  'invoicesText',
+  `{{#each invoices}}  {{id}}  due {{dueDate}}  {{#if age}}{{age}} days overdue{{else}}not yet due{{/if}}  {{balance}} {{currency}}
+{{/each}}  Total: {{#each totals}}{{amount}} {{currency}}{{#unless @last}}, {{/unless}}{{/each}}`,
+);
+hb.registerPartial(
+  'invoicesHtml',
+  `<table><tr><th>Invoice</th><th>Due</th><th>Age</th><th>Open</th></tr>
+{{#each invoices}}<tr><td>{{id}}</td><td>{{dueDate}}</td><td>{{#if age}}{{age}} days{{else}}not yet due{{/if}}</td><td>{{balance}} {{currency}}</td></tr>
+{{/each}}</table><p><strong>Total: {{#each totals}}{{amount}} {{currency}}{{#unless @last}}, {{/unless}}{{/each}}</strong></p>`,
+);
+hb.registerPartial('moneyFooterText', `-- Steward, on behalf of {{customer.team.serviceManager.name}}`);
+
 /** Body text per template; the HTML is the same paragraphs with the HTML partials. */
 const sources = {
   acknowledgement: {
@@ -166,6 +179,107 @@ Send a revised RFO (a "revise-rfo" event); the issue closes when the customer ac
     internal: true,
     body: `{{contact.name}} <{{contact.email}}> of {{customer.name}} no longer gets mail from Steward: {{reason}}.
 Please find out the right address and update the customer's contacts (POST /customers).`,
+  },
+  'dunning-courtesy': {
+    subject: 'Invoices coming due from {{dueDate}}',
+    body: `a friendly note: these invoices fall due soon.
+
+{{> invoicesText}}
+
+If they are already on their way, thank you and please ignore this note.`,
+  },
+  'dunning-reminder': {
+    subject: 'Payment reminder: {{count}} overdue invoice(s)',
+    body: `our records show these invoices as unpaid:
+
+{{> invoicesText}}
+
+Perhaps this crossed with your payment; if not, please arrange it soon.`,
+  },
+  'dunning-why': {
+    subject: 'Second reminder: {{count}} overdue invoice(s) — is something wrong?',
+    body: `these invoices are still unpaid:
+
+{{> invoicesText}}
+
+If something keeps you from paying, tell us: promise a payment date ({{links.promise}}) or dispute an invoice with the reason ({{links.dispute}}).`,
+  },
+  'dunning-warning': {
+    subject: 'Overdue invoices: service may be suspended on {{suspensionDate}}',
+    body: `these invoices are overdue:
+
+{{> invoicesText}}
+
+If they are not paid by {{suspensionDate}}, the service may be suspended. {{customer.team.serviceManager.name}} will call you to find a solution.`,
+  },
+  'dunning-final': {
+    subject: 'Final notice: service suspension on {{suspensionDate}}',
+    body: `this is our final notice for these invoices:
+
+{{> invoicesText}}
+
+Unless they are paid, the service will be suspended on {{suspensionDate}}. Our management has been informed.`,
+  },
+  'dunning-suspension': {
+    subject: 'Service suspended: overdue invoices',
+    body: `as announced, the service is suspended because these invoices are unpaid:
+
+{{> invoicesText}}
+
+It is restored as soon as they are paid. Please contact {{customer.team.serviceManager.name}}.`,
+  },
+  'dunning-thanks': {
+    subject: 'Thank you for your payment',
+    body: `thank you: all your overdue invoices are paid. No further reminders will follow.`,
+  },
+  'dunning-promise-broken': {
+    subject: 'Promise to pay broken: {{customer.name}}',
+    internal: true,
+    body: `{{customer.name}} promised to pay {{#each invoices}}{{id}} ({{promise.amount}} {{currency}}) by {{promise.date}}{{/each}}, and the payment has not arrived. Dunning resumes at the next step.
+
+{{> invoicesText}}`,
+  },
+  'dunning-outage-hold': {
+    subject: 'Dunning held during an outage: {{customer.name}}',
+    internal: true,
+    body: `the "{{step}}" step for {{customer.name}} is due, but the customer has (or just had) a sev1/sev2 issue. Consequence steps are held; plain reminders continue. Decide whether to contact the customer yourself.
+
+{{> invoicesText}}`,
+  },
+  'dunning-suspension-proposal': {
+    subject: 'Approve suspension of {{customer.name}}?',
+    internal: true,
+    body: `{{customer.name}} has not paid these invoices, and suspension (step "{{step}}") is due:
+
+{{> invoicesText}}
+
+Approve: {{links.approve}}
+Decline (holds for {{declineHoldDays}} days): {{links.decline}}
+Nothing goes to the customer until you approve.`,
+  },
+  'dunning-dispute': {
+    subject: 'Invoice {{invoice.id}} disputed by {{customer.name}}',
+    internal: true,
+    body: `{{customer.name}} disputes invoice {{invoice.id}} ({{invoice.balance}} {{invoice.currency}}, due {{invoice.dueDate}}):
+
+"{{invoice.dispute.reason}}"
+
+Fault: {{#if invoice.dispute.fault}}{{invoice.dispute.fault}}{{else}}not yet known{{/if}}. Owner: {{#if invoice.dispute.owner}}{{invoice.dispute.owner}}{{else}}you{{/if}}. Resolve by: {{#if invoice.dispute.resolveBy}}{{invoice.dispute.resolveBy}}{{else}}not set{{/if}}.
+Dunning is paused for this invoice only; resolve the dispute with a "resolve-dispute" event (outcome, fault, credit).`,
+  },
+  'dunning-notice-call': {
+    subject: 'Task: call {{customer.name}} about overdue invoices',
+    internal: true,
+    body: `please call {{customer.name}} about these overdue invoices. They were told the service may be suspended on {{suspensionDate}}.
+
+{{> invoicesText}}`,
+  },
+  'dunning-notice-inform': {
+    subject: 'For your information: final notice to {{customer.name}}',
+    internal: true,
+    body: `{{customer.name}} received the final notice; suspension is set for {{suspensionDate}}.
+
+{{> invoicesText}}`,
   },
 } as const;
 

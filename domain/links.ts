@@ -1,15 +1,25 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** What a customer link may do. Each link is bound to one issue and one action. */
-export type LinkAction = 'accept-rfo' | 'dispute-rfo' | 'escalate';
-export const linkActions: LinkAction[] = ['accept-rfo', 'dispute-rfo', 'escalate'];
+/**
+ * What a link may do. Issue links are bound to one issue and one action; money links (promise,
+ * dispute an invoice, and the service manager's approve/decline of a suspension) to one customer.
+ */
+export type IssueLinkAction = 'accept-rfo' | 'dispute-rfo' | 'escalate';
+export type MoneyLinkAction = 'promise' | 'dispute-invoice' | 'approve-suspension' | 'decline-suspension';
+export type LinkAction = IssueLinkAction | MoneyLinkAction;
+export const issueLinkActions: IssueLinkAction[] = ['accept-rfo', 'dispute-rfo', 'escalate'];
+export const moneyLinkActions: MoneyLinkAction[] = ['promise', 'dispute-invoice', 'approve-suspension', 'decline-suspension'];
+export const linkActions: LinkAction[] = [...issueLinkActions, ...moneyLinkActions];
+export const isMoneyLink = (action: LinkAction): action is MoneyLinkAction => (moneyLinkActions as string[]).includes(action);
 
 export interface LinkClaims {
-  /** Issue id. */
+  /** Issue id, or customer id for money links. */
   i: string;
   a: LinkAction;
-  /** RFO revision the link answers (RFO links only): a revised RFO makes older links stale. */
+  /** RFO revision (RFO links) or approval round (suspension links): a newer one makes the link stale. */
   r?: number;
+  /** Approval links: the dunning cycle's anchor due date. */
+  d?: string;
   /** Expiry, epoch seconds. */
   e: number;
 }

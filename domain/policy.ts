@@ -1,6 +1,7 @@
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { addTime, aroundTheClock, businessCalendar, type Calendar } from './calendar.ts';
+import { defaultDunningPolicy, dunningPolicySchema } from './dunning.ts';
 import { severities, type Severity } from './severity.ts';
 
 const isoDuration = z.string().refine((text) => Duration.fromISO(text).isValid && Duration.fromISO(text).as('milliseconds') > 0, 'a positive ISO-8601 duration such as PT30M');
@@ -41,6 +42,8 @@ const commonSchema = z.object({
   customerEscalationCooldown: isoDuration,
   /** How long a link in a customer email stays valid. */
   linkValidity: isoDuration,
+  /** The AR dunning ladder. */
+  dunning: dunningPolicySchema,
   /** Severity of an issue a customer opens by email: the first keyword found in subject or body wins. */
   email: z.object({
     defaultSeverity: z.enum(severities),
@@ -61,7 +64,7 @@ export const policyInputSchema = policySchema.omit({ name: true, version: true }
 export type Policy = z.infer<typeof policySchema>;
 export type SeverityPolicy = z.infer<typeof severityPolicySchema>;
 /** The rules of one severity plus the common ones, as frozen on an issue when it opens. */
-export type IssuePolicy = SeverityPolicy & z.infer<typeof commonSchema> & { name: string; version: number };
+export type IssuePolicy = SeverityPolicy & Omit<z.infer<typeof commonSchema>, 'dunning'> & { name: string; version: number };
 
 /** The defaults Steward ships. */
 export const defaultPolicy: Policy = policySchema.parse({
@@ -75,6 +78,7 @@ export const defaultPolicy: Policy = policySchema.parse({
   autoCloseAfter: 'P5D',
   customerEscalationCooldown: 'PT1H',
   linkValidity: 'P30D',
+  dunning: defaultDunningPolicy,
   email: {
     defaultSeverity: 'sev3',
     keywords: [
@@ -93,7 +97,7 @@ export const defaultPolicy: Policy = policySchema.parse({
 });
 
 export function freezePolicy(policy: Policy, severity: Severity): IssuePolicy {
-  const { severities: all, ...common } = policy;
+  const { severities: all, dunning: _dunning, ...common } = policy;
   return { ...common, ...all[severity] };
 }
 

@@ -25,6 +25,16 @@ export const routes: Route[] = [
   { method: 'GET', path: '/kpis', function: 'api' },
   { method: 'GET', path: '/integrations', function: 'api' },
   { method: 'PUT', path: '/integrations/{name}', function: 'api' },
+  // Receivables: invoices, payments, CSV import, dunning answers, AR KPIs, Stripe invoice webhooks.
+  { method: 'POST', path: '/invoices', function: 'invoices' },
+  { method: 'GET', path: '/invoices', function: 'invoices' },
+  { method: 'GET', path: '/invoices/{id}', function: 'invoices' },
+  { method: 'POST', path: '/invoices/{id}/events', function: 'invoices' },
+  { method: 'POST', path: '/invoices/import', function: 'invoices' },
+  { method: 'POST', path: '/payments', function: 'invoices' },
+  { method: 'POST', path: '/customers/{id}/dunning/events', function: 'invoices' },
+  { method: 'GET', path: '/kpis/ar', function: 'invoices' },
+  { method: 'POST', path: '/webhooks/stripe', function: 'invoices' },
   // Monitoring webhooks: each authenticates its own way (bearer, HMAC, routing key), in the handler.
   { method: 'POST', path: '/webhooks/alertmanager', function: 'webhooks' },
   { method: 'POST', path: '/webhooks/grafana', function: 'webhooks' },

@@ -20,4 +20,12 @@ export const schedules: Schedule[] = [
     function: 'reconcile',
     description: 'Starts the workflow of any unfinished issue that has none (a start is idempotent by name)',
   },
+  {
+    // Hourly, because 09:00 local comes at a different UTC hour for each customer's time zone.
+    name: 'dunning-run',
+    expression: 'cron(0 * * * ? *)',
+    timezone: 'UTC',
+    function: 'dunning-run',
+    description: 'Wakes or starts the dunning workflow of every customer whose next dunning step is due (sparse, sharded index)',
+  },
 ];

@@ -7,11 +7,14 @@ import { ports } from '../../adapters/ports.ts';
 import { customerSchema, type Customer } from '../../domain/customers.ts';
 import { escalationLevel, InvalidEvent, InvalidTransition, isUnresolved, issueEventSchema, issueStatuses, newIssueSchema, type Issue, type IssueEvent, type IssueStatus } from '../../domain/issues.ts';
 import { issueKpis } from '../../domain/kpis.ts';
-import { verifyLink, type LinkClaims } from '../../domain/links.ts';
+import { isMoneyLink, verifyLink, type IssueLinkAction, type LinkClaims } from '../../domain/links.ts';
 import { ms, policyInputSchema, policySchema } from '../../domain/policy.ts';
 import { bearerAuth, bodyText, html, HttpError, httpErrors, json, parseBody, router, validate, type ApiEvent, type ApiResult } from '../http.ts';
 import { issueContext, issueRepository, IssueServiceError, openNewIssue, recordIssueEvent } from '../issue-service.ts';
-import { actionForms, renderPage, type PageContent } from './link-page.ts';
+import { invoiceRepository } from '../dunning-service.ts';
+import { issueLinkAct, issueLinkPage, verifiedLink } from './issue-links.ts';
+import { moneyLinkAct, moneyLinkPage } from './money-links.ts';
+import { asHttp } from './service-errors.ts';
 
 const repo = issueRepository;
 const policies = () => new PolicyRepository(ports().store);
@@ -34,22 +37,6 @@ async function customerOf(issue: Issue): Promise<Customer> {
   return customer;
 }
 
-/** The issue service's errors as HTTP answers. */
-async function asHttp<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof InvalidTransition) throw new HttpError(409, error.message);
-    if (error instanceof InvalidEvent) throw new HttpError(400, error.message, [{ field: error.field, problem: error.problem }]);
-    if (error instanceof IssueServiceError) {
-      if (error.kind === 'issue-not-found') throw new HttpError(404, error.message);
-      if (error.kind === 'customer-not-found') throw new HttpError(400, `customerId: ${error.message}`, [{ field: 'customerId', problem: 'unknown customer' }]);
-      throw new HttpError(409, error.message);
-    }
-    throw error;
-  }
-}
-
 function issueView(issue: Issue, customer: Customer) {
   const ctx = issueContext(issue, customer);
   return {
@@ -60,34 +47,6 @@ function issueView(issue: Issue, customer: Customer) {
     rfo: issue.rfo ?? null,
   };
 }
-
-/** Why a link cannot act on the issue as it is now, or undefined when it can. */
-function linkBlocked(claims: LinkClaims, issue: Issue, customer: Customer): string | undefined {
-  if (claims.a === 'escalate') {
-    if (!isUnresolved(issue)) return `Issue ${issue.id} is ${issue.status}; there is nothing to escalate. If the problem is back, reply to our last email.`;
-    const last = issue.customerEscalations.at(-1);
-    const cooldown = Date.parse(last?.at ?? '1970-01-01') + ms(issue.policy.customerEscalationCooldown);
-    if (last && ports().clock.now().getTime() < cooldown) {
-      return `You escalated this issue at ${last.at}; ${customer.team.serviceManager.name}, your service manager, is on it. You can escalate again from ${new Date(cooldown).toISOString()}.`;
-    }
-    return undefined;
-  }
-  const rfo = issue.rfo;
-  if (rfo?.status === 'accepted' && rfo.revision === claims.r) return `This reason for outage was accepted on ${rfo.acceptedAt}. Issue ${issue.id} is closed.`;
-  if (!rfo || rfo.revision !== claims.r || issue.status !== 'resolved') return `This link is for an older state of issue ${issue.id}: please use the links in our latest email.`;
-  if (claims.a === 'dispute-rfo' && rfo.status === 'disputed') return `Your dispute of ${rfo.disputes.at(-1)?.at} was received; ${customer.team.serviceManager.name} will send you a revised reason for outage.`;
-  return undefined;
-}
-
-async function linkContext(event: ApiEvent): Promise<{ claims: LinkClaims; issue: Issue; customer: Customer } | ApiResult> {
-  const check = verifyLink(pathParam(event, 'token'), await ports().settings.linkKey(), ports().clock.now());
-  if (!check.ok) return html(check.reason.includes('expired') ? 410 : 400, renderPage({ title: 'Link not valid', paragraphs: [`Sorry, ${check.reason}. Please use the links in our latest email, or reply to it.`] }));
-  const issue = await repo().getIssue(check.claims.i);
-  if (!issue) return html(404, renderPage({ title: 'Issue not found', paragraphs: ['The issue this link belongs to no longer exists.'] }));
-  return { claims: check.claims, issue, customer: await customerOf(issue) };
-}
-
-const isResult = (value: unknown): value is ApiResult => typeof value === 'object' && value !== null && 'statusCode' in value;
 
 const routes = router({
   'POST /customers': async (event) => {
@@ -104,9 +63,14 @@ const routes = router({
     if (!customer) throw new HttpError(404, `customer ${id} not found`);
     const issues = await repo().listIssues({ customerId: id });
     const emails = await customerEmails(ports().store, id);
+    const invoices = await invoiceRepository().ofCustomer(id);
     return json(200, {
       ...customer,
       history: {
+        invoices: invoices.map(({ id: invoiceId, status, dueDate, amount, amountPaid, credit, currency }) => ({ id: invoiceId, status, dueDate, amount, amountPaid, credit, currency })),
+        payments: invoices.flatMap((invoice) => invoice.payments.map((payment) => ({ invoiceId: invoice.id, ...payment }))),
+        disputes: invoices.filter((invoice) => invoice.dispute).map((invoice) => ({ invoiceId: invoice.id, ...invoice.dispute })),
+        promises: invoices.filter((invoice) => invoice.promise).map((invoice) => ({ invoiceId: invoice.id, ...invoice.promise })),
         issues: issues.map(({ id: issueId, title, severity, status, createdAt, resolvedAt, closedAt }) => ({ id: issueId, title, severity, status, createdAt, resolvedAt, closedAt })),
         rfos: issues.filter((issue) => issue.rfo).map((issue) => ({ issueId: issue.id, ...issue.rfo })),
         emails,
@@ -141,48 +105,16 @@ const routes = router({
   },
 
   'GET /links/{token}': async (event) => {
-    const found = await linkContext(event);
-    if (isResult(found)) return found;
-    const { claims, issue, customer } = found;
-    const form = actionForms[claims.a];
-    const blocked = linkBlocked(claims, issue, customer);
-    const page: PageContent = {
-      title: form.title,
-      issueId: issue.id,
-      paragraphs: [`Issue ${issue.id}: ${issue.title}`, blocked ?? form.intro],
-      rfo: claims.a !== 'escalate' && !blocked ? issue.rfo?.text : undefined,
-      form: blocked ? undefined : form.form,
-    };
-    return html(200, renderPage(page));
+    const check = await verifiedLink(event);
+    if (!check.ok) return check.page;
+    return isMoneyLink(check.claims.a) ? moneyLinkPage(check.claims) : issueLinkPage(check.claims);
   },
 
   'POST /links/{token}': async (event) => {
-    const found = await linkContext(event);
-    if (isResult(found)) return found;
-    const { claims, issue, customer } = found;
-    const title = actionForms[claims.a].title;
-    const blocked = linkBlocked(claims, issue, customer);
-    if (blocked) return html(409, renderPage({ title, issueId: issue.id, paragraphs: [blocked] }));
+    const check = await verifiedLink(event);
+    if (!check.ok) return check.page;
     const form = new URLSearchParams(bodyText(event));
-    const comment = form.get('comment')?.trim() || undefined;
-    const input: IssueEvent =
-      claims.a === 'accept-rfo'
-        ? { type: 'accept-rfo', by: 'customer' }
-        : claims.a === 'dispute-rfo'
-          ? validate({ type: 'dispute-rfo', comment }, issueEventSchema)
-          : validate({ type: 'customer-escalate', comment }, issueEventSchema);
-    try {
-      await asHttp(() => recordIssueEvent(issue.id, input));
-    } catch (error) {
-      if (error instanceof HttpError && error.statusCode < 500) return html(error.statusCode, renderPage({ title, issueId: issue.id, paragraphs: [error.message] }));
-      throw error;
-    }
-    const done: Record<typeof claims.a, string> = {
-      'accept-rfo': `Thank you. You accepted the reason for outage; issue ${issue.id} is closed.`,
-      'dispute-rfo': `Thank you. ${customer.team.serviceManager.name}, your service manager, has your comment and will send you a revised reason for outage.`,
-      escalate: `Issue ${issue.id} is escalated. ${customer.team.serviceManager.name}, your service manager, has been informed and takes care of it; you will get a confirmation by email.`,
-    };
-    return html(200, renderPage({ title, issueId: issue.id, paragraphs: [done[claims.a]] }));
+    return isMoneyLink(check.claims.a) ? moneyLinkAct(check.claims, form) : issueLinkAct(check.claims, form);
   },
 
   'GET /policies': async () => json(200, { policies: await policies().list() }),

@@ -115,16 +115,16 @@ export class StatelessStack extends Stack {
       this.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName(workflow)}:*`, arnFormat: 'colon-resource-name' as never }),
     );
     // Everything that opens issues starts workflows; everything that records events wakes them.
-    for (const name of ['api', 'reconcile', 'webhooks', 'inbound-email']) {
+    for (const name of ['api', 'reconcile', 'webhooks', 'inbound-email', 'dunning-run']) {
       fn(name).addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: workflowArns }));
       fn(name).addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: executionArns }));
     }
-    for (const name of ['api', 'issue-wait', 'webhooks', 'inbound-email']) {
+    for (const name of ['api', 'issue-wait', 'webhooks', 'inbound-email', 'invoices', 'dunning-wait', 'dunning-run']) {
       fn(name).addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: workflowArns }));
     }
     // Bearer tokens and webhook secrets default to the API secret; customer links and reply addresses are signed with a key derived from it.
-    for (const name of ['api', 'issue-step', 'webhooks', 'inbound-email']) props.apiToken.grantRead(fn(name));
-    for (const name of ['issue-step', 'inbound-email']) {
+    for (const name of ['api', 'issue-step', 'webhooks', 'inbound-email', 'invoices', 'dunning-step']) props.apiToken.grantRead(fn(name));
+    for (const name of ['issue-step', 'inbound-email', 'dunning-step', 'invoices', 'api']) {
       fn(name).addToRolePolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,

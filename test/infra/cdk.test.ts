@@ -68,8 +68,17 @@ describe('CDK stacks', () => {
     stateless.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
   });
 
-  it('stateless: the schedules run on EventBridge Scheduler with the same expressions', () => {
+  it('stateless: the schedules run on EventBridge Scheduler with the same expressions (reconcile, hourly dunning run)', () => {
     stateless.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(7 * * * ? *)', ScheduleExpressionTimezone: 'UTC' });
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'steward-dunning-run', ScheduleExpression: 'cron(0 * * * ? *)', ScheduleExpressionTimezone: 'UTC' });
+  });
+
+  it('the dunning index is sparse and sharded: gsi2 keys exist only on dunning state items with something due', () => {
+    const index = tableSchema.globalSecondaryIndexes.find((entry) => entry.indexName === 'gsi2')!;
+    expect(index).toMatchObject({ partitionKey: 'gsi2pk', sortKey: 'gsi2sk' });
+    Template.fromStack(built.stateful).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'gsi2', KeySchema: [{ AttributeName: 'gsi2pk', KeyType: 'HASH' }, { AttributeName: 'gsi2sk', KeyType: 'RANGE' }] })]),
+    });
   });
 
   const rolesWith = (action: string) =>
@@ -79,13 +88,13 @@ describe('CDK stacks', () => {
       .sort();
 
   it('explicit grants: only the functions that record events complete callback tasks; only the step and inbound mail send email', () => {
-    expect(rolesWith('states:SendTaskSuccess')).toEqual(['fnapi', 'fninboundemail', 'fnissuewait', 'fnwebhooks']);
-    expect(rolesWith('states:StartExecution')).toEqual(['fnapi', 'fninboundemail', 'fnreconcile', 'fnwebhooks']);
-    expect(rolesWith('ses:SendEmail')).toEqual(['fninboundemail', 'fnissuestep']);
+    expect(rolesWith('states:SendTaskSuccess')).toEqual(['fnapi', 'fndunningrun', 'fndunningwait', 'fninboundemail', 'fninvoices', 'fnissuewait', 'fnwebhooks']);
+    expect(rolesWith('states:StartExecution')).toEqual(['fnapi', 'fndunningrun', 'fninboundemail', 'fnreconcile', 'fnwebhooks']);
+    expect(rolesWith('ses:SendEmail')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep']);
   });
 
   it('explicit grants: the API secret is read by the functions that check tokens or sign links, nobody else', () => {
-    expect(rolesWith('secretsmanager:GetSecretValue')).toEqual(['fnapi', 'fninboundemail', 'fnissuestep', 'fnwebhooks']);
+    expect(rolesWith('secretsmanager:GetSecretValue')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep', 'fnwebhooks']);
   });
 
   it('inbound mail: an encrypted, private, TLS-only bucket with a lifecycle; SES may only put objects for this account', () => {

@@ -1,0 +1,86 @@
+import { DateTime } from 'luxon';
+import { balance, reasonCodes, type Invoice } from './invoices.ts';
+
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+const percent = (part: number, whole: number) => (whole ? round((100 * part) / whole, 1) : null);
+const days = (from: string, to: string) => DateTime.fromISO(to.slice(0, 10)).diff(DateTime.fromISO(from.slice(0, 10)), 'days').days;
+
+/** Receivable of an invoice on a day: its amount less the payments dated by then (credits count from their resolution). */
+function receivableOn(invoice: Invoice, date: string): number {
+  if (invoice.issueDate > date || invoice.status === 'void') return 0;
+  if (invoice.status === 'written-off' && invoice.updatedAt.slice(0, 10) <= date) return 0;
+  const paid = invoice.payments.filter((payment) => payment.date <= date).reduce((sum, payment) => sum + payment.amount, 0);
+  const credit = invoice.dispute?.resolvedAt && invoice.dispute.resolvedAt.slice(0, 10) <= date ? (invoice.dispute.credit ?? 0) : 0;
+  const paidBefore = invoice.amountPaid - invoice.payments.reduce((sum, payment) => sum + payment.amount, 0); // paid as imported
+  return Math.max(0, invoice.amount - paid - credit - paidBefore);
+}
+
+/**
+ * AR KPIs over every invoice (one currency is assumed for sums: amounts are added as they are).
+ * DSO by the countback method; CEI over the last 30 days.
+ */
+export function arKpis(invoices: Invoice[], now: Date) {
+  const today = now.toISOString().slice(0, 10);
+  const open = invoices.filter((invoice) => invoice.status === 'open' && balance(invoice) > 0);
+  const disputed = open.filter((invoice) => invoice.dispute && !invoice.dispute.resolvedAt);
+  const buckets = { current: 0, '1-30': 0, '31-60': 0, '61-90': 0, '91-120': 0, '120+': 0, disputed: 0 };
+  for (const invoice of open) {
+    const amount = balance(invoice);
+    if (disputed.includes(invoice)) buckets.disputed += amount;
+    else {
+      const age = days(invoice.dueDate, today);
+      const bucket = age <= 0 ? 'current' : age <= 30 ? '1-30' : age <= 60 ? '31-60' : age <= 90 ? '61-90' : age <= 120 ? '91-120' : '120+';
+      buckets[bucket] += amount;
+    }
+  }
+  const totalOpen = open.reduce((sum, invoice) => sum + balance(invoice), 0);
+
+  // DSO, countback: walk back month by month, consuming each month's sales until the receivable is covered.
+  let remaining = totalOpen;
+  let dso = 0;
+  for (let back = 0; back < 24 && remaining > 0.005; back++) {
+    const monthEnd = DateTime.fromISO(today).minus({ months: back });
+    const monthStart = monthEnd.minus({ months: 1 });
+    const sales = invoices.filter((invoice) => invoice.status !== 'void' && invoice.issueDate > monthStart.toISODate()! && invoice.issueDate <= monthEnd.toISODate()!).reduce((sum, invoice) => sum + invoice.amount, 0);
+    const span = monthEnd.diff(monthStart, 'days').days;
+    if (sales >= remaining) {
+      dso += (remaining / sales) * span;
+      remaining = 0;
+    } else {
+      dso += span;
+      remaining -= sales;
+    }
+  }
+
+  // CEI over the last 30 days: collected / collectible.
+  const start = DateTime.fromISO(today).minus({ days: 30 }).toISODate()!;
+  const beginning = invoices.reduce((sum, invoice) => sum + receivableOn(invoice, start), 0);
+  const sales = invoices.filter((invoice) => invoice.status !== 'void' && invoice.issueDate > start && invoice.issueDate <= today).reduce((sum, invoice) => sum + invoice.amount, 0);
+  const ending = invoices.reduce((sum, invoice) => sum + receivableOn(invoice, today), 0);
+  const endingCurrent = open.filter((invoice) => invoice.dueDate >= today).reduce((sum, invoice) => sum + balance(invoice), 0);
+
+  const promisesMade = invoices.reduce((sum, invoice) => sum + invoice.promisesMade, 0);
+  const promisesKept = invoices.reduce((sum, invoice) => sum + invoice.promisesKept, 0);
+  const promisesBroken = invoices.filter((invoice) => invoice.promise?.outcome === 'broken').length;
+  const resolvedDisputes = invoices.filter((invoice) => invoice.dispute?.resolvedAt);
+  const recovered = invoices
+    .filter((invoice) => invoice.dunnedAt)
+    .reduce((sum, invoice) => sum + invoice.payments.filter((payment) => payment.date >= invoice.dunnedAt!.slice(0, 10)).reduce((total, payment) => total + payment.amount, 0), 0);
+  const reasons = Object.fromEntries(reasonCodes.map((code) => [code, invoices.reduce((sum, invoice) => sum + invoice.reasons.filter((reason) => reason.code === code).length, 0)]));
+
+  return {
+    asOf: today,
+    openInvoices: open.length,
+    openAmount: round(totalOpen),
+    aging: Object.fromEntries(Object.entries(buckets).map(([name, amount]) => [name, round(amount)])),
+    dsoDays: round(dso, 1),
+    ceiPct: percent(beginning + sales - ending, beginning + sales - endingCurrent),
+    currentPct: percent(buckets.current, totalOpen),
+    promiseKeptPct: percent(promisesKept, promisesKept + promisesBroken),
+    promises: { made: promisesMade, kept: promisesKept, broken: promisesBroken },
+    disputeRatePct: percent(invoices.filter((invoice) => invoice.disputes > 0).length, invoices.length),
+    disputeResolveDays: resolvedDisputes.length ? round(resolvedDisputes.reduce((sum, invoice) => sum + days(invoice.dispute!.openedAt, invoice.dispute!.resolvedAt!), 0) / resolvedDisputes.length, 1) : null,
+    recoveredAfterDunning: round(recovered),
+    whyNotPaying: reasons,
+  };
+}

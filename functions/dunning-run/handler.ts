@@ -1,0 +1,44 @@
+import middy from '@middy/core';
+import { DUNNING_SHARDS } from '../../adapters/invoice-repository.ts';
+import { ports } from '../../adapters/ports.ts';
+import { dunningExecutionName, invoiceRepository } from '../dunning-service.ts';
+
+/** Starts and signals per second at most, below Step Functions' StartExecution and SendTaskSuccess refill rates. */
+const MAX_PER_SECOND = 200;
+const DUNNING_WORKFLOW = 'invoice-dunning';
+
+/**
+ * The scheduled dunning run: reads, shard by shard, only the customers whose next dunning is due
+ * (the sparse index), and wakes each one's workflow, or starts it. Idempotent: a second run finds
+ * nothing new due (each step moves the customer's next date on), and after missed runs each
+ * customer is woken once and sends only the step now due.
+ */
+export const handler = middy().handler(async () => {
+  const { workflows, clock } = ports();
+  const repo = invoiceRepository();
+  const now = clock.now();
+  let read = 0;
+  let started = 0;
+  let signalled = 0;
+  let windowStart = performance.now();
+  let inWindow = 0;
+  for (let shard = 0; shard < DUNNING_SHARDS; shard++) {
+    for (const due of await repo.dueIn(shard, now)) {
+      read++;
+      if (++inWindow > MAX_PER_SECOND) {
+        const wait = 1000 - (performance.now() - windowStart);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        windowStart = performance.now();
+        inWindow = 1;
+      }
+      const token = await repo.waitToken(due.customerId);
+      if (token && (await workflows.sendTaskSuccess(token, { woke: 'dunning-run' }).then(() => true, () => false))) {
+        signalled++;
+        continue;
+      }
+      const result = await workflows.start(DUNNING_WORKFLOW, dunningExecutionName(due), { customerId: due.customerId, generation: due.generation });
+      if (!result.alreadyStarted) started++;
+    }
+  }
+  return { read, started, signalled };
+});

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { ports } from '../../adapters/ports.ts';
+import type { DunningState } from '../../domain/dunning.ts';
+import { invoiceRepository, wakeDunning } from '../dunning-service.ts';
+
+export const suspensionEventSchema = z.object({
+  type: z.enum(['approve-suspension', 'decline-suspension']),
+  /** The proposal round being answered (links carry it); without it, the pending one. */
+  round: z.number().int().positive().optional(),
+});
+
+/** The service manager's answer to a suspension proposal: only an approval lets the suspension notice go out. */
+export async function decideSuspension(customerId: string, approve: boolean, round?: number): Promise<{ ok: true; state: DunningState } | { ok: false; reason: string }> {
+  const repo = invoiceRepository();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const state = await repo.dunningState(customerId);
+    const approval = state.approval;
+    if (!approval || approval.state !== 'pending') return { ok: false, reason: approval ? `the suspension proposal was already ${approval.state} at ${approval.at}` : 'no suspension is waiting for approval' };
+    if (round !== undefined && round !== approval.round) return { ok: false, reason: `this answers proposal ${round}; the pending one is proposal ${approval.round}` };
+    const now = ports().clock.now().toISOString();
+    // Approved: due now. Declined: the step works out when the hold ends.
+    const next = { ...state, approval: { ...approval, state: approve ? ('approved' as const) : ('declined' as const), at: now }, nextDunningAt: now };
+    if (await repo.save([], next)) {
+      await wakeDunning(customerId);
+      return { ok: true, state: next };
+    }
+  }
+  return { ok: false, reason: 'the dunning state changed concurrently; try again' };
+}

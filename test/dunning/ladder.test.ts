@@ -1,0 +1,68 @@
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { customerEmails } from '../../adapters/outbox.ts';
+import { acme, inbox, useRuntime } from '../support/runtime.ts';
+
+const env = useRuntime();
+
+const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toUTC().toISO()!;
+const local = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toFormat('ccc yyyy-MM-dd HH:mm');
+const moveTo = (iso: string) => env.client.call('POST', '/_local/clock', { to: iso });
+const post = async (path: string, body: unknown, status = 201) => {
+  const response = await env.client.post(path, body);
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  await env.runtime.tracker.idle();
+  return response.body;
+};
+const invoice = (id: string, customerId: string, dueDate: string, amount = 1000) => ({ id, customerId, issueDate: '2026-11-01', dueDate, currency: 'EUR', amount, amountPaid: 0 });
+/** Emails to an address as SES got them, with the (manual-clock) time Steward sent each, from its outbox. */
+const mailTo = async (address: string, subject = '') => {
+  const sent = new Map((await customerEmails(env.runtime.store, 'lad')).map((email) => [email.messageId, email.sentAt]));
+  return (await inbox(env.runtime))
+    .filter((email) => email.destination.to.includes(address) && email.subject.includes(subject))
+    .map((email) => ({ ...email, at: sent.get(email.messageId) ?? '?' }));
+};
+
+describe('AR dunning: one consolidated email per step, at 09:00 local on business days', () => {
+  it('three overdue invoices walk the whole ladder; the suspension waits for approval; payment stops it with a thank-you', async () => {
+    await env.client.post('/customers', { ...acme, id: 'lad', name: 'Ladder GmbH', emailDomains: ['ladder.test'], contacts: [{ name: 'Pay Ladder', email: 'pay@ladder.test', roles: ['billing'] }] });
+    await moveTo(berlin('2026-11-25T10:00'));
+    await post('/invoices', invoice('L-1', 'lad', '2026-12-01'));
+    await post('/invoices', invoice('L-2', 'lad', '2026-12-03', 500));
+    await post('/invoices', invoice('L-3', 'lad', '2026-12-04', 250));
+
+    await moveTo(berlin('2027-01-05T12:00'));
+    const toCustomer = await mailTo('pay@ladder.test');
+    expect(toCustomer.map((email) => [local(email.at), email.subject])).toEqual([
+      ['Mon 2026-11-30 09:00', 'Invoices coming due from 2026-12-01'],
+      ['Tue 2026-12-01 09:00', 'Invoices coming due from 2026-12-04'],
+      ['Wed 2026-12-02 09:00', 'Payment reminder: 1 overdue invoice(s)'],
+      ['Tue 2026-12-08 09:00', 'Second reminder: 3 overdue invoice(s) — is something wrong?'],
+      ['Tue 2026-12-15 09:00', 'Overdue invoices: service may be suspended on 2026-12-31'],
+      ['Tue 2026-12-22 09:00', 'Final notice: service suspension on 2026-12-31'],
+    ]);
+    const second = toCustomer[3].body.text!;
+    expect(second).toMatch(/L-1 +due 2026-12-01 +7 days overdue +1000.00 EUR/);
+    expect(second).toMatch(/Total: 1750.00 EUR/);
+    expect(second).toMatch(/promise a payment date \(http:\/\/127\.0\.0\.1:\d+\/links\/\S+\)/);
+    expect((await mailTo('sam@provider.test', 'Task: call Ladder GmbH')).map((email) => local(email.at))).toEqual(['Tue 2026-12-15 09:00']);
+    expect((await mailTo('dora@provider.test', 'final notice to Ladder GmbH')).map((email) => local(email.at))).toEqual(['Tue 2026-12-22 09:00']);
+    const proposals = await mailTo('sam@provider.test', 'Approve suspension of Ladder GmbH?');
+    expect(proposals.map((email) => local(email.at))).toEqual(['Thu 2026-12-31 09:00']);
+
+    // Nothing reaches the customer until the service manager approves (here by the signed link).
+    const approve = /Approve: (\S+)/.exec(proposals[0].body.text!)![1];
+    expect((await fetch(approve)).status).toBe(200);
+    expect((await mailTo('pay@ladder.test')).length).toBe(6);
+    expect((await fetch(approve, { method: 'POST' })).status).toBe(200);
+    await env.runtime.tracker.idle();
+    expect((await mailTo('pay@ladder.test', 'Service suspended')).length).toBe(1);
+    expect((await fetch(approve, { method: 'POST' })).status).toBe(409);
+
+    for (const [id, amount] of [['L-1', 1000], ['L-2', 500], ['L-3', 250]] as const) await post('/payments', { invoiceId: id, amount, date: '2027-01-05', reference: `wire-${id}` }, 202);
+    expect((await mailTo('pay@ladder.test', 'Thank you for your payment')).length).toBe(1);
+    await moveTo(berlin('2027-02-15T12:00'));
+    expect((await mailTo('pay@ladder.test')).length).toBe(8);
+    expect((await env.client.get('/invoices?customerId=lad')).body.invoices.map((i: { status: string }) => i.status)).toEqual(['paid', 'paid', 'paid']);
+  });
+});
