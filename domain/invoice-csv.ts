@@ -38,7 +38,12 @@ export function parseInvoiceCsv(text: string, maxRows: number): { invoices: NewI
     const [id, customerId, issueDate, dueDate, currency, amount, amountPaid] = row;
     const result = newInvoiceSchema.safeParse({ id, customerId, issueDate, dueDate, currency, amount: number(amount), amountPaid: amountPaid === '' ? 0 : number(amountPaid) });
     if (!result.success) {
-      for (const issue of result.error.issues) errors.push({ line, column: FIELD[String(issue.path[0])] ?? '(row)', problem: issue.message });
+      const columns = new Set<string>();
+      for (const issue of result.error.issues) {
+        const column = FIELD[String(issue.path[0])] ?? '(row)';
+        if (!columns.has(column)) errors.push({ line, column, problem: issue.message });
+        columns.add(column);
+      }
       return;
     }
     const first = seen.get(result.data.id);

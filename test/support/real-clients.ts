@@ -44,9 +44,9 @@ export function startProcess(command: string, args: string[]): { child: ChildPro
 }
 
 /** Runs a command to its end without blocking the event loop (the server it talks to may live in this process). */
-export function run(command: string, args: string[], timeoutMs = 60_000): Promise<{ ok: boolean; output: string }> {
+export function run(command: string, args: string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let output = '';
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));
