@@ -91,6 +91,8 @@ describe('embedded runtime', () => {
   it('fires the schedules on the manual clock', async () => {
     const before = runtime.scheduler.fired.length;
     await api(runtime).advance('PT2H');
-    expect(runtime.scheduler.fired.length - before).toBe(2); // hourly at :07
+    const fired = runtime.scheduler.fired.slice(before).map((run) => run.name);
+    expect(fired.filter((name) => name === 'reconcile-workflows')).toHaveLength(2); // hourly at :07
+    expect(fired.filter((name) => name === 'dunning-run')).toHaveLength(2); // hourly at :00
   });
 });
