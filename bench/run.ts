@@ -6,7 +6,8 @@
  *  3. the AWS cost of a typical sev2 issue life, from counts measured on the embedded runtime
  *     (BENCH_ISSUES issues, default 1,000);
  *  4. webhook ingest against the embedded runtime (BENCH_WEBHOOKS requests, default 1,000) beside
- *     bare DynamoDB Local PutItem latency.
+ *     bare DynamoDB Local PutItem latency;
+ *  5. one dunning run over BENCH_DUNNING_INVOICES invoices (default 100,000 over 20,000 customers).
  */
 import { readFileSync } from 'node:fs';
 import { PutItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -19,6 +20,7 @@ import { ExecutionRecords } from '../infra/local/execution-records.ts';
 import { createTableInput } from '../infra/table-schema.ts';
 import { substitute } from '../infra/workflow-manifest.ts';
 import { freePort } from '../test/support/dynamodb.ts';
+import { dunningRun, printDunningRun } from './dunning-run.ts';
 import { issueCost, printIssueCost } from './issue-cost.ts';
 import { printWebhookIngest, webhookIngest } from './webhook-ingest.ts';
 
@@ -141,3 +143,4 @@ async function main(): Promise<void> {
 await main();
 printWebhookIngest(await webhookIngest(Number(process.env.BENCH_WEBHOOKS ?? 1000)));
 printIssueCost(await issueCost(Number(process.env.BENCH_ISSUES ?? 1000)));
+printDunningRun(await dunningRun(Number(process.env.BENCH_DUNNING_INVOICES ?? 100_000)));
