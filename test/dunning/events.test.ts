@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { customerEmails } from '../../adapters/outbox.ts';
-import { acme, useRuntime } from '../support/runtime.ts';
+import { acme, inbox, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();
 
@@ -89,5 +89,32 @@ describe('events change the course at once', () => {
     expect((await customerSteps('out')).some((step) => step.endsWith('dunning-warning'))).toBe(false);
     await moveTo(berlin('2027-02-04T12:00'));
     expect((await customerSteps('out')).slice(3).map((step) => step.slice(17))).toEqual(['dunning-final']);
+  });
+
+  it('the links in the second reminder: promise a date or dispute an invoice (GET shows a form, only POST acts); pause and write-off', async () => {
+    await customer('lnk');
+    await call('POST', '/invoices', invoice('K-1', 'lnk', '2027-02-01', 300));
+    await call('POST', '/invoices', invoice('K-2', 'lnk', '2027-02-01', 200));
+    await call('POST', '/invoices', invoice('K-3', 'lnk', '2027-02-01', 50));
+    await moveTo(berlin('2027-02-09T12:00'));
+    const why = (await inbox(env.runtime)).filter((email) => email.destination.to.includes('pay@lnk.test') && email.subject.startsWith('Second reminder')).at(-1)!;
+    const promiseLink = /promise a payment date \((\S+)\)/.exec(why.body.text!)![1];
+    const disputeLink = /dispute an invoice with the reason \((\S+)\)/.exec(why.body.text!)![1];
+    const page = await (await fetch(promiseLink)).text();
+    expect(page).toContain('<option value="K-1">');
+    expect((await call('GET', '/invoices/K-1')).body.promise).toBeUndefined();
+    const form = (fields: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(fields) });
+    expect((await fetch(promiseLink, form({ invoiceId: 'K-1', date: '2027-02-20', reasonCode: 'missing-po' }))).status).toBe(200);
+    expect((await fetch(promiseLink, form({ invoiceId: 'K-9', date: '2027-02-20' }))).status).toBe(400);
+    expect((await fetch(disputeLink, form({ invoiceId: 'K-2', reason: 'The service was down half the month' }))).status).toBe(200);
+    await env.runtime.tracker.idle();
+    const [k1, k2] = [(await call('GET', '/invoices/K-1')).body, (await call('GET', '/invoices/K-2')).body];
+    expect(k1.promise).toMatchObject({ date: '2027-02-20', amount: 300 });
+    expect(k1.reasons.map((reason: { code: string }) => reason.code)).toEqual(['missing-po']);
+    expect(k2.dispute.reason).toBe('The service was down half the month');
+    expect((await sent('lnk')).filter(([, to, template]) => to === 'sam' && template === 'dunning-dispute')).toHaveLength(1);
+    expect((await call('POST', '/invoices/K-3/events', { type: 'pause', until: '2027-03-01' })).body.pausedUntil).toBe('2027-03-01');
+    expect((await call('POST', '/invoices/K-3/events', { type: 'write-off', note: 'too small to chase' })).body.status).toBe('written-off');
+    expect((await call('POST', '/invoices/K-3/events', { type: 'promise', date: '2027-03-01' })).status).toBe(409);
   });
 });
