@@ -29,3 +29,13 @@ export async function startBenchRuntime(): Promise<{ runtime: Runtime; stop: () 
     },
   };
 }
+
+/** Runs `work` over `items` with `concurrency` in flight. */
+export async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}

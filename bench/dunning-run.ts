@@ -15,7 +15,7 @@ import { upsertInvoice, type Invoice } from '../domain/invoices.ts';
 import { defaultPolicy } from '../domain/policy.ts';
 import { nextDue } from '../functions/dunning-service.ts';
 import { acme } from '../test/support/runtime.ts';
-import { BENCH_TOKEN, startBenchRuntime } from './bench-runtime.ts';
+import { BENCH_TOKEN, pool, startBenchRuntime } from './bench-runtime.ts';
 
 const PRICE = { transition: 0.025 / 1000, lambdaRequest: 0.2 / 1e6, lambdaGbSecond: 0.0000133334, writeUnit: 0.625 / 1e6, readUnit: 0.125 / 1e6, email: 0.1 / 1000 };
 const LAMBDA_GB = 0.25;
@@ -30,12 +30,6 @@ function random(seed: number) {
   };
 }
 
-async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
-}
 
 export async function dunningRun(invoiceCount: number) {
   const { runtime, stop } = await startBenchRuntime();

@@ -4,7 +4,7 @@
  * escalation at 4 h, resolved with an RFO, RFO accepted), through the same API, handlers and state
  * machine definition as on AWS. The counts are real; the prices are AWS list prices (us-east-1).
  */
-import { startBenchRuntime } from './bench-runtime.ts';
+import { pool, startBenchRuntime } from './bench-runtime.ts';
 import { acme } from '../test/support/runtime.ts';
 
 /** USD, us-east-1 list prices. */
@@ -28,12 +28,6 @@ const LIFE: [number, Record<string, unknown>][] = [
   [560, { type: 'accept-rfo', by: 'customer' }],
 ];
 
-async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
-}
 
 export async function issueCost(issues: number) {
   const { runtime, stop } = await startBenchRuntime();
