@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sentEmails } from '../../adapters/outbox.ts';
 import { realClient, run } from '../support/real-clients.ts';
-import { acme, api, inbox, latestEmail, useRuntime } from '../support/runtime.ts';
+import { acme, inbox, latestEmail, useRuntime } from '../support/runtime.ts';
 
 const swaksClient = realClient('swaks', 'swaks');
 const FIXTURES = join(import.meta.dirname, '../fixtures/email');

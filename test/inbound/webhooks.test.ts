@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { acme, api, useRuntime } from '../support/runtime.ts';
+import { useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { sentEmails } from '../../adapters/outbox.ts';
-import { acme, api, latestEmail, linkIn, submitLink, useRuntime } from '../support/runtime.ts';
+import { latestEmail, linkIn, submitLink, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();
 

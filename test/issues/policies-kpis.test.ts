@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../domain/policy.ts';
-import { acme, api, useRuntime } from '../support/runtime.ts';
+import { acme, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();
 
