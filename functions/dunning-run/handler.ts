@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { DUNNING_SHARDS } from '../../adapters/invoice-repository.ts';
 import { ports } from '../../adapters/ports.ts';
 import { dunningExecutionName, invoiceRepository } from '../dunning-service.ts';
@@ -6,6 +7,7 @@ import { dunningExecutionName, invoiceRepository } from '../dunning-service.ts';
 /** Starts and signals per second at most, below Step Functions' StartExecution and SendTaskSuccess refill rates. */
 const MAX_PER_SECOND = 200;
 const DUNNING_WORKFLOW = 'invoice-dunning';
+const STOP_BEFORE_TIMEOUT_MS = 30_000;
 
 /**
  * The scheduled dunning run: reads, shard by shard, only the customers whose next dunning is due
@@ -13,7 +15,7 @@ const DUNNING_WORKFLOW = 'invoice-dunning';
  * nothing new due (each step moves the customer's next date on), and after missed runs each
  * customer is woken once and sends only the step now due.
  */
-export const handler = middy().handler(async () => {
+export const handler = middy().handler(async (_event: unknown, context: Context) => {
   const { workflows, clock } = ports();
   const repo = invoiceRepository();
   const now = clock.now();
@@ -22,8 +24,14 @@ export const handler = middy().handler(async () => {
   let signalled = 0;
   let windowStart = performance.now();
   let inWindow = 0;
-  for (let shard = 0; shard < DUNNING_SHARDS; shard++) {
+  let stoppedEarly = false;
+  for (let shard = 0; shard < DUNNING_SHARDS && !stoppedEarly; shard++) {
     for (const due of await repo.dueIn(shard, now)) {
+      // Stop well before Lambda's timeout: whoever is left stays due in the index for the next run.
+      if (context.getRemainingTimeInMillis() < STOP_BEFORE_TIMEOUT_MS) {
+        stoppedEarly = true;
+        break;
+      }
       read++;
       if (++inWindow > MAX_PER_SECOND) {
         const wait = 1000 - (performance.now() - windowStart);
@@ -40,5 +48,5 @@ export const handler = middy().handler(async () => {
       if (!result.alreadyStarted) started++;
     }
   }
-  return { read, started, signalled };
+  return { read, started, signalled, stoppedEarly };
 });

@@ -17,6 +17,7 @@ import { Lambda as LambdaAction, LambdaInvocationType, S3 } from 'aws-cdk-lib/aw
 import { NagSuppressions } from 'cdk-nag';
 import { INBOUND_PREFIX } from '../../domain/inbound-mail.ts';
 import type { Construct } from 'constructs';
+import { functionSettings } from '../function-settings.ts';
 import { routes } from '../routes.ts';
 import { schedules } from '../schedules.ts';
 import { FUNCTIONS_DIR, WORKFLOWS_DIR, loadManifest } from '../workflow-manifest.ts';
@@ -60,8 +61,8 @@ export class StatelessStack extends Stack {
         handler: 'handler',
         runtime: Runtime.NODEJS_22_X,
         architecture: Architecture.ARM_64,
-        memorySize: 256,
-        timeout: Duration.seconds(30),
+        memorySize: functionSettings(name).memoryMb,
+        timeout: Duration.seconds(functionSettings(name).timeoutSeconds),
         tracing: Tracing.ACTIVE,
         logGroup,
         environment: {

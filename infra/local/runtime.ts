@@ -9,6 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { DynamoStore } from '../../adapters/dynamo-store.ts';
 import { installPorts, parseUnknownSender, type Ports } from '../../adapters/ports.ts';
 import { INBOUND_PREFIX, MAX_MESSAGE_BYTES } from '../../domain/inbound-mail.ts';
+import { functionSettings } from '../function-settings.ts';
 import { linkKey } from '../../domain/links.ts';
 import { FileBlobStore, localBlobRoot } from './file-blob-store.ts';
 import { sesReceiptEvent } from './ses-receipt.ts';
@@ -88,13 +89,13 @@ export async function loadFunctions(): Promise<Map<string, LambdaHandler>> {
 }
 
 function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + functionSettings(functionName).timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: localFunctionArn(functionName),
-    memoryLimitInMB: '256',
+    memoryLimitInMB: String(functionSettings(functionName).memoryMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',

@@ -73,6 +73,14 @@ describe('CDK stacks', () => {
     stateless.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'steward-dunning-run', ScheduleExpression: 'cron(0 * * * ? *)', ScheduleExpressionTimezone: 'UTC' });
   });
 
+  it('the dunning run gets the longest Lambda timeout (it stops itself 30 s before); the others 30 s', () => {
+    const functions = Object.values<any>(stateless.findResources('AWS::Lambda::Function')).filter((fn) => fn.Properties.Environment?.Variables?.TABLE_NAME);
+    const timeouts = functions.map((fn) => fn.Properties.Timeout).sort((a, b) => a - b);
+    expect(timeouts.at(-1)).toBe(900);
+    expect(timeouts.filter((timeout) => timeout === 900)).toHaveLength(1);
+    expect(new Set(timeouts.slice(0, -1))).toEqual(new Set([30]));
+  });
+
   it('the dunning index is sparse and sharded: gsi2 keys exist only on dunning state items with something due', () => {
     const index = tableSchema.globalSecondaryIndexes.find((entry) => entry.indexName === 'gsi2')!;
     expect(index).toMatchObject({ partitionKey: 'gsi2pk', sortKey: 'gsi2sk' });
