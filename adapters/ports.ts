@@ -21,6 +21,8 @@ export interface Settings {
   linkKey(): Promise<string>;
   /** Where customers write (and reply): replies come back to its plus-addresses. */
   inboundAddress: string;
+  /** The signing secret Stripe shows for Steward's webhook endpoint ("whsec_…"). */
+  stripeWebhookSecret(): Promise<string>;
   /** Mail from an unknown sender: refused, or filed under this customer id (a triage customer). */
   unknownSender: 'refuse' | { customerId: string };
 }
@@ -57,11 +59,16 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 function awsPorts(env: NodeJS.ProcessEnv): Ports {
-  let token: Promise<string> | undefined;
-  const apiToken = () =>
-    (token ??= new SecretsManagerClient({})
-      .send(new GetSecretValueCommand({ SecretId: required(env, 'API_TOKEN_SECRET_ARN') }))
-      .then((out) => out.SecretString ?? ''));
+  const secrets = new Map<string, Promise<string>>();
+  const secret = (variable: string) => () => {
+    let value = secrets.get(variable);
+    if (!value) {
+      value = new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: required(env, variable) })).then((out) => out.SecretString ?? '');
+      secrets.set(variable, value);
+    }
+    return value;
+  };
+  const apiToken = secret('API_TOKEN_SECRET_ARN');
   return {
     store: new DynamoStore({ tableName: required(env, 'TABLE_NAME') }),
     mailer: new SesMailer(),
@@ -72,6 +79,7 @@ function awsPorts(env: NodeJS.ProcessEnv): Ports {
       publicUrl: required(env, 'PUBLIC_URL'),
       apiToken,
       linkKey: async () => linkKey(await apiToken()),
+      stripeWebhookSecret: secret('STRIPE_WEBHOOK_SECRET_ARN'),
       inboundAddress: required(env, 'INBOUND_ADDRESS'),
       unknownSender: parseUnknownSender(env.UNKNOWN_SENDER),
     },

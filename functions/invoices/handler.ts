@@ -143,7 +143,7 @@ const routes = router({
   'POST /webhooks/stripe': async (event) => {
     const signature = event.headers?.['stripe-signature'];
     if (!signature) throw new HttpError(401, 'missing Stripe-Signature header');
-    const secret = process.env.STRIPE_WEBHOOK_SECRET || (await ports().settings.apiToken());
+    const secret = await ports().settings.stripeWebhookSecret();
     let stripeEvent: Stripe.Event;
     try {
       stripeEvent = new Stripe('sk_unused').webhooks.constructEvent(bodyText(event), signature, secret, 300);

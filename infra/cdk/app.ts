@@ -14,6 +14,7 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
     table: stateful.table,
     apiToken: stateful.apiToken,
     inboundMail: stateful.inboundMail,
+    stripeWebhookSecret: stateful.stripeWebhookSecret,
     fromAddress,
     inboundAddress,
     unknownSender,

@@ -13,6 +13,7 @@ export class StatefulStack extends Stack {
   readonly table: TableV2;
   readonly apiToken: Secret;
   readonly inboundMail: Bucket;
+  readonly stripeWebhookSecret: Secret;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -38,6 +39,14 @@ export class StatefulStack extends Stack {
     });
     NagSuppressions.addResourceSuppressions(this.apiToken, [
       { id: 'AwsSolutions-SMG4', reason: 'A static bearer token shared with monitoring tools; rotating it is an operator action (update the senders first), not an automatic one.' },
+    ]);
+    // Stripe chooses the signing secret: the operator puts the endpoint's "whsec_…" value here.
+    this.stripeWebhookSecret = new Secret(this, 'StripeWebhookSecret', {
+      description: 'Signing secret of the Stripe webhook endpoint POST /webhooks/stripe (paste it from the Stripe dashboard)',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    NagSuppressions.addResourceSuppressions(this.stripeWebhookSecret, [
+      { id: 'AwsSolutions-SMG4', reason: 'Stripe issues and rotates this signing secret; it is copied in from the Stripe dashboard, not rotated by AWS.' },
     ]);
     // Raw inbound mail as SES's receipt rule stores it: encrypted, private, TLS only, kept 90 days.
     const accessLogs = new Bucket(this, 'InboundMailAccessLogs', {

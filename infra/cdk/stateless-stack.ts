@@ -26,6 +26,7 @@ export interface StatelessStackProps extends StackProps {
   table: TableV2;
   apiToken: Secret;
   inboundMail: Bucket;
+  stripeWebhookSecret: Secret;
   /** Verified SES identity Steward sends from, e.g. "Steward <steward@example.com>". */
   fromAddress: string;
   /** Where customers write; its domain needs an MX record to SES inbound and an active receipt rule set. */
@@ -71,6 +72,7 @@ export class StatelessStack extends Stack {
           FROM_ADDRESS: props.fromAddress,
           PUBLIC_URL: publicUrl,
           API_TOKEN_SECRET_ARN: props.apiToken.secretArn,
+          STRIPE_WEBHOOK_SECRET_ARN: props.stripeWebhookSecret.secretArn,
           INBOUND_ADDRESS: props.inboundAddress,
           INBOUND_BUCKET: props.inboundMail.bucketName,
           UNKNOWN_SENDER: props.unknownSender,
@@ -135,6 +137,7 @@ export class StatelessStack extends Stack {
       );
     }
     props.inboundMail.grantRead(fn('inbound-email'), `${INBOUND_PREFIX}*`);
+    props.stripeWebhookSecret.grantRead(fn('invoices'));
 
     // Inbound mail: SES stores the raw message in the bucket, then invokes the ingest function.
     // (CloudFormation cannot activate a rule set: `aws ses set-active-receipt-rule-set` once, see README.)

@@ -235,6 +235,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         publicUrl: apiUrl,
         apiToken: async () => apiToken,
         linkKey: async () => linkKey(apiToken),
+        stripeWebhookSecret: async () => process.env.STEWARD_STRIPE_WEBHOOK_SECRET || apiToken,
         inboundAddress: options.inboundAddress,
         unknownSender: parseUnknownSender(options.unknownSender),
       },

@@ -101,6 +101,13 @@ describe('CDK stacks', () => {
     expect(rolesWith('ses:SendEmail')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep']);
   });
 
+  it('the Stripe signing secret has a secret of its own, read by the invoices function only', () => {
+    const stateful = Template.fromStack(built.stateful);
+    stateful.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    const readers = Object.values<any>(stateless.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('StripeWebhookSecret'));
+    expect(readers.map((policy) => String(policy.Properties.Roles[0].Ref).replace(/ServiceRole.*$/, ''))).toEqual(['fninvoices']);
+  });
+
   it('explicit grants: the API secret is read by the functions that check tokens or sign links, nobody else', () => {
     expect(rolesWith('secretsmanager:GetSecretValue')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep', 'fnwebhooks']);
   });
