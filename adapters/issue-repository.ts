@@ -1,5 +1,5 @@
 import { senderKeys, type Customer } from '../domain/customers.ts';
-import { issueStatuses, type Issue, type IssueStatus } from '../domain/issues.ts';
+import { issueStatuses, normalizeIssue, type Issue, type IssueStatus } from '../domain/issues.ts';
 import { ConditionFailed, type DynamoStore, type TransactEntry } from './dynamo-store.ts';
 
 /** Item layout of customers and issues in the single table. */
@@ -79,7 +79,7 @@ export class IssueRepository {
 
   async getIssue(id: string): Promise<Issue | undefined> {
     const item = await this.store.get(issueKey(id));
-    return item ? (strip(item) as unknown as Issue) : undefined;
+    return item ? normalizeIssue(strip(item) as unknown as Issue) : undefined;
   }
 
   /** Issues of a customer, or of every customer by status; `createdFrom`/`createdTo` bound the opening time. */
@@ -93,7 +93,7 @@ export class IssueRepository {
         ExpressionAttributeValues: { ':pk': `CUSTOMER#${filter.customerId}`, ':from': `ISSUE#${from}`, ':to': `ISSUE#${to}` },
         ScanIndexForward: false,
       });
-      const issues = (await this.store.batchGet(keys.map(({ pk, sk }) => ({ pk, sk })))).map((item) => strip(item) as unknown as Issue);
+      const issues = (await this.store.batchGet(keys.map(({ pk, sk }) => ({ pk, sk })))).map((item) => normalizeIssue(strip(item) as unknown as Issue));
       return filter.status ? issues.filter((issue) => issue.status === filter.status) : issues;
     }
     const statuses: IssueStatus[] = filter.status ? [filter.status] : issueStatuses;
@@ -109,7 +109,7 @@ export class IssueRepository {
     );
     const keys = lists.flat().map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) }));
     return (await this.store.batchGet(keys))
-      .map((item) => strip(item) as unknown as Issue)
+      .map((item) => normalizeIssue(strip(item) as unknown as Issue))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { addTime, type Calendar } from './calendar.ts';
-import { ladderLevels, ms, type EscalationLevel, type IssuePolicy } from './policy.ts';
+import { defaultPolicy, freezePolicy, ladderLevels, ms, type EscalationLevel, type IssuePolicy } from './policy.ts';
 import { severities, type Severity } from './severity.ts';
 
 export { severities, type Severity };
@@ -141,6 +141,27 @@ export interface Issue {
 export interface IssueContext {
   now: Date;
   calendars: { issue: Calendar; business: Calendar };
+}
+
+/**
+ * Fills what an issue stored by an older Steward lacks (fields added since, rules added to the
+ * policy since), so data in an existing .steward folder keeps working after an upgrade.
+ */
+export function normalizeIssue(stored: Issue): Issue {
+  return {
+    ...stored,
+    policy: { ...freezePolicy(defaultPolicy, stored.severity), ...stored.policy },
+    etrHistory: stored.etrHistory ?? [],
+    pendingUpdates: stored.pendingUpdates ?? [],
+    cadence: stored.cadence ?? { kept: 0, missed: 0 },
+    longestSilenceMs: stored.longestSilenceMs ?? 0,
+    sent: stored.sent ?? [],
+    bumps: stored.bumps ?? [],
+    customerEscalations: stored.customerEscalations ?? [],
+    rfoRevisions: stored.rfoRevisions ?? (stored.rfo ? 1 : 0),
+    rfo: stored.rfo ? { ...stored.rfo, revision: stored.rfo.revision ?? 1, disputes: stored.rfo.disputes ?? [] } : undefined,
+    reopenCount: stored.reopenCount ?? 0,
+  };
 }
 
 export const executionName = (issue: Pick<Issue, 'id' | 'generation'>) => `issue-${issue.id}-g${issue.generation}`;
