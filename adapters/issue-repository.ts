@@ -45,7 +45,8 @@ export class IssueRepository {
 
   async getCustomer(id: string): Promise<Customer | undefined> {
     const item = await this.store.get(customerKey(id));
-    return item ? (strip(item) as unknown as Customer) : undefined;
+    // Customers stored before policies were named open issues under the default policy.
+    return item ? ({ policy: 'default', ...strip(item) } as unknown as Customer) : undefined;
   }
 
   async nextIssueId(): Promise<string> {
