@@ -40,7 +40,7 @@ export async function dunningRun(invoiceCount: number) {
     const store = runtime.store;
     const issues = new IssueRepository(store);
     const invoices = new InvoiceRepository(store);
-    const calendar = businessCalendar(acme, defaultPolicy.businessHours) as Extract<ReturnType<typeof businessCalendar>, { kind: 'business-hours' }>;
+    const calendar = businessCalendar(acme, defaultPolicy.businessHours);
     const customers = Math.max(1, Math.floor(invoiceCount / 5));
     const rand = random(42);
     const today = runAt.toISODate()!;

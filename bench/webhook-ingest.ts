@@ -4,7 +4,7 @@
  * bare DynamoDB Local PutItem latency at the same concurrency: the ratio says what Steward adds.
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { startBenchRuntime } from './bench-runtime.ts';
+import { pool, startBenchRuntime } from './bench-runtime.ts';
 import { acme } from '../test/support/runtime.ts';
 
 const CONCURRENCY = 16;
@@ -12,20 +12,15 @@ const REDELIVERED = 0.2;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
+/** Runs `work` for 0..count-1 with CONCURRENCY in flight; the rate and each call's latency, sorted. */
 async function timed(count: number, work: (n: number) => Promise<void>): Promise<{ perSecond: number; latencies: number[] }> {
   const latencies: number[] = [];
-  let next = 0;
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        const n = next++;
-        const t0 = performance.now();
-        await work(n);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
+  await pool(Array.from({ length: count }, (_, n) => n), CONCURRENCY, async (n) => {
+    const t0 = performance.now();
+    await work(n);
+    latencies.push(performance.now() - t0);
+  });
   return { perSecond: count / ((performance.now() - started) / 1000), latencies: latencies.sort((a, b) => a - b) };
 }
 

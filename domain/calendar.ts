@@ -5,9 +5,8 @@ import { DateTime, Duration } from 'luxon';
  * When a clock runs: around the clock, or in a customer's business hours (their time zone, their
  * country's public holidays).
  */
-export type Calendar =
-  | { kind: '24x7' }
-  | { kind: 'business-hours'; zone: string; country: string; start: string; end: string; days: number[] };
+export type BusinessCalendar = { kind: 'business-hours'; zone: string; country: string; start: string; end: string; days: number[] };
+export type Calendar = { kind: '24x7' } | BusinessCalendar;
 
 export interface BusinessHours {
   /** Local opening and closing time, "HH:mm". */
@@ -19,7 +18,7 @@ export interface BusinessHours {
 
 export const aroundTheClock: Calendar = { kind: '24x7' };
 
-export function businessCalendar(customer: { timezone: string; country: string }, hours: BusinessHours): Calendar {
+export function businessCalendar(customer: { timezone: string; country: string }, hours: BusinessHours): BusinessCalendar {
   return { kind: 'business-hours', zone: customer.timezone, country: customer.country, ...hours };
 }
 
@@ -39,7 +38,7 @@ function publicHolidays(country: string, year: number): Set<string> {
   return days;
 }
 
-export function isBusinessDay(calendar: Extract<Calendar, { kind: 'business-hours' }>, day: DateTime): boolean {
+export function isBusinessDay(calendar: BusinessCalendar, day: DateTime): boolean {
   return calendar.days.includes(day.weekday) && !publicHolidays(calendar.country, day.year).has(day.toISODate()!);
 }
 
@@ -49,7 +48,7 @@ const at = (day: DateTime, hhmm: string) => {
 };
 
 /** The first instant at or after `t` that is inside business hours. */
-function nextOpen(calendar: Extract<Calendar, { kind: 'business-hours' }>, t: DateTime): DateTime {
+function nextOpen(calendar: BusinessCalendar, t: DateTime): DateTime {
   let day = t.startOf('day');
   for (let i = 0; i < 400; i++, day = day.plus({ days: 1 })) {
     if (!isBusinessDay(calendar, day)) continue;

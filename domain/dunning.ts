@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { isBusinessDay, type Calendar } from './calendar.ts';
+import { isBusinessDay, type BusinessCalendar } from './calendar.ts';
 import { balance, promiseBroken, type Invoice } from './invoices.ts';
 
 /** The dunning ladder as versioned policy data (part of a customer's policy). */
@@ -84,7 +84,6 @@ export interface DunningDecision {
   done: boolean;
 }
 
-type BusinessCalendar = Extract<Calendar, { kind: 'business-hours' }>;
 
 /** The instant of the send slot on the first business day on or after `date` (yyyy-MM-dd). */
 export function sendSlot(date: string, calendar: BusinessCalendar, sendAt: string): DateTime {

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { InvoiceRepository, type StoredInvoice } from '../adapters/invoice-repository.ts';
 import { PolicyRepository } from '../adapters/policy-repository.ts';
 import { ports } from '../adapters/ports.ts';
-import { businessCalendar } from '../domain/calendar.ts';
+import { businessCalendar, type BusinessCalendar } from '../domain/calendar.ts';
 import type { Customer } from '../domain/customers.ts';
 import { decideDunning, type DunningState } from '../domain/dunning.ts';
 import { defaultPolicy, type Policy } from '../domain/policy.ts';
@@ -29,18 +29,16 @@ const CHUNK = 45;
 
 export const invoiceRepository = () => new InvoiceRepository(ports().store);
 
-export async function customerContext(customerId: string): Promise<{ customer: Customer; policy: Policy; calendar: ReturnType<typeof calendarOf>; today: string }> {
+export async function customerContext(customerId: string): Promise<{ customer: Customer; policy: Policy; calendar: BusinessCalendar; today: string }> {
   const customer = await issueRepository().getCustomer(customerId);
   if (!customer) throw new DunningServiceError('customer-not-found', `no customer "${customerId}"`);
   const policy = (await new PolicyRepository(ports().store).current(customer.policy)) ?? defaultPolicy;
-  const calendar = calendarOf(customer, policy);
+  const calendar = businessCalendar(customer, policy.businessHours);
   return { customer, policy, calendar, today: DateTime.fromJSDate(ports().clock.now(), { zone: customer.timezone }).toISODate()! };
 }
 
-const calendarOf = (customer: Customer, policy: Policy) => businessCalendar(customer, policy.businessHours) as Extract<ReturnType<typeof businessCalendar>, { kind: 'business-hours' }>;
-
 /** When the customer is next due, from a dry run of the decision: now when something is due already. */
-export function nextDue(state: DunningState, invoices: StoredInvoice[], policy: Policy, calendar: ReturnType<typeof calendarOf>, now: Date): string | undefined {
+export function nextDue(state: DunningState, invoices: StoredInvoice[], policy: Policy, calendar: BusinessCalendar, now: Date): string | undefined {
   const decision = decideDunning({ state, invoices, policy: policy.dunning, calendar, outage: false, now });
   if (decision.emails.length) return now.toISOString();
   if (decision.done && state.nextDunningAt) return now.toISOString(); // a running cycle has to end (and thank)

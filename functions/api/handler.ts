@@ -14,7 +14,7 @@ import { bearerAuth, bodyText, HttpError, httpErrors, json, parseBody, router, v
 import { issueContext, issueRepository, openNewIssue, recordIssueEvent } from '../issue-service.ts';
 import { issueLinkAct, issueLinkPage, verifiedLink } from './issue-links.ts';
 import { moneyLinkAct, moneyLinkPage } from './money-links.ts';
-import { asHttp } from './service-errors.ts';
+import { asHttp } from '../service-errors.ts';
 
 const repo = issueRepository;
 const policies = () => new PolicyRepository(ports().store);

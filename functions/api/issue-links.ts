@@ -6,7 +6,7 @@ import { ms } from '../../domain/policy.ts';
 import { html, HttpError, validate, type ApiEvent, type ApiResult } from '../http.ts';
 import { issueRepository, recordIssueEvent } from '../issue-service.ts';
 import { issueActionForms, renderPage } from './link-page.ts';
-import { asHttp } from './service-errors.ts';
+import { asHttp } from '../service-errors.ts';
 
 /** Checks a link's signature and expiry; a bad one gets a page saying so (400, or 410 when expired). */
 export async function verifiedLink(event: ApiEvent): Promise<{ ok: true; claims: LinkClaims } | { ok: false; page: ApiResult }> {

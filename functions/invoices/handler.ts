@@ -6,7 +6,6 @@ import { parseInvoiceCsv } from '../../domain/invoice-csv.ts';
 import {
   applyInvoiceEvent,
   applyPayment,
-  InvalidInvoiceEvent,
   invoiceEventSchema,
   invoiceStatuses,
   newInvoiceSchema,
@@ -15,29 +14,15 @@ import {
   type InvoiceStatus,
   type NewInvoice,
 } from '../../domain/invoices.ts';
-import { changeInvoices, customerContext, DunningServiceError, invoiceRepository } from '../dunning-service.ts';
+import { changeInvoices, customerContext, invoiceRepository } from '../dunning-service.ts';
 import { bearerAuth, bodyText, HttpError, httpErrors, json, parseBody, router, type ApiEvent, type ApiResult } from '../http.ts';
 import { issueRepository } from '../issue-service.ts';
+import { asHttp } from '../service-errors.ts';
 import { notifyDispute } from './notices.ts';
 import { applyStripeEvent } from './stripe.ts';
 import { decideSuspension, suspensionEventSchema } from './suspension.ts';
 
 const MAX_IMPORT_ROWS = 50_000;
-
-/** The dunning service's errors as HTTP answers. */
-async function asHttp<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof InvalidInvoiceEvent) throw new HttpError(409, error.message);
-    if (error instanceof DunningServiceError) {
-      if (error.kind === 'customer-not-found') throw new HttpError(400, `customerId: ${error.message}`, [{ field: 'customerId', problem: 'unknown customer' }]);
-      if (error.kind === 'invoice-not-found') throw new HttpError(404, error.message);
-      throw new HttpError(409, error.message);
-    }
-    throw error;
-  }
-}
 
 async function customerOfInvoice(id: string): Promise<string> {
   const customerId = await invoiceRepository().customerOf(id);

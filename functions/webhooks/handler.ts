@@ -96,6 +96,10 @@ async function ingest(integration: Integration, alert: Alert, routing: { custome
   const mapped = mappedId ? await issues.getIssue(mappedId) : undefined;
   const open = mapped && isUnresolved(mapped) ? mapped : undefined;
   const base = { key: alert.key, issueId: open?.id };
+  const addOccurrence = async (issueId: string): Promise<Outcome> => {
+    const { duplicate } = await recordIssueEvent(issueId, { type: 'occurrence', integration: integration.name, key: alert.key, summary: alert.title, eventId: alert.occurrenceId });
+    return { key: alert.key, issueId, outcome: duplicate ? 'duplicate' : 'occurrence' };
+  };
 
   if (alert.status === 'resolved') {
     if (!open) return { ...base, outcome: 'ignored' };
@@ -111,18 +115,12 @@ async function ingest(integration: Integration, alert: Alert, routing: { custome
     }
     return { ...base, outcome: 'acknowledged' };
   }
-  if (open) {
-    const { duplicate } = await recordIssueEvent(open.id, { type: 'occurrence', integration: integration.name, key: alert.key, summary: alert.title, eventId: alert.occurrenceId });
-    return { ...base, outcome: duplicate ? 'duplicate' : 'occurrence' };
-  }
+  if (open) return addOccurrence(open.id);
   // No open issue: claim the alert key for a new id first, so two deliveries racing open one issue.
   // A mapping whose issue was never created (a crash in between) is completed with the same id.
   const reserved = mappedId && !mapped ? mappedId : await issues.nextIssueId();
   const claimed = mappedId && !mapped ? mappedId : await alerts.claim(integration.name, alert.key, reserved, mappedId, ports().clock.now());
-  if (claimed !== reserved) {
-    const { duplicate } = await recordIssueEvent(claimed, { type: 'occurrence', integration: integration.name, key: alert.key, summary: alert.title, eventId: alert.occurrenceId });
-    return { key: alert.key, issueId: claimed, outcome: duplicate ? 'duplicate' : 'occurrence' };
-  }
+  if (claimed !== reserved) return addOccurrence(claimed);
   const description = [alert.description, alert.url && `Source: ${alert.url}`, `Labels: ${Object.entries(alert.labels).map(([k, v]) => `${k}=${v}`).join(', ')}`].filter(Boolean).join('\n\n');
   const issue = await openNewIssue(
     {

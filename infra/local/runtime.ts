@@ -28,7 +28,6 @@ import { parseDuration } from './duration.ts';
 
 export const TABLE_NAME = 'steward';
 const EXECUTIONS_TABLE = 'steward-local-executions';
-export const MAX_INBOUND_BYTES = MAX_MESSAGE_BYTES;
 
 export interface RuntimeOptions {
   port: number;
@@ -337,7 +336,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const smtpServer = new SMTPServer({
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
-      size: MAX_INBOUND_BYTES,
+      size: MAX_MESSAGE_BYTES,
       banner: 'Steward inbound',
       disableReverseLookup: true, // no DNS to ask on these machines; a lookup would stall the greeting
       logger: false,
@@ -352,7 +351,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
           if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
-            return callback(Object.assign(new Error(`552 message exceeds ${MAX_INBOUND_BYTES} bytes`), { responseCode: 552 }));
+            return callback(Object.assign(new Error(`552 message exceeds ${MAX_MESSAGE_BYTES} bytes`), { responseCode: 552 }));
           }
           if (!functions.has('inbound-email')) {
             return callback(Object.assign(new Error('451 inbound email handling is not installed yet; try again later'), { responseCode: 451 }));
