@@ -25,6 +25,7 @@ import { ExecutionRecords } from './execution-records.ts';
 import { startHttpServer, type LocalRoute } from './http-server.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { parseDuration } from './duration.ts';
+import { parseInstant } from './instant.ts';
 
 export const TABLE_NAME = 'steward';
 const EXECUTIONS_TABLE = 'steward-local-executions';
@@ -37,6 +38,8 @@ export interface RuntimeOptions {
   dataDir: string;
   inMemory: boolean;
   clock: 'real' | 'manual';
+  /** Where a manual clock starts when no saved time resumes it (default: the current time). */
+  clockStart?: Date;
   apiToken?: string;
   fromAddress: string;
   inboundAddress: string;
@@ -56,6 +59,13 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
   };
   const clock = env.STEWARD_CLOCK ?? 'real';
   if (clock !== 'real' && clock !== 'manual') throw new Error(`STEWARD_CLOCK must be "real" or "manual", got "${clock}"`);
+  const clockStartText = env.STEWARD_CLOCK_START ?? '';
+  let clockStart: Date | undefined;
+  if (clockStartText !== '') {
+    if (clock !== 'manual') throw new Error(`STEWARD_CLOCK_START works only with STEWARD_CLOCK=manual (STEWARD_CLOCK is "${clock}")`);
+    clockStart = parseInstant(clockStartText);
+    if (!clockStart) throw new Error(`STEWARD_CLOCK_START must be an ISO-8601 instant with an offset, such as 2026-12-01T09:00:00Z, got "${clockStartText}"`);
+  }
   for (const arg of argv) if (arg !== '--in-memory') throw new Error(`unknown argument "${arg}" (supported: --in-memory)`);
   return {
     port: port('STEWARD_PORT', 3000),
@@ -65,6 +75,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
     dataDir: resolve(env.STEWARD_DATA_DIR || '.steward'),
     inMemory: argv.includes('--in-memory'),
     clock,
+    clockStart,
     apiToken: env.STEWARD_API_TOKEN || undefined,
     fromAddress: env.STEWARD_FROM_ADDRESS || 'Steward <steward@steward.localhost>',
     inboundAddress: env.STEWARD_INBOUND_ADDRESS || 'support@steward.localhost',
@@ -175,7 +186,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const clock: TimerClock =
       options.clock === 'manual'
         ? new ManualClock(
-            !options.inMemory && existsSync(clockFile) ? new Date(JSON.parse(readFileSync(clockFile, 'utf8')).now) : new Date(),
+            !options.inMemory && existsSync(clockFile) ? new Date(JSON.parse(readFileSync(clockFile, 'utf8')).now) : (options.clockStart ?? new Date()),
             () => tracker.idle(),
             (now) => {
               if (!options.inMemory) writeFileSync(clockFile, JSON.stringify({ now: now.toISOString() }));
@@ -280,14 +291,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       } catch {
         return { status: 400, body: { error: 'request body is not valid JSON' } };
       }
+      if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+        return { status: 400, body: { error: 'request body must be an object: {"advance": "PT2H"} or {"to": "2026-12-01T09:00:00Z"}' } };
+      }
       let target: Date;
       if (typeof request.advance === 'string' && request.to === undefined) {
         const ms = parseDuration(request.advance);
-        if (ms === undefined) return { status: 400, body: { error: `advance: "${request.advance}" is not an ISO-8601 duration such as PT2H or P1DT30M` } };
+        if (ms === undefined) return { status: 400, body: { error: `advance: "${request.advance.slice(0, 64)}" is not an ISO-8601 duration such as PT2H or P1DT30M` } };
         target = new Date(clock.now().getTime() + ms);
       } else if (typeof request.to === 'string' && request.advance === undefined) {
-        target = new Date(request.to);
-        if (Number.isNaN(target.getTime())) return { status: 400, body: { error: `to: "${request.to}" is not an ISO timestamp` } };
+        const parsed = parseInstant(request.to);
+        if (!parsed) return { status: 400, body: { error: `to: "${request.to.slice(0, 64)}" is not an ISO-8601 timestamp with an offset, such as 2026-12-01T09:00:00Z` } };
+        target = parsed;
         if (target < clock.now()) return { status: 400, body: { error: `to: ${request.to} is before now (${clock.now().toISOString()}); the clock only moves forward` } };
       } else {
         return { status: 400, body: { error: 'give exactly one of "advance" (ISO-8601 duration) or "to" (ISO timestamp)' } };

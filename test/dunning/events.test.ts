@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { customerEmails } from '../../adapters/outbox.ts';
 import { acme, inbox, useRuntime } from '../support/runtime.ts';
 
-const env = useRuntime();
+const env = useRuntime({ clockStart: '2026-11-26T08:00:00Z' }); // Thursday 09:00 in Berlin
 
 const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toUTC().toISO()!;
 const local = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toFormat('yyyy-MM-dd HH:mm');
-const moveTo = (iso: string) => env.client.call('POST', '/_local/clock', { to: iso });
+const moveTo = (iso: string) => env.client.moveTo(iso);
 const call = async (method: 'POST' | 'GET', path: string, body?: unknown) => {
   const response = method === 'GET' ? await env.client.get(path) : await env.client.post(path, body);
   await env.runtime.tracker.idle();

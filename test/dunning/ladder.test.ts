@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { customerEmails } from '../../adapters/outbox.ts';
 import { acme, inbox, useRuntime } from '../support/runtime.ts';
 
-const env = useRuntime();
+const env = useRuntime({ clockStart: '2026-11-25T08:00:00Z' }); // Wednesday 09:00 in Berlin
 
 const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toUTC().toISO()!;
 const local = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toFormat('ccc yyyy-MM-dd HH:mm');
-const moveTo = (iso: string) => env.client.call('POST', '/_local/clock', { to: iso });
+const moveTo = (iso: string) => env.client.moveTo(iso);
 const post = async (path: string, body: unknown, status = 201) => {
   const response = await env.client.post(path, body);
   expect(response.status, JSON.stringify(response.body)).toBe(status);
@@ -64,5 +64,5 @@ describe('AR dunning: one consolidated email per step, at 09:00 local on busines
     await moveTo(berlin('2027-02-15T12:00'));
     expect((await mailTo('pay@ladder.test')).length).toBe(8);
     expect((await env.client.get('/invoices?customerId=lad')).body.invoices.map((i: { status: string }) => i.status)).toEqual(['paid', 'paid', 'paid']);
-  });
+  }, 180_000); // 82 simulated days, each hour with its dunning run
 });

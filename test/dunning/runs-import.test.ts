@@ -8,12 +8,15 @@ import { schedules } from '../../infra/schedules.ts';
 import { run } from '../support/real-clients.ts';
 import { acme, useRuntime } from '../support/runtime.ts';
 
-const env = useRuntime(async (client) => {
-  for (const id of ['run', 'csv', 'str']) await client.post('/customers', { ...acme, id, name: `Customer ${id}`, emailDomains: [], contacts: [{ name: 'Payer', email: `pay@${id}.test`, roles: ['billing'] }] });
+const env = useRuntime({
+  clockStart: '2026-11-25T08:00:00Z', // Wednesday 09:00 in Berlin
+  setup: async (client) => {
+    for (const id of ['run', 'csv', 'str']) await client.post('/customers', { ...acme, id, name: `Customer ${id}`, emailDomains: [], contacts: [{ name: 'Payer', email: `pay@${id}.test`, roles: ['billing'] }] });
+  },
 });
 
 const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toUTC().toISO()!;
-const moveTo = (iso: string) => env.client.call('POST', '/_local/clock', { to: iso });
+const moveTo = (iso: string) => env.client.moveTo(iso);
 const templates = async (customerId: string) => (await customerEmails(env.runtime.store, customerId)).map((email) => email.template);
 const csvPost = async (csv: string) => {
   const response = await fetch(`${env.runtime.urls.api}/invoices/import`, { method: 'POST', headers: { authorization: `Bearer ${env.runtime.apiToken}`, 'content-type': 'text/csv' }, body: csv });

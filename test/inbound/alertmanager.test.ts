@@ -64,11 +64,14 @@ receivers:
     generatorURL: 'http://prometheus.test/graph',
     ...extra,
   });
+  // Alertmanager keeps its own time (a Go binary reads the system clock directly, even under faketime):
+  // alert times are given on its clock, read from the Date header it answers with.
+  const amNow = async () => Date.parse((await fetch(`${amUrl}/-/ready`)).headers.get('date')!);
   const webhookIssues = async () => (await api(runtime).get('/issues?customerId=acme')).body.issues.filter((issue: { source: string }) => issue.source === 'webhook');
   const issueOf = async (instance: string) => (await webhookIssues()).find((issue: { title: string }) => issue.title === `High latency on ${instance}`);
 
   it('opens one issue per alert (fingerprint), adds an occurrence on a new firing, marks "cleared by monitoring" on resolve', async () => {
-    const firstStart = new Date(Date.now() - 60_000).toISOString();
+    const firstStart = new Date((await amNow()) - 60_000).toISOString();
     await post([alert('web-1', { startsAt: firstStart }), alert('web-2', { startsAt: firstStart })]);
     const opened = await eventually(async () => {
       const issues = await webhookIssues();
@@ -81,7 +84,7 @@ receivers:
     await post([alert('web-1', { startsAt: firstStart }), alert('web-2', { startsAt: firstStart })]);
 
     // Resolve web-1: Alertmanager sends the resolved notification; the customer is not told, the owner is asked.
-    await post([alert('web-1', { startsAt: firstStart, endsAt: new Date(Date.now() - 1000).toISOString() })]);
+    await post([alert('web-1', { startsAt: firstStart, endsAt: new Date((await amNow()) - 1000).toISOString() })]);
     const cleared = await eventually(async () => {
       const issue = await issueOf('web-1');
       return issue?.clearedByMonitoringAt ? issue : undefined;
@@ -93,7 +96,7 @@ receivers:
     expect(timeline.filter((entry: { template?: string }) => entry.template === 'resolution')).toHaveLength(0);
 
     // web-1 fires again (a new startsAt) while its issue is still open: an occurrence, not a new issue.
-    await post([alert('web-1', { startsAt: new Date().toISOString() })]);
+    await post([alert('web-1', { startsAt: new Date(await amNow()).toISOString() })]);
     const refired = await eventually(async () => {
       const issue = await issueOf('web-1');
       return issue?.occurrences === 2 ? issue : undefined;

@@ -9,7 +9,7 @@ const swaksClient = realClient('swaks', 'swaks');
 const FIXTURES = join(import.meta.dirname, '../fixtures/email');
 
 describe.skipIf(!swaksClient.available)(`mail into the SMTP listener with a real SMTP env.client, swaks${swaksClient.available ? '' : ` (skipped: ${swaksClient.reason})`}`, () => {
-  const env = useRuntime((client) => client.post('/customers', { ...acme, id: 'sim', name: 'Simulator Ltd', emailDomains: [], contacts: [{ name: 'Bounce Box', email: 'bounce@simulator.amazonses.com', roles: ['technical'] }] }));
+  const env = useRuntime({ setup: (client) => client.post('/customers', { ...acme, id: 'sim', name: 'Simulator Ltd', emailDomains: [], contacts: [{ name: 'Bounce Box', email: 'bounce@simulator.amazonses.com', roles: ['technical'] }] }) });
 
   /** swaks runs in its own process (asynchronously: the env.runtime answers it from this one); then the env.runtime finishes what the message started. */
   const swaks = async (args: string[]) => {

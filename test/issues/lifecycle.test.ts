@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { sentEmails } from '../../adapters/outbox.ts';
 import { latestEmail, linkIn, submitLink, useRuntime } from '../support/runtime.ts';
 
-const env = useRuntime();
+const env = useRuntime({ clockStart: '2026-11-27T16:00:00Z' }); // Friday 17:00 in Berlin, before the first scenario
 
 const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toUTC().toISO()!;
 const inBerlin = (iso: string) => DateTime.fromISO(iso).setZone('Europe/Berlin').toFormat('ccc yyyy-MM-dd HH:mm');
 const emailsOf = async (id: string) => (await sentEmails(env.runtime.store, `ISSUE#${id}`)).sort((a, b) => a.sentAt.localeCompare(b.sentAt));
 const templates = async (id: string) => (await emailsOf(id)).map((email) => email.template);
-const moveTo = (iso: string) => env.client.call('POST', '/_local/clock', { to: iso });
-const now = async () => (await env.client.get('/_local/clock')).body.now as string;
+const moveTo = (iso: string) => env.client.moveTo(iso);
+const now = () => env.client.now();
 const settle = () => env.runtime.tracker.idle();
 const open = async (body: Record<string, unknown>) => {
   const created = await env.client.post('/issues', { customerId: 'acme', title: 'Something broke', ...body });

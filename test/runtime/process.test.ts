@@ -1,4 +1,4 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,11 +41,11 @@ async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: numbe
 }
 
 /** Starts `npm start`'s entry point as a separate process, as a user would. */
-async function startSteward() {
+async function startSteward(extraEnv: Record<string, string> = {}) {
   const ports = { STEWARD_PORT: await freePort(), STEWARD_DYNAMODB_PORT: await freePort(), STEWARD_SES_PORT: await freePort(), STEWARD_SMTP_PORT: await freePort() };
   const dataDir = mkdtempSync(join(tmpdir(), 'steward-process-'));
   dirs.push(dataDir);
-  const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), STEWARD_DATA_DIR: dataDir };
+  const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), STEWARD_DATA_DIR: dataDir, ...extraEnv };
   // The same command as `npm start`, without npm in between, so the signal reaches Steward itself.
   const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
@@ -60,15 +60,28 @@ async function startSteward() {
 
 describe('process lifecycle', () => {
   it('prints the banner with the token, serves /health, and leaves no process or port behind after SIGTERM', async () => {
-    const steward = await startSteward();
+    const steward = await startSteward({ STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: '2026-12-01T09:00:00+01:00' });
     expect(steward.startMs).toBeLessThan(60_000);
     expect(steward.output()).toMatch(/API token\s+\S{20,}/);
+    expect(steward.output()).toMatch(/Clock\s+manual at 2026-12-01T08:00:00.000Z/);
     expect((await fetch(`http://127.0.0.1:${steward.apiPort}/health`)).status).toBe(200);
     expect(javaRunningOn(steward.dynamodbPort)).toBe(true);
     steward.child.kill('SIGTERM');
     await new Promise((r) => steward.child.once('exit', r));
     expect(await waitFor(() => !javaRunningOn(steward.dynamodbPort), 10_000)).toBe(true);
     for (const port of steward.ports) expect(await waitFor(() => portIsFree(port), 10_000), `port ${port}`).toBe(true);
+  });
+
+  it('refuses a bad STEWARD_CLOCK_START at start, naming the variable, and starts nothing', async () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: 'next monday', STEWARD_DATA_DIR: join(tmpdir(), 'steward-never-created') },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/STEWARD_CLOCK_START must be an ISO-8601 instant with an offset.*"next monday"/);
+    expect(result.stdout).not.toMatch(/Steward is running/);
   });
 
   it('takes DynamoDB Local down with it even when killed with SIGKILL', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
-import { acme, api, inbox, removeDataDir, startRuntime, testOptions } from '../support/runtime.ts';
+import { acme, api, inbox, removeDataDir, startRuntime, TEST_CLOCK_START, testOptions } from '../support/runtime.ts';
 
 let options: RuntimeOptions;
 let runtime: Runtime;
@@ -32,13 +32,18 @@ describe('embedded runtime', () => {
   it('moves the manual clock by an ISO-8601 duration and to a timestamp, never back', async () => {
     const client = api(runtime);
     const before = Date.parse((await client.get('/_local/clock')).body.now);
-    expect((await client.advance('PT2H')).status).toBe(200);
+    expect(before).toBe(TEST_CLOCK_START.getTime()); // where testOptions starts it, whatever the machine's date
+    expect(Date.parse(await client.advance('PT2H')) - before).toBe(2 * 3600 * 1000);
     const after = Date.parse((await client.get('/_local/clock')).body.now);
     expect(after - before).toBe(2 * 3600 * 1000);
     const target = new Date(after + 86_400_000).toISOString();
     expect((await client.post('/_local/clock', { to: target })).body.now).toBe(target);
     expect((await client.post('/_local/clock', { to: new Date(after).toISOString() })).status).toBe(400);
-    expect((await client.advance('two hours')).status).toBe(400);
+    expect((await client.post('/_local/clock', { advance: 'two hours' })).status).toBe(400);
+    expect((await client.post('/_local/clock', null)).status).toBe(400);
+    const zoneless = await client.post('/_local/clock', { to: new Date(after + 2 * 86_400_000).toISOString().replace('Z', '') });
+    expect(zoneless.status).toBe(400);
+    expect(zoneless.body.error).toMatch(/offset/);
     expect((await client.post('/_local/clock', { advance: 'PT1H', to: target })).status).toBe(400);
   });
 

@@ -5,6 +5,12 @@ import { afterAll, beforeAll } from 'vitest';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime.ts';
 import { freePort } from './dynamodb.ts';
 
+/**
+ * Where every test runtime's manual clock starts unless a test says otherwise: a fixed instant, so no
+ * test depends on the machine's date (Monday 2 November 2026, 09:00 in Berlin).
+ */
+export const TEST_CLOCK_START = new Date('2026-11-02T08:00:00Z');
+
 export async function testOptions(overrides: Partial<RuntimeOptions> = {}): Promise<RuntimeOptions> {
   return {
     port: await freePort(),
@@ -14,6 +20,7 @@ export async function testOptions(overrides: Partial<RuntimeOptions> = {}): Prom
     dataDir: mkdtempSync(join(tmpdir(), 'steward-test-')),
     inMemory: false,
     clock: 'manual',
+    clockStart: TEST_CLOCK_START,
     apiToken: 'test-token',
     fromAddress: 'Steward <steward@steward.localhost>',
     inboundAddress: 'support@steward.localhost',
@@ -37,11 +44,19 @@ export function api(runtime: Runtime) {
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
+  /** Moves the manual clock; a refused move fails the test at once, with the runtime's reason. */
+  const moveClock = async (move: { advance: string } | { to: string }) => {
+    const response = await call('POST', '/_local/clock', move);
+    if (response.status !== 200) throw new Error(`clock move ${JSON.stringify(move)} refused (${response.status}): ${JSON.stringify(response.body)}`);
+    return response.body.now as string;
+  };
   return {
     call,
     get: (path: string) => call('GET', path),
     post: (path: string, body?: unknown) => call('POST', path, body),
-    advance: (duration: string) => call('POST', '/_local/clock', { advance: duration }),
+    advance: (duration: string) => moveClock({ advance: duration }),
+    moveTo: (instant: string) => moveClock({ to: instant }),
+    now: async () => (await call('GET', '/_local/clock')).body.now as string,
   };
 }
 
@@ -100,13 +115,13 @@ export async function latestEmail(runtime: Runtime, to: string, subject: string)
 }
 
 /**
- * For a test file: an in-memory runtime on the manual clock with the acme customer, started before
- * the file's tests and stopped after. Read `env.runtime`, `env.client`, `env.options` inside tests.
+ * For a test file: an in-memory runtime on the manual clock (starting at `clockStart`, a fixed instant)
+ * with the acme customer, started before the file's tests and stopped after. Read `env.runtime`, `env.client`, `env.options` inside tests.
  */
-export function useRuntime(setup?: (client: ReturnType<typeof api>) => Promise<unknown>) {
+export function useRuntime({ clockStart = TEST_CLOCK_START, setup }: { clockStart?: Date | string; setup?: (client: ReturnType<typeof api>) => Promise<unknown> } = {}) {
   const env = {} as { options: RuntimeOptions; runtime: Runtime; client: ReturnType<typeof api> };
   beforeAll(async () => {
-    env.options = await testOptions({ inMemory: true });
+    env.options = await testOptions({ inMemory: true, clockStart: new Date(clockStart) });
     env.runtime = await startRuntime(env.options);
     env.client = api(env.runtime);
     await env.client.post('/customers', acme);

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { optionsFromEnv } from '../../infra/local/runtime.ts';
+import { parseInstant } from '../../infra/local/instant.ts';
+
+describe('runtime options from the environment', () => {
+  it('STEWARD_CLOCK_START sets where the manual clock starts', () => {
+    const options = optionsFromEnv({ STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: '2026-12-01T09:00:00+01:00' }, []);
+    expect(options.clockStart?.toISOString()).toBe('2026-12-01T08:00:00.000Z');
+    expect(optionsFromEnv({ STEWARD_CLOCK: 'manual' }, []).clockStart).toBeUndefined();
+  });
+
+  it.each([
+    ['not a date', 'tomorrow'],
+    ['no offset (a different instant on every machine)', '2026-12-01T09:00:00'],
+    ['an impossible date', '2026-02-30T09:00:00Z'],
+  ])('refuses a bad STEWARD_CLOCK_START (%s), naming the variable', (_case, value) => {
+    expect(() => optionsFromEnv({ STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: value }, [])).toThrow(/STEWARD_CLOCK_START must be an ISO-8601 instant with an offset/);
+  });
+
+  it('refuses STEWARD_CLOCK_START without the manual clock', () => {
+    expect(() => optionsFromEnv({ STEWARD_CLOCK_START: '2026-12-01T09:00:00Z' }, [])).toThrow(/STEWARD_CLOCK_START works only with STEWARD_CLOCK=manual/);
+  });
+});
+
+describe('parseInstant', () => {
+  it.each([
+    ['2026-12-01T09:00:00Z', '2026-12-01T09:00:00.000Z'],
+    ['2026-12-01T09:00:00.250Z', '2026-12-01T09:00:00.250Z'],
+    ['2026-03-29T02:30:00+02:00', '2026-03-29T00:30:00.000Z'],
+    ['2026-12-01T10:00-0100', '2026-12-01T11:00:00.000Z'],
+  ])('%s is %s on every machine', (text, iso) => {
+    expect(parseInstant(text)?.toISOString()).toBe(iso);
+  });
+
+  it.each(['2026-12-01', '2026-12-01T09:00', 'Tue, 01 Dec 2026 09:00:00 GMT', '', `2026-12-01T09:00:00${'0'.repeat(80)}Z`])('refuses %j', (text) => {
+    expect(parseInstant(text)).toBeUndefined();
+  });
+});
