@@ -2,11 +2,16 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 90_000,
-    // Each file starts its own DynamoDB Local (a JVM): two at a time fit the 2-core machines.
+    // Each scenario file starts its own DynamoDB Local (a JVM): two at a time fit the 2-core machines.
     maxWorkers: 2,
     fileParallelism: true,
+    projects: [
+      // Pure deciders, the calendar, parsers, definitions: no Java, no runtime, seconds (`npm run test:unit`).
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Scenarios on the embedded runtime (DynamoDB Local, SES emulator, SMTP, HTTP) and the CDK synth.
+      { extends: true, test: { name: 'scenario', include: ['test/**/*.test.ts'], exclude: ['test/unit/**'] } },
+    ],
   },
 });

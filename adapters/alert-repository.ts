@@ -40,8 +40,12 @@ export class AlertRepository {
     const previous = await this.integration(integration.name);
     await this.store.transactWrite([
       { Put: { Item: { pk: 'INTEGRATION', sk: integration.name, itemType: 'integration', ...integration } } },
-      ...(previous?.routingKey && previous.routingKey !== integration.routingKey ? [{ Delete: { Key: { pk: 'ROUTINGKEY', sk: previous.routingKey } } }] : []),
-      ...(integration.routingKey ? [{ Put: { Item: { pk: 'ROUTINGKEY', sk: integration.routingKey, itemType: 'routing-key', name: integration.name } } }] : []),
+      ...(previous?.routingKey && previous.routingKey !== integration.routingKey
+        ? [{ Delete: { Key: { pk: 'ROUTINGKEY', sk: previous.routingKey } } }]
+        : []),
+      ...(integration.routingKey
+        ? [{ Put: { Item: { pk: 'ROUTINGKEY', sk: integration.routingKey, itemType: 'routing-key', name: integration.name } } }]
+        : []),
     ]);
   }
 

@@ -63,13 +63,18 @@ export class DynamoStore {
 
   async get<T extends Item = Item>(key: Key, consistent = true): Promise<T | undefined> {
     this.requests++;
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' }),
+    );
     this.count('read', out.ConsumedCapacity);
     return out.Item as T | undefined;
   }
 
   /** Writes an item; with `ifAbsent` it fails with ConditionFailed when the key exists. */
-  async put(item: Item & Key, options: { ifAbsent?: boolean; condition?: string; values?: Item; names?: Record<string, string> } = {}): Promise<void> {
+  async put(
+    item: Item & Key,
+    options: { ifAbsent?: boolean; condition?: string; values?: Item; names?: Record<string, string> } = {},
+  ): Promise<void> {
     this.requests++;
     const condition = options.ifAbsent ? 'attribute_not_exists(pk)' : options.condition;
     try {
@@ -92,7 +97,9 @@ export class DynamoStore {
   async update<T extends Item = Item>(input: Omit<UpdateCommandInput, 'TableName'>): Promise<T | undefined> {
     this.requests++;
     try {
-      const out = await this.doc.send(new UpdateCommand({ ReturnValues: 'ALL_NEW', ReturnConsumedCapacity: 'TOTAL', ...input, TableName: this.tableName }));
+      const out = await this.doc.send(
+        new UpdateCommand({ ReturnValues: 'ALL_NEW', ReturnConsumedCapacity: 'TOTAL', ...input, TableName: this.tableName }),
+      );
       this.count('write', out.ConsumedCapacity);
       return out.Attributes as T | undefined;
     } catch (error) {
@@ -112,7 +119,9 @@ export class DynamoStore {
     let start: Record<string, unknown> | undefined;
     do {
       this.requests++;
-      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start, ReturnConsumedCapacity: 'TOTAL' }));
+      const out = await this.doc.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start, ReturnConsumedCapacity: 'TOTAL' }),
+      );
       this.count('read', out.ConsumedCapacity);
       items.push(...((out.Items ?? []) as T[]));
       start = out.LastEvaluatedKey;
@@ -132,7 +141,10 @@ export class DynamoStore {
       for (let attempt = 0; pending?.length; attempt++) {
         this.requests++;
         const out: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } }, ReturnConsumedCapacity: 'TOTAL' }),
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
         );
         for (const consumed of out.ConsumedCapacity ?? []) this.count('read', consumed);
         for (const item of out.Responses?.[this.tableName] ?? []) found.set(`${item.pk}\u0000${item.sk}`, item as T);
@@ -155,7 +167,12 @@ export class DynamoStore {
       return copy;
     });
     try {
-      const out = await this.doc.send(new TransactWriteCommand({ TransactItems: withTable as TransactWriteCommandInput['TransactItems'], ReturnConsumedCapacity: 'TOTAL' }));
+      const out = await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: withTable as TransactWriteCommandInput['TransactItems'],
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
       // AWS bills a transactional write at twice the units of a plain one; DynamoDB Local reports plain units.
       for (const consumed of out.ConsumedCapacity ?? []) this.count('write', consumed, 2);
     } catch (error) {

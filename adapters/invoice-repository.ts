@@ -42,19 +42,34 @@ export class InvoiceRepository {
   }
 
   async byStatus(status: InvoiceStatus): Promise<StoredInvoice[]> {
-    const keys = await this.store.query({ IndexName: 'gsi3', KeyConditionExpression: 'gsi3pk = :pk', ExpressionAttributeValues: { ':pk': `INVOICES#${status}` } });
-    return (await this.store.batchGet(keys.map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) })))).map((item) => strip(item) as unknown as StoredInvoice);
+    const keys = await this.store.query({
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk',
+      ExpressionAttributeValues: { ':pk': `INVOICES#${status}` },
+    });
+    return (await this.store.batchGet(keys.map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) })))).map(
+      (item) => strip(item) as unknown as StoredInvoice,
+    );
   }
 
   /** Entries that write invoices, each only if unchanged since read (optimistic lock on `version`); a new one with its pointer. */
   writes(invoices: StoredInvoice[]): TransactEntry[] {
     return invoices.flatMap((invoice): TransactEntry[] => {
       const version = invoice.version ?? 0;
-      const item = { ...invoiceKey(invoice.customerId, invoice.id), itemType: 'invoice', ...invoice, version: version + 1, gsi3pk: `INVOICES#${invoice.status}`, gsi3sk: `${invoice.dueDate}#${invoice.id}` };
+      const item = {
+        ...invoiceKey(invoice.customerId, invoice.id),
+        itemType: 'invoice',
+        ...invoice,
+        version: version + 1,
+        gsi3pk: `INVOICES#${invoice.status}`,
+        gsi3sk: `${invoice.dueDate}#${invoice.id}`,
+      };
       const put: TransactEntry = version
         ? { Put: { Item: item, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } } }
         : { Put: { Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
-      return version ? [put] : [put, { Put: { Item: { ...pointerKey(invoice.id), itemType: 'invoice-pointer', customerId: invoice.customerId } } }];
+      return version
+        ? [put]
+        : [put, { Put: { Item: { ...pointerKey(invoice.id), itemType: 'invoice-pointer', customerId: invoice.customerId } } }];
     });
   }
 
@@ -72,7 +87,9 @@ export class InvoiceRepository {
       itemType: 'dunning',
       ...rest,
       version: version + 1,
-      ...(state.nextDunningAt ? { gsi2pk: `DUNNING#${dunningShard(state.customerId)}`, gsi2sk: `${state.nextDunningAt}#${state.customerId}` } : {}),
+      ...(state.nextDunningAt
+        ? { gsi2pk: `DUNNING#${dunningShard(state.customerId)}`, gsi2sk: `${state.nextDunningAt}#${state.customerId}` }
+        : {}),
     };
     return version
       ? { Put: { Item: item, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } } }

@@ -24,11 +24,15 @@ export class IssueRepository {
     const keys = senderKeys(customer);
     const old = before ? senderKeys(before) : { contacts: [], domains: [] };
     const senderItems = [...keys.contacts.map((address) => `CONTACT#${address}`), ...keys.domains.map((domain) => `DOMAIN#${domain}`)];
-    const stale = [...old.contacts.map((address) => `CONTACT#${address}`), ...old.domains.map((domain) => `DOMAIN#${domain}`)].filter((pk) => !senderItems.includes(pk));
+    const stale = [...old.contacts.map((address) => `CONTACT#${address}`), ...old.domains.map((domain) => `DOMAIN#${domain}`)].filter(
+      (pk) => !senderItems.includes(pk),
+    );
     await this.store.transactWrite([
       { Put: { Item: { ...customerKey(customer.id), itemType: 'customer', ...customer, updatedAt: at.toISOString() } } },
       ...[...new Set(senderItems)].map((pk) => ({ Put: { Item: { pk, sk: 'SENDER', itemType: 'sender', customerId: customer.id } } })),
-      ...[...new Set(stale)].map((pk) => ({ Delete: { Key: { pk, sk: 'SENDER' }, ConditionExpression: 'customerId = :c', ExpressionAttributeValues: { ':c': customer.id } } })),
+      ...[...new Set(stale)].map((pk) => ({
+        Delete: { Key: { pk, sk: 'SENDER' }, ConditionExpression: 'customerId = :c', ExpressionAttributeValues: { ':c': customer.id } },
+      })),
     ]);
   }
 
@@ -63,9 +67,30 @@ export class IssueRepository {
   async createIssue(issue: Issue, eventIds: string[] = []): Promise<boolean> {
     try {
       await this.store.transactWrite([
-        ...eventIds.map((eventId) => ({ Put: { Item: { pk: `ISSUE#${issue.id}`, sk: `EVENTID#${eventId}`, itemType: 'event-id', at: issue.createdAt } } })),
-        { Put: { Item: { ...issueKey(issue.id), itemType: 'issue', ...issue, version: 1, ...listKeys(issue) }, ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Put: { Item: timelineItem(issue.id, { at: issue.createdAt, type: 'opened', severity: issue.severity, source: issue.source, ...(issue.origin ? { origin: issue.origin } : {}) }, 0) } },
+        ...eventIds.map((eventId) => ({
+          Put: { Item: { pk: `ISSUE#${issue.id}`, sk: `EVENTID#${eventId}`, itemType: 'event-id', at: issue.createdAt } },
+        })),
+        {
+          Put: {
+            Item: { ...issueKey(issue.id), itemType: 'issue', ...issue, version: 1, ...listKeys(issue) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            Item: timelineItem(
+              issue.id,
+              {
+                at: issue.createdAt,
+                type: 'opened',
+                severity: issue.severity,
+                source: issue.source,
+                ...(issue.origin ? { origin: issue.origin } : {}),
+              },
+              0,
+            ),
+          },
+        },
       ]);
       return true;
     } catch (error) {
@@ -94,7 +119,9 @@ export class IssueRepository {
         ExpressionAttributeValues: { ':pk': `CUSTOMER#${filter.customerId}`, ':from': `ISSUE#${from}`, ':to': `ISSUE#${to}` },
         ScanIndexForward: false,
       });
-      const issues = (await this.store.batchGet(keys.map(({ pk, sk }) => ({ pk, sk })))).map((item) => normalizeIssue(strip(item) as unknown as Issue));
+      const issues = (await this.store.batchGet(keys.map(({ pk, sk }) => ({ pk, sk })))).map((item) =>
+        normalizeIssue(strip(item) as unknown as Issue),
+      );
       return filter.status ? issues.filter((issue) => issue.status === filter.status) : issues;
     }
     const statuses: IssueStatus[] = filter.status ? [filter.status] : issueStatuses;
@@ -129,9 +156,16 @@ export class IssueRepository {
     };
     const entries: TransactEntry[] = [{ Put: issuePut }];
     if (entry) entries.push({ Put: { Item: timelineItem(after.id, entry, after.eventSeq) } });
-    if (eventId) entries.push({ Put: { Item: { pk: `ISSUE#${after.id}`, sk: `EVENTID#${eventId}`, itemType: 'event-id', at: entry?.at }, ConditionExpression: 'attribute_not_exists(pk)' } });
+    if (eventId)
+      entries.push({
+        Put: {
+          Item: { pk: `ISSUE#${after.id}`, sk: `EVENTID#${eventId}`, itemType: 'event-id', at: entry?.at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
     try {
-      if (entries.length === 1) await this.store.put(issuePut.Item, { condition: issuePut.ConditionExpression, values: issuePut.ExpressionAttributeValues });
+      if (entries.length === 1)
+        await this.store.put(issuePut.Item, { condition: issuePut.ConditionExpression, values: issuePut.ExpressionAttributeValues });
       else await this.store.transactWrite(entries);
       after.version = version + 1;
       return 'saved';
@@ -169,14 +203,16 @@ export class IssueRepository {
 
   /** Records that the workflow acted on every event up to `seq` (without touching `version`: it races with nobody). */
   async markHandled(issueId: string, seq: number): Promise<void> {
-    await this.store.update({
-      Key: issueKey(issueId),
-      UpdateExpression: 'SET handledSeq = :s',
-      ConditionExpression: 'attribute_not_exists(handledSeq) OR handledSeq < :s',
-      ExpressionAttributeValues: { ':s': seq },
-    }).catch((error) => {
-      if (!(error instanceof ConditionFailed)) throw error;
-    });
+    await this.store
+      .update({
+        Key: issueKey(issueId),
+        UpdateExpression: 'SET handledSeq = :s',
+        ConditionExpression: 'attribute_not_exists(handledSeq) OR handledSeq < :s',
+        ExpressionAttributeValues: { ':s': seq },
+      })
+      .catch((error) => {
+        if (!(error instanceof ConditionFailed)) throw error;
+      });
   }
 }
 
@@ -195,6 +231,17 @@ function timelineItem(issueId: string, entry: TimelineEntry, seq: number) {
 
 /** Drops the table's key attributes from an item. */
 export function strip(item: Record<string, unknown>): Record<string, unknown> {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3pk: _g3, gsi3sk: _g3s, itemType: _itemType, ...rest } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g1s,
+    gsi2pk: _g2,
+    gsi2sk: _g2s,
+    gsi3pk: _g3,
+    gsi3sk: _g3s,
+    itemType: _itemType,
+    ...rest
+  } = item;
   return rest;
 }

@@ -14,7 +14,12 @@ export class PolicyRepository {
 
   async current(name: string): Promise<Policy | undefined> {
     const [item] = await this.store.query(
-      { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)', ExpressionAttributeValues: { ':pk': `POLICY#${name}`, ':v': 'V#' }, ScanIndexForward: false, Limit: 1 },
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+        ExpressionAttributeValues: { ':pk': `POLICY#${name}`, ':v': 'V#' },
+        ScanIndexForward: false,
+        Limit: 1,
+      },
       1,
     );
     if (item) return policySchema.parse(strip(item));
@@ -22,7 +27,9 @@ export class PolicyRepository {
   }
 
   async list(): Promise<Policy[]> {
-    const names = (await this.store.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'POLICIES' } })).map((item) => String(item.name));
+    const names = (await this.store.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'POLICIES' } })).map(
+      (item) => String(item.name),
+    );
     if (!names.includes(defaultPolicy.name)) names.unshift(defaultPolicy.name);
     return (await Promise.all(names.map((name) => this.current(name)))).filter((policy): policy is Policy => policy !== undefined);
   }
@@ -33,7 +40,12 @@ export class PolicyRepository {
     const policy = policySchema.parse({ ...body, name, version });
     try {
       await this.store.transactWrite([
-        { Put: { Item: { pk: `POLICY#${name}`, sk: versionKey(version), itemType: 'policy', ...policy, storedAt: at.toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            Item: { pk: `POLICY#${name}`, sk: versionKey(version), itemType: 'policy', ...policy, storedAt: at.toISOString() },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         { Put: { Item: { pk: 'POLICIES', sk: name, itemType: 'policy-index', name, version } } },
       ]);
       return policy;

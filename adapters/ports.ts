@@ -63,7 +63,9 @@ function awsPorts(env: NodeJS.ProcessEnv): Ports {
   const secret = (variable: string) => () => {
     let value = secrets.get(variable);
     if (!value) {
-      value = new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: required(env, variable) })).then((out) => out.SecretString ?? '');
+      value = new SecretsManagerClient({})
+        .send(new GetSecretValueCommand({ SecretId: required(env, variable) }))
+        .then((out) => out.SecretString ?? '');
       secrets.set(variable, value);
     }
     return value;

@@ -25,7 +25,7 @@ export class SfnWorkflows implements WorkflowPort {
   }
 
   private executionArn(workflow: string, name: string): string {
-    return this.arnOf(workflow).replace(':stateMachine:', ':execution:') + ':' + name;
+    return `${this.arnOf(workflow).replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
   async start(workflow: string, name: string, input: unknown): Promise<StartResult> {

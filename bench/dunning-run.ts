@@ -17,7 +17,14 @@ import { nextDue } from '../functions/dunning-service.ts';
 import { acme } from '../test/support/runtime.ts';
 import { BENCH_TOKEN, pool, startBenchRuntime } from './bench-runtime.ts';
 
-const PRICE = { transition: 0.025 / 1000, lambdaRequest: 0.2 / 1e6, lambdaGbSecond: 0.0000133334, writeUnit: 0.625 / 1e6, readUnit: 0.125 / 1e6, email: 0.1 / 1000 };
+const PRICE = {
+  transition: 0.025 / 1000,
+  lambdaRequest: 0.2 / 1e6,
+  lambdaGbSecond: 0.0000133334,
+  writeUnit: 0.625 / 1e6,
+  readUnit: 0.125 / 1e6,
+  email: 0.1 / 1000,
+};
 const LAMBDA_GB = 0.25;
 const SEED_CONCURRENCY = 32;
 
@@ -30,13 +37,16 @@ function random(seed: number) {
   };
 }
 
-
 export async function dunningRun(invoiceCount: number) {
   const { runtime, stop } = await startBenchRuntime();
   try {
     runtime.scheduler.stop(); // one run, invoked below
     const runAt = DateTime.fromISO('2026-12-02T09:00', { zone: 'Europe/Berlin' }); // a Wednesday
-    await fetch(`${runtime.urls.api}/_local/clock`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_TOKEN}` }, body: JSON.stringify({ to: runAt.minus({ minutes: 30 }).toUTC().toISO() }) });
+    await fetch(`${runtime.urls.api}/_local/clock`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${BENCH_TOKEN}` },
+      body: JSON.stringify({ to: runAt.minus({ minutes: 30 }).toUTC().toISO() }),
+    });
     const store = runtime.store;
     const issues = new IssueRepository(store);
     const invoices = new InvoiceRepository(store);
@@ -52,7 +62,20 @@ export async function dunningRun(invoiceCount: number) {
         const dueDate = runAt.minus({ days: Math.floor(rand() * 65) - 20 }).toISODate()!;
         const amount = Math.round(100 + rand() * 5000);
         const paid = rand() < 0.5;
-        return upsertInvoice(undefined, { id: `B${c}-${n}`, customerId: `cust-${c}`, issueDate: DateTime.fromISO(dueDate).minus({ days: 30 }).toISODate()!, dueDate, currency: 'EUR', amount, amountPaid: paid ? amount : 0 }, runAt.toUTC().toISO()!, today);
+        return upsertInvoice(
+          undefined,
+          {
+            id: `B${c}-${n}`,
+            customerId: `cust-${c}`,
+            issueDate: DateTime.fromISO(dueDate).minus({ days: 30 }).toISODate()!,
+            dueDate,
+            currency: 'EUR',
+            amount,
+            amountPaid: paid ? amount : 0,
+          },
+          runAt.toUTC().toISO()!,
+          today,
+        );
       });
       const state: DunningState = { customerId: `cust-${c}`, generation: 1, sent: {} };
       const nextDunningAt = nextDue(state, ledger, defaultPolicy, calendar, runAt.toJSDate());
@@ -63,13 +86,31 @@ export async function dunningRun(invoiceCount: number) {
       return { customerId: `cust-${c}`, ledger, state: { ...state, nextDunningAt } };
     });
     await pool(plans, SEED_CONCURRENCY, async ({ customerId, ledger, state }) => {
-      await issues.putCustomer(customerSchema.parse({ ...acme, id: customerId, name: `Customer ${customerId}`, emailDomains: [], contacts: [{ name: 'Payer', email: `pay@${customerId}.test`, roles: ['billing'] }] }), runAt.toJSDate());
+      await issues.putCustomer(
+        customerSchema.parse({
+          ...acme,
+          id: customerId,
+          name: `Customer ${customerId}`,
+          emailDomains: [],
+          contacts: [{ name: 'Payer', email: `pay@${customerId}.test`, roles: ['billing'] }],
+        }),
+        runAt.toJSDate(),
+      );
       if (!(await invoices.save(ledger, state))) throw new Error(`seeding ${customerId} failed`);
     });
     const seedSeconds = (performance.now() - seeded) / 1000;
 
-    await fetch(`${runtime.urls.api}/_local/clock`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_TOKEN}` }, body: JSON.stringify({ to: runAt.toUTC().toISO() }) });
-    const before = { requests: store.requests, ...store.consumed, transitions: runtime.engine.counters.transitions, emails: runtime.mailer.sent };
+    await fetch(`${runtime.urls.api}/_local/clock`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${BENCH_TOKEN}` },
+      body: JSON.stringify({ to: runAt.toUTC().toISO() }),
+    });
+    const before = {
+      requests: store.requests,
+      ...store.consumed,
+      transitions: runtime.engine.counters.transitions,
+      emails: runtime.mailer.sent,
+    };
     runtime.invocations.clear();
     const started = performance.now();
     const result = (await runtime.invoke('dunning-run', {})) as { read: number; started: number; signalled: number };
@@ -77,7 +118,10 @@ export async function dunningRun(invoiceCount: number) {
     const wallSeconds = (performance.now() - started) / 1000;
 
     const runStats = runtime.invocations.get('dunning-run')!;
-    const invocations = [...runtime.invocations.values()].reduce((sum, stats) => ({ count: sum.count + stats.count, ms: sum.ms + stats.ms }), { count: 0, ms: 0 });
+    const invocations = [...runtime.invocations.values()].reduce(
+      (sum, stats) => ({ count: sum.count + stats.count, ms: sum.ms + stats.ms }),
+      { count: 0, ms: 0 },
+    );
     const emails = runtime.mailer.sent - before.emails;
     const counts = {
       transitions: runtime.engine.counters.transitions - before.transitions,
@@ -95,7 +139,18 @@ export async function dunningRun(invoiceCount: number) {
       counts.writeUnits * PRICE.writeUnit +
       counts.readUnits * PRICE.readUnit +
       counts.emails * PRICE.email;
-    return { invoices: invoiceCount, customers, due, dunned, seedSeconds, wallSeconds, run: result, runMs: runStats.ms, counts, costPer1000Dunned: (cost / Math.max(1, dunned)) * 1000 };
+    return {
+      invoices: invoiceCount,
+      customers,
+      due,
+      dunned,
+      seedSeconds,
+      wallSeconds,
+      run: result,
+      runMs: runStats.ms,
+      counts,
+      costPer1000Dunned: (cost / Math.max(1, dunned)) * 1000,
+    };
   } finally {
     await stop();
   }
@@ -103,10 +158,20 @@ export async function dunningRun(invoiceCount: number) {
 
 export function printDunningRun(result: Awaited<ReturnType<typeof dunningRun>>): void {
   const { counts: c } = result;
-  console.log(`\nDunning run (${result.invoices.toLocaleString('en')} invoices over ${result.customers.toLocaleString('en')} customers, seeded in ${result.seedSeconds.toFixed(1)} s; one run at 09:00 Berlin)`);
-  console.log(`  wall time (run and every step)  ${result.wallSeconds.toFixed(1)} s   (the run itself ${(result.runMs / 1000).toFixed(1)} s)`);
-  console.log(`  index items read / due          ${result.run.read} / ${result.due} = ${(result.run.read / Math.max(1, result.due)).toFixed(2)} (goal < 1.5)`);
-  console.log(`  workflows started / signalled   ${result.run.started} / ${result.run.signalled}; invoices dunned ${result.dunned.toLocaleString('en')}`);
-  console.log(`  DynamoDB requests               ${c.requests.toLocaleString('en')} (${c.writeUnits.toFixed(0)} WRU, ${c.readUnits.toFixed(0)} RRU); transitions ${c.transitions}; invocations ${c.invocations}; emails ${c.emails}`);
+  console.log(
+    `\nDunning run (${result.invoices.toLocaleString('en')} invoices over ${result.customers.toLocaleString('en')} customers, seeded in ${result.seedSeconds.toFixed(1)} s; one run at 09:00 Berlin)`,
+  );
+  console.log(
+    `  wall time (run and every step)  ${result.wallSeconds.toFixed(1)} s   (the run itself ${(result.runMs / 1000).toFixed(1)} s)`,
+  );
+  console.log(
+    `  index items read / due          ${result.run.read} / ${result.due} = ${(result.run.read / Math.max(1, result.due)).toFixed(2)} (goal < 1.5)`,
+  );
+  console.log(
+    `  workflows started / signalled   ${result.run.started} / ${result.run.signalled}; invoices dunned ${result.dunned.toLocaleString('en')}`,
+  );
+  console.log(
+    `  DynamoDB requests               ${c.requests.toLocaleString('en')} (${c.writeUnits.toFixed(0)} WRU, ${c.readUnits.toFixed(0)} RRU); transitions ${c.transitions}; invocations ${c.invocations}; emails ${c.emails}`,
+  );
   console.log(`  AWS cost per 1,000 invoices dunned  $${result.costPer1000Dunned.toFixed(3)} (list prices, SES included)`);
 }

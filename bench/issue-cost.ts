@@ -23,23 +23,34 @@ const CUSTOMERS = 100;
 /** Minutes after opening: the events of a typical sev2 life. */
 const LIFE: [number, Record<string, unknown>][] = [
   [10, { type: 'acknowledge' }],
-  ...[20, 110, 200, 290, 380, 470].map((minute, n): [number, Record<string, unknown>] => [minute, { type: 'update', message: `Update ${n + 1}: still on it.` }]),
+  ...[20, 110, 200, 290, 380, 470].map((minute, n): [number, Record<string, unknown>] => [
+    minute,
+    { type: 'update', message: `Update ${n + 1}: still on it.` },
+  ]),
   [500, { type: 'resolve', rfo: 'A failed power supply in rack 4; replaced.' }],
   [560, { type: 'accept-rfo', by: 'customer' }],
 ];
-
 
 export async function issueCost(issues: number) {
   const { runtime, stop } = await startBenchRuntime();
   let apiRequests = 0;
   const call = async (method: string, path: string, body: unknown): Promise<any> => {
     apiRequests++;
-    const response = await fetch(runtime.urls.api + path, { method, headers: { authorization: 'Bearer bench-token', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(runtime.urls.api + path, {
+      method,
+      headers: { authorization: 'Bearer bench-token', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const text = await response.text();
     if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
     return JSON.parse(text);
   };
-  const clock = (body: unknown) => fetch(runtime.urls.api + '/_local/clock', { method: 'POST', headers: { authorization: 'Bearer bench-token' }, body: JSON.stringify(body) });
+  const clock = (body: unknown) =>
+    fetch(`${runtime.urls.api}/_local/clock`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer bench-token' },
+      body: JSON.stringify(body),
+    });
   try {
     // A realistic spread: CUSTOMERS customers with issues/CUSTOMERS issues each (escalations read the customer's recent history).
     for (let c = 0; c < CUSTOMERS; c++) await call('POST', '/customers', { ...acme, id: `customer-${c}`, name: `Customer ${c}` });
@@ -50,9 +61,22 @@ export async function issueCost(issues: number) {
     const started = performance.now();
 
     const ids: string[] = [];
-    await pool(Array.from({ length: issues }, (_, n) => n), 32, async (n) => {
-      ids.push((await call('POST', '/issues', { customerId: `customer-${n % CUSTOMERS}`, title: `Service degraded #${n}`, severity: 'sev2', impact: 'slow responses' })).id);
-    });
+    await pool(
+      Array.from({ length: issues }, (_, n) => n),
+      32,
+      async (n) => {
+        ids.push(
+          (
+            await call('POST', '/issues', {
+              customerId: `customer-${n % CUSTOMERS}`,
+              title: `Service degraded #${n}`,
+              severity: 'sev2',
+              impact: 'slow responses',
+            })
+          ).id,
+        );
+      },
+    );
     await runtime.tracker.idle();
     for (const [minute, event] of LIFE) {
       await clock({ to: new Date(start + minute * 60_000).toISOString() });
@@ -64,7 +88,10 @@ export async function issueCost(issues: number) {
 
     const closed = (await call('GET', '/issues?status=closed', undefined)).issues.length;
     if (closed !== issues) throw new Error(`${closed} of ${issues} issues closed`);
-    const invocations = [...runtime.invocations.values()].reduce((sum, stats) => ({ count: sum.count + stats.count, ms: sum.ms + stats.ms }), { count: 0, ms: 0 });
+    const invocations = [...runtime.invocations.values()].reduce(
+      (sum, stats) => ({ count: sum.count + stats.count, ms: sum.ms + stats.ms }),
+      { count: 0, ms: 0 },
+    );
     const per = (value: number) => value / issues;
     const measured = {
       transitions: per(runtime.engine.counters.transitions - before.transitions),
@@ -84,7 +111,13 @@ export async function issueCost(issues: number) {
       ses: measured.emails * PRICE.email,
     };
     const orchestration = cost.stepFunctions + cost.lambda + cost.dynamodb + cost.apiGateway;
-    return { issues, wallSeconds, measured, byFunction: Object.fromEntries(runtime.invocations), costPer1000: { ...scale(cost, 1000), orchestration: orchestration * 1000, total: (orchestration + cost.ses) * 1000 } };
+    return {
+      issues,
+      wallSeconds,
+      measured,
+      byFunction: Object.fromEntries(runtime.invocations),
+      costPer1000: { ...scale(cost, 1000), orchestration: orchestration * 1000, total: (orchestration + cost.ses) * 1000 },
+    };
   } finally {
     await stop();
   }
@@ -95,14 +128,22 @@ const scale = <K extends string>(values: Record<K, number>, factor: number) =>
 
 export function printIssueCost(result: Awaited<ReturnType<typeof issueCost>>): void {
   const { measured: m, costPer1000: c } = result;
-  console.log(`\nIssue life cost (${result.issues} sev2 issues of ${CUSTOMERS} customers: acknowledged, 6 updates, 1 escalation, resolved, RFO accepted; manual clock)`);
+  console.log(
+    `\nIssue life cost (${result.issues} sev2 issues of ${CUSTOMERS} customers: acknowledged, 6 updates, 1 escalation, resolved, RFO accepted; manual clock)`,
+  );
   console.log(`  wall time                      ${result.wallSeconds.toFixed(1)} s`);
   console.log(`  per issue: state transitions   ${m.transitions.toFixed(1)}`);
   console.log(`  per issue: handler invocations ${m.invocations.toFixed(1)} (${(m.lambdaMs / m.invocations).toFixed(1)} ms mean)`);
-  console.log(`  per issue: DynamoDB requests   ${m.dynamoRequests.toFixed(1)} (${m.writeUnits.toFixed(1)} WRU, ${m.readUnits.toFixed(1)} RRU)`);
+  console.log(
+    `  per issue: DynamoDB requests   ${m.dynamoRequests.toFixed(1)} (${m.writeUnits.toFixed(1)} WRU, ${m.readUnits.toFixed(1)} RRU)`,
+  );
   console.log(`  per issue: emails              ${m.emails.toFixed(1)}`);
   console.log(`  per issue: API requests        ${m.apiRequests.toFixed(1)}`);
   const usd = (value: number) => `$${value.toFixed(3)}`;
-  console.log(`  AWS cost per 1,000 issues      Step Functions ${usd(c.stepFunctions)}, Lambda ${usd(c.lambda)}, DynamoDB ${usd(c.dynamodb)}, API Gateway ${usd(c.apiGateway)}`);
-  console.log(`                                 orchestration ${usd(c.orchestration)} (goal < $1.00); SES ${usd(c.ses)}; total ${usd(c.total)}`);
+  console.log(
+    `  AWS cost per 1,000 issues      Step Functions ${usd(c.stepFunctions)}, Lambda ${usd(c.lambda)}, DynamoDB ${usd(c.dynamodb)}, API Gateway ${usd(c.apiGateway)}`,
+  );
+  console.log(
+    `                                 orchestration ${usd(c.orchestration)} (goal < $1.00); SES ${usd(c.ses)}; total ${usd(c.total)}`,
+  );
 }

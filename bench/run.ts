@@ -104,17 +104,32 @@ async function main(): Promise<void> {
     await bareEngine(); // warm-up: JIT and module loading
     const bare = await bareEngine();
     const bound = await bindingLayer(records);
-    if (bound.counted !== EXECUTIONS * transitionsPerExecution) throw new Error(`counted ${bound.counted} transitions, expected ${EXECUTIONS * transitionsPerExecution}`);
+    if (bound.counted !== EXECUTIONS * transitionsPerExecution)
+      throw new Error(`counted ${bound.counted} transitions, expected ${EXECUTIONS * transitionsPerExecution}`);
 
     const store = new DynamoStore({ tableName: 'bench', client: db.client });
-    const item = (n: number, prefix: string) => ({ pk: `${prefix}#${n}`, sk: 'META', title: 'Disk full on db-1', severity: 'sev2', eventSeq: n, createdAt: new Date().toISOString() });
+    const item = (n: number, prefix: string) => ({
+      pk: `${prefix}#${n}`,
+      sk: 'META',
+      title: 'Disk full on db-1',
+      severity: 'sev2',
+      eventSeq: n,
+      createdAt: new Date().toISOString(),
+    });
     await writes((n) => store.put(item(n, 'WARM'))); // warm-up
     const barePut = (n: number, round: number) => {
       const i = item(n, `BARE${round}`);
       return db.client.send(
         new PutItemCommand({
           TableName: 'bench',
-          Item: { pk: { S: i.pk }, sk: { S: i.sk }, title: { S: i.title }, severity: { S: i.severity }, eventSeq: { N: String(i.eventSeq) }, createdAt: { S: i.createdAt } },
+          Item: {
+            pk: { S: i.pk },
+            sk: { S: i.sk },
+            title: { S: i.title },
+            severity: { S: i.severity },
+            eventSeq: { N: String(i.eventSeq) },
+            createdAt: { S: i.createdAt },
+          },
         }),
       );
     };

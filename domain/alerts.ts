@@ -29,7 +29,17 @@ export const integrationSchema = z.object({
   defaultCustomerId: z.string().optional(),
   customerLabel: z.string().min(1).default('customer'),
   severityLabel: z.string().min(1).default('severity'),
-  severityMap: z.record(z.string(), z.enum(severities)).default({ critical: 'sev1', error: 'sev2', warning: 'sev3', info: 'sev4', P1: 'sev1', P2: 'sev2', P3: 'sev3', P4: 'sev4', P5: 'sev4' }),
+  severityMap: z.record(z.string(), z.enum(severities)).default({
+    critical: 'sev1',
+    error: 'sev2',
+    warning: 'sev3',
+    info: 'sev4',
+    P1: 'sev1',
+    P2: 'sev2',
+    P3: 'sev3',
+    P4: 'sev4',
+    P5: 'sev4',
+  }),
   defaultSeverity: z.enum(severities).default('sev3'),
 });
 export type Integration = z.infer<typeof integrationSchema> & { name: string };
@@ -37,7 +47,8 @@ export type Integration = z.infer<typeof integrationSchema> & { name: string };
 export const defaultIntegration = (kind: IntegrationKind): Integration => ({ ...integrationSchema.parse({ kind }), name: kind });
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
-const labelsOf = (value: unknown) => Object.fromEntries(Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+const labelsOf = (value: unknown) =>
+  Object.fromEntries(Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
 
 const alertmanagerAlert = z.object({
   status: z.enum(['firing', 'resolved']),
@@ -108,7 +119,12 @@ export function fromPagerDuty(event: z.infer<typeof pagerdutySchema>, body: stri
     occurrenceId: sha(body),
     status,
     title: event.payload?.summary ?? dedupKey,
-    description: [event.payload?.source && `source: ${event.payload.source}`, event.payload?.component && `component: ${event.payload.component}`].filter(Boolean).join('\n'),
+    description: [
+      event.payload?.source && `source: ${event.payload.source}`,
+      event.payload?.component && `component: ${event.payload.component}`,
+    ]
+      .filter(Boolean)
+      .join('\n'),
     labels: { ...details, ...(event.payload ? { severity: event.payload.severity, source: event.payload.source } : {}) },
     url: event.links?.[0]?.href,
   };
@@ -130,7 +146,10 @@ export const datadogSchema = z.object({
 
 export function fromDatadog(payload: z.infer<typeof datadogSchema>, body: string): Alert {
   const labels: Record<string, string> = {};
-  for (const tag of payload.tags.split(',').map((entry) => entry.trim()).filter(Boolean)) {
+  for (const tag of payload.tags
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)) {
     const [name, ...rest] = tag.split(':');
     labels[name] = rest.join(':');
   }
@@ -164,7 +183,15 @@ export function fromGeneric(payload: z.infer<typeof genericSchema>, deliveryId: 
   const labels = { ...payload.labels };
   if (payload.severity) labels.severity = payload.severity;
   if (payload.customer) labels.customer = payload.customer;
-  return { key: payload.key, occurrenceId: sha(deliveryId), status: payload.status, title: payload.title, description: payload.description, labels, url: payload.url };
+  return {
+    key: payload.key,
+    occurrenceId: sha(deliveryId),
+    status: payload.status,
+    title: payload.title,
+    description: payload.description,
+    labels,
+    url: payload.url,
+  };
 }
 
 export interface AlertRouting {
@@ -176,9 +203,14 @@ export interface AlertRouting {
 /** Customer and severity of an alert under an integration's mapping; `problem` names what is missing. */
 export function routeAlert(alert: Alert, integration: Integration): AlertRouting {
   const customerId = alert.labels[integration.customerLabel] || integration.defaultCustomerId;
-  if (!customerId) return { problem: `alert ${alert.key}: no "${integration.customerLabel}" label and integration ${integration.name} has no default customer` };
+  if (!customerId)
+    return {
+      problem: `alert ${alert.key}: no "${integration.customerLabel}" label and integration ${integration.name} has no default customer`,
+    };
   const label = alert.labels[integration.severityLabel];
-  const severity = label === undefined ? integration.defaultSeverity : (integration.severityMap[label] ?? integration.severityMap[label.toLowerCase()]);
-  if (!severity) return { problem: `alert ${alert.key}: severity "${label}" is not mapped (known: ${Object.keys(integration.severityMap).join(', ')})` };
+  const severity =
+    label === undefined ? integration.defaultSeverity : (integration.severityMap[label] ?? integration.severityMap[label.toLowerCase()]);
+  if (!severity)
+    return { problem: `alert ${alert.key}: severity "${label}" is not mapped (known: ${Object.keys(integration.severityMap).join(', ')})` };
   return { customerId, severity };
 }

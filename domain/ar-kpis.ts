@@ -41,7 +41,11 @@ export function arKpis(invoices: Invoice[], now: Date) {
   for (let back = 0; back < 24 && remaining > 0.005; back++) {
     const monthEnd = DateTime.fromISO(today).minus({ months: back });
     const monthStart = monthEnd.minus({ months: 1 });
-    const sales = invoices.filter((invoice) => invoice.status !== 'void' && invoice.issueDate > monthStart.toISODate()! && invoice.issueDate <= monthEnd.toISODate()!).reduce((sum, invoice) => sum + invoice.amount, 0);
+    const sales = invoices
+      .filter(
+        (invoice) => invoice.status !== 'void' && invoice.issueDate > monthStart.toISODate()! && invoice.issueDate <= monthEnd.toISODate()!,
+      )
+      .reduce((sum, invoice) => sum + invoice.amount, 0);
     const span = monthEnd.diff(monthStart, 'days').days;
     if (sales >= remaining) {
       dso += (remaining / sales) * span;
@@ -55,7 +59,9 @@ export function arKpis(invoices: Invoice[], now: Date) {
   // CEI over the last 30 days: collected / collectible.
   const start = DateTime.fromISO(today).minus({ days: 30 }).toISODate()!;
   const beginning = invoices.reduce((sum, invoice) => sum + receivableOn(invoice, start), 0);
-  const sales = invoices.filter((invoice) => invoice.status !== 'void' && invoice.issueDate > start && invoice.issueDate <= today).reduce((sum, invoice) => sum + invoice.amount, 0);
+  const sales = invoices
+    .filter((invoice) => invoice.status !== 'void' && invoice.issueDate > start && invoice.issueDate <= today)
+    .reduce((sum, invoice) => sum + invoice.amount, 0);
   const ending = invoices.reduce((sum, invoice) => sum + receivableOn(invoice, today), 0);
   const endingCurrent = open.filter((invoice) => invoice.dueDate >= today).reduce((sum, invoice) => sum + balance(invoice), 0);
 
@@ -65,8 +71,20 @@ export function arKpis(invoices: Invoice[], now: Date) {
   const resolvedDisputes = invoices.filter((invoice) => invoice.dispute?.resolvedAt);
   const recovered = invoices
     .filter((invoice) => invoice.dunnedAt)
-    .reduce((sum, invoice) => sum + invoice.payments.filter((payment) => payment.date >= invoice.dunnedAt!.slice(0, 10)).reduce((total, payment) => total + payment.amount, 0), 0);
-  const reasons = Object.fromEntries(reasonCodes.map((code) => [code, invoices.reduce((sum, invoice) => sum + invoice.reasons.filter((reason) => reason.code === code).length, 0)]));
+    .reduce(
+      (sum, invoice) =>
+        sum +
+        invoice.payments
+          .filter((payment) => payment.date >= invoice.dunnedAt!.slice(0, 10))
+          .reduce((total, payment) => total + payment.amount, 0),
+      0,
+    );
+  const reasons = Object.fromEntries(
+    reasonCodes.map((code) => [
+      code,
+      invoices.reduce((sum, invoice) => sum + invoice.reasons.filter((reason) => reason.code === code).length, 0),
+    ]),
+  );
 
   return {
     asOf: today,
@@ -79,7 +97,13 @@ export function arKpis(invoices: Invoice[], now: Date) {
     promiseKeptPct: percent(promisesKept, promisesKept + promisesBroken),
     promises: { made: promisesMade, kept: promisesKept, broken: promisesBroken },
     disputeRatePct: percent(invoices.filter((invoice) => invoice.disputes > 0).length, invoices.length),
-    disputeResolveDays: resolvedDisputes.length ? round(resolvedDisputes.reduce((sum, invoice) => sum + days(invoice.dispute!.openedAt, invoice.dispute!.resolvedAt!), 0) / resolvedDisputes.length, 1) : null,
+    disputeResolveDays: resolvedDisputes.length
+      ? round(
+          resolvedDisputes.reduce((sum, invoice) => sum + days(invoice.dispute!.openedAt, invoice.dispute!.resolvedAt!), 0) /
+            resolvedDisputes.length,
+          1,
+        )
+      : null,
     recoveredAfterDunning: round(recovered),
     whyNotPaying: reasons,
   };

@@ -84,7 +84,6 @@ export interface DunningDecision {
   done: boolean;
 }
 
-
 /** The instant of the send slot on the first business day on or after `date` (yyyy-MM-dd). */
 export function sendSlot(date: string, calendar: BusinessCalendar, sendAt: string): DateTime {
   const [hour, minute] = sendAt.split(':').map(Number);
@@ -133,7 +132,12 @@ export function decideDunning(input: DunningInput): DunningDecision {
     return broken;
   });
   for (const invoice of changed.values()) {
-    once({ key: `promise-broken-${invoice.id}-${invoice.promise!.madeAt}`, template: 'dunning-promise-broken', audience: 'serviceManager', invoices: [invoice] });
+    once({
+      key: `promise-broken-${invoice.id}-${invoice.promise!.madeAt}`,
+      template: 'dunning-promise-broken',
+      audience: 'serviceManager',
+      invoices: [invoice],
+    });
     state.resumeNext = true;
   }
 
@@ -164,20 +168,28 @@ export function decideDunning(input: DunningInput): DunningDecision {
   }
   if (courtesyDue.length) {
     for (const dueDate of courtesyDue) state.sent[`courtesy@${dueDate}`] = now.toISOString();
-    emails.push({ key: `courtesy@${courtesyDue.join('+')}`, template: 'dunning-courtesy', audience: 'customer', invoices: coming.filter((invoice) => courtesyDue.includes(invoice.dueDate)) });
+    emails.push({
+      key: `courtesy@${courtesyDue.join('+')}`,
+      template: 'dunning-courtesy',
+      audience: 'customer',
+      invoices: coming.filter((invoice) => courtesyDue.includes(invoice.dueDate)),
+    });
   }
 
   const overdue = active.filter((invoice) => invoice.dueDate < today).sort((a, b) => a.dueDate.localeCompare(b.dueDate));
   // An invoice not overdue yet starts (or anchors) the ladder when its first step falls due.
-  for (const invoice of active.filter((entry) => entry.dueDate >= today)) deadlines.push(slot(addDays(invoice.dueDate, policy.steps[0].offsetDays)));
+  for (const invoice of active.filter((entry) => entry.dueDate >= today))
+    deadlines.push(slot(addDays(invoice.dueDate, policy.steps[0].offsetDays)));
   if (overdue.length) {
     const anchor = overdue[0].dueDate;
     const keyOf = (step: { key: string }) => `${step.key}@${anchor}`;
     const sentIndex = Math.max(-1, ...policy.steps.map((step, index) => (state.sent[keyOf(step)] ? index : -1)));
-    const dueIndexes = policy.steps.map((step, index) => ({ step, index, at: slot(addDays(anchor, step.offsetDays)) })).filter(({ index }) => index > sentIndex);
+    const dueIndexes = policy.steps
+      .map((step, index) => ({ step, index, at: slot(addDays(anchor, step.offsetDays)) }))
+      .filter(({ index }) => index > sentIndex);
     let due: (typeof dueIndexes)[number] | undefined;
     if (state.resumeNext && dueIndexes.length) {
-      const nextSlot = slot(today) <= t ? t : slot(today);
+      const nextSlot = DateTime.max(slot(today), t);
       due = nextSlot <= t ? dueIndexes[0] : undefined;
       if (!due) deadlines.push(nextSlot);
     } else {
@@ -194,7 +206,13 @@ export function decideDunning(input: DunningInput): DunningDecision {
       const { step } = due;
       const nextSlot = slot(addDays(today, 1));
       if (step.consequence && input.outage) {
-        once({ key: `outage-hold-${step.key}@${anchor}`, template: 'dunning-outage-hold', audience: 'serviceManager', invoices: overdue, step: step.key });
+        once({
+          key: `outage-hold-${step.key}@${anchor}`,
+          template: 'dunning-outage-hold',
+          audience: 'serviceManager',
+          invoices: overdue,
+          step: step.key,
+        });
         deadlines.push(nextSlot);
       } else if (step.approval && state.approval?.anchor === anchor && state.approval.state === 'approved') {
         sendStep();
@@ -204,15 +222,43 @@ export function decideDunning(input: DunningInput): DunningDecision {
         if (!approval || (holdEnds && holdEnds <= t)) {
           const round = (approval?.round ?? 0) + 1;
           state.approval = { anchor, round, state: 'pending', at: now.toISOString() };
-          once({ key: `suspension-proposal-${anchor}-${round}`, template: 'dunning-suspension-proposal', audience: 'serviceManager', invoices: overdue, step: step.key, suspensionDate, round });
+          once({
+            key: `suspension-proposal-${anchor}-${round}`,
+            template: 'dunning-suspension-proposal',
+            audience: 'serviceManager',
+            invoices: overdue,
+            step: step.key,
+            suspensionDate,
+            round,
+          });
         } else if (holdEnds) deadlines.push(holdEnds);
       } else sendStep();
 
       function sendStep() {
-        if (!once({ key: keyOf(step), template: step.template, audience: 'customer', invoices: overdue, step: step.key, suspensionDate, links: step.template === 'dunning-why' })) return;
+        if (
+          !once({
+            key: keyOf(step),
+            template: step.template,
+            audience: 'customer',
+            invoices: overdue,
+            step: step.key,
+            suspensionDate,
+            links: step.template === 'dunning-why',
+          })
+        )
+          return;
         state.resumeNext = false;
-        for (const person of step.notify) once({ key: `${step.key}-notice-${person}@${anchor}`, template: `dunning-notice-${step.key === 'warning' ? 'call' : 'inform'}`, audience: person, invoices: overdue, step: step.key, suspensionDate });
-        for (const invoice of overdue) if (!invoice.dunnedAt) changed.set(invoice.id, { ...(changed.get(invoice.id) ?? invoice), dunnedAt: now.toISOString() });
+        for (const person of step.notify)
+          once({
+            key: `${step.key}-notice-${person}@${anchor}`,
+            template: `dunning-notice-${step.key === 'warning' ? 'call' : 'inform'}`,
+            audience: person,
+            invoices: overdue,
+            step: step.key,
+            suspensionDate,
+          });
+        for (const invoice of overdue)
+          if (!invoice.dunnedAt) changed.set(invoice.id, { ...(changed.get(invoice.id) ?? invoice), dunnedAt: now.toISOString() });
         const following = policy.steps[due!.index + 1];
         if (following) deadlines.push(DateTime.max(slot(addDays(anchor, following.offsetDays)), nextSlot));
       }
@@ -220,5 +266,11 @@ export function decideDunning(input: DunningInput): DunningDecision {
   }
   invoices = invoices.map((invoice) => changed.get(invoice.id) ?? invoice);
   const upcoming = deadlines.filter((deadline) => deadline > t).sort((a, b) => a.toMillis() - b.toMillis())[0];
-  return { emails, state: { ...state, nextDunningAt: upcoming?.toUTC().toISO() ?? undefined }, invoices: [...changed.values()], nextDunningAt: upcoming?.toJSDate(), done: false };
+  return {
+    emails,
+    state: { ...state, nextDunningAt: upcoming?.toUTC().toISO() ?? undefined },
+    invoices: [...changed.values()],
+    nextDunningAt: upcoming?.toJSDate(),
+    done: false,
+  };
 }

@@ -294,7 +294,10 @@ const toHtml = (body: string) =>
     .map((paragraph) => (paragraph.startsWith('{{> ') ? paragraph : `<p>${paragraph.replace(/\n/g, '<br>\n')}</p>`))
     .join('\n');
 
-const compiled = new Map<TemplateName, { subject: HandlebarsTemplateDelegate; text: HandlebarsTemplateDelegate; html: HandlebarsTemplateDelegate }>();
+const compiled = new Map<
+  TemplateName,
+  { subject: HandlebarsTemplateDelegate; text: HandlebarsTemplateDelegate; html: HandlebarsTemplateDelegate }
+>();
 
 export function render(name: TemplateName, data: Record<string, unknown>): { subject: string; text: string; html: string } {
   let template = compiled.get(name);

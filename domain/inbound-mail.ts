@@ -26,26 +26,33 @@ const header = (mail: ParsedMail, name: string): string => {
   return String(value);
 };
 
-const contentType = (mail: ParsedMail) => mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+const contentType = (mail: ParsedMail) =>
+  mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
 const fromAddress = (mail: ParsedMail) => (mail.from?.value[0]?.address ?? '').toLowerCase();
-const bodyText = (mail: ParsedMail) => `${mail.text ?? ''}\n${mail.attachments.map((a) => (a.contentType.startsWith('text/') || a.contentType.startsWith('message/') ? a.content.toString('utf8') : '')).join('\n')}`;
+const bodyText = (mail: ParsedMail) =>
+  `${mail.text ?? ''}\n${mail.attachments.map((a) => (a.contentType.startsWith('text/') || a.contentType.startsWith('message/') ? a.content.toString('utf8') : '')).join('\n')}`;
 
 /** Subjects mail servers and clients use for auto-replies when they set no header (several languages). */
-const AUTO_REPLY_SUBJECT = /^\s*(auto(matic|matische)?[\s_-]*(reply|response|respons|antwort)|autorespons|out of (the )?office|abwesenheit|r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica|vacation|on vacation|away until|away from)/i;
-const BOUNCE_SUBJECT = /(undeliver|delivery status notification|delivery fail|failure notice|returned mail|mail delivery (failed|system)|bounce notification|nondeliverable|non-delivery)/i;
+const AUTO_REPLY_SUBJECT =
+  /^\s*(auto(matic|matische)?[\s_-]*(reply|response|respons|antwort)|autorespons|out of (the )?office|abwesenheit|r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica|vacation|on vacation|away until|away from)/i;
+const BOUNCE_SUBJECT =
+  /(undeliver|delivery status notification|delivery fail|failure notice|returned mail|mail delivery (failed|system)|bounce notification|nondeliverable|non-delivery)/i;
 const DAEMON_SENDER = /^(mailer-daemon|postmaster|mail-daemon)@/i;
 
 export function classifyAutomated(mail: ParsedMail): Automated | undefined {
   const type = contentType(mail);
   const reportType = (type?.params?.['report-type'] ?? '').toLowerCase();
-  if (type?.value === 'multipart/report' && reportType === 'delivery-status') return { kind: 'bounce', reason: 'multipart/report; report-type=delivery-status' };
-  if (type?.value === 'multipart/report' && reportType === 'feedback-report') return { kind: 'complaint', reason: 'multipart/report; report-type=feedback-report (ARF)' };
+  if (type?.value === 'multipart/report' && reportType === 'delivery-status')
+    return { kind: 'bounce', reason: 'multipart/report; report-type=delivery-status' };
+  if (type?.value === 'multipart/report' && reportType === 'feedback-report')
+    return { kind: 'complaint', reason: 'multipart/report; report-type=feedback-report (ARF)' };
   const from = fromAddress(mail);
   // SES notifications delivered by email through SNS carry the SES JSON in the body.
   if (from === 'no-reply@sns.amazonaws.com') {
     const text = bodyText(mail);
     if (/\\?"notificationType\\?"\s*:\s*\\?"Bounce/.test(text)) return { kind: 'bounce', reason: 'SES bounce notification via SNS' };
-    if (/\\?"notificationType\\?"\s*:\s*\\?"Complaint/.test(text)) return { kind: 'complaint', reason: 'SES complaint notification via SNS' };
+    if (/\\?"notificationType\\?"\s*:\s*\\?"Complaint/.test(text))
+      return { kind: 'complaint', reason: 'SES complaint notification via SNS' };
   }
   const subject = mail.subject ?? '';
   if (DAEMON_SENDER.test(from) && BOUNCE_SUBJECT.test(subject)) return { kind: 'bounce', reason: `bounce from ${from}` };
@@ -79,7 +86,11 @@ export function affectedRecipients(mail: ParsedMail): string[] {
 /** Message ids this message answers (In-Reply-To and References), without angle brackets. */
 export function referencedIds(mail: ParsedMail): string[] {
   const ids = [mail.inReplyTo ?? '', ...(Array.isArray(mail.references) ? mail.references : mail.references ? [mail.references] : [])];
-  return [...new Set(ids.flatMap((value) => value.match(/<[^<>\s]+>/g) ?? (value.trim() ? [value.trim()] : [])).map((id) => id.replace(/^<|>$/g, '')))];
+  return [
+    ...new Set(
+      ids.flatMap((value) => value.match(/<[^<>\s]+>/g) ?? (value.trim() ? [value.trim()] : [])).map((id) => id.replace(/^<|>$/g, '')),
+    ),
+  ];
 }
 
 /** The issue id in a subject tag like "Re: [ISS-1042] Update: …". */
@@ -90,6 +101,9 @@ export function subjectTag(subject: string | undefined): string | undefined {
 /** The body a person wrote, without the quoted history below it (best effort, common markers). */
 export function replyText(text: string): string {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
-  const cut = lines.findIndex((line) => /^(On .+ wrote:|Am .+ schrieb .+:|-----\s*Original Message\s*-----|From: .+|Von: .+)$/.test(line.trim()) || line.startsWith('>'));
+  const cut = lines.findIndex(
+    (line) =>
+      /^(On .+ wrote:|Am .+ schrieb .+:|-----\s*Original Message\s*-----|From: .+|Von: .+)$/.test(line.trim()) || line.startsWith('>'),
+  );
   return (cut > 0 ? lines.slice(0, cut) : lines).join('\n').trim();
 }

@@ -2,7 +2,15 @@ import { parse } from 'csv-parse/sync';
 import { newInvoiceSchema, type NewInvoice } from './invoices.ts';
 
 export const CSV_HEADER = ['invoice_number', 'customer_id', 'issue_date', 'due_date', 'currency', 'amount', 'amount_paid'] as const;
-const FIELD: Record<string, (typeof CSV_HEADER)[number]> = { id: 'invoice_number', customerId: 'customer_id', issueDate: 'issue_date', dueDate: 'due_date', currency: 'currency', amount: 'amount', amountPaid: 'amount_paid' };
+const FIELD: Record<string, (typeof CSV_HEADER)[number]> = {
+  id: 'invoice_number',
+  customerId: 'customer_id',
+  issueDate: 'issue_date',
+  dueDate: 'due_date',
+  currency: 'currency',
+  amount: 'amount',
+  amountPaid: 'amount_paid',
+};
 
 export interface CsvProblem {
   line: number;
@@ -26,7 +34,8 @@ export function parseInvoiceCsv(text: string, maxRows: number): { invoices: NewI
   if (!header || header.join(',').toLowerCase() !== CSV_HEADER.join(',')) {
     return { invoices: [], errors: [{ line: 1, column: '(header)', problem: `expected the header ${CSV_HEADER.join(',')}` }] };
   }
-  if (rows.length > maxRows) return { invoices: [], errors: [{ line: maxRows + 2, column: '(file)', problem: `more than ${maxRows} rows; split the file` }] };
+  if (rows.length > maxRows)
+    return { invoices: [], errors: [{ line: maxRows + 2, column: '(file)', problem: `more than ${maxRows} rows; split the file` }] };
   const invoices: NewInvoice[] = [];
   const seen = new Map<string, number>();
   rows.forEach((row, index) => {
@@ -36,7 +45,15 @@ export function parseInvoiceCsv(text: string, maxRows: number): { invoices: NewI
       return;
     }
     const [id, customerId, issueDate, dueDate, currency, amount, amountPaid] = row;
-    const result = newInvoiceSchema.safeParse({ id, customerId, issueDate, dueDate, currency, amount: number(amount), amountPaid: amountPaid === '' ? 0 : number(amountPaid) });
+    const result = newInvoiceSchema.safeParse({
+      id,
+      customerId,
+      issueDate,
+      dueDate,
+      currency,
+      amount: number(amount),
+      amountPaid: amountPaid === '' ? 0 : number(amountPaid),
+    });
     if (!result.success) {
       const columns = new Set<string>();
       for (const issue of result.error.issues) {

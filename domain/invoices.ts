@@ -31,8 +31,21 @@ export type Payment = z.infer<typeof paymentSchema>;
 
 const reasonCode = { reasonCode: z.enum(reasonCodes).optional() };
 export const invoiceEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('dispute'), reason: z.string().min(1).max(5_000), fault: z.enum(['us', 'customer', 'third-party']).optional(), owner: z.string().optional(), resolveBy: isoDate.optional(), ...reasonCode }),
-  z.object({ type: z.literal('resolve-dispute'), outcome: z.string().min(1).max(5_000), fault: z.enum(['us', 'customer', 'third-party']), credit: money.default(0), ...reasonCode }),
+  z.object({
+    type: z.literal('dispute'),
+    reason: z.string().min(1).max(5_000),
+    fault: z.enum(['us', 'customer', 'third-party']).optional(),
+    owner: z.string().optional(),
+    resolveBy: isoDate.optional(),
+    ...reasonCode,
+  }),
+  z.object({
+    type: z.literal('resolve-dispute'),
+    outcome: z.string().min(1).max(5_000),
+    fault: z.enum(['us', 'customer', 'third-party']),
+    credit: money.default(0),
+    ...reasonCode,
+  }),
   z.object({ type: z.literal('promise'), date: isoDate, amount: money.positive().optional(), ...reasonCode }),
   z.object({ type: z.literal('pause'), until: isoDate, note: z.string().optional(), ...reasonCode }),
   z.object({ type: z.literal('resume') }),
@@ -48,7 +61,16 @@ export interface Invoice extends NewInvoice {
   status: InvoiceStatus;
   credit: number;
   payments: { amount: number; date: string; reference: string }[];
-  dispute?: { reason: string; fault?: string; owner?: string; openedAt: string; resolveBy?: string; resolvedAt?: string; outcome?: string; credit?: number };
+  dispute?: {
+    reason: string;
+    fault?: string;
+    owner?: string;
+    openedAt: string;
+    resolveBy?: string;
+    resolvedAt?: string;
+    outcome?: string;
+    credit?: number;
+  };
   disputes: number;
   promise?: { date: string; amount: number; madeAt: string; outcome?: 'kept' | 'broken' };
   promisesMade: number;
@@ -66,12 +88,22 @@ export class InvalidInvoiceEvent extends Error {
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
-export const balance = (invoice: Pick<Invoice, 'amount' | 'amountPaid' | 'credit'>) => round(invoice.amount - invoice.amountPaid - invoice.credit);
+export const balance = (invoice: Pick<Invoice, 'amount' | 'amountPaid' | 'credit'>) =>
+  round(invoice.amount - invoice.amountPaid - invoice.credit);
 
 function settle(invoice: Invoice, at: string, today: string): Invoice {
   if (invoice.status !== 'open' || balance(invoice) > 0) return invoice;
-  const promise = invoice.promise && !invoice.promise.outcome ? { ...invoice.promise, outcome: today <= invoice.promise.date ? ('kept' as const) : ('broken' as const) } : invoice.promise;
-  return { ...invoice, status: 'paid', paidAt: at, promise, promisesKept: invoice.promisesKept + (promise?.outcome === 'kept' && !invoice.promise?.outcome ? 1 : 0) };
+  const promise =
+    invoice.promise && !invoice.promise.outcome
+      ? { ...invoice.promise, outcome: today <= invoice.promise.date ? ('kept' as const) : ('broken' as const) }
+      : invoice.promise;
+  return {
+    ...invoice,
+    status: 'paid',
+    paidAt: at,
+    promise,
+    promisesKept: invoice.promisesKept + (promise?.outcome === 'kept' && !invoice.promise?.outcome ? 1 : 0),
+  };
 }
 
 /** A new invoice, or the same invoice imported again: amounts and dates are replaced, history is kept. */
@@ -85,7 +117,12 @@ export function upsertInvoice(existing: Invoice | undefined, input: NewInvoice, 
 export function applyPayment(invoice: Invoice, payment: Payment, at: string): Invoice {
   if (invoice.status !== 'open') throw new InvalidInvoiceEvent(`invoice ${invoice.id} is ${invoice.status}`);
   if (invoice.payments.some((existing) => existing.reference === payment.reference)) return invoice; // the same payment again
-  const paid = { ...invoice, amountPaid: round(Math.min(invoice.amount, invoice.amountPaid + payment.amount)), payments: [...invoice.payments, { amount: payment.amount, date: payment.date, reference: payment.reference }], updatedAt: at };
+  const paid = {
+    ...invoice,
+    amountPaid: round(Math.min(invoice.amount, invoice.amountPaid + payment.amount)),
+    payments: [...invoice.payments, { amount: payment.amount, date: payment.date, reference: payment.reference }],
+    updatedAt: at,
+  };
   return settle(paid, at, payment.date);
 }
 
@@ -108,13 +145,21 @@ export function applyInvoiceEvent(invoice: Invoice, event: InvoiceEvent, at: str
     case 'resolve-dispute': {
       if (!invoice.dispute || invoice.dispute.resolvedAt) throw new InvalidInvoiceEvent(`invoice ${invoice.id} has no open dispute`);
       if (event.credit > balance(invoice)) throw new InvalidInvoiceEvent(`credit ${event.credit} exceeds the balance ${balance(invoice)}`);
-      const resolved = { ...next, credit: round(invoice.credit + event.credit), dispute: { ...invoice.dispute, resolvedAt: at, outcome: event.outcome, fault: event.fault, credit: event.credit } };
+      const resolved = {
+        ...next,
+        credit: round(invoice.credit + event.credit),
+        dispute: { ...invoice.dispute, resolvedAt: at, outcome: event.outcome, fault: event.fault, credit: event.credit },
+      };
       return settle(resolved, at, today);
     }
     case 'promise':
       open();
       if (event.date < today) throw new InvalidInvoiceEvent('date: a promise must be for today or later');
-      return { ...next, promise: { date: event.date, amount: event.amount ?? balance(invoice), madeAt: at }, promisesMade: invoice.promisesMade + 1 };
+      return {
+        ...next,
+        promise: { date: event.date, amount: event.amount ?? balance(invoice), madeAt: at },
+        promisesMade: invoice.promisesMade + 1,
+      };
     case 'pause':
       open();
       return { ...next, pausedUntil: event.until };

@@ -28,7 +28,13 @@ const eventId = { eventId: z.string().min(1).max(200).optional() };
 
 export const issueEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('acknowledge'), by: z.string().optional(), owner: person.optional(), ...eventId }),
-  z.object({ type: z.literal('update'), message: z.string().min(1).max(10_000), etr: instant.optional(), nextUpdateAt: instant.optional(), ...eventId }),
+  z.object({
+    type: z.literal('update'),
+    message: z.string().min(1).max(10_000),
+    etr: instant.optional(),
+    nextUpdateAt: instant.optional(),
+    ...eventId,
+  }),
   z.object({ type: z.literal('set-etr'), etr: instant, reason: z.string().max(2_000).optional(), ...eventId }),
   z.object({ type: z.literal('note'), message: z.string().min(1).max(10_000), ...eventId }),
   z.object({ type: z.literal('resolve'), rfo: z.string().min(1).max(20_000).optional(), ...eventId }),
@@ -45,7 +51,15 @@ export type IssueEvent = z.infer<typeof issueEventSchema>;
 export const internalEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('occurrence'), integration: z.string(), key: z.string(), summary: z.string().optional(), ...eventId }),
   z.object({ type: z.literal('monitoring-cleared'), integration: z.string(), key: z.string(), ...eventId }),
-  z.object({ type: z.literal('customer-message'), from: z.string(), subject: z.string(), text: z.string(), messageId: z.string().optional(), note: z.string().optional(), ...eventId }),
+  z.object({
+    type: z.literal('customer-message'),
+    from: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    messageId: z.string().optional(),
+    note: z.string().optional(),
+    ...eventId,
+  }),
 ]);
 export type InternalIssueEvent = z.infer<typeof internalEventSchema>;
 export type AnyIssueEvent = IssueEvent | InternalIssueEvent;
@@ -224,7 +238,9 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
   };
   const requireRfo = (what: string, allowed: Rfo['status'][]) => {
     if (issue.status !== 'resolved' || !issue.rfo || !allowed.includes(issue.rfo.status)) {
-      throw new InvalidTransition(`cannot ${what}: the issue is ${issue.status}${issue.rfo ? ` and its RFO ${issue.rfo.status}` : ' without an RFO'}`);
+      throw new InvalidTransition(
+        `cannot ${what}: the issue is ${issue.status}${issue.rfo ? ` and its RFO ${issue.rfo.status}` : ' without an RFO'}`,
+      );
     }
     return issue.rfo;
   };
@@ -234,9 +250,12 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
       return { ...next, status: 'acknowledged', acknowledgedAt: at, owner: event.owner ?? issue.owner };
     case 'update': {
       requireUnresolved('update');
-      if (event.nextUpdateAt && Date.parse(event.nextUpdateAt) <= ctx.now.getTime()) throw new InvalidEvent('nextUpdateAt', 'must be in the future');
+      if (event.nextUpdateAt && Date.parse(event.nextUpdateAt) <= ctx.now.getTime())
+        throw new InvalidEvent('nextUpdateAt', 'must be in the future');
       const etr = event.etr ? futureEtr(event.etr, ctx.now) : issue.etr;
-      const nextUpdateAt = event.nextUpdateAt ? new Date(event.nextUpdateAt).toISOString() : addTime(ctx.calendars.issue, ctx.now, issue.policy.updateEvery).toISOString();
+      const nextUpdateAt = event.nextUpdateAt
+        ? new Date(event.nextUpdateAt).toISOString()
+        : addTime(ctx.calendars.issue, ctx.now, issue.policy.updateEvery).toISOString();
       const inTime = !issue.nextUpdateAt || ctx.now.getTime() <= Date.parse(issue.nextUpdateAt);
       return {
         ...next,
@@ -263,11 +282,18 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
       return isUnresolved(issue) ? { ...next, clearedByMonitoringAt: at } : next;
     case 'customer-message': {
       const text = event.text.length > 4000 ? `${event.text.slice(0, 4000)}…` : event.text;
-      return { ...next, pendingMessages: [...(issue.pendingMessages ?? []), { seq: next.eventSeq, at, from: event.from, subject: event.subject, text, note: event.note }] };
+      return {
+        ...next,
+        pendingMessages: [
+          ...(issue.pendingMessages ?? []),
+          { seq: next.eventSeq, at, from: event.from, subject: event.subject, text, note: event.note },
+        ],
+      };
     }
     case 'resolve': {
       requireUnresolved('resolve');
-      if (issue.policy.rfoRequired && !event.rfo) throw new InvalidEvent('rfo', `a reason for outage is required to resolve a ${issue.severity} issue`);
+      if (issue.policy.rfoRequired && !event.rfo)
+        throw new InvalidEvent('rfo', `a reason for outage is required to resolve a ${issue.severity} issue`);
       const revision = issue.rfoRevisions + (event.rfo ? 1 : 0);
       return {
         ...next,
@@ -282,7 +308,11 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
     case 'revise-rfo': {
       const rfo = requireRfo('revise the RFO', ['pending', 'disputed']);
       const revision = issue.rfoRevisions + 1;
-      return { ...next, rfoRevisions: revision, rfo: { text: event.rfo, status: 'pending', revision, disputes: rfo.disputes, firstSentAt: rfo.firstSentAt } };
+      return {
+        ...next,
+        rfoRevisions: revision,
+        rfo: { text: event.rfo, status: 'pending', revision, disputes: rfo.disputes, firstSentAt: rfo.firstSentAt },
+      };
     }
     case 'accept-rfo': {
       const rfo = requireRfo('accept the RFO', ['pending', 'disputed']);
@@ -297,7 +327,9 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
       const last = issue.customerEscalations.at(-1);
       const cooldown = ms(issue.policy.customerEscalationCooldown);
       if (last && ctx.now.getTime() - Date.parse(last.at) < cooldown) {
-        throw new InvalidTransition(`already escalated at ${last.at}; the next escalation is possible from ${new Date(Date.parse(last.at) + cooldown).toISOString()}`);
+        throw new InvalidTransition(
+          `already escalated at ${last.at}; the next escalation is possible from ${new Date(Date.parse(last.at) + cooldown).toISOString()}`,
+        );
       }
       const level = Math.min(ladderLevels.length, escalationLevel(issue, ctx) + 1);
       return {
@@ -310,7 +342,8 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
       if (issue.status === 'closed') throw new InvalidTransition('the issue is already closed');
       return { ...next, status: 'closed', closedAt: at, acknowledgedAt: issue.acknowledgedAt ?? at, resolvedAt: issue.resolvedAt ?? at };
     case 'reopen':
-      if (issue.status !== 'resolved' && issue.status !== 'closed') throw new InvalidTransition(`cannot reopen an issue that is ${issue.status}`);
+      if (issue.status !== 'resolved' && issue.status !== 'closed')
+        throw new InvalidTransition(`cannot reopen an issue that is ${issue.status}`);
       return {
         ...next,
         status: 'acknowledged',
@@ -343,7 +376,11 @@ function timedEscalations(issue: Issue, calendar: Calendar): Escalation[] {
   if (policy.acknowledgeWithin) {
     const due = issue.ackDueAt ? Date.parse(issue.ackDueAt) : addTime(calendar, start, policy.acknowledgeWithin).getTime();
     if (!issue.acknowledgedAt || Date.parse(issue.acknowledgedAt) >= due) {
-      result.push({ level: 1, due, reason: `not acknowledged after ${describe(policy.acknowledgeWithin)}${policy.calendar === '24x7' ? '' : ' of business time'}` });
+      result.push({
+        level: 1,
+        due,
+        reason: `not acknowledged after ${describe(policy.acknowledgeWithin)}${policy.calendar === '24x7' ? '' : ' of business time'}`,
+      });
     }
   }
   for (const step of policy.ladder) {
@@ -361,7 +398,8 @@ function reachedLevels(issue: Issue, ctx: IssueContext): Map<number, string> {
   let until = ctx.now.getTime();
   if (!isUnresolved(issue)) until = Math.min(until, Date.parse(issue.resolvedAt ?? issue.closedAt ?? ctx.now.toISOString()));
   const reached = new Map<number, string>();
-  for (const escalation of timedEscalations(issue, ctx.calendars.issue)) if (escalation.due <= until) reached.set(escalation.level, escalation.reason);
+  for (const escalation of timedEscalations(issue, ctx.calendars.issue))
+    if (escalation.due <= until) reached.set(escalation.level, escalation.reason);
   for (const bump of issue.bumps) reached.set(bump.level, bump.reason);
   return reached;
 }
@@ -433,16 +471,19 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
 
   once(`ack-g${g}`, { template: 'acknowledgement', audience: ['customer'] });
 
-  for (const message of next.pendingMessages ?? []) emails.push({ key: `message-${message.seq}`, template: 'customer-message', audience: ['owner'], message });
+  for (const message of next.pendingMessages ?? [])
+    emails.push({ key: `message-${message.seq}`, template: 'customer-message', audience: ['owner'], message });
   next.pendingMessages = [];
 
   if (isUnresolved(next)) {
-    for (const update of next.pendingUpdates) emails.push({ key: `status-update-${update.seq}`, template: 'status-update', audience: ['customer'], update });
+    for (const update of next.pendingUpdates)
+      emails.push({ key: `status-update-${update.seq}`, template: 'status-update', audience: ['customer'], update });
     next.pendingUpdates = [];
 
     if (next.etr) {
       const etr = Date.parse(next.etr);
-      if (t >= etr - ms(policy.etrWarningBefore) && t < etr) once(`etr-warning-${next.etr}`, { template: 'etr-warning', audience: ['owner'] });
+      if (t >= etr - ms(policy.etrWarningBefore) && t < etr)
+        once(`etr-warning-${next.etr}`, { template: 'etr-warning', audience: ['owner'] });
       if (t >= etr && !next.sent.includes(`etr-passed-${next.etr}`)) {
         once(`etr-passed-${next.etr}`, { template: 'etr-review', audience: ['customer'] });
         const level = Math.min(ladderLevels.length, escalationLevel(next, ctx) + 1);
@@ -457,7 +498,11 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
     }
     if (next.clearedByMonitoringAt) once(`cleared-${next.clearedByMonitoringAt}`, { template: 'monitoring-cleared', audience: ['owner'] });
     next.customerEscalations.forEach((escalation, index) => {
-      once(`escalation-confirmation-${index}`, { template: 'escalation-confirmation', audience: ['customer'], comment: escalation.comment });
+      once(`escalation-confirmation-${index}`, {
+        template: 'escalation-confirmation',
+        audience: ['customer'],
+        comment: escalation.comment,
+      });
     });
 
     if (next.nextUpdateAt) {
@@ -471,7 +516,12 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
         let following = new Date(due);
         while (following.getTime() <= t) following = addTime(ctx.calendars.issue, following, policy.updateEvery);
         if (policy.holdingUpdates) {
-          emails.push({ key: `holding-${next.nextUpdateAt}`, template: 'holding-update', audience: ['customer'], nextUpdateAt: following.toISOString() });
+          emails.push({
+            key: `holding-${next.nextUpdateAt}`,
+            template: 'holding-update',
+            audience: ['customer'],
+            nextUpdateAt: following.toISOString(),
+          });
         }
         next.cadence = { ...next.cadence, missed: next.cadence.missed + 1 };
         next.nextUpdateAt = following.toISOString();
@@ -496,7 +546,11 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
         }
       } else if (rfo.status === 'disputed') {
         const dispute = rfo.disputes.length - 1;
-        once(`rfo-dispute-${rfo.revision}-${dispute}`, { template: 'rfo-dispute', audience: ['owner', 'serviceManager'], comment: rfo.disputes[dispute].comment });
+        once(`rfo-dispute-${rfo.revision}-${dispute}`, {
+          template: 'rfo-dispute',
+          audience: ['owner', 'serviceManager'],
+          comment: rfo.disputes[dispute].comment,
+        });
       }
     } else if (!next.resolutionNoticeAt) {
       once(`resolution-${next.resolvedAt}`, { template: 'resolution', audience: ['customer'] });
@@ -510,8 +564,13 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
 
   if (emails.some(customerFacing)) {
     // Silence counts while the issue is unresolved: up to now, or up to the resolution being told.
-    const end = isUnresolved(issue) ? t : emails.some((email) => email.template === 'resolution') && issue.resolvedAt ? Date.parse(issue.resolvedAt) : undefined;
-    if (end !== undefined) next.longestSilenceMs = Math.max(next.longestSilenceMs, end - Date.parse(issue.lastCustomerContactAt ?? issue.createdAt));
+    const end = isUnresolved(issue)
+      ? t
+      : emails.some((email) => email.template === 'resolution') && issue.resolvedAt
+        ? Date.parse(issue.resolvedAt)
+        : undefined;
+    if (end !== undefined)
+      next.longestSilenceMs = Math.max(next.longestSilenceMs, end - Date.parse(issue.lastCustomerContactAt ?? issue.createdAt));
     next.lastCustomerContactAt = at;
   }
   return { emails, next };
@@ -530,9 +589,13 @@ function nextDeadline(issue: Issue, ctx: IssueContext): Date {
     const business = ctx.calendars.business;
     if (issue.rfo?.status === 'pending' && issue.rfo.sentAt) {
       const sent = new Date(issue.rfo.sentAt);
-      deadlines.push(addTime(business, sent, policy.rfoReminderAfter).getTime(), addTime(business, sent, policy.rfoAutoAcceptAfter).getTime());
+      deadlines.push(
+        addTime(business, sent, policy.rfoReminderAfter).getTime(),
+        addTime(business, sent, policy.rfoAutoAcceptAfter).getTime(),
+      );
     }
-    if (!issue.rfo && issue.resolutionNoticeAt) deadlines.push(addTime(business, new Date(issue.resolutionNoticeAt), policy.autoCloseAfter).getTime());
+    if (!issue.rfo && issue.resolutionNoticeAt)
+      deadlines.push(addTime(business, new Date(issue.resolutionNoticeAt), policy.autoCloseAfter).getTime());
   }
   return new Date(Math.min(...deadlines.filter((deadline) => deadline > t)));
 }

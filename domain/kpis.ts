@@ -38,7 +38,9 @@ export function kpisOf(issues: Issue[], now: Date) {
     rfoAcceptance: {
       accepted: rfoAccepted.length,
       automaticallyPct: percent(rfoAccepted.filter((issue) => issue.rfo!.acceptedBy === 'auto').length, rfoAccepted.length),
-      meanHours: average(defined(rfoAccepted.map((issue) => between(issue.rfo!.firstSentAt, issue.rfo!.acceptedAt))).map((value) => value / 3_600_000)),
+      meanHours: average(
+        defined(rfoAccepted.map((issue) => between(issue.rfo!.firstSentAt, issue.rfo!.acceptedAt))).map((value) => value / 3_600_000),
+      ),
     },
     customerEscalationRatePct: percent(issues.filter((issue) => issue.customerEscalations.length > 0).length, issues.length),
     reopenRatePct: percent(issues.filter((issue) => issue.reopenCount > 0).length, issues.length),
@@ -48,6 +50,14 @@ export function kpisOf(issues: Issue[], now: Date) {
 export function issueKpis(issues: Issue[], now: Date) {
   return {
     all: kpisOf(issues, now),
-    bySeverity: Object.fromEntries(severities.map((severity) => [severity, kpisOf(issues.filter((issue) => issue.severity === severity), now)])),
+    bySeverity: Object.fromEntries(
+      severities.map((severity) => [
+        severity,
+        kpisOf(
+          issues.filter((issue) => issue.severity === severity),
+          now,
+        ),
+      ]),
+    ),
   };
 }

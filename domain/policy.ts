@@ -4,7 +4,12 @@ import { addTime, aroundTheClock, businessCalendar, type Calendar } from './cale
 import { defaultDunningPolicy, dunningPolicySchema } from './dunning.ts';
 import { severities, type Severity } from './severity.ts';
 
-const isoDuration = z.string().refine((text) => Duration.fromISO(text).isValid && Duration.fromISO(text).as('milliseconds') > 0, 'a positive ISO-8601 duration such as PT30M');
+const isoDuration = z
+  .string()
+  .refine(
+    (text) => Duration.fromISO(text).isValid && Duration.fromISO(text).as('milliseconds') > 0,
+    'a positive ISO-8601 duration such as PT30M',
+  );
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:mm"');
 const level = z.enum(['teamLead', 'serviceManager', 'director']);
 export type EscalationLevel = z.infer<typeof level>;
@@ -55,7 +60,9 @@ export const policySchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and -, at most 64'),
   version: z.number().int().positive(),
   ...commonSchema.shape,
-  severities: z.object(Object.fromEntries(severities.map((s) => [s, severityPolicySchema])) as Record<Severity, typeof severityPolicySchema>),
+  severities: z.object(
+    Object.fromEntries(severities.map((s) => [s, severityPolicySchema])) as Record<Severity, typeof severityPolicySchema>,
+  ),
 });
 
 /** What PUT /policies/{name} accepts: a policy without its name and version, which Steward assigns. */
@@ -89,10 +96,44 @@ export const defaultPolicy: Policy = policySchema.parse({
     ],
   },
   severities: {
-    sev1: { calendar: '24x7', updateEvery: 'PT30M', holdingUpdates: true, acknowledgeWithin: 'PT15M', ladder: [{ after: 'PT1H', level: 'serviceManager' }, { after: 'PT4H', level: 'director' }], rfoRequired: true },
-    sev2: { calendar: '24x7', updateEvery: 'PT2H', holdingUpdates: true, acknowledgeWithin: 'PT30M', ladder: [{ after: 'PT4H', level: 'serviceManager' }, { after: 'PT12H', level: 'director' }], rfoRequired: true },
-    sev3: { calendar: 'business-hours', updateEvery: 'P1D', holdingUpdates: false, acknowledgeWithin: 'PT4H', ladder: [{ after: 'P3D', level: 'serviceManager' }], rfoRequired: false },
-    sev4: { calendar: 'business-hours', updateEvery: 'P5D', holdingUpdates: false, acknowledgeWithin: 'P1D', ladder: [], rfoRequired: false },
+    sev1: {
+      calendar: '24x7',
+      updateEvery: 'PT30M',
+      holdingUpdates: true,
+      acknowledgeWithin: 'PT15M',
+      ladder: [
+        { after: 'PT1H', level: 'serviceManager' },
+        { after: 'PT4H', level: 'director' },
+      ],
+      rfoRequired: true,
+    },
+    sev2: {
+      calendar: '24x7',
+      updateEvery: 'PT2H',
+      holdingUpdates: true,
+      acknowledgeWithin: 'PT30M',
+      ladder: [
+        { after: 'PT4H', level: 'serviceManager' },
+        { after: 'PT12H', level: 'director' },
+      ],
+      rfoRequired: true,
+    },
+    sev3: {
+      calendar: 'business-hours',
+      updateEvery: 'P1D',
+      holdingUpdates: false,
+      acknowledgeWithin: 'PT4H',
+      ladder: [{ after: 'P3D', level: 'serviceManager' }],
+      rfoRequired: false,
+    },
+    sev4: {
+      calendar: 'business-hours',
+      updateEvery: 'P5D',
+      holdingUpdates: false,
+      acknowledgeWithin: 'P1D',
+      ladder: [],
+      rfoRequired: false,
+    },
   },
 });
 

@@ -29,7 +29,9 @@ const CHUNK = 45;
 
 export const invoiceRepository = () => new InvoiceRepository(ports().store);
 
-export async function customerContext(customerId: string): Promise<{ customer: Customer; policy: Policy; calendar: BusinessCalendar; today: string }> {
+export async function customerContext(
+  customerId: string,
+): Promise<{ customer: Customer; policy: Policy; calendar: BusinessCalendar; today: string }> {
   const customer = await issueRepository().getCustomer(customerId);
   if (!customer) throw new DunningServiceError('customer-not-found', `no customer "${customerId}"`);
   const policy = (await new PolicyRepository(ports().store).current(customer.policy)) ?? defaultPolicy;
@@ -38,7 +40,13 @@ export async function customerContext(customerId: string): Promise<{ customer: C
 }
 
 /** When the customer is next due, from a dry run of the decision: now when something is due already. */
-export function nextDue(state: DunningState, invoices: StoredInvoice[], policy: Policy, calendar: BusinessCalendar, now: Date): string | undefined {
+export function nextDue(
+  state: DunningState,
+  invoices: StoredInvoice[],
+  policy: Policy,
+  calendar: BusinessCalendar,
+  now: Date,
+): string | undefined {
   const decision = decideDunning({ state, invoices, policy: policy.dunning, calendar, outage: false, now });
   if (decision.emails.length) return now.toISOString();
   if (decision.done && state.nextDunningAt) return now.toISOString(); // a running cycle has to end (and thank)
@@ -49,7 +57,10 @@ export function nextDue(state: DunningState, invoices: StoredInvoice[], policy: 
  * Applies `change` to a customer's invoices (it returns the ones it changed or created) and stores
  * them with the recomputed dunning index entry, atomically per chunk; retried on a concurrent change.
  */
-export async function changeInvoices(customerId: string, change: (invoices: StoredInvoice[], today: string) => StoredInvoice[]): Promise<StoredInvoice[]> {
+export async function changeInvoices(
+  customerId: string,
+  change: (invoices: StoredInvoice[], today: string) => StoredInvoice[],
+): Promise<StoredInvoice[]> {
   const repo = invoiceRepository();
   const { policy, calendar, today } = await customerContext(customerId);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -78,4 +89,5 @@ export async function wakeDunning(customerId: string): Promise<void> {
   if (token) await ports().workflows.sendTaskSuccess(token, { woke: 'invoice-change' });
 }
 
-export const dunningExecutionName = (state: Pick<DunningState, 'customerId' | 'generation'>) => `dunning-${state.customerId}-g${state.generation}`;
+export const dunningExecutionName = (state: Pick<DunningState, 'customerId' | 'generation'>) =>
+  `dunning-${state.customerId}-g${state.generation}`;

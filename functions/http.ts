@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ports } from '../adapters/ports.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2;
@@ -24,7 +24,11 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 }
 
 export function html(statusCode: number, body: string): ApiResult {
-  return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-robots-tag': 'noindex' }, body };
+  return {
+    statusCode,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-robots-tag': 'noindex' },
+    body,
+  };
 }
 
 export function bodyText(event: ApiEvent): string {

@@ -2,7 +2,17 @@ import { IssueRepository } from '../adapters/issue-repository.ts';
 import { PolicyRepository } from '../adapters/policy-repository.ts';
 import { ports } from '../adapters/ports.ts';
 import type { Customer } from '../domain/customers.ts';
-import { applyEvent, executionName, openIssue, wakesWorkflow, workflowInput, type AnyIssueEvent, type Issue, type IssueContext, type NewIssue } from '../domain/issues.ts';
+import {
+  applyEvent,
+  executionName,
+  openIssue,
+  wakesWorkflow,
+  workflowInput,
+  type AnyIssueEvent,
+  type Issue,
+  type IssueContext,
+  type NewIssue,
+} from '../domain/issues.ts';
 import { calendars, freezePolicy } from '../domain/policy.ts';
 
 /**
@@ -42,9 +52,13 @@ export async function openNewIssue(input: NewIssue, options: { id?: string; even
   const customer = await repo.getCustomer(input.customerId);
   if (!customer) throw new IssueServiceError('customer-not-found', `no customer "${input.customerId}"`);
   const policy = await new PolicyRepository(ports().store).current(customer.policy);
-  if (!policy) throw new IssueServiceError('policy-not-found', `customer ${customer.id} names policy "${customer.policy}", which does not exist`);
+  if (!policy)
+    throw new IssueServiceError('policy-not-found', `customer ${customer.id} names policy "${customer.policy}", which does not exist`);
   const frozen = freezePolicy(policy, input.severity);
-  const issue = openIssue(options.id ?? (await repo.nextIssueId()), input, frozen, { now: ports().clock.now(), calendars: calendars(frozen, customer) });
+  const issue = openIssue(options.id ?? (await repo.nextIssueId()), input, frozen, {
+    now: ports().clock.now(),
+    calendars: calendars(frozen, customer),
+  });
   const created = await repo.createIssue(issue, options.eventIds);
   const stored = created ? issue : ((await repo.getIssue(issue.id)) ?? issue);
   await startIssueWorkflow(stored);

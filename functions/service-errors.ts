@@ -13,7 +13,8 @@ export async function asHttp<T>(work: () => Promise<T>): Promise<T> {
     if (error instanceof InvalidEvent) throw new HttpError(400, error.message, [{ field: error.field, problem: error.problem }]);
     if (error instanceof IssueServiceError || error instanceof DunningServiceError) {
       if (error.kind === 'issue-not-found' || error.kind === 'invoice-not-found') throw new HttpError(404, error.message);
-      if (error.kind === 'customer-not-found') throw new HttpError(400, `customerId: ${error.message}`, [{ field: 'customerId', problem: 'unknown customer' }]);
+      if (error.kind === 'customer-not-found')
+        throw new HttpError(400, `customerId: ${error.message}`, [{ field: 'customerId', problem: 'unknown customer' }]);
       throw new HttpError(409, error.message);
     }
     throw error;

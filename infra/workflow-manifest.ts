@@ -18,10 +18,15 @@ export function loadManifest(): WorkflowManifest {
 }
 
 export function workflowFiles(): string[] {
-  return readdirSync(WORKFLOWS_DIR).filter((file) => file.endsWith('.asl.json')).sort();
+  return readdirSync(WORKFLOWS_DIR)
+    .filter((file) => file.endsWith('.asl.json'))
+    .sort();
 }
 
-export function loadDefinition(workflow: string): any {
+// biome-ignore lint/suspicious/noExplicitAny: ASL definitions are free-form JSON, read by path
+export type AslDefinition = any;
+
+export function loadDefinition(workflow: string): AslDefinition {
   return JSON.parse(readFileSync(join(WORKFLOWS_DIR, `${workflow}.asl.json`), 'utf8'));
 }
 
@@ -31,8 +36,8 @@ export function placeholders(definition: unknown): string[] {
 }
 
 /** Replaces ${Name} placeholders as Step Functions definition substitutions do. */
-export function substitute(definition: unknown, values: Record<string, string>): any {
-  const text = JSON.stringify(definition).replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
+export function substitute(definition: unknown, values: Record<string, string>): AslDefinition {
+  const text = JSON.stringify(definition).replace(/\$\{([A-Za-z0-9_]+)\}/g, (_whole, name: string) => {
     if (!(name in values)) throw new Error(`no substitution for \${${name}}`);
     return values[name].replace(/["\\]/g, (c) => `\\${c}`);
   });

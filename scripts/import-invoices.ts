@@ -10,7 +10,9 @@ import { join, resolve } from 'node:path';
 async function main(): Promise<number> {
   const file = process.argv[2];
   if (!file) {
-    console.error('usage: npm run import -- <invoices.csv>\nheader: invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid');
+    console.error(
+      'usage: npm run import -- <invoices.csv>\nheader: invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid',
+    );
     return 2;
   }
   let csv: string;
@@ -32,12 +34,22 @@ async function main(): Promise<number> {
   }
   let response: Response;
   try {
-    response = await fetch(`${url}/invoices/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: csv });
+    response = await fetch(`${url}/invoices/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
   } catch (error) {
     console.error(`cannot reach Steward at ${url}: ${(error as Error).message}`);
     return 1;
   }
-  const body = (await response.json().catch(() => ({}))) as { rows?: number; created?: number; updated?: number; error?: string; details?: { line?: number; column?: string; problem: string }[] };
+  const body = (await response.json().catch(() => ({}))) as {
+    rows?: number;
+    created?: number;
+    updated?: number;
+    error?: string;
+    details?: { line?: number; column?: string; problem: string }[];
+  };
   if (!response.ok) {
     console.error(`import refused (${response.status}): ${body.error ?? 'unknown error'}`);
     for (const detail of body.details ?? []) console.error(`  line ${detail.line ?? '-'}, ${detail.column ?? '-'}: ${detail.problem}`);

@@ -5,7 +5,15 @@ import { PolicyRepository } from '../../adapters/policy-repository.ts';
 import { ports } from '../../adapters/ports.ts';
 import { integrationSchema } from '../../domain/alerts.ts';
 import { customerSchema, type Customer } from '../../domain/customers.ts';
-import { escalationLevel, isUnresolved, issueEventSchema, issueStatuses, newIssueSchema, type Issue, type IssueStatus } from '../../domain/issues.ts';
+import {
+  escalationLevel,
+  isUnresolved,
+  issueEventSchema,
+  issueStatuses,
+  newIssueSchema,
+  type Issue,
+  type IssueStatus,
+} from '../../domain/issues.ts';
 import { issueKpis } from '../../domain/kpis.ts';
 import { isMoneyLink } from '../../domain/links.ts';
 import { policyInputSchema, policySchema } from '../../domain/policy.ts';
@@ -51,7 +59,8 @@ function issueView(issue: Issue, customer: Customer) {
 const routes = router({
   'POST /customers': async (event) => {
     const customer = parseBody(event, customerSchema);
-    if (!(await policies().current(customer.policy))) throw new HttpError(400, `policy: no policy "${customer.policy}"`, [{ field: 'policy', problem: 'unknown policy' }]);
+    if (!(await policies().current(customer.policy)))
+      throw new HttpError(400, `policy: no policy "${customer.policy}"`, [{ field: 'policy', problem: 'unknown policy' }]);
     const existed = (await repo().getCustomer(customer.id)) !== undefined;
     await repo().putCustomer(customer, ports().clock.now());
     return json(existed ? 200 : 201, customer);
@@ -67,11 +76,27 @@ const routes = router({
     return json(200, {
       ...customer,
       history: {
-        invoices: invoices.map(({ id: invoiceId, status, dueDate, amount, amountPaid, credit, currency }) => ({ id: invoiceId, status, dueDate, amount, amountPaid, credit, currency })),
+        invoices: invoices.map(({ id: invoiceId, status, dueDate, amount, amountPaid, credit, currency }) => ({
+          id: invoiceId,
+          status,
+          dueDate,
+          amount,
+          amountPaid,
+          credit,
+          currency,
+        })),
         payments: invoices.flatMap((invoice) => invoice.payments.map((payment) => ({ invoiceId: invoice.id, ...payment }))),
         disputes: invoices.filter((invoice) => invoice.dispute).map((invoice) => ({ invoiceId: invoice.id, ...invoice.dispute })),
         promises: invoices.filter((invoice) => invoice.promise).map((invoice) => ({ invoiceId: invoice.id, ...invoice.promise })),
-        issues: issues.map(({ id: issueId, title, severity, status, createdAt, resolvedAt, closedAt }) => ({ id: issueId, title, severity, status, createdAt, resolvedAt, closedAt })),
+        issues: issues.map(({ id: issueId, title, severity, status, createdAt, resolvedAt, closedAt }) => ({
+          id: issueId,
+          title,
+          severity,
+          status,
+          createdAt,
+          resolvedAt,
+          closedAt,
+        })),
         rfos: issues.filter((issue) => issue.rfo).map((issue) => ({ issueId: issue.id, ...issue.rfo })),
         emails,
       },
@@ -101,7 +126,12 @@ const routes = router({
     const input = parseBody(event, issueEventSchema);
     const eventId = input.eventId ?? event.headers?.['idempotency-key'];
     const { issue, duplicate } = await asHttp(() => recordIssueEvent(pathParam(event), { ...input, eventId }));
-    return json(duplicate ? 200 : 202, { id: issue.id, status: issue.status, eventSeq: issue.eventSeq, ...(duplicate ? { duplicate: true } : {}) });
+    return json(duplicate ? 200 : 202, {
+      id: issue.id,
+      status: issue.status,
+      eventSeq: issue.eventSeq,
+      ...(duplicate ? { duplicate: true } : {}),
+    });
   },
 
   'GET /links/{token}': async (event) => {
@@ -134,14 +164,23 @@ const routes = router({
     return json(200, stored);
   },
 
-  'GET /integrations': async () => json(200, { integrations: (await new AlertRepository(ports().store).integrations()).map(({ secret, ...rest }) => ({ ...rest, secret: secret ? '(set)' : undefined })) }),
+  'GET /integrations': async () =>
+    json(200, {
+      integrations: (await new AlertRepository(ports().store).integrations()).map(({ secret, ...rest }) => ({
+        ...rest,
+        secret: secret ? '(set)' : undefined,
+      })),
+    }),
 
   'PUT /integrations/{name}': async (event) => {
     const name = pathParam(event, 'name');
-    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name)) throw new HttpError(400, 'name: lower-case letters, digits and -, at most 64', [{ field: 'name', problem: 'invalid name' }]);
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name))
+      throw new HttpError(400, 'name: lower-case letters, digits and -, at most 64', [{ field: 'name', problem: 'invalid name' }]);
     const integration = { ...parseBody(event, integrationSchema), name };
     if (integration.defaultCustomerId && !(await repo().getCustomer(integration.defaultCustomerId))) {
-      throw new HttpError(400, `defaultCustomerId: no customer "${integration.defaultCustomerId}"`, [{ field: 'defaultCustomerId', problem: 'unknown customer' }]);
+      throw new HttpError(400, `defaultCustomerId: no customer "${integration.defaultCustomerId}"`, [
+        { field: 'defaultCustomerId', problem: 'unknown customer' },
+      ]);
     }
     await new AlertRepository(ports().store).putIntegration(integration);
     return json(200, { ...integration, secret: integration.secret ? '(set)' : undefined });
@@ -154,7 +193,8 @@ const routes = router({
       const value = query[field];
       if (value === undefined) return fallback.toISOString();
       const parsed = Date.parse(value);
-      if (Number.isNaN(parsed)) throw new HttpError(400, `${field}: not a date or date-time (ISO 8601)`, [{ field, problem: 'not an ISO 8601 date' }]);
+      if (Number.isNaN(parsed))
+        throw new HttpError(400, `${field}: not a date or date-time (ISO 8601)`, [{ field, problem: 'not an ISO 8601 date' }]);
       return new Date(parsed).toISOString();
     };
     const from = bound('from', new Date(now.getTime() - 30 * 86_400_000));
@@ -167,7 +207,4 @@ const routes = router({
 
 const isPublic = (event: ApiEvent) => event.routeKey.endsWith(' /links/{token}');
 
-export const handler = middy<ApiEvent, ApiResult>()
-  .use(httpErrors())
-  .use(bearerAuth(isPublic))
-  .handler(routes);
+export const handler = middy<ApiEvent, ApiResult>().use(httpErrors()).use(bearerAuth(isPublic)).handler(routes);

@@ -12,13 +12,23 @@ import { asHttp } from '../service-errors.ts';
 export async function verifiedLink(event: ApiEvent): Promise<{ ok: true; claims: LinkClaims } | { ok: false; page: ApiResult }> {
   const check = verifyLink(event.pathParameters?.token ?? '', await ports().settings.linkKey(), ports().clock.now());
   if (check.ok) return check;
-  return { ok: false, page: html(check.reason.includes('expired') ? 410 : 400, renderPage({ title: 'Link not valid', paragraphs: [`Sorry, ${check.reason}. Please use the links in our latest email, or reply to it.`] })) };
+  return {
+    ok: false,
+    page: html(
+      check.reason.includes('expired') ? 410 : 400,
+      renderPage({
+        title: 'Link not valid',
+        paragraphs: [`Sorry, ${check.reason}. Please use the links in our latest email, or reply to it.`],
+      }),
+    ),
+  };
 }
 
 /** Why a link cannot act on the issue as it is now, or undefined when it can. */
 function linkBlocked(claims: LinkClaims, issue: Issue, customer: Customer): string | undefined {
   if (claims.a === 'escalate') {
-    if (!isUnresolved(issue)) return `Issue ${issue.id} is ${issue.status}; there is nothing to escalate. If the problem is back, reply to our last email.`;
+    if (!isUnresolved(issue))
+      return `Issue ${issue.id} is ${issue.status}; there is nothing to escalate. If the problem is back, reply to our last email.`;
     const last = issue.customerEscalations.at(-1);
     const cooldown = Date.parse(last?.at ?? '1970-01-01') + ms(issue.policy.customerEscalationCooldown);
     if (last && ports().clock.now().getTime() < cooldown) {
@@ -27,9 +37,12 @@ function linkBlocked(claims: LinkClaims, issue: Issue, customer: Customer): stri
     return undefined;
   }
   const rfo = issue.rfo;
-  if (rfo?.status === 'accepted' && rfo.revision === claims.r) return `This reason for outage was accepted on ${rfo.acceptedAt}. Issue ${issue.id} is closed.`;
-  if (!rfo || rfo.revision !== claims.r || issue.status !== 'resolved') return `This link is for an older state of issue ${issue.id}: please use the links in our latest email.`;
-  if (claims.a === 'dispute-rfo' && rfo.status === 'disputed') return `Your dispute of ${rfo.disputes.at(-1)?.at} was received; ${customer.team.serviceManager.name} will send you a revised reason for outage.`;
+  if (rfo?.status === 'accepted' && rfo.revision === claims.r)
+    return `This reason for outage was accepted on ${rfo.acceptedAt}. Issue ${issue.id} is closed.`;
+  if (!rfo || rfo.revision !== claims.r || issue.status !== 'resolved')
+    return `This link is for an older state of issue ${issue.id}: please use the links in our latest email.`;
+  if (claims.a === 'dispute-rfo' && rfo.status === 'disputed')
+    return `Your dispute of ${rfo.disputes.at(-1)?.at} was received; ${customer.team.serviceManager.name} will send you a revised reason for outage.`;
   return undefined;
 }
 
@@ -37,7 +50,8 @@ async function issueAndCustomer(claims: LinkClaims): Promise<{ issue: Issue; cus
   const repo = issueRepository();
   const issue = await repo.getIssue(claims.i);
   const customer = issue && (await repo.getCustomer(issue.customerId));
-  if (!issue || !customer) return html(404, renderPage({ title: 'Issue not found', paragraphs: ['The issue this link belongs to no longer exists.'] }));
+  if (!issue || !customer)
+    return html(404, renderPage({ title: 'Issue not found', paragraphs: ['The issue this link belongs to no longer exists.'] }));
   return { issue, customer };
 }
 
@@ -77,7 +91,8 @@ export async function issueLinkAct(claims: LinkClaims, form: URLSearchParams): P
   try {
     await asHttp(() => recordIssueEvent(issue.id, input));
   } catch (error) {
-    if (error instanceof HttpError && error.statusCode < 500) return html(error.statusCode, renderPage({ title, subject: issue.id, paragraphs: [error.message] }));
+    if (error instanceof HttpError && error.statusCode < 500)
+      return html(error.statusCode, renderPage({ title, subject: issue.id, paragraphs: [error.message] }));
     throw error;
   }
   const done: Record<IssueLinkAction, string> = {

@@ -39,11 +39,18 @@ export interface PageContent {
 export const renderPage = (content: PageContent) => page(content);
 
 export const issueActionForms: Record<IssueLinkAction, { title: string; intro: string; form: PageContent['form'] }> = {
-  'accept-rfo': { title: 'Accept the reason for outage', intro: 'Please confirm that you accept this reason for outage. The issue is then closed.', form: { button: 'Accept the reason for outage' } },
+  'accept-rfo': {
+    title: 'Accept the reason for outage',
+    intro: 'Please confirm that you accept this reason for outage. The issue is then closed.',
+    form: { button: 'Accept the reason for outage' },
+  },
   'dispute-rfo': {
     title: 'Dispute the reason for outage',
     intro: 'Tell us what is wrong or missing. Your service manager gets your comment and we send you a revised reason for outage.',
-    form: { button: 'Send my dispute', fields: [{ name: 'comment', label: 'What is wrong or missing?', type: 'textarea', required: true }] },
+    form: {
+      button: 'Send my dispute',
+      fields: [{ name: 'comment', label: 'What is wrong or missing?', type: 'textarea', required: true }],
+    },
   },
   escalate: {
     title: 'Escalate this issue',
@@ -54,7 +61,19 @@ export const issueActionForms: Record<IssueLinkAction, { title: string; intro: s
 
 export const moneyActionTitles: Record<MoneyLinkAction, { title: string; intro: string; button: string }> = {
   promise: { title: 'Promise a payment date', intro: 'Tell us when you will pay; reminders pause until then.', button: 'Send my promise' },
-  'dispute-invoice': { title: 'Dispute an invoice', intro: 'Tell us what is wrong with the invoice; it is paused while your service manager looks into it.', button: 'Send my dispute' },
-  'approve-suspension': { title: 'Approve the suspension', intro: 'Approving sends the suspension notice to the customer.', button: 'Approve the suspension' },
-  'decline-suspension': { title: 'Decline the suspension', intro: 'Declining holds the suspension; it is proposed again later.', button: 'Decline the suspension' },
+  'dispute-invoice': {
+    title: 'Dispute an invoice',
+    intro: 'Tell us what is wrong with the invoice; it is paused while your service manager looks into it.',
+    button: 'Send my dispute',
+  },
+  'approve-suspension': {
+    title: 'Approve the suspension',
+    intro: 'Approving sends the suspension notice to the customer.',
+    button: 'Approve the suspension',
+  },
+  'decline-suspension': {
+    title: 'Decline the suspension',
+    intro: 'Declining holds the suspension; it is proposed again later.',
+    button: 'Decline the suspension',
+  },
 };

@@ -41,11 +41,20 @@ export const handler = middy().handler(async (_event: unknown, context: Context)
       inWindow = 1;
     }
     const token = await repo.waitToken(due.customerId);
-    if (token && (await workflows.sendTaskSuccess(token, { woke: 'dunning-run' }).then(() => true, () => false))) {
+    if (
+      token &&
+      (await workflows.sendTaskSuccess(token, { woke: 'dunning-run' }).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       signalled++;
       continue;
     }
-    const result = await workflows.start(DUNNING_WORKFLOW, dunningExecutionName(due), { customerId: due.customerId, generation: due.generation });
+    const result = await workflows.start(DUNNING_WORKFLOW, dunningExecutionName(due), {
+      customerId: due.customerId,
+      generation: due.generation,
+    });
     if (!result.alreadyStarted) started++;
   }
   return { read, started, signalled, stoppedEarly };

@@ -42,7 +42,11 @@ async function hadOutage(customerId: string, windowDays: number, now: Date): Pro
   const issues = await issueRepository().listIssues({ customerId });
   const since = now.getTime() - windowDays * 86_400_000;
   return issues.some(
-    (issue) => (issue.severity === 'sev1' || issue.severity === 'sev2') && (issue.status === 'open' || issue.status === 'acknowledged' || Date.parse(issue.resolvedAt ?? issue.closedAt ?? '1970-01-01') >= since),
+    (issue) =>
+      (issue.severity === 'sev1' || issue.severity === 'sev2') &&
+      (issue.status === 'open' ||
+        issue.status === 'acknowledged' ||
+        Date.parse(issue.resolvedAt ?? issue.closedAt ?? '1970-01-01') >= since),
   );
 }
 
@@ -56,39 +60,49 @@ function recipients(email: DunningEmail, customer: Customer): string[] {
 async function send(email: DunningEmail, state: DunningState, customer: Customer, policy: Policy): Promise<void> {
   const { store, mailer, clock, settings } = ports();
   const now = clock.now();
-  await sendOnce({ store, mailer, clock }, { pk: `CUSTOMER#${customer.id}`, customerId: customer.id }, `dunning-g${state.generation}-${email.key}`, email.template, async () => {
-    const key = await settings.linkKey();
-    const expires = Math.floor((now.getTime() + ms(policy.linkValidity)) / 1000);
-    const link = (action: MoneyLinkAction) => `${settings.publicUrl}/links/${signLink({ i: customer.id, a: action, r: email.round, d: email.invoices[0]?.dueDate, e: expires }, key)}`;
-    const rows = email.invoices.map((invoice) => ({
-      ...invoice,
-      balance: balance(invoice).toFixed(2),
-      age: Math.max(0, Math.floor((now.getTime() - Date.parse(`${invoice.dueDate}T00:00:00Z`)) / 86_400_000)),
-    }));
-    const totals = [...new Set(rows.map((row) => row.currency))].map((currency) => ({
-      currency,
-      amount: rows.filter((row) => row.currency === currency).reduce((sum, row) => sum + Number(row.balance), 0).toFixed(2),
-    }));
-    const person = email.audience === 'customer' ? undefined : customer.team[email.audience];
-    return {
-      from: settings.fromAddress,
-      to: recipients(email, customer),
-      ...render(email.template as TemplateName, {
-        customer,
-        person,
-        invoices: rows,
-        totals,
-        count: rows.length,
-        dueDate: rows[0]?.dueDate,
-        step: email.step,
-        suspensionDate: email.suspensionDate,
-        declineHoldDays: policy.dunning.declineHoldDays,
-        links: email.links
-          ? { promise: link('promise'), dispute: link('dispute-invoice') }
-          : email.template === 'dunning-suspension-proposal'
-            ? { approve: link('approve-suspension'), decline: link('decline-suspension') }
-            : {},
-      }),
-    };
-  });
+  await sendOnce(
+    { store, mailer, clock },
+    { pk: `CUSTOMER#${customer.id}`, customerId: customer.id },
+    `dunning-g${state.generation}-${email.key}`,
+    email.template,
+    async () => {
+      const key = await settings.linkKey();
+      const expires = Math.floor((now.getTime() + ms(policy.linkValidity)) / 1000);
+      const link = (action: MoneyLinkAction) =>
+        `${settings.publicUrl}/links/${signLink({ i: customer.id, a: action, r: email.round, d: email.invoices[0]?.dueDate, e: expires }, key)}`;
+      const rows = email.invoices.map((invoice) => ({
+        ...invoice,
+        balance: balance(invoice).toFixed(2),
+        age: Math.max(0, Math.floor((now.getTime() - Date.parse(`${invoice.dueDate}T00:00:00Z`)) / 86_400_000)),
+      }));
+      const totals = [...new Set(rows.map((row) => row.currency))].map((currency) => ({
+        currency,
+        amount: rows
+          .filter((row) => row.currency === currency)
+          .reduce((sum, row) => sum + Number(row.balance), 0)
+          .toFixed(2),
+      }));
+      const person = email.audience === 'customer' ? undefined : customer.team[email.audience];
+      return {
+        from: settings.fromAddress,
+        to: recipients(email, customer),
+        ...render(email.template as TemplateName, {
+          customer,
+          person,
+          invoices: rows,
+          totals,
+          count: rows.length,
+          dueDate: rows[0]?.dueDate,
+          step: email.step,
+          suspensionDate: email.suspensionDate,
+          declineHoldDays: policy.dunning.declineHoldDays,
+          links: email.links
+            ? { promise: link('promise'), dispute: link('dispute-invoice') }
+            : email.template === 'dunning-suspension-proposal'
+              ? { approve: link('approve-suspension'), decline: link('decline-suspension') }
+              : {},
+        }),
+      };
+    },
+  );
 }

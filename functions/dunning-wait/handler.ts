@@ -21,6 +21,7 @@ export const handler = middy().handler(async (event: unknown) => {
   }
   await repo.setWaitToken(customerId, taskToken);
   const state = await repo.dunningState(customerId);
-  if (state.nextDunningAt && Date.parse(state.nextDunningAt) <= clock.now().getTime()) await workflows.sendTaskSuccess(taskToken, { woke: 'due-already' });
+  if (state.nextDunningAt && Date.parse(state.nextDunningAt) <= clock.now().getTime())
+    await workflows.sendTaskSuccess(taskToken, { woke: 'due-already' });
   return {};
 });

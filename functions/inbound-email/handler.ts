@@ -8,11 +8,19 @@ import { PolicyRepository } from '../../adapters/policy-repository.ts';
 import { ports } from '../../adapters/ports.ts';
 import type { Customer } from '../../domain/customers.ts';
 import { render } from '../../domain/email-templates.ts';
-import { affectedRecipients, classifyAutomated, INBOUND_PREFIX, MAX_ATTACHMENT_BYTES, MAX_MESSAGE_BYTES, referencedIds, replyText, subjectTag } from '../../domain/inbound-mail.ts';
+import {
+  affectedRecipients,
+  classifyAutomated,
+  INBOUND_PREFIX,
+  MAX_ATTACHMENT_BYTES,
+  MAX_MESSAGE_BYTES,
+  referencedIds,
+  replyText,
+  subjectTag,
+} from '../../domain/inbound-mail.ts';
 import { issueFromReplyAddress } from '../../domain/links.ts';
 import { emailSeverity } from '../../domain/policy.ts';
 import { issueRepository, openNewIssue, recordIssueEvent } from '../issue-service.ts';
-
 
 const verdict = z.object({ status: z.string() }).optional();
 const sesEventSchema = z.object({
@@ -51,12 +59,15 @@ export const handler = middy().handler(async (event: unknown): Promise<InboundOu
   const key = await settings.linkKey();
   const inbound = settings.inboundAddress.toLowerCase();
   const [inboundLocal, inboundDomain] = inbound.split('@');
-  const ours = recipients.filter((address) => address === inbound || (address.startsWith(`${inboundLocal}+`) && address.endsWith(`@${inboundDomain}`)));
+  const ours = recipients.filter(
+    (address) => address === inbound || (address.startsWith(`${inboundLocal}+`) && address.endsWith(`@${inboundDomain}`)),
+  );
   if (!ours.length) return refused(`not addressed to ${settings.inboundAddress}`);
 
   const mail = await simpleParser(raw);
   const tooBig = mail.attachments.find((attachment) => attachment.size > MAX_ATTACHMENT_BYTES);
-  if (tooBig) return refused(`attachment "${tooBig.filename ?? tooBig.contentType}" is ${tooBig.size} bytes; the limit is ${MAX_ATTACHMENT_BYTES}`);
+  if (tooBig)
+    return refused(`attachment "${tooBig.filename ?? tooBig.contentType}" is ${tooBig.size} bytes; the limit is ${MAX_ATTACHMENT_BYTES}`);
 
   const automated = classifyAutomated(mail);
   if (automated) {
@@ -67,7 +78,8 @@ export const handler = middy().handler(async (event: unknown): Promise<InboundOu
 
   const from = (mail.from?.value[0]?.address ?? ses.mail.source).toLowerCase();
   const dedupKey = sha(mail.messageId ?? raw);
-  const authFailed = [ses.receipt.spfVerdict, ses.receipt.dkimVerdict, ses.receipt.dmarcVerdict].filter((v) => v?.status === 'FAIL').length > 0;
+  const authFailed =
+    [ses.receipt.spfVerdict, ses.receipt.dkimVerdict, ses.receipt.dmarcVerdict].filter((v) => v?.status === 'FAIL').length > 0;
   const issueId = await threadOf(mail, ours, from, key, inbound);
   const text = (replyText(mail.text ?? '') || mail.text || '').trim();
   if (issueId) {
@@ -75,8 +87,19 @@ export const handler = middy().handler(async (event: unknown): Promise<InboundOu
     const { duplicate } = await recordIssueEvent(
       issueId,
       authFailed
-        ? { type: 'note', message: `Unverified email (SPF/DKIM/DMARC failed) from ${from}: ${mail.subject ?? ''}\n\n${text}`.slice(0, 10_000), eventId: `mail-${dedupKey}` }
-        : { type: 'customer-message', from, subject: mail.subject ?? '', text: text || '(no text)', messageId: mail.messageId, eventId: `mail-${dedupKey}` },
+        ? {
+            type: 'note',
+            message: `Unverified email (SPF/DKIM/DMARC failed) from ${from}: ${mail.subject ?? ''}\n\n${text}`.slice(0, 10_000),
+            eventId: `mail-${dedupKey}`,
+          }
+        : {
+            type: 'customer-message',
+            from,
+            subject: mail.subject ?? '',
+            text: text || '(no text)',
+            messageId: mail.messageId,
+            eventId: `mail-${dedupKey}`,
+          },
     );
     return { outcome: authFailed ? 'note' : 'reply', issueId, duplicate };
   }
@@ -102,7 +125,10 @@ export const handler = middy().handler(async (event: unknown): Promise<InboundOu
     {
       customerId: customer.id,
       title: subject.slice(0, 300),
-      description: [mail.text?.trim() ?? '', attachments.length ? `Attachments: ${attachments.join(', ')}` : ''].filter(Boolean).join('\n\n').slice(0, 20_000),
+      description: [mail.text?.trim() ?? '', attachments.length ? `Attachments: ${attachments.join(', ')}` : '']
+        .filter(Boolean)
+        .join('\n\n')
+        .slice(0, 20_000),
       severity: policy ? emailSeverity(policy, subject, mail.text ?? '') : 'sev3',
       impact: '',
       runningOnBackup: false,
@@ -146,16 +172,25 @@ async function markUndeliverable(addresses: string[], kind: 'bounce' | 'complain
     const at = clock.now().toISOString();
     const reason = kind === 'bounce' ? 'mail to this address bounced' : 'the recipient reported our mail as spam';
     if (!contact.undeliverable) {
-      const updated: Customer = { ...customer, contacts: customer.contacts.map((entry) => (entry === contact ? { ...entry, undeliverable: { at, reason } } : entry)) };
+      const updated: Customer = {
+        ...customer,
+        contacts: customer.contacts.map((entry) => (entry === contact ? { ...entry, undeliverable: { at, reason } } : entry)),
+      };
       await repo.putCustomer(updated, clock.now());
     }
     marked.push(address);
     const manager = customer.team.serviceManager;
-    await sendOnce({ store, mailer, clock }, { pk: `CUSTOMER#${customer.id}`, customerId: customer.id }, `undeliverable-${address}-${sesMessageId}`, 'contact-undeliverable', () => ({
-      from: settings.fromAddress,
-      to: [manager.email],
-      ...render('contact-undeliverable', { person: manager, customer, contact, reason }),
-    }));
+    await sendOnce(
+      { store, mailer, clock },
+      { pk: `CUSTOMER#${customer.id}`, customerId: customer.id },
+      `undeliverable-${address}-${sesMessageId}`,
+      'contact-undeliverable',
+      () => ({
+        from: settings.fromAddress,
+        to: [manager.email],
+        ...render('contact-undeliverable', { person: manager, customer, contact, reason }),
+      }),
+    );
   }
   return marked;
 }

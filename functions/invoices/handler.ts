@@ -36,7 +36,12 @@ async function upsertAll(inputs: NewInvoice[]): Promise<{ created: number; updat
   for (const input of inputs) byCustomer.set(input.customerId, [...(byCustomer.get(input.customerId) ?? []), input]);
   const missing = [];
   for (const customerId of byCustomer.keys()) if (!(await issueRepository().getCustomer(customerId))) missing.push(customerId);
-  if (missing.length) throw new HttpError(400, `customer_id: no customer ${missing.map((id) => `"${id}"`).join(', ')}`, missing.map((id) => ({ field: 'customer_id', problem: `unknown customer "${id}"` })));
+  if (missing.length)
+    throw new HttpError(
+      400,
+      `customer_id: no customer ${missing.map((id) => `"${id}"`).join(', ')}`,
+      missing.map((id) => ({ field: 'customer_id', problem: `unknown customer "${id}"` })),
+    );
   let created = 0;
   let updated = 0;
   const at = ports().clock.now().toISOString();
@@ -73,17 +78,28 @@ const routes = router({
 
   'GET /invoices': async (event) => {
     const { customerId, status } = event.queryStringParameters ?? {};
-    if (status && !invoiceStatuses.includes(status as InvoiceStatus)) throw new HttpError(400, `status: must be one of ${invoiceStatuses.join(', ')}`);
+    if (status && !invoiceStatuses.includes(status as InvoiceStatus))
+      throw new HttpError(400, `status: must be one of ${invoiceStatuses.join(', ')}`);
     if (!customerId && !status) throw new HttpError(400, 'customerId or status: give at least one');
-    const invoices = customerId ? await invoiceRepository().ofCustomer(customerId) : await invoiceRepository().byStatus(status as InvoiceStatus);
-    return json(200, { invoices: invoices.filter((invoice) => !status || invoice.status === status).sort((a, b) => a.dueDate.localeCompare(b.dueDate)) });
+    const invoices = customerId
+      ? await invoiceRepository().ofCustomer(customerId)
+      : await invoiceRepository().byStatus(status as InvoiceStatus);
+    return json(200, {
+      invoices: invoices.filter((invoice) => !status || invoice.status === status).sort((a, b) => a.dueDate.localeCompare(b.dueDate)),
+    });
   },
 
   'POST /payments': async (event) => {
     const payment = parseBody(event, paymentSchema);
     const customerId = await customerOfInvoice(payment.invoiceId);
     const at = ports().clock.now().toISOString();
-    await asHttp(() => changeInvoices(customerId, (invoices) => invoices.filter((invoice) => invoice.id === payment.invoiceId).map((invoice) => ({ ...applyPayment(invoice, payment, at), version: invoice.version }))));
+    await asHttp(() =>
+      changeInvoices(customerId, (invoices) =>
+        invoices
+          .filter((invoice) => invoice.id === payment.invoiceId)
+          .map((invoice) => ({ ...applyPayment(invoice, payment, at), version: invoice.version })),
+      ),
+    );
     return json(202, await invoiceRepository().get(payment.invoiceId));
   },
 
@@ -92,7 +108,13 @@ const routes = router({
     const input = parseBody(event, invoiceEventSchema);
     const customerId = await customerOfInvoice(id);
     const at = ports().clock.now().toISOString();
-    await asHttp(() => changeInvoices(customerId, (invoices, today) => invoices.filter((invoice) => invoice.id === id).map((invoice) => ({ ...applyInvoiceEvent(invoice, input, at, today), version: invoice.version }))));
+    await asHttp(() =>
+      changeInvoices(customerId, (invoices, today) =>
+        invoices
+          .filter((invoice) => invoice.id === id)
+          .map((invoice) => ({ ...applyInvoiceEvent(invoice, input, at, today), version: invoice.version })),
+      ),
+    );
     if (input.type === 'dispute') await notifyDispute(customerId, id);
     return json(202, await invoiceRepository().get(id));
   },
@@ -100,10 +122,16 @@ const routes = router({
   /** Whole-file semantics: every row is checked first; one bad row and nothing is written. Re-importing updates. */
   'POST /invoices/import': async (event) => {
     const text = bodyText(event);
-    if (!text.trim()) throw new HttpError(400, 'request body is required: CSV with the header invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid');
+    if (!text.trim())
+      throw new HttpError(
+        400,
+        'request body is required: CSV with the header invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid',
+      );
     const parsed = parseInvoiceCsv(text, MAX_IMPORT_ROWS);
     if (parsed.errors.length) throw new HttpError(400, `${parsed.errors.length} problem(s); nothing was imported`, parsed.errors);
-    const owners = await Promise.all(parsed.invoices.map(async (invoice) => [invoice, await invoiceRepository().customerOf(invoice.id)] as const));
+    const owners = await Promise.all(
+      parsed.invoices.map(async (invoice) => [invoice, await invoiceRepository().customerOf(invoice.id)] as const),
+    );
     const moved = owners.filter(([invoice, owner]) => owner && owner !== invoice.customerId);
     if (moved.length) throw new HttpError(409, `invoice ${moved[0][0].id} belongs to customer ${moved[0][1]}; nothing was imported`);
     return json(200, { rows: parsed.invoices.length, ...(await upsertAll(parsed.invoices)) });

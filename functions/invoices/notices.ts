@@ -11,9 +11,15 @@ export async function notifyDispute(customerId: string, invoiceId: string): Prom
   const { customer } = await customerContext(customerId);
   const { store, mailer, clock, settings } = ports();
   const manager = customer.team.serviceManager;
-  await sendOnce({ store, mailer, clock }, { pk: `CUSTOMER#${customerId}`, customerId }, `dispute-${invoiceId}-${invoice.disputes}`, 'dunning-dispute', () => ({
-    from: settings.fromAddress,
-    to: [manager.email],
-    ...render('dunning-dispute', { customer, person: manager, invoice: { ...invoice, balance: balance(invoice).toFixed(2) } }),
-  }));
+  await sendOnce(
+    { store, mailer, clock },
+    { pk: `CUSTOMER#${customerId}`, customerId },
+    `dispute-${invoiceId}-${invoice.disputes}`,
+    'dunning-dispute',
+    () => ({
+      from: settings.fromAddress,
+      to: [manager.email],
+      ...render('dunning-dispute', { customer, person: manager, invoice: { ...invoice, balance: balance(invoice).toFixed(2) } }),
+    }),
+  );
 }

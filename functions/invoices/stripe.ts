@@ -5,7 +5,8 @@ import { HttpError, validate } from '../http.ts';
 import { issueRepository } from '../issue-service.ts';
 import { changeInvoices, invoiceRepository } from '../dunning-service.ts';
 
-const day = (epochSeconds: number | null | undefined) => (epochSeconds ? new Date(epochSeconds * 1000).toISOString().slice(0, 10) : undefined);
+const day = (epochSeconds: number | null | undefined) =>
+  epochSeconds ? new Date(epochSeconds * 1000).toISOString().slice(0, 10) : undefined;
 
 /**
  * Stripe invoice events. The invoice number (or id) is the invoice id; the customer is
@@ -16,10 +17,12 @@ export async function applyStripeEvent(event: Stripe.Event): Promise<{ event: st
   if (!event.type.startsWith('invoice.')) return { event: event.type, outcome: 'ignored' };
   const invoice = event.data.object as Stripe.Invoice;
   const id = invoice.number ?? invoice.id ?? '';
-  const customerId = invoice.metadata?.customer_id ?? (typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id) ?? '';
+  const customerId =
+    invoice.metadata?.customer_id ?? (typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id) ?? '';
   const at = ports().clock.now().toISOString();
   if (event.type === 'invoice.finalized') {
-    if (!(await issueRepository().getCustomer(customerId))) throw new HttpError(400, `customer: no customer "${customerId}" (set metadata.customer_id on the Stripe invoice)`);
+    if (!(await issueRepository().getCustomer(customerId)))
+      throw new HttpError(400, `customer: no customer "${customerId}" (set metadata.customer_id on the Stripe invoice)`);
     const input = validate(
       {
         id,
@@ -44,14 +47,28 @@ export async function applyStripeEvent(event: Stripe.Event): Promise<{ event: st
     await changeInvoices(owner, (invoices) =>
       invoices
         .filter((existing) => existing.id === id && existing.status === 'open')
-        .map((existing) => ({ ...applyPayment(existing, { invoiceId: id, amount: balance(existing), date: at.slice(0, 10), reference: `stripe:${invoice.id}` }, at), version: existing.version })),
+        .map((existing) => ({
+          ...applyPayment(
+            existing,
+            { invoiceId: id, amount: balance(existing), date: at.slice(0, 10), reference: `stripe:${invoice.id}` },
+            at,
+          ),
+          version: existing.version,
+        })),
     );
     return { event: event.type, invoiceId: id, outcome: 'paid' };
   }
   const type = event.type === 'invoice.voided' ? 'void' : event.type === 'invoice.marked_uncollectible' ? 'uncollectible' : undefined;
-  if (!type) return { event: event.type, invoiceId: id, outcome: event.type === 'invoice.payment_failed' ? 'recorded: payment failed, dunning continues' : 'ignored' };
+  if (!type)
+    return {
+      event: event.type,
+      invoiceId: id,
+      outcome: event.type === 'invoice.payment_failed' ? 'recorded: payment failed, dunning continues' : 'ignored',
+    };
   await changeInvoices(owner, (invoices, today) =>
-    invoices.filter((existing) => existing.id === id && existing.status === 'open').map((existing) => ({ ...applyInvoiceEvent(existing, { type }, at, today), version: existing.version })),
+    invoices
+      .filter((existing) => existing.id === id && existing.status === 'open')
+      .map((existing) => ({ ...applyInvoiceEvent(existing, { type }, at, today), version: existing.version })),
   );
   return { event: event.type, invoiceId: id, outcome: type };
 }

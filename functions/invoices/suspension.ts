@@ -10,16 +10,31 @@ export const suspensionEventSchema = z.object({
 });
 
 /** The service manager's answer to a suspension proposal: only an approval lets the suspension notice go out. */
-export async function decideSuspension(customerId: string, approve: boolean, round?: number): Promise<{ ok: true; state: DunningState } | { ok: false; reason: string }> {
+export async function decideSuspension(
+  customerId: string,
+  approve: boolean,
+  round?: number,
+): Promise<{ ok: true; state: DunningState } | { ok: false; reason: string }> {
   const repo = invoiceRepository();
   for (let attempt = 0; attempt < 5; attempt++) {
     const state = await repo.dunningState(customerId);
     const approval = state.approval;
-    if (!approval || approval.state !== 'pending') return { ok: false, reason: approval ? `the suspension proposal was already ${approval.state} at ${approval.at}` : 'no suspension is waiting for approval' };
-    if (round !== undefined && round !== approval.round) return { ok: false, reason: `this answers proposal ${round}; the pending one is proposal ${approval.round}` };
+    if (approval?.state !== 'pending')
+      return {
+        ok: false,
+        reason: approval
+          ? `the suspension proposal was already ${approval.state} at ${approval.at}`
+          : 'no suspension is waiting for approval',
+      };
+    if (round !== undefined && round !== approval.round)
+      return { ok: false, reason: `this answers proposal ${round}; the pending one is proposal ${approval.round}` };
     const now = ports().clock.now().toISOString();
     // Approved: due now. Declined: the step works out when the hold ends.
-    const next = { ...state, approval: { ...approval, state: approve ? ('approved' as const) : ('declined' as const), at: now }, nextDunningAt: now };
+    const next = {
+      ...state,
+      approval: { ...approval, state: approve ? ('approved' as const) : ('declined' as const), at: now },
+      nextDunningAt: now,
+    };
     if (await repo.save([], next)) {
       await wakeDunning(customerId);
       return { ok: true, state: next };

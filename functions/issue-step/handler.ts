@@ -39,7 +39,8 @@ export const handler = middy().handler(async (event: unknown) => {
     const decision = decideStep(issue, ctx);
     const next = decision.next ?? { ...issue };
     for (const email of decision.emails) await send(email, next, customer, repo, ctx);
-    const saved = decision.next || issue.handledSeq < issue.eventSeq ? await repo.saveIssue(issue, { ...next, handledSeq: issue.eventSeq }) : 'saved';
+    const saved =
+      decision.next || issue.handledSeq < issue.eventSeq ? await repo.saveIssue(issue, { ...next, handledSeq: issue.eventSeq }) : 'saved';
     if (saved === 'saved' || attempt === MAX_ATTEMPTS) {
       const waitSeconds = Math.max(1, Math.ceil((decision.nextDeadline.getTime() - now.getTime()) / 1000));
       return { done: decision.done, waitSeconds };
@@ -52,13 +53,28 @@ async function send(email: EmailAction, issue: Issue, customer: Customer, repo: 
   const owner = { pk: `ISSUE#${issue.id}`, customerId: customer.id };
   const result = await sendOnce({ store, mailer, clock }, owner, email.key, email.template, async () => {
     const [to, ...cc] = email.audience.map((audience) => recipient(audience, issue, customer));
-    const content = email.audience[0] === 'customer' ? await customerContent(email, issue, customer, ctx) : await internalContent(email, issue, customer, repo, ctx, to.person);
+    const content =
+      email.audience[0] === 'customer'
+        ? await customerContent(email, issue, customer, ctx)
+        : await internalContent(email, issue, customer, repo, ctx, to.person);
     const copies = cc.flatMap((entry) => entry.emails).filter((address) => !to.emails.includes(address));
-    const replyTo = email.audience[0] === 'customer' ? [replyAddress(settings.inboundAddress, issue.id, await settings.linkKey())] : undefined;
+    const replyTo =
+      email.audience[0] === 'customer' ? [replyAddress(settings.inboundAddress, issue.id, await settings.linkKey())] : undefined;
     return { from: settings.fromAddress, to: to.emails, cc: copies.length ? copies : undefined, replyTo, ...content };
   });
   if (result.sent) {
-    await repo.addTimeline(issue.id, { at: clock.now().toISOString(), type: 'email', template: email.template, audience: email.audience.join('+'), key: email.key, messageId: result.messageId }, issue.eventSeq);
+    await repo.addTimeline(
+      issue.id,
+      {
+        at: clock.now().toISOString(),
+        type: 'email',
+        template: email.template,
+        audience: email.audience.join('+'),
+        key: email.key,
+        messageId: result.messageId,
+      },
+      issue.eventSeq,
+    );
   }
 }
 
@@ -68,14 +84,16 @@ function recipient(audience: Audience, issue: Issue, customer: Customer): { emai
   return { emails: [person.email], person };
 }
 
-const localTime = (iso: string | undefined, zone: string) => (iso ? DateTime.fromISO(iso, { zone }).toFormat('ccc d LLL yyyy, HH:mm ZZZZ') : undefined);
+const localTime = (iso: string | undefined, zone: string) =>
+  iso ? DateTime.fromISO(iso, { zone }).toFormat('ccc d LLL yyyy, HH:mm ZZZZ') : undefined;
 const businessDays = (iso: string) => `${Duration.fromISO(iso).as('days')} business days`;
 
 async function customerContent(email: EmailAction, issue: Issue, customer: Customer, ctx: IssueContext) {
   const { settings } = ports();
   const key = await settings.linkKey();
   const expires = Math.floor((ctx.now.getTime() + ms(issue.policy.linkValidity)) / 1000);
-  const link = (action: LinkAction, revision?: number) => `${settings.publicUrl}/links/${signLink({ i: issue.id, a: action, r: revision, e: expires }, key)}`;
+  const link = (action: LinkAction, revision?: number) =>
+    `${settings.publicUrl}/links/${signLink({ i: issue.id, a: action, r: revision, e: expires }, key)}`;
   const rfoMail = email.template === 'resolution' || email.template === 'rfo-reminder';
   const links = {
     escalate: isUnresolved(issue) ? link('escalate') : undefined,
@@ -83,7 +101,10 @@ async function customerContent(email: EmailAction, issue: Issue, customer: Custo
     dispute: rfoMail && issue.rfo ? link('dispute-rfo', issue.rfo.revision) : undefined,
   };
   const escalatedTo = email.template === 'escalation-confirmation' ? issue.customerEscalations.at(-1) : undefined;
-  const person = escalatedTo && escalatedTo.level !== 2 ? customer.team[(['teamLead', 'serviceManager', 'director'] as const)[escalatedTo.level - 1]] : undefined;
+  const person =
+    escalatedTo && escalatedTo.level !== 2
+      ? customer.team[(['teamLead', 'serviceManager', 'director'] as const)[escalatedTo.level - 1]]
+      : undefined;
   return render(email.template as Parameters<typeof render>[0], {
     issue,
     customer,
@@ -96,8 +117,18 @@ async function customerContent(email: EmailAction, issue: Issue, customer: Custo
   });
 }
 
-async function internalContent(email: EmailAction, issue: Issue, customer: Customer, repo: IssueRepository, ctx: IssueContext, person?: { name: string }) {
-  const issues = await repo.listIssues({ customerId: customer.id, createdFrom: new Date(ctx.now.getTime() - HISTORY_WINDOW_MS).toISOString() });
+async function internalContent(
+  email: EmailAction,
+  issue: Issue,
+  customer: Customer,
+  repo: IssueRepository,
+  ctx: IssueContext,
+  person?: { name: string },
+) {
+  const issues = await repo.listIssues({
+    customerId: customer.id,
+    createdFrom: new Date(ctx.now.getTime() - HISTORY_WINDOW_MS).toISOString(),
+  });
   const history = { openIssues: issues.filter(isUnresolved).length, recentIssues: issues.length };
   const told = (await sentEmails(repo.store, `ISSUE#${issue.id}`)).filter((sent) => !internalTemplates.has(sent.template));
   const lastTold = told.sort((a, b) => a.sentAt.localeCompare(b.sentAt)).at(-1);

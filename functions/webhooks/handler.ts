@@ -51,7 +51,8 @@ async function integrationFor(event: ApiEvent, kind: IntegrationKind): Promise<I
   const stored = await new AlertRepository(ports().store).integration(name ?? kind);
   if (name && !stored) throw new HttpError(404, `integration: no integration "${name}"`);
   const integration = stored ?? defaultIntegration(kind);
-  if (integration.kind !== kind) throw new HttpError(400, `integration: "${integration.name}" is a ${integration.kind} integration, not ${kind}`);
+  if (integration.kind !== kind)
+    throw new HttpError(400, `integration: "${integration.name}" is a ${integration.kind} integration, not ${kind}`);
   return integration;
 }
 
@@ -70,9 +71,12 @@ async function checkGrafana(event: ApiEvent, integration: Integration, body: str
   const timestamp = event.headers?.['x-grafana-alerting-signature-timestamp'];
   if (timestamp) {
     const seconds = Number(timestamp);
-    if (!Number.isFinite(seconds) || Math.abs(Date.now() - seconds * 1000) > REPLAY_WINDOW_MS) throw new HttpError(401, 'signature timestamp outside the 5-minute replay window');
+    if (!Number.isFinite(seconds) || Math.abs(Date.now() - seconds * 1000) > REPLAY_WINDOW_MS)
+      throw new HttpError(401, 'signature timestamp outside the 5-minute replay window');
   }
-  const expected = createHmac('sha256', await secretOf(integration)).update(timestamp ? `${timestamp}:${body}` : body).digest('hex');
+  const expected = createHmac('sha256', await secretOf(integration))
+    .update(timestamp ? `${timestamp}:${body}` : body)
+    .digest('hex');
   if (!constantTimeEqual(signature.toLowerCase(), expected)) throw new HttpError(401, 'invalid X-Grafana-Alerting-Signature');
 }
 
@@ -81,7 +85,11 @@ async function checkStandardWebhook(event: ApiEvent, integration: Integration, b
   const headers = event.headers ?? {};
   const secret = integration.secret ?? `whsec_${Buffer.from(await ports().settings.apiToken()).toString('base64')}`;
   try {
-    new Webhook(secret).verify(body, { 'webhook-id': headers['webhook-id'] ?? '', 'webhook-timestamp': headers['webhook-timestamp'] ?? '', 'webhook-signature': headers['webhook-signature'] ?? '' });
+    new Webhook(secret).verify(body, {
+      'webhook-id': headers['webhook-id'] ?? '',
+      'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+      'webhook-signature': headers['webhook-signature'] ?? '',
+    });
   } catch (error) {
     throw new HttpError(401, `Standard Webhooks signature: ${(error as Error).message}`);
   }
@@ -89,7 +97,11 @@ async function checkStandardWebhook(event: ApiEvent, integration: Integration, b
 }
 
 /** Opens, adds an occurrence to, clears or acknowledges the issue of one alert. Redelivery is harmless. */
-async function ingest(integration: Integration, alert: Alert, routing: { customerId: string; severity: NewIssue['severity'] }): Promise<Outcome> {
+async function ingest(
+  integration: Integration,
+  alert: Alert,
+  routing: { customerId: string; severity: NewIssue['severity'] },
+): Promise<Outcome> {
   const alerts = new AlertRepository(ports().store);
   const issues = issueRepository();
   const mappedId = await alerts.issueFor(integration.name, alert.key);
@@ -97,17 +109,28 @@ async function ingest(integration: Integration, alert: Alert, routing: { custome
   const open = mapped && isUnresolved(mapped) ? mapped : undefined;
   const base = { key: alert.key, issueId: open?.id };
   const addOccurrence = async (issueId: string): Promise<Outcome> => {
-    const { duplicate } = await recordIssueEvent(issueId, { type: 'occurrence', integration: integration.name, key: alert.key, summary: alert.title, eventId: alert.occurrenceId });
+    const { duplicate } = await recordIssueEvent(issueId, {
+      type: 'occurrence',
+      integration: integration.name,
+      key: alert.key,
+      summary: alert.title,
+      eventId: alert.occurrenceId,
+    });
     return { key: alert.key, issueId, outcome: duplicate ? 'duplicate' : 'occurrence' };
   };
 
   if (alert.status === 'resolved') {
     if (!open) return { ...base, outcome: 'ignored' };
-    const { duplicate } = await recordIssueEvent(open.id, { type: 'monitoring-cleared', integration: integration.name, key: alert.key, eventId: `clear-${alert.occurrenceId}` });
+    const { duplicate } = await recordIssueEvent(open.id, {
+      type: 'monitoring-cleared',
+      integration: integration.name,
+      key: alert.key,
+      eventId: `clear-${alert.occurrenceId}`,
+    });
     return { ...base, outcome: duplicate ? 'duplicate' : 'cleared' };
   }
   if (alert.status === 'acknowledged') {
-    if (!open || open.status !== 'open') return { ...base, outcome: 'ignored' };
+    if (open?.status !== 'open') return { ...base, outcome: 'ignored' };
     try {
       await recordIssueEvent(open.id, { type: 'acknowledge', by: integration.name, eventId: `ack-${alert.occurrenceId}` });
     } catch (error) {
@@ -121,7 +144,15 @@ async function ingest(integration: Integration, alert: Alert, routing: { custome
   const reserved = mappedId && !mapped ? mappedId : await issues.nextIssueId();
   const claimed = mappedId && !mapped ? mappedId : await alerts.claim(integration.name, alert.key, reserved, mappedId, ports().clock.now());
   if (claimed !== reserved) return addOccurrence(claimed);
-  const description = [alert.description, alert.url && `Source: ${alert.url}`, `Labels: ${Object.entries(alert.labels).map(([k, v]) => `${k}=${v}`).join(', ')}`].filter(Boolean).join('\n\n');
+  const description = [
+    alert.description,
+    alert.url && `Source: ${alert.url}`,
+    `Labels: ${Object.entries(alert.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   const issue = await openNewIssue(
     {
       customerId: routing.customerId,
@@ -150,7 +181,8 @@ async function accept(integration: Integration, alerts: Alert[]): Promise<Outcom
   }
   if (problems.length) throw new HttpError(400, problems.map((p) => p.problem).join('; '), problems);
   const outcomes: Outcome[] = [];
-  for (const [index, alert] of alerts.entries()) outcomes.push(await ingest(integration, alert, routings[index] as { customerId: string; severity: NewIssue['severity'] }));
+  for (const [index, alert] of alerts.entries())
+    outcomes.push(await ingest(integration, alert, routings[index] as { customerId: string; severity: NewIssue['severity'] }));
   return outcomes;
 }
 
@@ -160,19 +192,27 @@ async function pagerduty(event: ApiEvent, body: string, viaEnqueue: boolean): Pr
   try {
     parsed = validate(raw, pagerdutySchema);
   } catch (error) {
-    if (error instanceof HttpError) return json(400, { status: 'invalid event', message: 'Event object is invalid', errors: [error.message] });
+    if (error instanceof HttpError)
+      return json(400, { status: 'invalid event', message: 'Event object is invalid', errors: [error.message] });
     throw error;
   }
   const alerts = new AlertRepository(ports().store);
   let integration = await alerts.integrationByRoutingKey(parsed.routing_key);
   if (!integration) {
     const fallback = await integrationFor(event, 'pagerduty');
-    if (viaEnqueue && !constantTimeEqual(parsed.routing_key, await secretOf(fallback))) throw new HttpError(401, 'routing_key: unknown routing key');
+    if (viaEnqueue && !constantTimeEqual(parsed.routing_key, await secretOf(fallback)))
+      throw new HttpError(401, 'routing_key: unknown routing key');
     if (!viaEnqueue) await checkBearer(event, fallback);
     integration = fallback;
   }
-  if (parsed.event_action === 'trigger' && !parsed.payload) return json(400, { status: 'invalid event', message: 'Event object is invalid', errors: ['payload: required for trigger'] });
-  if (parsed.event_action !== 'trigger' && !parsed.dedup_key) return json(400, { status: 'invalid event', message: 'Event object is invalid', errors: ['dedup_key: required for acknowledge and resolve'] });
+  if (parsed.event_action === 'trigger' && !parsed.payload)
+    return json(400, { status: 'invalid event', message: 'Event object is invalid', errors: ['payload: required for trigger'] });
+  if (parsed.event_action !== 'trigger' && !parsed.dedup_key)
+    return json(400, {
+      status: 'invalid event',
+      message: 'Event object is invalid',
+      errors: ['dedup_key: required for acknowledge and resolve'],
+    });
   const dedupKey = parsed.dedup_key ?? randomUUID();
   await accept(integration, [fromPagerDuty(parsed, body, dedupKey)]);
   return json(202, { status: 'success', message: 'Event processed', dedup_key: dedupKey });
@@ -193,7 +233,10 @@ const route = async (event: ApiEvent): Promise<ApiResult> => {
     alerts = fromAlertmanager(validate(parseJson(body), alertmanagerSchema));
   } else {
     await checkBearer(event, integration);
-    alerts = kind === 'alertmanager' ? fromAlertmanager(validate(parseJson(body), alertmanagerSchema)) : [fromDatadog(validate(parseJson(body), datadogSchema), body)];
+    alerts =
+      kind === 'alertmanager'
+        ? fromAlertmanager(validate(parseJson(body), alertmanagerSchema))
+        : [fromDatadog(validate(parseJson(body), datadogSchema), body)];
   }
   const outcomes = await accept(integration, alerts);
   return json(202, { integration: integration.name, alerts: outcomes });

@@ -8,7 +8,9 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
   const fromAddress = app.node.tryGetContext('fromAddress') ?? process.env.STEWARD_FROM_ADDRESS ?? 'Steward <steward@example.com>';
   const inboundAddress = app.node.tryGetContext('inboundAddress') ?? process.env.STEWARD_INBOUND_ADDRESS ?? 'support@example.com';
   const unknownSender = app.node.tryGetContext('unknownSender') ?? process.env.STEWARD_UNKNOWN_SENDER ?? 'refuse';
-  const stateful = new StatefulStack(app, 'StewardStateful', { description: 'Steward: table, API token and inbound mail bucket (retained)' });
+  const stateful = new StatefulStack(app, 'StewardStateful', {
+    description: 'Steward: table, API token and inbound mail bucket (retained)',
+  });
   const stateless = new StatelessStack(app, 'StewardStateless', {
     description: 'Steward: functions, workflows, HTTP API, schedules',
     table: stateful.table,

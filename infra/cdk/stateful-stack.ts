@@ -38,7 +38,11 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     NagSuppressions.addResourceSuppressions(this.apiToken, [
-      { id: 'AwsSolutions-SMG4', reason: 'A static bearer token shared with monitoring tools; rotating it is an operator action (update the senders first), not an automatic one.' },
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'A static bearer token shared with monitoring tools; rotating it is an operator action (update the senders first), not an automatic one.',
+      },
     ]);
     // Stripe chooses the signing secret: the operator puts the endpoint's "whsec_…" value here.
     this.stripeWebhookSecret = new Secret(this, 'StripeWebhookSecret', {
@@ -46,7 +50,10 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     NagSuppressions.addResourceSuppressions(this.stripeWebhookSecret, [
-      { id: 'AwsSolutions-SMG4', reason: 'Stripe issues and rotates this signing secret; it is copied in from the Stripe dashboard, not rotated by AWS.' },
+      {
+        id: 'AwsSolutions-SMG4',
+        reason: 'Stripe issues and rotates this signing secret; it is copied in from the Stripe dashboard, not rotated by AWS.',
+      },
     ]);
     // Raw inbound mail as SES's receipt rule stores it: encrypted, private, TLS only, kept 90 days.
     const accessLogs = new Bucket(this, 'InboundMailAccessLogs', {
@@ -57,7 +64,9 @@ export class StatefulStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(90) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    NagSuppressions.addResourceSuppressions(accessLogs, [{ id: 'AwsSolutions-S1', reason: 'This is the access-log bucket of the inbound mail bucket; logging it again would recurse.' }]);
+    NagSuppressions.addResourceSuppressions(accessLogs, [
+      { id: 'AwsSolutions-S1', reason: 'This is the access-log bucket of the inbound mail bucket; logging it again would recurse.' },
+    ]);
     this.inboundMail = new Bucket(this, 'InboundMail', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,

@@ -1,7 +1,7 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -17,6 +17,7 @@ import { Lambda as LambdaAction, LambdaInvocationType, S3 } from 'aws-cdk-lib/aw
 import { NagSuppressions } from 'cdk-nag';
 import { INBOUND_PREFIX } from '../../domain/inbound-mail.ts';
 import type { Construct } from 'constructs';
+import { lambdaBundling } from '../bundling.ts';
 import { functionSettings } from '../function-settings.ts';
 import { routes } from '../routes.ts';
 import { schedules } from '../schedules.ts';
@@ -49,7 +50,12 @@ export class StatelessStack extends Stack {
     const stateMachineArns = Object.fromEntries(
       Object.keys(manifest.workflows).map((workflow) => [
         workflow,
-        this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName(workflow), arnFormat: 'colon-resource-name' as never }),
+        this.formatArn({
+          service: 'states',
+          resource: 'stateMachine',
+          resourceName: stateMachineName(workflow),
+          arnFormat: 'colon-resource-name' as never,
+        }),
       ]),
     );
     this.api = new HttpApi(this, 'Api', { description: 'Steward REST API and webhooks' });
@@ -80,12 +86,12 @@ export class StatelessStack extends Stack {
         },
         bundling: {
           format: OutputFormat.ESM,
-          target: 'node22',
+          target: lambdaBundling.target,
           bundleAwsSDK: true,
           sourceMap: true,
           minify: true,
-          mainFields: ['module', 'main'],
-          banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+          mainFields: lambdaBundling.mainFields,
+          banner: lambdaBundling.banner,
         },
       });
       props.table.grantReadWriteData(fn);
@@ -99,12 +105,17 @@ export class StatelessStack extends Stack {
     };
 
     for (const [workflow, { substitutions }] of Object.entries(manifest.workflows)) {
-      const logGroup = new LogGroup(this, `${workflow}-sfn-logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+      const logGroup = new LogGroup(this, `${workflow}-sfn-logs`, {
+        retention: RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
       const machine = new StateMachine(this, `sm-${workflow}`, {
         stateMachineName: stateMachineName(workflow),
         stateMachineType: StateMachineType.STANDARD,
         definitionBody: DefinitionBody.fromFile(join(WORKFLOWS_DIR, `${workflow}.asl.json`)),
-        definitionSubstitutions: Object.fromEntries(Object.entries(substitutions).map(([placeholder, folder]) => [placeholder, fn(folder).functionArn])),
+        definitionSubstitutions: Object.fromEntries(
+          Object.entries(substitutions).map(([placeholder, folder]) => [placeholder, fn(folder).functionArn]),
+        ),
         logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
         tracingEnabled: true,
       });
@@ -115,15 +126,24 @@ export class StatelessStack extends Stack {
     // Explicit grants: who may start executions and complete callback tasks.
     const workflowArns = Object.values(stateMachineArns);
     const executionArns = Object.keys(stateMachineArns).map((workflow) =>
-      this.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName(workflow)}:*`, arnFormat: 'colon-resource-name' as never }),
+      this.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${stateMachineName(workflow)}:*`,
+        arnFormat: 'colon-resource-name' as never,
+      }),
     );
     // Everything that opens issues starts workflows; everything that records events wakes them.
     for (const name of ['api', 'reconcile', 'webhooks', 'inbound-email', 'dunning-run']) {
       fn(name).addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: workflowArns }));
-      fn(name).addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: executionArns }));
+      fn(name).addToRolePolicy(
+        new PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: executionArns }),
+      );
     }
     for (const name of ['api', 'issue-wait', 'webhooks', 'inbound-email', 'invoices', 'dunning-wait', 'dunning-run']) {
-      fn(name).addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: workflowArns }));
+      fn(name).addToRolePolicy(
+        new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: workflowArns }),
+      );
     }
     // Bearer tokens and webhook secrets default to the API secret; customer links and reply addresses are signed with a key derived from it.
     for (const name of ['api', 'issue-step', 'webhooks', 'inbound-email', 'invoices', 'dunning-step']) props.apiToken.grantRead(fn(name));
@@ -132,7 +152,10 @@ export class StatelessStack extends Stack {
         new PolicyStatement({
           effect: Effect.ALLOW,
           actions: ['ses:SendEmail'],
-          resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }), this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: '*' })],
+          resources: [
+            this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
+            this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: '*' }),
+          ],
         }),
       );
     }
@@ -163,7 +186,13 @@ export class StatelessStack extends Stack {
     const stage = this.api.defaultStage!.node.defaultChild as CfnStage;
     stage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
-      format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency' }),
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.responseLatency',
+      }),
     };
 
     const schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
@@ -185,16 +214,23 @@ export class StatelessStack extends Stack {
 
   private suppressNagFindings(): void {
     NagSuppressions.addStackSuppressions(this, [
-      { id: 'AwsSolutions-IAM4', reason: 'AWSLambdaBasicExecutionRole is the standard least-privilege policy for writing a function\'s own logs.' },
+      {
+        id: 'AwsSolutions-IAM4',
+        reason: "AWSLambdaBasicExecutionRole is the standard least-privilege policy for writing a function's own logs.",
+      },
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'Wildcards are scoped: the table\'s own indexes (table/index/*), X-Ray segments (no resource-level permissions), SES identities of this account (the sender identity is configured at deploy), executions of Steward\'s own state machines, and function versions of Steward\'s own functions.',
+          "Wildcards are scoped: the table's own indexes (table/index/*), X-Ray segments (no resource-level permissions), SES identities of this account (the sender identity is configured at deploy), executions of Steward's own state machines, and function versions of Steward's own functions.",
       },
-      { id: 'AwsSolutions-L1', reason: 'Steward pins nodejs22.x, the runtime its code and tests target; moving to a newer runtime is a deliberate, tested change.' },
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'Steward pins nodejs22.x, the runtime its code and tests target; moving to a newer runtime is a deliberate, tested change.',
+      },
       {
         id: 'AwsSolutions-APIG4',
-        reason: 'Routes authenticate in the handler: a bearer token compared in constant time (API and Alertmanager-style senders), or signed links and webhook signatures that an API Gateway authorizer cannot verify without the body.',
+        reason:
+          'Routes authenticate in the handler: a bearer token compared in constant time (API and Alertmanager-style senders), or signed links and webhook signatures that an API Gateway authorizer cannot verify without the body.',
       },
     ]);
   }

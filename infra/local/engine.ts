@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { ExecutionDescription, ExecutionStatus, StartResult, WorkflowPort } from '../../domain/workflow-port.ts';
+import type { AslDefinition } from '../workflow-manifest.ts';
 import type { ActivityTracker, TimerClock } from './clock.ts';
 import type { ExecutionRecords, ExecutionRecord } from './execution-records.ts';
 
 /** Invokes a Lambda handler by function name with a real event; returns its result. */
 export type FunctionInvoker = (functionName: string, payload: unknown) => Promise<unknown>;
 
-type Json = any; // ASL definitions are free-form JSON
+type Json = AslDefinition;
 
 const TOKEN_PLACEHOLDER = '__steward_task_token__';
 const PARAMS_KEY = 'steward.params';
@@ -164,15 +165,24 @@ export class LocalEngine implements WorkflowPort {
     const overrides: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [stateName, state] of taskStates) overrides[stateName] = (input) => this.runTask(record, state, input);
     const retryIntervalOverrides: Record<string, number> = {};
-    if (this.retryIntervalMs !== undefined) for (const stateName of taskStates.keys()) retryIntervalOverrides[stateName] = this.retryIntervalMs;
-    const execution = machine.run(record.input as Json, {
-      overrides: { taskResourceLocalHandlers: overrides, retryIntervalOverrides },
-      context: {
-        Execution: { Id: executionArn(record.workflow, record.name), Name: record.name, Input: record.input, StartTime: record.startDate },
-        StateMachine: { Id: stateMachineArn(record.workflow), Name: record.workflow },
-        Task: { Token: TOKEN_PLACEHOLDER },
-      },
-    } as Json);
+    if (this.retryIntervalMs !== undefined)
+      for (const stateName of taskStates.keys()) retryIntervalOverrides[stateName] = this.retryIntervalMs;
+    const execution = machine.run(
+      record.input as Json,
+      {
+        overrides: { taskResourceLocalHandlers: overrides, retryIntervalOverrides },
+        context: {
+          Execution: {
+            Id: executionArn(record.workflow, record.name),
+            Name: record.name,
+            Input: record.input,
+            StartTime: record.startDate,
+          },
+          StateMachine: { Id: stateMachineArn(record.workflow), Name: record.workflow },
+          Task: { Token: TOKEN_PLACEHOLDER },
+        },
+      } as Json,
+    );
     this.running.set(id, { record, abort: execution.abort });
     this.log(record, { type: 'ExecutionStarted' });
     void this.drainEvents(record, execution.eventLogs as AsyncGenerator<Json>);

@@ -5,12 +5,22 @@ import { matchRoute, routeKey } from '../routes.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type LocalRoute = (request: { method: string; path: string; query: URLSearchParams; body: Buffer; headers: IncomingMessage['headers'] }) =>
-  | Promise<{ status: number; body: unknown; headers?: Record<string, string> } | undefined>
-  | undefined;
+export type LocalRoute = (request: {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: Buffer;
+  headers: IncomingMessage['headers'];
+}) => Promise<{ status: number; body: unknown; headers?: Record<string, string> } | undefined> | undefined;
 
 /** Builds the API Gateway HTTP API (payload v2.0) event that AWS would hand the Lambda. */
-export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, url: URL, route: { key: string; pathParameters?: Record<string, string> }, now: Date): APIGatewayProxyEventV2 {
+export function toApiGatewayEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  url: URL,
+  route: { key: string; pathParameters?: Record<string, string> },
+  now: Date,
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined || name === 'cookie') continue;
@@ -88,7 +98,13 @@ export function startHttpServer(options: HttpServerOptions): Promise<Server> {
       }
       const match = matchRoute(method, url.pathname);
       if (!match) return sendJson(response, 404, { error: `no route ${method} ${url.pathname}` });
-      const event = toApiGatewayEvent(request, body, url, { key: routeKey(match.route), pathParameters: match.pathParameters }, options.now());
+      const event = toApiGatewayEvent(
+        request,
+        body,
+        url,
+        { key: routeKey(match.route), pathParameters: match.pathParameters },
+        options.now(),
+      );
       writeApiGatewayResult(response, await options.invoke(match.route.function, event));
     } catch (error) {
       console.error('[http] request failed:', error);

@@ -1,9 +1,9 @@
-import { optionsFromEnv, startRuntime, type Runtime } from './runtime.ts';
+import { optionsFromEnv, startRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
 import { killAll } from './processes.ts';
 
 /** `npm start`: the embedded runtime, everything on 127.0.0.1. */
 async function main(): Promise<void> {
-  let options;
+  let options: RuntimeOptions;
   try {
     options = optionsFromEnv(process.env, process.argv.slice(2));
   } catch (error) {

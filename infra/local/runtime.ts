@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import type { Context } from 'aws-lambda';
+import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
 import { DynamoStore } from '../../adapters/dynamo-store.ts';
 import { installPorts, parseUnknownSender, type Ports } from '../../adapters/ports.ts';
@@ -64,7 +64,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
   if (clockStartText !== '') {
     if (clock !== 'manual') throw new Error(`STEWARD_CLOCK_START works only with STEWARD_CLOCK=manual (STEWARD_CLOCK is "${clock}")`);
     clockStart = parseInstant(clockStartText);
-    if (!clockStart) throw new Error(`STEWARD_CLOCK_START must be an ISO-8601 instant with an offset, such as 2026-12-01T09:00:00Z, got "${clockStartText}"`);
+    if (!clockStart)
+      throw new Error(
+        `STEWARD_CLOCK_START must be an ISO-8601 instant with an offset, such as 2026-12-01T09:00:00Z, got "${clockStartText}"`,
+      );
   }
   for (const arg of argv) if (arg !== '--in-memory') throw new Error(`unknown argument "${arg}" (supported: --in-memory)`);
   return {
@@ -128,7 +131,7 @@ export interface Runtime {
   mailer: SesMailer;
   scheduler: LocalScheduler;
   dynamodb: DynamoDbLocal;
-  invoke(functionName: string, event: unknown): Promise<any>;
+  invoke(functionName: string, event: unknown): Promise<unknown>;
   /** Handler invocations and their total wall time per function, as Lambda would bill them. */
   invocations: Map<string, { count: number; ms: number }>;
   stop(): Promise<void>;
@@ -142,7 +145,7 @@ function resolveToken(options: RuntimeOptions): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const token = randomBytes(24).toString('base64url');
   mkdirSync(options.dataDir, { recursive: true });
-  writeFileSync(file, token + '\n', { mode: 0o600 });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
 }
 
@@ -153,14 +156,19 @@ async function ensureTable(dynamodb: DynamoDbLocal): Promise<void> {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
     await dynamodb.client.send(new CreateTableCommand(createTableInput(TABLE_NAME)));
     await dynamodb.client.send(
-      new UpdateTimeToLiveCommand({ TableName: TABLE_NAME, TimeToLiveSpecification: { AttributeName: tableSchema.timeToLiveAttribute, Enabled: true } }),
+      new UpdateTimeToLiveCommand({
+        TableName: TABLE_NAME,
+        TimeToLiveSpecification: { AttributeName: tableSchema.timeToLiveAttribute, Enabled: true },
+      }),
     );
   }
 }
 
 async function startSesEmulator(port: number): Promise<Server> {
-  const module: any = await import('aws-ses-v2-local');
-  const start = module.default?.default ?? module.default;
+  // The package's ESM build wraps its CommonJS default export once more.
+  type Start = (options: { host: string; port: number }) => Promise<Server>;
+  const module = (await import('aws-ses-v2-local')) as unknown as { default: Start | { default: Start } };
+  const start = 'default' in module.default ? module.default.default : module.default;
   return start({ host: '127.0.0.1', port });
 }
 
@@ -175,7 +183,8 @@ function closeServer(server: { close(cb: () => void): unknown; closeAllConnectio
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const cleanups: (() => Promise<void> | void)[] = [];
   const runCleanups = async () => {
-    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch((error) => console.error('[runtime] cleanup failed:', error));
+    for (const cleanup of cleanups.reverse())
+      await Promise.resolve(cleanup()).catch((error) => console.error('[runtime] cleanup failed:', error));
     cleanups.length = 0;
   };
   try {
@@ -186,7 +195,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const clock: TimerClock =
       options.clock === 'manual'
         ? new ManualClock(
-            !options.inMemory && existsSync(clockFile) ? new Date(JSON.parse(readFileSync(clockFile, 'utf8')).now) : (options.clockStart ?? new Date()),
+            !options.inMemory && existsSync(clockFile)
+              ? new Date(JSON.parse(readFileSync(clockFile, 'utf8')).now)
+              : (options.clockStart ?? new Date()),
             () => tracker.idle(),
             (now) => {
               if (!options.inMemory) writeFileSync(clockFile, JSON.stringify({ now: now.toISOString() }));
@@ -194,7 +205,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           )
         : new RealClock();
 
-    const dynamodb = await startDynamoDbLocal({ port: options.dynamodbPort, dataDir: options.inMemory ? undefined : join(options.dataDir, 'dynamodb') });
+    const dynamodb = await startDynamoDbLocal({
+      port: options.dynamodbPort,
+      dataDir: options.inMemory ? undefined : join(options.dataDir, 'dynamodb'),
+    });
     cleanups.push(() => dynamodb.stop());
     await ensureTable(dynamodb);
     const records = new ExecutionRecords(dynamodb.client, EXECUTIONS_TABLE);
@@ -272,7 +286,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const localRoutes: LocalRoute = async ({ method, path, body, headers }) => {
       if (path === '/health' && method === 'GET') return health();
       if (!path.startsWith('/_local/')) return undefined;
-      if (!constantTimeEqual(bearerToken(headers.authorization) ?? '', apiToken)) return { status: 401, body: { error: 'missing or invalid bearer token' } };
+      if (!constantTimeEqual(bearerToken(headers.authorization) ?? '', apiToken))
+        return { status: 401, body: { error: 'missing or invalid bearer token' } };
       if (path === '/_local/clock' && method === 'GET') return { status: 200, body: { now: clock.now().toISOString(), mode: clock.mode } };
       if (path === '/_local/clock' && method === 'POST') return moveClock(body);
       const execution = /^\/_local\/executions\/([^/]+)\/([^/]+)$/.exec(path);
@@ -284,7 +299,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
 
     const moveClock = async (body: Buffer) => {
-      if (!(clock instanceof ManualClock)) return { status: 409, body: { error: 'the clock is real time; start with STEWARD_CLOCK=manual to move it' } };
+      if (!(clock instanceof ManualClock))
+        return { status: 409, body: { error: 'the clock is real time; start with STEWARD_CLOCK=manual to move it' } };
       let request: { advance?: unknown; to?: unknown };
       try {
         request = JSON.parse(body.toString('utf8') || '{}');
@@ -297,13 +313,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       let target: Date;
       if (typeof request.advance === 'string' && request.to === undefined) {
         const ms = parseDuration(request.advance);
-        if (ms === undefined) return { status: 400, body: { error: `advance: "${request.advance.slice(0, 64)}" is not an ISO-8601 duration such as PT2H or P1DT30M` } };
+        if (ms === undefined)
+          return {
+            status: 400,
+            body: { error: `advance: "${request.advance.slice(0, 64)}" is not an ISO-8601 duration such as PT2H or P1DT30M` },
+          };
         target = new Date(clock.now().getTime() + ms);
       } else if (typeof request.to === 'string' && request.advance === undefined) {
         const parsed = parseInstant(request.to);
-        if (!parsed) return { status: 400, body: { error: `to: "${request.to.slice(0, 64)}" is not an ISO-8601 timestamp with an offset, such as 2026-12-01T09:00:00Z` } };
+        if (!parsed)
+          return {
+            status: 400,
+            body: { error: `to: "${request.to.slice(0, 64)}" is not an ISO-8601 timestamp with an offset, such as 2026-12-01T09:00:00Z` },
+          };
         target = parsed;
-        if (target < clock.now()) return { status: 400, body: { error: `to: ${request.to} is before now (${clock.now().toISOString()}); the clock only moves forward` } };
+        if (target < clock.now())
+          return {
+            status: 400,
+            body: { error: `to: ${request.to} is before now (${clock.now().toISOString()}); the clock only moves forward` },
+          };
       } else {
         return { status: 400, body: { error: 'give exactly one of "advance" (ISO-8601 duration) or "to" (ISO timestamp)' } };
       }
@@ -343,7 +371,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const http = await startHttpServer({
       port: options.port,
       now: () => clock.now(),
-      invoke: (fn, event) => tracker.track(() => invoke(fn, event)) as Promise<any>,
+      invoke: (fn, event) => tracker.track(() => invoke(fn, event)) as Promise<APIGatewayProxyResultV2>,
       localRoutes,
     });
     cleanups.push(() => closeServer(http));
@@ -357,7 +385,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger: false,
       onRcptTo(address, _session, callback) {
         if (address.address.toLowerCase().split('@')[1] !== options.inboundAddress.toLowerCase().split('@')[1]) {
-          return callback(Object.assign(new Error(`550 relaying denied: Steward accepts mail for @${options.inboundAddress.split('@')[1]} only`), { responseCode: 550 }));
+          return callback(
+            Object.assign(new Error(`550 relaying denied: Steward accepts mail for @${options.inboundAddress.split('@')[1]} only`), {
+              responseCode: 550,
+            }),
+          );
         }
         callback();
       },
@@ -369,7 +401,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
             return callback(Object.assign(new Error(`552 message exceeds ${MAX_MESSAGE_BYTES} bytes`), { responseCode: 552 }));
           }
           if (!functions.has('inbound-email')) {
-            return callback(Object.assign(new Error('451 inbound email handling is not installed yet; try again later'), { responseCode: 451 }));
+            return callback(
+              Object.assign(new Error('451 inbound email handling is not installed yet; try again later'), { responseCode: 451 }),
+            );
           }
           const raw = Buffer.concat(chunks);
           const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
@@ -384,7 +418,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
             })
             .then(
               (result) =>
-                result?.outcome === 'refused' ? callback(Object.assign(new Error(`550 ${result.reason ?? 'refused'}`), { responseCode: 550 })) : callback(),
+                result?.outcome === 'refused'
+                  ? callback(Object.assign(new Error(`550 ${result.reason ?? 'refused'}`), { responseCode: 550 }))
+                  : callback(),
               (error: Error) => callback(Object.assign(new Error(`451 ${error.message}`), { responseCode: 451 })),
             );
         });

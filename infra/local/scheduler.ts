@@ -38,7 +38,8 @@ export class LocalScheduler {
   ) {}
 
   start(schedules: Schedule[]): void {
-    for (const schedule of schedules) this.arm(schedule, new Cron(toCronerPattern(schedule.expression), { timezone: schedule.timezone, paused: true }));
+    for (const schedule of schedules)
+      this.arm(schedule, new Cron(toCronerPattern(schedule.expression), { timezone: schedule.timezone, paused: true }));
   }
 
   nextRuns(): { name: string; next: string | undefined }[] {

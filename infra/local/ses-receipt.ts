@@ -14,7 +14,15 @@ export function sesReceiptEvent(input: { raw: Buffer; recipients: string[]; send
         eventSource: 'aws:ses',
         eventVersion: '1.0',
         ses: {
-          mail: { timestamp: input.now.toISOString(), source: input.sender, messageId, destination: input.recipients, headersTruncated: false, headers: [], commonHeaders: {} },
+          mail: {
+            timestamp: input.now.toISOString(),
+            source: input.sender,
+            messageId,
+            destination: input.recipients,
+            headersTruncated: false,
+            headers: [],
+            commonHeaders: {},
+          },
           receipt: {
             timestamp: input.now.toISOString(),
             processingTimeMillis: 0,
@@ -24,7 +32,11 @@ export function sesReceiptEvent(input: { raw: Buffer; recipients: string[]; send
             spfVerdict: gray,
             dkimVerdict: gray,
             dmarcVerdict: gray,
-            action: { type: 'Lambda', functionArn: 'arn:aws:lambda:local:000000000000:function:inbound-email', invocationType: 'RequestResponse' },
+            action: {
+              type: 'Lambda',
+              functionArn: 'arn:aws:lambda:local:000000000000:function:inbound-email',
+              invocationType: 'RequestResponse',
+            },
           },
         },
       },

@@ -13,11 +13,30 @@ const call = async (method: 'POST' | 'GET', path: string, body?: unknown) => {
   await env.runtime.tracker.idle();
   return response;
 };
-const invoice = (id: string, customerId: string, dueDate: string, amount = 100) => ({ id, customerId, issueDate: '2026-11-01', dueDate, currency: 'EUR', amount, amountPaid: 0 });
-const customer = (id: string) => env.client.post('/customers', { ...acme, id, name: `Customer ${id}`, emailDomains: [], contacts: [{ name: 'Payer', email: `pay@${id}.test`, roles: ['billing'] }] });
+const invoice = (id: string, customerId: string, dueDate: string, amount = 100) => ({
+  id,
+  customerId,
+  issueDate: '2026-11-01',
+  dueDate,
+  currency: 'EUR',
+  amount,
+  amountPaid: 0,
+});
+const customer = (id: string) =>
+  env.client.post('/customers', {
+    ...acme,
+    id,
+    name: `Customer ${id}`,
+    emailDomains: [],
+    contacts: [{ name: 'Payer', email: `pay@${id}.test`, roles: ['billing'] }],
+  });
 /** What Steward sent about a customer, as [local time, first recipient, template]. */
-const sent = async (customerId: string) => (await customerEmails(env.runtime.store, customerId)).map((email) => [local(email.sentAt), email.to[0].split('@')[0], email.template]);
-const customerSteps = async (customerId: string) => (await sent(customerId)).filter(([, to, template]) => to === 'pay' && template.startsWith('dunning-')).map(([at, , template]) => `${at} ${template}`);
+const sent = async (customerId: string) =>
+  (await customerEmails(env.runtime.store, customerId)).map((email) => [local(email.sentAt), email.to[0].split('@')[0], email.template]);
+const customerSteps = async (customerId: string) =>
+  (await sent(customerId))
+    .filter(([, to, template]) => to === 'pay' && template.startsWith('dunning-'))
+    .map(([at, , template]) => `${at} ${template}`);
 
 // One clock for the file, moving forward only: each scenario has its own customer and dates.
 describe('events change the course at once', () => {
@@ -26,7 +45,12 @@ describe('events change the course at once', () => {
     await moveTo(berlin('2026-11-26T10:00'));
     await call('POST', '/invoices', invoice('D-1', 'dis', '2026-11-30'));
     await call('POST', '/invoices', invoice('D-2', 'dis', '2026-11-30'));
-    const dispute = await call('POST', '/invoices/D-1/events', { type: 'dispute', reason: 'Billed twice for November', fault: 'us', resolveBy: '2026-12-10' });
+    const dispute = await call('POST', '/invoices/D-1/events', {
+      type: 'dispute',
+      reason: 'Billed twice for November',
+      fault: 'us',
+      resolveBy: '2026-12-10',
+    });
     expect(dispute.status).toBe(202);
     expect((await sent('dis')).filter(([, to]) => to === 'sam')).toEqual([['2026-11-26 10:00', 'sam', 'dunning-dispute']]);
     await moveTo(berlin('2026-12-02T12:00'));
@@ -36,7 +60,12 @@ describe('events change the course at once', () => {
     const text = inboxed.emails.find((email) => email.messageId === reminder.messageId)!.body.text;
     expect(text).toContain('D-2');
     expect(text).not.toContain('D-1');
-    const resolved = await call('POST', '/invoices/D-1/events', { type: 'resolve-dispute', outcome: 'Duplicate line removed', fault: 'us', credit: 100 });
+    const resolved = await call('POST', '/invoices/D-1/events', {
+      type: 'resolve-dispute',
+      outcome: 'Duplicate line removed',
+      fault: 'us',
+      credit: 100,
+    });
     expect(resolved.body).toMatchObject({ status: 'paid', credit: 100 });
     expect((await call('POST', '/invoices/D-1/events', { type: 'resolve-dispute', outcome: 'again', fault: 'us' })).status).toBe(409);
   });
@@ -81,7 +110,9 @@ describe('events change the course at once', () => {
     const issue = (await call('POST', '/issues', { customerId: 'out', title: 'Data centre down', severity: 'sev1' })).body;
     await moveTo(berlin('2027-01-27T12:00'));
     expect((await customerSteps('out')).map((step) => step.slice(17))).toEqual(['dunning-courtesy', 'dunning-reminder', 'dunning-why']);
-    expect((await sent('out')).filter(([, , template]) => template === 'dunning-outage-hold').map(([at]) => at)).toEqual(['2027-01-25 09:00']);
+    expect((await sent('out')).filter(([, , template]) => template === 'dunning-outage-hold').map(([at]) => at)).toEqual([
+      '2027-01-25 09:00',
+    ]);
     await call('POST', `/issues/${issue.id}/events`, { type: 'resolve', rfo: 'Power failure' });
     await call('POST', `/issues/${issue.id}/events`, { type: 'accept-rfo' });
     // Still held for 7 days after the resolution, then the warning goes out (the step now due).
@@ -97,7 +128,9 @@ describe('events change the course at once', () => {
     await call('POST', '/invoices', invoice('K-2', 'lnk', '2027-02-01', 200));
     await call('POST', '/invoices', invoice('K-3', 'lnk', '2027-02-01', 50));
     await moveTo(berlin('2027-02-09T12:00'));
-    const why = (await inbox(env.runtime)).filter((email) => email.destination.to.includes('pay@lnk.test') && email.subject.startsWith('Second reminder')).at(-1)!;
+    const why = (await inbox(env.runtime))
+      .filter((email) => email.destination.to.includes('pay@lnk.test') && email.subject.startsWith('Second reminder'))
+      .at(-1)!;
     const promiseLink = /promise a payment date \((\S+)\)/.exec(why.body.text!)![1];
     const disputeLink = /dispute an invoice with the reason \((\S+)\)/.exec(why.body.text!)![1];
     const page = await (await fetch(promiseLink)).text();

@@ -14,7 +14,15 @@ const post = async (path: string, body: unknown, status = 201) => {
   await env.runtime.tracker.idle();
   return response.body;
 };
-const invoice = (id: string, customerId: string, dueDate: string, amount = 1000) => ({ id, customerId, issueDate: '2026-11-01', dueDate, currency: 'EUR', amount, amountPaid: 0 });
+const invoice = (id: string, customerId: string, dueDate: string, amount = 1000) => ({
+  id,
+  customerId,
+  issueDate: '2026-11-01',
+  dueDate,
+  currency: 'EUR',
+  amount,
+  amountPaid: 0,
+});
 /** Emails to an address as SES got them, with the (manual-clock) time Steward sent each, from its outbox. */
 const mailTo = async (address: string, subject = '') => {
   const sent = new Map((await customerEmails(env.runtime.store, 'lad')).map((email) => [email.messageId, email.sentAt]));
@@ -25,7 +33,13 @@ const mailTo = async (address: string, subject = '') => {
 
 describe('AR dunning: one consolidated email per step, at 09:00 local on business days', () => {
   it('three overdue invoices walk the whole ladder; the suspension waits for approval; payment stops it with a thank-you', async () => {
-    await env.client.post('/customers', { ...acme, id: 'lad', name: 'Ladder GmbH', emailDomains: ['ladder.test'], contacts: [{ name: 'Pay Ladder', email: 'pay@ladder.test', roles: ['billing'] }] });
+    await env.client.post('/customers', {
+      ...acme,
+      id: 'lad',
+      name: 'Ladder GmbH',
+      emailDomains: ['ladder.test'],
+      contacts: [{ name: 'Pay Ladder', email: 'pay@ladder.test', roles: ['billing'] }],
+    });
     await moveTo(berlin('2026-11-25T10:00'));
     await post('/invoices', invoice('L-1', 'lad', '2026-12-01'));
     await post('/invoices', invoice('L-2', 'lad', '2026-12-03', 500));
@@ -46,7 +60,9 @@ describe('AR dunning: one consolidated email per step, at 09:00 local on busines
     expect(second).toMatch(/Total: 1750.00 EUR/);
     expect(second).toMatch(/promise a payment date \(http:\/\/127\.0\.0\.1:\d+\/links\/\S+\)/);
     expect((await mailTo('sam@provider.test', 'Task: call Ladder GmbH')).map((email) => local(email.at))).toEqual(['Tue 2026-12-15 09:00']);
-    expect((await mailTo('dora@provider.test', 'final notice to Ladder GmbH')).map((email) => local(email.at))).toEqual(['Tue 2026-12-22 09:00']);
+    expect((await mailTo('dora@provider.test', 'final notice to Ladder GmbH')).map((email) => local(email.at))).toEqual([
+      'Tue 2026-12-22 09:00',
+    ]);
     const proposals = await mailTo('sam@provider.test', 'Approve suspension of Ladder GmbH?');
     expect(proposals.map((email) => local(email.at))).toEqual(['Thu 2026-12-31 09:00']);
 
@@ -59,10 +75,19 @@ describe('AR dunning: one consolidated email per step, at 09:00 local on busines
     expect((await mailTo('pay@ladder.test', 'Service suspended')).length).toBe(1);
     expect((await fetch(approve, { method: 'POST' })).status).toBe(409);
 
-    for (const [id, amount] of [['L-1', 1000], ['L-2', 500], ['L-3', 250]] as const) await post('/payments', { invoiceId: id, amount, date: '2027-01-05', reference: `wire-${id}` }, 202);
+    for (const [id, amount] of [
+      ['L-1', 1000],
+      ['L-2', 500],
+      ['L-3', 250],
+    ] as const)
+      await post('/payments', { invoiceId: id, amount, date: '2027-01-05', reference: `wire-${id}` }, 202);
     expect((await mailTo('pay@ladder.test', 'Thank you for your payment')).length).toBe(1);
     await moveTo(berlin('2027-02-15T12:00'));
     expect((await mailTo('pay@ladder.test')).length).toBe(8);
-    expect((await env.client.get('/invoices?customerId=lad')).body.invoices.map((i: { status: string }) => i.status)).toEqual(['paid', 'paid', 'paid']);
+    expect((await env.client.get('/invoices?customerId=lad')).body.invoices.map((i: { status: string }) => i.status)).toEqual([
+      'paid',
+      'paid',
+      'paid',
+    ]);
   }, 180_000); // 82 simulated days, each hour with its dunning run
 });

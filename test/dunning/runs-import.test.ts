@@ -11,7 +11,14 @@ import { acme, useRuntime } from '../support/runtime.ts';
 const env = useRuntime({
   clockStart: '2026-11-25T08:00:00Z', // Wednesday 09:00 in Berlin
   setup: async (client) => {
-    for (const id of ['run', 'csv', 'str']) await client.post('/customers', { ...acme, id, name: `Customer ${id}`, emailDomains: [], contacts: [{ name: 'Payer', email: `pay@${id}.test`, roles: ['billing'] }] });
+    for (const id of ['run', 'csv', 'str'])
+      await client.post('/customers', {
+        ...acme,
+        id,
+        name: `Customer ${id}`,
+        emailDomains: [],
+        contacts: [{ name: 'Payer', email: `pay@${id}.test`, roles: ['billing'] }],
+      });
   },
 });
 
@@ -19,7 +26,11 @@ const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' })
 const moveTo = (iso: string) => env.client.moveTo(iso);
 const templates = async (customerId: string) => (await customerEmails(env.runtime.store, customerId)).map((email) => email.template);
 const csvPost = async (csv: string) => {
-  const response = await fetch(`${env.runtime.urls.api}/invoices/import`, { method: 'POST', headers: { authorization: `Bearer ${env.runtime.apiToken}`, 'content-type': 'text/csv' }, body: csv });
+  const response = await fetch(`${env.runtime.urls.api}/invoices/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${env.runtime.apiToken}`, 'content-type': 'text/csv' },
+    body: csv,
+  });
   await env.runtime.tracker.idle();
   return { status: response.status, body: (await response.json()) as any };
 };
@@ -29,7 +40,19 @@ describe('dunning runs', () => {
   it('after three missed days a run sends only the step now due; a second run the same day sends nothing', async () => {
     env.runtime.scheduler.stop(); // the hourly run is "down"
     await moveTo(berlin('2026-11-25T10:00'));
-    expect((await env.client.post('/invoices', { id: 'R-1', customerId: 'run', issueDate: '2026-11-01', dueDate: '2026-12-01', currency: 'EUR', amount: 80, amountPaid: 0 })).status).toBe(201);
+    expect(
+      (
+        await env.client.post('/invoices', {
+          id: 'R-1',
+          customerId: 'run',
+          issueDate: '2026-11-01',
+          dueDate: '2026-12-01',
+          currency: 'EUR',
+          amount: 80,
+          amountPaid: 0,
+        })
+      ).status,
+    ).toBe(201);
     await moveTo(berlin('2026-12-08T10:00')); // courtesy (11-28), reminder (12-02) and more were missed
     expect(await templates('run')).toEqual([]);
     const first = await env.runtime.invoke('dunning-run', {});
@@ -46,7 +69,14 @@ describe('dunning runs', () => {
 
 describe('CSV import', () => {
   it('reports every bad row by line and column and writes nothing; a good file imports; re-importing updates', async () => {
-    const bad = [HEADER, 'C-1,csv,2026-11-01,2026-12-01,EUR,100.00,0', 'C-2,csv,2026-11-01,2026-13-45,EUR,50,0', 'C-3,csv,2026-11-01,2026-12-01,eur,-5,0', 'C-1,csv,2026-11-01,2026-12-01,EUR,100,0', 'C-4,csv,2026-11-01'].join('\n');
+    const bad = [
+      HEADER,
+      'C-1,csv,2026-11-01,2026-12-01,EUR,100.00,0',
+      'C-2,csv,2026-11-01,2026-13-45,EUR,50,0',
+      'C-3,csv,2026-11-01,2026-12-01,eur,-5,0',
+      'C-1,csv,2026-11-01,2026-12-01,EUR,100,0',
+      'C-4,csv,2026-11-01',
+    ].join('\n');
     const refused = await csvPost(bad);
     expect(refused.status).toBe(400);
     expect(refused.body.details).toEqual([
@@ -58,20 +88,29 @@ describe('CSV import', () => {
       { line: 6, column: '(row)', problem: '3 columns, expected 7' },
     ]);
     expect((await env.client.get('/invoices?customerId=csv')).body.invoices).toEqual([]);
-    expect((await csvPost(`${HEADER}\nC-9,nobody,2026-11-01,2026-12-01,EUR,1,0\n`)).body.details).toEqual([{ field: 'customer_id', problem: 'unknown customer "nobody"' }]);
+    expect((await csvPost(`${HEADER}\nC-9,nobody,2026-11-01,2026-12-01,EUR,1,0\n`)).body.details).toEqual([
+      { field: 'customer_id', problem: 'unknown customer "nobody"' },
+    ]);
 
     const good = [HEADER, 'C-1,csv,2026-11-01,2026-12-01,EUR,100.00,0', 'C-2,csv,2026-11-02,2026-12-02,EUR,50,10'].join('\r\n');
     expect(await csvPost(good)).toEqual({ status: 200, body: { rows: 2, created: 2, updated: 0 } });
     expect(await csvPost(good.replace('100.00', '120.00'))).toEqual({ status: 200, body: { rows: 2, created: 0, updated: 2 } });
     const invoices = (await env.client.get('/invoices?customerId=csv')).body.invoices;
-    expect(invoices.map((i: { id: string; amount: number; amountPaid: number }) => [i.id, i.amount, i.amountPaid])).toEqual([['C-1', 120, 0], ['C-2', 50, 10]]);
+    expect(invoices.map((i: { id: string; amount: number; amountPaid: number }) => [i.id, i.amount, i.amountPaid])).toEqual([
+      ['C-1', 120, 0],
+      ['C-2', 50, 10],
+    ]);
   });
 
   it('npm run import -- <file> posts the file and prints the outcome; a bad file exits 1 with line and column', async () => {
     const dir = env.options.dataDir;
     writeFileSync(join(dir, 'good.csv'), `${HEADER}\nC-5,csv,2026-11-01,2026-12-05,EUR,70,0\n`);
     writeFileSync(join(dir, 'bad.csv'), `${HEADER}\nC-6,csv,2026-11-01,not-a-date,EUR,70,0\n`);
-    const cli = (file: string) => run('node', ['--import', 'tsx', 'scripts/import-invoices.ts', join(dir, file)], 60_000, { STEWARD_URL: env.runtime.urls.api, STEWARD_API_TOKEN: env.runtime.apiToken });
+    const cli = (file: string) =>
+      run('node', ['--import', 'tsx', 'scripts/import-invoices.ts', join(dir, file)], 60_000, {
+        STEWARD_URL: env.runtime.urls.api,
+        STEWARD_API_TOKEN: env.runtime.apiToken,
+      });
     const ok = await cli('good.csv');
     expect(ok.output).toContain('imported 1 rows: 1 created, 0 updated');
     expect(ok.ok).toBe(true);
@@ -93,13 +132,31 @@ describe('Stripe invoice webhooks', () => {
     await env.runtime.tracker.idle();
     return { status: response.status, body: (await response.json()) as any };
   };
-  const stripeInvoice = { id: 'in_1', object: 'invoice', number: 'ST-0001', customer: 'cus_1', metadata: { customer_id: 'str' }, created: 1764547200, due_date: 1765152000, currency: 'eur', amount_due: 4200, amount_paid: 0 };
+  const stripeInvoice = {
+    id: 'in_1',
+    object: 'invoice',
+    number: 'ST-0001',
+    customer: 'cus_1',
+    metadata: { customer_id: 'str' },
+    created: 1764547200,
+    due_date: 1765152000,
+    currency: 'eur',
+    amount_due: 4200,
+    amount_paid: 0,
+  };
 
   it('finalized creates the invoice (redelivery is harmless), paid settles it, voided voids; a bad signature is 401', async () => {
     expect((await deliver('invoice.finalized', stripeInvoice)).body).toMatchObject({ invoiceId: 'ST-0001', outcome: 'upserted' });
     expect((await deliver('invoice.finalized', stripeInvoice)).status).toBe(200);
     const created = (await env.client.get('/invoices/ST-0001')).body;
-    expect(created).toMatchObject({ customerId: 'str', amount: 42, currency: 'EUR', issueDate: '2025-12-01', dueDate: '2025-12-08', status: 'open' });
+    expect(created).toMatchObject({
+      customerId: 'str',
+      amount: 42,
+      currency: 'EUR',
+      issueDate: '2025-12-01',
+      dueDate: '2025-12-08',
+      status: 'open',
+    });
     expect((await deliver('invoice.paid', stripeInvoice)).body.outcome).toBe('paid');
     expect((await deliver('invoice.paid', stripeInvoice)).status).toBe(200);
     const paid = (await env.client.get('/invoices/ST-0001')).body;
@@ -118,7 +175,15 @@ describe('AR KPIs and the customer history', () => {
     const kpis = (await env.client.get('/kpis/ar')).body;
     expect(kpis.aging.disputed).toBe(40);
     expect(Object.keys(kpis.aging)).toEqual(['current', '1-30', '31-60', '61-90', '91-120', '120+', 'disputed']);
-    expect(kpis.openAmount).toBe(kpis.aging.current + kpis.aging['1-30'] + kpis.aging['31-60'] + kpis.aging['61-90'] + kpis.aging['91-120'] + kpis.aging['120+'] + kpis.aging.disputed);
+    expect(kpis.openAmount).toBe(
+      kpis.aging.current +
+        kpis.aging['1-30'] +
+        kpis.aging['31-60'] +
+        kpis.aging['61-90'] +
+        kpis.aging['91-120'] +
+        kpis.aging['120+'] +
+        kpis.aging.disputed,
+    );
     expect(kpis.dsoDays).toBeGreaterThan(0);
     expect(kpis.whyNotPaying.dispute).toBeGreaterThanOrEqual(1);
     expect(kpis).toHaveProperty('ceiPct');
@@ -128,6 +193,8 @@ describe('AR KPIs and the customer history', () => {
     const history = (await env.client.get('/customers/csv')).body.history;
     expect(history.invoices.map((invoice: { id: string }) => invoice.id).sort()).toEqual(['C-1', 'C-2', 'C-5']);
     expect(history.disputes).toEqual([expect.objectContaining({ invoiceId: 'C-2', reason: 'wrong quantity' })]);
-    expect((await env.client.get('/customers/run')).body.history.emails.map((email: { template: string }) => email.template)).toContain('dunning-why');
+    expect((await env.client.get('/customers/run')).body.history.emails.map((email: { template: string }) => email.template)).toContain(
+      'dunning-why',
+    );
   });
 });

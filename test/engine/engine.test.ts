@@ -129,7 +129,8 @@ describe('local engine', () => {
     const fns = new TourFunctions();
     fns.scripts.set('g', ['wait', 'done']);
     const original = fns.invoke;
-    fns.invoke = async (fn, payload) => (fn === 'tour-step' ? { ...(await original(fn, payload)), waitSeconds: 40 * 86_400 } : original(fn, payload));
+    fns.invoke = async (fn, payload) =>
+      fn === 'tour-step' ? { ...(await original(fn, payload)), waitSeconds: 40 * 86_400 } : original(fn, payload);
     const { engine, clock, tracker } = makeEngine(fns);
     await engine.start('tour', 'tour-g', { id: 'g' });
     await tracker.idle();

@@ -8,107 +8,267 @@ import { acme, inbox, latestEmail, useRuntime } from '../support/runtime.ts';
 const swaksClient = realClient('swaks', 'swaks');
 const FIXTURES = join(import.meta.dirname, '../fixtures/email');
 
-describe.skipIf(!swaksClient.available)(`mail into the SMTP listener with a real SMTP env.client, swaks${swaksClient.available ? '' : ` (skipped: ${swaksClient.reason})`}`, () => {
-  const env = useRuntime({ setup: (client) => client.post('/customers', { ...acme, id: 'sim', name: 'Simulator Ltd', emailDomains: [], contacts: [{ name: 'Bounce Box', email: 'bounce@simulator.amazonses.com', roles: ['technical'] }] }) });
-
-  /** swaks runs in its own process (asynchronously: the env.runtime answers it from this one); then the env.runtime finishes what the message started. */
-  const swaks = async (args: string[]) => {
-    const result = await run('swaks', ['--server', '127.0.0.1', '--port', String(env.options.smtpPort), '--timeout', '20', '--helo', 'env.client.test', ...args]);
-    await env.runtime.tracker.idle();
-    return result;
-  };
-  const emailIssues = async () => (await env.client.get('/issues')).body.issues.filter((issue: { source: string }) => issue.source === 'email');
-  const timeline = async (id: string) => (await env.client.get(`/issues/${id}`)).body.timeline as { type: string; template?: string; from?: string }[];
-
-  let issueId: string;
-
-  it('a new message from a customer contact opens an issue: subject → title, body → description, severity from the policy keywords', async () => {
-    const sent = await swaks(['--from', 'ann@acme.test', '--to', 'support@steward.localhost', '--header', 'Subject: VPN down in Hamburg', '--header', 'Message-Id: <first-1@acme.test>', '--body', 'Since 09:10 nobody in Hamburg can connect.']);
-    expect(sent.ok, sent.output).toBe(true);
-    const [issue] = await emailIssues();
-    expect(issue).toMatchObject({ customerId: 'acme', title: 'VPN down in Hamburg', severity: 'sev2', source: 'email' });
-    expect(issue.description).toContain('nobody in Hamburg can connect');
-    issueId = issue.id;
-    const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
-    expect((ack as unknown as { replyTo: string[] }).replyTo[0]).toMatch(new RegExp(`^support\\+${issueId}\\.[0-9a-f]{12}@steward\\.localhost$`));
-
-    // The same message delivered again (same Message-Id): no second issue.
-    expect((await swaks(['--from', 'ann@acme.test', '--to', 'support@steward.localhost', '--header', 'Subject: VPN down in Hamburg', '--header', 'Message-Id: <first-1@acme.test>', '--body', 'Since 09:10 nobody in Hamburg can connect.'])).ok).toBe(true);
-    expect(await emailIssues()).toHaveLength(1);
-  });
-
-  it('replies thread on the signed plus-address, on In-Reply-To with the SES Message-ID, and on the subject tag from the same customer', async () => {
-    const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
-    const replyTo = (ack as unknown as { replyTo: string[] }).replyTo[0];
-    const byAddress = await swaks(['--from', 'ann@acme.test', '--to', replyTo, '--header', `Subject: Re: ${ack.subject}`, '--body', 'Still down.\n\nOn Tue, Steward wrote:\n> we have received your issue']);
-    expect(byAddress.ok, byAddress.output).toBe(true);
-
-    const sesId = (await sentEmails(env.runtime.store, `ISSUE#${issueId}`)).find((email) => email.template === 'acknowledgement')!.messageId;
-    expect((await swaks(['--from', 'ann@acme.test', '--to', 'support@steward.localhost', '--header', 'Subject: Re: your mail', '--header', `In-Reply-To: <${sesId}@email.amazonses.com>`, '--body', 'Any news?'])).ok).toBe(true);
-    expect((await swaks(['--from', 'bill@acme.test', '--to', 'support@steward.localhost', '--header', `Subject: Re: [${issueId}] something`, '--body', 'Billing here, also affected.'])).ok).toBe(true);
-
-    const messages = (await timeline(issueId)).filter((entry) => entry.type === 'customer-message');
-    expect(messages.map((entry) => entry.from)).toEqual(['ann@acme.test', 'ann@acme.test', 'bill@acme.test']);
-    expect(await emailIssues()).toHaveLength(1);
-    // The owner (the team lead, as nobody took the issue) hears of each, with the quoted history cut off.
-    const notices = (await inbox(env.runtime)).filter((email) => email.destination.to.includes('tina@provider.test') && email.subject.startsWith(`[${issueId}] Customer wrote`));
-    expect(notices).toHaveLength(3);
-    expect(notices[0].body.text).toContain('Still down.');
-    expect(notices[0].body.text).not.toContain('we have received your issue');
-
-    // The subject tag alone is not enough: a stranger using it is refused and changes nothing.
-    const stranger = await swaks(['--from', 'mallory@evil.test', '--to', 'support@steward.localhost', '--header', `Subject: Re: [${issueId}] close this`, '--body', 'close it']);
-    expect(stranger.ok).toBe(false);
-    expect(stranger.output).toMatch(/550 .*not a contact or domain of any customer/);
-    expect((await timeline(issueId)).filter((entry) => entry.type === 'customer-message')).toHaveLength(3);
-  });
-
-  it('an auto-reply, even to the plus-address and with the subject tag, changes nothing and gets no answer', async () => {
-    const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
-    const before = await timeline(issueId);
-    const mailsBefore = (await inbox(env.runtime)).length;
-    const sent = await swaks(['--from', 'ann@acme.test', '--to', (ack as unknown as { replyTo: string[] }).replyTo[0], '--header', `Subject: Automatic reply: [${issueId}] We are working on`, '--add-header', 'Auto-Submitted: auto-replied', '--body', 'I am out of the office until Monday.']);
-    expect(sent.ok, sent.output).toBe(true);
-    expect(await timeline(issueId)).toEqual(before);
-    expect((await inbox(env.runtime)).length).toBe(mailsBefore);
-  });
-
-  it('a bounce (an SES DSN fixture) marks the contact undeliverable and tells the service manager; it opens nothing', async () => {
-    const dsn = await swaks(['--from', '<>', '--to', 'support@steward.localhost', '--data', join(FIXTURES, 'sisimai/lhost-amazonses-05.eml')]);
-    expect(dsn.ok, dsn.output).toBe(true);
-    const sim = (await env.client.get('/customers/sim')).body;
-    expect(sim.contacts[0].undeliverable.reason).toMatch(/bounced/);
-    expect((await latestEmail(env.runtime, 'sam@provider.test', 'Contact undeliverable at Simulator Ltd')).body.text).toContain('bounce@simulator.amazonses.com');
-    expect(await emailIssues()).toHaveLength(1);
-  });
-
-  it('refuses with a reason and stores nothing: unknown sender, mail for another address, an attachment over the limit', async () => {
-    const unknown = await swaks(['--from', 'someone@else.test', '--to', 'support@steward.localhost', '--header', 'Subject: hello', '--body', 'hi']);
-    expect(unknown.ok).toBe(false);
-    expect(unknown.output).toMatch(/550 sender someone@else.test is not a contact/);
-    const relay = await swaks(['--from', 'ann@acme.test', '--to', 'someone@elsewhere.test', '--body', 'x']);
-    expect(relay.output).toMatch(/550 relaying denied/);
-    const big = join(env.options.dataDir, 'big.bin');
-    writeFileSync(big, Buffer.alloc(6 * 1024 * 1024, 7));
-    const attachment = await swaks(['--from', 'ann@acme.test', '--to', 'support@steward.localhost', '--header', 'Subject: logs', '--body', 'see attached', '--attach', `@${big}`]);
-    expect(attachment.ok).toBe(false);
-    expect(attachment.output).toMatch(/550 attachment "big.bin" is \d+ bytes; the limit is 5242880/);
-    expect(await emailIssues()).toHaveLength(1);
-  });
-
-  it('mail whose SPF/DKIM/DMARC failed (SES verdicts) is a note on its issue at most, and never opens one', async () => {
-    const event = (messageId: string, recipients: string[]) => ({
-      Records: [{ ses: { mail: { messageId, source: 'ann@acme.test' }, receipt: { recipients, spfVerdict: { status: 'FAIL' }, dkimVerdict: { status: 'FAIL' }, dmarcVerdict: { status: 'FAIL' } } } }],
+describe.skipIf(!swaksClient.available)(
+  `mail into the SMTP listener with a real SMTP env.client, swaks${swaksClient.available ? '' : ` (skipped: ${swaksClient.reason})`}`,
+  () => {
+    const env = useRuntime({
+      setup: (client) =>
+        client.post('/customers', {
+          ...acme,
+          id: 'sim',
+          name: 'Simulator Ltd',
+          emailDomains: [],
+          contacts: [{ name: 'Bounce Box', email: 'bounce@simulator.amazonses.com', roles: ['technical'] }],
+        }),
     });
-    const put = (id: string, raw: string) => env.runtime.ports.blobs.put(`inbound/${id}`, Buffer.from(raw.replace(/\n/g, '\r\n')));
-    await put('spoof-1', `From: ann@acme.test\nTo: support@steward.localhost\nSubject: Re: [${issueId}] please close\nMessage-Id: <spoof-1@evil.test>\n\nclose it\n`);
-    expect(await env.runtime.invoke('inbound-email', event('spoof-1', ['support@steward.localhost']))).toMatchObject({ outcome: 'note', issueId });
-    await put('spoof-2', 'From: ann@acme.test\nTo: support@steward.localhost\nSubject: Everything is down\nMessage-Id: <spoof-2@evil.test>\n\nplease\n');
-    expect(await env.runtime.invoke('inbound-email', event('spoof-2', ['support@steward.localhost']))).toMatchObject({ outcome: 'refused' });
-    await env.runtime.tracker.idle();
-    const notes = (await timeline(issueId)).filter((entry) => entry.type === 'note');
-    expect(notes).toHaveLength(1);
-    expect((await timeline(issueId)).filter((entry) => entry.type === 'customer-message')).toHaveLength(3);
-    expect(await emailIssues()).toHaveLength(1);
-  });
-});
+
+    /** swaks runs in its own process (asynchronously: the env.runtime answers it from this one); then the env.runtime finishes what the message started. */
+    const swaks = async (args: string[]) => {
+      const result = await run('swaks', [
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(env.options.smtpPort),
+        '--timeout',
+        '20',
+        '--helo',
+        'env.client.test',
+        ...args,
+      ]);
+      await env.runtime.tracker.idle();
+      return result;
+    };
+    const emailIssues = async () =>
+      (await env.client.get('/issues')).body.issues.filter((issue: { source: string }) => issue.source === 'email');
+    const timeline = async (id: string) =>
+      (await env.client.get(`/issues/${id}`)).body.timeline as { type: string; template?: string; from?: string }[];
+
+    let issueId: string;
+
+    it('a new message from a customer contact opens an issue: subject → title, body → description, severity from the policy keywords', async () => {
+      const sent = await swaks([
+        '--from',
+        'ann@acme.test',
+        '--to',
+        'support@steward.localhost',
+        '--header',
+        'Subject: VPN down in Hamburg',
+        '--header',
+        'Message-Id: <first-1@acme.test>',
+        '--body',
+        'Since 09:10 nobody in Hamburg can connect.',
+      ]);
+      expect(sent.ok, sent.output).toBe(true);
+      const [issue] = await emailIssues();
+      expect(issue).toMatchObject({ customerId: 'acme', title: 'VPN down in Hamburg', severity: 'sev2', source: 'email' });
+      expect(issue.description).toContain('nobody in Hamburg can connect');
+      issueId = issue.id;
+      const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
+      expect((ack as unknown as { replyTo: string[] }).replyTo[0]).toMatch(
+        new RegExp(`^support\\+${issueId}\\.[0-9a-f]{12}@steward\\.localhost$`),
+      );
+
+      // The same message delivered again (same Message-Id): no second issue.
+      expect(
+        (
+          await swaks([
+            '--from',
+            'ann@acme.test',
+            '--to',
+            'support@steward.localhost',
+            '--header',
+            'Subject: VPN down in Hamburg',
+            '--header',
+            'Message-Id: <first-1@acme.test>',
+            '--body',
+            'Since 09:10 nobody in Hamburg can connect.',
+          ])
+        ).ok,
+      ).toBe(true);
+      expect(await emailIssues()).toHaveLength(1);
+    });
+
+    it('replies thread on the signed plus-address, on In-Reply-To with the SES Message-ID, and on the subject tag from the same customer', async () => {
+      const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
+      const replyTo = (ack as unknown as { replyTo: string[] }).replyTo[0];
+      const byAddress = await swaks([
+        '--from',
+        'ann@acme.test',
+        '--to',
+        replyTo,
+        '--header',
+        `Subject: Re: ${ack.subject}`,
+        '--body',
+        'Still down.\n\nOn Tue, Steward wrote:\n> we have received your issue',
+      ]);
+      expect(byAddress.ok, byAddress.output).toBe(true);
+
+      const sesId = (await sentEmails(env.runtime.store, `ISSUE#${issueId}`)).find(
+        (email) => email.template === 'acknowledgement',
+      )!.messageId;
+      expect(
+        (
+          await swaks([
+            '--from',
+            'ann@acme.test',
+            '--to',
+            'support@steward.localhost',
+            '--header',
+            'Subject: Re: your mail',
+            '--header',
+            `In-Reply-To: <${sesId}@email.amazonses.com>`,
+            '--body',
+            'Any news?',
+          ])
+        ).ok,
+      ).toBe(true);
+      expect(
+        (
+          await swaks([
+            '--from',
+            'bill@acme.test',
+            '--to',
+            'support@steward.localhost',
+            '--header',
+            `Subject: Re: [${issueId}] something`,
+            '--body',
+            'Billing here, also affected.',
+          ])
+        ).ok,
+      ).toBe(true);
+
+      const messages = (await timeline(issueId)).filter((entry) => entry.type === 'customer-message');
+      expect(messages.map((entry) => entry.from)).toEqual(['ann@acme.test', 'ann@acme.test', 'bill@acme.test']);
+      expect(await emailIssues()).toHaveLength(1);
+      // The owner (the team lead, as nobody took the issue) hears of each, with the quoted history cut off.
+      const notices = (await inbox(env.runtime)).filter(
+        (email) => email.destination.to.includes('tina@provider.test') && email.subject.startsWith(`[${issueId}] Customer wrote`),
+      );
+      expect(notices).toHaveLength(3);
+      expect(notices[0].body.text).toContain('Still down.');
+      expect(notices[0].body.text).not.toContain('we have received your issue');
+
+      // The subject tag alone is not enough: a stranger using it is refused and changes nothing.
+      const stranger = await swaks([
+        '--from',
+        'mallory@evil.test',
+        '--to',
+        'support@steward.localhost',
+        '--header',
+        `Subject: Re: [${issueId}] close this`,
+        '--body',
+        'close it',
+      ]);
+      expect(stranger.ok).toBe(false);
+      expect(stranger.output).toMatch(/550 .*not a contact or domain of any customer/);
+      expect((await timeline(issueId)).filter((entry) => entry.type === 'customer-message')).toHaveLength(3);
+    });
+
+    it('an auto-reply, even to the plus-address and with the subject tag, changes nothing and gets no answer', async () => {
+      const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
+      const before = await timeline(issueId);
+      const mailsBefore = (await inbox(env.runtime)).length;
+      const sent = await swaks([
+        '--from',
+        'ann@acme.test',
+        '--to',
+        (ack as unknown as { replyTo: string[] }).replyTo[0],
+        '--header',
+        `Subject: Automatic reply: [${issueId}] We are working on`,
+        '--add-header',
+        'Auto-Submitted: auto-replied',
+        '--body',
+        'I am out of the office until Monday.',
+      ]);
+      expect(sent.ok, sent.output).toBe(true);
+      expect(await timeline(issueId)).toEqual(before);
+      expect((await inbox(env.runtime)).length).toBe(mailsBefore);
+    });
+
+    it('a bounce (an SES DSN fixture) marks the contact undeliverable and tells the service manager; it opens nothing', async () => {
+      const dsn = await swaks([
+        '--from',
+        '<>',
+        '--to',
+        'support@steward.localhost',
+        '--data',
+        join(FIXTURES, 'sisimai/lhost-amazonses-05.eml'),
+      ]);
+      expect(dsn.ok, dsn.output).toBe(true);
+      const sim = (await env.client.get('/customers/sim')).body;
+      expect(sim.contacts[0].undeliverable.reason).toMatch(/bounced/);
+      expect((await latestEmail(env.runtime, 'sam@provider.test', 'Contact undeliverable at Simulator Ltd')).body.text).toContain(
+        'bounce@simulator.amazonses.com',
+      );
+      expect(await emailIssues()).toHaveLength(1);
+    });
+
+    it('refuses with a reason and stores nothing: unknown sender, mail for another address, an attachment over the limit', async () => {
+      const unknown = await swaks([
+        '--from',
+        'someone@else.test',
+        '--to',
+        'support@steward.localhost',
+        '--header',
+        'Subject: hello',
+        '--body',
+        'hi',
+      ]);
+      expect(unknown.ok).toBe(false);
+      expect(unknown.output).toMatch(/550 sender someone@else.test is not a contact/);
+      const relay = await swaks(['--from', 'ann@acme.test', '--to', 'someone@elsewhere.test', '--body', 'x']);
+      expect(relay.output).toMatch(/550 relaying denied/);
+      const big = join(env.options.dataDir, 'big.bin');
+      writeFileSync(big, Buffer.alloc(6 * 1024 * 1024, 7));
+      const attachment = await swaks([
+        '--from',
+        'ann@acme.test',
+        '--to',
+        'support@steward.localhost',
+        '--header',
+        'Subject: logs',
+        '--body',
+        'see attached',
+        '--attach',
+        `@${big}`,
+      ]);
+      expect(attachment.ok).toBe(false);
+      expect(attachment.output).toMatch(/550 attachment "big.bin" is \d+ bytes; the limit is 5242880/);
+      expect(await emailIssues()).toHaveLength(1);
+    });
+
+    it('mail whose SPF/DKIM/DMARC failed (SES verdicts) is a note on its issue at most, and never opens one', async () => {
+      const event = (messageId: string, recipients: string[]) => ({
+        Records: [
+          {
+            ses: {
+              mail: { messageId, source: 'ann@acme.test' },
+              receipt: { recipients, spfVerdict: { status: 'FAIL' }, dkimVerdict: { status: 'FAIL' }, dmarcVerdict: { status: 'FAIL' } },
+            },
+          },
+        ],
+      });
+      const put = (id: string, raw: string) => env.runtime.ports.blobs.put(`inbound/${id}`, Buffer.from(raw.replace(/\n/g, '\r\n')));
+      await put(
+        'spoof-1',
+        `From: ann@acme.test\nTo: support@steward.localhost\nSubject: Re: [${issueId}] please close\nMessage-Id: <spoof-1@evil.test>\n\nclose it\n`,
+      );
+      expect(await env.runtime.invoke('inbound-email', event('spoof-1', ['support@steward.localhost']))).toMatchObject({
+        outcome: 'note',
+        issueId,
+      });
+      await put(
+        'spoof-2',
+        'From: ann@acme.test\nTo: support@steward.localhost\nSubject: Everything is down\nMessage-Id: <spoof-2@evil.test>\n\nplease\n',
+      );
+      expect(await env.runtime.invoke('inbound-email', event('spoof-2', ['support@steward.localhost']))).toMatchObject({
+        outcome: 'refused',
+      });
+      await env.runtime.tracker.idle();
+      const notes = (await timeline(issueId)).filter((entry) => entry.type === 'note');
+      expect(notes).toHaveLength(1);
+      expect((await timeline(issueId)).filter((entry) => entry.type === 'customer-message')).toHaveLength(3);
+      expect(await emailIssues()).toHaveLength(1);
+    });
+  },
+);

@@ -6,7 +6,11 @@ import { useRuntime } from '../support/runtime.ts';
 const env = useRuntime();
 
 const send = async (path: string, body: string, headers: Record<string, string> = {}) => {
-  const response = await fetch(env.runtime.urls.api + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const response = await fetch(env.runtime.urls.api + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const text = await response.text();
   await env.runtime.tracker.idle();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
@@ -24,7 +28,15 @@ const grafanaPayload = (status: 'firing' | 'resolved') =>
     title: '[FIRING:1] DiskFull',
     state: 'alerting',
     message: 'Disk almost full',
-    alerts: [{ status, labels: { alertname: 'DiskFull', customer: 'acme', severity: 'warning' }, annotations: { summary: 'Disk full on db-1' }, startsAt: '2026-11-24T05:00:00Z', fingerprint: 'f00dfeed' }],
+    alerts: [
+      {
+        status,
+        labels: { alertname: 'DiskFull', customer: 'acme', severity: 'warning' },
+        annotations: { summary: 'Disk full on db-1' },
+        startsAt: '2026-11-24T05:00:00Z',
+        fingerprint: 'f00dfeed',
+      },
+    ],
   });
 
 describe('monitoring webhooks', () => {
@@ -33,19 +45,35 @@ describe('monitoring webhooks', () => {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const sign = (ts: string, text: string) => createHmac('sha256', env.runtime.apiToken).update(`${ts}:${text}`).digest('hex');
     const before = await issueCount();
-    expect((await send('/webhooks/grafana', body, { 'x-grafana-alerting-signature': sign(timestamp, body).replace(/^./, '0'), 'x-grafana-alerting-signature-timestamp': timestamp })).status).toBe(401);
+    expect(
+      (
+        await send('/webhooks/grafana', body, {
+          'x-grafana-alerting-signature': sign(timestamp, body).replace(/^./, '0'),
+          'x-grafana-alerting-signature-timestamp': timestamp,
+        })
+      ).status,
+    ).toBe(401);
     const stale = String(Math.floor(Date.now() / 1000) - 600);
-    const old = await send('/webhooks/grafana', body, { 'x-grafana-alerting-signature': sign(stale, body), 'x-grafana-alerting-signature-timestamp': stale });
+    const old = await send('/webhooks/grafana', body, {
+      'x-grafana-alerting-signature': sign(stale, body),
+      'x-grafana-alerting-signature-timestamp': stale,
+    });
     expect(old.status).toBe(401);
     expect(old.body.error).toMatch(/replay window/);
     expect(await issueCount()).toBe(before);
 
-    const ok = await send('/webhooks/grafana', body, { 'x-grafana-alerting-signature': sign(timestamp, body), 'x-grafana-alerting-signature-timestamp': timestamp });
+    const ok = await send('/webhooks/grafana', body, {
+      'x-grafana-alerting-signature': sign(timestamp, body),
+      'x-grafana-alerting-signature-timestamp': timestamp,
+    });
     expect(ok.status).toBe(202);
     expect(ok.body.alerts[0]).toMatchObject({ key: 'f00dfeed', outcome: 'opened' });
     expect((await issue(ok.body.alerts[0].issueId)).severity).toBe('sev3');
     // A redelivery of the same request is harmless.
-    const again = await send('/webhooks/grafana', body, { 'x-grafana-alerting-signature': sign(timestamp, body), 'x-grafana-alerting-signature-timestamp': timestamp });
+    const again = await send('/webhooks/grafana', body, {
+      'x-grafana-alerting-signature': sign(timestamp, body),
+      'x-grafana-alerting-signature-timestamp': timestamp,
+    });
     expect(again.body.alerts[0]).toMatchObject({ outcome: 'duplicate', issueId: ok.body.alerts[0].issueId });
     expect(await issueCount()).toBe(before + 1);
   });
@@ -56,7 +84,9 @@ describe('monitoring webhooks', () => {
     const payload = { summary: 'Replication lag on db-1', source: 'db-1', severity: 'error', custom_details: { customer: 'acme' } };
     const trigger = await send('/v2/enqueue', event('trigger', { payload }));
     expect(trigger).toMatchObject({ status: 202, body: { status: 'success', message: 'Event processed', dedup_key: 'db-1/replication' } });
-    const id = (await env.client.get('/issues?customerId=acme')).body.issues.find((i: { title: string }) => i.title === 'Replication lag on db-1').id;
+    const id = (await env.client.get('/issues?customerId=acme')).body.issues.find(
+      (i: { title: string }) => i.title === 'Replication lag on db-1',
+    ).id;
     expect((await issue(id)).severity).toBe('sev2');
     await send('/v2/enqueue', event('trigger', { payload: { ...payload, summary: 'Replication lag on db-1 (worse)' } }));
     expect((await issue(id)).occurrences).toBe(2);
@@ -65,7 +95,10 @@ describe('monitoring webhooks', () => {
     await send('/v2/enqueue', event('resolve'));
     expect((await issue(id)).clearedByMonitoringAt).toBeDefined();
 
-    const generated = await send('/v2/enqueue', JSON.stringify({ routing_key: env.runtime.apiToken, event_action: 'trigger', payload: { ...payload, summary: 'No dedup key' } }));
+    const generated = await send(
+      '/v2/enqueue',
+      JSON.stringify({ routing_key: env.runtime.apiToken, event_action: 'trigger', payload: { ...payload, summary: 'No dedup key' } }),
+    );
     expect(generated.body.dedup_key).toMatch(/^[0-9a-f-]{36}$/);
     expect((await send('/v2/enqueue', event('trigger', { routing_key: 'wrong-routing-key', payload }))).status).toBe(401);
     const invalid = await send('/v2/enqueue', JSON.stringify({ routing_key: env.runtime.apiToken, event_action: 'explode' }));
@@ -75,7 +108,16 @@ describe('monitoring webhooks', () => {
 
   it('Datadog: the alert cycle key dedups, "Recovered" clears; tags map the customer and priority the severity', async () => {
     const body = (transition: string, updated: number) =>
-      JSON.stringify({ alert_id: 42, alert_cycle_key: 'cycle-7', alert_transition: transition, title: '[P2] CPU high on web-3', body: 'CPU above 95 %', priority: 'P2', tags: 'customer:acme,env:prod', last_updated: updated });
+      JSON.stringify({
+        alert_id: 42,
+        alert_cycle_key: 'cycle-7',
+        alert_transition: transition,
+        title: '[P2] CPU high on web-3',
+        body: 'CPU above 95 %',
+        priority: 'P2',
+        tags: 'customer:acme,env:prod',
+        last_updated: updated,
+      });
     const first = await send('/webhooks/datadog', body('Triggered', 1), bearer());
     expect(first.status).toBe(202);
     const id = first.body.alerts[0].issueId;
@@ -89,10 +131,20 @@ describe('monitoring webhooks', () => {
 
   it('generic: Standard Webhooks signature; webhook-id redelivery is harmless; unsigned or tampered is 401', async () => {
     const secret = `whsec_${Buffer.from(env.runtime.apiToken).toString('base64')}`;
-    const body = JSON.stringify({ key: 'backup-nightly', status: 'firing', title: 'Nightly backup failed', severity: 'warning', customer: 'acme' });
+    const body = JSON.stringify({
+      key: 'backup-nightly',
+      status: 'firing',
+      title: 'Nightly backup failed',
+      severity: 'warning',
+      customer: 'acme',
+    });
     const headers = (id: string, text: string) => {
       const timestamp = new Date();
-      return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, timestamp, text) };
+      return {
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'webhook-signature': new Webhook(secret).sign(id, timestamp, text),
+      };
     };
     const signed = headers('msg_1', body);
     const first = await send('/webhooks/generic', body, signed);
@@ -107,7 +159,11 @@ describe('monitoring webhooks', () => {
     const badJson = await send('/webhooks/alertmanager', '{"alerts": [', bearer());
     expect(badJson.status).toBe(400);
     expect(badJson.body.error).toMatch(/not valid JSON/);
-    const missing = await send('/webhooks/alertmanager', JSON.stringify({ status: 'firing', receiver: 'x', groupKey: 'g', alerts: [{ status: 'firing', labels: {}, startsAt: 'now' }] }), bearer());
+    const missing = await send(
+      '/webhooks/alertmanager',
+      JSON.stringify({ status: 'firing', receiver: 'x', groupKey: 'g', alerts: [{ status: 'firing', labels: {}, startsAt: 'now' }] }),
+      bearer(),
+    );
     expect(missing.status).toBe(400);
     expect(missing.body.details.map((d: { field: string }) => d.field)).toContain('alerts.0.fingerprint');
     const twoAlertsOneBad = JSON.stringify({
@@ -122,7 +178,11 @@ describe('monitoring webhooks', () => {
     const unknown = await send('/webhooks/alertmanager', twoAlertsOneBad, bearer());
     expect(unknown.status).toBe(400);
     expect(unknown.body.error).toMatch(/no customer "nobody"/);
-    const unmapped = await send('/webhooks/alertmanager', twoAlertsOneBad.replace('"customer":"nobody"', '"customer":"acme","severity":"apocalyptic"'), bearer());
+    const unmapped = await send(
+      '/webhooks/alertmanager',
+      twoAlertsOneBad.replace('"customer":"nobody"', '"customer":"acme","severity":"apocalyptic"'),
+      bearer(),
+    );
     expect(unmapped.body.error).toMatch(/severity "apocalyptic" is not mapped/);
     expect((await send('/webhooks/alertmanager', twoAlertsOneBad)).status).toBe(401);
     expect(await issueCount()).toBe(before);
@@ -131,10 +191,20 @@ describe('monitoring webhooks', () => {
   });
 
   it('integrations: their own secret, default customer and severity map; the API token then no longer serves', async () => {
-    const put = await env.client.call('PUT', '/integrations/noc-am', { kind: 'alertmanager', secret: 'noc-secret-0123456789', defaultCustomerId: 'acme', severityMap: { page: 'sev1', ticket: 'sev4' } });
+    const put = await env.client.call('PUT', '/integrations/noc-am', {
+      kind: 'alertmanager',
+      secret: 'noc-secret-0123456789',
+      defaultCustomerId: 'acme',
+      severityMap: { page: 'sev1', ticket: 'sev4' },
+    });
     expect(put.status).toBe(200);
     expect(put.body.secret).toBe('(set)');
-    const body = JSON.stringify({ status: 'firing', receiver: 'x', groupKey: 'g', alerts: [{ status: 'firing', labels: { alertname: 'Q', severity: 'ticket' }, startsAt: '2026-11-24T00:00:00Z', fingerprint: 'qqq' }] });
+    const body = JSON.stringify({
+      status: 'firing',
+      receiver: 'x',
+      groupKey: 'g',
+      alerts: [{ status: 'firing', labels: { alertname: 'Q', severity: 'ticket' }, startsAt: '2026-11-24T00:00:00Z', fingerprint: 'qqq' }],
+    });
     expect((await send('/webhooks/alertmanager?integration=noc-am', body, bearer())).status).toBe(401);
     const ok = await send('/webhooks/alertmanager?integration=noc-am', body, { authorization: 'Bearer noc-secret-0123456789' });
     expect(ok.status).toBe(202);

@@ -29,7 +29,13 @@ describe('CDK stacks', () => {
           { AttributeName: 'sk', KeyType: 'RANGE' },
         ],
         GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map((index) =>
-          Match.objectLike({ IndexName: index.indexName, KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' }, { AttributeName: index.sortKey, KeyType: 'RANGE' }] }),
+          Match.objectLike({
+            IndexName: index.indexName,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: 'HASH' },
+              { AttributeName: index.sortKey, KeyType: 'RANGE' },
+            ],
+          }),
         ),
         Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -52,7 +58,9 @@ describe('CDK stacks', () => {
     const manifest = loadManifest();
     stateless.resourceCountIs('AWS::StepFunctions::StateMachine', Object.keys(manifest.workflows).length);
     for (const [workflow, { substitutions }] of Object.entries(manifest.workflows)) {
-      const machines = Object.values<any>(stateless.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: `steward-${workflow}` } }));
+      const machines = Object.values<any>(
+        stateless.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: `steward-${workflow}` } }),
+      );
       expect(machines).toHaveLength(1);
       const machine = machines[0].Properties;
       expect(machine.StateMachineType).toBe('STANDARD');
@@ -69,12 +77,21 @@ describe('CDK stacks', () => {
   });
 
   it('stateless: the schedules run on EventBridge Scheduler with the same expressions (reconcile, hourly dunning run)', () => {
-    stateless.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(7 * * * ? *)', ScheduleExpressionTimezone: 'UTC' });
-    stateless.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'steward-dunning-run', ScheduleExpression: 'cron(0 * * * ? *)', ScheduleExpressionTimezone: 'UTC' });
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(7 * * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+    });
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'steward-dunning-run',
+      ScheduleExpression: 'cron(0 * * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+    });
   });
 
   it('the dunning run gets the longest Lambda timeout (it stops itself 30 s before); the others 30 s', () => {
-    const functions = Object.values<any>(stateless.findResources('AWS::Lambda::Function')).filter((fn) => fn.Properties.Environment?.Variables?.TABLE_NAME);
+    const functions = Object.values<any>(stateless.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.TABLE_NAME,
+    );
     const timeouts = functions.map((fn) => fn.Properties.Timeout).sort((a, b) => a - b);
     expect(timeouts.at(-1)).toBe(900);
     expect(timeouts.filter((timeout) => timeout === 900)).toHaveLength(1);
@@ -85,7 +102,15 @@ describe('CDK stacks', () => {
     const index = tableSchema.globalSecondaryIndexes.find((entry) => entry.indexName === 'gsi2')!;
     expect(index).toMatchObject({ partitionKey: 'gsi2pk', sortKey: 'gsi2sk' });
     Template.fromStack(built.stateful).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'gsi2', KeySchema: [{ AttributeName: 'gsi2pk', KeyType: 'HASH' }, { AttributeName: 'gsi2sk', KeyType: 'RANGE' }] })]),
+      GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({
+          IndexName: 'gsi2',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+        }),
+      ]),
     });
   });
 
@@ -96,7 +121,15 @@ describe('CDK stacks', () => {
       .sort();
 
   it('explicit grants: only the functions that record events complete callback tasks; only the step and inbound mail send email', () => {
-    expect(rolesWith('states:SendTaskSuccess')).toEqual(['fnapi', 'fndunningrun', 'fndunningwait', 'fninboundemail', 'fninvoices', 'fnissuewait', 'fnwebhooks']);
+    expect(rolesWith('states:SendTaskSuccess')).toEqual([
+      'fnapi',
+      'fndunningrun',
+      'fndunningwait',
+      'fninboundemail',
+      'fninvoices',
+      'fnissuewait',
+      'fnwebhooks',
+    ]);
     expect(rolesWith('states:StartExecution')).toEqual(['fnapi', 'fndunningrun', 'fninboundemail', 'fnreconcile', 'fnwebhooks']);
     expect(rolesWith('ses:SendEmail')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep']);
   });
@@ -104,19 +137,33 @@ describe('CDK stacks', () => {
   it('the Stripe signing secret has a secret of its own, read by the invoices function only', () => {
     const stateful = Template.fromStack(built.stateful);
     stateful.resourceCountIs('AWS::SecretsManager::Secret', 2);
-    const readers = Object.values<any>(stateless.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('StripeWebhookSecret'));
+    const readers = Object.values<any>(stateless.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('StripeWebhookSecret'),
+    );
     expect(readers.map((policy) => String(policy.Properties.Roles[0].Ref).replace(/ServiceRole.*$/, ''))).toEqual(['fninvoices']);
   });
 
   it('explicit grants: the API secret is read by the functions that check tokens or sign links, nobody else', () => {
-    expect(rolesWith('secretsmanager:GetSecretValue')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep', 'fnwebhooks']);
+    expect(rolesWith('secretsmanager:GetSecretValue')).toEqual([
+      'fnapi',
+      'fndunningstep',
+      'fninboundemail',
+      'fninvoices',
+      'fnissuestep',
+      'fnwebhooks',
+    ]);
   });
 
   it('inbound mail: an encrypted, private, TLS-only bucket with a lifecycle; SES may only put objects for this account', () => {
     const stateful = Template.fromStack(built.stateful);
     stateful.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LifecycleConfiguration: { Rules: [Match.objectLike({ Prefix: 'inbound/', ExpirationInDays: 90, Status: 'Enabled' })] },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'inbound-mail/' }),
     });

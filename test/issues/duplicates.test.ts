@@ -31,11 +31,21 @@ describe('duplicate delivery and a restart mid-scenario', () => {
       return statuses;
     };
     const stepAgain = async (id: string) => {
-      await Promise.all([runtime.invoke('issue-step', { issueId: id, generation: 1 }), runtime.invoke('issue-step', { issueId: id, generation: 1 })]);
+      await Promise.all([
+        runtime.invoke('issue-step', { issueId: id, generation: 1 }),
+        runtime.invoke('issue-step', { issueId: id, generation: 1 }),
+      ]);
     };
 
     await client.post('/customers', acme);
-    const { id } = (await client.post('/issues', { customerId: 'acme', title: 'Core down', severity: 'sev1', owner: { name: 'Otto Owner', email: 'otto@provider.test' } })).body;
+    const { id } = (
+      await client.post('/issues', {
+        customerId: 'acme',
+        title: 'Core down',
+        severity: 'sev1',
+        owner: { name: 'Otto Owner', email: 'otto@provider.test' },
+      })
+    ).body;
     await settle();
     await stepAgain(id);
 
@@ -83,9 +93,11 @@ describe('duplicate delivery and a restart mid-scenario', () => {
     expect(count('RFO disputed')).toBe(1);
     expect(count('] Resolved:')).toBe(2); // the first RFO and its revision
     expect(count('] Closed:')).toBe(1);
-    expect(mail.filter((email) => email.subject.includes('Escalation to you')).map((email) => email.destination.to[0]).sort()).toEqual([
-      'sam@provider.test',
-      'tina@provider.test',
-    ]);
+    expect(
+      mail
+        .filter((email) => email.subject.includes('Escalation to you'))
+        .map((email) => email.destination.to[0])
+        .sort(),
+    ).toEqual(['sam@provider.test', 'tina@provider.test']);
   });
 });

@@ -7,7 +7,8 @@ const env = useRuntime({ clockStart: '2026-11-27T16:00:00Z' }); // Friday 17:00 
 
 const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toUTC().toISO()!;
 const inBerlin = (iso: string) => DateTime.fromISO(iso).setZone('Europe/Berlin').toFormat('ccc yyyy-MM-dd HH:mm');
-const emailsOf = async (id: string) => (await sentEmails(env.runtime.store, `ISSUE#${id}`)).sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+const emailsOf = async (id: string) =>
+  (await sentEmails(env.runtime.store, `ISSUE#${id}`)).sort((a, b) => a.sentAt.localeCompare(b.sentAt));
 const templates = async (id: string) => (await emailsOf(id)).map((email) => email.template);
 const moveTo = (iso: string) => env.client.moveTo(iso);
 const now = () => env.client.now();
@@ -70,7 +71,9 @@ describe('issue lifecycle under the manual clock', () => {
     expect((await issue(id)).etrHistory).toHaveLength(1);
 
     await env.client.advance('PT45M');
-    expect((await emailsOf(id)).filter((email) => email.template === 'etr-warning').map((email) => email.to)).toEqual([['otto@provider.test']]);
+    expect((await emailsOf(id)).filter((email) => email.template === 'etr-warning').map((email) => email.to)).toEqual([
+      ['otto@provider.test'],
+    ]);
     expect((await issue(id)).escalationLevel).toBe(0);
 
     await env.client.advance('PT15M');
@@ -176,7 +179,10 @@ describe('issue lifecycle under the manual clock', () => {
     await env.client.advance('PT36M');
     expect((await submit(escalate)).status).toBe(200);
     expect((await issue(id)).escalationLevel).toBe(2);
-    expect((await emailsOf(id)).filter((email) => email.template === 'escalation').map((email) => email.to[0])).toEqual(['tina@provider.test', 'sam@provider.test']);
+    expect((await emailsOf(id)).filter((email) => email.template === 'escalation').map((email) => email.to[0])).toEqual([
+      'tina@provider.test',
+      'sam@provider.test',
+    ]);
     expect((await emailsOf(id)).filter((email) => email.template === 'escalation-confirmation')).toHaveLength(2);
     await event(id, { type: 'close' });
   });
@@ -227,5 +233,4 @@ describe('issue lifecycle under the manual clock', () => {
     expect((await fetch(link)).status).toBe(410);
     await event(id, { type: 'close' });
   });
-
 });

@@ -9,7 +9,9 @@ const { name: _name, version: _version, ...defaultBody } = defaultPolicy;
 describe('policies as data', () => {
   it('ships the default; PUT stores a new version that new issues freeze, while open issues keep theirs', async () => {
     const listed = await env.client.get('/policies');
-    expect(listed.body.policies.map((policy: { name: string; version: number }) => [policy.name, policy.version])).toEqual([['default', 1]]);
+    expect(listed.body.policies.map((policy: { name: string; version: number }) => [policy.name, policy.version])).toEqual([
+      ['default', 1],
+    ]);
     const before = (await env.client.post('/issues', { customerId: 'acme', title: 'Before the change', severity: 'sev2' })).body;
 
     const faster = structuredClone(defaultBody);
@@ -24,7 +26,10 @@ describe('policies as data', () => {
     expect((await env.client.get(`/issues/${before.id}`)).body.policy).toMatchObject({ version: 1, updateEvery: 'PT2H' });
     await env.runtime.tracker.idle();
     await env.client.advance('PT1H');
-    const holding = (id: string) => env.client.get(`/issues/${id}`).then((response) => response.body.timeline.filter((entry: { template?: string }) => entry.template === 'holding-update').length);
+    const holding = (id: string) =>
+      env.client
+        .get(`/issues/${id}`)
+        .then((response) => response.body.timeline.filter((entry: { template?: string }) => entry.template === 'holding-update').length);
     expect([await holding(before.id), await holding(after.id)]).toEqual([0, 1]);
   });
 
@@ -43,7 +48,9 @@ describe('policies as data', () => {
     expect((await env.client.call('PUT', '/policies/Bad Name!', defaultBody)).status).toBe(400);
     expect((await env.client.get('/policies/default')).body.version).toBe(2);
     expect((await env.client.get('/policies/nope')).status).toBe(404);
-    expect((await env.client.post('/customers', { ...acme, id: 'beta', policy: 'nope' })).body.details).toEqual([{ field: 'policy', problem: 'unknown policy' }]);
+    expect((await env.client.post('/customers', { ...acme, id: 'beta', policy: 'nope' })).body.details).toEqual([
+      { field: 'policy', problem: 'unknown policy' },
+    ]);
   });
 
   it('a second named policy can be given to a customer', async () => {
@@ -53,7 +60,10 @@ describe('policies as data', () => {
     expect((await env.client.post('/customers', { ...acme, id: 'gamma', policy: 'gentle' })).status).toBe(201);
     const issue = (await env.client.post('/issues', { customerId: 'gamma', title: 'x', severity: 'sev1' })).body;
     expect(issue.policy).toMatchObject({ name: 'gentle', holdingUpdates: false });
-    expect((await env.client.get('/policies')).body.policies.map((policy: { name: string }) => policy.name).sort()).toEqual(['default', 'gentle']);
+    expect((await env.client.get('/policies')).body.policies.map((policy: { name: string }) => policy.name).sort()).toEqual([
+      'default',
+      'gentle',
+    ]);
     await env.client.post(`/issues/${issue.id}/events`, { type: 'close' });
   });
 });

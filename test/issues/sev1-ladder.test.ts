@@ -21,7 +21,12 @@ const minutes = (from: string, to: string) => (Date.parse(to) - Date.parse(from)
 describe('sev1 opened and never acknowledged (default policy, manual clock)', () => {
   it('acknowledges at once, updates every 30 min, tells team lead at 15 min, service manager at 1 h, director at 4 h, each once', async () => {
     const client = api(runtime);
-    const created = await client.post('/issues', { customerId: 'acme', title: 'Core router down', severity: 'sev1', impact: 'all sites offline' });
+    const created = await client.post('/issues', {
+      customerId: 'acme',
+      title: 'Core router down',
+      severity: 'sev1',
+      impact: 'all sites offline',
+    });
     expect(created.status).toBe(201);
     const { id, createdAt } = created.body;
     await runtime.tracker.idle();
@@ -41,7 +46,9 @@ describe('sev1 opened and never acknowledged (default policy, manual clock)', ()
     expect((await client.get(`/issues/${id}`)).body.escalationLevel).toBe(3);
 
     // The escalation carries context: why, the customer's history, what the customer was last told.
-    const toDirector = (await inbox(runtime)).find((email) => email.destination.to[0] === 'dora@provider.test' && email.subject.includes(id))!;
+    const toDirector = (await inbox(runtime)).find(
+      (email) => email.destination.to[0] === 'dora@provider.test' && email.subject.includes(id),
+    )!;
     expect(toDirector.body.text).toMatch(/unresolved after 4h/);
     expect(toDirector.body.text).toMatch(/last 90 days: 1 issue\(s\), 1 of them still open/);
     expect(toDirector.body.text).toMatch(/Last told the customer: "\[ISS-\d+\] Update: Core router down"/);

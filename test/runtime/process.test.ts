@@ -25,7 +25,11 @@ function portIsFree(port: number): Promise<boolean> {
 
 function javaRunningOn(port: number): boolean {
   try {
-    return execFileSync('pgrep', ['-f', `DynamoDbLocalLoopback.java -port ${port} `]).toString().trim() !== '';
+    return (
+      execFileSync('pgrep', ['-f', `DynamoDbLocalLoopback.java -port ${port} `])
+        .toString()
+        .trim() !== ''
+    );
   } catch {
     return false;
   }
@@ -42,10 +46,20 @@ async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: numbe
 
 /** Starts `npm start`'s entry point as a separate process, as a user would. */
 async function startSteward(extraEnv: Record<string, string> = {}) {
-  const ports = { STEWARD_PORT: await freePort(), STEWARD_DYNAMODB_PORT: await freePort(), STEWARD_SES_PORT: await freePort(), STEWARD_SMTP_PORT: await freePort() };
+  const ports = {
+    STEWARD_PORT: await freePort(),
+    STEWARD_DYNAMODB_PORT: await freePort(),
+    STEWARD_SES_PORT: await freePort(),
+    STEWARD_SMTP_PORT: await freePort(),
+  };
   const dataDir = mkdtempSync(join(tmpdir(), 'steward-process-'));
   dirs.push(dataDir);
-  const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), STEWARD_DATA_DIR: dataDir, ...extraEnv };
+  const env = {
+    ...process.env,
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    STEWARD_DATA_DIR: dataDir,
+    ...extraEnv,
+  };
   // The same command as `npm start`, without npm in between, so the signal reaches Steward itself.
   const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
@@ -55,7 +69,14 @@ async function startSteward(extraEnv: Record<string, string> = {}) {
   const started = Date.now();
   const ready = await waitFor(() => output.includes('Steward is running'), 60_000);
   if (!ready) throw new Error(`no banner within 60 s:\n${output}`);
-  return { child, ports: Object.values(ports), dynamodbPort: ports.STEWARD_DYNAMODB_PORT, apiPort: ports.STEWARD_PORT, output: () => output, startMs: Date.now() - started };
+  return {
+    child,
+    ports: Object.values(ports),
+    dynamodbPort: ports.STEWARD_DYNAMODB_PORT,
+    apiPort: ports.STEWARD_PORT,
+    output: () => output,
+    startMs: Date.now() - started,
+  };
 }
 
 describe('process lifecycle', () => {
@@ -75,7 +96,12 @@ describe('process lifecycle', () => {
   it('refuses a bad STEWARD_CLOCK_START at start, naming the variable, and starts nothing', async () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: 'next monday', STEWARD_DATA_DIR: join(tmpdir(), 'steward-never-created') },
+      env: {
+        ...process.env,
+        STEWARD_CLOCK: 'manual',
+        STEWARD_CLOCK_START: 'next monday',
+        STEWARD_DATA_DIR: join(tmpdir(), 'steward-never-created'),
+      },
       encoding: 'utf8',
       timeout: 30_000,
     });

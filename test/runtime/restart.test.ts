@@ -27,13 +27,22 @@ describe('restart', () => {
     // The SES emulator keeps its inbox in module state, so in one test process it outlives the
     // runtime: count only what arrives after the restart.
     const before = new Set((await inbox(first)).map((email) => email.messageId));
-    const newMail = async (runtime: Runtime) => (await inbox(runtime)).filter((email) => !before.has(email.messageId) && email.subject.startsWith(`[${id}]`)).map((email) => email.subject);
+    const newMail = async (runtime: Runtime) =>
+      (await inbox(runtime))
+        .filter((email) => !before.has(email.messageId) && email.subject.startsWith(`[${id}]`))
+        .map((email) => email.subject);
 
     await first.crash();
     runtimes.pop();
 
     // Same data folder, every port new: nothing but DynamoDB Local's files carries over.
-    const second = await startRuntime({ ...options, port: await freePort(), dynamodbPort: await freePort(), sesPort: await freePort(), smtpPort: await freePort() });
+    const second = await startRuntime({
+      ...options,
+      port: await freePort(),
+      dynamodbPort: await freePort(),
+      sesPort: await freePort(),
+      smtpPort: await freePort(),
+    });
     runtimes.push(second);
     const client2 = api(second);
     expect((await client2.get('/_local/clock')).body.now).toBe(clockBefore);

@@ -90,7 +90,9 @@ describe('embedded runtime', () => {
 
     const history = await client.get('/customers/acme');
     expect(history.body.history.issues.map((entry: { id: string }) => entry.id)).toContain(id);
-    expect(history.body.history.emails.filter((email: { messageId: string }) => emails.some((e) => e.messageId === email.messageId))).toHaveLength(2);
+    expect(
+      history.body.history.emails.filter((email: { messageId: string }) => emails.some((e) => e.messageId === email.messageId)),
+    ).toHaveLength(2);
   });
 
   it('fires the schedules on the manual clock', async () => {

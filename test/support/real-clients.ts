@@ -7,7 +7,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
  */
 export function realClient(command: string, debianPackage: string): { available: boolean; reason: string } {
   const found = spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-  if (!found && process.env.STEWARD_REQUIRE_REAL_CLIENTS === '1') throw new Error(`${command} is required (apt-get install ${debianPackage})`);
+  if (!found && process.env.STEWARD_REQUIRE_REAL_CLIENTS === '1')
+    throw new Error(`${command} is required (apt-get install ${debianPackage})`);
   return { available: found, reason: `${command} not installed: apt-get install ${debianPackage}` };
 }
 
@@ -44,7 +45,12 @@ export function startProcess(command: string, args: string[]): { child: ChildPro
 }
 
 /** Runs a command to its end without blocking the event loop (the server it talks to may live in this process). */
-export function run(command: string, args: string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<{ ok: boolean; output: string }> {
+export function run(
+  command: string,
+  args: string[],
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let output = '';

@@ -47,7 +47,8 @@ export function api(runtime: Runtime) {
   /** Moves the manual clock; a refused move fails the test at once, with the runtime's reason. */
   const moveClock = async (move: { advance: string } | { to: string }) => {
     const response = await call('POST', '/_local/clock', move);
-    if (response.status !== 200) throw new Error(`clock move ${JSON.stringify(move)} refused (${response.status}): ${JSON.stringify(response.body)}`);
+    if (response.status !== 200)
+      throw new Error(`clock move ${JSON.stringify(move)} refused (${response.status}): ${JSON.stringify(response.body)}`);
     return response.body.now as string;
   };
   return {
@@ -118,7 +119,13 @@ export async function latestEmail(runtime: Runtime, to: string, subject: string)
  * For a test file: an in-memory runtime on the manual clock (starting at `clockStart`, a fixed instant)
  * with the acme customer, started before the file's tests and stopped after. Read `env.runtime`, `env.client`, `env.options` inside tests.
  */
-export function useRuntime({ clockStart = TEST_CLOCK_START, setup }: { clockStart?: Date | string; setup?: (client: ReturnType<typeof api>) => Promise<unknown> } = {}) {
+export function useRuntime({
+  clockStart = TEST_CLOCK_START,
+  setup,
+}: {
+  clockStart?: Date | string;
+  setup?: (client: ReturnType<typeof api>) => Promise<unknown>;
+} = {}) {
   const env = {} as { options: RuntimeOptions; runtime: Runtime; client: ReturnType<typeof api> };
   beforeAll(async () => {
     env.options = await testOptions({ inMemory: true, clockStart: new Date(clockStart) });

@@ -14,11 +14,15 @@ describe('runtime options from the environment', () => {
     ['no offset (a different instant on every machine)', '2026-12-01T09:00:00'],
     ['an impossible date', '2026-02-30T09:00:00Z'],
   ])('refuses a bad STEWARD_CLOCK_START (%s), naming the variable', (_case, value) => {
-    expect(() => optionsFromEnv({ STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: value }, [])).toThrow(/STEWARD_CLOCK_START must be an ISO-8601 instant with an offset/);
+    expect(() => optionsFromEnv({ STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: value }, [])).toThrow(
+      /STEWARD_CLOCK_START must be an ISO-8601 instant with an offset/,
+    );
   });
 
   it('refuses STEWARD_CLOCK_START without the manual clock', () => {
-    expect(() => optionsFromEnv({ STEWARD_CLOCK_START: '2026-12-01T09:00:00Z' }, [])).toThrow(/STEWARD_CLOCK_START works only with STEWARD_CLOCK=manual/);
+    expect(() => optionsFromEnv({ STEWARD_CLOCK_START: '2026-12-01T09:00:00Z' }, [])).toThrow(
+      /STEWARD_CLOCK_START works only with STEWARD_CLOCK=manual/,
+    );
   });
 });
 
@@ -32,7 +36,10 @@ describe('parseInstant', () => {
     expect(parseInstant(text)?.toISOString()).toBe(iso);
   });
 
-  it.each(['2026-12-01', '2026-12-01T09:00', 'Tue, 01 Dec 2026 09:00:00 GMT', '', `2026-12-01T09:00:00${'0'.repeat(80)}Z`])('refuses %j', (text) => {
-    expect(parseInstant(text)).toBeUndefined();
-  });
+  it.each(['2026-12-01', '2026-12-01T09:00', 'Tue, 01 Dec 2026 09:00:00 GMT', '', `2026-12-01T09:00:00${'0'.repeat(80)}Z`])(
+    'refuses %j',
+    (text) => {
+      expect(parseInstant(text)).toBeUndefined();
+    },
+  );
 });

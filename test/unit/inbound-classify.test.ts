@@ -57,7 +57,10 @@ describe('inbound classification of every public fixture', () => {
 
   it('covers every .eml file in the fixtures folder', async () => {
     const { readdirSync } = await import('node:fs');
-    const all = readdirSync(FIXTURES, { recursive: true }).map(String).filter((name) => name.endsWith('.eml')).sort();
+    const all = readdirSync(FIXTURES, { recursive: true })
+      .map(String)
+      .filter((name) => name.endsWith('.eml'))
+      .sort();
     expect(all).toEqual(Object.keys(expected).sort());
   });
 

@@ -37,7 +37,8 @@ describe('workflow definitions', () => {
     it(`${workflow}: every \${Placeholder} has a substitution bound to an existing function`, () => {
       const definition = loadDefinition(workflow);
       for (const name of placeholders(definition)) expect(substitutions, `no substitution for \${${name}}`).toHaveProperty(name);
-      for (const folder of Object.values(substitutions)) expect(existsSync(join(FUNCTIONS_DIR, folder, 'handler.ts')), `functions/${folder}/handler.ts`).toBe(true);
+      for (const folder of Object.values(substitutions))
+        expect(existsSync(join(FUNCTIONS_DIR, folder, 'handler.ts')), `functions/${folder}/handler.ts`).toBe(true);
     });
 
     it(`${workflow}: every Task state has a local binding (a Lambda function from the manifest)`, () => {
@@ -45,7 +46,9 @@ describe('workflow definitions', () => {
       const tasks = taskStates(definition);
       expect(tasks.length).toBeGreaterThan(0);
       for (const [name, state] of tasks) {
-        expect(state.Resource, `${name}: only Lambda tasks are bound locally`).toMatch(/^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/);
+        expect(state.Resource, `${name}: only Lambda tasks are bound locally`).toMatch(
+          /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/,
+        );
         const target = /^\$\{([A-Za-z0-9_]+)\}$/.exec(state.Parameters?.FunctionName ?? '');
         expect(target, `${name}: FunctionName must be a \${Placeholder}`).not.toBeNull();
         expect(substitutions, `${name}: \${${target![1]}} unbound`).toHaveProperty(target![1]);

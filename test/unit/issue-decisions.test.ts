@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyEvent,
+  decideStep,
+  InvalidEvent,
+  InvalidTransition,
+  openIssue,
+  type AnyIssueEvent,
+  type Issue,
+  type IssueContext,
+} from '../../domain/issues.ts';
+import { calendars, defaultPolicy, freezePolicy } from '../../domain/policy.ts';
+import type { Severity } from '../../domain/severity.ts';
+
+const customer = { timezone: 'Europe/Berlin', country: 'DE' };
+const OPENED = '2026-11-02T08:00:00.000Z'; // Monday 09:00 in Berlin
+const minutes = (n: number) => new Date(Date.parse(OPENED) + n * 60_000);
+
+function context(issue: Pick<Issue, 'policy'>, now: Date): IssueContext {
+  return { now, calendars: calendars(issue.policy, customer) };
+}
+
+function open(severity: Severity): Issue {
+  const policy = freezePolicy(defaultPolicy, severity);
+  const input = {
+    customerId: 'acme',
+    title: 'VPN down',
+    description: '',
+    severity,
+    impact: '',
+    runningOnBackup: false,
+    source: 'api' as const,
+  };
+  return openIssue('ISS-1001', input, policy, { now: new Date(OPENED), calendars: calendars(policy, customer) });
+}
+
+/** Runs the step at each minute in turn, carrying the issue forward; what each run sent, by template and first audience. */
+function walk(issue: Issue, at: number[]): { minute: number; sent: string[]; deadline: string }[] {
+  const runs = [];
+  let current = issue;
+  for (const minute of at) {
+    const decision = decideStep(current, context(current, minutes(minute)));
+    current = decision.next ?? current;
+    runs.push({
+      minute,
+      sent: decision.emails.map((email) => `${email.template}→${email.audience[0]}`),
+      deadline: decision.nextDeadline.toISOString(),
+    });
+  }
+  return runs;
+}
+
+describe('decideStep: what is due, from the issue and its frozen policy alone', () => {
+  it('sev1 left alone (24x7): acknowledgement, the team lead at 15 min, nudge and holding update every 30 min, the service manager at 60', () => {
+    expect(walk(open('sev1'), [0, 15, 20, 30, 50, 60])).toEqual([
+      { minute: 0, sent: ['acknowledgement→customer'], deadline: minutes(15).toISOString() },
+      { minute: 15, sent: ['escalation→teamLead'], deadline: minutes(20).toISOString() },
+      { minute: 20, sent: ['nudge→owner'], deadline: minutes(30).toISOString() },
+      { minute: 30, sent: ['holding-update→customer'], deadline: minutes(50).toISOString() },
+      { minute: 50, sent: ['nudge→owner'], deadline: minutes(60).toISOString() },
+      { minute: 60, sent: ['escalation→serviceManager', 'holding-update→customer'], deadline: minutes(80).toISOString() },
+    ]);
+  });
+
+  it('runs twice at the same instant: the second run sends nothing and changes nothing', () => {
+    const first = decideStep(open('sev2'), context(open('sev2'), minutes(0)));
+    const again = decideStep(first.next!, context(first.next!, minutes(0)));
+    expect(again.emails).toEqual([]);
+    expect(again.next).toBeUndefined();
+  });
+
+  it('after an outage of 3 hours, a sev1 gets one holding update (the latest), not six', () => {
+    const started = decideStep(open('sev1'), context(open('sev1'), minutes(0))).next!;
+    const sent = walk(started, [180])[0].sent;
+    expect(sent.filter((email) => email.startsWith('holding-update'))).toHaveLength(1);
+    expect(sent).toEqual(['escalation→teamLead', 'escalation→serviceManager', 'holding-update→customer']);
+  });
+
+  it('sev3 counts business hours: opened Monday 09:00, the team lead at 13:00; nothing outside business hours', () => {
+    const runs = walk(open('sev3'), [0, 239, 240]);
+    expect(runs.map((run) => run.sent)).toEqual([['acknowledgement→customer'], [], ['escalation→teamLead']]);
+  });
+
+  it('an ETR: the owner warned 15 min before; at the ETR the customer is told it is under review and the ladder moves one level up', () => {
+    const ack = applyEvent(open('sev2'), { type: 'acknowledge' }, context(open('sev2'), minutes(1)));
+    const withEtr = applyEvent(
+      ack,
+      { type: 'update', message: 'Replacing an optic.', etr: minutes(60).toISOString() },
+      context(ack, minutes(2)),
+    );
+    const runs = walk(withEtr, [2, 45, 60]);
+    expect(runs.map((run) => run.sent)).toEqual([
+      ['acknowledgement→customer', 'status-update→customer'],
+      ['etr-warning→owner'],
+      ['etr-review→customer', 'escalation→teamLead'],
+    ]);
+  });
+
+  it('resolved with an RFO: sent once; a reminder after 2 business days; accepted automatically after 5, and the closure sent', () => {
+    const resolved = applyEvent(open('sev2'), { type: 'resolve', rfo: 'A faulty optic.' }, context(open('sev2'), minutes(10)));
+    const day = 24 * 60;
+    const runs = walk(resolved, [10, 2 * day + 10, 7 * day + 10]);
+    expect(runs.map((run) => run.sent)).toEqual([
+      ['acknowledgement→customer', 'resolution→customer'],
+      ['rfo-reminder→customer'],
+      ['closure→customer'],
+    ]);
+  });
+});
+
+describe('applyEvent: what a state allows', () => {
+  const at = (issue: Issue, minute: number) => context(issue, minutes(minute));
+  const acknowledged = () => applyEvent(open('sev2'), { type: 'acknowledge' }, at(open('sev2'), 1));
+  const resolvedWithRfo = () => applyEvent(acknowledged(), { type: 'resolve', rfo: 'Cause.' }, at(acknowledged(), 5));
+  const cases: [string, () => Issue, AnyIssueEvent, 'ok' | typeof InvalidTransition | typeof InvalidEvent, string?][] = [
+    ['acknowledge an open issue', () => open('sev2'), { type: 'acknowledge' }, 'ok'],
+    ['acknowledge twice', acknowledged, { type: 'acknowledge' }, InvalidTransition, 'cannot acknowledge an issue that is acknowledged'],
+    [
+      'an ETR in the past',
+      acknowledged,
+      { type: 'update', message: 'x', etr: minutes(0).toISOString() },
+      InvalidEvent,
+      'etr: must be in the future',
+    ],
+    [
+      'a next update in the past',
+      acknowledged,
+      { type: 'update', message: 'x', nextUpdateAt: minutes(0).toISOString() },
+      InvalidEvent,
+      'nextUpdateAt: must be in the future',
+    ],
+    ['resolve a sev2 without an RFO', acknowledged, { type: 'resolve' }, InvalidEvent, 'rfo: a reason for outage is required'],
+    ['accept an RFO of an unresolved issue', acknowledged, { type: 'accept-rfo', by: 'staff' }, InvalidTransition, 'cannot accept the RFO'],
+    ['dispute a pending RFO', resolvedWithRfo, { type: 'dispute-rfo', comment: 'Not the cause.' }, 'ok'],
+    [
+      'update a resolved issue',
+      resolvedWithRfo,
+      { type: 'update', message: 'x' },
+      InvalidTransition,
+      'cannot update an issue that is resolved',
+    ],
+    ['reopen an open issue', () => open('sev2'), { type: 'reopen' }, InvalidTransition, 'cannot reopen an issue that is open'],
+    ['reopen a resolved issue', resolvedWithRfo, { type: 'reopen' }, 'ok'],
+  ];
+  it.each(cases)('%s', (_name, issue, event, expected, message) => {
+    const before = issue();
+    const apply = () => applyEvent(before, event, at(before, 10));
+    if (expected === 'ok') return expect(apply().eventSeq).toBe(before.eventSeq + 1);
+    expect(apply).toThrow(expected);
+    expect(apply).toThrow(message!);
+  });
+
+  it('a customer escalates once per hour: the second escalation within the hour is refused, naming when it is possible', () => {
+    const once = applyEvent(open('sev2'), { type: 'customer-escalate' }, at(open('sev2'), 5));
+    expect(once.bumps).toEqual([{ level: 1, at: minutes(5).toISOString(), reason: 'the customer escalated' }]);
+    expect(() => applyEvent(once, { type: 'customer-escalate' }, at(once, 30))).toThrow(/possible from 2026-11-02T09:05:00.000Z/);
+    expect(applyEvent(once, { type: 'customer-escalate' }, at(once, 65)).customerEscalations).toHaveLength(2);
+  });
+
+  it('reopening a closed issue starts a new workflow generation; reopening a resolved one keeps it', () => {
+    const closed = applyEvent(acknowledged(), { type: 'close' }, at(acknowledged(), 5));
+    expect(applyEvent(closed, { type: 'reopen' }, at(closed, 10)).generation).toBe(2);
+    expect(applyEvent(resolvedWithRfo(), { type: 'reopen' }, at(resolvedWithRfo(), 10)).generation).toBe(1);
+  });
+});
