@@ -6,14 +6,14 @@
  * invoices dunned at list prices.
  */
 import { DateTime } from 'luxon';
-import { InvoiceRepository } from '../adapters/invoice-repository.ts';
-import { IssueRepository } from '../adapters/issue-repository.ts';
-import { businessCalendar } from '../domain/calendar.ts';
-import { customerSchema } from '../domain/customers.ts';
-import type { DunningState } from '../domain/dunning.ts';
-import { upsertInvoice, type Invoice } from '../domain/invoices.ts';
-import { defaultPolicy } from '../domain/policy.ts';
-import { nextDue } from '../functions/dunning-service.ts';
+import { InvoiceRepository } from '../modules/receivables/invoice-repository.ts';
+import { CustomerRepository } from '../modules/customers/index.ts';
+import { businessCalendar } from '../kernel/calendar.ts';
+import { customerSchema } from '../modules/customers/customer.ts';
+import type { DunningState } from '../modules/receivables/dunning.ts';
+import { upsertInvoice, type Invoice } from '../modules/receivables/invoices.ts';
+import { defaultPolicy } from '../modules/policies/policy.ts';
+import { nextDue } from '../modules/receivables/dunning-service.ts';
 import { acme } from '../test/support/runtime.ts';
 import { BENCH_TOKEN, pool, startBenchRuntime } from './bench-runtime.ts';
 
@@ -48,7 +48,7 @@ export async function dunningRun(invoiceCount: number) {
       body: JSON.stringify({ to: runAt.minus({ minutes: 30 }).toUTC().toISO() }),
     });
     const store = runtime.store;
-    const issues = new IssueRepository(store);
+    const customerRepo = new CustomerRepository(store);
     const invoices = new InvoiceRepository(store);
     const calendar = businessCalendar(acme, defaultPolicy.businessHours);
     const customers = Math.max(1, Math.floor(invoiceCount / 5));
@@ -86,7 +86,7 @@ export async function dunningRun(invoiceCount: number) {
       return { customerId: `cust-${c}`, ledger, state: { ...state, nextDunningAt } };
     });
     await pool(plans, SEED_CONCURRENCY, async ({ customerId, ledger, state }) => {
-      await issues.putCustomer(
+      await customerRepo.putCustomer(
         customerSchema.parse({
           ...acme,
           id: customerId,

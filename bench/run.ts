@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { PutItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { DynamoStore } from '../adapters/dynamo-store.ts';
+import { DynamoStore } from '../kernel/dynamo-store.ts';
 import { ActivityTracker, ManualClock } from '../infra/local/clock.ts';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
 import { LocalEngine, localFunctionArn } from '../infra/local/engine.ts';

@@ -1,149 +1,17 @@
 import middy from '@middy/core';
-import { DateTime, Duration } from 'luxon';
-import { z } from 'zod';
-import { IssueRepository } from '../../adapters/issue-repository.ts';
-import { sendOnce, sentEmails } from '../../adapters/outbox.ts';
-import { ports } from '../../adapters/ports.ts';
-import { issueRecipients, type Customer } from '../../domain/customers.ts';
-import { render } from '../../domain/email-templates.ts';
-import { decideStep, isUnresolved, type Audience, type EmailAction, type Issue, type IssueContext } from '../../domain/issues.ts';
-import { replyAddress, signLink, type LinkAction } from '../../domain/links.ts';
-import { calendars, ms } from '../../domain/policy.ts';
+import * as z from 'zod/mini';
+import { lambda } from '../../infra/aws/lambda.ts';
+import type { DepsOf } from '../../infra/aws/needs.ts';
+import { runIssueStep } from '../../modules/issues/index.ts';
+import declaration from './function.ts';
 
-const inputSchema = z.object({ issueId: z.string().min(1), generation: z.number().int().positive().optional() });
-const HISTORY_WINDOW_MS = 90 * 86_400_000;
-const MAX_ATTEMPTS = 5;
+const inputSchema = z.object({ issueId: z.string().check(z.minLength(1)), generation: z.optional(z.int().check(z.positive())) });
 
-export class IssueNotFound extends Error {
-  override name = 'IssueNotFound';
-}
-
-/**
- * Step of the issue-lifecycle workflow: read state, send what is due (each email once, by key),
- * store the step's bookkeeping, and return the next deadline. An event that lands meanwhile makes
- * the save fail its version check: the step then re-reads and decides again.
- */
-export const handler = middy().handler(async (event: unknown) => {
-  const { issueId, generation } = inputSchema.parse(event);
-  const { store, clock } = ports();
-  const repo = new IssueRepository(store);
-  for (let attempt = 1; ; attempt++) {
-    const issue = await repo.getIssue(issueId);
-    if (!issue) throw new IssueNotFound(`issue ${issueId} does not exist`);
-    const customer = await repo.getCustomer(issue.customerId);
-    if (!customer) throw new IssueNotFound(`customer ${issue.customerId} of ${issueId} does not exist`);
-    // Reopened after closing: a newer execution owns the issue now.
-    if (generation !== undefined && generation !== issue.generation) return { done: true, waitSeconds: 1 };
-    const now = clock.now();
-    const ctx: IssueContext = { now, calendars: calendars(issue.policy, customer) };
-    const decision = decideStep(issue, ctx);
-    const next = decision.next ?? { ...issue };
-    for (const email of decision.emails) await send(email, next, customer, repo, ctx);
-    const saved =
-      decision.next || issue.handledSeq < issue.eventSeq ? await repo.saveIssue(issue, { ...next, handledSeq: issue.eventSeq }) : 'saved';
-    if (saved === 'saved' || attempt === MAX_ATTEMPTS) {
-      const waitSeconds = Math.max(1, Math.ceil((decision.nextDeadline.getTime() - now.getTime()) / 1000));
-      return { done: decision.done, waitSeconds };
-    }
-  }
-});
-
-async function send(email: EmailAction, issue: Issue, customer: Customer, repo: IssueRepository, ctx: IssueContext): Promise<void> {
-  const { store, mailer, clock, settings } = ports();
-  const owner = { pk: `ISSUE#${issue.id}`, customerId: customer.id };
-  const result = await sendOnce({ store, mailer, clock }, owner, email.key, email.template, async () => {
-    const [to, ...cc] = email.audience.map((audience) => recipient(audience, issue, customer));
-    const content =
-      email.audience[0] === 'customer'
-        ? await customerContent(email, issue, customer, ctx)
-        : await internalContent(email, issue, customer, repo, ctx, to.person);
-    const copies = cc.flatMap((entry) => entry.emails).filter((address) => !to.emails.includes(address));
-    const replyTo =
-      email.audience[0] === 'customer' ? [replyAddress(settings.inboundAddress, issue.id, await settings.linkKey())] : undefined;
-    return { from: settings.fromAddress, to: to.emails, cc: copies.length ? copies : undefined, replyTo, ...content };
+/** Step of the issue-lifecycle workflow (see runIssueStep): its input is the execution's ids. */
+export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
+  middy().handler(async (event: unknown) => {
+    const { issueId, generation } = inputSchema.parse(event);
+    return runIssueStep(deps, issueId, generation);
   });
-  if (result.sent) {
-    await repo.addTimeline(
-      issue.id,
-      {
-        at: clock.now().toISOString(),
-        type: 'email',
-        template: email.template,
-        audience: email.audience.join('+'),
-        key: email.key,
-        messageId: result.messageId,
-      },
-      issue.eventSeq,
-    );
-  }
-}
 
-function recipient(audience: Audience, issue: Issue, customer: Customer): { emails: string[]; person?: { name: string; email: string } } {
-  if (audience === 'customer') return { emails: issueRecipients(customer) };
-  const person = audience === 'owner' ? (issue.owner ?? customer.team.teamLead) : customer.team[audience];
-  return { emails: [person.email], person };
-}
-
-const localTime = (iso: string | undefined, zone: string) =>
-  iso ? DateTime.fromISO(iso, { zone }).toFormat('ccc d LLL yyyy, HH:mm ZZZZ') : undefined;
-const businessDays = (iso: string) => `${Duration.fromISO(iso).as('days')} business days`;
-
-async function customerContent(email: EmailAction, issue: Issue, customer: Customer, ctx: IssueContext) {
-  const { settings } = ports();
-  const key = await settings.linkKey();
-  const expires = Math.floor((ctx.now.getTime() + ms(issue.policy.linkValidity)) / 1000);
-  const link = (action: LinkAction, revision?: number) =>
-    `${settings.publicUrl}/links/${signLink({ i: issue.id, a: action, r: revision, e: expires }, key)}`;
-  const rfoMail = email.template === 'resolution' || email.template === 'rfo-reminder';
-  const links = {
-    escalate: isUnresolved(issue) ? link('escalate') : undefined,
-    accept: rfoMail && issue.rfo ? link('accept-rfo', issue.rfo.revision) : undefined,
-    dispute: rfoMail && issue.rfo ? link('dispute-rfo', issue.rfo.revision) : undefined,
-  };
-  const escalatedTo = email.template === 'escalation-confirmation' ? issue.customerEscalations.at(-1) : undefined;
-  const person =
-    escalatedTo && escalatedTo.level !== 2
-      ? customer.team[(['teamLead', 'serviceManager', 'director'] as const)[escalatedTo.level - 1]]
-      : undefined;
-  return render(email.template as Parameters<typeof render>[0], {
-    issue,
-    customer,
-    links,
-    person,
-    update: email.update,
-    etr: localTime(email.update?.etr ?? issue.etr, customer.timezone),
-    nextUpdateAt: localTime(email.update?.nextUpdateAt ?? email.nextUpdateAt ?? issue.nextUpdateAt, customer.timezone),
-    autoAcceptAfter: businessDays(issue.policy.rfoAutoAcceptAfter),
-  });
-}
-
-async function internalContent(
-  email: EmailAction,
-  issue: Issue,
-  customer: Customer,
-  repo: IssueRepository,
-  ctx: IssueContext,
-  person?: { name: string },
-) {
-  const issues = await repo.listIssues({
-    customerId: customer.id,
-    createdFrom: new Date(ctx.now.getTime() - HISTORY_WINDOW_MS).toISOString(),
-  });
-  const history = { openIssues: issues.filter(isUnresolved).length, recentIssues: issues.length };
-  const told = (await sentEmails(repo.store, `ISSUE#${issue.id}`)).filter((sent) => !internalTemplates.has(sent.template));
-  const lastTold = told.sort((a, b) => a.sentAt.localeCompare(b.sentAt)).at(-1);
-  return render(email.template as Parameters<typeof render>[0], {
-    issue,
-    customer,
-    person,
-    history,
-    lastTold,
-    reason: email.reason,
-    comment: email.comment,
-    message: email.message,
-    etr: localTime(issue.etr, customer.timezone),
-    nextUpdateAt: localTime(email.nextUpdateAt ?? issue.nextUpdateAt, customer.timezone),
-  });
-}
-
-const internalTemplates = new Set(['escalation', 'nudge', 'etr-warning', 'rfo-dispute', 'monitoring-cleared', 'customer-message']);
+export const handler = lambda(declaration, createHandler);

@@ -5,7 +5,7 @@ import { AttributeType, ProjectionType, Billing, TableV2 } from 'aws-cdk-lib/aws
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { INBOUND_PREFIX } from '../../domain/inbound-mail.ts';
+import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
 import { tableSchema } from '../table-schema.ts';
 
 /** What must survive a redeploy: the table (PITR, RETAIN), the API token and the inbound mail bucket. */

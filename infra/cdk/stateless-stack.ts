@@ -1,6 +1,6 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -15,10 +15,11 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
 import { NagSuppressions } from 'cdk-nag';
-import { INBOUND_PREFIX } from '../../domain/inbound-mail.ts';
+import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
 import type { Construct } from 'constructs';
 import { lambdaBundling } from '../bundling.ts';
-import { functionSettings } from '../function-settings.ts';
+import { settingVariables, type FunctionDeclaration, type Need } from '../aws/needs.ts';
+import { declarationOf } from '../function-declarations.ts';
 import { routes } from '../routes.ts';
 import { schedules } from '../schedules.ts';
 import { FUNCTIONS_DIR, WORKFLOWS_DIR, loadManifest } from '../workflow-manifest.ts';
@@ -54,36 +55,51 @@ export class StatelessStack extends Stack {
           service: 'states',
           resource: 'stateMachine',
           resourceName: stateMachineName(workflow),
-          arnFormat: 'colon-resource-name' as never,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
       ]),
     );
     this.api = new HttpApi(this, 'Api', { description: 'Steward REST API and webhooks' });
     const publicUrl = this.api.apiEndpoint;
+    const settingValues: Record<string, string> = {
+      FROM_ADDRESS: props.fromAddress,
+      PUBLIC_URL: publicUrl,
+      API_TOKEN_SECRET_ARN: props.apiToken.secretArn,
+      STRIPE_WEBHOOK_SECRET_ARN: props.stripeWebhookSecret.secretArn,
+      INBOUND_ADDRESS: props.inboundAddress,
+      UNKNOWN_SENDER: props.unknownSender,
+    };
+    /** Only the environment a function's declared needs read. */
+    const environmentOf = (declaration: FunctionDeclaration): Record<string, string> => {
+      const environment: Record<string, string> = {};
+      for (const need of Object.values(declaration.needs) as Need[]) {
+        if (need.kind === 'table') environment.TABLE_NAME = props.table.tableName;
+        if (need.kind === 'blobs') environment.INBOUND_BUCKET = props.inboundMail.bucketName;
+        if (need.kind === 'workflows') {
+          const named = [...new Set([...need.start, ...need.signal])];
+          environment.STATE_MACHINE_ARNS = JSON.stringify(
+            Object.fromEntries(named.map((workflow) => [workflow, stateMachineArns[workflow]])),
+          );
+        }
+        if (need.kind === 'settings')
+          for (const setting of need.names) environment[settingVariables[setting]] = settingValues[settingVariables[setting]];
+      }
+      return environment;
+    };
 
     for (const name of readdirSync(FUNCTIONS_DIR).filter((entry) => existsSync(join(FUNCTIONS_DIR, entry, 'handler.ts')))) {
       const logGroup = new LogGroup(this, `${name}-logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+      const declaration = declarationOf(name);
       const fn = new NodejsFunction(this, `fn-${name}`, {
         entry: join(FUNCTIONS_DIR, name, 'handler.ts'),
         handler: 'handler',
         runtime: Runtime.NODEJS_22_X,
         architecture: Architecture.ARM_64,
-        memorySize: functionSettings(name).memoryMb,
-        timeout: Duration.seconds(functionSettings(name).timeoutSeconds),
+        memorySize: declaration.memoryMb,
+        timeout: Duration.seconds(declaration.timeoutSeconds),
         tracing: Tracing.ACTIVE,
         logGroup,
-        environment: {
-          TABLE_NAME: props.table.tableName,
-          STATE_MACHINE_ARNS: JSON.stringify(stateMachineArns),
-          FROM_ADDRESS: props.fromAddress,
-          PUBLIC_URL: publicUrl,
-          API_TOKEN_SECRET_ARN: props.apiToken.secretArn,
-          STRIPE_WEBHOOK_SECRET_ARN: props.stripeWebhookSecret.secretArn,
-          INBOUND_ADDRESS: props.inboundAddress,
-          INBOUND_BUCKET: props.inboundMail.bucketName,
-          UNKNOWN_SENDER: props.unknownSender,
-          NODE_OPTIONS: '--enable-source-maps',
-        },
+        environment: { ...environmentOf(declaration), NODE_OPTIONS: '--enable-source-maps' },
         bundling: {
           format: OutputFormat.ESM,
           target: lambdaBundling.target,
@@ -94,7 +110,6 @@ export class StatelessStack extends Stack {
           banner: lambdaBundling.banner,
         },
       });
-      props.table.grantReadWriteData(fn);
       this.functions.set(name, fn);
     }
 
@@ -123,44 +138,10 @@ export class StatelessStack extends Stack {
       this.stateMachines.set(workflow, machine);
     }
 
-    // Explicit grants: who may start executions and complete callback tasks.
-    const workflowArns = Object.values(stateMachineArns);
-    const executionArns = Object.keys(stateMachineArns).map((workflow) =>
-      this.formatArn({
-        service: 'states',
-        resource: 'execution',
-        resourceName: `${stateMachineName(workflow)}:*`,
-        arnFormat: 'colon-resource-name' as never,
-      }),
-    );
-    // Everything that opens issues starts workflows; everything that records events wakes them.
-    for (const name of ['api', 'reconcile', 'webhooks', 'inbound-email', 'dunning-run']) {
-      fn(name).addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: workflowArns }));
-      fn(name).addToRolePolicy(
-        new PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: executionArns }),
-      );
+    // Each function gets exactly what it declares in functions/<name>/function.ts.
+    for (const [name, fn] of this.functions) {
+      for (const need of Object.values(declarationOf(name).needs) as Need[]) this.grant(fn, need, props, stateMachineArns);
     }
-    for (const name of ['api', 'issue-wait', 'webhooks', 'inbound-email', 'invoices', 'dunning-wait', 'dunning-run']) {
-      fn(name).addToRolePolicy(
-        new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: workflowArns }),
-      );
-    }
-    // Bearer tokens and webhook secrets default to the API secret; customer links and reply addresses are signed with a key derived from it.
-    for (const name of ['api', 'issue-step', 'webhooks', 'inbound-email', 'invoices', 'dunning-step']) props.apiToken.grantRead(fn(name));
-    for (const name of ['issue-step', 'inbound-email', 'dunning-step', 'invoices', 'api']) {
-      fn(name).addToRolePolicy(
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ['ses:SendEmail'],
-          resources: [
-            this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
-            this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: '*' }),
-          ],
-        }),
-      );
-    }
-    props.inboundMail.grantRead(fn('inbound-email'), `${INBOUND_PREFIX}*`);
-    props.stripeWebhookSecret.grantRead(fn('invoices'));
 
     // Inbound mail: SES stores the raw message in the bucket, then invokes the ingest function.
     // (CloudFormation cannot activate a rule set: `aws ses set-active-receipt-rule-set` once, see README.)
@@ -210,6 +191,57 @@ export class StatelessStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: publicUrl });
     this.suppressNagFindings();
+  }
+
+  /** The IAM a declared need stands for. */
+  // State machine ARNs by name, not by reference: a machine refers to its functions, so a function's
+  // role referring to the machine would close a dependency cycle.
+  private grant(fn: NodejsFunction, need: Need, props: StatelessStackProps, stateMachineArns: Record<string, string>): void {
+    const arnOf = (workflow: string) => {
+      const arn = stateMachineArns[workflow];
+      if (!arn) throw new Error(`${fn.node.id} declares workflow ${workflow}, which workflows/ does not have`);
+      return arn;
+    };
+    const executionsOf = (workflow: string) =>
+      this.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${stateMachineName(workflow)}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    if (need.kind === 'table') {
+      if (need.access === 'read') props.table.grantReadData(fn);
+      else props.table.grantReadWriteData(fn);
+    } else if (need.kind === 'email') {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ses:SendEmail'],
+          resources: [
+            this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
+            this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: '*' }),
+          ],
+        }),
+      );
+    } else if (need.kind === 'workflows') {
+      if (need.start.length) {
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: need.start.map(arnOf) }));
+        fn.addToRolePolicy(
+          new PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: need.start.map(executionsOf) }),
+        );
+      }
+      if (need.signal.length) {
+        fn.addToRolePolicy(
+          new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: need.signal.map(arnOf) }),
+        );
+      }
+    } else if (need.kind === 'settings') {
+      if (need.names.some((setting) => setting === 'apiToken' || setting === 'linkKey')) props.apiToken.grantRead(fn);
+      if (need.names.includes('stripeWebhookSecret')) props.stripeWebhookSecret.grantRead(fn);
+    } else if (need.kind === 'blobs') {
+      if (need.access === 'read') props.inboundMail.grantRead(fn, `${need.prefix}*`);
+      else props.inboundMail.grantReadWrite(fn, `${need.prefix}*`);
+    }
   }
 
   private suppressNagFindings(): void {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../domain/clock.ts';
+import type { Clock } from '../../kernel/clock.ts';
 
 /** A clock that can also call back at a point in time. */
 export interface TimerClock extends Clock {

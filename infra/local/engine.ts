@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { ExecutionDescription, ExecutionStatus, StartResult, WorkflowPort } from '../../domain/workflow-port.ts';
+import type { ExecutionDescription, ExecutionStatus, StartResult, WorkflowPort } from '../../kernel/workflow-port.ts';
 import type { AslDefinition } from '../workflow-manifest.ts';
 import type { ActivityTracker, TimerClock } from './clock.ts';
 import type { ExecutionRecords, ExecutionRecord } from './execution-records.ts';

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { ExecutionStatus } from '../../domain/workflow-port.ts';
+import type { ExecutionStatus } from '../../kernel/workflow-port.ts';
 
 export interface ExecutionRecord {
   workflow: string;

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { BlobStore } from '../../domain/blob-store.ts';
+import type { BlobStore } from '../../kernel/blob-store.ts';
 
 /** The local stand-in for the S3 bucket: one file per key under a folder of the data directory. */
 export class FileBlobStore implements BlobStore {

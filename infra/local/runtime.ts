@@ -6,15 +6,16 @@ import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
-import { DynamoStore } from '../../adapters/dynamo-store.ts';
-import { installPorts, parseUnknownSender, type Ports } from '../../adapters/ports.ts';
-import { INBOUND_PREFIX, MAX_MESSAGE_BYTES } from '../../domain/inbound-mail.ts';
-import { functionSettings } from '../function-settings.ts';
-import { linkKey } from '../../domain/links.ts';
+import { DynamoStore } from '../../kernel/dynamo-store.ts';
+import { parseUnknownSender, type Deps } from '../../kernel/deps.ts';
+import { INBOUND_PREFIX, MAX_MESSAGE_BYTES } from '../../modules/intake/index.ts';
+import { declarationOf } from '../function-declarations.ts';
+import { localDeps } from './function-deps.ts';
+import { linkKey } from '../../kernel/links.ts';
 import { FileBlobStore, localBlobRoot } from './file-blob-store.ts';
 import { sesReceiptEvent } from './ses-receipt.ts';
-import { SesMailer } from '../../adapters/ses-mailer.ts';
-import { bearerToken, constantTimeEqual } from '../../functions/http.ts';
+import { SesMailer } from '../../kernel/aws/ses-mailer.ts';
+import { bearerToken, constantTimeEqual } from '../../kernel/http.ts';
 import { schedules } from '../schedules.ts';
 import { createTableInput, tableSchema } from '../table-schema.ts';
 import { FUNCTIONS_DIR, loadDefinition, loadManifest, substitute } from '../workflow-manifest.ts';
@@ -87,28 +88,32 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
 }
 
 type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+type HandlerFactory = (deps: Record<string, unknown>) => LambdaHandler;
 
-/** Imports every functions/<name>/handler.ts: the same modules CDK bundles for Lambda. */
-export async function loadFunctions(): Promise<Map<string, LambdaHandler>> {
-  const functions = new Map<string, LambdaHandler>();
+/**
+ * Imports every functions/<name>/handler.ts (the same modules CDK bundles for Lambda) and returns
+ * each one's handler factory: the runtime calls it with the function's declared local dependencies.
+ */
+export async function loadFunctions(): Promise<Map<string, HandlerFactory>> {
+  const functions = new Map<string, HandlerFactory>();
   for (const name of readdirSync(FUNCTIONS_DIR)) {
     const file = join(FUNCTIONS_DIR, name, 'handler.ts');
     if (!existsSync(file)) continue;
     const module = await import(pathToFileURL(file).href);
-    if (typeof module.handler !== 'function') throw new Error(`${file} exports no handler`);
-    functions.set(name, module.handler);
+    if (typeof module.createHandler !== 'function') throw new Error(`${file} exports no createHandler`);
+    functions.set(name, module.createHandler);
   }
   return functions;
 }
 
 function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + functionSettings(functionName).timeoutSeconds * 1000;
+  const deadline = Date.now() + declarationOf(functionName).timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: localFunctionArn(functionName),
-    memoryLimitInMB: String(functionSettings(functionName).memoryMb),
+    memoryLimitInMB: String(declarationOf(functionName).memoryMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
@@ -126,7 +131,8 @@ export interface Runtime {
   clock: TimerClock;
   engine: LocalEngine;
   tracker: ActivityTracker;
-  ports: Ports;
+  /** Every local component, as the composition root hands them out (each function gets its declared part). */
+  deps: Deps;
   store: DynamoStore;
   mailer: SesMailer;
   scheduler: LocalScheduler;
@@ -219,7 +225,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const sesUrl = `http://127.0.0.1:${options.sesPort}`;
 
     const blobs = new FileBlobStore(localBlobRoot(options.dataDir));
-    const functions = await loadFunctions();
+    const factories = await loadFunctions();
+    const functions = new Map<string, LambdaHandler>();
     const invocations = new Map<string, { count: number; ms: number }>();
     const invoke = async (functionName: string, event: unknown) => {
       const handler = functions.get(functionName);
@@ -249,7 +256,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const store = new DynamoStore({ tableName: TABLE_NAME, client: dynamodb.client });
     const mailer = new SesMailer({ endpoint: sesUrl, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const apiUrl = `http://127.0.0.1:${options.port}`;
-    const ports: Ports = {
+    const deps: Deps = {
       store,
       mailer,
       workflows: engine,
@@ -265,8 +272,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       blobs,
     };
-    installPorts(ports);
-    cleanups.push(() => installPorts(undefined));
+    for (const [name, create] of factories) functions.set(name, create(localDeps(name, declarationOf(name), deps)));
 
     const scheduler = new LocalScheduler(clock, async (schedule) => {
       await tracker.track(() => invoke(schedule.function, { source: 'local.scheduler', schedule: schedule.name }));
@@ -446,7 +452,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       clock,
       engine,
       tracker,
-      ports,
+      deps,
       store,
       mailer,
       scheduler,

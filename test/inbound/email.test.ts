@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sentEmails } from '../../adapters/outbox.ts';
+import { sentEmails } from '../../kernel/outbox.ts';
 import { realClient, run } from '../support/real-clients.ts';
 import { acme, inbox, latestEmail, useRuntime } from '../support/runtime.ts';
 
@@ -248,7 +248,7 @@ describe.skipIf(!swaksClient.available)(
           },
         ],
       });
-      const put = (id: string, raw: string) => env.runtime.ports.blobs.put(`inbound/${id}`, Buffer.from(raw.replace(/\n/g, '\r\n')));
+      const put = (id: string, raw: string) => env.runtime.deps.blobs.put(`inbound/${id}`, Buffer.from(raw.replace(/\n/g, '\r\n')));
       await put(
         'spoof-1',
         `From: ann@acme.test\nTo: support@steward.localhost\nSubject: Re: [${issueId}] please close\nMessage-Id: <spoof-1@evil.test>\n\nclose it\n`,

@@ -25,7 +25,7 @@ describe('STEWARD_UNKNOWN_SENDER=<customer id>', () => {
   it('files mail from an unknown sender under the triage customer instead of refusing it', async () => {
     const raw =
       'From: stranger@nowhere.test\r\nTo: support@steward.localhost\r\nSubject: Our shop is offline\r\nMessage-Id: <t-1@nowhere.test>\r\n\r\nHelp please.\r\n';
-    await runtime.ports.blobs.put('inbound/triage-1', Buffer.from(raw));
+    await runtime.deps.blobs.put('inbound/triage-1', Buffer.from(raw));
     const outcome = await runtime.invoke('inbound-email', {
       Records: [
         {

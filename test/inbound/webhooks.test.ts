@@ -48,7 +48,7 @@ describe('monitoring webhooks', () => {
     expect(
       (
         await send('/webhooks/grafana', body, {
-          'x-grafana-alerting-signature': sign(timestamp, body).replace(/^./, '0'),
+          'x-grafana-alerting-signature': sign(timestamp, body).replace(/^./, (first) => (first === '0' ? '1' : '0')),
           'x-grafana-alerting-signature-timestamp': timestamp,
         })
       ).status,
@@ -94,6 +94,15 @@ describe('monitoring webhooks', () => {
     expect((await issue(id)).status).toBe('acknowledged');
     await send('/v2/enqueue', event('resolve'));
     expect((await issue(id)).clearedByMonitoringAt).toBeDefined();
+    // Each change is recorded as done by the integration that sent it.
+    const timeline = (await env.client.get(`/issues/${id}`)).body.timeline as { type: string; by?: unknown }[];
+    const pagerduty = { kind: 'integration', id: 'pagerduty' };
+    expect(timeline.filter((entry) => entry.type !== 'email').map((entry) => [entry.type, entry.by])).toEqual([
+      ['opened', pagerduty],
+      ['occurrence', pagerduty],
+      ['acknowledge', pagerduty],
+      ['monitoring-cleared', pagerduty],
+    ]);
 
     const generated = await send(
       '/v2/enqueue',

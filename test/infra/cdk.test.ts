@@ -134,6 +134,51 @@ describe('CDK stacks', () => {
     expect(rolesWith('ses:SendEmail')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep']);
   });
 
+  /** A function's environment variables, by function folder (the logical id is fn-<name> without dashes). */
+  const environmentOf = (name: string): Record<string, unknown> => {
+    const id = Object.keys(stateless.findResources('AWS::Lambda::Function')).find((key) => key.startsWith(`fn${name.replace(/-/g, '')}`));
+    return stateless.findResources('AWS::Lambda::Function')[id!].Properties.Environment.Variables;
+  };
+
+  it('each function gets only the environment its declaration reads', () => {
+    expect(Object.keys(environmentOf('issue-wait')).sort()).toEqual(['NODE_OPTIONS', 'STATE_MACHINE_ARNS', 'TABLE_NAME']);
+    expect(Object.keys(environmentOf('webhooks')).sort()).toEqual([
+      'API_TOKEN_SECRET_ARN',
+      'NODE_OPTIONS',
+      'STATE_MACHINE_ARNS',
+      'TABLE_NAME',
+    ]);
+    expect(Object.keys(environmentOf('inbound-email')).sort()).toEqual([
+      'API_TOKEN_SECRET_ARN',
+      'FROM_ADDRESS',
+      'INBOUND_ADDRESS',
+      'INBOUND_BUCKET',
+      'NODE_OPTIONS',
+      'STATE_MACHINE_ARNS',
+      'TABLE_NAME',
+      'UNKNOWN_SENDER',
+    ]);
+  });
+
+  it('state machine ARNs have the colon format AWS uses (arn:…:states:…:stateMachine:<name>), only those a function declares', () => {
+    const arns = JSON.stringify(environmentOf('issue-wait').STATE_MACHINE_ARNS);
+    expect(arns).toContain(':stateMachine:steward-issue-lifecycle');
+    expect(arns).not.toContain('stateMachine/');
+    expect(arns).not.toContain('invoice-dunning');
+    const grants = JSON.stringify(stateless.findResources('AWS::IAM::Policy'));
+    expect(grants).not.toContain('stateMachine/');
+    expect(grants).not.toContain('execution/');
+  });
+
+  it('a function that declares read access to the table gets no write grant', () => {
+    const policies = Object.values<any>(stateless.findResources('AWS::IAM::Policy')).filter((policy) =>
+      String(policy.Properties.Roles[0].Ref).startsWith('fnreconcile'),
+    );
+    const actions = JSON.stringify(policies.map((policy) => policy.Properties.PolicyDocument));
+    expect(actions).toContain('dynamodb:Query');
+    expect(actions).not.toContain('dynamodb:PutItem');
+  });
+
   it('the Stripe signing secret has a secret of its own, read by the invoices function only', () => {
     const stateful = Template.fromStack(built.stateful);
     stateful.resourceCountIs('AWS::SecretsManager::Secret', 2);

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { sentEmails } from '../../adapters/outbox.ts';
+import { sentEmails } from '../../kernel/outbox.ts';
 import { latestEmail, linkIn, submitLink, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime({ clockStart: '2026-11-27T16:00:00Z' }); // Friday 17:00 in Berlin, before the first scenario

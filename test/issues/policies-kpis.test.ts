@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy } from '../../domain/policy.ts';
+import { defaultPolicy } from '../../modules/policies/policy.ts';
 import { acme, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();

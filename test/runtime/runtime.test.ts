@@ -85,6 +85,13 @@ describe('embedded runtime', () => {
     const issue = await client.get(`/issues/${id}`);
     expect(issue.body.status).toBe('closed');
     expect(issue.body.timeline.map((entry: { type: string }) => entry.type)).toEqual(expect.arrayContaining(['opened', 'close', 'email']));
+    // Who did it travels from the bearer check to what the service writes.
+    const by = Object.fromEntries(
+      issue.body.timeline
+        .filter((entry: { by?: unknown }) => entry.by)
+        .map((entry: { type: string; by: unknown }) => [entry.type, entry.by]),
+    );
+    expect(by).toEqual({ opened: { kind: 'api-token', id: 'api-token' }, close: { kind: 'api-token', id: 'api-token' } });
     const execution = await client.get(`/_local/executions/issue-lifecycle/issue-${id}-g1`);
     expect(execution.body.status).toBe('SUCCEEDED');
 

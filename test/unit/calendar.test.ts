@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { addTime, aroundTheClock, businessCalendar } from '../../domain/calendar.ts';
+import { addTime, aroundTheClock, businessCalendar } from '../../kernel/calendar.ts';
 
 const berlin = businessCalendar({ timezone: 'Europe/Berlin', country: 'DE' }, { start: '09:00', end: '17:00', days: [1, 2, 3, 4, 5] });
 const local = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toJSDate();

@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { businessCalendar } from '../../domain/calendar.ts';
-import { decideDunning, defaultDunningPolicy, sendSlot, type DunningState } from '../../domain/dunning.ts';
-import { applyInvoiceEvent, upsertInvoice, type Invoice } from '../../domain/invoices.ts';
+import { businessCalendar } from '../../kernel/calendar.ts';
+import { defaultDunningPolicy } from '../../modules/policies/index.ts';
+import { decideDunning, sendSlot, type DunningState } from '../../modules/receivables/dunning.ts';
+import { applyInvoiceEvent, upsertInvoice, type Invoice } from '../../modules/receivables/invoices.ts';
 
 const berlin = businessCalendar({ timezone: 'Europe/Berlin', country: 'DE' }, { start: '09:00', end: '17:00', days: [1, 2, 3, 4, 5] });
 const local = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toJSDate();

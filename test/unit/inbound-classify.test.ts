@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { affectedRecipients, classifyAutomated } from '../../domain/inbound-mail.ts';
+import { affectedRecipients, classifyAutomated } from '../../modules/intake/inbound-mail.ts';
 
 // Copied unchanged (with their license files) from ../shared/fixtures: see test/fixtures/README.md.
 const FIXTURES = join(import.meta.dirname, '../fixtures/email');

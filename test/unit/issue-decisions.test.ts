@@ -8,9 +8,9 @@ import {
   type AnyIssueEvent,
   type Issue,
   type IssueContext,
-} from '../../domain/issues.ts';
-import { calendars, defaultPolicy, freezePolicy } from '../../domain/policy.ts';
-import type { Severity } from '../../domain/severity.ts';
+} from '../../modules/issues/issue.ts';
+import { calendars, defaultPolicy, freezePolicy } from '../../modules/policies/policy.ts';
+import type { Severity } from '../../kernel/severity.ts';
 
 const customer = { timezone: 'Europe/Berlin', country: 'DE' };
 const OPENED = '2026-11-02T08:00:00.000Z'; // Monday 09:00 in Berlin

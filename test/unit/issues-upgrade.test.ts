@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aroundTheClock } from '../../domain/calendar.ts';
-import { decideStep, normalizeIssue, type Issue } from '../../domain/issues.ts';
+import { aroundTheClock } from '../../kernel/calendar.ts';
+import { decideStep, normalizeIssue, type Issue } from '../../modules/issues/issue.ts';
 
 /** An issue as the previous Steward stored it: the old policy shape, none of the fields added since. */
 const legacy = {

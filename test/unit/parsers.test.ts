@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { alertmanagerSchema, defaultIntegration, fromAlertmanager, fromDatadog, routeAlert, type Alert } from '../../domain/alerts.ts';
-import { replyText, subjectTag } from '../../domain/inbound-mail.ts';
-import { parseInvoiceCsv } from '../../domain/invoice-csv.ts';
+import {
+  alertmanagerSchema,
+  defaultIntegration,
+  fromAlertmanager,
+  fromDatadog,
+  routeAlert,
+  type Alert,
+} from '../../modules/intake/alerts.ts';
+import { replyText, subjectTag } from '../../modules/intake/inbound-mail.ts';
+import { parseInvoiceCsv } from '../../modules/receivables/invoice-csv.ts';
 import { parseDuration } from '../../infra/local/duration.ts';
 
 const HEADER = 'invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid';

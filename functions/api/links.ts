@@ -1,0 +1,26 @@
+import type { Deps } from '../../kernel/deps.ts';
+import { bodyText, type RouteHandler } from '../../kernel/http.ts';
+import { verifiedLink } from '../../kernel/link-page.ts';
+import { isMoneyLink } from '../../kernel/links.ts';
+import { IssueLinks, IssueService } from '../../modules/issues/index.ts';
+import { moneyLinkAct, moneyLinkPage } from '../../modules/receivables/index.ts';
+
+/** The customer links in emails: checked once here, then handed to the module whose action they carry. */
+export function linkRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | 'mailer' | 'settings'>): Record<string, RouteHandler> {
+  const issueLinks = new IssueLinks(new IssueService(deps), deps);
+  const verify = async (event: Parameters<RouteHandler>[0]) => verifiedLink(event, await deps.settings.linkKey(), deps.clock.now());
+  return {
+    'GET /links/{token}': async (event) => {
+      const check = await verify(event);
+      if (!check.ok) return check.page;
+      return isMoneyLink(check.claims.a) ? moneyLinkPage(deps, check.claims) : issueLinks.page(check.claims);
+    },
+
+    'POST /links/{token}': async (event) => {
+      const check = await verify(event);
+      if (!check.ok) return check.page;
+      const form = new URLSearchParams(bodyText(event));
+      return isMoneyLink(check.claims.a) ? moneyLinkAct(deps, check.claims, form) : issueLinks.act(check.claims, form);
+    },
+  };
+}

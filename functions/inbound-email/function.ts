@@ -1,0 +1,12 @@
+import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
+import { blobs, defineFunction, email, settings, table, workflows } from '../../infra/aws/needs.ts';
+
+export default defineFunction({
+  needs: {
+    store: table('read-write'),
+    mailer: email(),
+    workflows: workflows({ start: ['issue-lifecycle'], signal: ['issue-lifecycle'] }),
+    settings: settings('fromAddress', 'inboundAddress', 'linkKey', 'unknownSender'),
+    blobs: blobs('read', INBOUND_PREFIX),
+  },
+});

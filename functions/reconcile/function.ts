@@ -1,0 +1,5 @@
+import { defineFunction, table, workflows } from '../../infra/aws/needs.ts';
+
+export default defineFunction({
+  needs: { store: table('read'), workflows: workflows({ start: ['issue-lifecycle'] }) },
+});

@@ -1,0 +1,156 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { S3BlobStore } from '../../kernel/aws/s3-blob-store.ts';
+import { SesMailer } from '../../kernel/aws/ses-mailer.ts';
+import { SfnWorkflows } from '../../kernel/aws/sfn-workflows.ts';
+import type { BlobStore } from '../../kernel/blob-store.ts';
+import { systemClock, type Clock } from '../../kernel/clock.ts';
+import { parseUnknownSender, type SettingName, type Settings } from '../../kernel/deps.ts';
+import { DynamoStore } from '../../kernel/dynamo-store.ts';
+import { linkKey } from '../../kernel/links.ts';
+import type { Mailer } from '../../kernel/mailer.ts';
+import type { WorkflowPort } from '../../kernel/workflow-port.ts';
+
+/**
+ * What a function needs, declared next to its handler (`functions/<name>/function.ts`). One
+ * declaration drives all three: CDK grants exactly these and passes only their environment, the
+ * AWS composition root (`create`) builds only these clients (so a bundle holds only their SDKs), and
+ * the embedded runtime hands the function only these, as strictly as IAM would.
+ */
+type Env = NodeJS.ProcessEnv;
+interface NeedBase<K extends string, T> {
+  kind: K;
+  /** Builds the dependency on AWS from the function's environment. */
+  create(env: Env): T;
+}
+export type Access = 'read' | 'read-write';
+export type TableNeed = NeedBase<'table', DynamoStore> & { access: Access };
+export type EmailNeed = NeedBase<'email', Mailer>;
+export type WorkflowsNeed = NeedBase<'workflows', WorkflowPort> & { start: string[]; signal: string[] };
+export type SettingsNeed = NeedBase<'settings', Settings> & { names: SettingName[] };
+export type BlobsNeed = NeedBase<'blobs', BlobStore> & { access: Access; prefix: string };
+export type Need = TableNeed | EmailNeed | WorkflowsNeed | SettingsNeed | BlobsNeed;
+
+export interface Needs {
+  store?: TableNeed;
+  mailer?: EmailNeed;
+  workflows?: WorkflowsNeed;
+  settings?: SettingsNeed;
+  blobs?: BlobsNeed;
+}
+
+/** The dependencies a declaration gives its handler: what it declared, and the clock. */
+export type DepsOf<N extends Needs> = { [K in keyof N]-?: N[K] extends NeedBase<string, infer T> ? T : never } & { clock: Clock };
+
+export interface FunctionDeclaration<N extends Needs = Needs> {
+  timeoutSeconds: number;
+  memoryMb: number;
+  needs: N;
+}
+
+export function defineFunction<N extends Needs>(declaration: {
+  timeoutSeconds?: number;
+  memoryMb?: number;
+  needs: N;
+}): FunctionDeclaration<N> {
+  return { timeoutSeconds: 30, memoryMb: 256, ...declaration };
+}
+
+export function required(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+/** The single table. */
+export const table = (access: Access): TableNeed => ({
+  kind: 'table',
+  access,
+  create: (env) => new DynamoStore({ tableName: required(env, 'TABLE_NAME') }),
+});
+
+/** Sending email through SES. */
+export const email = (): EmailNeed => ({ kind: 'email', create: () => new SesMailer() });
+
+/** Workflows it starts (StartExecution, DescribeExecution, StopExecution) and signals (SendTaskSuccess/Failure). */
+export const workflows = (spec: { start?: string[]; signal?: string[] }): WorkflowsNeed => ({
+  kind: 'workflows',
+  start: spec.start ?? [],
+  signal: spec.signal ?? [],
+  create: (env) => new SfnWorkflows(JSON.parse(required(env, 'STATE_MACHINE_ARNS'))),
+});
+
+/** The inbound mail bucket, under one prefix. */
+export const blobs = (access: Access, prefix: string): BlobsNeed => ({
+  kind: 'blobs',
+  access,
+  prefix,
+  create: (env) => new S3BlobStore(required(env, 'INBOUND_BUCKET')),
+});
+
+/** The settings it reads; secrets among them are read from Secrets Manager once per container. */
+export const settings = (...names: SettingName[]): SettingsNeed => ({ kind: 'settings', names, create: (env) => awsSettings(env, names) });
+
+/** Settings a function reads, by environment variable (the secrets by ARN). */
+export const settingVariables: Record<SettingName, string> = {
+  fromAddress: 'FROM_ADDRESS',
+  publicUrl: 'PUBLIC_URL',
+  apiToken: 'API_TOKEN_SECRET_ARN',
+  linkKey: 'API_TOKEN_SECRET_ARN',
+  inboundAddress: 'INBOUND_ADDRESS',
+  stripeWebhookSecret: 'STRIPE_WEBHOOK_SECRET_ARN',
+  unknownSender: 'UNKNOWN_SENDER',
+};
+
+/** A Settings object with only the declared names; reading any other fails, as a missing grant would. */
+export function declaredSettings(names: SettingName[], all: Settings): Settings {
+  return new Proxy(all, {
+    get(target, name) {
+      if (typeof name === 'string' && name in target && !names.includes(name as SettingName)) {
+        throw new Error(`setting "${name}" is not declared in this function's needs`);
+      }
+      return Reflect.get(target, name);
+    },
+  });
+}
+
+function awsSettings(env: Env, names: SettingName[]): Settings {
+  let client: SecretsManagerClient | undefined;
+  const secrets = new Map<string, Promise<string>>();
+  const secret = (variable: string) => () => {
+    let value = secrets.get(variable);
+    if (!value) {
+      client ??= new SecretsManagerClient({});
+      value = client.send(new GetSecretValueCommand({ SecretId: required(env, variable) })).then((out) => out.SecretString ?? '');
+      secrets.set(variable, value);
+    }
+    return value;
+  };
+  const apiToken = secret('API_TOKEN_SECRET_ARN');
+  return declaredSettings(names, {
+    get fromAddress() {
+      return required(env, 'FROM_ADDRESS');
+    },
+    get publicUrl() {
+      return required(env, 'PUBLIC_URL');
+    },
+    apiToken,
+    linkKey: async () => linkKey(await apiToken()),
+    stripeWebhookSecret: secret('STRIPE_WEBHOOK_SECRET_ARN'),
+    get inboundAddress() {
+      return required(env, 'INBOUND_ADDRESS');
+    },
+    get unknownSender() {
+      return parseUnknownSender(env.UNKNOWN_SENDER);
+    },
+  });
+}
+
+/** Builds a declaration's dependencies on AWS; each is made on first use, one client per service. */
+export function awsDeps<N extends Needs>(needs: N, env: Env = process.env): DepsOf<N> {
+  const deps = { clock: systemClock } as Record<string, unknown>;
+  for (const [name, need] of Object.entries(needs) as [string, Need][]) {
+    let made: unknown;
+    Object.defineProperty(deps, name, { enumerable: true, get: () => (made ??= need.create(env)) });
+  }
+  return deps as DepsOf<N>;
+}

@@ -1,0 +1,73 @@
+import type { Deps } from '../../kernel/deps.ts';
+import type { DynamoStore } from '../../kernel/dynamo-store.ts';
+import type { WorkflowPort } from '../../kernel/workflow-port.ts';
+import { declaredSettings, type FunctionDeclaration, type Need } from '../aws/needs.ts';
+
+/** What IAM answers when a function uses what it did not declare: the embedded runtime refuses the same. */
+export class AccessDenied extends Error {
+  constructor(functionName: string, what: string) {
+    super(`${functionName} is not allowed to ${what}: declare it in functions/${functionName}/function.ts`);
+    this.name = 'AccessDeniedException';
+  }
+}
+
+const TABLE_WRITES = new Set(['put', 'update', 'delete', 'transactWrite']);
+
+function readOnly(store: DynamoStore, functionName: string): DynamoStore {
+  return new Proxy(store, {
+    get(target, name, receiver) {
+      if (typeof name === 'string' && TABLE_WRITES.has(name)) {
+        return () => Promise.reject(new AccessDenied(functionName, `write to the table (${name}); it declared read access`));
+      }
+      return Reflect.get(target, name, receiver);
+    },
+  });
+}
+
+function declaredWorkflows(workflows: WorkflowPort, need: Extract<Need, { kind: 'workflows' }>, functionName: string): WorkflowPort {
+  const mayStart = (workflow: string) => {
+    if (!need.start.includes(workflow)) throw new AccessDenied(functionName, `start or stop ${workflow} executions`);
+  };
+  const maySignal = () => {
+    if (!need.signal.length) throw new AccessDenied(functionName, 'complete callback tasks');
+  };
+  return {
+    async start(workflow, name, input) {
+      mayStart(workflow);
+      return workflows.start(workflow, name, input);
+    },
+    async stop(workflow, name, cause) {
+      mayStart(workflow);
+      return workflows.stop(workflow, name, cause);
+    },
+    async describe(workflow, name) {
+      mayStart(workflow);
+      return workflows.describe(workflow, name);
+    },
+    async sendTaskSuccess(token, output) {
+      maySignal();
+      return workflows.sendTaskSuccess(token, output);
+    },
+    async sendTaskFailure(token, error, cause) {
+      maySignal();
+      return workflows.sendTaskFailure(token, error, cause);
+    },
+  };
+}
+
+/**
+ * The embedded composition root for one function: from the runtime's local components, only what
+ * the function declares, as strictly as its IAM role would allow on AWS (a read-only table refuses
+ * writes, undeclared workflows and settings are refused, undeclared dependencies are absent).
+ */
+export function localDeps(functionName: string, declaration: FunctionDeclaration, all: Deps): Partial<Deps> {
+  const deps: Record<string, unknown> = { clock: all.clock };
+  for (const [name, need] of Object.entries(declaration.needs) as [keyof Deps, Need][]) {
+    if (need.kind === 'table') deps[name] = need.access === 'read' ? readOnly(all.store, functionName) : all.store;
+    else if (need.kind === 'email') deps[name] = all.mailer;
+    else if (need.kind === 'workflows') deps[name] = declaredWorkflows(all.workflows, need, functionName);
+    else if (need.kind === 'settings') deps[name] = declaredSettings(need.names, all.settings);
+    else if (need.kind === 'blobs') deps[name] = all.blobs;
+  }
+  return deps as Partial<Deps>;
+}

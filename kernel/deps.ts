@@ -1,0 +1,40 @@
+import type { BlobStore } from './blob-store.ts';
+import type { Clock } from './clock.ts';
+import type { DynamoStore } from './dynamo-store.ts';
+import type { Mailer } from './mailer.ts';
+import type { WorkflowPort } from './workflow-port.ts';
+
+export interface Settings {
+  /** Sender of every email, e.g. "Steward <steward@example.com>". */
+  fromAddress: string;
+  /** Base URL of the API, for links in emails. */
+  publicUrl: string;
+  /** Bearer token the API and webhooks accept. */
+  apiToken(): Promise<string>;
+  /** Key that signs customer links and reply addresses (derived from the API secret). */
+  linkKey(): Promise<string>;
+  /** Where customers write (and reply): replies come back to its plus-addresses. */
+  inboundAddress: string;
+  /** The signing secret Stripe shows for Steward's webhook endpoint ("whsec_…"). */
+  stripeWebhookSecret(): Promise<string>;
+  /** Mail from an unknown sender: refused, or filed under this customer id (a triage customer). */
+  unknownSender: 'refuse' | { customerId: string };
+}
+
+export type SettingName = keyof Settings;
+
+export const parseUnknownSender = (value: string | undefined): Settings['unknownSender'] =>
+  !value || value === 'refuse' ? 'refuse' : { customerId: value };
+
+/**
+ * Everything application services talk to. A function gets only the parts it declares (see
+ * `functions/<name>/function.ts`), built by its column's composition root; nothing is global.
+ */
+export interface Deps {
+  store: DynamoStore;
+  mailer: Mailer;
+  workflows: WorkflowPort;
+  clock: Clock;
+  settings: Settings;
+  blobs: BlobStore;
+}

@@ -1,0 +1,210 @@
+import { DynamoDBClient, type ConsumedCapacity, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  DeleteCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+
+export type Item = Record<string, unknown>;
+type Expression = { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item };
+export type TransactEntry =
+  | { Put: { Item: Item } & Expression }
+  | { Update: { Key: Key; UpdateExpression: string } & Expression }
+  | { Delete: { Key: Key } & Expression }
+  | { ConditionCheck: { Key: Key; ConditionExpression: string } & Expression };
+export type Key = { pk: string; sk: string };
+
+/** Raised when a conditional write finds the item not in the expected state. */
+export class ConditionFailed extends Error {
+  override name = 'ConditionFailed';
+  /** For a transaction: the positions of the entries whose condition failed. */
+  constructor(
+    message: string,
+    readonly failedIndexes: number[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface StoreOptions {
+  tableName: string;
+  client?: DynamoDBClient;
+  clientConfig?: DynamoDBClientConfig;
+}
+
+/**
+ * The store port: a thin adapter over the DynamoDB document client for Steward's single table.
+ * It counts requests so benchmarks and cost estimates read real figures.
+ */
+export class DynamoStore {
+  readonly tableName: string;
+  readonly client: DynamoDBClient;
+  private readonly doc: DynamoDBDocumentClient;
+  requests = 0;
+  /** Capacity units DynamoDB reports as consumed (on-demand bills read and write request units alike). */
+  readonly consumed = { read: 0, write: 0 };
+
+  constructor(options: StoreOptions) {
+    this.tableName = options.tableName;
+    this.client = options.client ?? new DynamoDBClient(options.clientConfig ?? {});
+    this.doc = DynamoDBDocumentClient.from(this.client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+  }
+
+  async get<T extends Item = Item>(key: Key, consistent = true): Promise<T | undefined> {
+    this.requests++;
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.count('read', out.ConsumedCapacity);
+    return out.Item as T | undefined;
+  }
+
+  /** Writes an item; with `ifAbsent` it fails with ConditionFailed when the key exists. */
+  async put(
+    item: Item & Key,
+    options: { ifAbsent?: boolean; condition?: string; values?: Item; names?: Record<string, string> } = {},
+  ): Promise<void> {
+    this.requests++;
+    const condition = options.ifAbsent ? 'attribute_not_exists(pk)' : options.condition;
+    try {
+      const out = await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: options.values,
+          ExpressionAttributeNames: options.names,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.count('write', out.ConsumedCapacity);
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  async update<T extends Item = Item>(input: Omit<UpdateCommandInput, 'TableName'>): Promise<T | undefined> {
+    this.requests++;
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({ ReturnValues: 'ALL_NEW', ReturnConsumedCapacity: 'TOTAL', ...input, TableName: this.tableName }),
+      );
+      this.count('write', out.ConsumedCapacity);
+      return out.Attributes as T | undefined;
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  async delete(key: Key): Promise<void> {
+    this.requests++;
+    const out = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: key, ReturnConsumedCapacity: 'TOTAL' }));
+    this.count('write', out.ConsumedCapacity);
+  }
+
+  /** Queries every page; `limit` caps the number of items returned. */
+  async query<T extends Item = Item>(input: Omit<QueryCommandInput, 'TableName'>, limit = Infinity): Promise<T[]> {
+    const items: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      this.requests++;
+      const out = await this.doc.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      this.count('read', out.ConsumedCapacity);
+      items.push(...((out.Items ?? []) as T[]));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < limit);
+    return items.slice(0, limit);
+  }
+
+  private count(kind: 'read' | 'write', consumed: ConsumedCapacity | undefined, factor = 1): void {
+    this.consumed[kind] += (consumed?.CapacityUnits ?? 0) * factor;
+  }
+
+  /** Reads items by key, 100 per request, in the order of `keys`; missing items are left out. */
+  async batchGet<T extends Item = Item>(keys: Key[]): Promise<T[]> {
+    const found = new Map<string, T>();
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+      for (let attempt = 0; pending?.length; attempt++) {
+        this.requests++;
+        const out: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        for (const consumed of out.ConsumedCapacity ?? []) this.count('read', consumed);
+        for (const item of out.Responses?.[this.tableName] ?? []) found.set(`${item.pk}\u0000${item.sk}`, item as T);
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
+        if (pending?.length) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
+      }
+    }
+    return keys.flatMap((key): T[] => {
+      const item = found.get(`${key.pk}\u0000${key.sk}`);
+      return item ? [item] : [];
+    });
+  }
+
+  /** Transactional write; TableName is filled in for every entry. */
+  async transactWrite(items: TransactEntry[]): Promise<void> {
+    this.requests++;
+    const withTable = items.map((entry) => {
+      const copy: Record<string, unknown> = {};
+      for (const [kind, body] of Object.entries(entry)) copy[kind] = { TableName: this.tableName, ...(body as object) };
+      return copy;
+    });
+    try {
+      const out = await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: withTable as TransactWriteCommandInput['TransactItems'],
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      // AWS bills a transactional write at twice the units of a plain one; DynamoDB Local reports plain units.
+      for (const consumed of out.ConsumedCapacity ?? []) this.count('write', consumed, 2);
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+}
+
+function translate(error: unknown): unknown {
+  const name = (error as { name?: string })?.name;
+  if (name === 'ConditionalCheckFailedException') return new ConditionFailed('condition failed');
+  if (name === 'TransactionCanceledException') {
+    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+    const failed = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
+    if (failed.length) return new ConditionFailed('transaction condition failed', failed);
+  }
+  return error;
+}
+
+/** Drops the table's key attributes from an item. */
+export function strip(item: Record<string, unknown>): Record<string, unknown> {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g1s,
+    gsi2pk: _g2,
+    gsi2sk: _g2s,
+    gsi3pk: _g3,
+    gsi3sk: _g3s,
+    itemType: _itemType,
+    ...rest
+  } = item;
+  return rest;
+}

@@ -1,0 +1,127 @@
+import { timingSafeEqual } from 'node:crypto';
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { authorize } from './actor.ts';
+import type { Settings } from './deps.ts';
+import { DomainError, httpStatusOf } from './errors.ts';
+
+export type ApiEvent = APIGatewayProxyEventV2;
+export type ApiResult = Exclude<APIGatewayProxyResultV2, string>;
+
+/** A failure with an HTTP status and a reason the caller can act on. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+export function html(statusCode: number, body: string): ApiResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-robots-tag': 'noindex' },
+    body,
+  };
+}
+
+export function bodyText(event: ApiEvent): string {
+  return event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+}
+
+/** Parses the JSON body and validates it; a 400 names every field and its problem. */
+export function parseBody<T extends z.ZodType>(event: ApiEvent, schema: T): z.infer<T> {
+  let raw: unknown;
+  try {
+    const text = bodyText(event);
+    raw = text === '' ? undefined : JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (raw === undefined) throw new HttpError(400, 'request body is required');
+  return validate(raw, schema);
+}
+
+export function validate<T extends z.ZodType>(value: unknown, schema: T): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', problem: issue.message }));
+    throw new HttpError(400, problems.map((p) => `${p.field}: ${p.problem}`).join('; '), problems);
+  }
+  return result.data;
+}
+
+/** A domain error as the HTTP error it means: a bad field 400 (naming it), a missing thing 404, a wrong state or a concurrent change 409. */
+export function asHttpError(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (error instanceof DomainError) {
+    const details = error.field ? [{ field: error.field, problem: error.problem ?? error.message }] : undefined;
+    return new HttpError(httpStatusOf[error.kind], error.message, details);
+  }
+  return undefined;
+}
+
+/** Turns thrown errors into JSON responses, the one error mapping of every HTTP entry; anything unknown is a 500. */
+export const httpErrors = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
+  onError: async (request) => {
+    const error = request.error as Error;
+    const known = asHttpError(error);
+    if (known) {
+      request.response = json(known.statusCode, { error: known.message, ...(known.details ? { details: known.details } : {}) });
+      return;
+    }
+    console.error('unhandled error', error);
+    request.response = json(500, { error: 'internal error' });
+  },
+});
+
+/** Bearer-token authentication, compared in constant time. */
+export const bearerAuth = (
+  settings: Pick<Settings, 'apiToken'>,
+  isPublic: (event: ApiEvent) => boolean = () => false,
+): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
+  before: async (request) => {
+    if (isPublic(request.event)) return;
+    const token = bearerToken(request.event.headers?.authorization);
+    if (!token) throw new HttpError(401, 'missing bearer token (Authorization: Bearer <token>)');
+    if (!constantTimeEqual(token, await settings.apiToken())) throw new HttpError(401, 'invalid bearer token');
+    authorize(request.event, { kind: 'api-token', id: 'api-token' });
+  },
+});
+
+/** The token of an "Authorization: Bearer <token>" header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1].trim();
+}
+
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export type RouteHandler = (event: ApiEvent) => Promise<ApiResult>;
+
+/** A path parameter the route requires. */
+export function pathParam(event: ApiEvent, name = 'id'): string {
+  const value = event.pathParameters?.[name];
+  if (!value) throw new HttpError(400, `missing ${name} in path`);
+  return value;
+}
+
+/** Dispatches on API Gateway's routeKey ("POST /issues/{id}/events"). */
+export function router(routes: Record<string, RouteHandler>): RouteHandler {
+  return async (event) => {
+    const route = routes[event.routeKey];
+    if (!route) throw new HttpError(404, `no route ${event.routeKey}`);
+    return route(event);
+  };
+}

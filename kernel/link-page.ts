@@ -1,0 +1,96 @@
+import Handlebars from 'handlebars';
+import { html, type ApiEvent, type ApiResult } from './http.ts';
+import { verifyLink, type IssueLinkAction, type LinkClaims, type MoneyLinkAction } from './links.ts';
+
+/** The small page a link opens: GET shows it with a button, only POST acts (mail scanners follow links). */
+const page = Handlebars.compile(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>{{title}}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
+button{font-size:1rem;padding:.6rem 1.2rem}textarea{width:100%;min-height:8rem}label{display:block;margin-top:1rem}.muted{color:#555}</style></head>
+<body><h1>{{title}}</h1>
+{{#each paragraphs}}<p>{{this}}</p>{{/each}}
+{{#if rfo}}<h2>Reason for outage</h2><p style="white-space:pre-wrap">{{rfo}}</p>{{/if}}
+{{#if form}}<form method="post">
+{{#each form.fields}}<label for="{{name}}">{{label}}</label>
+{{#if (eq type "textarea")}}<textarea id="{{name}}" name="{{name}}" {{#if required}}required {{/if}}maxlength="5000"></textarea>
+{{else if (eq type "select")}}<select id="{{name}}" name="{{name}}" {{#if required}}required{{/if}}>{{#each options}}<option value="{{value}}">{{label}}</option>{{/each}}</select>
+{{else}}<input id="{{name}}" name="{{name}}" type="{{type}}" {{#if required}}required{{/if}}>{{/if}}
+{{/each}}<p><button type="submit">{{form.button}}</button></p></form>{{/if}}
+<p class="muted">Steward{{#if subject}} · {{subject}}{{/if}}</p></body></html>`);
+Handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+
+export interface FormField {
+  name: string;
+  label: string;
+  type: 'textarea' | 'date' | 'select' | 'number';
+  required?: boolean;
+  options?: { value: string; label: string }[];
+}
+
+export interface PageContent {
+  title: string;
+  paragraphs: string[];
+  /** What the page is about (an issue id, a customer name). */
+  subject?: string;
+  rfo?: string;
+  form?: { button: string; fields?: FormField[] };
+}
+
+export const renderPage = (content: PageContent) => page(content);
+
+export const issueActionForms: Record<IssueLinkAction, { title: string; intro: string; form: PageContent['form'] }> = {
+  'accept-rfo': {
+    title: 'Accept the reason for outage',
+    intro: 'Please confirm that you accept this reason for outage. The issue is then closed.',
+    form: { button: 'Accept the reason for outage' },
+  },
+  'dispute-rfo': {
+    title: 'Dispute the reason for outage',
+    intro: 'Tell us what is wrong or missing. Your service manager gets your comment and we send you a revised reason for outage.',
+    form: {
+      button: 'Send my dispute',
+      fields: [{ name: 'comment', label: 'What is wrong or missing?', type: 'textarea', required: true }],
+    },
+  },
+  escalate: {
+    title: 'Escalate this issue',
+    intro: 'Escalating moves the issue up to our management and tells your service manager at once.',
+    form: { button: 'Escalate now', fields: [{ name: 'comment', label: 'Anything we should know? (optional)', type: 'textarea' }] },
+  },
+};
+
+export const moneyActionTitles: Record<MoneyLinkAction, { title: string; intro: string; button: string }> = {
+  promise: { title: 'Promise a payment date', intro: 'Tell us when you will pay; reminders pause until then.', button: 'Send my promise' },
+  'dispute-invoice': {
+    title: 'Dispute an invoice',
+    intro: 'Tell us what is wrong with the invoice; it is paused while your service manager looks into it.',
+    button: 'Send my dispute',
+  },
+  'approve-suspension': {
+    title: 'Approve the suspension',
+    intro: 'Approving sends the suspension notice to the customer.',
+    button: 'Approve the suspension',
+  },
+  'decline-suspension': {
+    title: 'Decline the suspension',
+    intro: 'Declining holds the suspension; it is proposed again later.',
+    button: 'Decline the suspension',
+  },
+};
+
+/** Checks a link's signature and expiry; a bad one gets a page saying so (400, or 410 when expired). */
+export function verifiedLink(event: ApiEvent, key: string, now: Date): { ok: true; claims: LinkClaims } | { ok: false; page: ApiResult } {
+  const check = verifyLink(event.pathParameters?.token ?? '', key, now);
+  if (check.ok) return check;
+  return {
+    ok: false,
+    page: html(
+      check.reason.includes('expired') ? 410 : 400,
+      renderPage({
+        title: 'Link not valid',
+        paragraphs: [`Sorry, ${check.reason}. Please use the links in our latest email, or reply to it.`],
+      }),
+    ),
+  };
+}

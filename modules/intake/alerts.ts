@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { severities, type Severity } from '../../kernel/severity.ts';
+
+/**
+ * Monitoring alerts from every supported sender, normalized. One open issue per integration and
+ * alert `key`; `occurrenceId` names one firing (a repeat notification of the same firing, or a
+ * redelivery, has the same id and changes nothing).
+ */
+export interface Alert {
+  key: string;
+  occurrenceId: string;
+  status: 'firing' | 'resolved' | 'acknowledged';
+  title: string;
+  description: string;
+  labels: Record<string, string>;
+  url?: string;
+}
+
+export const integrationKinds = ['alertmanager', 'grafana', 'pagerduty', 'datadog', 'generic'] as const;
+export type IntegrationKind = (typeof integrationKinds)[number];
+
+export const integrationSchema = z.object({
+  kind: z.enum(integrationKinds),
+  /** Bearer token (Alertmanager, Datadog, PagerDuty webhook), HMAC key (Grafana), Standard Webhooks secret "whsec_…" (generic). Default: the API token. */
+  secret: z.string().min(16).optional(),
+  /** PagerDuty Events v2: the routing_key that selects this integration. */
+  routingKey: z.string().min(8).optional(),
+  defaultCustomerId: z.string().optional(),
+  customerLabel: z.string().min(1).default('customer'),
+  severityLabel: z.string().min(1).default('severity'),
+  severityMap: z.record(z.string(), z.enum(severities)).default({
+    critical: 'sev1',
+    error: 'sev2',
+    warning: 'sev3',
+    info: 'sev4',
+    P1: 'sev1',
+    P2: 'sev2',
+    P3: 'sev3',
+    P4: 'sev4',
+    P5: 'sev4',
+  }),
+  defaultSeverity: z.enum(severities).default('sev3'),
+});
+export type Integration = z.infer<typeof integrationSchema> & { name: string };
+
+export const defaultIntegration = (kind: IntegrationKind): Integration => ({ ...integrationSchema.parse({ kind }), name: kind });
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
+const labelsOf = (value: unknown) =>
+  Object.fromEntries(Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+
+const alertmanagerAlert = z.object({
+  status: z.enum(['firing', 'resolved']),
+  labels: z.record(z.string(), z.string()),
+  annotations: z.record(z.string(), z.string()).default({}),
+  startsAt: z.string(),
+  endsAt: z.string().optional(),
+  generatorURL: z.string().optional(),
+  fingerprint: z.string().min(1),
+});
+
+/** Alertmanager webhook v4, and Grafana's (the same fields plus orgId, title, state, message). */
+export const alertmanagerSchema = z.object({
+  version: z.string().optional(),
+  groupKey: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string(),
+  groupLabels: z.record(z.string(), z.string()).default({}),
+  commonLabels: z.record(z.string(), z.string()).default({}),
+  commonAnnotations: z.record(z.string(), z.string()).default({}),
+  externalURL: z.string().optional(),
+  alerts: z.array(alertmanagerAlert).min(1),
+  title: z.string().optional(),
+  message: z.string().optional(),
+});
+
+/** One issue per alert fingerprint, not per group: an alert's life is what a person resolves. */
+export function fromAlertmanager(payload: z.infer<typeof alertmanagerSchema>): Alert[] {
+  return payload.alerts.map((alert) => {
+    const labels = { ...payload.commonLabels, ...alert.labels };
+    const annotations = { ...payload.commonAnnotations, ...alert.annotations };
+    return {
+      key: alert.fingerprint,
+      occurrenceId: sha(`${alert.fingerprint}|${alert.startsAt}`),
+      status: alert.status,
+      title: annotations.summary ?? labels.alertname ?? payload.title ?? 'Alert',
+      description: annotations.description ?? payload.message ?? '',
+      labels,
+      url: alert.generatorURL,
+    };
+  });
+}
+
+export const pagerdutySchema = z.object({
+  routing_key: z.string().min(1),
+  event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
+  dedup_key: z.string().min(1).max(255).optional(),
+  payload: z
+    .object({
+      summary: z.string().min(1).max(1024),
+      source: z.string().min(1),
+      severity: z.enum(['critical', 'error', 'warning', 'info']),
+      timestamp: z.string().optional(),
+      component: z.string().optional(),
+      group: z.string().optional(),
+      class: z.string().optional(),
+      custom_details: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  links: z.array(z.object({ href: z.string() })).optional(),
+});
+
+export function fromPagerDuty(event: z.infer<typeof pagerdutySchema>, body: string, dedupKey: string): Alert {
+  const details = labelsOf(event.payload?.custom_details);
+  const status = event.event_action === 'trigger' ? 'firing' : event.event_action === 'resolve' ? 'resolved' : 'acknowledged';
+  return {
+    key: dedupKey,
+    occurrenceId: sha(body),
+    status,
+    title: event.payload?.summary ?? dedupKey,
+    description: [
+      event.payload?.source && `source: ${event.payload.source}`,
+      event.payload?.component && `component: ${event.payload.component}`,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    labels: { ...details, ...(event.payload ? { severity: event.payload.severity, source: event.payload.source } : {}) },
+    url: event.links?.[0]?.href,
+  };
+}
+
+/** Datadog webhook with the JSON body Steward documents (README): Datadog's $-variables by these names. */
+export const datadogSchema = z.object({
+  alert_id: z.union([z.string(), z.number()]).transform(String),
+  alert_cycle_key: z.union([z.string(), z.number()]).transform(String).optional(),
+  aggreg_key: z.string().optional(),
+  alert_transition: z.string().min(1),
+  title: z.string().min(1),
+  body: z.string().default(''),
+  priority: z.string().optional(),
+  tags: z.string().default(''),
+  last_updated: z.union([z.string(), z.number()]).transform(String).optional(),
+  link: z.string().optional(),
+});
+
+export function fromDatadog(payload: z.infer<typeof datadogSchema>, body: string): Alert {
+  const labels: Record<string, string> = {};
+  for (const tag of payload.tags
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)) {
+    const [name, ...rest] = tag.split(':');
+    labels[name] = rest.join(':');
+  }
+  if (payload.priority) labels.priority = payload.priority;
+  if (payload.priority && !labels.severity) labels.severity = payload.priority.toUpperCase();
+  const transition = payload.alert_transition.toLowerCase();
+  return {
+    key: payload.alert_cycle_key ?? payload.aggreg_key ?? payload.alert_id,
+    occurrenceId: sha(body),
+    status: transition === 'recovered' || transition === 'ok' ? 'resolved' : 'firing',
+    title: payload.title,
+    description: payload.body,
+    labels,
+    url: payload.link,
+  };
+}
+
+/** Steward's own documented shape for anything else. */
+export const genericSchema = z.object({
+  key: z.string().min(1).max(255),
+  status: z.enum(['firing', 'resolved']),
+  title: z.string().min(1).max(300),
+  description: z.string().max(20_000).default(''),
+  severity: z.string().optional(),
+  customer: z.string().optional(),
+  labels: z.record(z.string(), z.string()).default({}),
+  url: z.string().optional(),
+});
+
+export function fromGeneric(payload: z.infer<typeof genericSchema>, deliveryId: string): Alert {
+  const labels = { ...payload.labels };
+  if (payload.severity) labels.severity = payload.severity;
+  if (payload.customer) labels.customer = payload.customer;
+  return {
+    key: payload.key,
+    occurrenceId: sha(deliveryId),
+    status: payload.status,
+    title: payload.title,
+    description: payload.description,
+    labels,
+    url: payload.url,
+  };
+}
+
+export interface AlertRouting {
+  customerId?: string;
+  severity?: Severity;
+  problem?: string;
+}
+
+/** Customer and severity of an alert under an integration's mapping; `problem` names what is missing. */
+export function routeAlert(alert: Alert, integration: Integration): AlertRouting {
+  const customerId = alert.labels[integration.customerLabel] || integration.defaultCustomerId;
+  if (!customerId)
+    return {
+      problem: `alert ${alert.key}: no "${integration.customerLabel}" label and integration ${integration.name} has no default customer`,
+    };
+  const label = alert.labels[integration.severityLabel];
+  const severity =
+    label === undefined ? integration.defaultSeverity : (integration.severityMap[label] ?? integration.severityMap[label.toLowerCase()]);
+  if (!severity)
+    return { problem: `alert ${alert.key}: severity "${label}" is not mapped (known: ${Object.keys(integration.severityMap).join(', ')})` };
+  return { customerId, severity };
+}

@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { z } from 'zod';
+import type { Deps } from '../../kernel/deps.ts';
+import { render } from '../../kernel/email-templates.ts';
+import { issueFromReplyAddress } from '../../kernel/links.ts';
+import { ownerOfMessage, sendOnce } from '../../kernel/outbox.ts';
+import { type Customer, CustomerRepository } from '../customers/index.ts';
+import { IssueService } from '../issues/index.ts';
+import { emailSeverity, PolicyRepository } from '../policies/index.ts';
+import { AlertRepository } from './alert-repository.ts';
+import {
+  affectedRecipients,
+  classifyAutomated,
+  INBOUND_PREFIX,
+  MAX_ATTACHMENT_BYTES,
+  MAX_MESSAGE_BYTES,
+  referencedIds,
+  replyText,
+  subjectTag,
+} from './inbound-mail.ts';
+
+const verdict = z.object({ status: z.string() }).optional();
+const sesEventSchema = z.object({
+  Records: z
+    .array(
+      z.object({
+        ses: z.object({
+          mail: z.object({ messageId: z.string().min(1), source: z.string().default('') }),
+          receipt: z.object({ recipients: z.array(z.string()).min(1), spfVerdict: verdict, dkimVerdict: verdict, dmarcVerdict: verdict }),
+        }),
+      }),
+    )
+    .min(1),
+});
+
+export type InboundOutcome =
+  | { outcome: 'opened' | 'reply' | 'note'; issueId: string; duplicate?: boolean }
+  | { outcome: 'auto-reply' | 'bounce' | 'complaint'; reason: string; undeliverable?: string[] }
+  | { outcome: 'refused'; reason: string };
+
+const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex').slice(0, 32);
+const refused = (reason: string): InboundOutcome => ({ outcome: 'refused', reason });
+
+export type InboundEmailDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'workflows' | 'settings' | 'blobs'>;
+
+/**
+ * Inbound mail (SES receipt rule → S3 → this Lambda; locally SMTP → data folder → the same event).
+ * Machine-written mail never opens or changes an issue; a reply joins its issue; a new message
+ * from a known customer opens one. Nothing is stored for refused mail.
+ */
+export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promise<InboundOutcome> {
+  const service = new IssueService(deps);
+  const customers = new CustomerRepository(deps.store);
+
+  async function receive(event: unknown): Promise<InboundOutcome> {
+    const { ses } = sesEventSchema.parse(event).Records[0];
+    const { settings, blobs } = deps;
+    const raw = await blobs.get(`${INBOUND_PREFIX}${ses.mail.messageId}`);
+    if (!raw) throw new Error(`raw message ${INBOUND_PREFIX}${ses.mail.messageId} is not in the store yet`);
+    if (raw.length > MAX_MESSAGE_BYTES) return refused(`message is ${raw.length} bytes; the limit is ${MAX_MESSAGE_BYTES}`);
+    const recipients = ses.receipt.recipients.map((address) => address.toLowerCase());
+    const key = await settings.linkKey();
+    const inbound = settings.inboundAddress.toLowerCase();
+    const [inboundLocal, inboundDomain] = inbound.split('@');
+    const ours = recipients.filter(
+      (address) => address === inbound || (address.startsWith(`${inboundLocal}+`) && address.endsWith(`@${inboundDomain}`)),
+    );
+    if (!ours.length) return refused(`not addressed to ${settings.inboundAddress}`);
+
+    const mail = await simpleParser(raw);
+    const tooBig = mail.attachments.find((attachment) => attachment.size > MAX_ATTACHMENT_BYTES);
+    if (tooBig)
+      return refused(`attachment "${tooBig.filename ?? tooBig.contentType}" is ${tooBig.size} bytes; the limit is ${MAX_ATTACHMENT_BYTES}`);
+
+    const automated = classifyAutomated(mail);
+    if (automated) {
+      if (automated.kind === 'auto-reply') return { outcome: 'auto-reply', reason: automated.reason };
+      const undeliverable = await markUndeliverable(affectedRecipients(mail), automated.kind, ses.mail.messageId);
+      return { outcome: automated.kind, reason: automated.reason, undeliverable };
+    }
+
+    const from = (mail.from?.value[0]?.address ?? ses.mail.source).toLowerCase();
+    const dedupKey = sha(mail.messageId ?? raw);
+    const authFailed =
+      [ses.receipt.spfVerdict, ses.receipt.dkimVerdict, ses.receipt.dmarcVerdict].filter((v) => v?.status === 'FAIL').length > 0;
+    const issueId = await threadOf(mail, ours, from, key, inbound);
+    const text = (replyText(mail.text ?? '') || mail.text || '').trim();
+    if (issueId) {
+      // Mail that failed SPF/DKIM/DMARC may be recorded, never acted on: a note, and the owner is not emailed.
+      const { duplicate } = await service.record(
+        issueId,
+        authFailed
+          ? {
+              type: 'note',
+              message: `Unverified email (SPF/DKIM/DMARC failed) from ${from}: ${mail.subject ?? ''}\n\n${text}`.slice(0, 10_000),
+              eventId: `mail-${dedupKey}`,
+            }
+          : {
+              type: 'customer-message',
+              from,
+              subject: mail.subject ?? '',
+              text: text || '(no text)',
+              messageId: mail.messageId,
+              eventId: `mail-${dedupKey}`,
+            },
+        { kind: 'email', id: from },
+      );
+      return { outcome: authFailed ? 'note' : 'reply', issueId, duplicate };
+    }
+    if (authFailed) return refused('SPF/DKIM/DMARC verdict FAIL: not opened');
+
+    const repo = service.issues;
+    let customer = await customers.customerBySender(from);
+    const unknown = settings.unknownSender;
+    if (!customer && unknown !== 'refuse') customer = await customers.getCustomer(unknown.customerId);
+    if (!customer) return refused(`sender ${from || '(none)'} is not a contact or domain of any customer`);
+
+    // One issue per message even when it is delivered twice: the message's id claims the issue id first.
+    const alerts = new AlertRepository(deps.store);
+    const existing = await alerts.issueFor('email', dedupKey);
+    if (existing && (await repo.getIssue(existing))) return { outcome: 'opened', issueId: existing, duplicate: true };
+    const reserved = existing ?? (await repo.nextIssueId());
+    const claimed = existing ?? (await alerts.claim('email', dedupKey, reserved, undefined, deps.clock.now()));
+    if (claimed !== reserved) return { outcome: 'opened', issueId: claimed, duplicate: true };
+    const policy = await new PolicyRepository(deps.store).current(customer.policy);
+    const subject = (mail.subject ?? '').trim() || '(no subject)';
+    const attachments = mail.attachments.map((attachment) => `${attachment.filename ?? attachment.contentType} (${attachment.size} bytes)`);
+    const issue = await service.open(
+      {
+        customerId: customer.id,
+        title: subject.slice(0, 300),
+        description: [mail.text?.trim() ?? '', attachments.length ? `Attachments: ${attachments.join(', ')}` : '']
+          .filter(Boolean)
+          .join('\n\n')
+          .slice(0, 20_000),
+        severity: policy ? emailSeverity(policy, subject, mail.text ?? '') : 'sev3',
+        impact: '',
+        runningOnBackup: false,
+        source: 'email',
+        origin: { from, sesMessageId: ses.mail.messageId, ...(mail.messageId ? { messageId: mail.messageId } : {}) },
+      },
+      { id: reserved, eventIds: [`mail-${dedupKey}`], actor: { kind: 'email', id: from } },
+    );
+    return { outcome: 'opened', issueId: issue.id };
+  }
+
+  /** Signed plus-address first, then the SES Message-IDs it answers, then the subject tag from the issue's own customer. */
+  async function threadOf(mail: ParsedMail, recipients: string[], from: string, key: string, inbound: string): Promise<string | undefined> {
+    const repo = service.issues;
+    for (const address of recipients) {
+      const issueId = issueFromReplyAddress(address, inbound, key);
+      if (issueId && (await repo.getIssue(issueId))) return issueId;
+    }
+    for (const id of referencedIds(mail)) {
+      const owner = await ownerOfMessage(repo.store, id.split('@')[0]);
+      if (owner?.startsWith('ISSUE#')) return owner.slice('ISSUE#'.length);
+    }
+    const tagged = subjectTag(mail.subject);
+    if (tagged) {
+      const issue = await repo.getIssue(tagged);
+      const sender = await customers.customerBySender(from);
+      if (issue && sender && sender.id === issue.customerId) return issue.id;
+    }
+    return undefined;
+  }
+
+  /** A bounce or complaint about a customer contact marks it undeliverable and tells the service manager, once per message. */
+  async function markUndeliverable(addresses: string[], kind: 'bounce' | 'complaint', sesMessageId: string): Promise<string[]> {
+    const repo = customers;
+    const { store, mailer, clock, settings } = deps;
+    const marked: string[] = [];
+    for (const address of addresses) {
+      const customer = await repo.customerBySender(address);
+      const contact = customer?.contacts.find((entry) => entry.email.toLowerCase() === address);
+      if (!customer || !contact) continue;
+      const at = clock.now().toISOString();
+      const reason = kind === 'bounce' ? 'mail to this address bounced' : 'the recipient reported our mail as spam';
+      if (!contact.undeliverable) {
+        const updated: Customer = {
+          ...customer,
+          contacts: customer.contacts.map((entry) => (entry === contact ? { ...entry, undeliverable: { at, reason } } : entry)),
+        };
+        await repo.putCustomer(updated, clock.now());
+      }
+      marked.push(address);
+      const manager = customer.team.serviceManager;
+      await sendOnce(
+        { store, mailer, clock },
+        { pk: `CUSTOMER#${customer.id}`, customerId: customer.id },
+        `undeliverable-${address}-${sesMessageId}`,
+        'contact-undeliverable',
+        () => ({
+          from: settings.fromAddress,
+          to: [manager.email],
+          ...render('contact-undeliverable', { person: manager, customer, contact, reason }),
+        }),
+      );
+    }
+    return marked;
+  }
+
+  return receive;
+}

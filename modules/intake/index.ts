@@ -1,0 +1,7 @@
+/** Intake: monitoring alerts (webhooks) and inbound email, turned into issues and their events. The public entry of the module. */
+export * from './alert-repository.ts';
+export * from './alerts.ts';
+export * from './inbound-mail.ts';
+export * from './webhooks.ts';
+export * from './inbound-email.ts';
+export * from './routes.ts';

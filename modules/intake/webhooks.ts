@@ -1,0 +1,263 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import type { z } from 'zod';
+import type { Deps } from '../../kernel/deps.ts';
+import { bearerToken, bodyText, constantTimeEqual, HttpError, json, validate, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
+import { InvalidTransition, IssueService, isUnresolved, type NewIssue } from '../issues/index.ts';
+import { AlertRepository } from './alert-repository.ts';
+import {
+  alertmanagerSchema,
+  datadogSchema,
+  defaultIntegration,
+  fromAlertmanager,
+  fromDatadog,
+  fromGeneric,
+  fromPagerDuty,
+  genericSchema,
+  pagerdutySchema,
+  routeAlert,
+  type Alert,
+  type Integration,
+  type IntegrationKind,
+} from './alerts.ts';
+
+/** Signed requests older or newer than this (real time) are refused: a replayed capture is useless. */
+const REPLAY_WINDOW_MS = 5 * 60 * 1000;
+
+const kinds: Record<string, IntegrationKind> = {
+  'POST /webhooks/alertmanager': 'alertmanager',
+  'POST /webhooks/grafana': 'grafana',
+  'POST /webhooks/pagerduty': 'pagerduty',
+  'POST /v2/enqueue': 'pagerduty',
+  'POST /webhooks/datadog': 'datadog',
+  'POST /webhooks/generic': 'generic',
+};
+
+type Outcome = { key: string; issueId?: string; outcome: 'opened' | 'occurrence' | 'duplicate' | 'cleared' | 'acknowledged' | 'ignored' };
+
+function parseJson(body: string): unknown {
+  if (!body) throw new HttpError(400, 'request body is required');
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export type WebhookDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | 'settings'>;
+
+/** Monitoring webhooks: authenticate per integration, validate everything, then open or update one issue per alert key. */
+export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<ApiResult> {
+  const service = new IssueService(deps);
+  const alertRepo = new AlertRepository(deps.store);
+
+  async function integrationFor(event: ApiEvent, kind: IntegrationKind): Promise<Integration> {
+    const name = event.queryStringParameters?.integration;
+    const stored = await alertRepo.integration(name ?? kind);
+    if (name && !stored) throw new HttpError(404, `integration: no integration "${name}"`);
+    const integration = stored ?? defaultIntegration(kind);
+    if (integration.kind !== kind)
+      throw new HttpError(400, `integration: "${integration.name}" is a ${integration.kind} integration, not ${kind}`);
+    return integration;
+  }
+
+  const secretOf = async (integration: Integration) => integration.secret ?? (await deps.settings.apiToken());
+
+  async function checkBearer(event: ApiEvent, integration: Integration): Promise<void> {
+    const token = bearerToken(event.headers?.authorization);
+    if (!token) throw new HttpError(401, 'missing bearer token (Authorization: Bearer <token>)');
+    if (!constantTimeEqual(token, await secretOf(integration))) throw new HttpError(401, 'invalid bearer token');
+  }
+
+  /** Grafana: X-Grafana-Alerting-Signature = hex HMAC-SHA256 over "<timestamp>:<body>" (or the body alone without a timestamp). */
+  async function checkGrafana(event: ApiEvent, integration: Integration, body: string): Promise<void> {
+    const signature = event.headers?.['x-grafana-alerting-signature'];
+    if (!signature) return checkBearer(event, integration);
+    const timestamp = event.headers?.['x-grafana-alerting-signature-timestamp'];
+    if (timestamp) {
+      const seconds = Number(timestamp);
+      if (!Number.isFinite(seconds) || Math.abs(Date.now() - seconds * 1000) > REPLAY_WINDOW_MS)
+        throw new HttpError(401, 'signature timestamp outside the 5-minute replay window');
+    }
+    const expected = createHmac('sha256', await secretOf(integration))
+      .update(timestamp ? `${timestamp}:${body}` : body)
+      .digest('hex');
+    if (!constantTimeEqual(signature.toLowerCase(), expected)) throw new HttpError(401, 'invalid X-Grafana-Alerting-Signature');
+  }
+
+  /** Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature); the secret is "whsec_" + base64. */
+  async function checkStandardWebhook(event: ApiEvent, integration: Integration, body: string): Promise<string> {
+    const headers = event.headers ?? {};
+    const secret = integration.secret ?? `whsec_${Buffer.from(await deps.settings.apiToken()).toString('base64')}`;
+    try {
+      new Webhook(secret).verify(body, {
+        'webhook-id': headers['webhook-id'] ?? '',
+        'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+        'webhook-signature': headers['webhook-signature'] ?? '',
+      });
+    } catch (error) {
+      throw new HttpError(401, `Standard Webhooks signature: ${(error as Error).message}`);
+    }
+    return headers['webhook-id']!;
+  }
+
+  /** Opens, adds an occurrence to, clears or acknowledges the issue of one alert. Redelivery is harmless. */
+  async function ingest(
+    integration: Integration,
+    alert: Alert,
+    routing: { customerId: string; severity: NewIssue['severity'] },
+  ): Promise<Outcome> {
+    const actor = { kind: 'integration' as const, id: integration.name };
+    const alerts = alertRepo;
+    const issues = service.issues;
+    const mappedId = await alerts.issueFor(integration.name, alert.key);
+    const mapped = mappedId ? await issues.getIssue(mappedId) : undefined;
+    const open = mapped && isUnresolved(mapped) ? mapped : undefined;
+    const base = { key: alert.key, issueId: open?.id };
+    const addOccurrence = async (issueId: string): Promise<Outcome> => {
+      const { duplicate } = await service.record(
+        issueId,
+        {
+          type: 'occurrence',
+          integration: integration.name,
+          key: alert.key,
+          summary: alert.title,
+          eventId: alert.occurrenceId,
+        },
+        actor,
+      );
+      return { key: alert.key, issueId, outcome: duplicate ? 'duplicate' : 'occurrence' };
+    };
+
+    if (alert.status === 'resolved') {
+      if (!open) return { ...base, outcome: 'ignored' };
+      const { duplicate } = await service.record(
+        open.id,
+        {
+          type: 'monitoring-cleared',
+          integration: integration.name,
+          key: alert.key,
+          eventId: `clear-${alert.occurrenceId}`,
+        },
+        actor,
+      );
+      return { ...base, outcome: duplicate ? 'duplicate' : 'cleared' };
+    }
+    if (alert.status === 'acknowledged') {
+      if (open?.status !== 'open') return { ...base, outcome: 'ignored' };
+      try {
+        await service.record(open.id, { type: 'acknowledge', by: integration.name, eventId: `ack-${alert.occurrenceId}` }, actor);
+      } catch (error) {
+        if (!(error instanceof InvalidTransition)) throw error;
+      }
+      return { ...base, outcome: 'acknowledged' };
+    }
+    if (open) return addOccurrence(open.id);
+    // No open issue: claim the alert key for a new id first, so two deliveries racing open one issue.
+    // A mapping whose issue was never created (a crash in between) is completed with the same id.
+    const reserved = mappedId && !mapped ? mappedId : await issues.nextIssueId();
+    const claimed = mappedId && !mapped ? mappedId : await alerts.claim(integration.name, alert.key, reserved, mappedId, deps.clock.now());
+    if (claimed !== reserved) return addOccurrence(claimed);
+    const description = [
+      alert.description,
+      alert.url && `Source: ${alert.url}`,
+      `Labels: ${Object.entries(alert.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`,
+    ]
+      .filter(Boolean)
+      .join('\n\n');
+    const issue = await service.open(
+      {
+        customerId: routing.customerId,
+        title: alert.title.slice(0, 300),
+        description: description.slice(0, 20_000),
+        severity: routing.severity,
+        impact: alert.labels.impact ?? '',
+        runningOnBackup: false,
+        source: 'webhook',
+        origin: { integration: integration.name, kind: integration.kind, alertKey: alert.key },
+      },
+      { id: reserved, eventIds: [alert.occurrenceId], actor },
+    );
+    return { key: alert.key, issueId: issue.id, outcome: 'opened' };
+  }
+
+  async function accept(integration: Integration, alerts: Alert[]): Promise<Outcome[]> {
+    // Everything is checked before anything is written: a bad alert fails the delivery with nothing stored.
+    const repo = service.customers;
+    // Only a firing alert may open an issue; a resolve or acknowledge needs no customer or severity.
+    const routings = alerts.map((alert) => (alert.status === 'firing' ? routeAlert(alert, integration) : {}));
+    const problems = routings.flatMap((routing, index) =>
+      routing.problem ? [{ field: `alerts.${index}`, problem: routing.problem }] : [],
+    );
+    const customers = [...new Set(routings.flatMap((routing) => (routing.customerId ? [routing.customerId] : [])))];
+    for (const customerId of customers) {
+      if (!(await repo.getCustomer(customerId)))
+        problems.push({ field: integration.customerLabel, problem: `no customer "${customerId}"` });
+    }
+    if (problems.length) throw new HttpError(400, problems.map((p) => p.problem).join('; '), problems);
+    const outcomes: Outcome[] = [];
+    for (const [index, alert] of alerts.entries())
+      outcomes.push(await ingest(integration, alert, routings[index] as { customerId: string; severity: NewIssue['severity'] }));
+    return outcomes;
+  }
+
+  async function pagerduty(event: ApiEvent, body: string, viaEnqueue: boolean): Promise<ApiResult> {
+    const raw = parseJson(body);
+    let parsed: z.infer<typeof pagerdutySchema>;
+    try {
+      parsed = validate(raw, pagerdutySchema);
+    } catch (error) {
+      if (error instanceof HttpError)
+        return json(400, { status: 'invalid event', message: 'Event object is invalid', errors: [error.message] });
+      throw error;
+    }
+    const alerts = alertRepo;
+    let integration = await alerts.integrationByRoutingKey(parsed.routing_key);
+    if (!integration) {
+      const fallback = await integrationFor(event, 'pagerduty');
+      if (viaEnqueue && !constantTimeEqual(parsed.routing_key, await secretOf(fallback)))
+        throw new HttpError(401, 'routing_key: unknown routing key');
+      if (!viaEnqueue) await checkBearer(event, fallback);
+      integration = fallback;
+    }
+    if (parsed.event_action === 'trigger' && !parsed.payload)
+      return json(400, { status: 'invalid event', message: 'Event object is invalid', errors: ['payload: required for trigger'] });
+    if (parsed.event_action !== 'trigger' && !parsed.dedup_key)
+      return json(400, {
+        status: 'invalid event',
+        message: 'Event object is invalid',
+        errors: ['dedup_key: required for acknowledge and resolve'],
+      });
+    const dedupKey = parsed.dedup_key ?? randomUUID();
+    await accept(integration, [fromPagerDuty(parsed, body, dedupKey)]);
+    return json(202, { status: 'success', message: 'Event processed', dedup_key: dedupKey });
+  }
+
+  const route = async (event: ApiEvent): Promise<ApiResult> => {
+    const kind = kinds[event.routeKey];
+    if (!kind) throw new HttpError(404, `no route ${event.routeKey}`);
+    const body = bodyText(event);
+    if (kind === 'pagerduty') return pagerduty(event, body, event.routeKey === 'POST /v2/enqueue');
+    const integration = await integrationFor(event, kind);
+    let alerts: Alert[];
+    if (kind === 'generic') {
+      const deliveryId = await checkStandardWebhook(event, integration, body);
+      alerts = [fromGeneric(validate(parseJson(body), genericSchema), deliveryId)];
+    } else if (kind === 'grafana') {
+      await checkGrafana(event, integration, body);
+      alerts = fromAlertmanager(validate(parseJson(body), alertmanagerSchema));
+    } else {
+      await checkBearer(event, integration);
+      alerts =
+        kind === 'alertmanager'
+          ? fromAlertmanager(validate(parseJson(body), alertmanagerSchema))
+          : [fromDatadog(validate(parseJson(body), datadogSchema), body)];
+    }
+    const outcomes = await accept(integration, alerts);
+    return json(202, { integration: integration.name, alerts: outcomes });
+  };
+
+  return route;
+}

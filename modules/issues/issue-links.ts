@@ -1,0 +1,95 @@
+import type { Deps } from '../../kernel/deps.ts';
+import { asHttpError, html, validate, type ApiResult } from '../../kernel/http.ts';
+import { issueActionForms, renderPage } from '../../kernel/link-page.ts';
+import type { IssueLinkAction, LinkClaims } from '../../kernel/links.ts';
+import type { Customer } from '../customers/index.ts';
+import { ms } from '../policies/index.ts';
+import { isUnresolved, issueEventSchema, type Issue, type IssueEvent } from './issue.ts';
+import type { IssueService } from './issue-service.ts';
+
+/** Why a link cannot act on the issue as it is now, or undefined when it can. */
+function linkBlocked(claims: LinkClaims, issue: Issue, customer: Customer, now: Date): string | undefined {
+  if (claims.a === 'escalate') {
+    if (!isUnresolved(issue))
+      return `Issue ${issue.id} is ${issue.status}; there is nothing to escalate. If the problem is back, reply to our last email.`;
+    const last = issue.customerEscalations.at(-1);
+    const cooldown = Date.parse(last?.at ?? '1970-01-01') + ms(issue.policy.customerEscalationCooldown);
+    if (last && now.getTime() < cooldown) {
+      return `You escalated this issue at ${last.at}; ${customer.team.serviceManager.name}, your service manager, is on it. You can escalate again from ${new Date(cooldown).toISOString()}.`;
+    }
+    return undefined;
+  }
+  const rfo = issue.rfo;
+  if (rfo?.status === 'accepted' && rfo.revision === claims.r)
+    return `This reason for outage was accepted on ${rfo.acceptedAt}. Issue ${issue.id} is closed.`;
+  if (!rfo || rfo.revision !== claims.r || issue.status !== 'resolved')
+    return `This link is for an older state of issue ${issue.id}: please use the links in our latest email.`;
+  if (claims.a === 'dispute-rfo' && rfo.status === 'disputed')
+    return `Your dispute of ${rfo.disputes.at(-1)?.at} was received; ${customer.team.serviceManager.name} will send you a revised reason for outage.`;
+  return undefined;
+}
+
+/** The pages and actions of the customer links that act on an issue (accept or dispute the RFO, escalate). */
+export class IssueLinks {
+  constructor(
+    private readonly service: IssueService,
+    private readonly deps: Pick<Deps, 'clock'>,
+  ) {}
+
+  private async issueAndCustomer(claims: LinkClaims): Promise<{ issue: Issue; customer: Customer } | ApiResult> {
+    const issue = await this.service.issues.getIssue(claims.i);
+    const customer = issue && (await this.service.customers.getCustomer(issue.customerId));
+    if (!issue || !customer)
+      return html(404, renderPage({ title: 'Issue not found', paragraphs: ['The issue this link belongs to no longer exists.'] }));
+    return { issue, customer };
+  }
+
+  async page(claims: LinkClaims): Promise<ApiResult> {
+    const found = await this.issueAndCustomer(claims);
+    if (!('issue' in found)) return found;
+    const { issue, customer } = found;
+    const form = issueActionForms[claims.a as IssueLinkAction];
+    const blocked = linkBlocked(claims, issue, customer, this.deps.clock.now());
+    return html(
+      200,
+      renderPage({
+        title: form.title,
+        subject: issue.id,
+        paragraphs: [`Issue ${issue.id}: ${issue.title}`, blocked ?? form.intro],
+        rfo: claims.a !== 'escalate' && !blocked ? issue.rfo?.text : undefined,
+        form: blocked ? undefined : form.form,
+      }),
+    );
+  }
+
+  async act(claims: LinkClaims, form: URLSearchParams): Promise<ApiResult> {
+    const found = await this.issueAndCustomer(claims);
+    if (!('issue' in found)) return found;
+    const { issue, customer } = found;
+    const action = claims.a as IssueLinkAction;
+    const title = issueActionForms[action].title;
+    const blocked = linkBlocked(claims, issue, customer, this.deps.clock.now());
+    if (blocked) return html(409, renderPage({ title, subject: issue.id, paragraphs: [blocked] }));
+    const comment = form.get('comment')?.trim() || undefined;
+    const input: IssueEvent =
+      action === 'accept-rfo'
+        ? { type: 'accept-rfo', by: 'customer' }
+        : action === 'dispute-rfo'
+          ? validate({ type: 'dispute-rfo', comment }, issueEventSchema)
+          : validate({ type: 'customer-escalate', comment }, issueEventSchema);
+    try {
+      await this.service.record(issue.id, input, { kind: 'customer-link', id: customer.id });
+    } catch (error) {
+      const known = asHttpError(error);
+      if (known && known.statusCode < 500)
+        return html(known.statusCode, renderPage({ title, subject: issue.id, paragraphs: [known.message] }));
+      throw error;
+    }
+    const done: Record<IssueLinkAction, string> = {
+      'accept-rfo': `Thank you. You accepted the reason for outage; issue ${issue.id} is closed.`,
+      'dispute-rfo': `Thank you. ${customer.team.serviceManager.name}, your service manager, has your comment and will send you a revised reason for outage.`,
+      escalate: `Issue ${issue.id} is escalated. ${customer.team.serviceManager.name}, your service manager, has been informed and takes care of it; you will get a confirmation by email.`,
+    };
+    return html(200, renderPage({ title, subject: issue.id, paragraphs: [done[action]] }));
+  }
+}

@@ -1,0 +1,198 @@
+import type { Actor } from '../../kernel/actor.ts';
+import { issueStatuses, normalizeIssue, type Issue, type IssueStatus } from './issue.ts';
+import { ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
+
+/** Item layout of issues in the single table. */
+const issueKey = (id: string) => ({ pk: `ISSUE#${id}`, sk: 'META' });
+
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  [key: string]: unknown;
+}
+
+export class IssueRepository {
+  constructor(readonly store: DynamoStore) {}
+
+  async nextIssueId(): Promise<string> {
+    const out = await this.store.update<{ value: number }>({
+      Key: { pk: 'COUNTER', sk: 'ISSUE' },
+      UpdateExpression: 'ADD #v :one',
+      ExpressionAttributeNames: { '#v': 'value' },
+      ExpressionAttributeValues: { ':one': 1 },
+    });
+    return `ISS-${1000 + Number(out!.value)}`;
+  }
+
+  /** Creates the issue and its first timeline entry; false when an issue with this id exists already. */
+  async createIssue(issue: Issue, eventIds: string[] = [], by?: Actor): Promise<boolean> {
+    try {
+      await this.store.transactWrite([
+        ...eventIds.map((eventId) => ({
+          Put: { Item: { pk: `ISSUE#${issue.id}`, sk: `EVENTID#${eventId}`, itemType: 'event-id', at: issue.createdAt } },
+        })),
+        {
+          Put: {
+            Item: { ...issueKey(issue.id), itemType: 'issue', ...issue, version: 1, ...listKeys(issue) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            Item: timelineItem(
+              issue.id,
+              {
+                at: issue.createdAt,
+                type: 'opened',
+                severity: issue.severity,
+                source: issue.source,
+                ...(issue.origin ? { origin: issue.origin } : {}),
+                ...(by ? { by } : {}),
+              },
+              0,
+            ),
+          },
+        },
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionFailed) return false;
+      throw error;
+    }
+  }
+
+  async hasEventId(issueId: string, eventId: string): Promise<boolean> {
+    return (await this.store.get({ pk: `ISSUE#${issueId}`, sk: `EVENTID#${eventId}` })) !== undefined;
+  }
+
+  async getIssue(id: string): Promise<Issue | undefined> {
+    const item = await this.store.get(issueKey(id));
+    return item ? normalizeIssue(strip(item) as unknown as Issue) : undefined;
+  }
+
+  /** Issues of a customer, or of every customer by status; `createdFrom`/`createdTo` bound the opening time. */
+  async listIssues(filter: { customerId?: string; status?: IssueStatus; createdFrom?: string; createdTo?: string }): Promise<Issue[]> {
+    const from = filter.createdFrom ?? '0000';
+    const to = filter.createdTo ?? '9999';
+    if (filter.customerId) {
+      const keys = await this.store.query<{ pk: string; sk: string }>({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': `CUSTOMER#${filter.customerId}`, ':from': `ISSUE#${from}`, ':to': `ISSUE#${to}` },
+        ScanIndexForward: false,
+      });
+      const issues = (await this.store.batchGet(keys.map(({ pk, sk }) => ({ pk, sk })))).map((item) =>
+        normalizeIssue(strip(item) as unknown as Issue),
+      );
+      return filter.status ? issues.filter((issue) => issue.status === filter.status) : issues;
+    }
+    const statuses: IssueStatus[] = filter.status ? [filter.status] : issueStatuses;
+    const lists = await Promise.all(
+      statuses.map((status) =>
+        this.store.query({
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': `ISSUES#${status}`, ':from': from, ':to': to },
+          ScanIndexForward: false,
+        }),
+      ),
+    );
+    const keys = lists.flat().map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) }));
+    return (await this.store.batchGet(keys))
+      .map((item) => normalizeIssue(strip(item) as unknown as Issue))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /**
+   * Stores the issue after a change, only if nobody else changed it meanwhile (optimistic lock on
+   * `version`), together with its timeline entry and, for an event with an id, a marker that makes
+   * a second delivery of the same event a no-op. Returns 'saved', 'conflict' (re-read and retry)
+   * or 'duplicate' (the event id was recorded before).
+   */
+  async saveIssue(before: Issue, after: Issue, entry?: TimelineEntry, eventId?: string): Promise<'saved' | 'conflict' | 'duplicate'> {
+    const version = before.version ?? 0;
+    const issuePut = {
+      Item: { ...issueKey(after.id), itemType: 'issue', ...after, version: version + 1, ...listKeys(after) },
+      ConditionExpression: version ? 'version = :v' : 'attribute_not_exists(version)',
+      ExpressionAttributeValues: version ? { ':v': version } : undefined,
+    };
+    const entries: TransactEntry[] = [{ Put: issuePut }];
+    if (entry) entries.push({ Put: { Item: timelineItem(after.id, entry, after.eventSeq) } });
+    if (eventId)
+      entries.push({
+        Put: {
+          Item: { pk: `ISSUE#${after.id}`, sk: `EVENTID#${eventId}`, itemType: 'event-id', at: entry?.at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    try {
+      if (entries.length === 1)
+        await this.store.put(issuePut.Item, { condition: issuePut.ConditionExpression, values: issuePut.ExpressionAttributeValues });
+      else await this.store.transactWrite(entries);
+      after.version = version + 1;
+      return 'saved';
+    } catch (error) {
+      if (!(error instanceof ConditionFailed)) throw error;
+      return eventId && error.failedIndexes.includes(entries.length - 1) ? 'duplicate' : 'conflict';
+    }
+  }
+
+  async addTimeline(issueId: string, entry: TimelineEntry, seq: number): Promise<void> {
+    await this.store.put(timelineItem(issueId, entry, seq));
+  }
+
+  async timeline(issueId: string): Promise<TimelineEntry[]> {
+    const items = await this.store.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)',
+      ExpressionAttributeValues: { ':pk': `ISSUE#${issueId}`, ':tl': 'TL#' },
+    });
+    return items.map((item) => strip(item) as TimelineEntry);
+  }
+
+  async waitToken(issueId: string): Promise<string | undefined> {
+    return (await this.store.get<{ token?: string }>({ pk: `ISSUE#${issueId}`, sk: 'WAIT' }))?.token;
+  }
+
+  /** Records that the workflow acted on every event up to `seq` (without touching `version`: it races with nobody). */
+  async markHandled(issueId: string, seq: number): Promise<void> {
+    await this.store
+      .update({
+        Key: issueKey(issueId),
+        UpdateExpression: 'SET handledSeq = :s',
+        ConditionExpression: 'attribute_not_exists(handledSeq) OR handledSeq < :s',
+        ExpressionAttributeValues: { ':s': seq },
+      })
+      .catch((error) => {
+        if (!(error instanceof ConditionFailed)) throw error;
+      });
+  }
+}
+
+function listKeys(issue: Issue) {
+  return {
+    gsi1pk: `CUSTOMER#${issue.customerId}`,
+    gsi1sk: `ISSUE#${issue.createdAt}#${issue.id}`,
+    gsi3pk: `ISSUES#${issue.status}`,
+    gsi3sk: `${issue.createdAt}#${issue.id}`,
+  };
+}
+
+function timelineItem(issueId: string, entry: TimelineEntry, seq: number) {
+  return { pk: `ISSUE#${issueId}`, sk: `TL#${entry.at}#${String(seq).padStart(6, '0')}#${entry.type}`, ...entry };
+}
+
+/**
+ * Stores an issue workflow's callback token (an item of its own, so issue writes never erase it) and
+ * reads the issue's event counters after it: an event writes the issue first and reads the token
+ * after, so one of the two always sees the other. Light on purpose: the wait function needs no
+ * more of the issue than this.
+ */
+export async function setIssueWaitToken(
+  store: DynamoStore,
+  issueId: string,
+  token: string,
+): Promise<{ eventSeq: number; handledSeq: number } | undefined> {
+  await store.put({ pk: `ISSUE#${issueId}`, sk: 'WAIT', itemType: 'wait-token', token });
+  const issue = await store.get<{ eventSeq?: number; handledSeq?: number }>(issueKey(issueId));
+  return issue ? { eventSeq: issue.eventSeq ?? 0, handledSeq: issue.handledSeq ?? 0 } : undefined;
+}

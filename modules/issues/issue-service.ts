@@ -1,0 +1,103 @@
+import type { Actor } from '../../kernel/actor.ts';
+import type { Deps } from '../../kernel/deps.ts';
+import { DomainError } from '../../kernel/errors.ts';
+import { type Customer, CustomerRepository } from '../customers/index.ts';
+import { calendars, freezePolicy, PolicyRepository } from '../policies/index.ts';
+import {
+  applyEvent,
+  executionName,
+  openIssue,
+  wakesWorkflow,
+  workflowInput,
+  type AnyIssueEvent,
+  type Issue,
+  type IssueContext,
+  type NewIssue,
+} from './issue.ts';
+import { IssueRepository } from './issue-repository.ts';
+
+const ISSUE_WORKFLOW = 'issue-lifecycle';
+const MAX_ATTEMPTS = 5;
+
+export type IssueDeps = Pick<Deps, 'store' | 'clock' | 'workflows'>;
+
+/**
+ * Opening issues and recording their events, shared by every way in (API, webhooks, inbound
+ * email, customer links). Throws domain errors: InvalidTransition / InvalidEvent from the issue,
+ * 'not-found' for a missing issue, 'invalid' (customerId) for a missing customer, 'conflict' for a
+ * missing policy or a change that kept racing.
+ */
+export class IssueService {
+  readonly issues: IssueRepository;
+  readonly customers: CustomerRepository;
+  private readonly policies: PolicyRepository;
+
+  constructor(private readonly deps: IssueDeps) {
+    this.issues = new IssueRepository(deps.store);
+    this.customers = new CustomerRepository(deps.store);
+    this.policies = new PolicyRepository(deps.store);
+  }
+
+  context(issue: Issue, customer: Customer): IssueContext {
+    return { now: this.deps.clock.now(), calendars: calendars(issue.policy, customer) };
+  }
+
+  async startWorkflow(issue: Issue): Promise<void> {
+    await this.deps.workflows.start(ISSUE_WORKFLOW, executionName(issue), workflowInput(issue));
+  }
+
+  private async customer(id: string, message: string): Promise<Customer> {
+    const customer = await this.customers.getCustomer(id);
+    if (!customer) throw new DomainError('invalid', `customerId: ${message}`, 'customerId', 'unknown customer');
+    return customer;
+  }
+
+  /**
+   * Opens an issue under the customer's current policy (frozen on it) and starts its workflow. `id`
+   * may be reserved beforehand; `eventIds` are recorded as already seen (the delivery that opened it).
+   */
+  async open(input: NewIssue, options: { id?: string; eventIds?: string[]; actor?: Actor } = {}): Promise<Issue> {
+    const customer = await this.customer(input.customerId, `no customer "${input.customerId}"`);
+    const policy = await this.policies.current(customer.policy);
+    if (!policy) throw new DomainError('conflict', `customer ${customer.id} names policy "${customer.policy}", which does not exist`);
+    const frozen = freezePolicy(policy, input.severity);
+    const issue = openIssue(options.id ?? (await this.issues.nextIssueId()), input, frozen, {
+      now: this.deps.clock.now(),
+      calendars: calendars(frozen, customer),
+    });
+    const created = await this.issues.createIssue(issue, options.eventIds, options.actor);
+    const stored = created ? issue : ((await this.issues.getIssue(issue.id)) ?? issue);
+    await this.startWorkflow(stored);
+    return stored;
+  }
+
+  /**
+   * Records an event (with who did it, `by` on its timeline entry) and wakes the issue's workflow when the event needs it. The same event id
+   * delivered twice is recorded once; a lost race with another writer is retried on a fresh read.
+   */
+  async record(id: string, input: AnyIssueEvent, actor?: Actor): Promise<{ issue: Issue; duplicate: boolean }> {
+    const load = async () => {
+      const issue = await this.issues.getIssue(id);
+      if (!issue) throw new DomainError('not-found', `issue ${id} not found`);
+      return issue;
+    };
+    if (input.eventId && (await this.issues.hasEventId(id, input.eventId))) return { issue: await load(), duplicate: true };
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const before = await load();
+      const customer = await this.customer(before.customerId, `customer ${before.customerId} of issue ${id} no longer exists`);
+      const ctx = this.context(before, customer);
+      const after = applyEvent(before, input, ctx);
+      const entry = { ...input, at: ctx.now.toISOString(), ...(actor ? { by: actor } : {}) };
+      const outcome = await this.issues.saveIssue(before, after, entry, input.eventId);
+      if (outcome === 'duplicate') return { issue: before, duplicate: true };
+      if (outcome === 'conflict') continue;
+      if (after.generation !== before.generation) await this.startWorkflow(after);
+      else if (wakesWorkflow(input)) {
+        const token = await this.issues.waitToken(id);
+        if (token) await this.deps.workflows.sendTaskSuccess(token, { event: input.type });
+      }
+      return { issue: after, duplicate: false };
+    }
+    throw new DomainError('conflict', 'the issue changed concurrently; try again');
+  }
+}

@@ -1,0 +1,158 @@
+import { DateTime, Duration } from 'luxon';
+import type { Deps, Settings } from '../../kernel/deps.ts';
+import { render } from '../../kernel/email-templates.ts';
+import { replyAddress, signLink, type LinkAction } from '../../kernel/links.ts';
+import { sendOnce, sentEmails } from '../../kernel/outbox.ts';
+import { CustomerRepository, issueRecipients, type Customer } from '../customers/index.ts';
+import { calendars, ms } from '../policies/index.ts';
+import { decideStep, isUnresolved, type Audience, type EmailAction, type Issue, type IssueContext } from './issue.ts';
+import { IssueRepository } from './issue-repository.ts';
+
+const HISTORY_WINDOW_MS = 90 * 86_400_000;
+const MAX_ATTEMPTS = 5;
+
+export type IssueStepDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'settings'>;
+
+export class IssueNotFound extends Error {
+  override name = 'IssueNotFound';
+}
+
+/**
+ * Step of the issue-lifecycle workflow: read state, send what is due (each email once, by key),
+ * store the step's bookkeeping, and return the next deadline. An event that lands meanwhile makes
+ * the save fail its version check: the step then re-reads and decides again.
+ */
+export async function runIssueStep(
+  deps: IssueStepDeps,
+  issueId: string,
+  generation?: number,
+): Promise<{ done: boolean; waitSeconds: number }> {
+  const { store, clock } = deps;
+  const repo = new IssueRepository(store);
+  const customers = new CustomerRepository(store);
+  for (let attempt = 1; ; attempt++) {
+    const issue = await repo.getIssue(issueId);
+    if (!issue) throw new IssueNotFound(`issue ${issueId} does not exist`);
+    const customer = await customers.getCustomer(issue.customerId);
+    if (!customer) throw new IssueNotFound(`customer ${issue.customerId} of ${issueId} does not exist`);
+    // Reopened after closing: a newer execution owns the issue now.
+    if (generation !== undefined && generation !== issue.generation) return { done: true, waitSeconds: 1 };
+    const now = clock.now();
+    const ctx: IssueContext = { now, calendars: calendars(issue.policy, customer) };
+    const decision = decideStep(issue, ctx);
+    const next = decision.next ?? { ...issue };
+    for (const email of decision.emails) await send(deps, email, next, customer, repo, ctx);
+    const saved =
+      decision.next || issue.handledSeq < issue.eventSeq ? await repo.saveIssue(issue, { ...next, handledSeq: issue.eventSeq }) : 'saved';
+    if (saved === 'saved' || attempt === MAX_ATTEMPTS) {
+      const waitSeconds = Math.max(1, Math.ceil((decision.nextDeadline.getTime() - now.getTime()) / 1000));
+      return { done: decision.done, waitSeconds };
+    }
+  }
+}
+
+async function send(
+  deps: IssueStepDeps,
+  email: EmailAction,
+  issue: Issue,
+  customer: Customer,
+  repo: IssueRepository,
+  ctx: IssueContext,
+): Promise<void> {
+  const { store, mailer, clock, settings } = deps;
+  const owner = { pk: `ISSUE#${issue.id}`, customerId: customer.id };
+  const result = await sendOnce({ store, mailer, clock }, owner, email.key, email.template, async () => {
+    const [to, ...cc] = email.audience.map((audience) => recipient(audience, issue, customer));
+    const content =
+      email.audience[0] === 'customer'
+        ? await customerContent(settings, email, issue, customer, ctx)
+        : await internalContent(email, issue, customer, repo, ctx, to.person);
+    const copies = cc.flatMap((entry) => entry.emails).filter((address) => !to.emails.includes(address));
+    const replyTo =
+      email.audience[0] === 'customer' ? [replyAddress(settings.inboundAddress, issue.id, await settings.linkKey())] : undefined;
+    return { from: settings.fromAddress, to: to.emails, cc: copies.length ? copies : undefined, replyTo, ...content };
+  });
+  if (result.sent) {
+    await repo.addTimeline(
+      issue.id,
+      {
+        at: clock.now().toISOString(),
+        type: 'email',
+        template: email.template,
+        audience: email.audience.join('+'),
+        key: email.key,
+        messageId: result.messageId,
+      },
+      issue.eventSeq,
+    );
+  }
+}
+
+function recipient(audience: Audience, issue: Issue, customer: Customer): { emails: string[]; person?: { name: string; email: string } } {
+  if (audience === 'customer') return { emails: issueRecipients(customer) };
+  const person = audience === 'owner' ? (issue.owner ?? customer.team.teamLead) : customer.team[audience];
+  return { emails: [person.email], person };
+}
+
+const localTime = (iso: string | undefined, zone: string) =>
+  iso ? DateTime.fromISO(iso, { zone }).toFormat('ccc d LLL yyyy, HH:mm ZZZZ') : undefined;
+const businessDays = (iso: string) => `${Duration.fromISO(iso).as('days')} business days`;
+
+async function customerContent(settings: Settings, email: EmailAction, issue: Issue, customer: Customer, ctx: IssueContext) {
+  const key = await settings.linkKey();
+  const expires = Math.floor((ctx.now.getTime() + ms(issue.policy.linkValidity)) / 1000);
+  const link = (action: LinkAction, revision?: number) =>
+    `${settings.publicUrl}/links/${signLink({ i: issue.id, a: action, r: revision, e: expires }, key)}`;
+  const rfoMail = email.template === 'resolution' || email.template === 'rfo-reminder';
+  const links = {
+    escalate: isUnresolved(issue) ? link('escalate') : undefined,
+    accept: rfoMail && issue.rfo ? link('accept-rfo', issue.rfo.revision) : undefined,
+    dispute: rfoMail && issue.rfo ? link('dispute-rfo', issue.rfo.revision) : undefined,
+  };
+  const escalatedTo = email.template === 'escalation-confirmation' ? issue.customerEscalations.at(-1) : undefined;
+  const person =
+    escalatedTo && escalatedTo.level !== 2
+      ? customer.team[(['teamLead', 'serviceManager', 'director'] as const)[escalatedTo.level - 1]]
+      : undefined;
+  return render(email.template as Parameters<typeof render>[0], {
+    issue,
+    customer,
+    links,
+    person,
+    update: email.update,
+    etr: localTime(email.update?.etr ?? issue.etr, customer.timezone),
+    nextUpdateAt: localTime(email.update?.nextUpdateAt ?? email.nextUpdateAt ?? issue.nextUpdateAt, customer.timezone),
+    autoAcceptAfter: businessDays(issue.policy.rfoAutoAcceptAfter),
+  });
+}
+
+async function internalContent(
+  email: EmailAction,
+  issue: Issue,
+  customer: Customer,
+  repo: IssueRepository,
+  ctx: IssueContext,
+  person?: { name: string },
+) {
+  const issues = await repo.listIssues({
+    customerId: customer.id,
+    createdFrom: new Date(ctx.now.getTime() - HISTORY_WINDOW_MS).toISOString(),
+  });
+  const history = { openIssues: issues.filter(isUnresolved).length, recentIssues: issues.length };
+  const told = (await sentEmails(repo.store, `ISSUE#${issue.id}`)).filter((sent) => !internalTemplates.has(sent.template));
+  const lastTold = told.sort((a, b) => a.sentAt.localeCompare(b.sentAt)).at(-1);
+  return render(email.template as Parameters<typeof render>[0], {
+    issue,
+    customer,
+    person,
+    history,
+    lastTold,
+    reason: email.reason,
+    comment: email.comment,
+    message: email.message,
+    etr: localTime(issue.etr, customer.timezone),
+    nextUpdateAt: localTime(email.nextUpdateAt ?? issue.nextUpdateAt, customer.timezone),
+  });
+}
+
+const internalTemplates = new Set(['escalation', 'nudge', 'etr-warning', 'rfo-dispute', 'monitoring-cleared', 'customer-message']);

@@ -1,0 +1,603 @@
+import { DomainError } from '../../kernel/errors.ts';
+import { z } from 'zod';
+import { addTime, type Calendar } from '../../kernel/calendar.ts';
+import { defaultPolicy, freezePolicy, ladderLevels, ms, type EscalationLevel, type IssuePolicy } from '../policies/index.ts';
+import { severities, type Severity } from '../../kernel/severity.ts';
+
+export { severities, type Severity };
+export type IssueStatus = 'open' | 'acknowledged' | 'resolved' | 'closed';
+export const issueStatuses: IssueStatus[] = ['open', 'acknowledged', 'resolved', 'closed'];
+
+const person = z.object({ name: z.string().min(1), email: z.email() });
+
+export const newIssueSchema = z.object({
+  customerId: z.string().min(1),
+  title: z.string().min(1).max(300),
+  description: z.string().max(20_000).default(''),
+  severity: z.enum(severities),
+  impact: z.string().max(2_000).default(''),
+  runningOnBackup: z.boolean().default(false),
+  source: z.enum(['api', 'email', 'webhook']).default('api'),
+  owner: person.optional(),
+  /** Where a webhook or email issue came from (integration and alert key, or the message). */
+  origin: z.record(z.string(), z.string()).optional(),
+});
+export type NewIssue = z.infer<typeof newIssueSchema>;
+
+const instant = z.iso.datetime({ offset: true });
+const eventId = { eventId: z.string().min(1).max(200).optional() };
+
+export const issueEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('acknowledge'), by: z.string().optional(), owner: person.optional(), ...eventId }),
+  z.object({
+    type: z.literal('update'),
+    message: z.string().min(1).max(10_000),
+    etr: instant.optional(),
+    nextUpdateAt: instant.optional(),
+    ...eventId,
+  }),
+  z.object({ type: z.literal('set-etr'), etr: instant, reason: z.string().max(2_000).optional(), ...eventId }),
+  z.object({ type: z.literal('note'), message: z.string().min(1).max(10_000), ...eventId }),
+  z.object({ type: z.literal('resolve'), rfo: z.string().min(1).max(20_000).optional(), ...eventId }),
+  z.object({ type: z.literal('revise-rfo'), rfo: z.string().min(1).max(20_000), ...eventId }),
+  z.object({ type: z.literal('accept-rfo'), by: z.enum(['customer', 'staff']).default('staff'), ...eventId }),
+  z.object({ type: z.literal('dispute-rfo'), comment: z.string().min(1).max(5_000), ...eventId }),
+  z.object({ type: z.literal('customer-escalate'), comment: z.string().max(5_000).optional(), ...eventId }),
+  z.object({ type: z.literal('close'), ...eventId }),
+  z.object({ type: z.literal('reopen'), reason: z.string().optional(), ...eventId }),
+]);
+export type IssueEvent = z.infer<typeof issueEventSchema>;
+
+/** Events only Steward's own ingest records (monitoring and inbound email), never the public API. */
+export const internalEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('occurrence'), integration: z.string(), key: z.string(), summary: z.string().optional(), ...eventId }),
+  z.object({ type: z.literal('monitoring-cleared'), integration: z.string(), key: z.string(), ...eventId }),
+  z.object({
+    type: z.literal('customer-message'),
+    from: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    messageId: z.string().optional(),
+    note: z.string().optional(),
+    ...eventId,
+  }),
+]);
+export type InternalIssueEvent = z.infer<typeof internalEventSchema>;
+export type AnyIssueEvent = IssueEvent | InternalIssueEvent;
+
+/** Events that change nothing the workflow decides on do not wake it (a wake costs billed transitions). */
+export const wakesWorkflow = (event: AnyIssueEvent) => event.type !== 'note' && event.type !== 'occurrence';
+
+export interface Rfo {
+  text: string;
+  status: 'pending' | 'accepted' | 'disputed';
+  revision: number;
+  sentAt?: string;
+  firstSentAt?: string;
+  acceptedAt?: string;
+  acceptedBy?: 'customer' | 'staff' | 'auto';
+  disputes: { at: string; comment: string }[];
+}
+
+export interface PendingUpdate {
+  seq: number;
+  at: string;
+  message: string;
+  etr?: string;
+  nextUpdateAt: string;
+}
+
+export interface PendingMessage {
+  seq: number;
+  at: string;
+  from: string;
+  subject: string;
+  text: string;
+  note?: string;
+}
+
+export interface Issue {
+  id: string;
+  customerId: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  impact: string;
+  runningOnBackup: boolean;
+  source: string;
+  owner?: { name: string; email: string };
+  origin?: Record<string, string>;
+  status: IssueStatus;
+  createdAt: string;
+  acknowledgedAt?: string;
+  resolvedAt?: string;
+  closedAt?: string;
+  /** The policy as it was when the issue opened (frozen). */
+  policy: IssuePolicy;
+  /** When acknowledgement was due under the policy (for SLA compliance). */
+  ackDueAt?: string;
+  etr?: string;
+  etrHistory: { etr: string; at: string; reason?: string }[];
+  /** When the customer was promised the next update. */
+  nextUpdateAt?: string;
+  /** Human updates the workflow has not emailed yet. */
+  pendingUpdates: PendingUpdate[];
+  /** The promised update time the owner was last nudged for. */
+  nudgedFor?: string;
+  /** Promised updates given by a person in time, and missed. */
+  cadence: { kept: number; missed: number };
+  lastCustomerContactAt?: string;
+  longestSilenceMs: number;
+  /** Keys of one-shot emails already sent: the decision never emits them again. */
+  sent: string[];
+  /** Moves up the ladder that time alone did not cause (ETR passed, customer escalation). */
+  bumps: { level: number; at: string; reason: string }[];
+  customerEscalations: { at: string; level: number; comment?: string }[];
+  rfo?: Rfo;
+  rfoRevisions: number;
+  /** Resolved without an RFO: when the customer was told. */
+  resolutionNoticeAt?: string;
+  reopenCount: number;
+  /** Monitoring: how often the alert fired while this issue was open, and when it last cleared. */
+  occurrences?: number;
+  clearedByMonitoringAt?: string;
+  /** Customer emails the owner has not been told about yet. */
+  pendingMessages?: PendingMessage[];
+  /** Workflow generation: the execution is named issue-<id>-g<generation>. */
+  generation: number;
+  /** Events recorded so far, and how many of them the workflow has acted on. */
+  eventSeq: number;
+  handledSeq: number;
+  /** Optimistic-lock counter: every write of the issue item increments it. */
+  version?: number;
+}
+
+/** Where the decision needs a time: now, and the calendars of the issue's clocks. */
+export interface IssueContext {
+  now: Date;
+  calendars: { issue: Calendar; business: Calendar };
+}
+
+/**
+ * Fills what an issue stored by an older Steward lacks (fields added since, rules added to the
+ * policy since), so data in an existing .steward folder keeps working after an upgrade.
+ */
+export function normalizeIssue(stored: Issue): Issue {
+  return {
+    ...stored,
+    policy: { ...freezePolicy(defaultPolicy, stored.severity), ...stored.policy },
+    etrHistory: stored.etrHistory ?? [],
+    pendingUpdates: stored.pendingUpdates ?? [],
+    cadence: stored.cadence ?? { kept: 0, missed: 0 },
+    longestSilenceMs: stored.longestSilenceMs ?? 0,
+    sent: stored.sent ?? [],
+    bumps: stored.bumps ?? [],
+    customerEscalations: stored.customerEscalations ?? [],
+    rfoRevisions: stored.rfoRevisions ?? (stored.rfo ? 1 : 0),
+    rfo: stored.rfo ? { ...stored.rfo, revision: stored.rfo.revision ?? 1, disputes: stored.rfo.disputes ?? [] } : undefined,
+    reopenCount: stored.reopenCount ?? 0,
+  };
+}
+
+export const executionName = (issue: Pick<Issue, 'id' | 'generation'>) => `issue-${issue.id}-g${issue.generation}`;
+/** Input of an issue's workflow execution: the generation lets a step of a superseded execution stop. */
+export const workflowInput = (issue: Pick<Issue, 'id' | 'generation'>) => ({ issueId: issue.id, generation: issue.generation });
+export const isUnresolved = (issue: Pick<Issue, 'status'>) => issue.status === 'open' || issue.status === 'acknowledged';
+
+/** The issue's state does not allow the event (409). */
+export class InvalidTransition extends DomainError {
+  constructor(message: string) {
+    super('conflict', message);
+    this.name = 'InvalidTransition';
+  }
+}
+
+/** An event that is well-formed but wrong for this issue (a field's value), e.g. an ETR in the past. */
+export class InvalidEvent extends DomainError {
+  constructor(field: string, problem: string) {
+    super('invalid', `${field}: ${problem}`, field, problem);
+    this.name = 'InvalidEvent';
+  }
+}
+
+export function openIssue(id: string, input: NewIssue, policy: IssuePolicy, ctx: IssueContext): Issue {
+  const now = ctx.now;
+  const cal = ctx.calendars.issue;
+  return {
+    ...input,
+    id,
+    status: 'open',
+    createdAt: now.toISOString(),
+    policy,
+    ackDueAt: policy.acknowledgeWithin ? addTime(cal, now, policy.acknowledgeWithin).toISOString() : undefined,
+    etrHistory: [],
+    nextUpdateAt: addTime(cal, now, policy.updateEvery).toISOString(),
+    pendingUpdates: [],
+    cadence: { kept: 0, missed: 0 },
+    longestSilenceMs: 0,
+    sent: [],
+    bumps: [],
+    customerEscalations: [],
+    rfoRevisions: 0,
+    reopenCount: 0,
+    generation: 1,
+    eventSeq: 0,
+    handledSeq: 0,
+  };
+}
+
+function futureEtr(etr: string, now: Date): string {
+  if (Date.parse(etr) <= now.getTime()) throw new InvalidEvent('etr', 'must be in the future');
+  return new Date(etr).toISOString();
+}
+
+/** Applies an event to an issue; throws InvalidTransition when the status does not allow it. */
+export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext): Issue {
+  const at = ctx.now.toISOString();
+  const next: Issue = { ...issue, eventSeq: issue.eventSeq + 1 };
+  const requireUnresolved = (what: string) => {
+    if (!isUnresolved(issue)) throw new InvalidTransition(`cannot ${what} an issue that is ${issue.status}`);
+  };
+  const requireRfo = (what: string, allowed: Rfo['status'][]) => {
+    if (issue.status !== 'resolved' || !issue.rfo || !allowed.includes(issue.rfo.status)) {
+      throw new InvalidTransition(
+        `cannot ${what}: the issue is ${issue.status}${issue.rfo ? ` and its RFO ${issue.rfo.status}` : ' without an RFO'}`,
+      );
+    }
+    return issue.rfo;
+  };
+  switch (event.type) {
+    case 'acknowledge':
+      if (issue.status !== 'open') throw new InvalidTransition(`cannot acknowledge an issue that is ${issue.status}`);
+      return { ...next, status: 'acknowledged', acknowledgedAt: at, owner: event.owner ?? issue.owner };
+    case 'update': {
+      requireUnresolved('update');
+      if (event.nextUpdateAt && Date.parse(event.nextUpdateAt) <= ctx.now.getTime())
+        throw new InvalidEvent('nextUpdateAt', 'must be in the future');
+      const etr = event.etr ? futureEtr(event.etr, ctx.now) : issue.etr;
+      const nextUpdateAt = event.nextUpdateAt
+        ? new Date(event.nextUpdateAt).toISOString()
+        : addTime(ctx.calendars.issue, ctx.now, issue.policy.updateEvery).toISOString();
+      const inTime = !issue.nextUpdateAt || ctx.now.getTime() <= Date.parse(issue.nextUpdateAt);
+      return {
+        ...next,
+        status: 'acknowledged',
+        acknowledgedAt: issue.acknowledgedAt ?? at,
+        etr,
+        etrHistory: etr !== issue.etr ? [...issue.etrHistory, { etr: etr!, at }] : issue.etrHistory,
+        nextUpdateAt,
+        nudgedFor: undefined,
+        cadence: { ...issue.cadence, kept: issue.cadence.kept + (inTime ? 1 : 0) },
+        pendingUpdates: [...issue.pendingUpdates, { seq: next.eventSeq, at, message: event.message, etr, nextUpdateAt }],
+      };
+    }
+    case 'set-etr': {
+      requireUnresolved('set the ETR of');
+      const etr = futureEtr(event.etr, ctx.now);
+      return { ...next, etr, etrHistory: [...issue.etrHistory, { etr, at, reason: event.reason }] };
+    }
+    case 'note':
+      return next;
+    case 'occurrence':
+      return { ...next, occurrences: (issue.occurrences ?? 1) + 1, clearedByMonitoringAt: undefined };
+    case 'monitoring-cleared':
+      return isUnresolved(issue) ? { ...next, clearedByMonitoringAt: at } : next;
+    case 'customer-message': {
+      const text = event.text.length > 4000 ? `${event.text.slice(0, 4000)}…` : event.text;
+      return {
+        ...next,
+        pendingMessages: [
+          ...(issue.pendingMessages ?? []),
+          { seq: next.eventSeq, at, from: event.from, subject: event.subject, text, note: event.note },
+        ],
+      };
+    }
+    case 'resolve': {
+      requireUnresolved('resolve');
+      if (issue.policy.rfoRequired && !event.rfo)
+        throw new InvalidEvent('rfo', `a reason for outage is required to resolve a ${issue.severity} issue`);
+      const revision = issue.rfoRevisions + (event.rfo ? 1 : 0);
+      return {
+        ...next,
+        status: 'resolved',
+        resolvedAt: at,
+        acknowledgedAt: issue.acknowledgedAt ?? at,
+        pendingUpdates: [],
+        rfoRevisions: revision,
+        rfo: event.rfo ? { text: event.rfo, status: 'pending', revision, disputes: [] } : undefined,
+      };
+    }
+    case 'revise-rfo': {
+      const rfo = requireRfo('revise the RFO', ['pending', 'disputed']);
+      const revision = issue.rfoRevisions + 1;
+      return {
+        ...next,
+        rfoRevisions: revision,
+        rfo: { text: event.rfo, status: 'pending', revision, disputes: rfo.disputes, firstSentAt: rfo.firstSentAt },
+      };
+    }
+    case 'accept-rfo': {
+      const rfo = requireRfo('accept the RFO', ['pending', 'disputed']);
+      return { ...next, status: 'closed', closedAt: at, rfo: { ...rfo, status: 'accepted', acceptedAt: at, acceptedBy: event.by } };
+    }
+    case 'dispute-rfo': {
+      const rfo = requireRfo('dispute the RFO', ['pending']);
+      return { ...next, rfo: { ...rfo, status: 'disputed', disputes: [...rfo.disputes, { at, comment: event.comment }] } };
+    }
+    case 'customer-escalate': {
+      requireUnresolved('escalate');
+      const last = issue.customerEscalations.at(-1);
+      const cooldown = ms(issue.policy.customerEscalationCooldown);
+      if (last && ctx.now.getTime() - Date.parse(last.at) < cooldown) {
+        throw new InvalidTransition(
+          `already escalated at ${last.at}; the next escalation is possible from ${new Date(Date.parse(last.at) + cooldown).toISOString()}`,
+        );
+      }
+      const level = Math.min(ladderLevels.length, escalationLevel(issue, ctx) + 1);
+      return {
+        ...next,
+        bumps: [...issue.bumps, { level, at, reason: `the customer escalated${event.comment ? `: "${event.comment}"` : ''}` }],
+        customerEscalations: [...issue.customerEscalations, { at, level, comment: event.comment }],
+      };
+    }
+    case 'close':
+      if (issue.status === 'closed') throw new InvalidTransition('the issue is already closed');
+      return { ...next, status: 'closed', closedAt: at, acknowledgedAt: issue.acknowledgedAt ?? at, resolvedAt: issue.resolvedAt ?? at };
+    case 'reopen':
+      if (issue.status !== 'resolved' && issue.status !== 'closed')
+        throw new InvalidTransition(`cannot reopen an issue that is ${issue.status}`);
+      return {
+        ...next,
+        status: 'acknowledged',
+        resolvedAt: undefined,
+        closedAt: undefined,
+        rfo: undefined,
+        resolutionNoticeAt: undefined,
+        nudgedFor: undefined,
+        lastCustomerContactAt: at,
+        nextUpdateAt: addTime(ctx.calendars.issue, ctx.now, issue.policy.updateEvery).toISOString(),
+        reopenCount: issue.reopenCount + 1,
+        generation: issue.status === 'closed' ? issue.generation + 1 : issue.generation,
+      };
+  }
+}
+
+interface Escalation {
+  level: number;
+  due: number;
+  reason: string;
+}
+
+const describe = (iso: string) => iso.replace(/^P(T)?/, '').toLowerCase();
+
+/** The escalations the issue's policy defines by time, with the instant each falls due. */
+function timedEscalations(issue: Issue, calendar: Calendar): Escalation[] {
+  const policy = issue.policy;
+  const start = new Date(issue.createdAt);
+  const result: Escalation[] = [];
+  if (policy.acknowledgeWithin) {
+    const due = issue.ackDueAt ? Date.parse(issue.ackDueAt) : addTime(calendar, start, policy.acknowledgeWithin).getTime();
+    if (!issue.acknowledgedAt || Date.parse(issue.acknowledgedAt) >= due) {
+      result.push({
+        level: 1,
+        due,
+        reason: `not acknowledged after ${describe(policy.acknowledgeWithin)}${policy.calendar === '24x7' ? '' : ' of business time'}`,
+      });
+    }
+  }
+  for (const step of policy.ladder) {
+    result.push({
+      level: ladderLevels.indexOf(step.level) + 1,
+      due: addTime(calendar, start, step.after).getTime(),
+      reason: `unresolved after ${describe(step.after)}${policy.calendar === '24x7' ? '' : ' of business time'}`,
+    });
+  }
+  return result;
+}
+
+/** Levels reached by time or by a bump, each with why; the time it counts up to stops at resolution. */
+function reachedLevels(issue: Issue, ctx: IssueContext): Map<number, string> {
+  let until = ctx.now.getTime();
+  if (!isUnresolved(issue)) until = Math.min(until, Date.parse(issue.resolvedAt ?? issue.closedAt ?? ctx.now.toISOString()));
+  const reached = new Map<number, string>();
+  for (const escalation of timedEscalations(issue, ctx.calendars.issue))
+    if (escalation.due <= until) reached.set(escalation.level, escalation.reason);
+  for (const bump of issue.bumps) reached.set(bump.level, bump.reason);
+  return reached;
+}
+
+/** 0 = nobody escalated, 1 = team lead, 2 = service manager, 3 = director. Worked out on read, never stored. */
+export function escalationLevel(issue: Issue, ctx: IssueContext): number {
+  return Math.max(0, ...reachedLevels(issue, ctx).keys());
+}
+
+export type Audience = 'customer' | 'owner' | EscalationLevel;
+export type CustomerTemplate =
+  | 'acknowledgement'
+  | 'status-update'
+  | 'holding-update'
+  | 'etr-review'
+  | 'resolution'
+  | 'rfo-reminder'
+  | 'closure'
+  | 'escalation-confirmation';
+export type InternalTemplate = 'escalation' | 'nudge' | 'etr-warning' | 'rfo-dispute' | 'monitoring-cleared' | 'customer-message';
+
+/** An email the step must send now. The key makes it effectively once. */
+export interface EmailAction {
+  key: string;
+  template: CustomerTemplate | InternalTemplate;
+  /** The first audience is the To; the others are copied. */
+  audience: Audience[];
+  reason?: string;
+  update?: PendingUpdate;
+  comment?: string;
+  nextUpdateAt?: string;
+  message?: PendingMessage;
+}
+
+export interface StepDecision {
+  emails: EmailAction[];
+  /** The issue after the step's own bookkeeping, or undefined when nothing changed. */
+  next?: Issue;
+  /** The workflow ends (the issue is closed). */
+  done: boolean;
+  /** When the step must run again if no event arrives first. */
+  nextDeadline: Date;
+}
+
+const RECHECK_MS = 24 * 3600 * 1000;
+const customerFacing = (email: EmailAction) => email.audience[0] === 'customer';
+
+/** Decides, from the issue, its frozen policy and the calendars alone, what is due now. Pure. */
+export function decideStep(issue: Issue, ctx: IssueContext): StepDecision {
+  const { emails, next } = dueNow(issue, ctx);
+  const changed = emails.length > 0 || JSON.stringify(next) !== JSON.stringify(issue);
+  const done = next.status === 'closed';
+  return { emails, next: changed ? next : undefined, done, nextDeadline: done ? ctx.now : nextDeadline(next, ctx) };
+}
+
+function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next: Issue } {
+  const now = ctx.now;
+  const t = now.getTime();
+  const at = now.toISOString();
+  const g = issue.generation;
+  const emails: EmailAction[] = [];
+  let next: Issue = { ...issue, sent: [...issue.sent] };
+  const once = (key: string, email: Omit<EmailAction, 'key'>) => {
+    if (next.sent.includes(key)) return;
+    next.sent.push(key);
+    emails.push({ key, ...email });
+  };
+  const policy = issue.policy;
+
+  once(`ack-g${g}`, { template: 'acknowledgement', audience: ['customer'] });
+
+  for (const message of next.pendingMessages ?? [])
+    emails.push({ key: `message-${message.seq}`, template: 'customer-message', audience: ['owner'], message });
+  next.pendingMessages = [];
+
+  if (isUnresolved(next)) {
+    for (const update of next.pendingUpdates)
+      emails.push({ key: `status-update-${update.seq}`, template: 'status-update', audience: ['customer'], update });
+    next.pendingUpdates = [];
+
+    if (next.etr) {
+      const etr = Date.parse(next.etr);
+      if (t >= etr - ms(policy.etrWarningBefore) && t < etr)
+        once(`etr-warning-${next.etr}`, { template: 'etr-warning', audience: ['owner'] });
+      if (t >= etr && !next.sent.includes(`etr-passed-${next.etr}`)) {
+        once(`etr-passed-${next.etr}`, { template: 'etr-review', audience: ['customer'] });
+        const level = Math.min(ladderLevels.length, escalationLevel(next, ctx) + 1);
+        next.bumps = [...next.bumps, { level, at, reason: `the ETR ${next.etr} passed unresolved` }];
+      }
+    }
+
+    for (const [level, reason] of [...reachedLevels(next, ctx)].sort(([a], [b]) => a - b)) {
+      const audience: Audience[] = [ladderLevels[level - 1]];
+      if (reason.startsWith('the customer escalated') && level !== 2) audience.push('serviceManager');
+      once(`escalation-${level}-g${g}`, { template: 'escalation', audience, reason });
+    }
+    if (next.clearedByMonitoringAt) once(`cleared-${next.clearedByMonitoringAt}`, { template: 'monitoring-cleared', audience: ['owner'] });
+    next.customerEscalations.forEach((escalation, index) => {
+      once(`escalation-confirmation-${index}`, {
+        template: 'escalation-confirmation',
+        audience: ['customer'],
+        comment: escalation.comment,
+      });
+    });
+
+    if (next.nextUpdateAt) {
+      const due = Date.parse(next.nextUpdateAt);
+      if (t < due && t >= due - ms(policy.nudgeBefore) && next.nudgedFor !== next.nextUpdateAt) {
+        emails.push({ key: `nudge-${next.nextUpdateAt}`, template: 'nudge', audience: ['owner'], nextUpdateAt: next.nextUpdateAt });
+        next.nudgedFor = next.nextUpdateAt;
+      }
+      if (t >= due) {
+        // The promise was missed by a person. After a gap (an outage) only the latest is sent.
+        let following = new Date(due);
+        while (following.getTime() <= t) following = addTime(ctx.calendars.issue, following, policy.updateEvery);
+        if (policy.holdingUpdates) {
+          emails.push({
+            key: `holding-${next.nextUpdateAt}`,
+            template: 'holding-update',
+            audience: ['customer'],
+            nextUpdateAt: following.toISOString(),
+          });
+        }
+        next.cadence = { ...next.cadence, missed: next.cadence.missed + 1 };
+        next.nextUpdateAt = following.toISOString();
+        next.nudgedFor = undefined;
+      }
+    }
+  }
+
+  if (next.status === 'resolved') {
+    const business = ctx.calendars.business;
+    const rfo = next.rfo;
+    if (rfo) {
+      if (rfo.status === 'pending' && !rfo.sentAt) {
+        once(`rfo-${rfo.revision}`, { template: 'resolution', audience: ['customer'] });
+        next.rfo = { ...rfo, sentAt: at, firstSentAt: rfo.firstSentAt ?? at };
+      } else if (rfo.status === 'pending' && rfo.sentAt) {
+        const sent = new Date(rfo.sentAt);
+        if (t >= addTime(business, sent, policy.rfoAutoAcceptAfter).getTime()) {
+          next = { ...next, status: 'closed', closedAt: at, rfo: { ...rfo, status: 'accepted', acceptedAt: at, acceptedBy: 'auto' } };
+        } else if (t >= addTime(business, sent, policy.rfoReminderAfter).getTime()) {
+          once(`rfo-reminder-${rfo.revision}`, { template: 'rfo-reminder', audience: ['customer'] });
+        }
+      } else if (rfo.status === 'disputed') {
+        const dispute = rfo.disputes.length - 1;
+        once(`rfo-dispute-${rfo.revision}-${dispute}`, {
+          template: 'rfo-dispute',
+          audience: ['owner', 'serviceManager'],
+          comment: rfo.disputes[dispute].comment,
+        });
+      }
+    } else if (!next.resolutionNoticeAt) {
+      once(`resolution-${next.resolvedAt}`, { template: 'resolution', audience: ['customer'] });
+      next.resolutionNoticeAt = at;
+    } else if (t >= addTime(business, new Date(next.resolutionNoticeAt), policy.autoCloseAfter).getTime()) {
+      next = { ...next, status: 'closed', closedAt: at };
+    }
+  }
+
+  if (next.status === 'closed') once(`closure-${next.closedAt}`, { template: 'closure', audience: ['customer'] });
+
+  if (emails.some(customerFacing)) {
+    // Silence counts while the issue is unresolved: up to now, or up to the resolution being told.
+    const end = isUnresolved(issue)
+      ? t
+      : emails.some((email) => email.template === 'resolution') && issue.resolvedAt
+        ? Date.parse(issue.resolvedAt)
+        : undefined;
+    if (end !== undefined)
+      next.longestSilenceMs = Math.max(next.longestSilenceMs, end - Date.parse(issue.lastCustomerContactAt ?? issue.createdAt));
+    next.lastCustomerContactAt = at;
+  }
+  return { emails, next };
+}
+
+function nextDeadline(issue: Issue, ctx: IssueContext): Date {
+  const t = ctx.now.getTime();
+  const deadlines = [t + RECHECK_MS];
+  const policy = issue.policy;
+  if (isUnresolved(issue)) {
+    for (const escalation of timedEscalations(issue, ctx.calendars.issue)) deadlines.push(escalation.due);
+    if (issue.etr) deadlines.push(Date.parse(issue.etr) - ms(policy.etrWarningBefore), Date.parse(issue.etr));
+    if (issue.nextUpdateAt) deadlines.push(Date.parse(issue.nextUpdateAt) - ms(policy.nudgeBefore), Date.parse(issue.nextUpdateAt));
+  }
+  if (issue.status === 'resolved') {
+    const business = ctx.calendars.business;
+    if (issue.rfo?.status === 'pending' && issue.rfo.sentAt) {
+      const sent = new Date(issue.rfo.sentAt);
+      deadlines.push(
+        addTime(business, sent, policy.rfoReminderAfter).getTime(),
+        addTime(business, sent, policy.rfoAutoAcceptAfter).getTime(),
+      );
+    }
+    if (!issue.rfo && issue.resolutionNoticeAt)
+      deadlines.push(addTime(business, new Date(issue.resolutionNoticeAt), policy.autoCloseAfter).getTime());
+  }
+  return new Date(Math.min(...deadlines.filter((deadline) => deadline > t)));
+}

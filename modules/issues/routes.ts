@@ -1,0 +1,81 @@
+import { actorOf } from '../../kernel/actor.ts';
+import type { Deps } from '../../kernel/deps.ts';
+import { HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
+import type { Customer } from '../customers/index.ts';
+import { escalationLevel, isUnresolved, issueEventSchema, issueStatuses, newIssueSchema, type Issue, type IssueStatus } from './issue.ts';
+import { IssueService } from './issue-service.ts';
+import { issueKpis } from './kpis.ts';
+
+/** The issues API: open, list, read with the timeline, record events; and the issue KPIs. */
+export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): Record<string, RouteHandler> {
+  const service = new IssueService(deps);
+  const repo = service.issues;
+
+  const issueOr404 = async (id: string): Promise<Issue> => {
+    const issue = await repo.getIssue(id);
+    if (!issue) throw new HttpError(404, `issue ${id} not found`);
+    return issue;
+  };
+  const customerOf = async (issue: Issue): Promise<Customer> => {
+    const customer = await service.customers.getCustomer(issue.customerId);
+    if (!customer) throw new HttpError(409, `customer ${issue.customerId} of issue ${issue.id} no longer exists`);
+    return customer;
+  };
+  const issueView = (issue: Issue, customer: Customer) => ({
+    ...issue,
+    escalationLevel: escalationLevel(issue, service.context(issue, customer)),
+    etr: issue.etr ?? null,
+    nextUpdateAt: isUnresolved(issue) ? (issue.nextUpdateAt ?? null) : null,
+    rfo: issue.rfo ?? null,
+  });
+
+  return {
+    'POST /issues': async (event) => {
+      const issue = await service.open(parseBody(event, newIssueSchema), { actor: actorOf(event) });
+      return json(201, issue, { location: `/issues/${issue.id}` });
+    },
+
+    'GET /issues': async (event) => {
+      const query = event.queryStringParameters ?? {};
+      const status = query.status as IssueStatus | undefined;
+      if (status && !issueStatuses.includes(status)) throw new HttpError(400, `status: must be one of ${issueStatuses.join(', ')}`);
+      return json(200, { issues: await repo.listIssues({ customerId: query.customerId, status }) });
+    },
+
+    'GET /issues/{id}': async (event) => {
+      const issue = await issueOr404(pathParam(event));
+      const timeline = await repo.timeline(issue.id);
+      return json(200, { ...issueView(issue, await customerOf(issue)), timeline });
+    },
+
+    'POST /issues/{id}/events': async (event) => {
+      const input = parseBody(event, issueEventSchema);
+      const eventId = input.eventId ?? event.headers?.['idempotency-key'];
+      const { issue, duplicate } = await service.record(pathParam(event), { ...input, eventId }, actorOf(event));
+      return json(duplicate ? 200 : 202, {
+        id: issue.id,
+        status: issue.status,
+        eventSeq: issue.eventSeq,
+        ...(duplicate ? { duplicate: true } : {}),
+      });
+    },
+
+    'GET /kpis': async (event) => {
+      const query = event.queryStringParameters ?? {};
+      const now = deps.clock.now();
+      const bound = (field: 'from' | 'to', fallback: Date) => {
+        const value = query[field];
+        if (value === undefined) return fallback.toISOString();
+        const parsed = Date.parse(value);
+        if (Number.isNaN(parsed))
+          throw new HttpError(400, `${field}: not a date or date-time (ISO 8601)`, [{ field, problem: 'not an ISO 8601 date' }]);
+        return new Date(parsed).toISOString();
+      };
+      const from = bound('from', new Date(now.getTime() - 30 * 86_400_000));
+      const to = bound('to', now);
+      if (from > to) throw new HttpError(400, 'from: must not be after to', [{ field: 'from', problem: 'after to' }]);
+      const issues = await repo.listIssues({ createdFrom: from, createdTo: to });
+      return json(200, { from, to, ...issueKpis(issues, now) });
+    },
+  };
+}

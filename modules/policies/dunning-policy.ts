@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/** The dunning ladder as versioned policy data (part of a customer's policy). */
+export const dunningPolicySchema = z.object({
+  /** Local time of day dunning emails go out, on the customer's business days. */
+  sendAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+  /** Courtesy note this many days before invoices fall due. */
+  courtesyDaysBefore: z.number().int().min(0).max(30),
+  steps: z
+    .array(
+      z.object({
+        key: z.string().regex(/^[a-z0-9-]+$/),
+        /** Days after the due date of the oldest unpaid invoice. */
+        offsetDays: z.number().int().min(0).max(365),
+        template: z.enum(['dunning-reminder', 'dunning-why', 'dunning-warning', 'dunning-final', 'dunning-suspension']),
+        /** Warnings, final notice and suspension: held during an outage, with the service manager asked. */
+        consequence: z.boolean().default(false),
+        /** Only sent once the service manager approves (signed link or API). */
+        approval: z.boolean().default(false),
+        /** Internal people told when this step goes out. */
+        notify: z.array(z.enum(['serviceManager', 'director'])).default([]),
+      }),
+    )
+    .min(1),
+  /** The step whose date is the suspension date given to the customer. */
+  suspensionStep: z.string(),
+  declineHoldDays: z.number().int().min(1).max(90),
+  /** An open sev1/sev2 issue, or one resolved within this many days, holds consequence steps. */
+  outageWindowDays: z.number().int().min(0).max(90),
+});
+export type DunningPolicy = z.infer<typeof dunningPolicySchema>;
+
+export const defaultDunningPolicy: DunningPolicy = dunningPolicySchema.parse({
+  sendAt: '09:00',
+  courtesyDaysBefore: 3,
+  steps: [
+    { key: 'reminder', offsetDays: 1, template: 'dunning-reminder' },
+    { key: 'why', offsetDays: 7, template: 'dunning-why' },
+    { key: 'warning', offsetDays: 14, template: 'dunning-warning', consequence: true, notify: ['serviceManager'] },
+    { key: 'final', offsetDays: 21, template: 'dunning-final', consequence: true, notify: ['director'] },
+    { key: 'suspension', offsetDays: 30, template: 'dunning-suspension', consequence: true, approval: true },
+  ],
+  suspensionStep: 'suspension',
+  declineHoldDays: 7,
+  outageWindowDays: 7,
+});

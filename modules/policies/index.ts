@@ -1,0 +1,22 @@
+/**
+ * Policies: the versioned rules (update cadence, escalation ladders, business hours, RFO rules,
+ * email severities, the dunning ladder) that issues and receivables freeze when a case starts.
+ * The public entry of the module.
+ */
+export { defaultDunningPolicy, dunningPolicySchema, type DunningPolicy } from './dunning-policy.ts';
+export {
+  calendars,
+  defaultPolicy,
+  emailSeverity,
+  freezePolicy,
+  ladderLevels,
+  ms,
+  policyInputSchema,
+  policySchema,
+  type EscalationLevel,
+  type IssuePolicy,
+  type Policy,
+  type SeverityPolicy,
+} from './policy.ts';
+export { PolicyRepository } from './policy-repository.ts';
+export { policyRoutes } from './routes.ts';

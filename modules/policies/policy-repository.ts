@@ -1,0 +1,56 @@
+import { defaultPolicy, policySchema, type Policy } from './policy.ts';
+import { ConditionFailed, type DynamoStore, strip } from '../../kernel/dynamo-store.ts';
+
+const versionKey = (version: number) => `V#${String(version).padStart(6, '0')}`;
+
+/**
+ * Policies as versioned data: every PUT stores a new version next to the old ones (issues keep the
+ * version they opened with), and an index item per name points at the latest. The shipped default
+ * is version 1 of "default" until someone stores a newer one.
+ */
+export class PolicyRepository {
+  constructor(private readonly store: DynamoStore) {}
+
+  async current(name: string): Promise<Policy | undefined> {
+    const [item] = await this.store.query(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+        ExpressionAttributeValues: { ':pk': `POLICY#${name}`, ':v': 'V#' },
+        ScanIndexForward: false,
+        Limit: 1,
+      },
+      1,
+    );
+    if (item) return policySchema.parse(strip(item));
+    return name === defaultPolicy.name ? defaultPolicy : undefined;
+  }
+
+  async list(): Promise<Policy[]> {
+    const names = (await this.store.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'POLICIES' } })).map(
+      (item) => String(item.name),
+    );
+    if (!names.includes(defaultPolicy.name)) names.unshift(defaultPolicy.name);
+    return (await Promise.all(names.map((name) => this.current(name)))).filter((policy): policy is Policy => policy !== undefined);
+  }
+
+  /** Stores `policy` as the next version of its name; undefined when another writer got that version first. */
+  async putNextVersion(name: string, body: Omit<Policy, 'name' | 'version'>, at: Date): Promise<Policy | undefined> {
+    const version = ((await this.current(name))?.version ?? 0) + 1;
+    const policy = policySchema.parse({ ...body, name, version });
+    try {
+      await this.store.transactWrite([
+        {
+          Put: {
+            Item: { pk: `POLICY#${name}`, sk: versionKey(version), itemType: 'policy', ...policy, storedAt: at.toISOString() },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        { Put: { Item: { pk: 'POLICIES', sk: name, itemType: 'policy-index', name, version } } },
+      ]);
+      return policy;
+    } catch (error) {
+      if (error instanceof ConditionFailed) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import { Duration } from 'luxon';
+import { z } from 'zod';
+import { aroundTheClock, businessCalendar, type Calendar } from '../../kernel/calendar.ts';
+import { defaultDunningPolicy, dunningPolicySchema } from './dunning-policy.ts';
+import { severities, type Severity } from '../../kernel/severity.ts';
+
+const isoDuration = z
+  .string()
+  .refine(
+    (text) => Duration.fromISO(text).isValid && Duration.fromISO(text).as('milliseconds') > 0,
+    'a positive ISO-8601 duration such as PT30M',
+  );
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:mm"');
+const level = z.enum(['teamLead', 'serviceManager', 'director']);
+export type EscalationLevel = z.infer<typeof level>;
+export const ladderLevels: EscalationLevel[] = ['teamLead', 'serviceManager', 'director'];
+
+const severityPolicySchema = z.object({
+  /** 24x7 counts wall-clock time; business-hours counts the customer's business hours and skips their public holidays. */
+  calendar: z.enum(['24x7', 'business-hours']),
+  /** How often the customer hears from us while the issue is open (in the calendar). */
+  updateEvery: isoDuration,
+  /** At the promised update time without a human update, the customer gets a holding update. */
+  holdingUpdates: z.boolean(),
+  /** Not acknowledged after this long: the team lead is told. */
+  acknowledgeWithin: isoDuration.optional(),
+  /** Unresolved after `after`: `level` is told. */
+  ladder: z.array(z.object({ after: isoDuration, level })),
+  /** Resolving needs a reason for outage, which the customer is asked to accept. */
+  rfoRequired: z.boolean(),
+});
+
+/** Rules shared by every severity. Durations of the RFO rules count business days of the customer. */
+const commonSchema = z.object({
+  businessHours: z
+    .object({ start: hhmm, end: hhmm, days: z.array(z.number().int().min(1).max(7)).min(1) })
+    .refine((hours) => hours.start < hours.end, 'start must be before end'),
+  /** The owner is nudged this long before a promised update is due without one. */
+  nudgeBefore: isoDuration,
+  /** The owner is warned this long before the ETR passes unresolved. */
+  etrWarningBefore: isoDuration,
+  rfoReminderAfter: isoDuration,
+  rfoAutoAcceptAfter: isoDuration,
+  /** Resolved without an RFO: closed this long after the resolution notice unless reopened. */
+  autoCloseAfter: isoDuration,
+  /** A customer may escalate at most once per this long. */
+  customerEscalationCooldown: isoDuration,
+  /** How long a link in a customer email stays valid. */
+  linkValidity: isoDuration,
+  /** The AR dunning ladder. */
+  dunning: dunningPolicySchema,
+  /** Severity of an issue a customer opens by email: the first keyword found in subject or body wins. */
+  email: z.object({
+    defaultSeverity: z.enum(severities),
+    keywords: z.array(z.object({ contains: z.string().min(1), severity: z.enum(severities) })),
+  }),
+});
+
+export const policySchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and -, at most 64'),
+  version: z.number().int().positive(),
+  ...commonSchema.shape,
+  severities: z.object(
+    Object.fromEntries(severities.map((s) => [s, severityPolicySchema])) as Record<Severity, typeof severityPolicySchema>,
+  ),
+});
+
+/** What PUT /policies/{name} accepts: a policy without its name and version, which Steward assigns. */
+export const policyInputSchema = policySchema.omit({ name: true, version: true });
+
+export type Policy = z.infer<typeof policySchema>;
+export type SeverityPolicy = z.infer<typeof severityPolicySchema>;
+/** The rules of one severity plus the common ones, as frozen on an issue when it opens. */
+export type IssuePolicy = SeverityPolicy & Omit<z.infer<typeof commonSchema>, 'dunning'> & { name: string; version: number };
+
+/** The defaults Steward ships. */
+export const defaultPolicy: Policy = policySchema.parse({
+  name: 'default',
+  version: 1,
+  businessHours: { start: '09:00', end: '17:00', days: [1, 2, 3, 4, 5] },
+  nudgeBefore: 'PT10M',
+  etrWarningBefore: 'PT15M',
+  rfoReminderAfter: 'P2D',
+  rfoAutoAcceptAfter: 'P5D',
+  autoCloseAfter: 'P5D',
+  customerEscalationCooldown: 'PT1H',
+  linkValidity: 'P30D',
+  dunning: defaultDunningPolicy,
+  email: {
+    defaultSeverity: 'sev3',
+    keywords: [
+      { contains: 'outage', severity: 'sev2' },
+      { contains: 'down', severity: 'sev2' },
+      { contains: 'not working', severity: 'sev2' },
+      { contains: 'question', severity: 'sev4' },
+    ],
+  },
+  severities: {
+    sev1: {
+      calendar: '24x7',
+      updateEvery: 'PT30M',
+      holdingUpdates: true,
+      acknowledgeWithin: 'PT15M',
+      ladder: [
+        { after: 'PT1H', level: 'serviceManager' },
+        { after: 'PT4H', level: 'director' },
+      ],
+      rfoRequired: true,
+    },
+    sev2: {
+      calendar: '24x7',
+      updateEvery: 'PT2H',
+      holdingUpdates: true,
+      acknowledgeWithin: 'PT30M',
+      ladder: [
+        { after: 'PT4H', level: 'serviceManager' },
+        { after: 'PT12H', level: 'director' },
+      ],
+      rfoRequired: true,
+    },
+    sev3: {
+      calendar: 'business-hours',
+      updateEvery: 'P1D',
+      holdingUpdates: false,
+      acknowledgeWithin: 'PT4H',
+      ladder: [{ after: 'P3D', level: 'serviceManager' }],
+      rfoRequired: false,
+    },
+    sev4: {
+      calendar: 'business-hours',
+      updateEvery: 'P5D',
+      holdingUpdates: false,
+      acknowledgeWithin: 'P1D',
+      ladder: [],
+      rfoRequired: false,
+    },
+  },
+});
+
+export function freezePolicy(policy: Policy, severity: Severity): IssuePolicy {
+  const { severities: all, dunning: _dunning, ...common } = policy;
+  return { ...common, ...all[severity] };
+}
+
+export const ms = (iso: string) => Duration.fromISO(iso).as('milliseconds');
+
+/** The calendar an issue's clocks run on, and the customer's business calendar (for RFO and closing rules). */
+export function calendars(policy: IssuePolicy, customer: { timezone: string; country: string }): { issue: Calendar; business: Calendar } {
+  const business = businessCalendar(customer, policy.businessHours);
+  return { issue: policy.calendar === '24x7' ? aroundTheClock : business, business };
+}
+
+/** The severity of a customer's email under a policy's keyword rules (case-insensitive, subject before body). */
+export function emailSeverity(policy: Policy, subject: string, body: string): Severity {
+  for (const text of [subject, body]) {
+    const lower = text.toLowerCase();
+    const rule = policy.email.keywords.find((keyword) => lower.includes(keyword.contains.toLowerCase()));
+    if (rule) return rule.severity;
+  }
+  return policy.email.defaultSeverity;
+}

@@ -1,0 +1,97 @@
+import type { Deps } from '../../kernel/deps.ts';
+import { render, type TemplateName } from '../../kernel/email-templates.ts';
+import { signLink, type MoneyLinkAction } from '../../kernel/links.ts';
+import { sendOnce } from '../../kernel/outbox.ts';
+import type { Customer } from '../customers/index.ts';
+import { hadOutage } from '../issues/index.ts';
+import { ms, type Policy } from '../policies/index.ts';
+import { decideDunning, type DunningEmail, type DunningState } from './dunning.ts';
+import { customerContext, invoiceRepository } from './dunning-service.ts';
+import { balance } from './invoices.ts';
+
+/** The workflow waits for the dunning run or an invoice change; this long timeout is only a safety net. */
+const SAFETY_WAIT_SECONDS = 35 * 86_400;
+const MAX_ATTEMPTS = 5;
+
+export type DunningStepDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'settings'>;
+
+/** Step of the invoice-dunning workflow: decide from the customer's ledger, send each email once, store the state. */
+export async function runDunningStep(
+  deps: DunningStepDeps,
+  customerId: string,
+  generation: number,
+): Promise<{ done: boolean; waitSeconds: number }> {
+  const repo = invoiceRepository(deps);
+  for (let attempt = 1; ; attempt++) {
+    const state = await repo.dunningState(customerId);
+    if (state.generation !== generation) return { done: true, waitSeconds: 1 }; // a newer cycle owns the customer
+    const { customer, policy, calendar } = await customerContext(deps, customerId);
+    const invoices = await repo.ofCustomer(customerId);
+    const now = deps.clock.now();
+    const outage = await hadOutage(deps.store, customerId, policy.dunning.outageWindowDays, now);
+    const decision = decideDunning({ state, invoices, policy: policy.dunning, calendar, outage, now });
+    for (const email of decision.emails) await send(deps, email, state, customer, policy);
+    const next: DunningState & { version?: number } = decision.done
+      ? { customerId, generation: generation + 1, sent: {}, version: state.version }
+      : { ...decision.state, version: state.version };
+    const saved = await repo.save(decision.invoices, next);
+    if (saved || attempt === MAX_ATTEMPTS) return { done: decision.done, waitSeconds: SAFETY_WAIT_SECONDS };
+  }
+}
+
+function recipients(email: DunningEmail, customer: Customer): string[] {
+  if (email.audience !== 'customer') return [customer.team[email.audience].email];
+  const reachable = customer.contacts.filter((contact) => !contact.undeliverable);
+  const billing = reachable.filter((contact) => contact.roles.includes('billing'));
+  return (billing.length ? billing : reachable).map((contact) => contact.email);
+}
+
+async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningState, customer: Customer, policy: Policy): Promise<void> {
+  const { store, mailer, clock, settings } = deps;
+  const now = clock.now();
+  await sendOnce(
+    { store, mailer, clock },
+    { pk: `CUSTOMER#${customer.id}`, customerId: customer.id },
+    `dunning-g${state.generation}-${email.key}`,
+    email.template,
+    async () => {
+      const key = await settings.linkKey();
+      const expires = Math.floor((now.getTime() + ms(policy.linkValidity)) / 1000);
+      const link = (action: MoneyLinkAction) =>
+        `${settings.publicUrl}/links/${signLink({ i: customer.id, a: action, r: email.round, d: email.invoices[0]?.dueDate, e: expires }, key)}`;
+      const rows = email.invoices.map((invoice) => ({
+        ...invoice,
+        balance: balance(invoice).toFixed(2),
+        age: Math.max(0, Math.floor((now.getTime() - Date.parse(`${invoice.dueDate}T00:00:00Z`)) / 86_400_000)),
+      }));
+      const totals = [...new Set(rows.map((row) => row.currency))].map((currency) => ({
+        currency,
+        amount: rows
+          .filter((row) => row.currency === currency)
+          .reduce((sum, row) => sum + Number(row.balance), 0)
+          .toFixed(2),
+      }));
+      const person = email.audience === 'customer' ? undefined : customer.team[email.audience];
+      return {
+        from: settings.fromAddress,
+        to: recipients(email, customer),
+        ...render(email.template as TemplateName, {
+          customer,
+          person,
+          invoices: rows,
+          totals,
+          count: rows.length,
+          dueDate: rows[0]?.dueDate,
+          step: email.step,
+          suspensionDate: email.suspensionDate,
+          declineHoldDays: policy.dunning.declineHoldDays,
+          links: email.links
+            ? { promise: link('promise'), dispute: link('dispute-invoice') }
+            : email.template === 'dunning-suspension-proposal'
+              ? { approve: link('approve-suspension'), decline: link('decline-suspension') }
+              : {},
+        }),
+      };
+    },
+  );
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import type { DunningState } from './dunning.ts';
+import type { Invoice, InvoiceStatus } from './invoices.ts';
+import { ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
+
+/**
+ * Invoices live in their customer's partition (one query gives a customer's whole ledger, which is
+ * what every dunning step reads), with a pointer item per invoice number for lookups by id. The
+ * dunning state item carries the sparse, sharded index entry (gsi2) of when the customer is next
+ * due: a dunning run reads only the customers with something due, never a Scan.
+ */
+export const DUNNING_SHARDS = 16;
+export const dunningShard = (customerId: string) => createHash('sha256').update(customerId).digest().readUInt16BE(0) % DUNNING_SHARDS;
+
+const invoiceKey = (customerId: string, id: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `INVOICE#${id}` });
+const pointerKey = (id: string) => ({ pk: `INVOICE#${id}`, sk: 'META' });
+const dunningKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'DUNNING' });
+
+export type StoredInvoice = Invoice & { version?: number };
+
+export class InvoiceRepository {
+  constructor(readonly store: DynamoStore) {}
+
+  async customerOf(invoiceId: string): Promise<string | undefined> {
+    return (await this.store.get<{ customerId?: string }>(pointerKey(invoiceId)))?.customerId;
+  }
+
+  async get(invoiceId: string): Promise<StoredInvoice | undefined> {
+    const customerId = await this.customerOf(invoiceId);
+    if (!customerId) return undefined;
+    const item = await this.store.get(invoiceKey(customerId, invoiceId));
+    return item ? (strip(item) as unknown as StoredInvoice) : undefined;
+  }
+
+  async ofCustomer(customerId: string): Promise<StoredInvoice[]> {
+    const items = await this.store.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :inv)',
+      ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':inv': 'INVOICE#' },
+    });
+    return items.map((item) => strip(item) as unknown as StoredInvoice);
+  }
+
+  async byStatus(status: InvoiceStatus): Promise<StoredInvoice[]> {
+    const keys = await this.store.query({
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk',
+      ExpressionAttributeValues: { ':pk': `INVOICES#${status}` },
+    });
+    return (await this.store.batchGet(keys.map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) })))).map(
+      (item) => strip(item) as unknown as StoredInvoice,
+    );
+  }
+
+  /** Entries that write invoices, each only if unchanged since read (optimistic lock on `version`); a new one with its pointer. */
+  writes(invoices: StoredInvoice[]): TransactEntry[] {
+    return invoices.flatMap((invoice): TransactEntry[] => {
+      const version = invoice.version ?? 0;
+      const item = {
+        ...invoiceKey(invoice.customerId, invoice.id),
+        itemType: 'invoice',
+        ...invoice,
+        version: version + 1,
+        gsi3pk: `INVOICES#${invoice.status}`,
+        gsi3sk: `${invoice.dueDate}#${invoice.id}`,
+      };
+      const put: TransactEntry = version
+        ? { Put: { Item: item, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } } }
+        : { Put: { Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
+      return version
+        ? [put]
+        : [put, { Put: { Item: { ...pointerKey(invoice.id), itemType: 'invoice-pointer', customerId: invoice.customerId } } }];
+    });
+  }
+
+  async dunningState(customerId: string): Promise<DunningState & { version?: number }> {
+    const item = await this.store.get(dunningKey(customerId));
+    return item ? (strip(item) as unknown as DunningState) : { customerId, generation: 1, sent: {} };
+  }
+
+  /** The dunning state write, with its index entry when something falls due (sparse: none otherwise). */
+  dunningWrite(state: DunningState & { version?: number }): TransactEntry {
+    const version = state.version ?? 0;
+    const { version: _v, ...rest } = state;
+    const item = {
+      ...dunningKey(state.customerId),
+      itemType: 'dunning',
+      ...rest,
+      version: version + 1,
+      ...(state.nextDunningAt
+        ? { gsi2pk: `DUNNING#${dunningShard(state.customerId)}`, gsi2sk: `${state.nextDunningAt}#${state.customerId}` }
+        : {}),
+    };
+    return version
+      ? { Put: { Item: item, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } } }
+      : { Put: { Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
+  }
+
+  /** Writes invoices and the dunning state together; false when any of them changed meanwhile. */
+  async save(invoices: StoredInvoice[], state?: DunningState & { version?: number }): Promise<boolean> {
+    const entries = [...this.writes(invoices), ...(state ? [this.dunningWrite(state)] : [])];
+    if (!entries.length) return true;
+    try {
+      if (entries.length === 1 && 'Put' in entries[0]) {
+        const put = entries[0].Put;
+        await this.store.put(put.Item as never, { condition: put.ConditionExpression, values: put.ExpressionAttributeValues });
+      } else await this.store.transactWrite(entries);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionFailed) return false;
+      throw error;
+    }
+  }
+
+  /** Customers whose next dunning is due by `now`, one shard: the index holds only customers with something due. */
+  async dueIn(shard: number, now: Date): Promise<{ customerId: string; generation: number }[]> {
+    const items = await this.store.query({
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :now',
+      ExpressionAttributeValues: { ':pk': `DUNNING#${shard}`, ':now': `${now.toISOString()}#~` },
+    });
+    return items.map((item) => ({ customerId: String(item.customerId), generation: Number(item.generation) }));
+  }
+
+  async setWaitToken(customerId: string, token: string): Promise<void> {
+    await this.store.put({ pk: `CUSTOMER#${customerId}`, sk: 'DUNNING-WAIT', itemType: 'wait-token', token });
+  }
+
+  async waitToken(customerId: string): Promise<string | undefined> {
+    return (await this.store.get<{ token?: string }>({ pk: `CUSTOMER#${customerId}`, sk: 'DUNNING-WAIT' }))?.token;
+  }
+
+  async clearWaitToken(customerId: string): Promise<void> {
+    await this.store.delete({ pk: `CUSTOMER#${customerId}`, sk: 'DUNNING-WAIT' });
+  }
+}

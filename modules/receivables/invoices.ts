@@ -1,0 +1,189 @@
+import { DomainError } from '../../kernel/errors.ts';
+import { z } from 'zod';
+
+const isoDate = z.iso.date();
+const money = z.number().finite().nonnegative().multipleOf(0.01);
+
+/** Why a customer does not pay, carried by any money contact and reported (AR KPIs). */
+export const reasonCodes = ['dispute', 'cash-flow', 'missing-po', 'wrong-contact', 'service-problem'] as const;
+export type ReasonCode = (typeof reasonCodes)[number];
+
+export const newInvoiceSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/, 'letters, digits, _ . / -, at most 64'),
+    customerId: z.string().min(1),
+    issueDate: isoDate,
+    dueDate: isoDate,
+    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR'),
+    amount: money.positive(),
+    amountPaid: money.default(0),
+  })
+  .refine((invoice) => invoice.dueDate >= invoice.issueDate, { path: ['dueDate'], message: 'must not be before issueDate' })
+  .refine((invoice) => invoice.amountPaid <= invoice.amount, { path: ['amountPaid'], message: 'must not exceed amount' });
+export type NewInvoice = z.infer<typeof newInvoiceSchema>;
+
+export const paymentSchema = z.object({
+  invoiceId: z.string().min(1),
+  amount: money.positive(),
+  date: isoDate,
+  reference: z.string().min(1).max(200),
+});
+export type Payment = z.infer<typeof paymentSchema>;
+
+const reasonCode = { reasonCode: z.enum(reasonCodes).optional() };
+export const invoiceEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('dispute'),
+    reason: z.string().min(1).max(5_000),
+    fault: z.enum(['us', 'customer', 'third-party']).optional(),
+    owner: z.string().optional(),
+    resolveBy: isoDate.optional(),
+    ...reasonCode,
+  }),
+  z.object({
+    type: z.literal('resolve-dispute'),
+    outcome: z.string().min(1).max(5_000),
+    fault: z.enum(['us', 'customer', 'third-party']),
+    credit: money.default(0),
+    ...reasonCode,
+  }),
+  z.object({ type: z.literal('promise'), date: isoDate, amount: money.positive().optional(), ...reasonCode }),
+  z.object({ type: z.literal('pause'), until: isoDate, note: z.string().optional(), ...reasonCode }),
+  z.object({ type: z.literal('resume') }),
+  z.object({ type: z.literal('write-off'), note: z.string().optional() }),
+  z.object({ type: z.literal('void'), note: z.string().optional() }),
+  z.object({ type: z.literal('uncollectible'), note: z.string().optional() }),
+]);
+export type InvoiceEvent = z.infer<typeof invoiceEventSchema>;
+
+export type InvoiceStatus = 'open' | 'paid' | 'void' | 'written-off' | 'uncollectible';
+
+export interface Invoice extends NewInvoice {
+  status: InvoiceStatus;
+  credit: number;
+  payments: { amount: number; date: string; reference: string }[];
+  dispute?: {
+    reason: string;
+    fault?: string;
+    owner?: string;
+    openedAt: string;
+    resolveBy?: string;
+    resolvedAt?: string;
+    outcome?: string;
+    credit?: number;
+  };
+  disputes: number;
+  promise?: { date: string; amount: number; madeAt: string; outcome?: 'kept' | 'broken' };
+  promisesMade: number;
+  promisesKept: number;
+  pausedUntil?: string;
+  reasons: { code: ReasonCode; at: string }[];
+  /** When the first dunning email listing this invoice went out (recovered-after-dunning KPI). */
+  dunnedAt?: string;
+  paidAt?: string;
+  updatedAt: string;
+}
+
+/** The invoice's state does not allow the event (409). */
+export class InvalidInvoiceEvent extends DomainError {
+  constructor(message: string) {
+    super('conflict', message);
+    this.name = 'InvalidInvoiceEvent';
+  }
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+export const balance = (invoice: Pick<Invoice, 'amount' | 'amountPaid' | 'credit'>) =>
+  round(invoice.amount - invoice.amountPaid - invoice.credit);
+
+function settle(invoice: Invoice, at: string, today: string): Invoice {
+  if (invoice.status !== 'open' || balance(invoice) > 0) return invoice;
+  const promise =
+    invoice.promise && !invoice.promise.outcome
+      ? { ...invoice.promise, outcome: today <= invoice.promise.date ? ('kept' as const) : ('broken' as const) }
+      : invoice.promise;
+  return {
+    ...invoice,
+    status: 'paid',
+    paidAt: at,
+    promise,
+    promisesKept: invoice.promisesKept + (promise?.outcome === 'kept' && !invoice.promise?.outcome ? 1 : 0),
+  };
+}
+
+/** A new invoice, or the same invoice imported again: amounts and dates are replaced, history is kept. */
+export function upsertInvoice(existing: Invoice | undefined, input: NewInvoice, at: string, today: string): Invoice {
+  const base: Invoice = existing
+    ? { ...existing, ...input, status: existing.status === 'paid' && input.amountPaid < input.amount ? 'open' : existing.status }
+    : { ...input, status: 'open', credit: 0, payments: [], disputes: 0, promisesMade: 0, promisesKept: 0, reasons: [], updatedAt: at };
+  return settle({ ...base, updatedAt: at }, at, today);
+}
+
+export function applyPayment(invoice: Invoice, payment: Payment, at: string): Invoice {
+  if (invoice.status !== 'open') throw new InvalidInvoiceEvent(`invoice ${invoice.id} is ${invoice.status}`);
+  if (invoice.payments.some((existing) => existing.reference === payment.reference)) return invoice; // the same payment again
+  const paid = {
+    ...invoice,
+    amountPaid: round(Math.min(invoice.amount, invoice.amountPaid + payment.amount)),
+    payments: [...invoice.payments, { amount: payment.amount, date: payment.date, reference: payment.reference }],
+    updatedAt: at,
+  };
+  return settle(paid, at, payment.date);
+}
+
+export function applyInvoiceEvent(invoice: Invoice, event: InvoiceEvent, at: string, today: string): Invoice {
+  const open = () => {
+    if (invoice.status !== 'open') throw new InvalidInvoiceEvent(`invoice ${invoice.id} is ${invoice.status}`);
+  };
+  const reasons = 'reasonCode' in event && event.reasonCode ? [...invoice.reasons, { code: event.reasonCode, at }] : invoice.reasons;
+  const next = { ...invoice, reasons, updatedAt: at };
+  switch (event.type) {
+    case 'dispute':
+      open();
+      if (invoice.dispute && !invoice.dispute.resolvedAt) throw new InvalidInvoiceEvent(`invoice ${invoice.id} is already disputed`);
+      return {
+        ...next,
+        disputes: invoice.disputes + 1,
+        reasons: event.reasonCode ? reasons : [...invoice.reasons, { code: 'dispute', at }],
+        dispute: { reason: event.reason, fault: event.fault, owner: event.owner, openedAt: at, resolveBy: event.resolveBy },
+      };
+    case 'resolve-dispute': {
+      if (!invoice.dispute || invoice.dispute.resolvedAt) throw new InvalidInvoiceEvent(`invoice ${invoice.id} has no open dispute`);
+      if (event.credit > balance(invoice)) throw new InvalidInvoiceEvent(`credit ${event.credit} exceeds the balance ${balance(invoice)}`);
+      const resolved = {
+        ...next,
+        credit: round(invoice.credit + event.credit),
+        dispute: { ...invoice.dispute, resolvedAt: at, outcome: event.outcome, fault: event.fault, credit: event.credit },
+      };
+      return settle(resolved, at, today);
+    }
+    case 'promise':
+      open();
+      if (event.date < today) throw new InvalidInvoiceEvent('date: a promise must be for today or later');
+      return {
+        ...next,
+        promise: { date: event.date, amount: event.amount ?? balance(invoice), madeAt: at },
+        promisesMade: invoice.promisesMade + 1,
+      };
+    case 'pause':
+      open();
+      return { ...next, pausedUntil: event.until };
+    case 'resume':
+      return { ...next, pausedUntil: undefined };
+    case 'write-off':
+      open();
+      return { ...next, status: 'written-off' };
+    case 'void':
+      open();
+      return { ...next, status: 'void' };
+    case 'uncollectible':
+      open();
+      return { ...next, status: 'uncollectible' };
+  }
+}
+
+/** A promise whose date has passed without the promised amount paid. */
+export const promiseBroken = (invoice: Invoice, today: string) =>
+  invoice.status === 'open' && invoice.promise !== undefined && !invoice.promise.outcome && today > invoice.promise.date;
+
+export const invoiceStatuses: InvoiceStatus[] = ['open', 'paid', 'void', 'written-off', 'uncollectible'];

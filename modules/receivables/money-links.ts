@@ -1,0 +1,105 @@
+import type { Deps } from '../../kernel/deps.ts';
+import { applyInvoiceEvent, balance, invoiceEventSchema, reasonCodes, type InvoiceEvent } from './invoices.ts';
+import type { LinkClaims, MoneyLinkAction } from '../../kernel/links.ts';
+import { changeInvoices, customerContext, invoiceRepository } from './dunning-service.ts';
+import { asHttpError, html, HttpError, validate, type ApiResult } from '../../kernel/http.ts';
+import { decideSuspension } from './suspension.ts';
+import { notifyDispute } from './notices.ts';
+import { moneyActionTitles, renderPage, type FormField } from '../../kernel/link-page.ts';
+
+const reasonField: FormField = {
+  name: 'reasonCode',
+  label: 'Why is it not paid yet? (optional)',
+  type: 'select',
+  options: [{ value: '', label: '—' }, ...reasonCodes.map((code) => ({ value: code, label: code }))],
+};
+
+/** GET of a money link: the customer's open invoices in a form (promise, dispute), or the proposal to approve or decline. */
+export type MoneyLinkDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | 'mailer' | 'settings'>;
+
+export async function moneyLinkPage(deps: MoneyLinkDeps, claims: LinkClaims): Promise<ApiResult> {
+  const action = claims.a as MoneyLinkAction;
+  const { customer } = await customerContext(deps, claims.i);
+  const { title, intro, button } = moneyActionTitles[action];
+  if (action === 'approve-suspension' || action === 'decline-suspension') {
+    const approval = (await invoiceRepository(deps).dunningState(customer.id)).approval;
+    const open = approval?.state === 'pending' && approval.round === claims.r;
+    return html(
+      200,
+      renderPage({
+        title,
+        subject: customer.name,
+        paragraphs: [open ? intro : `This proposal is no longer open (${approval ? approval.state : 'none'}).`],
+        form: open ? { button } : undefined,
+      }),
+    );
+  }
+  const invoices = (await invoiceRepository(deps).ofCustomer(customer.id)).filter(
+    (invoice) => invoice.status === 'open' && balance(invoice) > 0,
+  );
+  if (!invoices.length)
+    return html(200, renderPage({ title, subject: customer.name, paragraphs: ['Nothing is open any more. Thank you.'] }));
+  const invoiceField: FormField = {
+    name: 'invoiceId',
+    label: 'Invoice',
+    type: 'select',
+    required: true,
+    options: invoices.map((invoice) => ({
+      value: invoice.id,
+      label: `${invoice.id} — ${balance(invoice).toFixed(2)} ${invoice.currency}, due ${invoice.dueDate}`,
+    })),
+  };
+  const fields: FormField[] =
+    action === 'promise'
+      ? [invoiceField, { name: 'date', label: 'We will pay by', type: 'date', required: true }, reasonField]
+      : [invoiceField, { name: 'reason', label: 'What is wrong with the invoice?', type: 'textarea', required: true }];
+  return html(200, renderPage({ title, subject: customer.name, paragraphs: [intro], form: { button, fields } }));
+}
+
+/** POST of a money link: records the promise or dispute on the chosen invoice, or answers the suspension proposal. */
+export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form: URLSearchParams): Promise<ApiResult> {
+  const action = claims.a as MoneyLinkAction;
+  const { customer } = await customerContext(deps, claims.i);
+  const { title } = moneyActionTitles[action];
+  const page = (status: number, text: string) => html(status, renderPage({ title, subject: customer.name, paragraphs: [text] }));
+  if (action === 'approve-suspension' || action === 'decline-suspension') {
+    const outcome = await decideSuspension(deps, customer.id, action === 'approve-suspension', claims.r);
+    return outcome.ok
+      ? page(200, action === 'approve-suspension' ? 'Approved: the suspension notice goes out now.' : 'Declined: the suspension is held.')
+      : page(409, outcome.reason);
+  }
+  const invoiceId = form.get('invoiceId') ?? '';
+  let event: InvoiceEvent;
+  try {
+    event =
+      action === 'promise'
+        ? validate(
+            { type: 'promise', date: form.get('date') ?? '', ...(form.get('reasonCode') ? { reasonCode: form.get('reasonCode') } : {}) },
+            invoiceEventSchema,
+          )
+        : validate({ type: 'dispute', reason: form.get('reason') ?? '' }, invoiceEventSchema);
+  } catch (error) {
+    if (error instanceof HttpError) return page(400, error.message);
+    throw error;
+  }
+  const at = deps.clock.now().toISOString();
+  try {
+    const changed = await changeInvoices(deps, customer.id, (invoices, today) =>
+      invoices
+        .filter((invoice) => invoice.id === invoiceId && invoice.status === 'open')
+        .map((invoice) => ({ ...applyInvoiceEvent(invoice, event, at, today), version: invoice.version })),
+    );
+    if (!changed.length) return page(400, `invoice: "${invoiceId}" is not one of your open invoices`);
+  } catch (error) {
+    const known = asHttpError(error);
+    if (known && known.statusCode < 500) return page(known.statusCode, known.message);
+    throw error;
+  }
+  if (event.type === 'dispute') await notifyDispute(deps, customer.id, invoiceId);
+  return page(
+    200,
+    event.type === 'promise'
+      ? `Thank you. Reminders for ${invoiceId} pause until ${event.date}.`
+      : `Thank you. ${customer.team.serviceManager.name}, your service manager, looks into ${invoiceId}; it is paused meanwhile.`,
+  );
+}

@@ -1,0 +1,29 @@
+import { sendOnce } from '../../kernel/outbox.ts';
+import type { Deps } from '../../kernel/deps.ts';
+import { render } from '../../kernel/email-templates.ts';
+import { balance } from './invoices.ts';
+import { customerContext, invoiceRepository } from './dunning-service.ts';
+
+/** A dispute tells the service manager at once, with the reason, who is at fault and the deadline; once per dispute. */
+export async function notifyDispute(
+  deps: Pick<Deps, 'store' | 'mailer' | 'clock' | 'settings'>,
+  customerId: string,
+  invoiceId: string,
+): Promise<void> {
+  const invoice = await invoiceRepository(deps).get(invoiceId);
+  if (!invoice?.dispute) return;
+  const { customer } = await customerContext(deps, customerId);
+  const { store, mailer, clock, settings } = deps;
+  const manager = customer.team.serviceManager;
+  await sendOnce(
+    { store, mailer, clock },
+    { pk: `CUSTOMER#${customerId}`, customerId },
+    `dispute-${invoiceId}-${invoice.disputes}`,
+    'dunning-dispute',
+    () => ({
+      from: settings.fromAddress,
+      to: [manager.email],
+      ...render('dunning-dispute', { customer, person: manager, invoice: { ...invoice, balance: balance(invoice).toFixed(2) } }),
+    }),
+  );
+}

@@ -1,0 +1,164 @@
+import Stripe from 'stripe';
+import type { Deps } from '../../kernel/deps.ts';
+import { bodyText, HttpError, json, parseBody, type RouteHandler } from '../../kernel/http.ts';
+import { CustomerRepository } from '../customers/index.ts';
+import { arKpis } from './ar-kpis.ts';
+import { changeInvoices, customerContext } from './dunning-service.ts';
+import { parseInvoiceCsv } from './invoice-csv.ts';
+import { InvoiceRepository } from './invoice-repository.ts';
+import {
+  applyInvoiceEvent,
+  applyPayment,
+  invoiceEventSchema,
+  invoiceStatuses,
+  newInvoiceSchema,
+  paymentSchema,
+  upsertInvoice,
+  type InvoiceStatus,
+  type NewInvoice,
+} from './invoices.ts';
+import { notifyDispute } from './notices.ts';
+import { applyStripeEvent } from './stripe.ts';
+import { decideSuspension, suspensionEventSchema } from './suspension.ts';
+
+const MAX_IMPORT_ROWS = 50_000;
+
+export type ReceivableRouteDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | 'mailer' | 'settings'>;
+
+/** The receivables API: invoices, payments, invoice events, CSV import, suspension answers, AR KPIs and the Stripe webhook. */
+export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, RouteHandler> {
+  const invoices = new InvoiceRepository(deps.store);
+  const customers = new CustomerRepository(deps.store);
+
+  async function customerOfInvoice(id: string): Promise<string> {
+    const customerId = await invoices.customerOf(id);
+    if (!customerId) throw new HttpError(404, `invoice ${id} not found`);
+    return customerId;
+  }
+
+  /** Upserts invoices grouped by customer; every customer must exist (checked before anything is written). */
+  async function upsertAll(inputs: NewInvoice[]): Promise<{ created: number; updated: number }> {
+    const byCustomer = new Map<string, NewInvoice[]>();
+    for (const input of inputs) byCustomer.set(input.customerId, [...(byCustomer.get(input.customerId) ?? []), input]);
+    const missing = [];
+    for (const customerId of byCustomer.keys()) if (!(await customers.getCustomer(customerId))) missing.push(customerId);
+    if (missing.length)
+      throw new HttpError(
+        400,
+        `customer_id: no customer ${missing.map((id) => `"${id}"`).join(', ')}`,
+        missing.map((id) => ({ field: 'customer_id', problem: `unknown customer "${id}"` })),
+      );
+    let created = 0;
+    let updated = 0;
+    const at = deps.clock.now().toISOString();
+    for (const [customerId, rows] of byCustomer) {
+      await changeInvoices(deps, customerId, (invoices, today) => {
+        const existing = new Map(invoices.map((invoice) => [invoice.id, invoice]));
+        return rows.map((row) => {
+          const before = existing.get(row.id);
+          if (before) updated++;
+          else created++;
+          return { ...upsertInvoice(before, row, at, today), version: before?.version };
+        });
+      });
+    }
+    return { created, updated };
+  }
+
+  return {
+    'POST /invoices': async (event) => {
+      const input = parseBody(event, newInvoiceSchema);
+      const owner = await invoices.customerOf(input.id);
+      if (owner && owner !== input.customerId) throw new HttpError(409, `invoice ${input.id} belongs to customer ${owner}`);
+      const { created } = await upsertAll([input]);
+      return json(created ? 201 : 200, await invoices.get(input.id), { location: `/invoices/${input.id}` });
+    },
+
+    'GET /invoices/{id}': async (event) => {
+      const invoice = await invoices.get(event.pathParameters?.id ?? '');
+      if (!invoice) throw new HttpError(404, `invoice ${event.pathParameters?.id} not found`);
+      return json(200, invoice);
+    },
+
+    'GET /invoices': async (event) => {
+      const { customerId, status } = event.queryStringParameters ?? {};
+      if (status && !invoiceStatuses.includes(status as InvoiceStatus))
+        throw new HttpError(400, `status: must be one of ${invoiceStatuses.join(', ')}`);
+      if (!customerId && !status) throw new HttpError(400, 'customerId or status: give at least one');
+      const found = customerId ? await invoices.ofCustomer(customerId) : await invoices.byStatus(status as InvoiceStatus);
+      return json(200, {
+        invoices: found.filter((invoice) => !status || invoice.status === status).sort((a, b) => a.dueDate.localeCompare(b.dueDate)),
+      });
+    },
+
+    'POST /payments': async (event) => {
+      const payment = parseBody(event, paymentSchema);
+      const customerId = await customerOfInvoice(payment.invoiceId);
+      const at = deps.clock.now().toISOString();
+      await changeInvoices(deps, customerId, (invoices) =>
+        invoices
+          .filter((invoice) => invoice.id === payment.invoiceId)
+          .map((invoice) => ({ ...applyPayment(invoice, payment, at), version: invoice.version })),
+      );
+      return json(202, await invoices.get(payment.invoiceId));
+    },
+
+    'POST /invoices/{id}/events': async (event) => {
+      const id = event.pathParameters?.id ?? '';
+      const input = parseBody(event, invoiceEventSchema);
+      const customerId = await customerOfInvoice(id);
+      const at = deps.clock.now().toISOString();
+      await changeInvoices(deps, customerId, (invoices, today) =>
+        invoices
+          .filter((invoice) => invoice.id === id)
+          .map((invoice) => ({ ...applyInvoiceEvent(invoice, input, at, today), version: invoice.version })),
+      );
+      if (input.type === 'dispute') await notifyDispute(deps, customerId, id);
+      return json(202, await invoices.get(id));
+    },
+
+    /** Whole-file semantics: every row is checked first; one bad row and nothing is written. Re-importing updates. */
+    'POST /invoices/import': async (event) => {
+      const text = bodyText(event);
+      if (!text.trim())
+        throw new HttpError(
+          400,
+          'request body is required: CSV with the header invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid',
+        );
+      const parsed = parseInvoiceCsv(text, MAX_IMPORT_ROWS);
+      if (parsed.errors.length) throw new HttpError(400, `${parsed.errors.length} problem(s); nothing was imported`, parsed.errors);
+      const owners = await Promise.all(parsed.invoices.map(async (invoice) => [invoice, await invoices.customerOf(invoice.id)] as const));
+      const moved = owners.filter(([invoice, owner]) => owner && owner !== invoice.customerId);
+      if (moved.length) throw new HttpError(409, `invoice ${moved[0][0].id} belongs to customer ${moved[0][1]}; nothing was imported`);
+      return json(200, { rows: parsed.invoices.length, ...(await upsertAll(parsed.invoices)) });
+    },
+
+    'POST /customers/{id}/dunning/events': async (event) => {
+      const customerId = event.pathParameters?.id ?? '';
+      await customerContext(deps, customerId);
+      const body = parseBody(event, suspensionEventSchema);
+      const outcome = await decideSuspension(deps, customerId, body.type === 'approve-suspension', body.round);
+      if (!outcome.ok) throw new HttpError(409, outcome.reason);
+      return json(202, outcome.state);
+    },
+
+    'GET /kpis/ar': async () => {
+      const all = (await Promise.all(invoiceStatuses.map((status) => invoices.byStatus(status)))).flat();
+      return json(200, arKpis(all, deps.clock.now()));
+    },
+
+    /** Stripe-compatible invoice webhooks, verified by the Stripe-Signature scheme (the stripe package). */
+    'POST /webhooks/stripe': async (event) => {
+      const signature = event.headers?.['stripe-signature'];
+      if (!signature) throw new HttpError(401, 'missing Stripe-Signature header');
+      const secret = await deps.settings.stripeWebhookSecret();
+      let stripeEvent: Stripe.Event;
+      try {
+        stripeEvent = new Stripe('sk_unused').webhooks.constructEvent(bodyText(event), signature, secret, 300);
+      } catch (error) {
+        throw new HttpError(401, `Stripe-Signature: ${(error as Error).message}`);
+      }
+      return json(200, await applyStripeEvent(deps, stripeEvent));
+    },
+  };
+}

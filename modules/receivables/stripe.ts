@@ -1,0 +1,77 @@
+import type Stripe from 'stripe';
+import type { Deps } from '../../kernel/deps.ts';
+import { CustomerRepository } from '../customers/index.ts';
+import { applyInvoiceEvent, applyPayment, balance, newInvoiceSchema, upsertInvoice } from './invoices.ts';
+import { HttpError, validate } from '../../kernel/http.ts';
+import { changeInvoices, invoiceRepository } from './dunning-service.ts';
+
+const day = (epochSeconds: number | null | undefined) =>
+  epochSeconds ? new Date(epochSeconds * 1000).toISOString().slice(0, 10) : undefined;
+
+/**
+ * Stripe invoice events. The invoice number (or id) is the invoice id; the customer is
+ * `metadata.customer_id`, else the Stripe customer id. Redelivery is harmless: finalizing upserts,
+ * and the payment's reference is the Stripe invoice id.
+ */
+export async function applyStripeEvent(
+  deps: Pick<Deps, 'store' | 'clock' | 'workflows'>,
+  event: Stripe.Event,
+): Promise<{ event: string; invoiceId?: string; outcome: string }> {
+  if (!event.type.startsWith('invoice.')) return { event: event.type, outcome: 'ignored' };
+  const invoice = event.data.object as Stripe.Invoice;
+  const id = invoice.number ?? invoice.id ?? '';
+  const customerId =
+    invoice.metadata?.customer_id ?? (typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id) ?? '';
+  const at = deps.clock.now().toISOString();
+  if (event.type === 'invoice.finalized') {
+    if (!(await new CustomerRepository(deps.store).getCustomer(customerId)))
+      throw new HttpError(400, `customer: no customer "${customerId}" (set metadata.customer_id on the Stripe invoice)`);
+    const input = validate(
+      {
+        id,
+        customerId,
+        issueDate: day(invoice.created),
+        dueDate: day(invoice.due_date) ?? day(invoice.created),
+        currency: (invoice.currency ?? '').toUpperCase(),
+        amount: (invoice.amount_due ?? 0) / 100,
+        amountPaid: (invoice.amount_paid ?? 0) / 100,
+      },
+      newInvoiceSchema,
+    );
+    await changeInvoices(deps, customerId, (invoices, today) => {
+      const before = invoices.find((existing) => existing.id === id);
+      return [{ ...upsertInvoice(before, input, at, today), version: before?.version }];
+    });
+    return { event: event.type, invoiceId: id, outcome: 'upserted' };
+  }
+  const owner = await invoiceRepository(deps).customerOf(id);
+  if (!owner) return { event: event.type, invoiceId: id, outcome: 'unknown invoice: ignored' };
+  if (event.type === 'invoice.paid') {
+    await changeInvoices(deps, owner, (invoices) =>
+      invoices
+        .filter((existing) => existing.id === id && existing.status === 'open')
+        .map((existing) => ({
+          ...applyPayment(
+            existing,
+            { invoiceId: id, amount: balance(existing), date: at.slice(0, 10), reference: `stripe:${invoice.id}` },
+            at,
+          ),
+          version: existing.version,
+        })),
+    );
+    return { event: event.type, invoiceId: id, outcome: 'paid' };
+  }
+  const type = event.type === 'invoice.voided' ? 'void' : event.type === 'invoice.marked_uncollectible' ? 'uncollectible' : undefined;
+  if (!type)
+    return {
+      event: event.type,
+      invoiceId: id,
+      outcome: event.type === 'invoice.payment_failed' ? 'recorded: payment failed, dunning continues' : 'ignored',
+    };
+  await changeInvoices(deps, owner, (invoices, today) =>
+    invoices
+      .filter((existing) => existing.id === id && existing.status === 'open')
+      .map((existing) => ({ ...applyInvoiceEvent(existing, { type }, at, today), version: existing.version })),
+  );
+  return { event: event.type, invoiceId: id, outcome: type };
+}

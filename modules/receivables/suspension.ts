@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { Deps } from '../../kernel/deps.ts';
+import type { DunningState } from './dunning.ts';
+import { invoiceRepository, wakeDunning } from './dunning-service.ts';
+
+export const suspensionEventSchema = z.object({
+  type: z.enum(['approve-suspension', 'decline-suspension']),
+  /** The proposal round being answered (links carry it); without it, the pending one. */
+  round: z.number().int().positive().optional(),
+});
+
+/** The service manager's answer to a suspension proposal: only an approval lets the suspension notice go out. */
+export async function decideSuspension(
+  deps: Pick<Deps, 'store' | 'clock' | 'workflows'>,
+  customerId: string,
+  approve: boolean,
+  round?: number,
+): Promise<{ ok: true; state: DunningState } | { ok: false; reason: string }> {
+  const repo = invoiceRepository(deps);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const state = await repo.dunningState(customerId);
+    const approval = state.approval;
+    if (approval?.state !== 'pending')
+      return {
+        ok: false,
+        reason: approval
+          ? `the suspension proposal was already ${approval.state} at ${approval.at}`
+          : 'no suspension is waiting for approval',
+      };
+    if (round !== undefined && round !== approval.round)
+      return { ok: false, reason: `this answers proposal ${round}; the pending one is proposal ${approval.round}` };
+    const now = deps.clock.now().toISOString();
+    // Approved: due now. Declined: the step works out when the hold ends.
+    const next = {
+      ...state,
+      approval: { ...approval, state: approve ? ('approved' as const) : ('declined' as const), at: now },
+      nextDunningAt: now,
+    };
+    if (await repo.save([], next)) {
+      await wakeDunning(deps, customerId);
+      return { ok: true, state: next };
+    }
+  }
+  return { ok: false, reason: 'the dunning state changed concurrently; try again' };
+}

@@ -1,0 +1,78 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Need } from '../../infra/aws/needs.ts';
+import { functionDeclarations } from '../../infra/function-declarations.ts';
+import { AccessDenied, localDeps } from '../../infra/local/function-deps.ts';
+import { FUNCTIONS_DIR, loadManifest } from '../../infra/workflow-manifest.ts';
+import type { Deps } from '../../kernel/deps.ts';
+
+const folders = readdirSync(FUNCTIONS_DIR).filter((name) => existsSync(join(FUNCTIONS_DIR, name, 'handler.ts')));
+
+describe('function declarations (functions/<name>/function.ts)', () => {
+  it('every function folder has a declaration, and every declaration a folder', () => {
+    expect(Object.keys(functionDeclarations).sort()).toEqual(folders.sort());
+  });
+
+  it('every handler module exports createHandler (for the embedded runtime) and handler (for Lambda)', async () => {
+    for (const name of folders) {
+      const module = await import(join(FUNCTIONS_DIR, name, 'handler.ts'));
+      expect([name, typeof module.createHandler, typeof module.handler]).toEqual([name, 'function', 'function']);
+    }
+  });
+
+  it('every workflow a function starts or signals exists', () => {
+    const workflows = Object.keys(loadManifest().workflows);
+    for (const declaration of Object.values(functionDeclarations)) {
+      for (const need of Object.values(declaration.needs) as Need[]) {
+        if (need.kind === 'workflows') for (const workflow of [...need.start, ...need.signal]) expect(workflows).toContain(workflow);
+      }
+    }
+  });
+});
+
+describe('the embedded runtime hands a function only what it declares, as strictly as IAM', () => {
+  const calls: string[] = [];
+  const record = (what: string) => async () => {
+    calls.push(what);
+    return undefined as never;
+  };
+  const all = {
+    store: { put: record('put'), get: record('get'), transactWrite: record('transactWrite') },
+    workflows: {
+      start: record('start'),
+      sendTaskSuccess: record('signal'),
+      sendTaskFailure: record('fail'),
+      stop: record('stop'),
+      describe: record('describe'),
+    },
+    mailer: { send: record('send') },
+    clock: { now: () => new Date('2026-11-02T08:00:00Z') },
+    settings: { apiToken: async () => 'token', linkKey: async () => 'key', fromAddress: 'Steward <s@x.test>' },
+    blobs: {},
+  } as unknown as Deps;
+
+  it('a read-only table refuses writes; reads pass', async () => {
+    const deps = localDeps('reconcile', functionDeclarations.reconcile, all) as Deps;
+    await expect(deps.store.put({ pk: 'a', sk: 'b' })).rejects.toThrow(AccessDenied);
+    await expect(deps.store.transactWrite([])).rejects.toThrow(/reconcile is not allowed to write to the table/);
+    await deps.store.get({ pk: 'a', sk: 'b' });
+    expect(calls).toEqual(['get']);
+  });
+
+  it('a workflow it does not start is refused; signalling needs a declared signal', async () => {
+    const deps = localDeps('reconcile', functionDeclarations.reconcile, all) as Deps;
+    await expect(deps.workflows.start('invoice-dunning', 'x', {})).rejects.toThrow(/start or stop invoice-dunning/);
+    await expect(deps.workflows.sendTaskSuccess('token', {})).rejects.toThrow(/complete callback tasks/);
+    await deps.workflows.start('issue-lifecycle', 'x', {});
+    expect(calls.at(-1)).toBe('start');
+  });
+
+  it('undeclared dependencies are absent and undeclared settings refused', async () => {
+    const deps = localDeps('issue-wait', functionDeclarations['issue-wait'], all) as Partial<Deps>;
+    expect(Object.keys(deps).sort()).toEqual(['clock', 'store', 'workflows']);
+    const webhooks = localDeps('webhooks', functionDeclarations.webhooks, all) as Deps;
+    expect(await webhooks.settings.apiToken()).toBe('token');
+    expect(() => webhooks.settings.linkKey).toThrow(/setting "linkKey" is not declared/);
+  });
+});
