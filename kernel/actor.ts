@@ -1,4 +1,4 @@
-import type { ApiEvent } from './http.ts';
+import type { APIGatewayProxyEventV2 as ApiEvent } from 'aws-lambda';
 
 /**
  * Who did something: recorded with what they did (`by` on timeline entries). Today the callers are
