@@ -26,14 +26,15 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-export async function bundleSizes(imports = Number(process.env.BENCH_IMPORTS ?? 5)): Promise<BundleFigures[]> {
+/** `functionsDir` defaults to this checkout's functions/ (another checkout's, to compare before and after). */
+export async function bundleSizes(imports = Number(process.env.BENCH_IMPORTS ?? 5), functionsDir = FUNCTIONS_DIR): Promise<BundleFigures[]> {
   const out = mkdtempSync(join(tmpdir(), 'steward-bundles-'));
   try {
-    const names = readdirSync(FUNCTIONS_DIR).filter((name) => existsSync(join(FUNCTIONS_DIR, name, 'handler.ts')));
+    const names = readdirSync(functionsDir).filter((name) => existsSync(join(functionsDir, name, 'handler.ts')));
     const figures: BundleFigures[] = [];
     for (const name of names) {
       const outfile = join(out, name, 'index.mjs');
-      await build({ ...lambdaBundling.esbuild, entryPoints: [join(FUNCTIONS_DIR, name, 'handler.ts')], outfile, logLevel: 'silent' });
+      await build({ ...lambdaBundling.esbuild, entryPoints: [join(functionsDir, name, 'handler.ts')], outfile, logLevel: 'silent' });
       const code = readFileSync(outfile);
       const times = Array.from({ length: imports }, () =>
         Number(execFileSync(process.execPath, ['--input-type=module', '-e', IMPORT_SCRIPT, outfile], { encoding: 'utf8' })),
@@ -54,4 +55,4 @@ export function printBundleSizes(figures: BundleFigures[]): void {
     console.log(`  ${f.name.padEnd(16)} ${kb(f.minifiedBytes)} ${kb(f.gzipBytes)} ${`${f.coldImportMs.toFixed(0)} ms`.padStart(12)}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) printBundleSizes(await bundleSizes());
+if (import.meta.url === `file://${process.argv[1]}`) printBundleSizes(await bundleSizes(undefined, process.argv[2]));

@@ -1,5 +1,6 @@
 /**
  * npm run bench — figures from one run on this machine, compared as ratios (machines are shared).
+ *  0. the Lambda bundles as CDK builds them: minified and gzip bytes, cold import time (bench/bundles.ts);
  *  1. state transitions per second through Steward's binding layer (LocalEngine: callback tokens,
  *     clock, durable records) against bare aws-local-stepfunctions on the same workflow;
  *  2. writes per second through the store adapter against bare DynamoDB Local PutItem;
@@ -20,6 +21,7 @@ import { ExecutionRecords } from '../infra/local/execution-records.ts';
 import { createTableInput } from '../infra/table-schema.ts';
 import { substitute } from '../infra/workflow-manifest.ts';
 import { freePort } from '../test/support/dynamodb.ts';
+import { bundleSizes, printBundleSizes } from './bundles.ts';
 import { dunningRun, printDunningRun } from './dunning-run.ts';
 import { issueCost, printIssueCost } from './issue-cost.ts';
 import { printWebhookIngest, webhookIngest } from './webhook-ingest.ts';
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
   }
 }
 
+printBundleSizes(await bundleSizes());
 await main();
 printWebhookIngest(await webhookIngest(Number(process.env.BENCH_WEBHOOKS ?? 1000)));
 printIssueCost(await issueCost(Number(process.env.BENCH_ISSUES ?? 1000)));

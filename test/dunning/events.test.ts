@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { customerEmails } from '../../kernel/outbox.ts';
-import { acme, inbox, useRuntime } from '../support/runtime.ts';
+import { acme, inbox, invoiceInput, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime({ clockStart: '2026-11-26T08:00:00Z' }); // Thursday 09:00 in Berlin
 
@@ -13,15 +13,7 @@ const call = async (method: 'POST' | 'GET', path: string, body?: unknown) => {
   await env.runtime.tracker.idle();
   return response;
 };
-const invoice = (id: string, customerId: string, dueDate: string, amount = 100) => ({
-  id,
-  customerId,
-  issueDate: '2026-11-01',
-  dueDate,
-  currency: 'EUR',
-  amount,
-  amountPaid: 0,
-});
+const invoice = (id: string, customerId: string, dueDate: string, amount = 100) => invoiceInput(id, customerId, dueDate, amount);
 const customer = (id: string) =>
   env.client.post('/customers', {
     ...acme,

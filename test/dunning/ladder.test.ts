@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { customerEmails } from '../../kernel/outbox.ts';
-import { acme, inbox, useRuntime } from '../support/runtime.ts';
+import { acme, inbox, invoiceInput, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime({ clockStart: '2026-11-25T08:00:00Z' }); // Wednesday 09:00 in Berlin
 
@@ -14,15 +14,7 @@ const post = async (path: string, body: unknown, status = 201) => {
   await env.runtime.tracker.idle();
   return response.body;
 };
-const invoice = (id: string, customerId: string, dueDate: string, amount = 1000) => ({
-  id,
-  customerId,
-  issueDate: '2026-11-01',
-  dueDate,
-  currency: 'EUR',
-  amount,
-  amountPaid: 0,
-});
+const invoice = (id: string, customerId: string, dueDate: string, amount = 1000) => invoiceInput(id, customerId, dueDate, amount);
 /** Emails to an address as SES got them, with the (manual-clock) time Steward sent each, from its outbox. */
 const mailTo = async (address: string, subject = '') => {
   const sent = new Map((await customerEmails(env.runtime.store, 'lad')).map((email) => [email.messageId, email.sentAt]));

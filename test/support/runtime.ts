@@ -94,6 +94,17 @@ export const acme = {
 
 export { startRuntime };
 
+/** An invoice as POST /invoices takes it: in EUR, issued 1 November 2026, nothing paid. */
+export const invoiceInput = (id: string, customerId: string, dueDate: string, amount: number) => ({
+  id,
+  customerId,
+  issueDate: '2026-11-01',
+  dueDate,
+  currency: 'EUR',
+  amount,
+  amountPaid: 0,
+});
+
 /** The link of one action in an email's text ("accept", "dispute" or "escalate"). */
 export function linkIn(text: string | undefined, action: 'accept' | 'dispute' | 'escalate'): string {
   const label = { accept: 'Accept this reason for outage', dispute: 'Dispute it', escalate: 'Escalate to our management' }[action];
