@@ -1,4 +1,4 @@
-/** What handlers need from Step Functions. AWS: adapters/sfn-workflows.ts; locally: the embedded engine. */
+/** What handlers need from Step Functions. AWS: kernel/aws/sfn-workflows.ts; locally: the embedded engine. */
 export interface StartResult {
   executionArn: string;
   /** true when an execution with this name already existed (the start was a no-op). */
