@@ -27,7 +27,10 @@ function median(values: number[]): number {
 }
 
 /** `functionsDir` defaults to this checkout's functions/ (another checkout's, to compare before and after). */
-export async function bundleSizes(imports = Number(process.env.BENCH_IMPORTS ?? 5), functionsDir = FUNCTIONS_DIR): Promise<BundleFigures[]> {
+export async function bundleSizes(
+  imports = Number(process.env.BENCH_IMPORTS ?? 5),
+  functionsDir = FUNCTIONS_DIR,
+): Promise<BundleFigures[]> {
   const out = mkdtempSync(join(tmpdir(), 'steward-bundles-'));
   try {
     const names = readdirSync(functionsDir).filter((name) => existsSync(join(functionsDir, name, 'handler.ts')));

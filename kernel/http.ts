@@ -110,10 +110,17 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 export type RouteHandler = (event: ApiEvent) => Promise<ApiResult>;
 
-/** A path parameter the route requires. */
+/** Ids in paths are short: every stored id is at most 64 characters, and DynamoDB keys have a byte limit. */
+export const MAX_PATH_PARAM = 200;
+
+/** A path parameter the route requires, at most MAX_PATH_PARAM characters. */
 export function pathParam(event: ApiEvent, name = 'id'): string {
   const value = event.pathParameters?.[name];
   if (!value) throw new HttpError(400, `missing ${name} in path`);
+  if (value.length > MAX_PATH_PARAM)
+    throw new HttpError(400, `${name}: at most ${MAX_PATH_PARAM} characters`, [
+      { field: name, problem: `longer than ${MAX_PATH_PARAM} characters` },
+    ]);
   return value;
 }
 

@@ -96,6 +96,12 @@ export function startHttpServer(options: HttpServerOptions): Promise<Server> {
         response.writeHead(local.status, { 'content-type': 'application/json', ...(local.headers ?? {}) });
         return void response.end(typeof local.body === 'string' ? local.body : JSON.stringify(local.body));
       }
+      try {
+        decodeURIComponent(url.pathname);
+      } catch {
+        // API Gateway refuses a malformed percent-encoding before any function runs.
+        return sendJson(response, 400, { message: 'Bad Request', error: 'the path has a malformed percent-encoding' });
+      }
       const match = matchRoute(method, url.pathname);
       if (!match) return sendJson(response, 404, { error: `no route ${method} ${url.pathname}` });
       const event = toApiGatewayEvent(

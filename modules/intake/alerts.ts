@@ -194,6 +194,9 @@ export function fromGeneric(payload: z.infer<typeof genericSchema>, deliveryId: 
   };
 }
 
+// A label such as "constructor" or "__proto__" must not find Object.prototype's members.
+const mapped = (map: Record<string, Severity>, key: string): Severity | undefined => (Object.hasOwn(map, key) ? map[key] : undefined);
+
 export interface AlertRouting {
   customerId?: string;
   severity?: Severity;
@@ -209,7 +212,9 @@ export function routeAlert(alert: Alert, integration: Integration): AlertRouting
     };
   const label = alert.labels[integration.severityLabel];
   const severity =
-    label === undefined ? integration.defaultSeverity : (integration.severityMap[label] ?? integration.severityMap[label.toLowerCase()]);
+    label === undefined
+      ? integration.defaultSeverity
+      : (mapped(integration.severityMap, label) ?? mapped(integration.severityMap, label.toLowerCase()));
   if (!severity)
     return { problem: `alert ${alert.key}: severity "${label}" is not mapped (known: ${Object.keys(integration.severityMap).join(', ')})` };
   return { customerId, severity };

@@ -516,7 +516,12 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
       if (t >= due) {
         // The promise was missed by a person. After a gap (an outage) only the latest is sent.
         let following = new Date(due);
-        while (following.getTime() <= t) following = addTime(ctx.calendars.issue, following, policy.updateEvery);
+        while (following.getTime() <= t) {
+          const after = addTime(ctx.calendars.issue, following, policy.updateEvery);
+          // A duration the calendar counts as nothing would loop for ever: the policy schema refuses those.
+          if (after.getTime() <= following.getTime()) throw new Error(`updateEvery ${policy.updateEvery} counts no time in this calendar`);
+          following = after;
+        }
         if (policy.holdingUpdates) {
           emails.push({
             key: `holding-${next.nextUpdateAt}`,

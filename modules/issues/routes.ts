@@ -51,6 +51,10 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): 
     'POST /issues/{id}/events': async (event) => {
       const input = parseBody(event, issueEventSchema);
       const eventId = input.eventId ?? event.headers?.['idempotency-key'];
+      if (eventId !== undefined && (eventId.length === 0 || eventId.length > 200))
+        throw new HttpError(400, 'Idempotency-Key: 1 to 200 characters', [
+          { field: 'Idempotency-Key', problem: 'not 1 to 200 characters' },
+        ]);
       const { issue, duplicate } = await service.record(pathParam(event), { ...input, eventId }, actorOf(event));
       return json(duplicate ? 200 : 202, {
         id: issue.id,

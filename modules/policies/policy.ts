@@ -4,11 +4,20 @@ import { aroundTheClock, businessCalendar, type Calendar } from '../../kernel/ca
 import { defaultDunningPolicy, dunningPolicySchema } from './dunning-policy.ts';
 import { severities, type Severity } from '../../kernel/severity.ts';
 
+// Months and years have no fixed length and count as nothing in business hours: a policy names
+// days, weeks, hours and minutes only (P20D, not P1M).
+const COUNTABLE = /^P(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$/;
+const MAX_POLICY_DURATION_MS = 366 * 86_400_000;
 const isoDuration = z
   .string()
+  .max(32)
   .refine(
-    (text) => Duration.fromISO(text).isValid && Duration.fromISO(text).as('milliseconds') > 0,
-    'a positive ISO-8601 duration such as PT30M',
+    (text) =>
+      COUNTABLE.test(text) &&
+      Duration.fromISO(text).isValid &&
+      Duration.fromISO(text).as('milliseconds') > 0 &&
+      Duration.fromISO(text).as('milliseconds') <= MAX_POLICY_DURATION_MS,
+    'a positive ISO-8601 duration of weeks, days, hours or minutes up to a year, such as PT30M or P5D (no months or years)',
   );
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:mm"');
 const level = z.enum(['teamLead', 'serviceManager', 'director']);

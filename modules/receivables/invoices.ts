@@ -2,7 +2,8 @@ import { DomainError } from '../../kernel/errors.ts';
 import { z } from 'zod';
 
 const isoDate = z.iso.date();
-const money = z.number().finite().nonnegative().multipleOf(0.01);
+/** Amounts in a currency's main unit, with cents; at most a trillion, far inside the range where doubles are exact. */
+const money = z.number().finite().nonnegative().max(1e12).multipleOf(0.01);
 
 /** Why a customer does not pay, carried by any money contact and reported (AR KPIs). */
 export const reasonCodes = ['dispute', 'cash-flow', 'missing-po', 'wrong-contact', 'service-problem'] as const;

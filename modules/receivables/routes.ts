@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import type { Deps } from '../../kernel/deps.ts';
-import { bodyText, HttpError, json, parseBody, type RouteHandler } from '../../kernel/http.ts';
+import { bodyText, HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
 import { CustomerRepository } from '../customers/index.ts';
 import { arKpis } from './ar-kpis.ts';
 import { changeInvoices, customerContext } from './dunning-service.ts';
@@ -75,8 +75,9 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     },
 
     'GET /invoices/{id}': async (event) => {
-      const invoice = await invoices.get(event.pathParameters?.id ?? '');
-      if (!invoice) throw new HttpError(404, `invoice ${event.pathParameters?.id} not found`);
+      const id = pathParam(event);
+      const invoice = await invoices.get(id);
+      if (!invoice) throw new HttpError(404, `invoice ${id} not found`);
       return json(200, invoice);
     },
 
@@ -104,7 +105,7 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     },
 
     'POST /invoices/{id}/events': async (event) => {
-      const id = event.pathParameters?.id ?? '';
+      const id = pathParam(event);
       const input = parseBody(event, invoiceEventSchema);
       const customerId = await customerOfInvoice(id);
       const at = deps.clock.now().toISOString();
@@ -134,7 +135,7 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     },
 
     'POST /customers/{id}/dunning/events': async (event) => {
-      const customerId = event.pathParameters?.id ?? '';
+      const customerId = pathParam(event);
       await customerContext(deps, customerId);
       const body = parseBody(event, suspensionEventSchema);
       const outcome = await decideSuspension(deps, customerId, body.type === 'approve-suspension', body.round);

@@ -161,6 +161,19 @@ describe('monitoring webhooks', () => {
     expect((await send('/webhooks/generic', body, signed)).body.alerts[0].outcome).toBe('duplicate');
     expect((await send('/webhooks/generic', body)).status).toBe(401);
     expect((await send('/webhooks/generic', body.replace('failed', 'FAILED'), signed)).status).toBe(401);
+
+    // A severity named after an Object member is just an unmapped severity: 400, and nothing stored.
+    const before = await issueCount();
+    for (const severity of ['constructor', 'toString', '__proto__']) {
+      const odd = JSON.stringify({ key: `odd-${severity}`, status: 'firing', title: 'Odd severity', severity, customer: 'acme' });
+      const answer = await send('/webhooks/generic', odd, headers(`msg_${severity}`, odd));
+      expect([severity, answer.status, answer.body.error]).toEqual([
+        severity,
+        400,
+        expect.stringContaining(`severity "${severity}" is not mapped`),
+      ]);
+    }
+    expect(await issueCount()).toBe(before);
   });
 
   it('bad input: 400 naming the problem with nothing stored, 401 without auth, 413 over the size limit', async () => {

@@ -46,6 +46,14 @@ describe('policies as data', () => {
       ]),
     );
     expect((await env.client.call('PUT', '/policies/Bad Name!', defaultBody)).status).toBe(400);
+    // Months count as nothing in business hours: "P1M" once hung the clock at 100 % CPU.
+    const monthly = structuredClone(defaultBody) as Record<string, any>;
+    monthly.severities.sev4.updateEvery = 'P1M';
+    const refused = await env.client.call('PUT', '/policies/default', monthly);
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toEqual([
+      { field: 'severities.sev4.updateEvery', problem: expect.stringContaining('no months or years') },
+    ]);
     expect((await env.client.get('/policies/default')).body.version).toBe(2);
     expect((await env.client.get('/policies/nope')).status).toBe(404);
     expect((await env.client.post('/customers', { ...acme, id: 'beta', policy: 'nope' })).body.details).toEqual([

@@ -56,6 +56,26 @@ describe('embedded runtime', () => {
     expect(missing.body.error).toMatch(/severity/);
     expect((await client.post('/issues', '{not json')).status).toBe(400);
     expect((await client.get('/issues/ISS-999999')).status).toBe(404);
+    // Malformed percent-encoding, over-long ids and keys, and numbers past exact doubles are 400s, never 500s.
+    expect((await fetch(`${runtime.urls.api}/links/%ZZ`)).status).toBe(400);
+    const longId = await client.get(`/customers/${'c'.repeat(2100)}`);
+    expect([longId.status, longId.body.details]).toEqual([400, [{ field: 'id', problem: 'longer than 200 characters' }]]);
+    expect((await client.get(`/invoices/${'i'.repeat(2100)}`)).status).toBe(400);
+    const longKey = await fetch(`${runtime.urls.api}/issues/ISS-1001/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${runtime.apiToken}`, 'idempotency-key': 'k'.repeat(1100) },
+      body: JSON.stringify({ type: 'note', message: 'x' }),
+    });
+    expect(longKey.status).toBe(400);
+    const huge = await client.post('/invoices', {
+      id: 'H-1',
+      customerId: 'acme',
+      issueDate: '2026-11-01',
+      dueDate: '2026-12-01',
+      currency: 'EUR',
+      amount: 1e21,
+    });
+    expect([huge.status, huge.body.details?.[0]?.field]).toEqual([400, 'amount']);
     const unknownCustomer = await client.post('/issues', { customerId: 'nobody', title: 'x', severity: 'sev3' });
     expect(unknownCustomer.status).toBe(400);
     expect(unknownCustomer.body.error).toMatch(/customerId/);

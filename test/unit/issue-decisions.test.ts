@@ -108,6 +108,14 @@ describe('decideStep: what is due, from the issue and its frozen policy alone', 
   });
 });
 
+describe('decideStep never loops for ever', () => {
+  it('a stored policy whose update cadence counts no business time (P1M, from before the schema refused it) fails the step instead of hanging', () => {
+    const sev4 = open('sev4');
+    const monthly = { ...sev4, policy: { ...sev4.policy, updateEvery: 'P1M' }, nextUpdateAt: minutes(60).toISOString() };
+    expect(() => decideStep(monthly, context(monthly, minutes(24 * 60)))).toThrow(/updateEvery P1M counts no time/);
+  });
+});
+
 describe('applyEvent: what a state allows', () => {
   const at = (issue: Issue, minute: number) => context(issue, minutes(minute));
   const acknowledged = () => applyEvent(open('sev2'), { type: 'acknowledge' }, at(open('sev2'), 1));
