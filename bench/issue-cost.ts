@@ -5,7 +5,7 @@
  * machine definition as on AWS. The counts are real; the prices are AWS list prices (us-east-1).
  */
 import { pool, startBenchRuntime } from './bench-runtime.ts';
-import { acme } from '../test/support/runtime.ts';
+import { acme, ownAddresses } from '../test/support/runtime.ts';
 
 /** USD, us-east-1 list prices. */
 const PRICE = {
@@ -53,7 +53,8 @@ export async function issueCost(issues: number) {
     });
   try {
     // A realistic spread: CUSTOMERS customers with issues/CUSTOMERS issues each (escalations read the customer's recent history).
-    for (let c = 0; c < CUSTOMERS; c++) await call('POST', '/customers', { ...acme, id: `customer-${c}`, name: `Customer ${c}` });
+    for (let c = 0; c < CUSTOMERS; c++)
+      await call('POST', '/customers', { ...acme, id: `customer-${c}`, name: `Customer ${c}`, ...ownAddresses(`customer-${c}`) });
     apiRequests = 0;
     const before = { transitions: runtime.engine.counters.transitions, requests: runtime.store.requests, ...runtime.store.consumed };
     runtime.invocations.clear();

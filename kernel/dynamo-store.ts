@@ -13,6 +13,7 @@ import {
   type TransactWriteCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { DomainError } from './errors.ts';
 
 export type Item = Record<string, unknown>;
 type Expression = { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item };
@@ -188,6 +189,9 @@ function translate(error: unknown): unknown {
     const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
     const failed = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
     if (failed.length) return new ConditionFailed('transaction condition failed', failed);
+    // Another transaction held the same items: a concurrent change the client may simply retry.
+    if (reasons.some((reason) => reason.Code === 'TransactionConflict'))
+      return new DomainError('conflict', 'the data changed concurrently; try again');
   }
   return error;
 }

@@ -1,4 +1,5 @@
-import { type DynamoStore, strip } from '../../kernel/dynamo-store.ts';
+import { ConditionFailed, type DynamoStore, strip } from '../../kernel/dynamo-store.ts';
+import { DomainError } from '../../kernel/errors.ts';
 import { senderKeys, type Customer } from './customer.ts';
 
 /** Item layout of customers in the single table. */
@@ -9,23 +10,49 @@ export class CustomerRepository {
 
   /**
    * Stores the customer with an index item per contact address and email domain (how inbound mail
-   * finds its customer), removing the index items of addresses and domains it no longer has.
+   * finds its customer), removing the index items of addresses and domains it no longer has. An
+   * address or domain belongs to one customer: claiming another's is a conflict naming the owner.
+   * `create` refuses an existing id, `replace` a missing one.
    */
-  async putCustomer(customer: Customer, at: Date): Promise<void> {
-    const before = await this.getCustomer(customer.id);
+  async putCustomer(customer: Customer, at: Date, mode: 'create' | 'replace' | 'upsert' = 'upsert'): Promise<void> {
+    const before = mode === 'create' ? undefined : await this.getCustomer(customer.id);
+    if (mode === 'replace' && !before) throw new DomainError('not-found', `customer ${customer.id} not found`);
     const keys = senderKeys(customer);
     const old = before ? senderKeys(before) : { contacts: [], domains: [] };
-    const senderItems = [...keys.contacts.map((address) => `CONTACT#${address}`), ...keys.domains.map((domain) => `DOMAIN#${domain}`)];
+    const senders = [
+      ...keys.contacts.map((address) => ({ pk: `CONTACT#${address}`, field: 'contacts', value: address })),
+      ...keys.domains.map((domain) => ({ pk: `DOMAIN#${domain}`, field: 'emailDomains', value: domain })),
+    ].filter((sender, index, all) => all.findIndex((other) => other.pk === sender.pk) === index);
     const stale = [...old.contacts.map((address) => `CONTACT#${address}`), ...old.domains.map((domain) => `DOMAIN#${domain}`)].filter(
-      (pk) => !senderItems.includes(pk),
+      (pk) => !senders.some((sender) => sender.pk === pk),
     );
-    await this.store.transactWrite([
-      { Put: { Item: { ...customerKey(customer.id), itemType: 'customer', ...customer, updatedAt: at.toISOString() } } },
-      ...[...new Set(senderItems)].map((pk) => ({ Put: { Item: { pk, sk: 'SENDER', itemType: 'sender', customerId: customer.id } } })),
-      ...[...new Set(stale)].map((pk) => ({
-        Delete: { Key: { pk, sk: 'SENDER' }, ConditionExpression: 'customerId = :c', ExpressionAttributeValues: { ':c': customer.id } },
-      })),
-    ]);
+    const owned = { ConditionExpression: 'attribute_not_exists(pk) OR customerId = :c', ExpressionAttributeValues: { ':c': customer.id } };
+    const item = { ...customerKey(customer.id), itemType: 'customer', ...customer, updatedAt: at.toISOString() };
+    try {
+      await this.store.transactWrite([
+        { Put: { Item: item, ...(mode === 'create' ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) } },
+        ...senders.map(({ pk }) => ({ Put: { Item: { pk, sk: 'SENDER', itemType: 'sender', customerId: customer.id }, ...owned } })),
+        ...[...new Set(stale)].map((pk) => ({ Delete: { Key: { pk, sk: 'SENDER' }, ...owned } })),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ConditionFailed)) throw error;
+      if (error.failedIndexes.includes(0) || !error.failedIndexes.length)
+        throw new DomainError(
+          'conflict',
+          `customer ${customer.id} exists already; PUT /customers/${customer.id} replaces it`,
+          'id',
+          'exists already',
+        );
+      const taken = senders[error.failedIndexes[0] - 1];
+      if (!taken) throw new DomainError('conflict', `customer ${customer.id} changed concurrently; try again`);
+      const owner = (await this.store.get<{ customerId?: string }>({ pk: taken.pk, sk: 'SENDER' }))?.customerId;
+      throw new DomainError(
+        'conflict',
+        `${taken.field}: "${taken.value}" belongs to customer ${owner}`,
+        taken.field,
+        `belongs to customer ${owner}`,
+      );
+    }
   }
 
   /** The customer a sender address belongs to: by contact address first, then by email domain. */

@@ -15,7 +15,8 @@ export const customerSchema = z.object({
     }
   }, 'not an IANA time zone'),
   country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. DE'),
-  emailDomains: z.array(z.string().min(3)).default([]),
+  // A customer's contacts, domains and stale ones are written in one transaction (at most 100 entries).
+  emailDomains: z.array(z.string().min(3).max(253)).max(20).default([]),
   contacts: z
     .array(
       z.object({
@@ -26,7 +27,8 @@ export const customerSchema = z.object({
         undeliverable: z.object({ at: z.string(), reason: z.string() }).optional(),
       }),
     )
-    .min(1),
+    .min(1)
+    .max(25),
   team: z.object({ teamLead: person, serviceManager: person, director: person }),
   /** Name of the policy new issues of this customer open under. */
   policy: z.string().min(1).default('default'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../modules/policies/policy.ts';
-import { acme, useRuntime } from '../support/runtime.ts';
+import { acme, ownAddresses, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();
 
@@ -65,7 +65,7 @@ describe('policies as data', () => {
     const gentle = structuredClone(defaultBody);
     gentle.severities.sev1.holdingUpdates = false;
     expect((await env.client.call('PUT', '/policies/gentle', gentle)).body).toMatchObject({ name: 'gentle', version: 1 });
-    expect((await env.client.post('/customers', { ...acme, id: 'gamma', policy: 'gentle' })).status).toBe(201);
+    expect((await env.client.post('/customers', { ...acme, id: 'gamma', policy: 'gentle', ...ownAddresses('gamma') })).status).toBe(201);
     const issue = (await env.client.post('/issues', { customerId: 'gamma', title: 'x', severity: 'sev1' })).body;
     expect(issue.policy).toMatchObject({ name: 'gentle', holdingUpdates: false });
     expect((await env.client.get('/policies')).body.policies.map((policy: { name: string }) => policy.name).sort()).toEqual([

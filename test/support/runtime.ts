@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime.ts';
+import { startRuntime as startLocalRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime.ts';
 import { freePort } from './dynamodb.ts';
 
 /**
@@ -92,7 +92,32 @@ export const acme = {
   },
 };
 
-export { startRuntime };
+/**
+ * Starts the embedded runtime; when a port was taken meanwhile, again with fresh ports (written
+ * back into `options`). A port found free can be handed to another process's outgoing connection
+ * before the runtime binds it, and two test files run at once.
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startLocalRuntime(options);
+    } catch (error) {
+      if (attempt >= 3 || !/EADDRINUSE|Address already in use/.test(String((error as Error).message))) throw error;
+      Object.assign(options, {
+        port: await freePort(),
+        dynamodbPort: await freePort(),
+        sesPort: await freePort(),
+        smtpPort: await freePort(),
+      });
+    }
+  }
+}
+
+/** A domain and a contact of a customer's own: an address or a domain belongs to one customer only. */
+export const ownAddresses = (id: string) => ({
+  emailDomains: [`${id}.test`],
+  contacts: [{ name: `Ops ${id}`, email: `ops@${id}.test`, roles: ['technical'] }],
+});
 
 /** An invoice as POST /invoices takes it: in EUR, issued 1 November 2026, nothing paid. */
 export const invoiceInput = (id: string, customerId: string, dueDate: string, amount: number) => ({

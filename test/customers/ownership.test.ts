@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { acme, ownAddresses, useRuntime } from '../support/runtime.ts';
+
+const env = useRuntime();
+const customer = (id: string, extra: Record<string, unknown> = {}) => ({
+  ...acme,
+  id,
+  name: `Customer ${id}`,
+  ...ownAddresses(id),
+  ...extra,
+});
+
+describe('customers: an id, a domain and a contact address each belong to one customer', () => {
+  it("claiming another customer's domain or contact is a 409 naming the owner, and stores nothing", async () => {
+    const domain = await env.client.post('/customers', customer('taker', { emailDomains: ['acme.test'] }));
+    expect([domain.status, domain.body.details]).toEqual([409, [{ field: 'emailDomains', problem: 'belongs to customer acme' }]]);
+    const contact = await env.client.post(
+      '/customers',
+      customer('taker', { contacts: [{ name: 'Ann', email: 'ANN@acme.test', roles: ['technical'] }] }),
+    );
+    expect([contact.status, contact.body.details]).toEqual([409, [{ field: 'contacts', problem: 'belongs to customer acme' }]]);
+    expect((await env.client.get('/customers/taker')).status).toBe(404);
+    expect((await env.client.post('/customers', customer('taker'))).status).toBe(201);
+  });
+
+  it('POST creates (an existing id is a 409); PUT /customers/{id} replaces (404 for an unknown id, 400 for another id in the body)', async () => {
+    const again = await env.client.post('/customers', acme);
+    expect([again.status, again.body.error]).toEqual([409, 'customer acme exists already; PUT /customers/acme replaces it']);
+    const replaced = await env.client.call('PUT', '/customers/acme', { ...acme, name: 'ACME Corporation' });
+    expect(replaced.status).toBe(200);
+    expect((await env.client.get('/customers/acme')).body.name).toBe('ACME Corporation');
+    expect((await env.client.call('PUT', '/customers/nobody', { ...acme, id: 'nobody' })).status).toBe(404);
+    expect((await env.client.call('PUT', '/customers/acme', { ...acme, id: 'other' })).status).toBe(400);
+  });
+
+  it('a domain a customer gives up can be claimed by another', async () => {
+    expect((await env.client.call('PUT', '/customers/taker', customer('taker', { emailDomains: [] }))).status).toBe(200);
+    expect((await env.client.post('/customers', customer('heir', { emailDomains: ['taker.test'] }))).status).toBe(201);
+  });
+
+  it('20 parallel creates of one id: one 201, the rest 409, never a 5xx', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, () => env.client.post('/customers', customer('rush'))));
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    expect(statuses.filter((status) => status !== 201 && status !== 409)).toEqual([]);
+  });
+});
