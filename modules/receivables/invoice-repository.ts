@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DunningState } from './dunning.ts';
 import type { Invoice, InvoiceStatus } from './invoices.ts';
 import { ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 /**
  * Invoices live in their customer's partition (one query gives a customer's whole ledger, which is
@@ -66,9 +67,15 @@ export class InvoiceRepository {
       const put: TransactEntry = version
         ? { Put: { Item: item, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } } }
         : { Put: { Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
-      return version
-        ? [put]
-        : [put, { Put: { Item: { ...pointerKey(invoice.id), itemType: 'invoice-pointer', customerId: invoice.customerId } } }];
+      // An invoice id belongs to one customer for good: the pointer is only ever written by its owner.
+      const pointer: TransactEntry = {
+        Put: {
+          Item: { ...pointerKey(invoice.id), itemType: 'invoice-pointer', customerId: invoice.customerId },
+          ConditionExpression: 'attribute_not_exists(pk) OR customerId = :c',
+          ExpressionAttributeValues: { ':c': invoice.customerId },
+        },
+      };
+      return version ? [put] : [put, pointer];
     });
   }
 
@@ -106,8 +113,16 @@ export class InvoiceRepository {
       } else await this.store.transactWrite(entries);
       return true;
     } catch (error) {
-      if (error instanceof ConditionFailed) return false;
-      throw error;
+      if (!(error instanceof ConditionFailed)) throw error;
+      for (const index of error.failedIndexes) {
+        const entry = entries[index];
+        if (!('Put' in entry) || entry.Put.Item.itemType !== 'invoice-pointer') continue;
+        const id = String(entry.Put.Item.pk).slice('INVOICE#'.length);
+        const owner = await this.customerOf(id);
+        if (owner && owner !== entry.Put.Item.customerId)
+          throw new DomainError('conflict', `invoice ${id} belongs to customer ${owner}`, 'id', `belongs to customer ${owner}`);
+      }
+      return false;
     }
   }
 

@@ -198,3 +198,39 @@ describe('AR KPIs and the customer history', () => {
     );
   });
 });
+
+describe('invoice ownership', () => {
+  it('an invoice id belongs to one customer for good: racing creates for two customers store it once and answer 409 naming the owner', async () => {
+    const ids = Array.from({ length: 10 }, (_, n) => `RACE-${n}`);
+    const answers = await Promise.all(
+      ids.flatMap((id) =>
+        ['csv', 'str'].map(async (customerId) => ({
+          id,
+          customerId,
+          ...(await env.client.post('/invoices', {
+            id,
+            customerId,
+            issueDate: '2026-11-01',
+            dueDate: '2026-12-20',
+            currency: 'EUR',
+            amount: 10,
+          })),
+        })),
+      ),
+    );
+    await env.runtime.tracker.idle();
+    const stored = [
+      ...(await env.client.get('/invoices?customerId=csv')).body.invoices,
+      ...(await env.client.get('/invoices?customerId=str')).body.invoices,
+    ].filter((invoice: { id: string }) => invoice.id.startsWith('RACE-'));
+    expect(stored.map((invoice: { id: string }) => invoice.id).sort()).toEqual(ids.sort());
+    for (const id of ids) {
+      const owner = stored.find((invoice: { id: string }) => invoice.id === id).customerId;
+      const [won, lost] = [
+        answers.find((a) => a.id === id && a.customerId === owner)!,
+        answers.find((a) => a.id === id && a.customerId !== owner)!,
+      ];
+      expect([won.status, lost.status, lost.body.error]).toEqual([201, 409, `invoice ${id} belongs to customer ${owner}`]);
+    }
+  });
+});
