@@ -46,18 +46,12 @@ describe.skipIf(!swaksClient.available)(
     let issueId: string;
 
     it('a new message from a customer contact opens an issue: subject → title, body → description, severity from the policy keywords', async () => {
-      const sent = await swaks([
-        '--from',
-        'ann@acme.test',
-        '--to',
-        'support@steward.localhost',
-        '--header',
-        'Subject: VPN down in Hamburg',
-        '--header',
-        'Message-Id: <first-1@acme.test>',
-        '--body',
-        'Since 09:10 nobody in Hamburg can connect.',
-      ]);
+      const firstMessage = [
+        ...['--from', 'ann@acme.test', '--to', 'support@steward.localhost'],
+        ...['--header', 'Subject: VPN down in Hamburg', '--header', 'Message-Id: <first-1@acme.test>'],
+        ...['--body', 'Since 09:10 nobody in Hamburg can connect.'],
+      ];
+      const sent = await swaks(firstMessage);
       expect(sent.ok, sent.output).toBe(true);
       const [issue] = await emailIssues();
       expect(issue).toMatchObject({ customerId: 'acme', title: 'VPN down in Hamburg', severity: 'sev2', source: 'email' });
@@ -69,22 +63,7 @@ describe.skipIf(!swaksClient.available)(
       );
 
       // The same message delivered again (same Message-Id): no second issue.
-      expect(
-        (
-          await swaks([
-            '--from',
-            'ann@acme.test',
-            '--to',
-            'support@steward.localhost',
-            '--header',
-            'Subject: VPN down in Hamburg',
-            '--header',
-            'Message-Id: <first-1@acme.test>',
-            '--body',
-            'Since 09:10 nobody in Hamburg can connect.',
-          ])
-        ).ok,
-      ).toBe(true);
+      expect((await swaks(firstMessage)).ok).toBe(true);
       expect(await emailIssues()).toHaveLength(1);
     });
 
