@@ -28,7 +28,16 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 export function html(statusCode: number, body: string): ApiResult {
   return {
     statusCode,
-    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-robots-tag': 'noindex' },
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-robots-tag': 'noindex',
+      // The link pages need only their inline style and a form that posts to themselves; nobody may frame them.
+      'content-security-policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+    },
     body,
   };
 }

@@ -14,3 +14,10 @@ export interface Mailer {
   /** Sends and returns the provider's message id (SES MessageId). */
   send(email: OutboundEmail): Promise<{ messageId: string }>;
 }
+
+// Control characters, CR and LF among them: in a header they could end it and start another.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]+/g;
+
+/** A header value on one line: a title or subject a customer typed can never add a header. */
+export const headerValue = (text: string): string => text.replace(CONTROL, ' ').trim();

@@ -1,5 +1,5 @@
 import { SESv2Client, SendEmailCommand, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
-import type { Mailer, OutboundEmail } from '../mailer.ts';
+import { headerValue, type Mailer, type OutboundEmail } from '../mailer.ts';
 
 /** The mailer port over SES v2 (on AWS) or the aws-ses-v2-local emulator (embedded runtime). */
 export class SesMailer implements Mailer {
@@ -19,9 +19,9 @@ export class SesMailer implements Mailer {
         ReplyToAddresses: email.replyTo,
         Content: {
           Simple: {
-            Subject: { Data: email.subject, Charset: 'UTF-8' },
+            Subject: { Data: headerValue(email.subject), Charset: 'UTF-8' },
             Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
-            Headers: Object.entries(headers).map(([Name, Value]) => ({ Name, Value })),
+            Headers: Object.entries(headers).map(([Name, Value]) => ({ Name, Value: headerValue(Value) })),
           },
         },
       }),

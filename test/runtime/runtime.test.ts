@@ -122,6 +122,20 @@ describe('embedded runtime', () => {
     ).toHaveLength(2);
   });
 
+  it('a title with CR/LF never adds a header to an email; link pages forbid framing and everything but their own style and form', async () => {
+    const client = api(runtime);
+    const created = await client.post('/issues', { customerId: 'acme', title: 'VPN down\r\nBcc: someone@evil.test', severity: 'sev3' });
+    expect(created.status).toBe(201);
+    await runtime.tracker.idle();
+    const ack = (await inbox(runtime)).find((email) => email.subject.startsWith(`[${created.body.id}]`))!;
+    expect(ack.subject).toBe(`[${created.body.id}] We are working on: VPN down Bcc: someone@evil.test`);
+    expect(JSON.stringify(ack.destination)).not.toContain('evil.test');
+    const page = await fetch(`${runtime.urls.api}/links/not-a-token`);
+    expect(page.status).toBe(400);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   it('fires the schedules on the manual clock', async () => {
     const before = runtime.scheduler.fired.length;
     await api(runtime).advance('PT2H');

@@ -10,6 +10,7 @@ import {
 import { replyText, subjectTag } from '../../modules/intake/inbound-mail.ts';
 import { parseInvoiceCsv } from '../../modules/receivables/invoice-csv.ts';
 import { parseDuration } from '../../infra/local/duration.ts';
+import { headerValue } from '../../kernel/mailer.ts';
 
 const HEADER = 'invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid';
 
@@ -131,6 +132,14 @@ describe('inbound mail helpers', () => {
     ['Danke!\nAm 02.11.2026 schrieb Steward <s@x>:\n> alt', 'Danke!'],
     ['> only a quote', '> only a quote'],
   ])('the reply text of %j is %j', (text, reply) => expect(replyText(text)).toBe(reply));
+});
+
+describe('header values', () => {
+  it.each([
+    ['VPN down\r\nBcc: someone@evil.test', 'VPN down Bcc: someone@evil.test'],
+    ['Tab\tand\u0000nul', 'Tab and nul'],
+    ['  plain  ', 'plain'],
+  ])('%j is sent as %j', (text, value) => expect(headerValue(text)).toBe(value));
 });
 
 describe('ISO-8601 durations for the clock', () => {
