@@ -66,6 +66,13 @@ export class CustomerRepository {
     return undefined;
   }
 
+  /** The customer, or a 400 naming customerId: for requests that name a customer that must exist. */
+  async existingCustomer(id: string, message = `no customer "${id}"`): Promise<Customer> {
+    const customer = await this.getCustomer(id);
+    if (!customer) throw new DomainError('invalid', `customerId: ${message}`, 'customerId', 'unknown customer');
+    return customer;
+  }
+
   async getCustomer(id: string): Promise<Customer | undefined> {
     const item = await this.store.get(customerKey(id));
     // Customers stored before policies were named open issues under the default policy.

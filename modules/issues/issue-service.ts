@@ -46,18 +46,12 @@ export class IssueService {
     await this.deps.workflows.start(ISSUE_WORKFLOW, executionName(issue), workflowInput(issue));
   }
 
-  private async customer(id: string, message: string): Promise<Customer> {
-    const customer = await this.customers.getCustomer(id);
-    if (!customer) throw new DomainError('invalid', `customerId: ${message}`, 'customerId', 'unknown customer');
-    return customer;
-  }
-
   /**
    * Opens an issue under the customer's current policy (frozen on it) and starts its workflow. `id`
    * may be reserved beforehand; `eventIds` are recorded as already seen (the delivery that opened it).
    */
   async open(input: NewIssue, options: { id?: string; eventIds?: string[]; actor?: Actor } = {}): Promise<Issue> {
-    const customer = await this.customer(input.customerId, `no customer "${input.customerId}"`);
+    const customer = await this.customers.existingCustomer(input.customerId);
     const policy = await this.policies.current(customer.policy);
     if (!policy) throw new DomainError('conflict', `customer ${customer.id} names policy "${customer.policy}", which does not exist`);
     const frozen = freezePolicy(policy, input.severity);
@@ -84,7 +78,10 @@ export class IssueService {
     if (input.eventId && (await this.issues.hasEventId(id, input.eventId))) return { issue: await load(), duplicate: true };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const before = await load();
-      const customer = await this.customer(before.customerId, `customer ${before.customerId} of issue ${id} no longer exists`);
+      const customer = await this.customers.existingCustomer(
+        before.customerId,
+        `customer ${before.customerId} of issue ${id} no longer exists`,
+      );
       const ctx = this.context(before, customer);
       const after = applyEvent(before, input, ctx);
       const entry = { ...input, at: ctx.now.toISOString(), ...(actor ? { by: actor } : {}) };

@@ -25,8 +25,7 @@ export async function customerContext(
   deps: Pick<Deps, 'store' | 'clock'>,
   customerId: string,
 ): Promise<{ customer: Customer; policy: Policy; calendar: BusinessCalendar; today: string }> {
-  const customer = await new CustomerRepository(deps.store).getCustomer(customerId);
-  if (!customer) throw new DomainError('invalid', `customerId: no customer "${customerId}"`, 'customerId', 'unknown customer');
+  const customer = await new CustomerRepository(deps.store).existingCustomer(customerId);
   const policy = (await new PolicyRepository(deps.store).current(customer.policy)) ?? defaultPolicy;
   const calendar = businessCalendar(customer, policy.businessHours);
   return { customer, policy, calendar, today: DateTime.fromJSDate(deps.clock.now(), { zone: customer.timezone }).toISODate()! };
