@@ -1,5 +1,4 @@
 import type { Deps } from '../../kernel/deps.ts';
-import type { DynamoStore } from '../../kernel/dynamo-store.ts';
 import type { WorkflowPort } from '../../kernel/workflow-port.ts';
 import { declaredSettings, type FunctionDeclaration, type Need } from '../aws/needs.ts';
 
@@ -11,15 +10,17 @@ export class AccessDenied extends Error {
   }
 }
 
-const TABLE_WRITES = new Set(['put', 'update', 'delete', 'transactWrite']);
+const TABLE_WRITES = ['put', 'update', 'delete', 'transactWrite'];
+const BLOB_WRITES = ['put'];
 
-function readOnly(store: DynamoStore, functionName: string): DynamoStore {
-  return new Proxy(store, {
-    get(target, name, receiver) {
-      if (typeof name === 'string' && TABLE_WRITES.has(name)) {
-        return () => Promise.reject(new AccessDenied(functionName, `write to the table (${name}); it declared read access`));
+/** `target` with its writing methods refused, for a function that declared read access to it. */
+function readOnly<T extends object>(target: T, writes: string[], what: string, functionName: string): T {
+  return new Proxy(target, {
+    get(object, name, receiver) {
+      if (typeof name === 'string' && writes.includes(name)) {
+        return () => Promise.reject(new AccessDenied(functionName, `write to ${what} (${name}); it declared read access`));
       }
-      return Reflect.get(target, name, receiver);
+      return Reflect.get(object, name, receiver);
     },
   });
 }
@@ -57,17 +58,19 @@ function declaredWorkflows(workflows: WorkflowPort, need: Extract<Need, { kind: 
 
 /**
  * The embedded composition root for one function: from the runtime's local components, only what
- * the function declares, as strictly as its IAM role would allow on AWS (a read-only table refuses
+ * the function declares, as strictly as its IAM role would allow on AWS (a read-only table or bucket refuses
  * writes, undeclared workflows and settings are refused, undeclared dependencies are absent).
  */
 export function localDeps(functionName: string, declaration: FunctionDeclaration, all: Deps): Partial<Deps> {
   const deps: Record<string, unknown> = { clock: all.clock };
   for (const [name, need] of Object.entries(declaration.needs) as [keyof Deps, Need][]) {
-    if (need.kind === 'table') deps[name] = need.access === 'read' ? readOnly(all.store, functionName) : all.store;
+    if (need.kind === 'table')
+      deps[name] = need.access === 'read' ? readOnly(all.store, TABLE_WRITES, 'the table', functionName) : all.store;
     else if (need.kind === 'email') deps[name] = all.mailer;
     else if (need.kind === 'workflows') deps[name] = declaredWorkflows(all.workflows, need, functionName);
     else if (need.kind === 'settings') deps[name] = declaredSettings(need.names, all.settings);
-    else if (need.kind === 'blobs') deps[name] = all.blobs;
+    else if (need.kind === 'blobs')
+      deps[name] = need.access === 'read' ? readOnly(all.blobs, BLOB_WRITES, 'the mail bucket', functionName) : all.blobs;
   }
   return deps as Partial<Deps>;
 }

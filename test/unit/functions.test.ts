@@ -49,7 +49,7 @@ describe('the embedded runtime hands a function only what it declares, as strict
     mailer: { send: record('send') },
     clock: { now: () => new Date('2026-11-02T08:00:00Z') },
     settings: { apiToken: async () => 'token', linkKey: async () => 'key', fromAddress: 'Steward <s@x.test>' },
-    blobs: {},
+    blobs: { get: record('blob-get'), put: record('blob-put') },
   } as unknown as Deps;
 
   it('a read-only table refuses writes; reads pass', async () => {
@@ -58,6 +58,13 @@ describe('the embedded runtime hands a function only what it declares, as strict
     await expect(deps.store.transactWrite([])).rejects.toThrow(/reconcile is not allowed to write to the table/);
     await deps.store.get({ pk: 'a', sk: 'b' });
     expect(calls).toEqual(['get']);
+  });
+
+  it('a bucket declared for reading refuses writes, as its grantRead would', async () => {
+    const deps = localDeps('inbound-email', functionDeclarations['inbound-email'], all) as Deps;
+    await expect(deps.blobs.put('inbound/x', Buffer.from('x'))).rejects.toThrow(/inbound-email is not allowed to write to the mail bucket/);
+    await deps.blobs.get('inbound/x');
+    expect(calls.at(-1)).toBe('blob-get');
   });
 
   it('a workflow it does not start is refused; signalling needs a declared signal', async () => {
