@@ -2,4 +2,6 @@
 export interface BlobStore {
   get(key: string): Promise<Buffer | undefined>;
   put(key: string, data: Buffer): Promise<void>;
+  /** Removes the object; removing one that is not there is no error (as S3's DeleteObject). */
+  delete(key: string): Promise<void>;
 }

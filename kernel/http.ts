@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { authorize } from './actor.ts';
 import type { Settings } from './deps.ts';
 import { DomainError, httpStatusOf } from './errors.ts';

@@ -80,7 +80,11 @@ export const moneyActionTitles: Record<MoneyLinkAction, { title: string; intro: 
 };
 
 /** Checks a link's signature and expiry; a bad one gets a page saying so (400, or 410 when expired). */
-export function verifiedLink(event: ApiEvent, key: string, now: Date): { ok: true; claims: LinkClaims } | { ok: false; page: ApiResult } {
+export function verifiedLink(
+  event: ApiEvent,
+  key: string,
+  now: Date,
+): { ok: true; claims: LinkClaims; linkId: string } | { ok: false; page: ApiResult } {
   const check = verifyLink(event.pathParameters?.token ?? '', key, now);
   if (check.ok) return check;
   return {

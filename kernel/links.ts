@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * What a link may do. Issue links are bound to one issue and one action; money links (promise,
@@ -24,7 +24,8 @@ export interface LinkClaims {
   e: number;
 }
 
-export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: string };
+/** `linkId` names one link (a digest of its signature): what it did is recorded under it, so it acts once. */
+export type LinkCheck = { ok: true; claims: LinkClaims; linkId: string } | { ok: false; reason: string };
 
 const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 const mac = (key: string, payload: string) => createHmac('sha256', key).update(payload).digest();
@@ -51,7 +52,29 @@ export function verifyLink(token: string, key: string, now: Date): LinkCheck {
   }
   if (!linkActions.includes(claims.a) || typeof claims.i !== 'string') return { ok: false, reason: 'this link is not valid' };
   if (claims.e * 1000 < now.getTime()) return { ok: false, reason: 'this link has expired' };
-  return { ok: true, claims };
+  return { ok: true, claims, linkId: createHash('sha256').update(signature).digest('hex').slice(0, 32) };
+}
+
+const bounceTag = (emailId: string, key: string) => createHmac('sha256', key).update(`bounce:${emailId}`).digest('hex').slice(0, 12);
+
+/**
+ * The signed bounce address (VERP) of one email Steward sends: support+bounce-<emailId>.<tag>@domain.
+ * Only a bounce or complaint sent to a valid one can mark a contact undeliverable.
+ */
+export function bounceAddress(inboundAddress: string, emailId: string, key: string): string {
+  const [local, domain] = inboundAddress.split('@');
+  return `${local}+bounce-${emailId}.${bounceTag(emailId, key)}@${domain}`;
+}
+
+/** The email a signed bounce address names, or undefined (not one of ours, or a bad tag). */
+export function emailIdFromBounceAddress(address: string, inboundAddress: string, key: string): string | undefined {
+  const [local, domain] = inboundAddress.toLowerCase().split('@');
+  const match = /^([^+@]+)\+bounce-([0-9a-f]{20})\.([0-9a-f]{12})@(.+)$/i.exec(address.trim());
+  if (!match || match[1].toLowerCase() !== local || match[4].toLowerCase() !== domain) return undefined;
+  const emailId = match[2].toLowerCase();
+  const expected = Buffer.from(bounceTag(emailId, key));
+  const given = Buffer.from(match[3].toLowerCase());
+  return given.length === expected.length && timingSafeEqual(given, expected) ? emailId : undefined;
 }
 
 const replyTag = (issueId: string, key: string) => createHmac('sha256', key).update(`reply:${issueId}`).digest('hex').slice(0, 12);

@@ -8,6 +8,8 @@ export interface OutboundEmail {
   text: string;
   html: string;
   headers?: Record<string, string>;
+  /** Where bounce and complaint reports about this email go: its signed bounce address (VERP). */
+  bounceTo?: string;
 }
 
 export interface Mailer {

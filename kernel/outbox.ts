@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from './clock.ts';
-import type { Mailer, OutboundEmail } from './mailer.ts';
+import type { Settings } from './deps.ts';
 import { ConditionFailed, type DynamoStore } from './dynamo-store.ts';
+import { bounceAddress } from './links.ts';
+import type { Mailer, OutboundEmail } from './mailer.ts';
 
 /** A claim older than this without a MessageId is taken as a send that died before SES answered. */
 const CLAIM_LEASE_MS = 2 * 60 * 1000;
@@ -11,8 +14,16 @@ export interface SentEmail {
   sentAt: string;
   subject: string;
   to: string[];
+  cc?: string[];
   template: string;
+  /** The signed address its bounces and complaints come back to. */
+  bounceTo?: string;
 }
+
+export type OutboxDeps = { store: DynamoStore; mailer: Mailer; clock: Clock; settings: Pick<Settings, 'inboundAddress' | 'linkKey'> };
+
+/** The short id a bounce address carries for one email (owner and key, hashed to fit a mail local part). */
+const emailIdOf = (pk: string, key: string) => createHash('sha256').update(`${pk}\n${key}`).digest('hex').slice(0, 20);
 
 /**
  * Sends an email effectively once per (owner, key): a conditional write claims the key before the
@@ -21,7 +32,7 @@ export interface SentEmail {
  * stored: the claim's lease then lets a later retry send again rather than lose the message.
  */
 export async function sendOnce(
-  deps: { store: DynamoStore; mailer: Mailer; clock: Clock },
+  deps: OutboxDeps,
   owner: { pk: string; customerId: string },
   key: string,
   template: string,
@@ -41,18 +52,23 @@ export async function sendOnce(
       { condition: 'claimedAt = :c AND attribute_not_exists(messageId)', values: { ':c': existing?.claimedAt } },
     );
   }
+  const emailId = emailIdOf(itemKey.pk, key);
+  const bounceTo = bounceAddress(deps.settings.inboundAddress, emailId, await deps.settings.linkKey());
+  await deps.store.put({ pk: `BOUNCE#${emailId}`, sk: 'META', itemType: 'bounce-address', owner: owner.pk, key });
   const email = await build();
-  const { messageId } = await deps.mailer.send(email);
+  const { messageId } = await deps.mailer.send({ ...email, bounceTo });
   const sentAt = deps.clock.now().toISOString();
   await deps.store.update({
     Key: itemKey,
-    UpdateExpression: 'SET messageId = :m, sentAt = :s, subject = :subj, #to = :to, gsi1pk = :g1, gsi1sk = :g1s',
+    UpdateExpression: 'SET messageId = :m, sentAt = :s, subject = :subj, #to = :to, cc = :cc, bounceTo = :b, gsi1pk = :g1, gsi1sk = :g1s',
     ExpressionAttributeNames: { '#to': 'to' },
     ExpressionAttributeValues: {
       ':m': messageId,
       ':s': sentAt,
       ':subj': email.subject,
       ':to': email.to,
+      ':cc': email.cc ?? [],
+      ':b': bounceTo,
       ':g1': `CUSTOMER#${owner.customerId}`,
       ':g1s': `EMAIL#${sentAt}#${key}`,
     },
@@ -60,6 +76,14 @@ export async function sendOnce(
   // Replies quote the Message-ID SES assigned (SES replaces ours): index it for threading.
   await deps.store.put({ pk: `MSGID#${messageId}`, sk: 'META', itemType: 'message-id', owner: owner.pk, key });
   return { sent: true, messageId };
+}
+
+/** Who an email that a bounce address names was sent to (To and Cc), or undefined for an unknown one. */
+export async function recipientsOfBounced(store: DynamoStore, emailId: string): Promise<string[] | undefined> {
+  const pointer = await store.get<{ owner?: string; key?: string }>({ pk: `BOUNCE#${emailId}`, sk: 'META' });
+  if (!pointer?.owner || !pointer.key) return undefined;
+  const email = await store.get<{ to?: string[]; cc?: string[] }>({ pk: pointer.owner, sk: `EMAIL#${pointer.key}` });
+  return email ? [...(email.to ?? []), ...(email.cc ?? [])].map((address) => address.toLowerCase()) : undefined;
 }
 
 /** The owner (e.g. "ISSUE#ISS-1042") of an email Steward sent, by SES MessageId. */
@@ -89,5 +113,8 @@ export async function customerEmails(store: DynamoStore, customerId: string): Pr
 function toSent(items: Record<string, unknown>[]): SentEmail[] {
   return (items as (Partial<SentEmail> & Record<string, unknown>)[])
     .filter((item) => item.messageId)
-    .map(({ key, messageId, sentAt, subject, to, template }) => ({ key, messageId, sentAt, subject, to, template }) as SentEmail);
+    .map(
+      ({ key, messageId, sentAt, subject, to, cc, template, bounceTo }) =>
+        ({ key, messageId, sentAt, subject, to, ...(cc?.length ? { cc } : {}), template, ...(bounceTo ? { bounceTo } : {}) }) as SentEmail,
+    );
 }

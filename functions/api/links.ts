@@ -20,7 +20,9 @@ export function linkRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | 'm
       const check = await verify(event);
       if (!check.ok) return check.page;
       const form = new URLSearchParams(bodyText(event));
-      return isMoneyLink(check.claims.a) ? moneyLinkAct(deps, check.claims, form) : issueLinks.act(check.claims, form);
+      return isMoneyLink(check.claims.a)
+        ? moneyLinkAct(deps, check.claims, form, check.linkId)
+        : issueLinks.act(check.claims, form, check.linkId);
     },
   };
 }

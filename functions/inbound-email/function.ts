@@ -7,6 +7,6 @@ export default defineFunction({
     mailer: email(),
     workflows: workflows({ start: ['issue-lifecycle'], signal: ['issue-lifecycle'] }),
     settings: settings('fromAddress', 'inboundAddress', 'linkKey', 'unknownSender'),
-    blobs: blobs('read', INBOUND_PREFIX),
+    blobs: blobs('read-write', INBOUND_PREFIX), // refused mail is deleted
   },
 });

@@ -5,6 +5,6 @@ export default defineFunction({
     store: table('read-write'),
     mailer: email(),
     workflows: workflows({ signal: ['invoice-dunning'] }),
-    settings: settings('apiToken', 'stripeWebhookSecret', 'fromAddress'),
+    settings: settings('apiToken', 'stripeWebhookSecret', 'fromAddress', 'linkKey', 'inboundAddress'),
   },
 });

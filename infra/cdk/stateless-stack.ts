@@ -108,6 +108,7 @@ export class StatelessStack extends Stack {
           minify: true,
           mainFields: lambdaBundling.mainFields,
           banner: lambdaBundling.banner,
+          esbuildArgs: lambdaBundling.esbuildArgs,
         },
       });
       this.functions.set(name, fn);

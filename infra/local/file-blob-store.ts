@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { BlobStore } from '../../kernel/blob-store.ts';
 
@@ -25,6 +25,10 @@ export class FileBlobStore implements BlobStore {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, data);
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.path(key), { force: true });
   }
 }
 

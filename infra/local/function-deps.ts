@@ -11,7 +11,7 @@ export class AccessDenied extends Error {
 }
 
 const TABLE_WRITES = ['put', 'update', 'delete', 'transactWrite'];
-const BLOB_WRITES = ['put'];
+const BLOB_WRITES = ['put', 'delete'];
 
 /** `target` with its writing methods refused, for a function that declared read access to it. */
 function readOnly<T extends object>(target: T, writes: string[], what: string, functionName: string): T {

@@ -77,6 +77,8 @@ export function writeApiGatewayResult(response: ServerResponse, result: APIGatew
 
 export interface HttpServerOptions {
   port: number;
+  /** A client that has not sent its whole request by then gets a 408 and is disconnected. */
+  requestTimeoutMs: number;
   now: () => Date;
   /** Calls a function's handler with an API Gateway event. */
   invoke: (functionName: string, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
@@ -85,39 +87,48 @@ export interface HttpServerOptions {
 }
 
 export function startHttpServer(options: HttpServerOptions): Promise<Server> {
-  const server = createServer(async (request, response) => {
-    try {
-      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-      const body = await readBody(request);
-      if (body === undefined) return sendJson(response, 413, { error: `request body larger than ${MAX_BODY_BYTES} bytes` });
-      const method = request.method ?? 'GET';
-      const local = await options.localRoutes({ method, path: url.pathname, query: url.searchParams, body, headers: request.headers });
-      if (local) {
-        response.writeHead(local.status, { 'content-type': 'application/json', ...(local.headers ?? {}) });
-        return void response.end(typeof local.body === 'string' ? local.body : JSON.stringify(local.body));
-      }
+  const server = createServer(
+    {
+      requestTimeout: options.requestTimeoutMs,
+      headersTimeout: Math.min(options.requestTimeoutMs, 10_000),
+      // Node checks the two limits above at this interval (default 30 s, as long as the limit itself).
+      connectionsCheckingInterval: Math.min(1_000, options.requestTimeoutMs),
+    },
+    async (request, response) => {
       try {
-        decodeURIComponent(url.pathname);
-      } catch {
-        // API Gateway refuses a malformed percent-encoding before any function runs.
-        return sendJson(response, 400, { message: 'Bad Request', error: 'the path has a malformed percent-encoding' });
+        const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+        const body = await readBody(request);
+        if (body === undefined) return sendJson(response, 413, { error: `request body larger than ${MAX_BODY_BYTES} bytes` });
+        const method = request.method ?? 'GET';
+        const local = await options.localRoutes({ method, path: url.pathname, query: url.searchParams, body, headers: request.headers });
+        if (local) {
+          response.writeHead(local.status, { 'content-type': 'application/json', ...(local.headers ?? {}) });
+          return void response.end(typeof local.body === 'string' ? local.body : JSON.stringify(local.body));
+        }
+        try {
+          decodeURIComponent(url.pathname);
+        } catch {
+          // API Gateway refuses a malformed percent-encoding before any function runs.
+          return sendJson(response, 400, { message: 'Bad Request', error: 'the path has a malformed percent-encoding' });
+        }
+        const match = matchRoute(method, url.pathname);
+        if (!match) return sendJson(response, 404, { error: `no route ${method} ${url.pathname}` });
+        const event = toApiGatewayEvent(
+          request,
+          body,
+          url,
+          { key: routeKey(match.route), pathParameters: match.pathParameters },
+          options.now(),
+        );
+        writeApiGatewayResult(response, await options.invoke(match.route.function, event));
+      } catch (error) {
+        if (request.destroyed) return; // the client went away (or was cut off): nobody to answer
+        console.error('[http] request failed:', error);
+        if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
+        else response.end();
       }
-      const match = matchRoute(method, url.pathname);
-      if (!match) return sendJson(response, 404, { error: `no route ${method} ${url.pathname}` });
-      const event = toApiGatewayEvent(
-        request,
-        body,
-        url,
-        { key: routeKey(match.route), pathParameters: match.pathParameters },
-        options.now(),
-      );
-      writeApiGatewayResult(response, await options.invoke(match.route.function, event));
-    } catch (error) {
-      console.error('[http] request failed:', error);
-      if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
-      else response.end();
-    }
-  });
+    },
+  );
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve(server));

@@ -30,6 +30,9 @@ import { parseInstant } from './instant.ts';
 
 export const TABLE_NAME = 'steward';
 const EXECUTIONS_TABLE = 'steward-local-executions';
+/** One move fires every timer on its way (hourly dunning runs among them): a century would block the runtime for hours. */
+const MAX_CLOCK_MOVE_DAYS = 400;
+const MAX_CLOCK_MOVE_MS = MAX_CLOCK_MOVE_DAYS * 24 * 60 * 60 * 1000;
 
 export interface RuntimeOptions {
   port: number;
@@ -48,7 +51,20 @@ export interface RuntimeOptions {
   unknownSender?: string;
   /** Overrides Retry intervals of every Task (tests use 0). */
   retryIntervalMs?: number;
+  /** How long a slow client may take (defaults: CLIENT_LIMITS); tests shorten them. */
+  clientLimits?: Partial<ClientLimits>;
 }
+
+export interface ClientLimits {
+  /** A whole HTTP request, headers and body (API Gateway's integration limit is 30 s). */
+  httpRequestMs: number;
+  /** SMTP: silence between commands. */
+  smtpIdleMs: number;
+  /** SMTP: one whole session, however busy (a client dripping NOOPs is cut off too). */
+  smtpSessionMs: number;
+}
+
+export const CLIENT_LIMITS: ClientLimits = { httpRequestMs: 30_000, smtpIdleMs: 60_000, smtpSessionMs: 10 * 60_000 };
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeOptions {
   const port = (name: string, fallback: number) => {
@@ -341,6 +357,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       } else {
         return { status: 400, body: { error: 'give exactly one of "advance" (ISO-8601 duration) or "to" (ISO timestamp)' } };
       }
+      if (target.getTime() - clock.now().getTime() > MAX_CLOCK_MOVE_MS)
+        return {
+          status: 400,
+          body: {
+            error: `the clock moves at most ${MAX_CLOCK_MOVE_DAYS} days per request (every timer on the way fires); move it in steps`,
+          },
+        };
       const now = await clock.advanceTo(target);
       return { status: 200, body: { now: now.toISOString() } };
     };
@@ -374,8 +397,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', components } };
     };
 
+    const limits = { ...CLIENT_LIMITS, ...options.clientLimits };
     const http = await startHttpServer({
       port: options.port,
+      requestTimeoutMs: limits.httpRequestMs,
       now: () => clock.now(),
       invoke: (fn, event) => tracker.track(() => invoke(fn, event)) as Promise<APIGatewayProxyResultV2>,
       localRoutes,
@@ -389,6 +414,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       banner: 'Steward inbound',
       disableReverseLookup: true, // no DNS to ask on these machines; a lookup would stall the greeting
       logger: false,
+      socketTimeout: limits.smtpIdleMs,
       onRcptTo(address, _session, callback) {
         if (address.address.toLowerCase().split('@')[1] !== options.inboundAddress.toLowerCase().split('@')[1]) {
           return callback(
@@ -427,7 +453,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
                 result?.outcome === 'refused'
                   ? callback(Object.assign(new Error(`550 ${result.reason ?? 'refused'}`), { responseCode: 550 }))
                   : callback(),
-              (error: Error) => callback(Object.assign(new Error(`451 ${error.message}`), { responseCode: 451 })),
+              // The sender retries a 451; what went wrong is ours to read, not the sender's.
+              (error: Error) => {
+                console.error('[smtp] inbound-email failed:', error.message);
+                callback(Object.assign(new Error('451 temporary failure; please try again later'), { responseCode: 451 }));
+              },
             );
         });
       },
@@ -440,6 +470,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       });
     });
     smtpServer.on('error', (error) => console.error('[smtp]', error.message));
+    // smtp-server cuts off idle clients only; a session that keeps talking is cut off here.
+    (smtpServer as unknown as { server: import('node:net').Server }).server.on('connection', (socket) => {
+      const limit = setTimeout(() => socket.destroy(), limits.smtpSessionMs);
+      limit.unref();
+      socket.once('close', () => clearTimeout(limit));
+    });
     cleanups.push(() => new Promise<void>((resolveClose) => smtpServer.close(() => resolveClose())));
 
     scheduler.start(schedules);

@@ -17,6 +17,7 @@ export class SesMailer implements Mailer {
         FromEmailAddress: email.from,
         Destination: { ToAddresses: email.to, CcAddresses: email.cc },
         ReplyToAddresses: email.replyTo,
+        FeedbackForwardingEmailAddress: email.bounceTo,
         Content: {
           Simple: {
             Subject: { Data: headerValue(email.subject), Charset: 'UTF-8' },

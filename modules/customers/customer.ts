@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const person = z.object({ name: z.string().min(1), email: z.email() });
 

@@ -1,5 +1,8 @@
 import { integrationSchema, type Integration } from './alerts.ts';
-import { ConditionFailed, type DynamoStore, strip } from '../../kernel/dynamo-store.ts';
+import { ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
+import { DomainError } from '../../kernel/errors.ts';
+
+const MAX_ATTEMPTS = 5;
 
 const alertKey = (integration: string, key: string) => ({ pk: `ALERT#${integration}#${key}`, sk: 'META' });
 
@@ -30,22 +33,69 @@ export class AlertRepository {
     return item ? ({ ...integrationSchema.parse(strip(item)), name } as Integration) : undefined;
   }
 
+  /** The integration a PagerDuty routing key selects; a pointer the integration no longer names selects nothing. */
   async integrationByRoutingKey(routingKey: string): Promise<Integration | undefined> {
     const pointer = await this.store.get<{ name?: string }>({ pk: 'ROUTINGKEY', sk: routingKey });
-    return pointer?.name ? this.integration(pointer.name) : undefined;
+    const integration = pointer?.name ? await this.integration(pointer.name) : undefined;
+    return integration?.routingKey === routingKey ? integration : undefined;
   }
 
+  /**
+   * Stores an integration. Its routing key belongs to it alone (a key another integration holds is
+   * a 409), and the write is conditional on the revision it read, so of two concurrent changes one
+   * is retried on a fresh read and no replaced routing key keeps authenticating.
+   */
   async putIntegration(integration: Integration): Promise<void> {
-    const previous = await this.integration(integration.name);
-    await this.store.transactWrite([
-      { Put: { Item: { pk: 'INTEGRATION', sk: integration.name, itemType: 'integration', ...integration } } },
-      ...(previous?.routingKey && previous.routingKey !== integration.routingKey
-        ? [{ Delete: { Key: { pk: 'ROUTINGKEY', sk: previous.routingKey } } }]
-        : []),
-      ...(integration.routingKey
-        ? [{ Put: { Item: { pk: 'ROUTINGKEY', sk: integration.routingKey, itemType: 'routing-key', name: integration.name } } }]
-        : []),
-    ]);
+    const { name } = integration;
+    const byThisIntegration = { ExpressionAttributeNames: { '#n': 'name' }, ExpressionAttributeValues: { ':n': name } };
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const stored = await this.store.get<{ revision?: number; routingKey?: string }>({ pk: 'INTEGRATION', sk: name });
+      const revision = stored?.revision;
+      const entries: TransactEntry[] = [
+        {
+          Put: {
+            Item: { pk: 'INTEGRATION', sk: name, itemType: 'integration', ...integration, revision: (revision ?? 0) + 1 },
+            ...(!stored
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : revision === undefined
+                ? { ConditionExpression: 'attribute_not_exists(revision)' }
+                : { ConditionExpression: 'revision = :r', ExpressionAttributeValues: { ':r': revision } }),
+          },
+        },
+        ...(integration.routingKey
+          ? [
+              {
+                Put: {
+                  Item: { pk: 'ROUTINGKEY', sk: integration.routingKey, itemType: 'routing-key', name },
+                  ConditionExpression: 'attribute_not_exists(pk) OR #n = :n',
+                  ...byThisIntegration,
+                },
+              },
+            ]
+          : []),
+        ...(stored?.routingKey && stored.routingKey !== integration.routingKey
+          ? [{ Delete: { Key: { pk: 'ROUTINGKEY', sk: stored.routingKey }, ConditionExpression: '#n = :n', ...byThisIntegration } }]
+          : []),
+      ];
+      try {
+        await this.store.transactWrite(entries);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionFailed)) throw error;
+        if (integration.routingKey && error.failedIndexes.includes(1)) {
+          const owner = (await this.store.get<{ name?: string }>({ pk: 'ROUTINGKEY', sk: integration.routingKey }))?.name;
+          if (owner && owner !== name)
+            throw new DomainError(
+              'conflict',
+              `routingKey: belongs to integration ${owner}`,
+              'routingKey',
+              `belongs to integration ${owner}`,
+            );
+        }
+        // The integration changed since it was read: read it again.
+      }
+    }
+    throw new DomainError('conflict', `integration ${name} changed concurrently; try again`);
   }
 
   async integrations(): Promise<Integration[]> {

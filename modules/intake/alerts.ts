@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
+import { clientRecord } from '../../kernel/client-record.ts';
 import { severities, type Severity } from '../../kernel/severity.ts';
 
 /**
@@ -29,7 +30,7 @@ export const integrationSchema = z.object({
   defaultCustomerId: z.string().optional(),
   customerLabel: z.string().min(1).default('customer'),
   severityLabel: z.string().min(1).default('severity'),
-  severityMap: z.record(z.string(), z.enum(severities)).default({
+  severityMap: clientRecord(z.enum(severities)).default({
     critical: 'sev1',
     error: 'sev2',
     warning: 'sev3',
@@ -52,8 +53,8 @@ const labelsOf = (value: unknown) =>
 
 const alertmanagerAlert = z.object({
   status: z.enum(['firing', 'resolved']),
-  labels: z.record(z.string(), z.string()),
-  annotations: z.record(z.string(), z.string()).default({}),
+  labels: clientRecord(z.string()),
+  annotations: clientRecord(z.string()).default({}),
   startsAt: z.string(),
   endsAt: z.string().optional(),
   generatorURL: z.string().optional(),
@@ -66,9 +67,9 @@ export const alertmanagerSchema = z.object({
   groupKey: z.string(),
   status: z.enum(['firing', 'resolved']),
   receiver: z.string(),
-  groupLabels: z.record(z.string(), z.string()).default({}),
-  commonLabels: z.record(z.string(), z.string()).default({}),
-  commonAnnotations: z.record(z.string(), z.string()).default({}),
+  groupLabels: clientRecord(z.string()).default({}),
+  commonLabels: clientRecord(z.string()).default({}),
+  commonAnnotations: clientRecord(z.string()).default({}),
   externalURL: z.string().optional(),
   alerts: z.array(alertmanagerAlert).min(1),
   title: z.string().optional(),
@@ -105,7 +106,7 @@ export const pagerdutySchema = z.object({
       component: z.string().optional(),
       group: z.string().optional(),
       class: z.string().optional(),
-      custom_details: z.record(z.string(), z.unknown()).optional(),
+      custom_details: clientRecord(z.unknown()).optional(),
     })
     .optional(),
   links: z.array(z.object({ href: z.string() })).optional(),
@@ -175,7 +176,7 @@ export const genericSchema = z.object({
   description: z.string().max(20_000).default(''),
   severity: z.string().optional(),
   customer: z.string().optional(),
-  labels: z.record(z.string(), z.string()).default({}),
+  labels: clientRecord(z.string()).default({}),
   url: z.string().optional(),
 });
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../../kernel/deps.ts';
 import { render } from '../../kernel/email-templates.ts';
-import { issueFromReplyAddress } from '../../kernel/links.ts';
-import { ownerOfMessage, sendOnce } from '../../kernel/outbox.ts';
+import { emailIdFromBounceAddress, issueFromReplyAddress } from '../../kernel/links.ts';
+import { ownerOfMessage, recipientsOfBounced, sendOnce } from '../../kernel/outbox.ts';
 import { type Customer, CustomerRepository } from '../customers/index.ts';
 import { IssueService } from '../issues/index.ts';
 import { emailSeverity, PolicyRepository } from '../policies/index.ts';
@@ -37,10 +37,12 @@ const sesEventSchema = z.object({
 export type InboundOutcome =
   | { outcome: 'opened' | 'reply' | 'note'; issueId: string; duplicate?: boolean }
   | { outcome: 'auto-reply' | 'bounce' | 'complaint'; reason: string; undeliverable?: string[] }
+  | { outcome: 'ignored'; reason: string }
   | { outcome: 'refused'; reason: string };
 
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex').slice(0, 32);
 const refused = (reason: string): InboundOutcome => ({ outcome: 'refused', reason });
+const fromAddressOf = (mail: ParsedMail, envelopeSender: string) => (mail.from?.value[0]?.address ?? envelopeSender).toLowerCase();
 
 export type InboundEmailDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'workflows' | 'settings' | 'blobs'>;
 
@@ -76,11 +78,21 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const automated = classifyAutomated(mail);
     if (automated) {
       if (automated.kind === 'auto-reply') return { outcome: 'auto-reply', reason: automated.reason };
-      const undeliverable = await markUndeliverable(affectedRecipients(mail), automated.kind, ses.mail.messageId);
+      // Anyone can write a DSN: only one sent to the signed bounce address of an email we sent counts,
+      // and only for that email's recipients.
+      const emailId = ours.map((address) => emailIdFromBounceAddress(address, inbound, key)).find(Boolean);
+      const sentTo = emailId && (await recipientsOfBounced(deps.store, emailId));
+      if (!sentTo) {
+        const reason = `${automated.kind} report from ${fromAddressOf(mail, ses.mail.source)} not sent to a signed bounce address: ignored`;
+        console.warn(JSON.stringify({ level: 'WARN', message: reason, sesMessageId: ses.mail.messageId, recipients }));
+        return { outcome: 'ignored', reason };
+      }
+      const affected = affectedRecipients(mail).filter((address) => sentTo.includes(address));
+      const undeliverable = await markUndeliverable(affected, automated.kind, ses.mail.messageId);
       return { outcome: automated.kind, reason: automated.reason, undeliverable };
     }
 
-    const from = (mail.from?.value[0]?.address ?? ses.mail.source).toLowerCase();
+    const from = fromAddressOf(mail, ses.mail.source);
     const dedupKey = sha(mail.messageId ?? raw);
     const authFailed =
       [ses.receipt.spfVerdict, ses.receipt.dkimVerdict, ses.receipt.dmarcVerdict].filter((v) => v?.status === 'FAIL').length > 0;
@@ -186,7 +198,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
       marked.push(address);
       const manager = customer.team.serviceManager;
       await sendOnce(
-        { store, mailer, clock },
+        { store, mailer, clock, settings },
         { pk: `CUSTOMER#${customer.id}`, customerId: customer.id },
         `undeliverable-${address}-${sesMessageId}`,
         'contact-undeliverable',
@@ -200,5 +212,11 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     return marked;
   }
 
-  return receive;
+  /** Refused mail leaves nothing behind: its raw message is deleted from the bucket. */
+  return async (event: unknown): Promise<InboundOutcome> => {
+    const outcome = await receive(event);
+    if (outcome.outcome === 'refused')
+      await deps.blobs.delete(`${INBOUND_PREFIX}${sesEventSchema.parse(event).Records[0].ses.mail.messageId}`);
+    return outcome;
+  };
 }

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Deps } from '../../kernel/deps.ts';
 import { bearerToken, bodyText, constantTimeEqual, HttpError, json, validate, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
 import { InvalidTransition, IssueService, isUnresolved, type NewIssue } from '../issues/index.ts';
@@ -69,18 +69,25 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     if (!constantTimeEqual(token, await secretOf(integration))) throw new HttpError(401, 'invalid bearer token');
   }
 
-  /** Grafana: X-Grafana-Alerting-Signature = hex HMAC-SHA256 over "<timestamp>:<body>" (or the body alone without a timestamp). */
+  /**
+   * Grafana: X-Grafana-Alerting-Signature = hex HMAC-SHA256 over "<timestamp>:<body>". A signature
+   * without a timestamp could be replayed for ever, so it is refused: sign with a timestamp, or
+   * send a bearer token.
+   */
   async function checkGrafana(event: ApiEvent, integration: Integration, body: string): Promise<void> {
     const signature = event.headers?.['x-grafana-alerting-signature'];
     if (!signature) return checkBearer(event, integration);
     const timestamp = event.headers?.['x-grafana-alerting-signature-timestamp'];
-    if (timestamp) {
-      const seconds = Number(timestamp);
-      if (!Number.isFinite(seconds) || Math.abs(Date.now() - seconds * 1000) > REPLAY_WINDOW_MS)
-        throw new HttpError(401, 'signature timestamp outside the 5-minute replay window');
-    }
+    if (!timestamp)
+      throw new HttpError(
+        401,
+        'X-Grafana-Alerting-Signature-Timestamp is required with a signature (a signature without one can be replayed)',
+      );
+    const seconds = Number(timestamp);
+    if (!Number.isFinite(seconds) || Math.abs(Date.now() - seconds * 1000) > REPLAY_WINDOW_MS)
+      throw new HttpError(401, 'signature timestamp outside the 5-minute replay window');
     const expected = createHmac('sha256', await secretOf(integration))
-      .update(timestamp ? `${timestamp}:${body}` : body)
+      .update(`${timestamp}:${body}`)
       .digest('hex');
     if (!constantTimeEqual(signature.toLowerCase(), expected)) throw new HttpError(401, 'invalid X-Grafana-Alerting-Signature');
   }

@@ -62,23 +62,33 @@ export class IssueLinks {
     );
   }
 
-  async act(claims: LinkClaims, form: URLSearchParams): Promise<ApiResult> {
+  /**
+   * A link acts once: its event carries the link's id, so the same link posted twice at once
+   * records one event (posted later, the issue's state refuses it). An escalation link may be used
+   * again once its cooldown has passed (the customer's lever while an issue drags on), so its id
+   * also counts the escalations so far.
+   */
+  async act(claims: LinkClaims, form: URLSearchParams, linkId: string): Promise<ApiResult> {
     const found = await this.issueAndCustomer(claims);
     if (!('issue' in found)) return found;
     const { issue, customer } = found;
     const action = claims.a as IssueLinkAction;
     const title = issueActionForms[action].title;
+    const eventId = action === 'escalate' ? `link-${linkId}-${issue.customerEscalations.length}` : `link-${linkId}`;
+    const alreadyDone = () =>
+      html(200, renderPage({ title, subject: issue.id, paragraphs: ['This link has been used already; nothing more to do. Thank you.'] }));
     const blocked = linkBlocked(claims, issue, customer, this.deps.clock.now());
     if (blocked) return html(409, renderPage({ title, subject: issue.id, paragraphs: [blocked] }));
     const comment = form.get('comment')?.trim() || undefined;
     const input: IssueEvent =
       action === 'accept-rfo'
-        ? { type: 'accept-rfo', by: 'customer' }
+        ? { type: 'accept-rfo', by: 'customer', eventId }
         : action === 'dispute-rfo'
-          ? validate({ type: 'dispute-rfo', comment }, issueEventSchema)
-          : validate({ type: 'customer-escalate', comment }, issueEventSchema);
+          ? validate({ type: 'dispute-rfo', comment, eventId }, issueEventSchema)
+          : validate({ type: 'customer-escalate', comment, eventId }, issueEventSchema);
     try {
-      await this.service.record(issue.id, input, { kind: 'customer-link', id: customer.id });
+      const { duplicate } = await this.service.record(issue.id, input, { kind: 'customer-link', id: customer.id });
+      if (duplicate) return alreadyDone();
     } catch (error) {
       const known = asHttpError(error);
       if (known && known.statusCode < 500)

@@ -61,7 +61,7 @@ async function send(
 ): Promise<void> {
   const { store, mailer, clock, settings } = deps;
   const owner = { pk: `ISSUE#${issue.id}`, customerId: customer.id };
-  const result = await sendOnce({ store, mailer, clock }, owner, email.key, email.template, async () => {
+  const result = await sendOnce({ store, mailer, clock, settings }, owner, email.key, email.template, async () => {
     const [to, ...cc] = email.audience.map((audience) => recipient(audience, issue, customer));
     const content =
       email.audience[0] === 'customer'

@@ -1,5 +1,6 @@
 import { DomainError } from '../../kernel/errors.ts';
-import { z } from 'zod';
+import * as z from 'zod';
+import { clientRecord } from '../../kernel/client-record.ts';
 import { addTime, type Calendar } from '../../kernel/calendar.ts';
 import { defaultPolicy, freezePolicy, ladderLevels, ms, type EscalationLevel, type IssuePolicy } from '../policies/index.ts';
 import { severities, type Severity } from '../../kernel/severity.ts';
@@ -20,7 +21,7 @@ export const newIssueSchema = z.object({
   source: z.enum(['api', 'email', 'webhook']).default('api'),
   owner: person.optional(),
   /** Where a webhook or email issue came from (integration and alert key, or the message). */
-  origin: z.record(z.string(), z.string()).optional(),
+  origin: clientRecord(z.string()).optional(),
 });
 export type NewIssue = z.infer<typeof newIssueSchema>;
 

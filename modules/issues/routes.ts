@@ -1,6 +1,7 @@
 import { actorOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
+import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import type { Customer } from '../customers/index.ts';
 import { escalationLevel, isUnresolved, issueEventSchema, issueStatuses, newIssueSchema, type Issue, type IssueStatus } from './issue.ts';
 import { IssueService } from './issue-service.ts';
@@ -10,6 +11,7 @@ import { issueKpis } from './kpis.ts';
 export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): Record<string, RouteHandler> {
   const service = new IssueService(deps);
   const repo = service.issues;
+  const idempotency = new IdempotencyKeys(deps.store, deps.clock, 'POST /issues');
 
   const issueOr404 = async (id: string): Promise<Issue> => {
     const issue = await repo.getIssue(id);
@@ -30,9 +32,17 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): 
   });
 
   return {
+    /** With an Idempotency-Key, a retried create answers with the issue the first one opened. */
     'POST /issues': async (event) => {
-      const issue = await service.open(parseBody(event, newIssueSchema), { actor: actorOf(event) });
-      return json(201, issue, { location: `/issues/${issue.id}` });
+      const input = parseBody(event, newIssueSchema);
+      const key = idempotencyKey(event);
+      const created = (issue: Issue, replay = false) =>
+        json(201, issue, { location: `/issues/${issue.id}`, ...(replay ? { 'idempotent-replayed': 'true' } : {}) });
+      if (!key) return created(await service.open(input, { actor: actorOf(event) }));
+      await service.customers.existingCustomer(input.customerId); // before an issue number is reserved
+      const { resourceId, replay } = await idempotency.claim(key, input, () => repo.nextIssueId());
+      const opened = replay ? await repo.getIssue(resourceId) : undefined;
+      return created(opened ?? (await service.open(input, { id: resourceId, actor: actorOf(event) })), replay);
     },
 
     'GET /issues': async (event) => {
@@ -50,11 +60,7 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): 
 
     'POST /issues/{id}/events': async (event) => {
       const input = parseBody(event, issueEventSchema);
-      const eventId = input.eventId ?? event.headers?.['idempotency-key'];
-      if (eventId !== undefined && (eventId.length === 0 || eventId.length > 200))
-        throw new HttpError(400, 'Idempotency-Key: 1 to 200 characters', [
-          { field: 'Idempotency-Key', problem: 'not 1 to 200 characters' },
-        ]);
+      const eventId = input.eventId ?? idempotencyKey(event);
       const { issue, duplicate } = await service.record(pathParam(event), { ...input, eventId }, actorOf(event));
       return json(duplicate ? 200 : 202, {
         id: issue.id,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The dunning ladder as versioned policy data (part of a customer's policy). */
 export const dunningPolicySchema = z.object({

@@ -1,5 +1,5 @@
 import { Duration } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { aroundTheClock, businessCalendar, type Calendar } from '../../kernel/calendar.ts';
 import { defaultDunningPolicy, dunningPolicySchema } from './dunning-policy.ts';
 import { severities, type Severity } from '../../kernel/severity.ts';

@@ -50,7 +50,7 @@ async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningSt
   const { store, mailer, clock, settings } = deps;
   const now = clock.now();
   await sendOnce(
-    { store, mailer, clock },
+    { store, mailer, clock, settings },
     { pk: `CUSTOMER#${customer.id}`, customerId: customer.id },
     `dunning-g${state.generation}-${email.key}`,
     email.template,

@@ -18,7 +18,9 @@ export interface CsvProblem {
   problem: string;
 }
 
-const number = (text: string) => (text.trim() === '' ? Number.NaN : Number(text.trim()));
+/** Plain decimals only: Number() would also read "0x10", "1e2", "+1" and " " as amounts. */
+const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
+const number = (text: string) => (DECIMAL.test(text) ? Number(text) : Number.NaN);
 
 /** Parses an invoice CSV (csv-parse); every problem is reported with its line and column, and no row is returned when there is one. */
 export function parseInvoiceCsv(text: string, maxRows: number): { invoices: NewInvoice[]; errors: CsvProblem[] } {
@@ -45,6 +47,13 @@ export function parseInvoiceCsv(text: string, maxRows: number): { invoices: NewI
       return;
     }
     const [id, customerId, issueDate, dueDate, currency, amount, amountPaid] = row;
+    const notDecimal = [
+      ['amount', amount],
+      ['amount_paid', amountPaid || '0'],
+    ].filter(([, text]) => !DECIMAL.test(text));
+    for (const [column, text] of notDecimal)
+      errors.push({ line, column, problem: `"${text.slice(0, 40)}" is not a decimal number such as 1250.00` });
+    if (notDecimal.length) return;
     const result = newInvoiceSchema.safeParse({
       id,
       customerId,

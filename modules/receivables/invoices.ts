@@ -1,9 +1,20 @@
 import { DomainError } from '../../kernel/errors.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const isoDate = z.iso.date();
 /** Amounts in a currency's main unit, with cents; at most a trillion, far inside the range where doubles are exact. */
-const money = z.number().finite().nonnegative().max(1e12).multipleOf(0.01);
+/**
+ * An amount in currency units with at most 2 decimals. Not zod's multipleOf(0.01): it reads
+ * 5e-323 as a multiple (it counts decimals in the number's text), and DynamoDB refuses so small a
+ * number, which made a 500.
+ */
+const money = z
+  .number()
+  .finite()
+  .nonnegative()
+  .max(1e12)
+  .refine((value) => value === 0 || value >= 0.01, 'must be 0 or at least 0.01')
+  .refine((value) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6, 'at most 2 decimal places');
 
 /** Why a customer does not pay, carried by any money contact and reported (AR KPIs). */
 export const reasonCodes = ['dispute', 'cash-flow', 'missing-po', 'wrong-contact', 'service-problem'] as const;
@@ -74,7 +85,8 @@ export interface Invoice extends NewInvoice {
     credit?: number;
   };
   disputes: number;
-  promise?: { date: string; amount: number; madeAt: string; outcome?: 'kept' | 'broken' };
+  /** `linkId`: the customer link that made it (a link posted again for the same invoice records nothing). */
+  promise?: { date: string; amount: number; madeAt: string; outcome?: 'kept' | 'broken'; linkId?: string };
   promisesMade: number;
   promisesKept: number;
   pausedUntil?: string;
@@ -121,8 +133,9 @@ export function upsertInvoice(existing: Invoice | undefined, input: NewInvoice, 
 }
 
 export function applyPayment(invoice: Invoice, payment: Payment, at: string): Invoice {
+  // The same payment again (a retried request), even after it settled the invoice.
+  if (invoice.payments.some((existing) => existing.reference === payment.reference)) return invoice;
   if (invoice.status !== 'open') throw new InvalidInvoiceEvent(`invoice ${invoice.id} is ${invoice.status}`);
-  if (invoice.payments.some((existing) => existing.reference === payment.reference)) return invoice; // the same payment again
   const paid = {
     ...invoice,
     amountPaid: round(Math.min(invoice.amount, invoice.amountPaid + payment.amount)),

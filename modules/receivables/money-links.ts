@@ -1,5 +1,5 @@
 import type { Deps } from '../../kernel/deps.ts';
-import { applyInvoiceEvent, balance, invoiceEventSchema, reasonCodes, type InvoiceEvent } from './invoices.ts';
+import { applyInvoiceEvent, balance, invoiceEventSchema, reasonCodes, type Invoice, type InvoiceEvent } from './invoices.ts';
 import type { LinkClaims, MoneyLinkAction } from '../../kernel/links.ts';
 import { changeInvoices, customerContext, invoiceRepository } from './dunning-service.ts';
 import { asHttpError, html, HttpError, validate, type ApiResult } from '../../kernel/http.ts';
@@ -13,6 +13,12 @@ const reasonField: FormField = {
   type: 'select',
   options: [{ value: '', label: '—' }, ...reasonCodes.map((code) => ({ value: code, label: code }))],
 };
+
+const withLink = (invoice: Invoice, event: InvoiceEvent, linkId: string, version: number | undefined) => ({
+  ...invoice,
+  ...(event.type === 'promise' && invoice.promise ? { promise: { ...invoice.promise, linkId } } : {}),
+  version,
+});
 
 /** GET of a money link: the customer's open invoices in a form (promise, dispute), or the proposal to approve or decline. */
 export type MoneyLinkDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | 'mailer' | 'settings'>;
@@ -56,8 +62,13 @@ export async function moneyLinkPage(deps: MoneyLinkDeps, claims: LinkClaims): Pr
   return html(200, renderPage({ title, subject: customer.name, paragraphs: [intro], form: { button, fields } }));
 }
 
-/** POST of a money link: records the promise or dispute on the chosen invoice, or answers the suspension proposal. */
-export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form: URLSearchParams): Promise<ApiResult> {
+/**
+ * POST of a money link: records the promise or dispute on the chosen invoice, or answers the
+ * suspension proposal. A promise remembers the link that made it, so the same link posted again
+ * for the same invoice records nothing (a dispute is refused while one is open; a proposal is
+ * answered once).
+ */
+export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form: URLSearchParams, linkId: string): Promise<ApiResult> {
   const action = claims.a as MoneyLinkAction;
   const { customer } = await customerContext(deps, claims.i);
   const { title } = moneyActionTitles[action];
@@ -86,10 +97,15 @@ export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form
   try {
     const changed = await changeInvoices(deps, customer.id, (invoices, today) =>
       invoices
-        .filter((invoice) => invoice.id === invoiceId && invoice.status === 'open')
-        .map((invoice) => ({ ...applyInvoiceEvent(invoice, event, at, today), version: invoice.version })),
+        .filter((invoice) => invoice.id === invoiceId && invoice.status === 'open' && invoice.promise?.linkId !== linkId)
+        .map((invoice) => withLink(applyInvoiceEvent(invoice, event, at, today), event, linkId, invoice.version)),
     );
-    if (!changed.length) return page(400, `invoice: "${invoiceId}" is not one of your open invoices`);
+    if (!changed.length) {
+      const invoice = await invoiceRepository(deps).get(invoiceId);
+      if (invoice?.customerId === customer.id && invoice.promise?.linkId === linkId)
+        return page(200, `This link has been used already: reminders for ${invoiceId} pause until ${invoice.promise.date}.`);
+      return page(400, `invoice: "${invoiceId}" is not one of your open invoices`);
+    }
   } catch (error) {
     const known = asHttpError(error);
     if (known && known.statusCode < 500) return page(known.statusCode, known.message);

@@ -16,7 +16,7 @@ export async function notifyDispute(
   const { store, mailer, clock, settings } = deps;
   const manager = customer.team.serviceManager;
   await sendOnce(
-    { store, mailer, clock },
+    { store, mailer, clock, settings },
     { pk: `CUSTOMER#${customerId}`, customerId },
     `dispute-${invoiceId}-${invoice.disputes}`,
     'dunning-dispute',

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { Deps } from '../../kernel/deps.ts';
 import { bodyText, HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
+import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import { CustomerRepository } from '../customers/index.ts';
 import { arKpis } from './ar-kpis.ts';
 import { changeInvoices, customerContext } from './dunning-service.ts';
@@ -22,12 +23,15 @@ import { applyStripeEvent } from './stripe.ts';
 import { decideSuspension, suspensionEventSchema } from './suspension.ts';
 
 const MAX_IMPORT_ROWS = 50_000;
+/** Stripe-Signature timestamps more than this far from now (either way) are refused. */
+const STRIPE_TOLERANCE_SECONDS = 300;
 
 export type ReceivableRouteDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | 'mailer' | 'settings'>;
 
 /** The receivables API: invoices, payments, invoice events, CSV import, suspension answers, AR KPIs and the Stripe webhook. */
 export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, RouteHandler> {
   const invoices = new InvoiceRepository(deps.store);
+  const paymentKeys = new IdempotencyKeys(deps.store, deps.clock, 'POST /payments');
   const customers = new CustomerRepository(deps.store);
 
   async function customerOfInvoice(id: string): Promise<string> {
@@ -92,8 +96,11 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       });
     },
 
+    /** A payment is recorded once per reference; an Idempotency-Key also refuses a different body under the same key. */
     'POST /payments': async (event) => {
       const payment = parseBody(event, paymentSchema);
+      const key = idempotencyKey(event);
+      if (key) await paymentKeys.claim(key, payment, async () => payment.reference);
       const customerId = await customerOfInvoice(payment.invoiceId);
       const at = deps.clock.now().toISOString();
       await changeInvoices(deps, customerId, (invoices) =>
@@ -153,9 +160,13 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       const signature = event.headers?.['stripe-signature'];
       if (!signature) throw new HttpError(401, 'missing Stripe-Signature header');
       const secret = await deps.settings.stripeWebhookSecret();
+      // The stripe package refuses old timestamps only; one from the future is as replayable.
+      const signedAt = Number(/(?:^|,)\s*t=(\d{1,12})(?:,|$)/.exec(signature)?.[1]);
+      if (signedAt * 1000 > Date.now() + STRIPE_TOLERANCE_SECONDS * 1000)
+        throw new HttpError(401, 'Stripe-Signature: timestamp is more than 5 minutes in the future');
       let stripeEvent: Stripe.Event;
       try {
-        stripeEvent = new Stripe('sk_unused').webhooks.constructEvent(bodyText(event), signature, secret, 300);
+        stripeEvent = new Stripe('sk_unused').webhooks.constructEvent(bodyText(event), signature, secret, STRIPE_TOLERANCE_SECONDS);
       } catch (error) {
         throw new HttpError(401, `Stripe-Signature: ${(error as Error).message}`);
       }

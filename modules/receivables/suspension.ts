@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../../kernel/deps.ts';
 import type { DunningState } from './dunning.ts';
 import { invoiceRepository, wakeDunning } from './dunning-service.ts';

@@ -136,6 +136,11 @@ describe('events change the course at once', () => {
     const [k1, k2] = [(await call('GET', '/invoices/K-1')).body, (await call('GET', '/invoices/K-2')).body];
     expect(k1.promise).toMatchObject({ date: '2027-02-20', amount: 300 });
     expect(k1.reasons.map((reason: { code: string }) => reason.code)).toEqual(['missing-po']);
+    // The same link posted again for the same invoice (a replay, a double click) records nothing.
+    const replay = await fetch(promiseLink, form({ invoiceId: 'K-1', date: '2027-02-27', reasonCode: 'missing-po' }));
+    expect([replay.status, await replay.text()]).toEqual([200, expect.stringContaining('This link has been used already')]);
+    const afterReplay = (await call('GET', '/invoices/K-1')).body;
+    expect([afterReplay.promisesMade, afterReplay.promise.date, afterReplay.reasons.length]).toEqual([1, '2027-02-20', 1]);
     expect(k2.dispute.reason).toBe('The service was down half the month');
     expect((await sent('lnk')).filter(([, to, template]) => to === 'sam' && template === 'dunning-dispute')).toHaveLength(1);
     expect((await call('POST', '/invoices/K-3/events', { type: 'pause', until: '2027-03-01' })).body.pausedUntil).toBe('2027-03-01');

@@ -122,11 +122,14 @@ describe('CSV import', () => {
 
 describe('Stripe invoice webhooks', () => {
   const stripe = new Stripe('sk_unused');
-  const deliver = async (type: string, object: Record<string, unknown>, secret = env.runtime.apiToken) => {
+  const deliver = async (type: string, object: Record<string, unknown>, secret = env.runtime.apiToken, timestamp?: number) => {
     const payload = JSON.stringify({ id: `evt_${type}_${object.id}`, object: 'event', type, data: { object } });
     const response = await fetch(`${env.runtime.urls.api}/webhooks/stripe`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret }) },
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp }),
+      },
       body: payload,
     });
     await env.runtime.tracker.idle();
@@ -166,6 +169,17 @@ describe('Stripe invoice webhooks', () => {
     expect((await env.client.get('/invoices/ST-0002')).status).toBe(404);
     await deliver('invoice.finalized', { ...stripeInvoice, id: 'in_3', number: 'ST-0003' });
     expect((await deliver('invoice.voided', { ...stripeInvoice, id: 'in_3', number: 'ST-0003' })).body.outcome).toBe('void');
+  });
+
+  it('the signature timestamp must be within 5 minutes either way: one 6 minutes old or 6 minutes ahead is a 401', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const invoice = { ...stripeInvoice, id: 'in_4', number: 'ST-0004' };
+    const ahead = await deliver('invoice.finalized', invoice, env.runtime.apiToken, now + 360);
+    expect(ahead.status).toBe(401);
+    expect(ahead.body.error).toMatch(/future/);
+    expect((await deliver('invoice.finalized', invoice, env.runtime.apiToken, now - 360)).status).toBe(401);
+    expect((await env.client.get('/invoices/ST-0004')).status).toBe(404);
+    expect((await deliver('invoice.finalized', invoice, env.runtime.apiToken, now + 60)).status).toBe(200);
   });
 });
 

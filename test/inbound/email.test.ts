@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { localBlobRoot } from '../../infra/local/file-blob-store.ts';
 import { sentEmails } from '../../kernel/outbox.ts';
 import { realClient, run } from '../support/real-clients.ts';
 import { acme, inbox, latestEmail, useRuntime } from '../support/runtime.ts';
@@ -164,18 +165,38 @@ describe.skipIf(!swaksClient.available)(
       expect((await inbox(env.runtime)).length).toBe(mailsBefore);
     });
 
-    it('a bounce (an SES DSN fixture) marks the contact undeliverable and tells the service manager; it opens nothing', async () => {
-      const dsn = await swaks([
+    const DSN = join(FIXTURES, 'sisimai/lhost-amazonses-05.eml'); // Final-Recipient: bounce@simulator.amazonses.com
+    const simContact = async () => (await env.client.get('/customers/sim')).body.contacts[0];
+
+    it('a forged bounce (anyone can write a DSN) marks nothing: to support@, to a bounce address with a bad tag, or about another recipient', async () => {
+      const forged = await swaks(['--from', 'attacker@evil.test', '--to', 'support@steward.localhost', '--data', `@${DSN}`]);
+      expect(forged.ok, forged.output).toBe(true); // accepted and ignored: the sender learns nothing
+      const badTag = await swaks([
         '--from',
         '<>',
         '--to',
-        'support@steward.localhost',
+        `support+bounce-${'0'.repeat(20)}.${'0'.repeat(12)}@steward.localhost`,
         '--data',
-        join(FIXTURES, 'sisimai/lhost-amazonses-05.eml'),
+        DSN,
       ]);
+      expect(badTag.ok, badTag.output).toBe(true);
+      // A valid bounce address, but of an email that went to ann@acme.test, not to the contact the DSN names.
+      const [toAnn] = await sentEmails(env.runtime.store, `ISSUE#${issueId}`);
+      expect(toAnn.to).toEqual(['ann@acme.test']);
+      expect((await swaks(['--from', '<>', '--to', toAnn.bounceTo!, '--data', `@${DSN}`])).ok).toBe(true);
+      expect((await simContact()).undeliverable).toBeUndefined();
+      expect((await inbox(env.runtime)).filter((mail) => mail.subject.includes('Contact undeliverable'))).toHaveLength(0);
+    });
+
+    it('a bounce (an SES DSN fixture) to the signed bounce address of an email sent to the contact marks it undeliverable and tells the service manager; it opens nothing', async () => {
+      const opened = await env.client.post('/issues', { customerId: 'sim', title: 'Mailbox check', severity: 'sev3' });
+      await env.runtime.tracker.idle();
+      const [ack] = await sentEmails(env.runtime.store, `ISSUE#${opened.body.id}`);
+      expect(ack.to).toEqual(['bounce@simulator.amazonses.com']);
+      expect(ack.bounceTo).toMatch(/^support\+bounce-[0-9a-f]{20}\.[0-9a-f]{12}@steward\.localhost$/);
+      const dsn = await swaks(['--from', '<>', '--to', ack.bounceTo!, '--data', `@${DSN}`]);
       expect(dsn.ok, dsn.output).toBe(true);
-      const sim = (await env.client.get('/customers/sim')).body;
-      expect(sim.contacts[0].undeliverable.reason).toMatch(/bounced/);
+      expect((await simContact()).undeliverable.reason).toMatch(/bounced/);
       expect((await latestEmail(env.runtime, 'sam@provider.test', 'Contact undeliverable at Simulator Ltd')).body.text).toContain(
         'bounce@simulator.amazonses.com',
       );
@@ -183,6 +204,8 @@ describe.skipIf(!swaksClient.available)(
     });
 
     it('refuses with a reason and stores nothing: unknown sender, mail for another address, an attachment over the limit', async () => {
+      const storedMail = () => readdirSync(join(localBlobRoot(env.options.dataDir), 'inbound'));
+      const storedBefore = storedMail();
       const unknown = await swaks([
         '--from',
         'someone@else.test',
@@ -214,6 +237,30 @@ describe.skipIf(!swaksClient.available)(
       expect(attachment.ok).toBe(false);
       expect(attachment.output).toMatch(/550 attachment "big.bin" is \d+ bytes; the limit is 5242880/);
       expect(await emailIssues()).toHaveLength(1);
+      expect(storedMail()).toEqual(storedBefore); // the raw messages of refused mail are deleted
+    });
+
+    it('an internal failure is a 451 (the sender retries) that does not carry the internal error text', async () => {
+      const store = env.runtime.store;
+      const get = store.get;
+      store.get = () => Promise.reject(new Error('ProvisionedThroughputExceededException: table steward, partition 7'));
+      try {
+        const sent = await swaks([
+          '--from',
+          'ann@acme.test',
+          '--to',
+          'support@steward.localhost',
+          '--header',
+          'Subject: hi',
+          '--body',
+          'x',
+        ]);
+        expect(sent.ok).toBe(false);
+        expect(sent.output).toMatch(/451 temporary failure; please try again later/);
+        expect(sent.output).not.toMatch(/ProvisionedThroughput|partition 7/);
+      } finally {
+        store.get = get;
+      }
     });
 
     it('mail whose SPF/DKIM/DMARC failed (SES verdicts) is a note on its issue at most, and never opens one', async () => {

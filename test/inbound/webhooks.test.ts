@@ -60,6 +60,12 @@ describe('monitoring webhooks', () => {
     });
     expect(old.status).toBe(401);
     expect(old.body.error).toMatch(/replay window/);
+    // A signature without a timestamp (HMAC over the body alone) could be replayed at any time.
+    const bare = await send('/webhooks/grafana', body, {
+      'x-grafana-alerting-signature': createHmac('sha256', env.runtime.apiToken).update(body).digest('hex'),
+    });
+    expect(bare.status).toBe(401);
+    expect(bare.body.error).toMatch(/Timestamp is required/);
     expect(await issueCount()).toBe(before);
 
     const ok = await send('/webhooks/grafana', body, {
@@ -207,6 +213,11 @@ describe('monitoring webhooks', () => {
     );
     expect(unmapped.body.error).toMatch(/severity "apocalyptic" is not mapped/);
     expect((await send('/webhooks/alertmanager', twoAlertsOneBad)).status).toBe(401);
+    // "__proto__" as a label name would set the prototype of the labels object, not a label.
+    const protoLabel = twoAlertsOneBad.replace('"customer":"nobody"', '"customer":"acme","__proto__":{"severity":"critical"}');
+    const proto = await send('/webhooks/alertmanager', protoLabel, bearer());
+    expect(proto.status).toBe(400);
+    expect(proto.body.error).toMatch(/"__proto__" is not allowed/);
     expect(await issueCount()).toBe(before);
     const huge = await send('/webhooks/alertmanager', JSON.stringify({ pad: 'x'.repeat(1_100_000) }), bearer());
     expect(huge.status).toBe(413);
@@ -233,5 +244,29 @@ describe('monitoring webhooks', () => {
     expect((await issue(ok.body.alerts[0].issueId)).severity).toBe('sev4');
     expect((await send('/webhooks/grafana?integration=noc-am', body, bearer())).status).toBe(400);
     expect((await env.client.call('PUT', '/integrations/x', { kind: 'smoke-signals' })).status).toBe(400);
+  });
+
+  it('PagerDuty routing keys: after concurrent changes only the stored key authenticates; a key another integration holds is a 409', async () => {
+    const pd = (routingKey: string) => ({ kind: 'pagerduty', routingKey, defaultCustomerId: 'acme' });
+    const keys = Array.from({ length: 12 }, (_, index) => `rk-concurrent-${index}`);
+    const answers = await Promise.all(keys.map((key) => env.client.call('PUT', '/integrations/pd-race', pd(key))));
+    expect(answers.every(({ status }) => status === 200 || status === 409)).toBe(true);
+    const stored = (await env.client.get('/integrations')).body.integrations.find((it: { name: string }) => it.name === 'pd-race');
+    const trigger = (routingKey: string, dedup: string) =>
+      send(
+        '/v2/enqueue',
+        JSON.stringify({
+          routing_key: routingKey,
+          event_action: 'trigger',
+          dedup_key: dedup,
+          payload: { summary: 'Queue backlog', source: 'mq-1', severity: 'warning' },
+        }),
+      );
+    const accepted = [];
+    for (const key of keys) if ((await trigger(key, `race-${key}`)).status === 202) accepted.push(key);
+    expect(accepted).toEqual([stored.routingKey]);
+
+    const taken = await env.client.call('PUT', '/integrations/pd-other', pd(stored.routingKey));
+    expect([taken.status, taken.body.details]).toEqual([409, [{ field: 'routingKey', problem: 'belongs to integration pd-race' }]]);
   });
 });

@@ -1,4 +1,6 @@
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Aspects, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -52,6 +54,16 @@ describe('CDK stacks', () => {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.LoggingConfig?.LogGroup).toBeDefined();
     }
+  });
+
+  it('stateless: the bundles CDK builds use the Lambda stand-ins (no moment zone data, no SSO credential chain)', () => {
+    const functions = Object.entries<any>(stateless.findResources('AWS::Lambda::Function'));
+    const [, webhooks] = functions.find(([id]) => id.startsWith('fnwebhooks'))!;
+    const assetHash = String(webhooks.Properties.Code.S3Key).replace(/\.zip$/, '');
+    const code = readFileSync(join(Stage.of(built.stateless)?.outdir ?? '', `asset.${assetHash}`, 'index.mjs'), 'utf8');
+    expect(code).not.toContain('Europe/Berlin|');
+    expect(code).not.toMatch(/sso-oidc|AWS_WEB_IDENTITY_TOKEN_FILE/);
+    expect(code.length).toBeLessThan(1.2 * 1024 * 1024);
   });
 
   it('stateless: one Standard state machine per workflow, its placeholders substituted with function ARNs', () => {

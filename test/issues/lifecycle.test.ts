@@ -187,6 +187,22 @@ describe('issue lifecycle under the manual clock', () => {
     await event(id, { type: 'close' });
   });
 
+  it('a link posted several times at once acts once: one escalation, one RFO dispute', async () => {
+    const id = await open({ severity: 'sev2', title: 'Flaky DNS' });
+    const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${id}] We are working on`);
+    const escalations = await Promise.all([1, 2, 3].map(() => submit(linkIn(ack.body.text, 'escalate'), 'Hurry')));
+    expect(escalations.map(({ status }) => status)).toContain(200);
+    expect((await issue(id)).customerEscalations).toHaveLength(1);
+    expect((await emailsOf(id)).filter((email) => email.template === 'escalation-confirmation')).toHaveLength(1);
+
+    await event(id, { type: 'resolve', rfo: 'A resolver crashed.' });
+    const resolved = await latestEmail(env.runtime, 'ann@acme.test', `[${id}] Resolved`);
+    await Promise.all([1, 2, 3].map(() => submit(linkIn(resolved.body.text, 'dispute'), 'Which resolver?')));
+    expect((await issue(id)).rfo.disputes).toHaveLength(1);
+    expect((await emailsOf(id)).filter((email) => email.template === 'rfo-dispute')).toHaveLength(1);
+    await event(id, { type: 'close' });
+  });
+
   it('reopen: a resolved issue is worked again; a closed one starts a second workflow generation', async () => {
     const id = await open({ severity: 'sev2', title: 'Backup job fails' });
     await event(id, { type: 'resolve', rfo: 'Disk full.' });

@@ -45,6 +45,12 @@ describe('embedded runtime', () => {
     expect(zoneless.status).toBe(400);
     expect(zoneless.body.error).toMatch(/offset/);
     expect((await client.post('/_local/clock', { advance: 'PT1H', to: target })).status).toBe(400);
+    // Every timer on the way fires: a century would block the runtime for hours.
+    const century = await client.post('/_local/clock', { advance: 'P99999D' });
+    expect(century.status).toBe(400);
+    expect(century.body.error).toMatch(/at most 400 days per request/);
+    expect((await client.post('/_local/clock', { to: '2200-01-01T00:00:00Z' })).status).toBe(400);
+    expect((await client.get('/_local/clock')).body.now).toBe(target);
   });
 
   it('rejects API calls without the bearer token, and bad input with a reason', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Need } from '../../infra/aws/needs.ts';
+import { blobs, defineFunction, type Need } from '../../infra/aws/needs.ts';
 import { functionDeclarations } from '../../infra/function-declarations.ts';
 import { AccessDenied, localDeps } from '../../infra/local/function-deps.ts';
 import { FUNCTIONS_DIR, loadManifest } from '../../infra/workflow-manifest.ts';
@@ -49,7 +49,7 @@ describe('the embedded runtime hands a function only what it declares, as strict
     mailer: { send: record('send') },
     clock: { now: () => new Date('2026-11-02T08:00:00Z') },
     settings: { apiToken: async () => 'token', linkKey: async () => 'key', fromAddress: 'Steward <s@x.test>' },
-    blobs: { get: record('blob-get'), put: record('blob-put') },
+    blobs: { get: record('blob-get'), put: record('blob-put'), delete: record('blob-delete') },
   } as unknown as Deps;
 
   it('a read-only table refuses writes; reads pass', async () => {
@@ -61,8 +61,10 @@ describe('the embedded runtime hands a function only what it declares, as strict
   });
 
   it('a bucket declared for reading refuses writes, as its grantRead would', async () => {
-    const deps = localDeps('inbound-email', functionDeclarations['inbound-email'], all) as Deps;
-    await expect(deps.blobs.put('inbound/x', Buffer.from('x'))).rejects.toThrow(/inbound-email is not allowed to write to the mail bucket/);
+    const reader = defineFunction({ needs: { blobs: blobs('read', 'inbound/') } });
+    const deps = localDeps('mail-reader', reader, all) as Deps;
+    await expect(deps.blobs.put('inbound/x', Buffer.from('x'))).rejects.toThrow(/mail-reader is not allowed to write to the mail bucket/);
+    await expect(deps.blobs.delete('inbound/x')).rejects.toThrow(/mail-reader is not allowed to write to the mail bucket/);
     await deps.blobs.get('inbound/x');
     expect(calls.at(-1)).toBe('blob-get');
   });

@@ -9,8 +9,11 @@ import {
 } from '../../modules/intake/alerts.ts';
 import { replyText, subjectTag } from '../../modules/intake/inbound-mail.ts';
 import { parseInvoiceCsv } from '../../modules/receivables/invoice-csv.ts';
+import { paymentSchema } from '../../modules/receivables/invoices.ts';
 import { parseDuration } from '../../infra/local/duration.ts';
 import { headerValue } from '../../kernel/mailer.ts';
+import { clientRecord } from '../../kernel/client-record.ts';
+import * as z from 'zod';
 
 const HEADER = 'invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid';
 
@@ -27,6 +30,22 @@ describe('invoice CSV: every problem by line and column, nothing returned when t
         { line: 2, column: 'amount' },
         { line: 4, column: 'invoice_number' },
       ],
+    ],
+    [
+      'amounts Number() would read: hexadecimal, exponent, a plus sign',
+      `${HEADER}\nA-1,acme,2026-11-01,2026-12-01,EUR,0x10,0\nA-2,acme,2026-11-01,2026-12-01,EUR,1e2,0\nA-3,acme,2026-11-01,2026-12-01,EUR,1,+1`,
+      0,
+      [
+        { line: 2, column: 'amount' },
+        { line: 3, column: 'amount' },
+        { line: 4, column: 'amount_paid' },
+      ],
+    ],
+    [
+      'plain decimals; a blank amount paid is 0',
+      `${HEADER}\nA-1,acme,2026-11-01,2026-12-01,EUR,1250.50,100\nA-2,acme,2026-11-01,2026-12-01,EUR,7,`,
+      2,
+      [],
     ],
     ['more rows than allowed', `${HEADER}\n${'A-1,acme,2026-11-01,2026-12-01,EUR,1,0\n'.repeat(4)}`, 0, [{ line: 5, column: '(file)' }]],
   ])('%s', (_name, text, count, problems) => {
@@ -150,4 +169,35 @@ describe('ISO-8601 durations for the clock', () => {
     ['two hours', undefined],
     ['-PT1H', undefined],
   ])('%s is %s ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+});
+
+describe('records from clients', () => {
+  const labels = clientRecord(z.string(), 3);
+  it.each([
+    ['a "__proto__" key (JSON.parse makes it an own key)', '{"__proto__": "x"}', /"__proto__" is not allowed/],
+    ['more keys than allowed', '{"a": "1", "b": "2", "c": "3", "d": "4"}', /at most 3 keys/],
+    ['an empty key', '{"": "x"}', /Invalid key/],
+  ])('refuses %s', (_name, json, message) => {
+    const result = labels.safeParse(JSON.parse(json));
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.message).join('; ')).toMatch(message);
+  });
+
+  it('keeps "constructor" and "toString" as plain keys', () => {
+    expect(labels.parse({ constructor: 'c', toString: 't' })).toEqual({ constructor: 'c', toString: 't' });
+  });
+});
+
+describe('money amounts', () => {
+  it.each([
+    [5e-323, false], // zod's multipleOf(0.01) took it, and DynamoDB then refused the item with a 500
+    [0.001, false],
+    [12.345, false],
+    [1e13, false],
+    [0.01, true],
+    [0.1 + 0.2, true],
+    [1250.5, true],
+  ])('a payment of %s is valid: %s', (amount, valid) => {
+    expect(paymentSchema.safeParse({ invoiceId: 'A-1', amount, date: '2026-11-02', reference: 'r' }).success).toBe(valid);
+  });
 });
