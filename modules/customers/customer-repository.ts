@@ -12,7 +12,8 @@ export class CustomerRepository {
    * Stores the customer with an index item per contact address and email domain (how inbound mail
    * finds its customer), removing the index items of addresses and domains it no longer has. An
    * address or domain belongs to one customer: claiming another's is a conflict naming the owner.
-   * `create` refuses an existing id, `replace` a missing one.
+   * `create` refuses an existing id, `replace` a missing one. The write is conditional on the
+   * revision read, so of two concurrent changes one is a 409 and no dropped address keeps pointing here.
    */
   async putCustomer(customer: Customer, at: Date, mode: 'create' | 'replace' | 'upsert' = 'upsert'): Promise<void> {
     const before = mode === 'create' ? undefined : await this.getCustomer(customer.id);
@@ -27,15 +28,29 @@ export class CustomerRepository {
       (pk) => !senders.some((sender) => sender.pk === pk),
     );
     const owned = { ConditionExpression: 'attribute_not_exists(pk) OR customerId = :c', ExpressionAttributeValues: { ':c': customer.id } };
-    const item = { ...customerKey(customer.id), itemType: 'customer', ...customer, updatedAt: at.toISOString() };
+    const revision = (before as { revision?: number } | undefined)?.revision;
+    const item = {
+      ...customerKey(customer.id),
+      itemType: 'customer',
+      ...customer,
+      updatedAt: at.toISOString(),
+      revision: (revision ?? 0) + 1,
+    };
+    const unchanged = !before
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : revision === undefined
+        ? { ConditionExpression: 'attribute_not_exists(revision)' }
+        : { ConditionExpression: 'revision = :r', ExpressionAttributeValues: { ':r': revision } };
     try {
       await this.store.transactWrite([
-        { Put: { Item: item, ...(mode === 'create' ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) } },
+        { Put: { Item: item, ...unchanged } },
         ...senders.map(({ pk }) => ({ Put: { Item: { pk, sk: 'SENDER', itemType: 'sender', customerId: customer.id }, ...owned } })),
         ...[...new Set(stale)].map((pk) => ({ Delete: { Key: { pk, sk: 'SENDER' }, ...owned } })),
       ]);
     } catch (error) {
       if (!(error instanceof ConditionFailed)) throw error;
+      if ((error.failedIndexes.includes(0) || !error.failedIndexes.length) && mode !== 'create')
+        throw new DomainError('conflict', `customer ${customer.id} changed concurrently; try again`);
       if (error.failedIndexes.includes(0) || !error.failedIndexes.length)
         throw new DomainError(
           'conflict',

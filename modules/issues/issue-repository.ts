@@ -1,8 +1,11 @@
 import type { Actor } from '../../kernel/actor.ts';
 import { issueStatuses, normalizeIssue, type Issue, type IssueStatus } from './issue.ts';
 import { ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 /** Item layout of issues in the single table. */
+/** Below DynamoDB's 400 KB item limit, with room for the key and index attributes. */
+const MAX_ISSUE_ITEM_BYTES = 350_000;
 const issueKey = (id: string) => ({ pk: `ISSUE#${id}`, sk: 'META' });
 
 export interface TimelineEntry {
@@ -111,6 +114,12 @@ export class IssueRepository {
    */
   async saveIssue(before: Issue, after: Issue, entry?: TimelineEntry, eventId?: string): Promise<'saved' | 'conflict' | 'duplicate'> {
     const version = before.version ?? 0;
+    // DynamoDB refuses items over 400 KB with a ValidationException (a 500): refuse the event clearly first.
+    if (Buffer.byteLength(JSON.stringify(after)) > MAX_ISSUE_ITEM_BYTES)
+      throw new DomainError(
+        'conflict',
+        `issue ${after.id} holds too much history to record this event; open a new issue and refer to ${after.id}`,
+      );
     const issuePut = {
       Item: { ...issueKey(after.id), itemType: 'issue', ...after, version: version + 1, ...listKeys(after) },
       ConditionExpression: version ? 'version = :v' : 'attribute_not_exists(version)',

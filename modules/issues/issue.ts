@@ -232,6 +232,14 @@ function futureEtr(etr: string, now: Date): string {
   return new Date(etr).toISOString();
 }
 
+/**
+ * How much of a comment the issue item keeps in its histories (escalations, RFO disputes): they
+ * grow with every event, and DynamoDB refuses an item over 400 KB. The whole text is in the
+ * event's own timeline item.
+ */
+const KEPT_COMMENT_CHARS = 500;
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
 /** Applies an event to an issue; throws InvalidTransition when the status does not allow it. */
 export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext): Issue {
   const at = ctx.now.toISOString();
@@ -284,7 +292,7 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
     case 'monitoring-cleared':
       return isUnresolved(issue) ? { ...next, clearedByMonitoringAt: at } : next;
     case 'customer-message': {
-      const text = event.text.length > 4000 ? `${event.text.slice(0, 4000)}…` : event.text;
+      const text = clip(event.text, 4000);
       return {
         ...next,
         pendingMessages: [
@@ -323,7 +331,10 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
     }
     case 'dispute-rfo': {
       const rfo = requireRfo('dispute the RFO', ['pending']);
-      return { ...next, rfo: { ...rfo, status: 'disputed', disputes: [...rfo.disputes, { at, comment: event.comment }] } };
+      return {
+        ...next,
+        rfo: { ...rfo, status: 'disputed', disputes: [...rfo.disputes, { at, comment: clip(event.comment, KEPT_COMMENT_CHARS) }] },
+      };
     }
     case 'customer-escalate': {
       requireUnresolved('escalate');
@@ -335,10 +346,11 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
         );
       }
       const level = Math.min(ladderLevels.length, escalationLevel(issue, ctx) + 1);
+      const comment = event.comment === undefined ? undefined : clip(event.comment, KEPT_COMMENT_CHARS);
       return {
         ...next,
-        bumps: [...issue.bumps, { level, at, reason: `the customer escalated${event.comment ? `: "${event.comment}"` : ''}` }],
-        customerEscalations: [...issue.customerEscalations, { at, level, comment: event.comment }],
+        bumps: [...issue.bumps, { level, at, reason: `the customer escalated${comment ? `: "${comment}"` : ''}` }],
+        customerEscalations: [...issue.customerEscalations, { at, level, comment }],
       };
     }
     case 'close':

@@ -15,6 +15,8 @@ export const dunningShard = (customerId: string) => createHash('sha256').update(
 
 const invoiceKey = (customerId: string, id: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `INVOICE#${id}` });
 const pointerKey = (id: string) => ({ pk: `INVOICE#${id}`, sk: 'META' });
+/** Claims written at once by an import (DynamoDB Local and the SDK's sockets take this many well). */
+const CLAIM_PARALLELISM = 25;
 const dunningKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'DUNNING' });
 
 export type StoredInvoice = Invoice & { version?: number };
@@ -24,6 +26,66 @@ export class InvoiceRepository {
 
   async customerOf(invoiceId: string): Promise<string | undefined> {
     return (await this.store.get<{ customerId?: string }>(pointerKey(invoiceId)))?.customerId;
+  }
+
+  /**
+   * Claims every invoice id of an import for its row's customer before anything else is written:
+   * all or nothing. When another customer holds one, the ids this call claimed are released and
+   * it throws a 409 naming the first. Returns the ids that did not exist yet, which makes the
+   * import's "created" count exact however often a later write is retried.
+   */
+  async claimIds(rows: { id: string; customerId: string }[]): Promise<Set<string>> {
+    const claimed: { id: string; customerId: string }[] = [];
+    const taken: { id: string; owner: string }[] = [];
+    let failure: unknown;
+    for (let i = 0; i < rows.length && !taken.length && !failure; i += CLAIM_PARALLELISM) {
+      const outcomes = await Promise.allSettled(
+        rows.slice(i, i + CLAIM_PARALLELISM).map(async (row) => {
+          try {
+            await this.store.put({ ...pointerKey(row.id), itemType: 'invoice-pointer', customerId: row.customerId }, { ifAbsent: true });
+            claimed.push(row);
+          } catch (error) {
+            if (!(error instanceof ConditionFailed)) throw error;
+            const owner = await this.customerOf(row.id);
+            if (owner !== row.customerId) taken.push({ id: row.id, owner: owner ?? '(none)' });
+          }
+        }),
+      );
+      failure = outcomes.find((outcome) => outcome.status === 'rejected')?.reason;
+    }
+    if (taken.length || failure) await this.releaseIds(claimed);
+    if (failure) throw failure;
+    if (taken.length)
+      throw new DomainError(
+        'conflict',
+        `invoice ${taken[0].id} belongs to customer ${taken[0].owner}; nothing was imported`,
+        'invoice_number',
+        `"${taken[0].id}" belongs to customer ${taken[0].owner}`,
+      );
+    return new Set(claimed.map((row) => row.id));
+  }
+
+  /** Releases claimed ids, each only while no invoice was written under it. */
+  private async releaseIds(rows: { id: string; customerId: string }[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += CLAIM_PARALLELISM)
+      await Promise.all(
+        rows.slice(i, i + CLAIM_PARALLELISM).map((row) =>
+          this.store
+            .transactWrite([
+              { ConditionCheck: { Key: invoiceKey(row.customerId, row.id), ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Delete: {
+                  Key: pointerKey(row.id),
+                  ConditionExpression: 'customerId = :c',
+                  ExpressionAttributeValues: { ':c': row.customerId },
+                },
+              },
+            ])
+            .catch((error) => {
+              if (!(error instanceof ConditionFailed)) throw error;
+            }),
+        ),
+      );
   }
 
   async get(invoiceId: string): Promise<StoredInvoice | undefined> {

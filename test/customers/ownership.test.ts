@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CustomerRepository } from '../../modules/customers/index.ts';
 import { acme, ownAddresses, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();
@@ -43,5 +44,21 @@ describe('customers: an id, a domain and a contact address each belong to one cu
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status !== 201 && status !== 409)).toEqual([]);
+  });
+});
+
+describe('customers: concurrent changes', () => {
+  it('ten parallel PUTs of one customer with different domains: each 200 or 409, and only the stored domains lead to it', async () => {
+    expect((await env.client.post('/customers', customer('par'))).status).toBe(201);
+    const domains = Array.from({ length: 10 }, (_, index) => `par${index}.test`);
+    const answers = await Promise.all(
+      domains.map((domain) => env.client.call('PUT', '/customers/par', customer('par', { emailDomains: [domain] }))),
+    );
+    expect(answers.every(({ status }) => status === 200 || status === 409)).toBe(true);
+    const stored: string[] = (await env.client.get('/customers/par')).body.emailDomains;
+    const repo = new CustomerRepository(env.runtime.store);
+    const leading = [];
+    for (const domain of domains) if ((await repo.customerBySender(`someone@${domain}`))?.id === 'par') leading.push(domain);
+    expect(leading).toEqual(stored);
   });
 });

@@ -102,6 +102,38 @@ describe('CSV import', () => {
     ]);
   });
 
+  it('two parallel imports of the same 120 invoice ids (three transactions each) for two customers: a refused one writes nothing, the counts are exact', async () => {
+    for (const id of ['impa', 'impb'])
+      await env.client.post('/customers', {
+        ...acme,
+        id,
+        name: `Importer ${id}`,
+        emailDomains: [],
+        contacts: [{ name: 'P', email: `pay@${id}.test`, roles: ['billing'] }],
+      });
+    const file = (customerId: string) =>
+      [HEADER, ...Array.from({ length: 120 }, (_, n) => `P-${n},${customerId},2026-11-01,2026-12-01,EUR,${10 + n},0`)].join('\n');
+    const answers = await Promise.all([csvPost(file('impa')), csvPost(file('impb'))]);
+    // Claims interleave: one import wins whole, or both are refused; a refused one writes nothing.
+    const won = answers.filter(({ status }) => status === 200);
+    expect(won.length).toBeLessThanOrEqual(1);
+    for (const answer of won) expect(answer.body).toEqual({ rows: 120, created: 120, updated: 0 });
+    for (const answer of answers.filter(({ status }) => status !== 200)) {
+      expect(answer.status).toBe(409);
+      expect(answer.body.error).toMatch(/belongs to customer (impa|impb); nothing was imported/);
+    }
+    const ofCustomer = async (id: string) =>
+      ((await env.client.get(`/invoices?customerId=${id}`)).body.invoices as { id: string }[]).filter((i) => i.id.startsWith('P-'));
+    const stored = [(await ofCustomer('impa')).length, (await ofCustomer('impb')).length];
+    expect(stored.sort((x, y) => x - y)).toEqual(won.length ? [0, 120] : [0, 0]);
+    if (!won.length) expect(await csvPost(file('impa'))).toEqual({ status: 200, body: { rows: 120, created: 120, updated: 0 } });
+    const holder = (await ofCustomer('impa')).length ? 'impa' : 'impb';
+    const other = holder === 'impa' ? 'impb' : 'impa';
+    expect(await csvPost(file(other))).toMatchObject({ status: 409 }); // whoever holds the ids keeps them
+    expect(await ofCustomer(other)).toEqual([]);
+    for (const n of [0, 60, 119]) expect((await env.client.get(`/invoices/P-${n}`)).status).toBe(200);
+  });
+
   it('npm run import -- <file> posts the file and prints the outcome; a bad file exits 1 with line and column', async () => {
     const dir = env.options.dataDir;
     writeFileSync(join(dir, 'good.csv'), `${HEADER}\nC-5,csv,2026-11-01,2026-12-05,EUR,70,0\n`);

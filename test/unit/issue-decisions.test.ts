@@ -171,3 +171,15 @@ describe('applyEvent: what a state allows', () => {
     expect(applyEvent(resolvedWithRfo(), { type: 'reopen' }, at(resolvedWithRfo(), 10)).generation).toBe(1);
   });
 });
+
+describe('the issue item stays small (DynamoDB refuses items over 400 KB)', () => {
+  it('a week of hourly customer escalations with 5,000-character comments keeps the item under 350 KB', () => {
+    let issue = open('sev3');
+    const comment = 'Nothing works. '.repeat(340).slice(0, 5_000);
+    for (let hour = 1; hour <= 24 * 7; hour++)
+      issue = applyEvent(issue, { type: 'customer-escalate', comment }, context(issue, minutes(hour * 61)));
+    expect(issue.customerEscalations).toHaveLength(24 * 7);
+    expect(issue.customerEscalations[0].comment?.length).toBeLessThanOrEqual(501);
+    expect(Buffer.byteLength(JSON.stringify(issue))).toBeLessThan(350_000);
+  });
+});
