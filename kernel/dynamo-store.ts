@@ -108,10 +108,23 @@ export class DynamoStore {
     }
   }
 
-  async delete(key: Key): Promise<void> {
+  /** Deletes an item; with a `condition` it fails with ConditionFailed when the condition does not hold. */
+  async delete(key: Key, options: { condition?: string; values?: Item } = {}): Promise<void> {
     this.requests++;
-    const out = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: key, ReturnConsumedCapacity: 'TOTAL' }));
-    this.count('write', out.ConsumedCapacity);
+    try {
+      const out = await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key,
+          ConditionExpression: options.condition,
+          ExpressionAttributeValues: options.values,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.count('write', out.ConsumedCapacity);
+    } catch (error) {
+      throw translate(error);
+    }
   }
 
   /** Queries every page; `limit` caps the number of items returned. */

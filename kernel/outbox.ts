@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from './clock.ts';
 import type { Settings } from './deps.ts';
 import { ConditionFailed, type DynamoStore } from './dynamo-store.ts';
+import { DomainError } from './errors.ts';
 import { bounceAddress } from './links.ts';
 import type { Mailer, OutboundEmail } from './mailer.ts';
 
@@ -20,6 +21,14 @@ export interface SentEmail {
   bounceTo?: string;
 }
 
+/** The email's claim is held by an attempt that may still be sending it: retry later (a workflow step's Retry does). */
+export class EmailInFlight extends DomainError {
+  constructor(message: string) {
+    super('conflict', message);
+    this.name = 'EmailInFlight';
+  }
+}
+
 export type OutboxDeps = { store: DynamoStore; mailer: Mailer; clock: Clock; settings: Pick<Settings, 'inboundAddress' | 'linkKey'> };
 
 /** The short id a bounce address carries for one email (owner and key, hashed to fit a mail local part). */
@@ -28,6 +37,8 @@ const emailIdOf = (pk: string, key: string) => createHash('sha256').update(`${pk
 /**
  * Sends an email effectively once per (owner, key): a conditional write claims the key before the
  * send and the SES MessageId is stored after it, so a retried or duplicated step never sends twice.
+ * A claim without a MessageId is never taken as sent: while its lease runs, another attempt may be
+ * sending, so this one throws EmailInFlight and is retried; a send that fails gives the claim back.
  * The one gap no API closes is a crash between SES accepting the mail and the MessageId being
  * stored: the claim's lease then lets a later retry send again rather than lose the message.
  */
@@ -40,23 +51,35 @@ export async function sendOnce(
 ): Promise<{ sent: boolean; messageId?: string }> {
   const itemKey = { pk: owner.pk, sk: `EMAIL#${key}` };
   const now = deps.clock.now();
+  const claimedAt = now.toISOString();
   try {
-    await deps.store.put({ ...itemKey, itemType: 'email', key, template, claimedAt: now.toISOString() }, { ifAbsent: true });
+    await deps.store.put({ ...itemKey, itemType: 'email', key, template, claimedAt }, { ifAbsent: true });
   } catch (error) {
     if (!(error instanceof ConditionFailed)) throw error;
     const existing = await deps.store.get<{ messageId?: string; claimedAt: string }>(itemKey);
     if (existing?.messageId) return { sent: false, messageId: existing.messageId };
-    if (existing && now.getTime() - Date.parse(existing.claimedAt) < CLAIM_LEASE_MS) return { sent: false };
+    // Another attempt holds the claim and may be sending right now: try again later, never skip.
+    if (!existing || now.getTime() - Date.parse(existing.claimedAt) < CLAIM_LEASE_MS)
+      throw new EmailInFlight(`email ${key} of ${owner.pk} is being sent by another attempt; try again later`);
     await deps.store.put(
-      { ...itemKey, itemType: 'email', key, template, claimedAt: now.toISOString(), reclaimed: true },
-      { condition: 'claimedAt = :c AND attribute_not_exists(messageId)', values: { ':c': existing?.claimedAt } },
+      { ...itemKey, itemType: 'email', key, template, claimedAt, reclaimed: true },
+      { condition: 'claimedAt = :c AND attribute_not_exists(messageId)', values: { ':c': existing.claimedAt } },
     );
   }
   const emailId = emailIdOf(itemKey.pk, key);
   const bounceTo = bounceAddress(deps.settings.inboundAddress, emailId, await deps.settings.linkKey());
   await deps.store.put({ pk: `BOUNCE#${emailId}`, sk: 'META', itemType: 'bounce-address', owner: owner.pk, key });
   const email = await build();
-  const { messageId } = await deps.mailer.send({ ...email, bounceTo });
+  let messageId: string;
+  try {
+    messageId = (await deps.mailer.send({ ...email, bounceTo })).messageId;
+  } catch (error) {
+    // SES refused or failed (throttling, a sandbox rule): give the claim back so the retry sends.
+    await deps.store
+      .delete(itemKey, { condition: 'claimedAt = :c AND attribute_not_exists(messageId)', values: { ':c': claimedAt } })
+      .catch(() => undefined); // if the claim cannot be given back, its lease runs out instead
+    throw error;
+  }
   const sentAt = deps.clock.now().toISOString();
   await deps.store.update({
     Key: itemKey,

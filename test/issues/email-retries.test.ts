@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { EmailInFlight, sendOnce } from '../../kernel/outbox.ts';
+import { inbox, useRuntime } from '../support/runtime.ts';
+
+const env = useRuntime();
+
+describe('an email is never skipped', () => {
+  it('SES throttling on the first try: the acknowledgement still goes out, once', async () => {
+    const mailer = env.runtime.mailer;
+    const send = mailer.send;
+    let calls = 0;
+    mailer.send = async (email) => {
+      calls++;
+      if (calls === 1) throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
+      return send.call(mailer, email);
+    };
+    try {
+      const opened = await env.client.post('/issues', { customerId: 'acme', title: 'Throttled', severity: 'sev3' });
+      await env.runtime.tracker.idle();
+      const acks = (await inbox(env.runtime)).filter((mail) => mail.subject.startsWith(`[${opened.body.id}] We are working on`));
+      expect(acks).toHaveLength(1);
+      expect(calls).toBeGreaterThanOrEqual(2);
+    } finally {
+      mailer.send = send;
+    }
+  });
+
+  it('a claim another attempt may still be sending is retried, not skipped; after its lease it is sent', async () => {
+    const deps = env.runtime.deps;
+    const owner = { pk: 'CUSTOMER#acme', customerId: 'acme' };
+    await deps.store.put({
+      pk: owner.pk,
+      sk: 'EMAIL#in-flight',
+      itemType: 'email',
+      key: 'in-flight',
+      claimedAt: deps.clock.now().toISOString(),
+    });
+    const build = () => ({ from: 'steward@steward.localhost', to: ['ann@acme.test'], subject: 'In flight', text: 'x', html: '<p>x</p>' });
+    await expect(sendOnce(deps, owner, 'in-flight', 'test', build)).rejects.toBeInstanceOf(EmailInFlight);
+    await env.client.advance('PT3M');
+    expect((await sendOnce(deps, owner, 'in-flight', 'test', build)).sent).toBe(true);
+    expect((await sendOnce(deps, owner, 'in-flight', 'test', build)).sent).toBe(false);
+    expect((await inbox(env.runtime)).filter((mail) => mail.subject === 'In flight')).toHaveLength(1);
+  });
+});
