@@ -33,9 +33,36 @@ export class IdempotencyKeys {
     private readonly scope: string,
   ) {}
 
-  async claim(key: string, body: unknown, reserve: () => Promise<string>): Promise<{ resourceId: string; replay: boolean }> {
+  /**
+   * Claims the key, then acts. When this request made the claim and the act fails (a refusal, a
+   * conflict), the claim is given back: a refused request leaves nothing behind, and its retry is
+   * a new attempt rather than a replay of a failure.
+   */
+  async perform<T>(
+    key: string,
+    body: unknown,
+    reserve: () => Promise<string>,
+    act: (claim: { resourceId: string; replay: boolean }) => Promise<T>,
+  ): Promise<T> {
+    const claim = await this.claim(key, body, reserve);
+    try {
+      return await act(claim);
+    } catch (error) {
+      if (!claim.replay)
+        await this.store
+          .delete(this.itemKey(key), { condition: 'resourceId = :r', values: { ':r': claim.resourceId } })
+          .catch(() => undefined); // if it cannot be given back, it expires with its 24 hours
+      throw error;
+    }
+  }
+
+  private itemKey(key: string) {
+    return { pk: `IDEMPOTENCY#${this.scope}#${key}`, sk: 'META' };
+  }
+
+  private async claim(key: string, body: unknown, reserve: () => Promise<string>): Promise<{ resourceId: string; replay: boolean }> {
     const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-    const itemKey = { pk: `IDEMPOTENCY#${this.scope}#${key}`, sk: 'META' };
+    const itemKey = this.itemKey(key);
     const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
     const replayOf = (claim: Claim) => {
       if (claim.fingerprint !== fingerprint)

@@ -40,9 +40,15 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): 
         json(201, issue, { location: `/issues/${issue.id}`, ...(replay ? { 'idempotent-replayed': 'true' } : {}) });
       if (!key) return created(await service.open(input, { actor: actorOf(event) }));
       await service.customers.existingCustomer(input.customerId); // before an issue number is reserved
-      const { resourceId, replay } = await idempotency.claim(key, input, () => repo.nextIssueId());
-      const opened = replay ? await repo.getIssue(resourceId) : undefined;
-      return created(opened ?? (await service.open(input, { id: resourceId, actor: actorOf(event) })), replay);
+      return idempotency.perform(
+        key,
+        input,
+        () => repo.nextIssueId(),
+        async ({ resourceId, replay }) => {
+          const opened = replay ? await repo.getIssue(resourceId) : undefined;
+          return created(opened ?? (await service.open(input, { id: resourceId, actor: actorOf(event) })), replay);
+        },
+      );
     },
 
     'GET /issues': async (event) => {

@@ -113,15 +113,17 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     'POST /payments': async (event) => {
       const payment = parseBody(event, paymentSchema);
       const key = idempotencyKey(event);
-      if (key) await paymentKeys.claim(key, payment, async () => payment.reference);
       const customerId = await customerOfInvoice(payment.invoiceId);
-      const at = deps.clock.now().toISOString();
-      await changeInvoices(deps, customerId, (invoices) =>
-        invoices
-          .filter((invoice) => invoice.id === payment.invoiceId)
-          .map((invoice) => ({ ...applyPayment(invoice, payment, at), version: invoice.version })),
-      );
-      return json(202, await invoices.get(payment.invoiceId));
+      const record = async () => {
+        const at = deps.clock.now().toISOString();
+        await changeInvoices(deps, customerId, (invoices) =>
+          invoices
+            .filter((invoice) => invoice.id === payment.invoiceId)
+            .map((invoice) => ({ ...applyPayment(invoice, payment, at), version: invoice.version })),
+        );
+        return json(202, await invoices.get(payment.invoiceId));
+      };
+      return key ? paymentKeys.perform(key, payment, async () => payment.reference, record) : record();
     },
 
     'POST /invoices/{id}/events': async (event) => {

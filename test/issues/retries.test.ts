@@ -60,6 +60,10 @@ describe('retried requests create once (Idempotency-Key)', () => {
     expect([retried.status, retried.body.payments]).toEqual([202, [{ amount: 100, date: '2026-11-02', reference: 'bank-4711' }]]);
     // Without a key, the reference alone makes the retry harmless (it was a 409 once the invoice was paid).
     expect((await post('/payments', payment)).status).toBe(202);
+    // A refused request keeps nothing under its key: the same key then serves another request.
+    expect((await post('/payments', { ...payment, invoiceId: 'RT-404' }, 'pay-2')).status).toBe(404);
+    expect((await env.client.post('/invoices', invoiceInput('RT-2', 'acme', '2026-12-01', 80))).status).toBe(201);
+    expect((await post('/payments', { ...payment, invoiceId: 'RT-2', reference: 'bank-4712' }, 'pay-2')).status).toBe(202);
     const changed = await post('/payments', { ...payment, amount: 50 }, 'pay-1');
     expect(changed.status).toBe(422);
     expect((await env.client.get('/invoices/RT-1')).body).toMatchObject({ amountPaid: 100, payments: [{ reference: 'bank-4711' }] });
