@@ -209,6 +209,21 @@ function translate(error: unknown): unknown {
   return error;
 }
 
+/**
+ * Optimistic concurrency for an item read before it is written: the write's `version` and the
+ * condition that the item is still as read (absent, stored before it carried a version, or at
+ * the version read). A concurrent writer makes the condition fail.
+ */
+export function asRead(read: { version?: number } | undefined): {
+  version: number;
+  condition: { ConditionExpression: string; ExpressionAttributeValues?: Item };
+} {
+  const version = (read?.version ?? 0) + 1;
+  if (!read) return { version, condition: { ConditionExpression: 'attribute_not_exists(pk)' } };
+  if (read.version === undefined) return { version, condition: { ConditionExpression: 'attribute_not_exists(version)' } };
+  return { version, condition: { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': read.version } } };
+}
+
 /** Drops the table's key attributes from an item. */
 export function strip(item: Record<string, unknown>): Record<string, unknown> {
   const {

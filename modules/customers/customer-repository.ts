@@ -1,4 +1,4 @@
-import { ConditionFailed, type DynamoStore, strip } from '../../kernel/dynamo-store.ts';
+import { asRead, ConditionFailed, type DynamoStore, strip } from '../../kernel/dynamo-store.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { senderKeys, type Customer } from './customer.ts';
 
@@ -13,7 +13,7 @@ export class CustomerRepository {
    * finds its customer), removing the index items of addresses and domains it no longer has. An
    * address or domain belongs to one customer: claiming another's is a conflict naming the owner.
    * `create` refuses an existing id, `replace` a missing one. The write is conditional on the
-   * revision read, so of two concurrent changes one is a 409 and no dropped address keeps pointing here.
+   * version read, so of two concurrent changes one is a 409 and no dropped address keeps pointing here.
    */
   async putCustomer(customer: Customer, at: Date, mode: 'create' | 'replace' | 'upsert' = 'upsert'): Promise<void> {
     const before = mode === 'create' ? undefined : await this.getCustomer(customer.id);
@@ -28,19 +28,8 @@ export class CustomerRepository {
       (pk) => !senders.some((sender) => sender.pk === pk),
     );
     const owned = { ConditionExpression: 'attribute_not_exists(pk) OR customerId = :c', ExpressionAttributeValues: { ':c': customer.id } };
-    const revision = (before as { revision?: number } | undefined)?.revision;
-    const item = {
-      ...customerKey(customer.id),
-      itemType: 'customer',
-      ...customer,
-      updatedAt: at.toISOString(),
-      revision: (revision ?? 0) + 1,
-    };
-    const unchanged = !before
-      ? { ConditionExpression: 'attribute_not_exists(pk)' }
-      : revision === undefined
-        ? { ConditionExpression: 'attribute_not_exists(revision)' }
-        : { ConditionExpression: 'revision = :r', ExpressionAttributeValues: { ':r': revision } };
+    const { version, condition: unchanged } = asRead(before as { version?: number } | undefined);
+    const item = { ...customerKey(customer.id), itemType: 'customer', ...customer, updatedAt: at.toISOString(), version };
     try {
       await this.store.transactWrite([
         { Put: { Item: item, ...unchanged } },

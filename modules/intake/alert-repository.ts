@@ -1,5 +1,5 @@
 import { integrationSchema, type Integration } from './alerts.ts';
-import { ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
+import { asRead, ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
 import { DomainError } from '../../kernel/errors.ts';
 
 const MAX_ATTEMPTS = 5;
@@ -42,26 +42,17 @@ export class AlertRepository {
 
   /**
    * Stores an integration. Its routing key belongs to it alone (a key another integration holds is
-   * a 409), and the write is conditional on the revision it read, so of two concurrent changes one
+   * a 409), and the write is conditional on the version it read, so of two concurrent changes one
    * is retried on a fresh read and no replaced routing key keeps authenticating.
    */
   async putIntegration(integration: Integration): Promise<void> {
     const { name } = integration;
     const byThisIntegration = { ExpressionAttributeNames: { '#n': 'name' }, ExpressionAttributeValues: { ':n': name } };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const stored = await this.store.get<{ revision?: number; routingKey?: string }>({ pk: 'INTEGRATION', sk: name });
-      const revision = stored?.revision;
+      const stored = await this.store.get<{ version?: number; routingKey?: string }>({ pk: 'INTEGRATION', sk: name });
+      const { version, condition } = asRead(stored);
       const entries: TransactEntry[] = [
-        {
-          Put: {
-            Item: { pk: 'INTEGRATION', sk: name, itemType: 'integration', ...integration, revision: (revision ?? 0) + 1 },
-            ...(!stored
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : revision === undefined
-                ? { ConditionExpression: 'attribute_not_exists(revision)' }
-                : { ConditionExpression: 'revision = :r', ExpressionAttributeValues: { ':r': revision } }),
-          },
-        },
+        { Put: { Item: { pk: 'INTEGRATION', sk: name, itemType: 'integration', ...integration, version }, ...condition } },
         ...(integration.routingKey
           ? [
               {

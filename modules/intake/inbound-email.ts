@@ -18,6 +18,7 @@ import {
   referencedIds,
   replyText,
   subjectTag,
+  fromAddress,
 } from './inbound-mail.ts';
 
 const verdict = z.object({ status: z.string() }).optional();
@@ -34,6 +35,8 @@ const sesEventSchema = z.object({
     .min(1),
 });
 
+type SesRecord = z.infer<typeof sesEventSchema>['Records'][number]['ses'];
+
 export type InboundOutcome =
   | { outcome: 'opened' | 'reply' | 'note'; issueId: string; duplicate?: boolean }
   | { outcome: 'auto-reply' | 'bounce' | 'complaint'; reason: string; undeliverable?: string[] }
@@ -42,7 +45,6 @@ export type InboundOutcome =
 
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex').slice(0, 32);
 const refused = (reason: string): InboundOutcome => ({ outcome: 'refused', reason });
-const fromAddressOf = (mail: ParsedMail, envelopeSender: string) => (mail.from?.value[0]?.address ?? envelopeSender).toLowerCase();
 
 export type InboundEmailDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'workflows' | 'settings' | 'blobs'>;
 
@@ -55,8 +57,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
   const service = new IssueService(deps);
   const customers = new CustomerRepository(deps.store);
 
-  async function receive(event: unknown): Promise<InboundOutcome> {
-    const { ses } = sesEventSchema.parse(event).Records[0];
+  async function receive(ses: SesRecord): Promise<InboundOutcome> {
     const { settings, blobs } = deps;
     const raw = await blobs.get(`${INBOUND_PREFIX}${ses.mail.messageId}`);
     if (!raw) throw new Error(`raw message ${INBOUND_PREFIX}${ses.mail.messageId} is not in the store yet`);
@@ -83,7 +84,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
       const emailId = ours.map((address) => emailIdFromBounceAddress(address, inbound, key)).find(Boolean);
       const sentTo = emailId && (await recipientsOfBounced(deps.store, emailId));
       if (!sentTo) {
-        const reason = `${automated.kind} report from ${fromAddressOf(mail, ses.mail.source)} not sent to a signed bounce address: ignored`;
+        const reason = `${automated.kind} report from ${fromAddress(mail, ses.mail.source)} not sent to a signed bounce address: ignored`;
         console.warn(JSON.stringify({ level: 'WARN', message: reason, sesMessageId: ses.mail.messageId, recipients }));
         return { outcome: 'ignored', reason };
       }
@@ -92,7 +93,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
       return { outcome: automated.kind, reason: automated.reason, undeliverable };
     }
 
-    const from = fromAddressOf(mail, ses.mail.source);
+    const from = fromAddress(mail, ses.mail.source);
     const dedupKey = sha(mail.messageId ?? raw);
     const authFailed =
       [ses.receipt.spfVerdict, ses.receipt.dkimVerdict, ses.receipt.dmarcVerdict].filter((v) => v?.status === 'FAIL').length > 0;
@@ -214,9 +215,9 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
 
   /** Refused mail leaves nothing behind: its raw message is deleted from the bucket. */
   return async (event: unknown): Promise<InboundOutcome> => {
-    const outcome = await receive(event);
-    if (outcome.outcome === 'refused')
-      await deps.blobs.delete(`${INBOUND_PREFIX}${sesEventSchema.parse(event).Records[0].ses.mail.messageId}`);
+    const { ses } = sesEventSchema.parse(event).Records[0];
+    const outcome = await receive(ses);
+    if (outcome.outcome === 'refused') await deps.blobs.delete(`${INBOUND_PREFIX}${ses.mail.messageId}`);
     return outcome;
   };
 }

@@ -28,7 +28,8 @@ const header = (mail: ParsedMail, name: string): string => {
 
 const contentType = (mail: ParsedMail) =>
   mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
-const fromAddress = (mail: ParsedMail) => (mail.from?.value[0]?.address ?? '').toLowerCase();
+/** The sender: the From header's address, else the envelope sender. */
+export const fromAddress = (mail: ParsedMail, envelopeSender = '') => (mail.from?.value[0]?.address ?? envelopeSender).toLowerCase();
 const bodyText = (mail: ParsedMail) =>
   `${mail.text ?? ''}\n${mail.attachments.map((a) => (a.contentType.startsWith('text/') || a.contentType.startsWith('message/') ? a.content.toString('utf8') : '')).join('\n')}`;
 

@@ -58,9 +58,8 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       );
   }
 
-  /** Upserts invoices grouped by customer; the counts are those of the attempt that was written. */
+  /** Upserts invoices grouped by customer (whose existence the caller checked); the counts are those of the attempt that was written. */
   async function upsertAll(inputs: NewInvoice[]): Promise<{ created: number; updated: number }> {
-    await existingCustomers(inputs);
     let created = 0;
     let updated = 0;
     const at = deps.clock.now().toISOString();
@@ -87,6 +86,7 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       const input = parseBody(event, newInvoiceSchema);
       const owner = await invoices.customerOf(input.id);
       if (owner && owner !== input.customerId) throw new HttpError(409, `invoice ${input.id} belongs to customer ${owner}`);
+      await existingCustomers([input]);
       const { created } = await upsertAll([input]);
       return json(created ? 201 : 200, await invoices.get(input.id), { location: `/invoices/${input.id}` });
     },
