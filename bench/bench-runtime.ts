@@ -14,6 +14,7 @@ export async function startBenchRuntime(): Promise<{ runtime: Runtime; stop: () 
     dynamodbPort: await freePort(),
     sesPort: await freePort(),
     smtpPort: await freePort(),
+    sfnPort: await freePort(),
     dataDir,
     inMemory: true,
     clock: 'manual',

@@ -79,6 +79,19 @@ export async function issueCost(issues: number) {
       },
     );
     await runtime.tracker.idle();
+    // The hourly sweep with every issue open, measured alone (and left out of the life's figures below).
+    const sweepFrom = { read: runtime.store.consumed.read, ...(runtime.invocations.get('reconcile') ?? { count: 0, ms: 0 }) };
+    const swept = (await runtime.invoke('reconcile', { source: 'bench', sweep: 'issues' })) as { checked: number; running: number };
+    const sweepStats = runtime.invocations.get('reconcile')!;
+    const sweep = {
+      checked: swept.checked,
+      running: swept.running,
+      readUnits: runtime.store.consumed.read - sweepFrom.read,
+      ms: sweepStats.ms - sweepFrom.ms,
+    };
+    sweepStats.count--;
+    sweepStats.ms -= sweep.ms;
+    before.read += sweep.readUnits;
     for (const [minute, event] of LIFE) {
       await clock({ to: new Date(start + minute * 60_000).toISOString() });
       await pool(ids, 32, async (id) => void (await call('POST', `/issues/${id}/events`, event)));
@@ -112,8 +125,14 @@ export async function issueCost(issues: number) {
       ses: measured.emails * PRICE.email,
     };
     const orchestration = cost.stepFunctions + cost.lambda + cost.dynamodb + cost.apiGateway;
+    // Per 1,000 open issues and day: 24 sweeps, each a DescribeExecution (not billed) and the reads of each issue.
+    const sweepPerThousandDay =
+      24 *
+      (1000 / sweep.checked) *
+      (sweep.readUnits * PRICE.readUnit + PRICE.lambdaRequest + (sweep.ms / 1000) * LAMBDA_GB * PRICE.lambdaGbSecond);
     return {
       issues,
+      sweep: { ...sweep, costPerThousandOpenIssuesPerDay: sweepPerThousandDay },
       wallSeconds,
       measured,
       byFunction: Object.fromEntries(runtime.invocations),
@@ -146,5 +165,10 @@ export function printIssueCost(result: Awaited<ReturnType<typeof issueCost>>): v
   );
   console.log(
     `                                 orchestration ${usd(c.orchestration)} (goal < $1.00); SES ${usd(c.ses)}; total ${usd(c.total)}`,
+  );
+  const s = result.sweep;
+  console.log(
+    `  restart sweep                  ${s.checked} open issues checked (${s.running} running) in ${s.ms.toFixed(0)} ms, ${s.readUnits.toFixed(0)} RRU: ` +
+      `${usd(s.costPerThousandOpenIssuesPerDay)} per 1,000 open issues per day (hourly)`,
   );
 }

@@ -73,13 +73,15 @@ async function bindingLayer(records: ExecutionRecords): Promise<{ perSecond: num
       steps.set(payload.id, count);
       return { action: count > LOOPS ? 'done' : 'wait', waitSeconds: 3600 };
     }
-    await engine.sendTaskSuccess(payload.taskToken, {}); // an event arrives at once
+    await engine.sendTaskSuccess(payload.taskToken, '{}'); // an event arrives at once
     return null;
   };
   engine = new LocalEngine([{ name: 'tour', definition }], invoke, clock, tracker, records);
   const run = `${Date.now()}`;
   const started = performance.now();
-  await Promise.all(Array.from({ length: EXECUTIONS }, (_, n) => engine.start('tour', `bench-${run}-${n}`, { id: `bench-${n}` })));
+  await Promise.all(
+    Array.from({ length: EXECUTIONS }, (_, n) => engine.start('tour', `bench-${run}-${n}`, JSON.stringify({ id: `bench-${n}` }))),
+  );
   await tracker.idle();
   const seconds = (performance.now() - started) / 1000;
   return { perSecond: engine.counters.transitions / seconds, counted: engine.counters.transitions };

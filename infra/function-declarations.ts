@@ -7,6 +7,7 @@ import invoices from '../functions/invoices/function.ts';
 import issueStep from '../functions/issue-step/function.ts';
 import issueWait from '../functions/issue-wait/function.ts';
 import reconcile from '../functions/reconcile/function.ts';
+import sesFeedback from '../functions/ses-feedback/function.ts';
 import webhooks from '../functions/webhooks/function.ts';
 import type { FunctionDeclaration } from './aws/needs.ts';
 
@@ -25,6 +26,7 @@ export const functionDeclarations: Record<string, FunctionDeclaration> = {
   'issue-step': issueStep,
   'issue-wait': issueWait,
   reconcile,
+  'ses-feedback': sesFeedback,
   webhooks,
 };
 

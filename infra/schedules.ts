@@ -9,6 +9,8 @@ export interface Schedule {
   timezone: string;
   /** A function folder in functions/. */
   function: string;
+  /** What the function receives, besides { source, schedule } (the schedule's name). */
+  input?: Record<string, string>;
   description: string;
 }
 
@@ -18,7 +20,18 @@ export const schedules: Schedule[] = [
     expression: 'cron(7 * * * ? *)',
     timezone: 'UTC',
     function: 'reconcile',
-    description: 'Starts the workflow of any unfinished issue that has none (a start is idempotent by name)',
+    input: { sweep: 'issues' },
+    description:
+      'Every unfinished issue keeps a live execution: a lost start is made, a failed, timed-out or stopped run is followed by the next',
+  },
+  {
+    // Daily: a dunning cycle acts once a day at most, and the dunning run restarts every cycle it finds due.
+    name: 'reconcile-dunning',
+    expression: 'cron(37 3 * * ? *)',
+    timezone: 'UTC',
+    function: 'reconcile',
+    input: { sweep: 'dunning' },
+    description: 'Every customer in a dunning cycle keeps a live execution, as reconcile-workflows does for issues',
   },
   {
     // Hourly, because 09:00 local comes at a different UTC hour for each customer's time zone.
@@ -29,3 +42,6 @@ export const schedules: Schedule[] = [
     description: 'Wakes or starts the dunning workflow of every customer whose next dunning step is due (sparse, sharded index)',
   },
 ];
+
+/** The event a schedule invokes its function with, in both columns. */
+export const scheduleInput = (schedule: Schedule) => ({ source: 'steward.scheduler', schedule: schedule.name, ...schedule.input });

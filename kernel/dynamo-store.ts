@@ -128,13 +128,25 @@ export class DynamoStore {
   }
 
   /** Queries every page; `limit` caps the number of items returned. */
+  /**
+   * Queries the table or an index. A query of the table reads consistently unless told otherwise:
+   * on AWS an eventually consistent read may miss a write just made (DynamoDB Local never does), and
+   * a step must see the payment that woke it. An index can only be read eventually consistently.
+   */
   async query<T extends Item = Item>(input: Omit<QueryCommandInput, 'TableName'>, limit = Infinity): Promise<T[]> {
+    const consistent = input.IndexName ? undefined : (input.ConsistentRead ?? true);
     const items: T[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       this.requests++;
       const out = await this.doc.send(
-        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start, ReturnConsumedCapacity: 'TOTAL' }),
+        new QueryCommand({
+          ...input,
+          ConsistentRead: consistent,
+          TableName: this.tableName,
+          ExclusiveStartKey: start,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
       );
       this.count('read', out.ConsumedCapacity);
       items.push(...((out.Items ?? []) as T[]));

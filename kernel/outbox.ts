@@ -6,8 +6,12 @@ import { DomainError } from './errors.ts';
 import { bounceAddress } from './links.ts';
 import type { Mailer, OutboundEmail } from './mailer.ts';
 
-/** A claim older than this without a MessageId is taken as a send that died before SES answered. */
-const CLAIM_LEASE_MS = 2 * 60 * 1000;
+/**
+ * A claim older than this without a MessageId is taken as a send that died before SES answered.
+ * Every function that sends email stops after 30 s (its Lambda timeout), so no attempt is still
+ * sending after a minute.
+ */
+const CLAIM_LEASE_MS = 60 * 1000;
 
 export interface SentEmail {
   key: string;
@@ -53,16 +57,21 @@ export async function sendOnce(
   const now = deps.clock.now();
   const claimedAt = now.toISOString();
   try {
-    await deps.store.put({ ...itemKey, itemType: 'email', key, template, claimedAt }, { ifAbsent: true });
+    await deps.store.put({ ...itemKey, itemType: 'email', key, template, claimedAt, leaseFrom: Date.now() }, { ifAbsent: true });
   } catch (error) {
     if (!(error instanceof ConditionFailed)) throw error;
-    const existing = await deps.store.get<{ messageId?: string; claimedAt: string }>(itemKey);
+    const existing = await deps.store.get<{ messageId?: string; claimedAt: string; leaseFrom?: number }>(itemKey);
     if (existing?.messageId) return { sent: false, messageId: existing.messageId };
-    // Another attempt holds the claim and may be sending right now: try again later, never skip.
-    if (!existing || now.getTime() - Date.parse(existing.claimedAt) < CLAIM_LEASE_MS)
-      throw new EmailInFlight(`email ${key} of ${owner.pk} is being sent by another attempt; try again later`);
+    // Another attempt holds the claim and may be sending right now: try again later, never skip. The
+    // attempt runs in wall time, so wall time ends the lease too (on AWS the clock is wall time; a
+    // manual clock may stand still while the attempt that claimed died long ago).
+    const leaseOver =
+      existing &&
+      (now.getTime() - Date.parse(existing.claimedAt) >= CLAIM_LEASE_MS ||
+        Date.now() - (existing.leaseFrom ?? Date.now()) >= CLAIM_LEASE_MS);
+    if (!leaseOver) throw new EmailInFlight(`email ${key} of ${owner.pk} is being sent by another attempt; try again later`);
     await deps.store.put(
-      { ...itemKey, itemType: 'email', key, template, claimedAt, reclaimed: true },
+      { ...itemKey, itemType: 'email', key, template, claimedAt, leaseFrom: Date.now(), reclaimed: true },
       { condition: 'claimedAt = :c AND attribute_not_exists(messageId)', values: { ':c': existing.claimedAt } },
     );
   }
@@ -103,7 +112,15 @@ export async function sendOnce(
 
 /** Who an email that a bounce address names was sent to (To and Cc), or undefined for an unknown one. */
 export async function recipientsOfBounced(store: DynamoStore, emailId: string): Promise<string[] | undefined> {
-  const pointer = await store.get<{ owner?: string; key?: string }>({ pk: `BOUNCE#${emailId}`, sk: 'META' });
+  return recipientsOf(store, await store.get<{ owner?: string; key?: string }>({ pk: `BOUNCE#${emailId}`, sk: 'META' }));
+}
+
+/** Who the email with this SES MessageId was sent to (To and Cc), or undefined when Steward did not send it. */
+export async function recipientsOfMessage(store: DynamoStore, messageId: string): Promise<string[] | undefined> {
+  return recipientsOf(store, await store.get<{ owner?: string; key?: string }>({ pk: `MSGID#${messageId}`, sk: 'META' }));
+}
+
+async function recipientsOf(store: DynamoStore, pointer: { owner?: string; key?: string } | undefined): Promise<string[] | undefined> {
   if (!pointer?.owner || !pointer.key) return undefined;
   const email = await store.get<{ to?: string[]; cc?: string[] }>({ pk: pointer.owner, sk: `EMAIL#${pointer.key}` });
   return email ? [...(email.to ?? []), ...(email.cc ?? [])].map((address) => address.toLowerCase()) : undefined;

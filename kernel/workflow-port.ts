@@ -1,8 +1,7 @@
-/** What handlers need from Step Functions. AWS: kernel/aws/sfn-workflows.ts; locally: the embedded engine. */
+/** What handlers need from Step Functions. AWS: kernel/aws/sfn-workflows.ts, the same adapter locally against the embedded engine. */
 export interface StartResult {
   executionArn: string;
-  /** true when an execution with this name already existed (the start was a no-op). */
-  alreadyStarted: boolean;
+  startDate: string;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -20,11 +19,18 @@ export interface ExecutionDescription {
 }
 
 export interface WorkflowPort {
-  /** Starts `workflow` (a file name in workflows/ without .asl.json); idempotent by `name`. */
+  /**
+   * Starts `workflow` (a file name in workflows/ without .asl.json) as execution `name`. Starting the
+   * name of a running execution with the same input answers that execution; any other reuse of a
+   * name (a closed execution, another input) throws ExecutionAlreadyExists, as AWS does for 90 days.
+   */
   start(workflow: string, name: string, input: unknown): Promise<StartResult>;
-  /** Completes a callback task. Returns false when the token is unknown or already settled. */
+  /** Completes a callback task. Returns false when the token is stale (unknown, timed out or already settled). */
   sendTaskSuccess(token: string, output: unknown): Promise<boolean>;
   sendTaskFailure(token: string, error: string, cause?: string): Promise<boolean>;
   stop(workflow: string, name: string, cause?: string): Promise<void>;
   describe(workflow: string, name: string): Promise<ExecutionDescription | undefined>;
 }
+
+/** The error StartExecution answers when a name is taken for good (closed, or running with another input). */
+export const isNameTaken = (error: unknown) => (error as Error)?.name === 'ExecutionAlreadyExists';

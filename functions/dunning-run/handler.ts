@@ -2,12 +2,12 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { lambda } from '../../infra/aws/lambda.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
-import { DUNNING_SHARDS, dunningExecutionName, InvoiceRepository } from '../../modules/receivables/index.ts';
+import { keepRunning, RunsExhausted, runOf } from '../../kernel/workflow-runs.ts';
+import { DUNNING_SHARDS, DUNNING_WORKFLOW, dunningExecutionName, InvoiceRepository } from '../../modules/receivables/index.ts';
 import declaration from './function.ts';
 
 /** Starts and signals per second at most, below Step Functions' StartExecution and SendTaskSuccess refill rates. */
 const MAX_PER_SECOND = 200;
-const DUNNING_WORKFLOW = 'invoice-dunning';
 const STOP_BEFORE_TIMEOUT_MS = 30_000;
 
 /**
@@ -22,7 +22,9 @@ export const createHandler = ({ store, workflows, clock }: DepsOf<typeof declara
     const now = clock.now();
     let read = 0;
     let started = 0;
+    let restarted = 0;
     let signalled = 0;
+    let stuck = 0;
     let windowStart = performance.now();
     let inWindow = 0;
     let stoppedEarly = false;
@@ -36,29 +38,30 @@ export const createHandler = ({ store, workflows, clock }: DepsOf<typeof declara
       }
       read++;
       if (++inWindow > MAX_PER_SECOND) {
-        const wait = 1000 - (performance.now() - windowStart);
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const pause = 1000 - (performance.now() - windowStart);
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
         windowStart = performance.now();
         inWindow = 1;
       }
-      const token = await repo.waitToken(due.customerId);
-      if (
-        token &&
-        (await workflows.sendTaskSuccess(token, { woke: 'dunning-run' }).then(
-          () => true,
-          () => false,
-        ))
-      ) {
+      const wait = await repo.waitRecord(due.customerId);
+      // A stale token (its run ended or moved on) is not a wake-up: the run's status decides below.
+      if (wait && (await workflows.sendTaskSuccess(wait.token, { woke: 'dunning-run' }).catch(() => false))) {
         signalled++;
         continue;
       }
-      const result = await workflows.start(DUNNING_WORKFLOW, dunningExecutionName(due), {
-        customerId: due.customerId,
-        generation: due.generation,
-      });
-      if (!result.alreadyStarted) started++;
+      const base = dunningExecutionName(due);
+      try {
+        const input = { customerId: due.customerId, generation: due.generation };
+        const { outcome } = await keepRunning(workflows, DUNNING_WORKFLOW, base, input, runOf(base, wait?.execution));
+        if (outcome === 'started') started++;
+        if (outcome === 'restarted') restarted++;
+      } catch (error) {
+        if (!(error instanceof RunsExhausted)) throw error;
+        stuck++;
+        console.error(`[dunning-run] ${error.message}`);
+      }
     }
-    return { read, started, signalled, stoppedEarly };
+    return { read, started, restarted, signalled, stuck, stoppedEarly };
   });
 
 export const handler = lambda(declaration, createHandler);

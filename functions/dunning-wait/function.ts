@@ -1,5 +1,6 @@
 import { defineFunction, table, workflows } from '../../infra/aws/needs.ts';
 
 export default defineFunction({
-  needs: { store: table('read-write'), workflows: workflows({ signal: ['invoice-dunning'] }) },
+  // It starts the cycle's next run when the current one continues as new.
+  needs: { store: table('read-write'), workflows: workflows({ start: ['invoice-dunning'], signal: ['invoice-dunning'] }) },
 });

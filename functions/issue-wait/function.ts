@@ -1,5 +1,6 @@
 import { defineFunction, table, workflows } from '../../infra/aws/needs.ts';
 
 export default defineFunction({
-  needs: { store: table('read-write'), workflows: workflows({ signal: ['issue-lifecycle'] }) },
+  // It starts the issue's next run when the current one continues as new.
+  needs: { store: table('read-write'), workflows: workflows({ start: ['issue-lifecycle'], signal: ['issue-lifecycle'] }) },
 });

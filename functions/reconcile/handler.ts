@@ -1,27 +1,108 @@
 import middy from '@middy/core';
+import * as z from 'zod/mini';
+import { workflowOfStateMachine } from '../../infra/aws-names.ts';
 import { lambda } from '../../infra/aws/lambda.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
-import { executionName, IssueRepository, workflowInput } from '../../modules/issues/index.ts';
+import type { DynamoStore } from '../../kernel/dynamo-store.ts';
+import type { WorkflowPort } from '../../kernel/workflow-port.ts';
+import { keepRunning, type RunOutcome, RunsExhausted, runOf } from '../../kernel/workflow-runs.ts';
+import { executionName, ISSUE_WORKFLOW, IssueRepository, workflowInput } from '../../modules/issues/index.ts';
+import { DUNNING_SHARDS, DUNNING_WORKFLOW, dunningExecutionName, InvoiceRepository } from '../../modules/receivables/index.ts';
 import declaration from './function.ts';
 
+/** Owners checked at once: DescribeExecution's rate (15/s refill) is the limit that counts on AWS. */
+const PARALLEL = 8;
+/** Every cycle in the sparse due index, whenever it is due. */
+const EVERY_DUE_DATE = new Date('9999-12-31T00:00:00Z');
+/** Runs an ended run's event restarts at once; past this, only the hourly sweep tries again (a run that always fails needs a person). */
+const RESTARTS_ON_EVENT = 5;
+const OPEN_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+
+const statusChange = z.object({
+  'detail-type': z.literal('Step Functions Execution Status Change'),
+  detail: z.object({ stateMachineArn: z.string(), name: z.string(), status: z.string(), input: z.string() }),
+});
+const sweepScope = z.object({ sweep: z.optional(z.enum(['issues', 'dunning', 'all'])) });
+const issueOwner = z.object({ issueId: z.string(), generation: z.int() });
+const dunningOwner = z.object({ customerId: z.string(), generation: z.int() });
+
 /**
- * Scheduled safety net: every unfinished issue must have its workflow. Starting is idempotent by
- * execution name, so this only starts what a crash between "issue stored" and "workflow started"
- * left behind.
+ * Every unfinished issue and every customer in a dunning cycle keeps a live execution, judged by
+ * execution status, not by a start attempt. Two triggers: Step Functions' status-change event for
+ * a run that failed, timed out or was stopped (its owner gets the next run at once), and sweeps of
+ * every owner (a lost start is made, a missed event caught up): issues hourly, dunning cycles daily.
  */
 export const createHandler = ({ store, workflows }: DepsOf<typeof declaration.needs>) =>
-  middy().handler(async () => {
-    const repo = new IssueRepository(store);
-    let started = 0;
-    let checked = 0;
-    for (const status of ['open', 'acknowledged', 'resolved'] as const) {
-      for (const issue of await repo.listIssues({ status })) {
-        checked++;
-        const result = await workflows.start('issue-lifecycle', executionName(issue), workflowInput(issue));
-        if (!result.alreadyStarted) started++;
+  middy().handler(async (event: unknown) => {
+    const ended = statusChange.safeParse(event);
+    if (ended.success) return restartOwner(store, workflows, ended.data.detail);
+    const scope = sweepScope.safeParse(event);
+    return sweep(store, workflows, (scope.success && scope.data.sweep) || 'all');
+  });
+
+async function restartOwner(store: DynamoStore, workflows: WorkflowPort, ended: z.infer<typeof statusChange>['detail']) {
+  const workflow = workflowOfStateMachine(ended.stateMachineArn.split(':').at(-1) ?? '');
+  const input = JSON.parse(ended.input) as unknown;
+  let owner: { base: string; input: unknown } | undefined;
+  if (workflow === ISSUE_WORKFLOW) {
+    const { issueId, generation } = issueOwner.parse(input);
+    const issue = await new IssueRepository(store).getIssue(issueId);
+    if (issue && issue.generation === generation && (OPEN_STATUSES as readonly string[]).includes(issue.status))
+      owner = { base: executionName(issue), input: workflowInput(issue) };
+  } else if (workflow === DUNNING_WORKFLOW) {
+    const cycle = dunningOwner.parse(input);
+    const state = await new InvoiceRepository(store).dunningState(cycle.customerId);
+    if (state.generation === cycle.generation && state.nextDunningAt) owner = { base: dunningExecutionName(cycle), input: cycle };
+  }
+  if (!owner || !workflow) return { restarted: 0, reason: 'the owner needs no workflow any more' };
+  const run = runOf(owner.base, ended.name) ?? 1;
+  if (run >= RESTARTS_ON_EVENT) {
+    console.error(`[reconcile] ${ended.name} ended ${ended.status}, the ${run}th run to end so; the hourly sweep retries`);
+    return { restarted: 0, reason: 'too many runs ended; left to the hourly sweep' };
+  }
+  const { outcome, name } = await keepRunning(workflows, workflow, owner.base, owner.input, run);
+  return { restarted: outcome === 'running' ? 0 : 1, name };
+}
+
+async function sweep(store: DynamoStore, workflows: WorkflowPort, scope: 'issues' | 'dunning' | 'all') {
+  const issues = new IssueRepository(store);
+  const invoices = new InvoiceRepository(store);
+  const counts: Record<RunOutcome | 'checked' | 'stuck', number> = { checked: 0, running: 0, started: 0, restarted: 0, stuck: 0 };
+  const check = async (owners: (() => Promise<RunOutcome>)[]) => {
+    for (let from = 0; from < owners.length; from += PARALLEL) {
+      const outcomes = await Promise.allSettled(owners.slice(from, from + PARALLEL).map((owner) => owner()));
+      for (const outcome of outcomes) {
+        counts.checked++;
+        if (outcome.status === 'fulfilled') counts[outcome.value]++;
+        else if (outcome.reason instanceof RunsExhausted) {
+          counts.stuck++;
+          console.error(`[reconcile] ${outcome.reason.message}`);
+        } else throw outcome.reason;
       }
     }
-    return { checked, started };
-  });
+  };
+
+  const open = scope === 'dunning' ? [] : (await Promise.all(OPEN_STATUSES.map((status) => issues.listIssues({ status })))).flat();
+  await check(
+    open.map((issue) => async () => {
+      const base = executionName(issue);
+      const wait = await issues.waitRecord(issue.id);
+      return (await keepRunning(workflows, ISSUE_WORKFLOW, base, workflowInput(issue), runOf(base, wait?.execution))).outcome;
+    }),
+  );
+
+  const cycles =
+    scope === 'issues'
+      ? []
+      : (await Promise.all(Array.from({ length: DUNNING_SHARDS }, (_, shard) => invoices.dueIn(shard, EVERY_DUE_DATE)))).flat();
+  await check(
+    cycles.map((cycle) => async () => {
+      const base = dunningExecutionName(cycle);
+      const wait = await invoices.waitRecord(cycle.customerId);
+      return (await keepRunning(workflows, DUNNING_WORKFLOW, base, cycle, runOf(base, wait?.execution))).outcome;
+    }),
+  );
+  return counts;
+}
 
 export const handler = lambda(declaration, createHandler);

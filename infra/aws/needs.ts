@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3BlobStore } from '../../kernel/aws/s3-blob-store.ts';
-import { SesMailer } from '../../kernel/aws/ses-mailer.ts';
+import { SesMailer, sendingRate } from '../../kernel/aws/ses-mailer.ts';
 import { SfnWorkflows } from '../../kernel/aws/sfn-workflows.ts';
 import type { BlobStore } from '../../kernel/blob-store.ts';
 import { systemClock, type Clock } from '../../kernel/clock.ts';
@@ -68,8 +68,12 @@ export const table = (access: Access): TableNeed => ({
   create: (env) => new DynamoStore({ tableName: required(env, 'TABLE_NAME') }),
 });
 
-/** Sending email through SES. */
-export const email = (): EmailNeed => ({ kind: 'email', create: () => new SesMailer() });
+/** Sending email through SES, paced to SES_MAX_RATE per second in each function instance when set. */
+export const email = (): EmailNeed => ({
+  kind: 'email',
+  create: (env) =>
+    new SesMailer({}, { maxPerSecond: sendingRate(env.SES_MAX_RATE, 'SES_MAX_RATE'), configurationSet: env.SES_CONFIGURATION_SET }),
+});
 
 /** Workflows it starts (StartExecution, DescribeExecution, StopExecution) and signals (SendTaskSuccess/Failure). */
 export const workflows = (spec: { start?: string[]; signal?: string[] }): WorkflowsNeed => ({

@@ -4,6 +4,8 @@ import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps }
 import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,7 +14,9 @@ import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
-import { ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { ConfigurationSet, EmailSendingEvent, EventDestination, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
 import { NagSuppressions } from 'cdk-nag';
 import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
@@ -21,8 +25,10 @@ import { lambdaBundling } from '../bundling.ts';
 import { settingVariables, type FunctionDeclaration, type Need } from '../aws/needs.ts';
 import { declarationOf } from '../function-declarations.ts';
 import { routes } from '../routes.ts';
-import { schedules } from '../schedules.ts';
+import { scheduleInput, schedules } from '../schedules.ts';
 import { FUNCTIONS_DIR, WORKFLOWS_DIR, loadManifest } from '../workflow-manifest.ts';
+import { stateMachineName } from '../aws-names.ts';
+import { RESTART_STATUSES } from '../../kernel/workflow-runs.ts';
 
 export interface StatelessStackProps extends StackProps {
   table: TableV2;
@@ -37,7 +43,8 @@ export interface StatelessStackProps extends StackProps {
   unknownSender: string;
 }
 
-const stateMachineName = (workflow: string) => `steward-${workflow}`;
+/** The SES configuration set every email is sent with (its events report bounces and complaints). */
+const SES_CONFIGURATION_SET = 'steward';
 
 /** Functions, state machines, the HTTP API and the schedules: everything that can be redeployed at will. */
 export class StatelessStack extends Stack {
@@ -75,6 +82,7 @@ export class StatelessStack extends Stack {
       for (const need of Object.values(declaration.needs) as Need[]) {
         if (need.kind === 'table') environment.TABLE_NAME = props.table.tableName;
         if (need.kind === 'blobs') environment.INBOUND_BUCKET = props.inboundMail.bucketName;
+        if (need.kind === 'email') environment.SES_CONFIGURATION_SET = SES_CONFIGURATION_SET;
         if (need.kind === 'workflows') {
           const named = [...new Set([...need.start, ...need.signal])];
           environment.STATE_MACHINE_ARNS = JSON.stringify(
@@ -186,9 +194,35 @@ export class StatelessStack extends Stack {
         scheduleExpression: schedule.expression,
         scheduleExpressionTimezone: schedule.timezone,
         flexibleTimeWindow: { mode: 'OFF' },
-        target: { arn: fn(schedule.function).functionArn, roleArn: schedulerRole.roleArn, retryPolicy: { maximumRetryAttempts: 3 } },
+        target: {
+          arn: fn(schedule.function).functionArn,
+          roleArn: schedulerRole.roleArn,
+          input: JSON.stringify(scheduleInput(schedule)),
+          retryPolicy: { maximumRetryAttempts: 3 },
+        },
       });
     }
+
+    // SES feedback: the configuration set every email is sent with publishes bounces and complaints to
+    // SNS, which invokes ses-feedback (the contact is marked undeliverable, the service manager told).
+    const feedback = new Topic(this, 'SesFeedback', { topicName: 'steward-ses-feedback', enforceSSL: true });
+    feedback.addSubscription(new LambdaSubscription(fn('ses-feedback')));
+    const configurationSet = new ConfigurationSet(this, 'SesConfigurationSet', { configurationSetName: SES_CONFIGURATION_SET });
+    configurationSet.addEventDestination('Feedback', {
+      destination: EventDestination.snsTopic(feedback),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+
+    // A run that failed, timed out or was stopped: its owner gets the next run at once (the hourly sweep is the safety net).
+    new Rule(this, 'ExecutionEnded', {
+      description: 'Restarts the workflow of an issue or dunning cycle whose execution ended before its owner did',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: [...RESTART_STATUSES], stateMachineArn: Object.values(stateMachineArns) },
+      },
+      targets: [new LambdaFunction(fn('reconcile'), { retryAttempts: 2 })],
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: publicUrl });
     this.suppressNagFindings();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { ExecutionDescription, ExecutionStatus, StartResult, WorkflowPort } from '../../kernel/workflow-port.ts';
+import type { ExecutionStatus } from '../../kernel/workflow-port.ts';
+import { executionArn, functionArn, isValidExecutionName, LOCAL_PLACE, stateMachineArn } from '../aws-names.ts';
 import type { AslDefinition } from '../workflow-manifest.ts';
 import type { ActivityTracker, TimerClock } from './clock.ts';
 import type { ExecutionRecords, ExecutionRecord } from './execution-records.ts';
@@ -11,17 +12,22 @@ export type FunctionInvoker = (functionName: string, payload: unknown) => Promis
 type Json = AslDefinition;
 
 const TOKEN_PLACEHOLDER = '__steward_task_token__';
+const START_TIME_KEY = 'StewardStartTime';
 const PARAMS_KEY = 'steward.params';
 const TIMEOUT_KEY = 'steward.timeoutSeconds';
 // The engine's own timer for an overridden Task; the real deadline is kept on our clock.
 const ENGINE_TASK_TIMEOUT_SECONDS = 2_147_483;
 const EVENT_LOG_LIMIT = 2_000;
-const ACCOUNT = '000000000000';
-const REGION = 'local';
+/** Step Functions' quotas for a Standard workflow. */
+export const SFN_LIMITS = {
+  payloadBytes: 262_144,
+  historyEvents: 25_000,
+  executionMs: 365 * 24 * 60 * 60 * 1000,
+};
+/** How many settled or timed-out tokens the engine remembers, to answer TaskTimedOut rather than TaskDoesNotExist. */
+const CLOSED_TOKEN_MEMORY = 50_000;
 
-export const localFunctionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-const stateMachineArn = (workflow: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${workflow}`;
-const executionArn = (workflow: string, name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:${workflow}:${name}`;
+export const localFunctionArn = (name: string) => functionArn(LOCAL_PLACE, name);
 
 export interface WorkflowDefinition {
   name: string;
@@ -42,6 +48,10 @@ interface Waiter {
 interface Running {
   record: ExecutionRecord;
   abort: () => void;
+  /** Why the engine itself ended the run (AWS's 1-year or history limit), when it did. */
+  endedBy?: { status: ExecutionStatus; error: string; cause: string };
+  historyEvents: number;
+  cancelLifetime: () => void;
 }
 
 export interface EngineEvent {
@@ -52,18 +62,23 @@ export interface EngineEvent {
 
 /**
  * Runs Steward's ASL in-process with aws-local-stepfunctions and supplies what that library lacks:
- * `.waitForTaskToken` callbacks with deadlines on a controllable clock, idempotent named starts,
- * stop, describe, durable execution records (resumed after a restart) and an event log.
+ * `.waitForTaskToken` callbacks with deadlines on a controllable clock, named starts with AWS's
+ * reuse rules, stop, describe, durable execution records (resumed after a restart), an event log,
+ * and AWS's quotas (payload size, history length, one year). Its errors carry the names the Step
+ * Functions API answers with; infra/local/sfn-api.ts serves it over that API.
  */
-export class LocalEngine implements WorkflowPort {
+export class LocalEngine {
   private readonly machines = new Map<string, { machine: StateMachine; taskStates: Map<string, Json> }>();
   private readonly waiters = new Map<string, Waiter>();
   private readonly running = new Map<string, Running>();
   private readonly eventLogs = new Map<string, EngineEvent[]>();
+  private readonly closedTokens = new Set<string>();
   private stopped = false;
 
   /** State transitions and handler invocations, for benchmarks and cost estimates. */
   readonly counters = { transitions: 0, invocations: 0, executions: 0 };
+  /** Told of every execution that ends, as EventBridge is told by Step Functions ("Execution Status Change"). */
+  onClosed: (record: ExecutionRecord) => void = () => {};
 
   constructor(
     definitions: WorkflowDefinition[],
@@ -71,7 +86,12 @@ export class LocalEngine implements WorkflowPort {
     private readonly clock: TimerClock,
     private readonly tracker: ActivityTracker,
     private readonly records: ExecutionRecords,
-    private readonly retryIntervalMs?: number,
+    private readonly options: {
+      /** Overrides Retry intervals of every Task (tests use 0). */
+      retryIntervalMs?: number;
+      /** AWS's 25,000 unless a test wants to reach it quickly. */
+      historyEventLimit?: number;
+    } = {},
   ) {
     for (const { name, definition } of definitions) {
       const localDefinition = rewriteCallbackTasks(definition);
@@ -88,19 +108,25 @@ export class LocalEngine implements WorkflowPort {
     return [...this.machines.keys()];
   }
 
-  async start(workflow: string, name: string, input: unknown): Promise<StartResult> {
-    if (!this.machines.has(workflow)) throw new Error(`unknown workflow "${workflow}"`);
-    const record: ExecutionRecord = {
-      workflow,
-      name,
-      input,
-      status: 'RUNNING',
-      startDate: this.clock.now().toISOString(),
-    };
-    const created = await this.records.create(record);
-    if (!created) return { executionArn: executionArn(workflow, name), alreadyStarted: true };
-    this.launch(record);
-    return { executionArn: executionArn(workflow, name), alreadyStarted: false };
+  /**
+   * StartExecution's rules: a new name starts a new execution; the name of a running execution with
+   * the same input answers that execution; any other reuse (a different input, or a closed
+   * execution: AWS keeps names for 90 days) is ExecutionAlreadyExists.
+   */
+  async start(workflow: string, name: string, inputText: string): Promise<{ executionArn: string; startDate: string }> {
+    if (!this.machines.has(workflow)) throw awsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${workflow}'`);
+    if (!isValidExecutionName(name)) throw awsError('InvalidName', `Invalid Name: '${name.slice(0, 100)}'`);
+    const input = parsePayload(inputText, 'InvalidExecutionInput', 'input');
+    const record: ExecutionRecord = { workflow, name, input, inputText, status: 'RUNNING', startDate: this.clock.now().toISOString() };
+    const arn = executionArn(LOCAL_PLACE, workflow, name);
+    if (await this.records.create(record)) {
+      this.launch(record);
+      return { executionArn: arn, startDate: record.startDate };
+    }
+    const existing = await this.records.get(workflow, name);
+    if (existing?.status === 'RUNNING' && (existing.inputText ?? JSON.stringify(existing.input)) === inputText)
+      return { executionArn: arn, startDate: existing.startDate };
+    throw awsError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
   }
 
   /** Resumes every execution left RUNNING by an earlier process from its first state. */
@@ -114,28 +140,42 @@ export class LocalEngine implements WorkflowPort {
     return open.length;
   }
 
-  async sendTaskSuccess(token: string, output: unknown): Promise<boolean> {
-    return this.settle(token, (waiter) => waiter.resolve(output ?? {}));
+  async sendTaskSuccess(token: string, outputText: string): Promise<void> {
+    const output = parsePayload(outputText, 'InvalidOutput', 'output');
+    this.settle(token, (waiter) => waiter.resolve(output ?? {}));
   }
 
-  async sendTaskFailure(token: string, error: string, cause?: string): Promise<boolean> {
-    return this.settle(token, (waiter) => waiter.reject(namedError(error, cause ?? error)));
+  async sendTaskFailure(token: string, error?: string, cause?: string): Promise<void> {
+    this.settle(token, (waiter) => waiter.reject(namedError(error ?? '', cause ?? '')));
   }
 
-  async stop(workflow: string, name: string): Promise<void> {
+  /** A heartbeat for a task that is still waiting; AWS answers the same errors for a stale token. */
+  async sendTaskHeartbeat(token: string): Promise<void> {
+    this.waiterOf(token);
+  }
+
+  /** StopExecution: a running execution ends ABORTED; stopping a closed one changes nothing. */
+  async stop(workflow: string, name: string): Promise<{ stopDate: string }> {
     const running = this.running.get(key(workflow, name));
     if (running) {
       running.abort();
-      return;
+      return { stopDate: this.clock.now().toISOString() };
     }
     const record = await this.records.get(workflow, name);
-    if (record?.status === 'RUNNING') await this.finish(record, 'ABORTED', {});
+    if (!record) throw awsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn(LOCAL_PLACE, workflow, name)}'`);
+    if (record.status === 'RUNNING') await this.finish(record, 'ABORTED', {});
+    return { stopDate: record.stopDate ?? this.clock.now().toISOString() };
   }
 
-  async describe(workflow: string, name: string): Promise<(ExecutionDescription & { events: EngineEvent[] }) | undefined> {
+  async describe(workflow: string, name: string): Promise<(ExecutionRecord & { events: EngineEvent[] }) | undefined> {
     const record = await this.records.get(workflow, name);
     if (!record) return undefined;
     return { ...record, events: this.eventLogs.get(key(workflow, name)) ?? [] };
+  }
+
+  /** Executions of a workflow, newest first, optionally of one status. */
+  async list(workflow: string, status?: ExecutionStatus): Promise<ExecutionRecord[]> {
+    return (await this.records.list(workflow, status)).reverse();
   }
 
   /** Stops in-process work without touching the records, as a crash would: a restart resumes them. */
@@ -145,16 +185,29 @@ export class LocalEngine implements WorkflowPort {
     for (const running of this.running.values()) running.abort();
   }
 
-  private settle(token: string, act: (waiter: Waiter) => void): boolean {
+  /** The waiting task a token belongs to, or the error Step Functions answers for that token. */
+  private waiterOf(token: string): Waiter {
     const waiter = this.waiters.get(token);
-    if (!waiter || waiter.settled) return false;
-    waiter.settled = true;
-    this.waiters.delete(token);
-    waiter.cancelTimer?.();
+    if (waiter && !waiter.settled) return waiter;
+    if (!TOKEN_FORMAT.test(token)) throw awsError('InvalidToken', 'Invalid Token: not a task token');
+    if (this.closedTokens.has(token)) throw awsError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
+    throw awsError('TaskDoesNotExist', 'Task Does Not Exist');
+  }
+
+  private settle(token: string, act: (waiter: Waiter) => void): void {
+    const waiter = this.waiterOf(token);
+    this.close(waiter);
     if (waiter.waiting) this.tracker.enter(); // the execution becomes busy again
     waiter.waiting = false;
     act(waiter);
-    return true;
+  }
+
+  private close(waiter: Waiter): void {
+    waiter.settled = true;
+    waiter.cancelTimer?.();
+    this.waiters.delete(waiter.token);
+    this.closedTokens.add(waiter.token);
+    if (this.closedTokens.size > CLOSED_TOKEN_MEMORY) this.closedTokens.delete(this.closedTokens.values().next().value!);
   }
 
   private launch(record: ExecutionRecord): void {
@@ -165,25 +218,29 @@ export class LocalEngine implements WorkflowPort {
     const overrides: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [stateName, state] of taskStates) overrides[stateName] = (input) => this.runTask(record, state, input);
     const retryIntervalOverrides: Record<string, number> = {};
-    if (this.retryIntervalMs !== undefined)
-      for (const stateName of taskStates.keys()) retryIntervalOverrides[stateName] = this.retryIntervalMs;
+    if (this.options.retryIntervalMs !== undefined)
+      for (const stateName of taskStates.keys()) retryIntervalOverrides[stateName] = this.options.retryIntervalMs;
     const execution = machine.run(
       record.input as Json,
       {
         overrides: { taskResourceLocalHandlers: overrides, retryIntervalOverrides },
         context: {
           Execution: {
-            Id: executionArn(record.workflow, record.name),
+            Id: executionArn(LOCAL_PLACE, record.workflow, record.name),
             Name: record.name,
             Input: record.input,
-            StartTime: record.startDate,
+            [START_TIME_KEY]: record.startDate,
           },
-          StateMachine: { Id: stateMachineArn(record.workflow), Name: record.workflow },
+          StateMachine: { Id: stateMachineArn(LOCAL_PLACE, record.workflow), Name: record.workflow },
           Task: { Token: TOKEN_PLACEHOLDER },
         },
       } as Json,
     );
-    this.running.set(id, { record, abort: execution.abort });
+    // AWS ends a Standard execution after one year, whatever it is doing.
+    const cancelLifetime = this.clock.schedule(new Date(Date.parse(record.startDate) + SFN_LIMITS.executionMs), () =>
+      this.endRun(id, { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution reached the one-year limit' }),
+    );
+    this.running.set(id, { record, abort: execution.abort, historyEvents: 0, cancelLifetime });
     this.log(record, { type: 'ExecutionStarted' });
     void this.drainEvents(record, execution.eventLogs as AsyncGenerator<Json>);
     execution.result
@@ -191,6 +248,8 @@ export class LocalEngine implements WorkflowPort {
         (output: unknown) => this.finish(record, 'SUCCEEDED', { output }),
         (error: Error) => {
           if (this.stopped) return;
+          const endedBy = this.running.get(id)?.endedBy;
+          if (endedBy) return this.finish(record, endedBy.status, { error: endedBy.error, cause: endedBy.cause });
           const aborted = error?.name === 'ExecutionAbortedError';
           // The library wraps the failing error (a Fail state's, or an uncaught task error) in ExecutionError.
           const failure = (error?.name === 'ExecutionError' && error.cause instanceof Error ? error.cause : error) as Error;
@@ -199,17 +258,28 @@ export class LocalEngine implements WorkflowPort {
       )
       .catch((error: unknown) => console.error(`[engine] could not record the end of ${record.name}:`, error))
       .finally(() => {
+        this.running.get(id)?.cancelLifetime();
         this.running.delete(id);
         this.tracker.leave();
       });
+  }
+
+  /** Ends a run for a reason of the engine's own (a quota), as AWS would. */
+  private endRun(id: string, endedBy: NonNullable<Running['endedBy']>): void {
+    const running = this.running.get(id);
+    if (!running || running.endedBy) return;
+    running.endedBy = endedBy;
+    running.abort();
   }
 
   private async finish(record: ExecutionRecord, status: ExecutionStatus, result: Partial<ExecutionRecord>): Promise<void> {
     this.dropWaiters((waiter) => waiter.execution === key(record.workflow, record.name));
     if (this.stopped) return;
     const done = { ...record, ...result, status, stopDate: this.clock.now().toISOString() };
-    this.log(record, { type: `Execution${status === 'SUCCEEDED' ? 'Succeeded' : status === 'ABORTED' ? 'Aborted' : 'Failed'}`, ...result });
+    const ended = { SUCCEEDED: 'Succeeded', ABORTED: 'Aborted', TIMED_OUT: 'TimedOut', FAILED: 'Failed', RUNNING: 'Running' }[status];
+    this.log(record, { type: `Execution${ended}`, ...result });
     await this.records.finish(done);
+    this.onClosed(done);
   }
 
   private async runTask(record: ExecutionRecord, state: Json, input: Json): Promise<Json> {
@@ -217,10 +287,10 @@ export class LocalEngine implements WorkflowPort {
     if (state[CALLBACK] === true) return this.runCallbackTask(record, input);
     const resource: string = state.Resource;
     if (resource.startsWith('arn:aws:lambda:')) {
-      return this.call(functionNameOf(resource), input);
+      return withinPayloadLimit(await this.call(functionNameOf(resource), input));
     }
     // arn:aws:states:::lambda:invoke — input is {FunctionName, Payload}; output the invoke result shape.
-    const payload = await this.call(functionNameOf(input.FunctionName), input.Payload);
+    const payload = withinPayloadLimit(await this.call(functionNameOf(input.FunctionName), input.Payload));
     return { ExecutedVersion: '$LATEST', Payload: payload ?? null, StatusCode: 200 };
   }
 
@@ -237,6 +307,8 @@ export class LocalEngine implements WorkflowPort {
     const settled = new Promise<Json>((resolve, reject) => {
       waiter = { token, execution: key(record.workflow, record.name), waiting: false, settled: false, resolve, reject };
     });
+    // The task may be failed while its function still runs; the outcome is awaited once it returns.
+    settled.catch(() => {});
     this.waiters.set(token, waiter);
     this.log(record, { type: 'TaskTokenIssued', token, timeoutSeconds });
     try {
@@ -249,6 +321,7 @@ export class LocalEngine implements WorkflowPort {
       if (timeoutSeconds !== undefined) {
         const deadline = new Date(this.clock.now().getTime() + timeoutSeconds * 1000);
         waiter.cancelTimer = this.clock.schedule(deadline, () => {
+          if (waiter.settled) return;
           this.log(record, { type: 'TaskTimedOut', token });
           this.settle(token, (w) => w.reject(namedError('States.Timeout', `callback not received within ${timeoutSeconds} s`)));
         });
@@ -263,12 +336,10 @@ export class LocalEngine implements WorkflowPort {
   private dropWaiters(match: (waiter: Waiter) => boolean): void {
     for (const waiter of [...this.waiters.values()]) {
       if (!match(waiter)) continue;
-      waiter.cancelTimer?.();
-      this.waiters.delete(waiter.token);
+      this.close(waiter);
       // A waiting execution had left the tracker; its run's end leaves it again.
       if (waiter.waiting) this.tracker.enter();
       waiter.waiting = false;
-      waiter.settled = true;
     }
   }
 
@@ -282,8 +353,20 @@ export class LocalEngine implements WorkflowPort {
 
   private async drainEvents(record: ExecutionRecord, events: AsyncGenerator<Json>): Promise<void> {
     try {
+      const id = key(record.workflow, record.name);
       for await (const event of events) {
         if (event.type === 'StateEntered') this.counters.transitions++;
+        const running = this.running.get(id);
+        if (running) {
+          running.historyEvents += awsHistoryEvents(event);
+          const limit = this.options.historyEventLimit ?? SFN_LIMITS.historyEvents;
+          if (running.historyEvents > limit)
+            this.endRun(id, {
+              status: 'FAILED',
+              error: 'States.Runtime',
+              cause: `The execution reached the maximum number of history events (${limit}).`,
+            });
+        }
         if (event.type === 'ExecutionStarted' || event.type === 'ExecutionSucceeded') continue;
         const { timestamp: _ignored, ...rest } = event;
         this.log(record, { ...rest, type: event.type, state: event.state?.name });
@@ -295,6 +378,38 @@ export class LocalEngine implements WorkflowPort {
 }
 
 const CALLBACK = Symbol('steward.callback');
+const TOKEN_FORMAT = /^\S{1,80}\.[A-Za-z0-9_-]{16}$/;
+
+/** An error as the Step Functions API names it (the local API server answers with its name as __type). */
+export function awsError(code: string, message: string): Error {
+  return Object.assign(namedError(code, message), { awsError: true });
+}
+
+/** The events AWS would write to an execution's history for one of the library's events (Task states write the most). */
+function awsHistoryEvents(event: Json): number {
+  if (event.type === 'StateEntered') return event.state?.type === 'Task' ? 4 : 1; // entered, scheduled, started, ended
+  if (event.type === 'StateRetried') return 3; // scheduled, started, failed again
+  if (event.type === 'StateExited' || event.type === 'StateCaught') return 1;
+  return 0;
+}
+
+/** A JSON payload the API received, within the payload quota; otherwise the error AWS answers. */
+function parsePayload(text: string, errorCode: string, what: string): unknown {
+  if (Buffer.byteLength(text) > SFN_LIMITS.payloadBytes)
+    throw awsError(errorCode, `${what} exceeds the maximum of ${SFN_LIMITS.payloadBytes} bytes`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw awsError(errorCode, `${what} is not valid JSON`);
+  }
+}
+
+/** AWS fails a state whose result is larger than the payload quota with States.DataLimitExceeded. */
+function withinPayloadLimit(result: Json): Json {
+  if (result !== undefined && Buffer.byteLength(JSON.stringify(result)) > SFN_LIMITS.payloadBytes)
+    throw namedError('States.DataLimitExceeded', `the state's result exceeds ${SFN_LIMITS.payloadBytes} bytes`);
+  return result;
+}
 
 function key(workflow: string, name: string): string {
   return `${workflow}/${name}`;
@@ -328,7 +443,9 @@ function replaceToken(value: Json, token: string): Json {
  * as on AWS.
  */
 export function rewriteCallbackTasks(definition: Json): Json {
-  const copy = structuredClone(definition);
+  // The library sets $$.Execution.StartTime to the wall clock when a run begins; the engine's own
+  // context field carries the start on the runtime's clock (and across a resume).
+  const copy = JSON.parse(JSON.stringify(definition).replaceAll('"$$.Execution.StartTime"', () => `"$$.Execution.${START_TIME_KEY}"`));
   const visit = (machine: Json) => {
     for (const state of Object.values<Json>(machine.States ?? {})) {
       if (state.Type === 'Parallel') for (const branch of state.Branches ?? []) visit(branch);

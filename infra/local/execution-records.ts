@@ -6,6 +6,8 @@ export interface ExecutionRecord {
   workflow: string;
   name: string;
   input: unknown;
+  /** The input as StartExecution received it: a second start is idempotent only with the very same text. */
+  inputText?: string;
   status: ExecutionStatus;
   startDate: string;
   stopDate?: string;
@@ -74,15 +76,32 @@ export class ExecutionRecords {
   }
 
   async listRunning(): Promise<ExecutionRecord[]> {
+    return this.list(undefined, 'RUNNING');
+  }
+
+  /** Records of one workflow (or all) and status (or any), oldest first. */
+  async list(workflow?: string, status?: ExecutionStatus): Promise<ExecutionRecord[]> {
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, string> = {};
+    for (const [attribute, value] of [
+      ['status', status],
+      ['workflow', workflow],
+    ] as const) {
+      if (!value) continue;
+      filters.push(`#${attribute} = :${attribute}`);
+      names[`#${attribute}`] = attribute;
+      values[`:${attribute}`] = value;
+    }
     const records: ExecutionRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.doc.send(
         new ScanCommand({
           TableName: this.tableName,
-          FilterExpression: '#s = :running',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':running': 'RUNNING' },
+          FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+          ExpressionAttributeNames: filters.length ? names : undefined,
+          ExpressionAttributeValues: filters.length ? values : undefined,
           ExclusiveStartKey: start,
         }),
       );

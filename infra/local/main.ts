@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   Email inbox    ${urls.sesInbox}   (every email Steward sends; JSON at ${urls.sesStore})
   Inbound SMTP   ${urls.smtp}   (mail to ${options.inboundAddress})
   DynamoDB Local ${urls.dynamodb}
+  Step Functions ${urls.sfn}   (the AWS Step Functions API of the embedded engine)
   Data           ${options.inMemory ? 'in memory (--in-memory): nothing is kept' : options.dataDir}
   Clock          ${runtime.clock.mode}${runtime.clock.mode === 'manual' ? ` at ${runtime.clock.now().toISOString()} (POST ${urls.api}/_local/clock {"advance":"PT2H"})` : ''}
 

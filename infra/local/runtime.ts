@@ -3,7 +3,15 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CreateTableCommand, DescribeTableCommand, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
 import { DynamoStore } from '../../kernel/dynamo-store.ts';
@@ -14,9 +22,16 @@ import { localDeps } from './function-deps.ts';
 import { linkKey } from '../../kernel/links.ts';
 import { FileBlobStore, localBlobRoot } from './file-blob-store.ts';
 import { sesReceiptEvent } from './ses-receipt.ts';
-import { SesMailer } from '../../kernel/aws/ses-mailer.ts';
+import { SesMailer, sendingRate } from '../../kernel/aws/ses-mailer.ts';
+import { SfnWorkflows } from '../../kernel/aws/sfn-workflows.ts';
+import { LOCAL_PLACE, stateMachineArn } from '../aws-names.ts';
+import { Faults, type FaultShares, parseFaults } from './faults.ts';
+import { sfnOperations, startSfnApi } from './sfn-api.ts';
+import { executionStatusChange } from './execution-events.ts';
+import { withMailboxSimulator } from './ses-simulator.ts';
+import { RESTART_STATUSES } from '../../kernel/workflow-runs.ts';
 import { bearerToken, constantTimeEqual } from '../../kernel/http.ts';
-import { schedules } from '../schedules.ts';
+import { scheduleInput, schedules } from '../schedules.ts';
 import { createTableInput, tableSchema } from '../table-schema.ts';
 import { FUNCTIONS_DIR, loadDefinition, loadManifest, substitute } from '../workflow-manifest.ts';
 import { ActivityTracker, ManualClock, RealClock, type TimerClock } from './clock.ts';
@@ -33,12 +48,17 @@ const EXECUTIONS_TABLE = 'steward-local-executions';
 /** One move fires every timer on its way (hourly dunning runs among them): a century would block the runtime for hours. */
 const MAX_CLOCK_MOVE_DAYS = 400;
 const MAX_CLOCK_MOVE_MS = MAX_CLOCK_MOVE_DAYS * 24 * 60 * 60 * 1000;
+const SES_FEEDBACK_DELAY_MS = 200;
+/** Lambda tries an asynchronous event three times in all. */
+const ASYNC_ATTEMPTS = 3;
 
 export interface RuntimeOptions {
   port: number;
   dynamodbPort: number;
   sesPort: number;
   smtpPort: number;
+  /** The Step Functions API of the embedded engine. */
+  sfnPort: number;
   dataDir: string;
   inMemory: boolean;
   clock: 'real' | 'manual';
@@ -53,6 +73,10 @@ export interface RuntimeOptions {
   retryIntervalMs?: number;
   /** How long a slow client may take (defaults: CLIENT_LIMITS); tests shorten them. */
   clientLimits?: Partial<ClientLimits>;
+  /** Emails per second at most (STEWARD_SES_MAX_RATE); unset: no pacing. */
+  sesMaxRate?: number;
+  /** Shares of calls to local components that fail as under AWS throttling (STEWARD_FAULTS; /_local/faults changes them). */
+  faults?: FaultShares;
 }
 
 export interface ClientLimits {
@@ -87,11 +111,22 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
       );
   }
   for (const arg of argv) if (arg !== '--in-memory') throw new Error(`unknown argument "${arg}" (supported: --in-memory)`);
+  let faults: FaultShares | undefined;
+  if (env.STEWARD_FAULTS) {
+    try {
+      faults = parseFaults(JSON.parse(env.STEWARD_FAULTS));
+    } catch (error) {
+      throw new Error(`STEWARD_FAULTS: ${error instanceof SyntaxError ? 'not valid JSON' : (error as Error).message}`);
+    }
+  }
   return {
     port: port('STEWARD_PORT', 3000),
     dynamodbPort: port('STEWARD_DYNAMODB_PORT', 8000),
     sesPort: port('STEWARD_SES_PORT', 8005),
     smtpPort: port('STEWARD_SMTP_PORT', 2525),
+    sfnPort: port('STEWARD_SFN_PORT', 8083),
+    faults,
+    sesMaxRate: sendingRate(env.STEWARD_SES_MAX_RATE, 'STEWARD_SES_MAX_RATE'),
     dataDir: resolve(env.STEWARD_DATA_DIR || '.steward'),
     inMemory: argv.includes('--in-memory'),
     clock,
@@ -142,10 +177,11 @@ function lambdaContext(functionName: string): Context {
 
 export interface Runtime {
   options: RuntimeOptions;
-  urls: { api: string; health: string; sesInbox: string; sesStore: string; dynamodb: string; smtp: string };
+  urls: { api: string; health: string; sesInbox: string; sesStore: string; dynamodb: string; smtp: string; sfn: string };
   apiToken: string;
   clock: TimerClock;
   engine: LocalEngine;
+  faults: Faults;
   tracker: ActivityTracker;
   /** Every local component, as the composition root hands them out (each function gets its declared part). */
   deps: Deps;
@@ -258,6 +294,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     };
 
+    // As Lambda does for an asynchronous invocation (a schedule, an event rule): a failed attempt is retried
+    // twice, one and then two minutes later on the runtime's clock; after that it is logged as lost.
+    const invokeAsync = (functionName: string, event: unknown, attempt = 1): Promise<unknown> =>
+      tracker.track(() =>
+        invoke(functionName, event).catch((error: Error) => {
+          if (attempt === ASYNC_ATTEMPTS) {
+            console.error(`[runtime] ${functionName} failed ${attempt} times on an asynchronous event; dropped: ${error.message}`);
+            return;
+          }
+          const retryAt = new Date(clock.now().getTime() + attempt * 60_000);
+          clock.schedule(retryAt, () => void invokeAsync(functionName, event, attempt + 1));
+        }),
+      );
+
     const manifest = loadManifest();
     const definitions = Object.entries(manifest.workflows).map(([name, { substitutions }]) => ({
       name,
@@ -266,16 +316,49 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         Object.fromEntries(Object.entries(substitutions).map(([placeholder, fn]) => [placeholder, localFunctionArn(fn)])),
       ),
     }));
-    const engine = new LocalEngine(definitions, invoke, clock, tracker, records, options.retryIntervalMs);
+    const engine = new LocalEngine(definitions, invoke, clock, tracker, records, { retryIntervalMs: options.retryIntervalMs });
     cleanups.push(() => engine.shutdown());
+    // Step Functions' "Execution Status Change" event, routed as CDK's rule routes it.
+    engine.onClosed = (record) => {
+      if ((RESTART_STATUSES as readonly string[]).includes(record.status)) void invokeAsync('reconcile', executionStatusChange(record));
+    };
+    const sfn = await startSfnApi(
+      options.sfnPort,
+      sfnOperations(engine, new Map(definitions.map(({ name, definition }) => [name, definition])), clock.now()),
+    );
+    cleanups.push(() => closeServer(sfn.server));
 
-    const store = new DynamoStore({ tableName: TABLE_NAME, client: dynamodb.client });
-    const mailer = new SesMailer({ endpoint: sesUrl, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    // The functions reach every component through the AWS SDK, as on AWS, with faults injected where asked.
+    const faults = new Faults(options.faults);
+    const sdk = {
+      region: LOCAL_PLACE.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      // The SDK's three attempts, as on Lambda, but milliseconds apart instead of its 0.5-20 s throttling
+      // backoff: wall time is not the runtime's time on the manual clock, and the runtime's timers decide.
+      retryStrategy: new ConfiguredRetryStrategy(3, (attempt: number) => 5 * attempt),
+    };
+    const store = new DynamoStore({
+      tableName: TABLE_NAME,
+      client: faults.attach('dynamodb', new DynamoDBClient({ ...sdk, endpoint: dynamodb.endpoint })),
+    });
+    const mailer = new SesMailer({ ...sdk, endpoint: sesUrl }, { maxPerSecond: options.sesMaxRate });
+    faults.attach('ses', mailer.client);
+    const workflows = new SfnWorkflows(
+      Object.fromEntries(definitions.map(({ name }) => [name, stateMachineArn(LOCAL_PLACE, name)])),
+      faults.attach('sfn', new SFNClient({ ...sdk, endpoint: sfn.endpoint })),
+    );
     const apiUrl = `http://127.0.0.1:${options.port}`;
     const deps: Deps = {
       store,
-      mailer,
-      workflows: engine,
+      // Mail to SES's simulator addresses comes back as Bounce and Complaint events, as on AWS.
+      // SES reports seconds later; here long enough for the sender to have recorded the MessageId.
+      mailer: withMailboxSimulator(mailer, (event) =>
+        tracker.track(async () => {
+          await new Promise((resolveDelay) => setTimeout(resolveDelay, SES_FEEDBACK_DELAY_MS));
+          await invokeAsync('ses-feedback', event);
+        }),
+      ),
+      workflows,
       clock,
       settings: {
         fromAddress: options.fromAddress,
@@ -291,7 +374,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const [name, create] of factories) functions.set(name, create(localDeps(name, declarationOf(name), deps)));
 
     const scheduler = new LocalScheduler(clock, async (schedule) => {
-      await tracker.track(() => invoke(schedule.function, { source: 'local.scheduler', schedule: schedule.name }));
+      await invokeAsync(schedule.function, scheduleInput(schedule));
     });
     cleanups.push(() => scheduler.stop());
 
@@ -302,6 +385,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       sesStore: `${sesUrl}/store`,
       dynamodb: dynamodb.endpoint,
       smtp: `smtp://127.0.0.1:${options.smtpPort}`,
+      sfn: sfn.endpoint,
     };
 
     const smtp = { listening: false };
@@ -312,12 +396,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         return { status: 401, body: { error: 'missing or invalid bearer token' } };
       if (path === '/_local/clock' && method === 'GET') return { status: 200, body: { now: clock.now().toISOString(), mode: clock.mode } };
       if (path === '/_local/clock' && method === 'POST') return moveClock(body);
+      if (path === '/_local/faults' && method === 'GET')
+        return { status: 200, body: { faults: faults.current, injected: faults.injected } };
+      if (path === '/_local/faults' && method === 'POST') return setFaults(body);
       const execution = /^\/_local\/executions\/([^/]+)\/([^/]+)$/.exec(path);
       if (execution && method === 'GET') {
         const description = await engine.describe(decodeURIComponent(execution[1]), decodeURIComponent(execution[2]));
         return description ? { status: 200, body: description } : { status: 404, body: { error: 'no such execution' } };
       }
       return { status: 404, body: { error: `no route ${method} ${path}` } };
+    };
+
+    const setFaults = async (body: Buffer) => {
+      try {
+        faults.set(parseFaults(JSON.parse(body.toString('utf8') || 'null')));
+      } catch (error) {
+        return { status: 400, body: { error: error instanceof SyntaxError ? 'request body is not valid JSON' : (error as Error).message } };
+      }
+      return { status: 200, body: { faults: faults.current, injected: faults.injected } };
     };
 
     const moveClock = async (body: Buffer) => {
@@ -386,11 +482,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ]);
       const components = {
         dynamodb: { status: dynamoStatus, endpoint: dynamodb.endpoint, persistent: !options.inMemory },
-        ses: { status: sesStatus, endpoint: sesUrl, inbox: urls.sesInbox },
+        ses: { status: sesStatus, endpoint: sesUrl, inbox: urls.sesInbox, maxRate: options.sesMaxRate ?? null, ...mailer.counts },
         http: { status: 'up', endpoint: apiUrl },
         smtp: { status: smtp.listening ? 'up' : 'down', endpoint: urls.smtp, inboundAddress: options.inboundAddress },
         scheduler: { status: 'up', schedules: scheduler.nextRuns() },
-        workflows: { status: 'up', workflows: engine.workflows, executionsStarted: engine.counters.executions },
+        workflows: {
+          status: 'up',
+          endpoint: sfn.endpoint,
+          workflows: engine.workflows,
+          executionsStarted: engine.counters.executions,
+        },
+        faults: { status: 'up', shares: faults.current, injected: faults.injected },
         clock: { status: 'up', mode: clock.mode, now: clock.now().toISOString() },
       };
       const ok = Object.values(components).every((component) => component.status === 'up');
@@ -487,6 +589,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       apiToken,
       clock,
       engine,
+      faults,
       tracker,
       deps,
       store,

@@ -9,8 +9,8 @@ import {
 import type { ExecutionDescription, StartResult, WorkflowPort } from '../workflow-port.ts';
 
 /**
- * The AWS adapter of the workflow port. `stateMachineArns` maps a workflow name
- * (e.g. "issue-lifecycle") to its state machine ARN.
+ * The workflow port over the Step Functions API: AWS, or the embedded engine's local endpoint.
+ * `stateMachineArns` maps a workflow name (e.g. "issue-lifecycle") to its state machine ARN.
  */
 export class SfnWorkflows implements WorkflowPort {
   constructor(
@@ -29,18 +29,10 @@ export class SfnWorkflows implements WorkflowPort {
   }
 
   async start(workflow: string, name: string, input: unknown): Promise<StartResult> {
-    try {
-      const out = await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.arnOf(workflow), name, input: JSON.stringify(input) }),
-      );
-      return { executionArn: out.executionArn!, alreadyStarted: false };
-    } catch (error) {
-      // Same name with a closed execution (or different input): the start already happened.
-      if ((error as Error).name === 'ExecutionAlreadyExists') {
-        return { executionArn: this.executionArn(workflow, name), alreadyStarted: true };
-      }
-      throw error;
-    }
+    const out = await this.client.send(
+      new StartExecutionCommand({ stateMachineArn: this.arnOf(workflow), name, input: JSON.stringify(input) }),
+    );
+    return { executionArn: out.executionArn!, startDate: out.startDate!.toISOString() };
   }
 
   async sendTaskSuccess(token: string, output: unknown): Promise<boolean> {

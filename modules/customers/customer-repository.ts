@@ -28,7 +28,11 @@ export class CustomerRepository {
       (pk) => !senders.some((sender) => sender.pk === pk),
     );
     const owned = { ConditionExpression: 'attribute_not_exists(pk) OR customerId = :c', ExpressionAttributeValues: { ':c': customer.id } };
-    const { version, condition: unchanged } = asRead(before as { version?: number } | undefined);
+    // A customer that carries the version it was read at (a read-modify-write) is written only over that version.
+    const readAt = (customer as { version?: number }).version;
+    const { version, condition: unchanged } = asRead(
+      before && readAt !== undefined ? { version: readAt } : (before as { version?: number } | undefined),
+    );
     const item = { ...customerKey(customer.id), itemType: 'customer', ...customer, updatedAt: at.toISOString(), version };
     try {
       await this.store.transactWrite([

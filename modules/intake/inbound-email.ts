@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import * as z from 'zod';
 import type { Deps } from '../../kernel/deps.ts';
-import { render } from '../../kernel/email-templates.ts';
 import { emailIdFromBounceAddress, issueFromReplyAddress } from '../../kernel/links.ts';
-import { ownerOfMessage, recipientsOfBounced, sendOnce } from '../../kernel/outbox.ts';
-import { type Customer, CustomerRepository } from '../customers/index.ts';
+import { ownerOfMessage, recipientsOfBounced } from '../../kernel/outbox.ts';
+import { CustomerRepository } from '../customers/index.ts';
 import { IssueService } from '../issues/index.ts';
 import { emailSeverity, PolicyRepository } from '../policies/index.ts';
 import { AlertRepository } from './alert-repository.ts';
@@ -20,6 +19,7 @@ import {
   subjectTag,
   fromAddress,
 } from './inbound-mail.ts';
+import { markUndeliverable } from './undeliverable.ts';
 
 const verdict = z.object({ status: z.string() }).optional();
 const sesEventSchema = z.object({
@@ -89,7 +89,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
         return { outcome: 'ignored', reason };
       }
       const affected = affectedRecipients(mail).filter((address) => sentTo.includes(address));
-      const undeliverable = await markUndeliverable(affected, automated.kind, ses.mail.messageId);
+      const undeliverable = await markUndeliverable(deps, affected, automated.kind, ses.mail.messageId);
       return { outcome: automated.kind, reason: automated.reason, undeliverable };
     }
 
@@ -176,41 +176,6 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
       if (issue && sender && sender.id === issue.customerId) return issue.id;
     }
     return undefined;
-  }
-
-  /** A bounce or complaint about a customer contact marks it undeliverable and tells the service manager, once per message. */
-  async function markUndeliverable(addresses: string[], kind: 'bounce' | 'complaint', sesMessageId: string): Promise<string[]> {
-    const repo = customers;
-    const { store, mailer, clock, settings } = deps;
-    const marked: string[] = [];
-    for (const address of addresses) {
-      const customer = await repo.customerBySender(address);
-      const contact = customer?.contacts.find((entry) => entry.email.toLowerCase() === address);
-      if (!customer || !contact) continue;
-      const at = clock.now().toISOString();
-      const reason = kind === 'bounce' ? 'mail to this address bounced' : 'the recipient reported our mail as spam';
-      if (!contact.undeliverable) {
-        const updated: Customer = {
-          ...customer,
-          contacts: customer.contacts.map((entry) => (entry === contact ? { ...entry, undeliverable: { at, reason } } : entry)),
-        };
-        await repo.putCustomer(updated, clock.now());
-      }
-      marked.push(address);
-      const manager = customer.team.serviceManager;
-      await sendOnce(
-        { store, mailer, clock, settings },
-        { pk: `CUSTOMER#${customer.id}`, customerId: customer.id },
-        `undeliverable-${address}-${sesMessageId}`,
-        'contact-undeliverable',
-        () => ({
-          from: settings.fromAddress,
-          to: [manager.email],
-          ...render('contact-undeliverable', { person: manager, customer, contact, reason }),
-        }),
-      );
-    }
-    return marked;
   }
 
   /** Refused mail leaves nothing behind: its raw message is deleted from the bucket. */

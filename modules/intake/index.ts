@@ -5,3 +5,4 @@ export * from './inbound-mail.ts';
 export * from './webhooks.ts';
 export * from './inbound-email.ts';
 export * from './routes.ts';
+export * from './ses-feedback.ts';

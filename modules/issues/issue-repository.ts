@@ -2,6 +2,7 @@ import type { Actor } from '../../kernel/actor.ts';
 import { issueStatuses, normalizeIssue, type Issue, type IssueStatus } from './issue.ts';
 import { ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
 import { DomainError } from '../../kernel/errors.ts';
+import { readWait, type StoredWait, storeWaitToken, type WaitRecord } from '../../kernel/wait-tokens.ts';
 
 /** Item layout of issues in the single table. */
 /** Below DynamoDB's 400 KB item limit, with room for the key and index attributes. */
@@ -159,7 +160,11 @@ export class IssueRepository {
   }
 
   async waitToken(issueId: string): Promise<string | undefined> {
-    return (await this.store.get<{ token?: string }>({ pk: `ISSUE#${issueId}`, sk: 'WAIT' }))?.token;
+    return (await this.waitRecord(issueId))?.token;
+  }
+
+  async waitRecord(issueId: string): Promise<WaitRecord | undefined> {
+    return readWait(this.store, waitKey(issueId));
   }
 
   /** Records that the workflow acted on every event up to `seq` (without touching `version`: it races with nobody). */
@@ -190,18 +195,19 @@ function timelineItem(issueId: string, entry: TimelineEntry, seq: number) {
   return { pk: `ISSUE#${issueId}`, sk: `TL#${entry.at}#${String(seq).padStart(6, '0')}#${entry.type}`, ...entry };
 }
 
+const waitKey = (issueId: string) => ({ pk: `ISSUE#${issueId}`, sk: 'WAIT' });
+
 /**
- * Stores an issue workflow's callback token (an item of its own, so issue writes never erase it) and
- * reads the issue's event counters after it: an event writes the issue first and reads the token
- * after, so one of the two always sees the other. Light on purpose: the wait function needs no
- * more of the issue than this.
+ * Stores an issue workflow's callback token (kernel/wait-tokens.ts) and reads the issue's event
+ * counters after it: an event writes the issue first and reads the token after, so one of the two
+ * always sees the other. Light on purpose: the wait function needs no more of the issue than this.
  */
 export async function setIssueWaitToken(
   store: DynamoStore,
-  issueId: string,
-  token: string,
-): Promise<{ eventSeq: number; handledSeq: number } | undefined> {
-  await store.put({ pk: `ISSUE#${issueId}`, sk: 'WAIT', itemType: 'wait-token', token });
-  const issue = await store.get<{ eventSeq?: number; handledSeq?: number }>(issueKey(issueId));
-  return issue ? { eventSeq: issue.eventSeq ?? 0, handledSeq: issue.handledSeq ?? 0 } : undefined;
+  run: { issueId: string; token: string; execution?: string; base: string },
+): Promise<{ wait: StoredWait; issue?: { eventSeq: number; handledSeq: number } }> {
+  const wait = await storeWaitToken(store, waitKey(run.issueId), run.token, run.execution, run.base);
+  if (wait.superseded) return { wait };
+  const issue = await store.get<{ eventSeq?: number; handledSeq?: number }>(issueKey(run.issueId));
+  return { wait, issue: issue ? { eventSeq: issue.eventSeq ?? 0, handledSeq: issue.handledSeq ?? 0 } : undefined };
 }

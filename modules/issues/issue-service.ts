@@ -6,6 +6,7 @@ import { calendars, freezePolicy, PolicyRepository } from '../policies/index.ts'
 import {
   applyEvent,
   executionName,
+  ISSUE_WORKFLOW,
   openIssue,
   wakesWorkflow,
   workflowInput,
@@ -16,7 +17,6 @@ import {
 } from './issue.ts';
 import { IssueRepository } from './issue-repository.ts';
 
-const ISSUE_WORKFLOW = 'issue-lifecycle';
 const MAX_ATTEMPTS = 5;
 
 export type IssueDeps = Pick<Deps, 'store' | 'clock' | 'workflows'>;

@@ -13,6 +13,8 @@ export interface DunningState {
   approval?: { anchor: string; round: number; state: 'pending' | 'approved' | 'declined'; at: string };
   /** A promise was broken: the next step goes out at the next slot, whatever its day. */
   resumeNext?: boolean;
+  /** After a step went out, the next one of that ladder not before this instant, however often the cycle is woken. */
+  stepNotBefore?: { anchor: string; at: string };
   nextDunningAt?: string;
   version?: number;
 }
@@ -148,7 +150,9 @@ export function decideDunning(input: DunningInput): DunningDecision {
       due = nextSlot <= t ? dueIndexes[0] : undefined;
       if (!due) deadlines.push(nextSlot);
     } else {
-      const ready = dueIndexes.filter(({ at }) => at <= t);
+      const notBefore = state.stepNotBefore?.anchor === anchor ? DateTime.fromISO(state.stepNotBefore.at) : undefined;
+      const ready = notBefore && t < notBefore ? [] : dueIndexes.filter(({ at }) => at <= t);
+      if (notBefore && t < notBefore) deadlines.push(notBefore);
       due = ready.at(-1);
       for (const stale of ready.slice(0, -1)) state.sent[keyOf(stale.step)] = `skipped ${now.toISOString()}`;
     }
@@ -215,7 +219,11 @@ export function decideDunning(input: DunningInput): DunningDecision {
         for (const invoice of overdue)
           if (!invoice.dunnedAt) changed.set(invoice.id, { ...(changed.get(invoice.id) ?? invoice), dunnedAt: now.toISOString() });
         const following = policy.steps[due!.index + 1];
-        if (following) deadlines.push(DateTime.max(slot(addDays(anchor, following.offsetDays)), nextSlot));
+        if (following) {
+          const at = DateTime.max(slot(addDays(anchor, following.offsetDays)), nextSlot);
+          deadlines.push(at);
+          state.stepNotBefore = { anchor, at: at.toUTC().toISO()! };
+        }
       }
     }
   }

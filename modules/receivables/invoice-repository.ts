@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readWait, type StoredWait, storeWaitToken, type WaitRecord } from '../../kernel/wait-tokens.ts';
 import type { DunningState } from './dunning.ts';
 import type { Invoice, InvoiceStatus } from './invoices.ts';
 import { ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
@@ -198,15 +199,22 @@ export class InvoiceRepository {
     return items.map((item) => ({ customerId: String(item.customerId), generation: Number(item.generation) }));
   }
 
-  async setWaitToken(customerId: string, token: string): Promise<void> {
-    await this.store.put({ pk: `CUSTOMER#${customerId}`, sk: 'DUNNING-WAIT', itemType: 'wait-token', token });
+  /** Stores the dunning run's callback token and counts its turns (kernel/wait-tokens.ts). */
+  async setWaitToken(customerId: string, token: string, execution: string | undefined, base: string): Promise<StoredWait> {
+    return storeWaitToken(this.store, dunningWaitKey(customerId), token, execution, base);
   }
 
   async waitToken(customerId: string): Promise<string | undefined> {
-    return (await this.store.get<{ token?: string }>({ pk: `CUSTOMER#${customerId}`, sk: 'DUNNING-WAIT' }))?.token;
+    return (await this.waitRecord(customerId))?.token;
+  }
+
+  async waitRecord(customerId: string): Promise<WaitRecord | undefined> {
+    return readWait(this.store, dunningWaitKey(customerId));
   }
 
   async clearWaitToken(customerId: string): Promise<void> {
-    await this.store.delete({ pk: `CUSTOMER#${customerId}`, sk: 'DUNNING-WAIT' });
+    await this.store.delete(dunningWaitKey(customerId));
   }
 }
+
+const dunningWaitKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'DUNNING-WAIT' });

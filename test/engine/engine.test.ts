@@ -28,7 +28,7 @@ class TourFunctions {
     if (fn === 'tour-wait') {
       this.tokens.set(payload.id, payload.taskToken);
       // An event that arrived before the token was stored: the wait handler signals itself.
-      if (this.signalFromWait.delete(payload.id)) await this.engine.sendTaskSuccess(payload.taskToken, { early: true });
+      if (this.signalFromWait.delete(payload.id)) await this.engine.sendTaskSuccess(payload.taskToken, JSON.stringify({ early: true }));
       return null;
     }
     throw new Error(`no function ${fn}`);
@@ -52,7 +52,7 @@ afterAll(async () => db?.stop());
 function makeEngine(functions: TourFunctions, clock?: ManualClock) {
   const tracker = new ActivityTracker();
   const manual = clock ?? new ManualClock(new Date('2026-01-05T09:00:00Z'), () => tracker.idle());
-  const engine = new LocalEngine([{ name: 'tour', definition }], functions.invoke, manual, tracker, records, 0);
+  const engine = new LocalEngine([{ name: 'tour', definition }], functions.invoke, manual, tracker, records, { retryIntervalMs: 0 });
   functions.engine = engine;
   return { engine, clock: manual, tracker };
 }
@@ -62,7 +62,7 @@ describe('local engine', () => {
     const fns = new TourFunctions();
     fns.scripts.set('a', ['wait', 'wait', 'done']);
     const { engine, clock, tracker } = makeEngine(fns);
-    expect((await engine.start('tour', 'tour-a', { id: 'a' })).alreadyStarted).toBe(false);
+    await engine.start('tour', 'tour-a', JSON.stringify({ id: 'a' }));
     await tracker.idle();
     expect(fns.count('tour-step', 'a')).toBe(1);
     expect(fns.count('tour-wait', 'a')).toBe(1);
@@ -72,26 +72,38 @@ describe('local engine', () => {
     await clock.advanceBy(60 * 1000);
     expect(fns.count('tour-step', 'a')).toBe(2); // the timeout was caught and the step ran
 
-    expect(await engine.sendTaskSuccess(fns.tokens.get('a')!, { type: 'event' })).toBe(true);
+    await engine.sendTaskSuccess(fns.tokens.get('a')!, JSON.stringify({ type: 'event' }));
     await tracker.idle();
     expect(fns.count('tour-step', 'a')).toBe(3);
     expect((await engine.describe('tour', 'tour-a'))?.status).toBe('SUCCEEDED');
-    // A settled token cannot be used again.
-    expect(await engine.sendTaskSuccess(fns.tokens.get('a')!, {})).toBe(false);
+    // A settled token cannot be used again: AWS's answers for a used, an unknown and a malformed token.
+    await expect(engine.sendTaskSuccess(fns.tokens.get('a')!, '{}')).rejects.toThrow(expect.objectContaining({ name: 'TaskTimedOut' }));
+    await expect(engine.sendTaskSuccess('tour-a.AAAAAAAAAAAAAAAA', '{}')).rejects.toThrow(
+      expect.objectContaining({ name: 'TaskDoesNotExist' }),
+    );
+    await expect(engine.sendTaskSuccess('not a token', '{}')).rejects.toThrow(expect.objectContaining({ name: 'InvalidToken' }));
   });
 
-  it('starts idempotently by name', async () => {
+  it('reuses an execution name as AWS does: the same running input answers it, anything else is ExecutionAlreadyExists', async () => {
     const fns = new TourFunctions();
     fns.scripts.set('b', ['wait']);
     const { engine, tracker } = makeEngine(fns);
-    await engine.start('tour', 'tour-b', { id: 'b' });
-    const again = await engine.start('tour', 'tour-b', { id: 'b' });
+    const first = await engine.start('tour', 'tour-b', JSON.stringify({ id: 'b' }));
+    const again = await engine.start('tour', 'tour-b', JSON.stringify({ id: 'b' }));
     await tracker.idle();
-    expect(again.alreadyStarted).toBe(true);
+    expect(again).toEqual(first);
     expect(fns.count('tour-step', 'b')).toBe(1);
+    const taken = expect.objectContaining({ name: 'ExecutionAlreadyExists' });
+    await expect(engine.start('tour', 'tour-b', JSON.stringify({ id: 'other' }))).rejects.toThrow(taken);
     await engine.stop('tour', 'tour-b');
     await tracker.idle();
     expect((await engine.describe('tour', 'tour-b'))?.status).toBe('ABORTED');
+    // A closed execution's name stays taken, whatever the input.
+    await expect(engine.start('tour', 'tour-b', JSON.stringify({ id: 'b' }))).rejects.toThrow(taken);
+    await expect(engine.start('tour', 'bad name', '{}')).rejects.toThrow(expect.objectContaining({ name: 'InvalidName' }));
+    await expect(engine.start('tour', 'tour-big', JSON.stringify({ id: 'x'.repeat(262_144) }))).rejects.toThrow(
+      expect.objectContaining({ name: 'InvalidExecutionInput' }),
+    );
   });
 
   it('retries a named error, then catches it into the Fail state', async () => {
@@ -100,9 +112,9 @@ describe('local engine', () => {
     fns.scripts.set('d', [{ throw: 'Fatal' }]);
     fns.scripts.set('e', [{ throw: 'Flaky' }, { throw: 'Flaky' }, { throw: 'Flaky' }]);
     const { engine, tracker } = makeEngine(fns);
-    await engine.start('tour', 'tour-c', { id: 'c' });
-    await engine.start('tour', 'tour-d', { id: 'd' });
-    await engine.start('tour', 'tour-e', { id: 'e' });
+    await engine.start('tour', 'tour-c', JSON.stringify({ id: 'c' }));
+    await engine.start('tour', 'tour-d', JSON.stringify({ id: 'd' }));
+    await engine.start('tour', 'tour-e', JSON.stringify({ id: 'e' }));
     await tracker.idle();
     expect((await engine.describe('tour', 'tour-c'))?.status).toBe('SUCCEEDED');
     expect(fns.count('tour-step', 'c')).toBe(2);
@@ -119,7 +131,7 @@ describe('local engine', () => {
     fns.scripts.set('f', ['wait', 'done']);
     fns.signalFromWait.add('f');
     const { engine, tracker } = makeEngine(fns);
-    await engine.start('tour', 'tour-f', { id: 'f' });
+    await engine.start('tour', 'tour-f', JSON.stringify({ id: 'f' }));
     await tracker.idle();
     expect((await engine.describe('tour', 'tour-f'))?.status).toBe('SUCCEEDED');
     expect(fns.count('tour-step', 'f')).toBe(2);
@@ -132,7 +144,7 @@ describe('local engine', () => {
     fns.invoke = async (fn, payload) =>
       fn === 'tour-step' ? { ...(await original(fn, payload)), waitSeconds: 40 * 86_400 } : original(fn, payload);
     const { engine, clock, tracker } = makeEngine(fns);
-    await engine.start('tour', 'tour-g', { id: 'g' });
+    await engine.start('tour', 'tour-g', JSON.stringify({ id: 'g' }));
     await tracker.idle();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fns.count('tour-step', 'g')).toBe(1);
@@ -146,7 +158,7 @@ describe('local engine', () => {
     const fns = new TourFunctions();
     fns.scripts.set('h', ['wait', 'wait', 'done']);
     const first = makeEngine(fns);
-    await first.engine.start('tour', 'tour-h', { id: 'h' });
+    await first.engine.start('tour', 'tour-h', JSON.stringify({ id: 'h' }));
     await first.tracker.idle();
     first.engine.shutdown(); // as a crash: the record stays RUNNING
     expect((await records.get('tour', 'tour-h'))?.status).toBe('RUNNING');

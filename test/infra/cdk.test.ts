@@ -92,6 +92,28 @@ describe('CDK stacks', () => {
     stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(7 * * * ? *)',
       ScheduleExpressionTimezone: 'UTC',
+      Target: Match.objectLike({
+        Input: JSON.stringify({ source: 'steward.scheduler', schedule: 'reconcile-workflows', sweep: 'issues' }),
+      }),
+    });
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'steward-reconcile-dunning',
+      ScheduleExpression: 'cron(37 3 * * ? *)',
+    });
+    // Bounces and complaints: every email goes out with the configuration set, whose events reach ses-feedback.
+    stateless.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'steward' });
+    stateless.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({ Enabled: true, MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: Match.anyValue() }),
+    });
+    stateless.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda' });
+    expect(environmentOf('issue-step').SES_CONFIGURATION_SET).toBe('steward');
+    // A run that ends before its owner: Step Functions' event restarts the owner at once.
+    stateless.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: Match.objectLike({ status: ['FAILED', 'TIMED_OUT', 'ABORTED'] }),
+      }),
     });
     stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
       Name: 'steward-dunning-run',
@@ -100,14 +122,14 @@ describe('CDK stacks', () => {
     });
   });
 
-  it('the dunning run gets the longest Lambda timeout (it stops itself 30 s before); the others 30 s', () => {
+  it('the dunning run and the workflow sweep get the longest Lambda timeout (each walks every owner); the others 30 s', () => {
     const functions = Object.values<any>(stateless.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn.Properties.Environment?.Variables?.TABLE_NAME,
     );
     const timeouts = functions.map((fn) => fn.Properties.Timeout).sort((a, b) => a - b);
     expect(timeouts.at(-1)).toBe(900);
-    expect(timeouts.filter((timeout) => timeout === 900)).toHaveLength(1);
-    expect(new Set(timeouts.slice(0, -1))).toEqual(new Set([30]));
+    expect(timeouts.filter((timeout) => timeout === 900)).toHaveLength(2);
+    expect(new Set(timeouts.slice(0, -2))).toEqual(new Set([30]));
   });
 
   it('the dunning index is sparse and sharded: gsi2 keys exist only on dunning state items with something due', () => {
@@ -142,8 +164,17 @@ describe('CDK stacks', () => {
       'fnissuewait',
       'fnwebhooks',
     ]);
-    expect(rolesWith('states:StartExecution')).toEqual(['fnapi', 'fndunningrun', 'fninboundemail', 'fnreconcile', 'fnwebhooks']);
-    expect(rolesWith('ses:SendEmail')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep']);
+    // The wait functions start the next run when a long-lived run continues as new.
+    expect(rolesWith('states:StartExecution')).toEqual([
+      'fnapi',
+      'fndunningrun',
+      'fndunningwait',
+      'fninboundemail',
+      'fnissuewait',
+      'fnreconcile',
+      'fnwebhooks',
+    ]);
+    expect(rolesWith('ses:SendEmail')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep', 'fnsesfeedback']);
   });
 
   /** A function's environment variables, by function folder (the logical id is fn-<name> without dashes). */
@@ -166,6 +197,7 @@ describe('CDK stacks', () => {
       'INBOUND_ADDRESS',
       'INBOUND_BUCKET',
       'NODE_OPTIONS',
+      'SES_CONFIGURATION_SET',
       'STATE_MACHINE_ARNS',
       'TABLE_NAME',
       'UNKNOWN_SENDER',
@@ -207,6 +239,7 @@ describe('CDK stacks', () => {
       'fninboundemail',
       'fninvoices',
       'fnissuestep',
+      'fnsesfeedback',
       'fnwebhooks',
     ]);
   });

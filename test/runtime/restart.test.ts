@@ -42,6 +42,7 @@ describe('restart', () => {
       dynamodbPort: await freePort(),
       sesPort: await freePort(),
       smtpPort: await freePort(),
+      sfnPort: await freePort(),
     });
     runtimes.push(second);
     const client2 = api(second);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SesMailer, sendingRate } from '../../kernel/aws/ses-mailer.ts';
 import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
 import { acme, api, inbox, removeDataDir, startRuntime, TEST_CLOCK_START, testOptions } from '../support/runtime.ts';
 
@@ -20,7 +21,24 @@ describe('embedded runtime', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { status: string; components: Record<string, unknown> };
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.components).sort()).toEqual(['clock', 'dynamodb', 'http', 'scheduler', 'ses', 'smtp', 'workflows']);
+    expect(Object.keys(body.components).sort()).toEqual(['clock', 'dynamodb', 'faults', 'http', 'scheduler', 'ses', 'smtp', 'workflows']);
+    expect(body.components.workflows).toMatchObject({ endpoint: runtime.urls.sfn });
+  });
+
+  it('paces sends to a configured rate (STEWARD_SES_MAX_RATE), and refuses a rate it cannot use', async () => {
+    const paced = new SesMailer(
+      { endpoint: runtime.urls.sesInbox, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } },
+      { maxPerSecond: 20 },
+    );
+    const email = { from: 'steward@steward.localhost', to: ['pace@acme.test'], subject: 'pace', text: 't', html: '<p>t</p>' };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 11 }, () => paced.send(email)));
+    // Eleven sends at 20 per second take at least ten intervals of 50 ms, however fast SES answers.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(490);
+    expect(paced.counts).toEqual({ sent: 11, retried: 0, failed: 0 });
+    expect(() => sendingRate('0', 'STEWARD_SES_MAX_RATE')).toThrow(/STEWARD_SES_MAX_RATE must be a number of emails per second above 0/);
+    expect(() => sendingRate('fast', 'STEWARD_SES_MAX_RATE')).toThrow(/got "fast"/);
+    expect(sendingRate('', 'STEWARD_SES_MAX_RATE')).toBeUndefined();
   });
 
   it('serves the SES emulator inbox page', async () => {

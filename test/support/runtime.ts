@@ -17,6 +17,7 @@ export async function testOptions(overrides: Partial<RuntimeOptions> = {}): Prom
     dynamodbPort: await freePort(),
     sesPort: await freePort(),
     smtpPort: await freePort(),
+    sfnPort: await freePort(),
     dataDir: mkdtempSync(join(tmpdir(), 'steward-test-')),
     inMemory: false,
     clock: 'manual',
@@ -108,6 +109,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         dynamodbPort: await freePort(),
         sesPort: await freePort(),
         smtpPort: await freePort(),
+        sfnPort: await freePort(),
       });
     }
   }

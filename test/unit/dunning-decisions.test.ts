@@ -65,6 +65,23 @@ describe('decideDunning: one step at a time, from the invoices and the state alo
     expect(decide(first.state, [invoice('A-1', '2026-12-01')], '2026-12-02T09:00').emails).toEqual([]);
   });
 
+  it('after a step goes out, a second wake the same day sends nothing, even when a later step is past its calendar date', () => {
+    // A promise broken on 29 Dec resumes with the next step (why); the warning, due by the calendar
+    // since 15 Dec, waits for the next slot however often the cycle is woken in between.
+    const promised = applyInvoiceEvent(
+      invoice('P-1', '2026-12-01'),
+      { type: 'promise', date: '2026-12-28' },
+      '2026-12-03T10:00:00Z',
+      '2026-12-03',
+    );
+    const resumed = decide({ ...fresh(), sent: { 'reminder@2026-12-01': '2026-12-02T08:00:00Z' } }, [promised], '2026-12-29T09:00');
+    expect(resumed.emails.map((email) => email.template)).toEqual(['dunning-promise-broken', 'dunning-why']);
+    const invoices = [{ ...promised, ...resumed.invoices.find((changed) => changed.id === 'P-1') }];
+    expect(decide(resumed.state, invoices, '2026-12-29T09:00').emails).toEqual([]);
+    expect(decide(resumed.state, invoices, '2026-12-29T16:00').emails).toEqual([]);
+    expect(show(decide(resumed.state, invoices, '2026-12-29T16:00').state.nextDunningAt)).toBe('Wed 2026-12-30 09:00');
+  });
+
   it('an open sev1/sev2 (outage) holds a consequence step and asks the service manager instead; plain reminders go on', () => {
     expect(decide(fresh(), [invoice('A-1', '2026-12-01')], '2026-12-02T09:00', true).emails.map((email) => email.template)).toEqual([
       'dunning-reminder',

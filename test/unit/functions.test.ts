@@ -70,10 +70,11 @@ describe('the embedded runtime hands a function only what it declares, as strict
   });
 
   it('a workflow it does not start is refused; signalling needs a declared signal', async () => {
-    const deps = localDeps('reconcile', functionDeclarations.reconcile, all) as Deps;
-    await expect(deps.workflows.start('invoice-dunning', 'x', {})).rejects.toThrow(/start or stop invoice-dunning/);
-    await expect(deps.workflows.sendTaskSuccess('token', {})).rejects.toThrow(/complete callback tasks/);
-    await deps.workflows.start('issue-lifecycle', 'x', {});
+    const dunningWait = localDeps('dunning-wait', functionDeclarations['dunning-wait'], all) as Deps;
+    await expect(dunningWait.workflows.start('issue-lifecycle', 'x', {})).rejects.toThrow(/start or stop issue-lifecycle/);
+    const reconcile = localDeps('reconcile', functionDeclarations.reconcile, all) as Deps;
+    await expect(reconcile.workflows.sendTaskSuccess('token', {})).rejects.toThrow(/complete callback tasks/);
+    await reconcile.workflows.start('issue-lifecycle', 'x', {});
     expect(calls.at(-1)).toBe('start');
   });
 

@@ -1,0 +1,79 @@
+import type { DeserializeHandler, DeserializeHandlerArguments, MiddlewareStack } from '@aws-sdk/types';
+
+/** What fault injection needs of an SDK v3 client: its middleware stack. */
+interface SdkClient {
+  // biome-ignore lint/suspicious/noExplicitAny: any client's stack, whatever its input and output types
+  middlewareStack: MiddlewareStack<any, any>;
+}
+
+/** The local components a fault can be injected into, and the throttling error AWS answers with for each. */
+export const FAULT_ERRORS = {
+  ses: { name: 'TooManyRequestsException', status: 429, message: 'Maximum sending rate exceeded.' },
+  dynamodb: { name: 'ThrottlingException', status: 400, message: 'Rate of requests exceeds the allowed throughput.' },
+  sfn: { name: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+} as const;
+
+export type FaultTarget = keyof typeof FAULT_ERRORS;
+/** The share (0–1) of calls to each component that fail. */
+export type FaultShares = Partial<Record<FaultTarget, number>>;
+
+/** Parses a fault setting such as {"ses": 0.3, "dynamodb": 0.05}; the error names the field and the problem. */
+export function parseFaults(value: unknown): FaultShares {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error('faults must be an object such as {"ses": 0.3, "dynamodb": 0.05, "sfn": 0.1}; {} turns them off');
+  const shares: FaultShares = {};
+  for (const [target, share] of Object.entries(value)) {
+    if (!Object.hasOwn(FAULT_ERRORS, target))
+      throw new Error(`faults: "${target.slice(0, 40)}" is not a component (use ${Object.keys(FAULT_ERRORS).join(', ')})`);
+    if (typeof share !== 'number' || !Number.isFinite(share) || share < 0 || share > 1)
+      throw new Error(`faults.${target}: must be a number from 0 to 1 (the share of calls that fail)`);
+    shares[target as FaultTarget] = share;
+  }
+  return shares;
+}
+
+/**
+ * Fault injection for the embedded runtime: a share of the calls the functions make to a local
+ * component fail as AWS fails them under throttling. The failure happens inside the SDK's retry
+ * loop, so the SDK retries it as it would on AWS; what survives its retries reaches Steward's code.
+ */
+export class Faults {
+  private shares: FaultShares = {};
+  /** Calls failed on purpose, per component. */
+  readonly injected: Record<FaultTarget, number> = { ses: 0, dynamodb: 0, sfn: 0 };
+
+  constructor(initial: FaultShares = {}) {
+    this.set(initial);
+  }
+
+  set(shares: FaultShares): void {
+    this.shares = { ...shares };
+  }
+
+  get current(): FaultShares {
+    return { ...this.shares };
+  }
+
+  /** Adds the fault to an SDK client (v3): applied to every attempt, inside the SDK's retries. */
+  attach<C extends SdkClient>(target: FaultTarget, client: C): C {
+    client.middlewareStack.add(
+      // biome-ignore lint/suspicious/noExplicitAny: the stack's own input and output types
+      (next: DeserializeHandler<any, any>) => async (args: DeserializeHandlerArguments<any>) => {
+        const share = this.shares[target] ?? 0;
+        if (share > 0 && Math.random() < share) {
+          this.injected[target]++;
+          const fault = FAULT_ERRORS[target];
+          throw Object.assign(new Error(fault.message), {
+            name: fault.name,
+            $fault: 'client',
+            $metadata: { httpStatusCode: fault.status, attempts: 1 },
+            $retryable: { throttling: true },
+          });
+        }
+        return next(args);
+      },
+      { step: 'deserialize', name: 'stewardLocalFaults', priority: 'low' },
+    );
+    return client;
+  }
+}
