@@ -19,6 +19,18 @@ describe('runtime options from the environment', () => {
     );
   });
 
+  it('reads the Step Functions port, the fault shares and the sending rate; refuses bad ones naming the variable', () => {
+    const options = optionsFromEnv({ STEWARD_SFN_PORT: '9083', STEWARD_FAULTS: '{"ses":0.3}', STEWARD_SES_MAX_RATE: '14' }, []);
+    expect(options).toMatchObject({ sfnPort: 9083, faults: { ses: 0.3 }, sesMaxRate: 14 });
+    expect(optionsFromEnv({}, [])).toMatchObject({ sfnPort: 8083, faults: undefined, sesMaxRate: undefined });
+    expect(() => optionsFromEnv({ STEWARD_FAULTS: 'ses=0.3' }, [])).toThrow(/STEWARD_FAULTS: not valid JSON/);
+    expect(() => optionsFromEnv({ STEWARD_FAULTS: '{"ses":1.5}' }, [])).toThrow(
+      /STEWARD_FAULTS: faults\.ses: must be a number from 0 to 1/,
+    );
+    expect(() => optionsFromEnv({ STEWARD_SES_MAX_RATE: '-1' }, [])).toThrow(/STEWARD_SES_MAX_RATE must be a number/);
+    expect(() => optionsFromEnv({ STEWARD_SFN_PORT: '70000' }, [])).toThrow(/STEWARD_SFN_PORT must be a port number/);
+  });
+
   it('refuses STEWARD_CLOCK_START without the manual clock', () => {
     expect(() => optionsFromEnv({ STEWARD_CLOCK_START: '2026-12-01T09:00:00Z' }, [])).toThrow(
       /STEWARD_CLOCK_START works only with STEWARD_CLOCK=manual/,
