@@ -127,9 +127,8 @@ export class DynamoStore {
     }
   }
 
-  /** Queries every page; `limit` caps the number of items returned. */
   /**
-   * Queries the table or an index. A query of the table reads consistently unless told otherwise:
+   * Queries every page of the table or an index; `limit` caps the number of items returned. A query of the table reads consistently unless told otherwise:
    * on AWS an eventually consistent read may miss a write just made (DynamoDB Local never does), and
    * a step must see the payment that woke it. An index can only be read eventually consistently.
    */
