@@ -214,6 +214,42 @@ describe('CDK stacks', () => {
     expect(grants).not.toContain('execution/');
   });
 
+  it('every ARN in every IAM policy and function environment has the format of its service', () => {
+    // Resolve CloudFormation's joins into text, with a placeholder for each reference.
+    const text = (value: any): string => {
+      if (typeof value === 'string') return value;
+      if (value?.['Fn::Join']) return value['Fn::Join'][1].map(text).join(value['Fn::Join'][0]);
+      if (value?.Ref)
+        return value.Ref === 'AWS::Partition'
+          ? 'aws'
+          : value.Ref === 'AWS::AccountId'
+            ? '123456789012'
+            : value.Ref === 'AWS::Region'
+              ? 'eu-west-1'
+              : `{${value.Ref}}`;
+      if (value?.['Fn::GetAtt']) return `{${value['Fn::GetAtt'].join('.')}}`;
+      return JSON.stringify(value);
+    };
+    const formats: Record<string, RegExp> = {
+      states: /^arn:aws:states:eu-west-1:123456789012:(stateMachine:[\w-]+|execution:[\w-]+:\*)$/,
+      ses: /^arn:aws:ses:eu-west-1:123456789012:(identity|configuration-set)\/\*$/,
+      lambda: /^arn:aws:lambda:eu-west-1:123456789012:function:[^:]+$/,
+    };
+    const arns: string[] = [];
+    for (const policy of Object.values<any>(stateless.findResources('AWS::IAM::Policy')))
+      for (const statement of policy.Properties.PolicyDocument.Statement)
+        for (const resource of [statement.Resource].flat()) arns.push(text(resource));
+    for (const fn of Object.values<any>(stateless.findResources('AWS::Lambda::Function')))
+      for (const value of Object.values(fn.Properties.Environment?.Variables ?? {})) {
+        const resolved = text(value);
+        if (resolved.startsWith('{"')) arns.push(...Object.values<string>(JSON.parse(resolved)));
+        else if (resolved.startsWith('arn:')) arns.push(resolved);
+      }
+    const checked = arns.filter((arn) => /^arn:aws:(states|ses|lambda):/.test(arn));
+    expect(checked.length).toBeGreaterThan(10);
+    for (const arn of checked) expect(arn, arn).toMatch(formats[arn.split(':')[2]]);
+  });
+
   it('a function that declares read access to the table gets no write grant', () => {
     const policies = Object.values<any>(stateless.findResources('AWS::IAM::Policy')).filter((policy) =>
       String(policy.Properties.Roles[0].Ref).startsWith('fnreconcile'),
