@@ -71,6 +71,14 @@ describe('faults injected into the local components (STEWARD_FAULTS, /_local/fau
   it('a sev1 and a dunning cycle under 30 % SES and 5 % DynamoDB faults: every expected email once, no workflow lost', {
     timeout: 300_000,
   }, async () => {
+    // The step's retries wait their real intervals here (2 s, 4 s, … as on AWS), not zero: an email whose
+    // claim could not be given back (a DynamoDB fault) is then sent again within the retries once its
+    // one-minute lease has passed in wall time, as on AWS, instead of failing every run at one instant.
+    await runtime.stop();
+    options = await testOptions({ inMemory: true, retryIntervalMs: undefined });
+    runtime = await startRuntime(options);
+    earlier = new Set((await inbox(runtime)).map((email) => email.messageId));
+    await api(runtime).post('/customers', acme);
     const client = api(runtime);
     await client.post('/invoices', invoiceInput('F-1', 'acme', '2026-12-01', 480));
     await faults({ ses: 0.3, dynamodb: 0.05 });
