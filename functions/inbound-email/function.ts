@@ -2,6 +2,7 @@ import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
 import { blobs, defineFunction, email, settings, table, workflows } from '../../infra/aws/needs.ts';
 
 export default defineFunction({
+  asynchronous: true,
   needs: {
     store: table('read-write'),
     mailer: email(),

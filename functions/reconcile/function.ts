@@ -2,6 +2,7 @@ import { defineFunction, table, workflows } from '../../infra/aws/needs.ts';
 
 /** Checks every open issue and dunning cycle (DescribeExecution each): it gets time for tens of thousands. */
 export default defineFunction({
+  asynchronous: true,
   timeoutSeconds: 900,
   needs: { store: table('read'), workflows: workflows({ start: ['issue-lifecycle', 'invoice-dunning'] }) },
 });

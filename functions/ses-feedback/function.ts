@@ -1,6 +1,7 @@
 import { defineFunction, email, settings, table } from '../../infra/aws/needs.ts';
 
 export default defineFunction({
+  asynchronous: true,
   needs: {
     store: table('read-write'),
     mailer: email(), // tells the service manager

@@ -44,15 +44,21 @@ export type DepsOf<N extends Needs> = { [K in keyof N]-?: N[K] extends NeedBase<
 export interface FunctionDeclaration<N extends Needs = Needs> {
   timeoutSeconds: number;
   memoryMb: number;
+  /**
+   * Invoked asynchronously (a schedule, SES, SNS, an event rule): Lambda retries a failed event
+   * twice, then sends it to the failed-events destination, on AWS and in the embedded runtime.
+   */
+  asynchronous: boolean;
   needs: N;
 }
 
 export function defineFunction<N extends Needs>(declaration: {
   timeoutSeconds?: number;
   memoryMb?: number;
+  asynchronous?: boolean;
   needs: N;
 }): FunctionDeclaration<N> {
-  return { timeoutSeconds: 30, memoryMb: 256, ...declaration };
+  return { timeoutSeconds: 30, memoryMb: 256, asynchronous: false, ...declaration };
 }
 
 export function required(env: Env, name: string): string {

@@ -17,6 +17,7 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
     apiToken: stateful.apiToken,
     inboundMail: stateful.inboundMail,
     stripeWebhookSecret: stateful.stripeWebhookSecret,
+    failedEvents: stateful.failedEvents,
     fromAddress,
     inboundAddress,
     unknownSender,

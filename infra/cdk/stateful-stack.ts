@@ -3,17 +3,19 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { AttributeType, ProjectionType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
 import { tableSchema } from '../table-schema.ts';
 
-/** What must survive a redeploy: the table (PITR, RETAIN), the API token and the inbound mail bucket. */
+/** What must survive a redeploy: the table (PITR, RETAIN), the API token, the inbound mail bucket and the failed events. */
 export class StatefulStack extends Stack {
   readonly table: TableV2;
   readonly apiToken: Secret;
   readonly inboundMail: Bucket;
   readonly stripeWebhookSecret: Secret;
+  readonly failedEvents: Queue;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -86,6 +88,18 @@ export class StatefulStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
+    // The on-failure destination of every asynchronously invoked function: an event Lambda gave up on
+    // after its two retries (an inbound email, a sweep, a bounce) waits here, 14 days, to be redriven.
+    this.failedEvents = new Queue(this, 'FailedEvents', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    NagSuppressions.addResourceSuppressions(this.failedEvents, [
+      { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter (on-failure) destination of the asynchronous functions.' },
+    ]);
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'FailedEventsQueueUrl', { value: this.failedEvents.queueUrl });
   }
 }

@@ -14,6 +14,8 @@ import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { ConfigurationSet, EmailSendingEvent, EventDestination, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -35,6 +37,8 @@ export interface StatelessStackProps extends StackProps {
   apiToken: Secret;
   inboundMail: Bucket;
   stripeWebhookSecret: Secret;
+  /** Where Lambda sends an asynchronous event after its retries (see FunctionDeclaration.asynchronous). */
+  failedEvents: IQueue;
   /** Verified SES identity Steward sends from, e.g. "Steward <steward@example.com>". */
   fromAddress: string;
   /** Where customers write; its domain needs an MX record to SES inbound and an active receipt rule set. */
@@ -119,6 +123,8 @@ export class StatelessStack extends Stack {
           esbuildArgs: lambdaBundling.esbuildArgs,
         },
       });
+      if (declaration.asynchronous)
+        fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(props.failedEvents) });
       this.functions.set(name, fn);
     }
 

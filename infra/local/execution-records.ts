@@ -1,6 +1,7 @@
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExecutionStatus } from '../../kernel/workflow-port.ts';
+import { ensureIdTable } from './local-table.ts';
 
 export interface ExecutionRecord {
   workflow: string;
@@ -31,20 +32,8 @@ export class ExecutionRecords {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async ensureTable(): Promise<void> {
-    try {
-      await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
-    } catch (error) {
-      if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-      await this.client.send(
-        new CreateTableCommand({
-          TableName: this.tableName,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        }),
-      );
-    }
+  ensureTable(): Promise<void> {
+    return ensureIdTable(this.client, this.tableName);
   }
 
   /** Returns false when an execution with this name already exists. */

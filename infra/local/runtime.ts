@@ -25,7 +25,10 @@ import { sesReceiptEvent } from './ses-receipt.ts';
 import { SesMailer, sendingRate } from '../../kernel/aws/ses-mailer.ts';
 import { SfnWorkflows } from '../../kernel/aws/sfn-workflows.ts';
 import { LOCAL_PLACE, stateMachineArn } from '../aws-names.ts';
-import { Faults, type FaultShares, parseFaults } from './faults.ts';
+import { type FaultTarget, Faults, type FaultShares, parseFaults } from './faults.ts';
+import { LambdaSandbox } from './lambda-sandbox.ts';
+import { IndexLag, MAX_INDEX_DELAY_MS } from './index-lag.ts';
+import { type FailedEvent, FailedEvents } from './failed-events.ts';
 import { sfnOperations, startSfnApi } from './sfn-api.ts';
 import { executionStatusChange } from './execution-events.ts';
 import { withMailboxSimulator } from './ses-simulator.ts';
@@ -45,6 +48,7 @@ import { parseInstant } from './instant.ts';
 
 export const TABLE_NAME = 'steward';
 const EXECUTIONS_TABLE = 'steward-local-executions';
+const FAILED_EVENTS_TABLE = 'steward-local-failed-events';
 /** One move fires every timer on its way (hourly dunning runs among them): a century would block the runtime for hours. */
 const MAX_CLOCK_MOVE_DAYS = 400;
 const MAX_CLOCK_MOVE_MS = MAX_CLOCK_MOVE_DAYS * 24 * 60 * 60 * 1000;
@@ -77,6 +81,10 @@ export interface RuntimeOptions {
   sesMaxRate?: number;
   /** Shares of calls to local components that fail as under AWS throttling (STEWARD_FAULTS; /_local/faults changes them). */
   faults?: FaultShares;
+  /** How long, on the runtime's clock, an index query does not see an item just written (STEWARD_INDEX_DELAY_MS; default 0). */
+  indexDelayMs?: number;
+  /** Overrides functions' configured timeouts, in seconds (tests shorten one to see it enforced). */
+  functionTimeouts?: Record<string, number>;
 }
 
 export interface ClientLimits {
@@ -127,6 +135,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
     sfnPort: port('STEWARD_SFN_PORT', 8083),
     faults,
     sesMaxRate: sendingRate(env.STEWARD_SES_MAX_RATE, 'STEWARD_SES_MAX_RATE'),
+    indexDelayMs: indexDelay(env.STEWARD_INDEX_DELAY_MS),
     dataDir: resolve(env.STEWARD_DATA_DIR || '.steward'),
     inMemory: argv.includes('--in-memory'),
     clock,
@@ -157,21 +166,49 @@ export async function loadFunctions(): Promise<Map<string, HandlerFactory>> {
   return functions;
 }
 
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + declarationOf(functionName).timeoutSeconds * 1000;
+function indexDelay(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_INDEX_DELAY_MS)
+    throw new Error(`STEWARD_INDEX_DELAY_MS must be a whole number of milliseconds from 0 to ${MAX_INDEX_DELAY_MS}, got "${raw}"`);
+  return value;
+}
+
+function lambdaContext(functionName: string, requestId: string, timeoutSeconds: number): Context {
+  const deadline = Date.now() + timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: localFunctionArn(functionName),
     memoryLimitInMB: String(declarationOf(functionName).memoryMb),
-    awsRequestId: randomUUID(),
+    awsRequestId: requestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => {},
     fail: () => {},
     succeed: () => {},
+  };
+}
+
+function failedEvent(functionName: string, event: unknown, error: Error, requestId: string, attempts: number, now: Date): FailedEvent {
+  return {
+    id: randomUUID(),
+    functionName,
+    record: {
+      version: '1.0',
+      timestamp: now.toISOString(),
+      requestContext: {
+        requestId,
+        functionArn: localFunctionArn(functionName),
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: attempts,
+      },
+      requestPayload: event,
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: { errorType: error.name, errorMessage: error.message },
+    },
   };
 }
 
@@ -271,6 +308,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await ensureTable(dynamodb);
     const records = new ExecutionRecords(dynamodb.client, EXECUTIONS_TABLE);
     await records.ensureTable();
+    const failedEvents = new FailedEvents(dynamodb.client, FAILED_EVENTS_TABLE);
+    await failedEvents.ensureTable();
 
     const ses = await startSesEmulator(options.sesPort);
     cleanups.push(() => closeServer(ses as Server));
@@ -280,12 +319,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const factories = await loadFunctions();
     const functions = new Map<string, LambdaHandler>();
     const invocations = new Map<string, { count: number; ms: number }>();
-    const invoke = async (functionName: string, event: unknown) => {
+    const sandbox = new LambdaSandbox();
+    /** Failed invocations per function and error name (Sandbox.Timedout for one past its timeout). */
+    const errors = new Map<string, Record<string, number>>();
+    const invoke = async (functionName: string, event: unknown, requestId: string = randomUUID()) => {
       const handler = functions.get(functionName);
       if (!handler) throw new Error(`no function "${functionName}" in functions/`);
+      const timeoutSeconds = options.functionTimeouts?.[functionName] ?? declarationOf(functionName).timeoutSeconds;
       const started = performance.now();
       try {
-        return await handler(structuredClone(event), lambdaContext(functionName));
+        return await sandbox.run(functionName, requestId, timeoutSeconds, () =>
+          handler(structuredClone(event), lambdaContext(functionName, requestId, timeoutSeconds)),
+        );
+      } catch (error) {
+        const byName = errors.get(functionName) ?? {};
+        const name = (error as Error).name || 'Error';
+        byName[name] = (byName[name] ?? 0) + 1;
+        errors.set(functionName, byName);
+        throw error;
       } finally {
         const stats = invocations.get(functionName) ?? { count: 0, ms: 0 };
         stats.count++;
@@ -295,18 +346,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
 
     // As Lambda does for an asynchronous invocation (a schedule, an event rule): a failed attempt is retried
-    // twice, one and then two minutes later on the runtime's clock; after that it is logged as lost.
-    const invokeAsync = (functionName: string, event: unknown, attempt = 1): Promise<unknown> =>
-      tracker.track(() =>
-        invoke(functionName, event).catch((error: Error) => {
-          if (attempt === ASYNC_ATTEMPTS) {
-            console.error(`[runtime] ${functionName} failed ${attempt} times on an asynchronous event; dropped: ${error.message}`);
+    // twice, one and then two minutes later on the runtime's clock; after that the event goes to the
+    // failed-events destination (an SQS queue on AWS), where GET /_local/failed-events shows it.
+    const invokeAsync = (functionName: string, event: unknown, attempt = 1, requestId: string = randomUUID()): Promise<unknown> => {
+      if (!declarationOf(functionName).asynchronous)
+        throw new Error(`${functionName} is invoked asynchronously but does not declare asynchronous: true`);
+      return tracker.track(() =>
+        invoke(functionName, event, requestId).catch(async (error: Error) => {
+          if (attempt < ASYNC_ATTEMPTS) {
+            const retryAt = new Date(clock.now().getTime() + attempt * 60_000);
+            clock.schedule(retryAt, () => void invokeAsync(functionName, event, attempt + 1, requestId));
             return;
           }
-          const retryAt = new Date(clock.now().getTime() + attempt * 60_000);
-          clock.schedule(retryAt, () => void invokeAsync(functionName, event, attempt + 1));
+          console.error(
+            `[runtime] ${functionName} failed ${attempt} times on an asynchronous event; kept in /_local/failed-events: ${error.message}`,
+          );
+          await failedEvents.add(failedEvent(functionName, event, error, requestId, attempt, clock.now()));
         }),
       );
+    };
 
     const manifest = loadManifest();
     const definitions = Object.entries(manifest.workflows).map(([name, { substitutions }]) => ({
@@ -328,8 +386,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
     cleanups.push(() => closeServer(sfn.server));
 
-    // The functions reach every component through the AWS SDK, as on AWS, with faults injected where asked.
+    // The functions reach every component through the AWS SDK, as on AWS, with faults injected where
+    // asked, and nothing reaches a component from an invocation past its timeout.
     const faults = new Faults(options.faults);
+    const indexLag = new IndexLag(options.indexDelayMs ?? 0, () => clock.now().getTime());
+    const client = <C extends Parameters<Faults['attach']>[1]>(target: FaultTarget, sdkClient: C): C =>
+      sandbox.guard(faults.attach(target, sdkClient));
     const sdk = {
       region: LOCAL_PLACE.region,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
@@ -339,13 +401,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
     const store = new DynamoStore({
       tableName: TABLE_NAME,
-      client: faults.attach('dynamodb', new DynamoDBClient({ ...sdk, endpoint: dynamodb.endpoint })),
+      client: indexLag.attach(client('dynamodb', new DynamoDBClient({ ...sdk, endpoint: dynamodb.endpoint }))),
     });
     const mailer = new SesMailer({ ...sdk, endpoint: sesUrl }, { maxPerSecond: options.sesMaxRate });
-    faults.attach('ses', mailer.client);
+    client('ses', mailer.client);
     const workflows = new SfnWorkflows(
       Object.fromEntries(definitions.map(({ name }) => [name, stateMachineArn(LOCAL_PLACE, name)])),
-      faults.attach('sfn', new SFNClient({ ...sdk, endpoint: sfn.endpoint })),
+      client('sfn', new SFNClient({ ...sdk, endpoint: sfn.endpoint })),
     );
     const apiUrl = `http://127.0.0.1:${options.port}`;
     const deps: Deps = {
@@ -399,6 +461,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (path === '/_local/faults' && method === 'GET')
         return { status: 200, body: { faults: faults.current, injected: faults.injected } };
       if (path === '/_local/faults' && method === 'POST') return setFaults(body);
+      if (path === '/_local/failed-events' && method === 'GET') {
+        const events = await failedEvents.list();
+        return { status: 200, body: { count: events.length, events } };
+      }
+      if (path === '/_local/failed-events/redrive' && method === 'POST') {
+        // Each event gets three fresh attempts; one that fails them all comes back here.
+        const events = await failedEvents.list();
+        for (const event of events) {
+          await failedEvents.remove(event.id);
+          void invokeAsync(event.functionName, event.record.requestPayload);
+        }
+        return { status: 200, body: { redriven: events.length } };
+      }
       const execution = /^\/_local\/executions\/([^/]+)\/([^/]+)$/.exec(path);
       if (execution && method === 'GET') {
         const description = await engine.describe(decodeURIComponent(execution[1]), decodeURIComponent(execution[2]));
@@ -481,7 +556,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         }),
       ]);
       const components = {
-        dynamodb: { status: dynamoStatus, endpoint: dynamodb.endpoint, persistent: !options.inMemory },
+        dynamodb: {
+          status: dynamoStatus,
+          endpoint: dynamodb.endpoint,
+          persistent: !options.inMemory,
+          indexDelayMs: indexLag.delayMs,
+          hiddenFromIndexQueries: indexLag.hidden,
+        },
         ses: { status: sesStatus, endpoint: sesUrl, inbox: urls.sesInbox, maxRate: options.sesMaxRate ?? null, ...mailer.counts },
         http: { status: 'up', endpoint: apiUrl },
         smtp: { status: smtp.listening ? 'up' : 'down', endpoint: urls.smtp, inboundAddress: options.inboundAddress },
@@ -493,6 +574,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           executionsStarted: engine.counters.executions,
         },
         faults: { status: 'up', shares: faults.current, injected: faults.injected },
+        functions: {
+          status: 'up',
+          errors: Object.fromEntries(errors),
+          failedEvents: (await failedEvents.list()).length,
+        },
         clock: { status: 'up', mode: clock.mode, now: clock.now().toISOString() },
       };
       const ok = Object.values(components).every((component) => component.status === 'up');

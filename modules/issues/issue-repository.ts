@@ -41,6 +41,7 @@ export class IssueRepository {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
+        { Put: { Item: { ...customerIssueKey(issue), itemType: 'customer-issue', issueId: issue.id } } },
         {
           Put: {
             Item: timelineItem(
@@ -79,15 +80,25 @@ export class IssueRepository {
     const from = filter.createdFrom ?? '0000';
     const to = filter.createdTo ?? '9999';
     if (filter.customerId) {
-      const keys = await this.store.query<{ pk: string; sk: string }>({
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': `CUSTOMER#${filter.customerId}`, ':from': `ISSUE#${from}`, ':to': `ISSUE#${to}` },
-        ScanIndexForward: false,
-      });
-      const issues = (await this.store.batchGet(keys.map(({ pk, sk }) => ({ pk, sk })))).map((item) =>
-        normalizeIssue(strip(item) as unknown as Issue),
-      );
+      // The customer's own pointers are read consistently: an outage opened a moment ago must hold a
+      // dunning step that runs now, and an index may not have it yet. The history index adds issues
+      // stored before the pointers existed.
+      const condition = { ':pk': `CUSTOMER#${filter.customerId}`, ':from': `ISSUE#${from}`, ':to': `ISSUE#${to}` };
+      const [pointers, indexed] = await Promise.all([
+        this.store.query<{ issueId: string }>({
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: condition,
+        }),
+        this.store.query<{ pk: string }>({
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: condition,
+        }),
+      ]);
+      const ids = new Set([...pointers.map((pointer) => pointer.issueId), ...indexed.map((key) => key.pk.slice('ISSUE#'.length))]);
+      const issues = (await this.store.batchGet([...ids].map(issueKey)))
+        .map((item) => normalizeIssue(strip(item) as unknown as Issue))
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
       return filter.status ? issues.filter((issue) => issue.status === filter.status) : issues;
     }
     const statuses: IssueStatus[] = filter.status ? [filter.status] : issueStatuses;
@@ -196,6 +207,11 @@ function timelineItem(issueId: string, entry: TimelineEntry, seq: number) {
 }
 
 const waitKey = (issueId: string) => ({ pk: `ISSUE#${issueId}`, sk: 'WAIT' });
+/** The customer's pointer to an issue, in the customer's partition (read consistently, unlike the history index). */
+const customerIssueKey = (issue: Pick<Issue, 'customerId' | 'createdAt' | 'id'>) => ({
+  pk: `CUSTOMER#${issue.customerId}`,
+  sk: `ISSUE#${issue.createdAt}#${issue.id}`,
+});
 
 /**
  * Stores an issue workflow's callback token (kernel/wait-tokens.ts) and reads the issue's event

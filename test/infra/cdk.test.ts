@@ -311,6 +311,31 @@ describe('CDK stacks', () => {
     stateless.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'ses.amazonaws.com', Action: 'lambda:InvokeFunction' });
   });
 
+  it('every asynchronously invoked function (schedule, SES, SNS, event rule) retries twice, then sends the event to the failed-events queue', () => {
+    const logicalIdOf = (arn: any): string => arn?.['Fn::GetAtt']?.[0] ?? arn?.Ref;
+    const targets = new Set<string>([
+      ...Object.values<any>(stateless.findResources('AWS::Scheduler::Schedule')).map((s) => logicalIdOf(s.Properties.Target.Arn)),
+      ...Object.values<any>(stateless.findResources('AWS::SES::ReceiptRule')).flatMap((r) =>
+        r.Properties.Rule.Actions.filter((a: any) => a.LambdaAction).map((a: any) => logicalIdOf(a.LambdaAction.FunctionArn)),
+      ),
+      ...Object.values<any>(stateless.findResources('AWS::SNS::Subscription'))
+        .filter((s) => s.Properties.Protocol === 'lambda')
+        .map((s) => logicalIdOf(s.Properties.Endpoint)),
+      ...Object.values<any>(stateless.findResources('AWS::Events::Rule')).flatMap((r) =>
+        r.Properties.Targets.map((t: any) => logicalIdOf(t.Arn)),
+      ),
+    ]);
+    expect(targets.size).toBeGreaterThanOrEqual(4); // reconcile, dunning-run, inbound-email, ses-feedback
+    const configs = Object.values<any>(stateless.findResources('AWS::Lambda::EventInvokeConfig'));
+    expect(new Set(configs.map((c) => logicalIdOf(c.Properties.FunctionName)))).toEqual(targets);
+    const queue = Object.keys(stateful.findResources('AWS::SQS::Queue'))[0];
+    for (const config of configs) {
+      expect(config.Properties.MaximumRetryAttempts).toBe(2);
+      expect(JSON.stringify(config.Properties.DestinationConfig.OnFailure.Destination)).toContain(queue);
+    }
+    stateful.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+  });
+
   it('the public customer-link routes and the policy and KPI routes exist on the HTTP API', () => {
     for (const key of ['GET /links/{token}', 'POST /links/{token}', 'GET /policies', 'PUT /policies/{name}', 'GET /kpis']) {
       stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });

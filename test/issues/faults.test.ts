@@ -74,58 +74,102 @@ describe('faults injected into the local components (STEWARD_FAULTS, /_local/fau
     // The step's retries wait their real intervals here (2 s, 4 s, … as on AWS), not zero: an email whose
     // claim could not be given back (a DynamoDB fault) is then sent again within the retries once its
     // one-minute lease has passed in wall time, as on AWS, instead of failing every run at one instant.
-    await runtime.stop();
-    options = await testOptions({ inMemory: true, retryIntervalMs: undefined });
-    runtime = await startRuntime(options);
-    earlier = new Set((await inbox(runtime)).map((email) => email.messageId));
-    await api(runtime).post('/customers', acme);
-    const client = api(runtime);
-    await client.post('/invoices', invoiceInput('F-1', 'acme', '2026-12-01', 480));
-    await faults({ ses: 0.3, dynamodb: 0.05 });
-    const { id, createdAt } = (await client.post('/issues', { customerId: 'acme', title: 'Core router down', severity: 'sev1' })).body;
-    await client.advance('PT4H10M');
-    expect((await client.post(`/issues/${id}/events`, { type: 'resolve', rfo: 'A failed line card was replaced.' })).status).toBe(202);
-    await client.moveTo('2026-12-23T12:00:00Z');
-    const injected = (await client.get('/_local/faults')).body.injected;
-    await faults({});
-    await client.advance('PT2H');
-
-    const issueEmails = (await sentEmails(runtime.store, `ISSUE#${id}`)).sort((a, b) => a.sentAt.localeCompare(b.sentAt));
-    const at = (template: string) =>
-      issueEmails.filter((email) => email.template === template).map((email) => minutes(createdAt, email.sentAt));
-    expect(at('acknowledgement')).toEqual([0]);
-    expect(at('holding-update').slice(0, 8)).toEqual([30, 60, 90, 120, 150, 180, 210, 240]);
-    expect(issueEmails.filter((email) => email.template === 'escalation').map((email) => email.to[0])).toEqual([
-      'tina@provider.test',
-      'sam@provider.test',
-      'dora@provider.test',
-    ]);
-    const dunning = (await customerEmails(runtime.store, 'acme'))
-      .filter((email) => email.template.startsWith('dunning-'))
-      .map((email) => `${email.sentAt.slice(0, 10)} ${email.template}`)
-      .sort();
-    expect(dunning).toEqual([
-      '2026-11-30 dunning-courtesy',
-      '2026-12-02 dunning-reminder',
-      '2026-12-08 dunning-why',
-      '2026-12-15 dunning-notice-call',
-      '2026-12-15 dunning-warning',
-      '2026-12-22 dunning-final',
-      '2026-12-22 dunning-notice-inform',
-    ]);
-    // What the inbox holds is what the outbox recorded: nothing sent twice, nothing sent unrecorded.
-    const recorded = (await customerEmails(runtime.store, 'acme')).length;
-    expect((await received()).length).toBe(recorded);
+    await restart({ retryIntervalMs: undefined });
+    const { injected } = await sev1AndDunningCycle(
+      () => faults({ ses: 0.3, dynamodb: 0.05 }),
+      () => faults({}),
+    );
     expect(injected.ses).toBeGreaterThan(0);
     expect(injected.dynamodb).toBeGreaterThan(0);
-    // No workflow lost: the issue ran to its end (closed once its RFO was accepted), the unpaid customer's cycle runs.
-    expect((await client.get(`/issues/${id}`)).body.status).toBe('closed');
-    const issueRuns = (await runtime.engine.list('issue-lifecycle')).filter((run) => run.name.startsWith(`issue-${id}-g1`));
-    expect(issueRuns[0].status).toBe('SUCCEEDED'); // the newest run
-    const cycles = await runtime.engine.list('invoice-dunning', 'RUNNING');
-    expect(cycles.some((run) => run.name.startsWith('dunning-acme-g1'))).toBe(true);
+  });
+
+  it('the same with every index query an hour behind the table (STEWARD_INDEX_DELAY_MS): nothing depends on an index being current', {
+    timeout: 300_000,
+  }, async () => {
+    await restart({ indexDelayMs: 3_600_000 });
+    await sev1AndDunningCycle(
+      async () => undefined,
+      async () => undefined,
+    );
+    const { dynamodb } = ((await (await fetch(runtime.urls.health)).json()) as { components: { dynamodb: Record<string, number> } })
+      .components;
+    expect(dynamodb.indexDelayMs).toBe(3_600_000);
+    expect(dynamodb.hiddenFromIndexQueries).toBeGreaterThan(0); // the lag was in the way, and nothing was lost
+  });
+
+  it('a sev1 opened a moment before the dunning run holds the warning, though no index has seen the issue yet', {
+    timeout: 120_000,
+  }, async () => {
+    await restart({ indexDelayMs: 1000 });
+    const client = api(runtime);
+    await client.post('/invoices', invoiceInput('F-1', 'acme', '2026-12-01', 480));
+    await client.moveTo('2026-12-15T07:59:59.500Z'); // the warning is due at 09:00 in Berlin
+    expect((await client.post('/issues', { customerId: 'acme', title: 'Data centre down', severity: 'sev1' })).status).toBe(201);
+    await client.moveTo('2026-12-15T12:00:00Z');
+    const steps = (await customerEmails(runtime.store, 'acme'))
+      .filter((email) => email.template.startsWith('dunning-'))
+      .map((email) => `${email.sentAt.slice(0, 10)} ${email.template}`);
+    expect(steps).toContain('2026-12-15 dunning-outage-hold');
+    expect(steps).not.toContain('2026-12-15 dunning-warning');
   });
 });
+
+async function restart(overrides: Partial<RuntimeOptions>) {
+  await runtime.stop();
+  removeDataDir(options);
+  options = await testOptions({ inMemory: true, ...overrides });
+  runtime = await startRuntime(options);
+  earlier = new Set((await inbox(runtime)).map((email) => email.messageId));
+  await api(runtime).post('/customers', acme);
+}
+
+/** A sev1 from opening to closure and a dunning cycle to its final notice, with `disturb` on until `calm`. */
+async function sev1AndDunningCycle(disturb: () => Promise<unknown>, calm: () => Promise<unknown>) {
+  const client = api(runtime);
+  await client.post('/invoices', invoiceInput('F-1', 'acme', '2026-12-01', 480));
+  await disturb();
+  const { id, createdAt } = (await client.post('/issues', { customerId: 'acme', title: 'Core router down', severity: 'sev1' })).body;
+  await client.advance('PT4H10M');
+  expect((await client.post(`/issues/${id}/events`, { type: 'resolve', rfo: 'A failed line card was replaced.' })).status).toBe(202);
+  await client.moveTo('2026-12-23T12:00:00Z');
+  const injected = (await client.get('/_local/faults')).body.injected;
+  await calm();
+  await client.advance('PT2H');
+
+  const issueEmails = (await sentEmails(runtime.store, `ISSUE#${id}`)).sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+  const at = (template: string) =>
+    issueEmails.filter((email) => email.template === template).map((email) => minutes(createdAt, email.sentAt));
+  expect(at('acknowledgement')).toEqual([0]);
+  expect(at('holding-update').slice(0, 8)).toEqual([30, 60, 90, 120, 150, 180, 210, 240]);
+  expect(issueEmails.filter((email) => email.template === 'escalation').map((email) => email.to[0])).toEqual([
+    'tina@provider.test',
+    'sam@provider.test',
+    'dora@provider.test',
+  ]);
+  const dunning = (await customerEmails(runtime.store, 'acme'))
+    .filter((email) => email.template.startsWith('dunning-'))
+    .map((email) => `${email.sentAt.slice(0, 10)} ${email.template}`)
+    .sort();
+  expect(dunning).toEqual([
+    '2026-11-30 dunning-courtesy',
+    '2026-12-02 dunning-reminder',
+    '2026-12-08 dunning-why',
+    '2026-12-15 dunning-notice-call',
+    '2026-12-15 dunning-warning',
+    '2026-12-22 dunning-final',
+    '2026-12-22 dunning-notice-inform',
+  ]);
+  // What the inbox holds is what the outbox recorded: nothing sent twice, nothing sent unrecorded.
+  const recorded = (await customerEmails(runtime.store, 'acme')).length;
+  expect((await received()).length).toBe(recorded);
+  // No workflow lost: the issue ran to its end (closed once its RFO was accepted), the unpaid customer's cycle runs.
+  expect((await client.get(`/issues/${id}`)).body.status).toBe('closed');
+  const issueRuns = (await runtime.engine.list('issue-lifecycle')).filter((run) => run.name.startsWith(`issue-${id}-g1`));
+  expect(issueRuns[0].status).toBe('SUCCEEDED'); // the newest run
+  const cycles = await runtime.engine.list('invoice-dunning', 'RUNNING');
+  expect(cycles.some((run) => run.name.startsWith('dunning-acme-g1'))).toBe(true);
+  return { injected };
+}
 
 describe('long-lived runs (continue as new)', () => {
   it('a run a week old hands over to the next run of the issue; the updates go on, each once', { timeout: 120_000 }, async () => {

@@ -21,7 +21,17 @@ describe('embedded runtime', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { status: string; components: Record<string, unknown> };
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.components).sort()).toEqual(['clock', 'dynamodb', 'faults', 'http', 'scheduler', 'ses', 'smtp', 'workflows']);
+    expect(Object.keys(body.components).sort()).toEqual([
+      'clock',
+      'dynamodb',
+      'faults',
+      'functions',
+      'http',
+      'scheduler',
+      'ses',
+      'smtp',
+      'workflows',
+    ]);
     expect(body.components.workflows).toMatchObject({ endpoint: runtime.urls.sfn });
   });
 

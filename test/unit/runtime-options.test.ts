@@ -31,6 +31,19 @@ describe('runtime options from the environment', () => {
     expect(() => optionsFromEnv({ STEWARD_SFN_PORT: '70000' }, [])).toThrow(/STEWARD_SFN_PORT must be a port number/);
   });
 
+  it('reads the index delay and fault delays; refuses bad ones naming the field', () => {
+    expect(optionsFromEnv({ STEWARD_INDEX_DELAY_MS: '1000' }, []).indexDelayMs).toBe(1000);
+    expect(optionsFromEnv({}, []).indexDelayMs).toBeUndefined();
+    expect(() => optionsFromEnv({ STEWARD_INDEX_DELAY_MS: '1.5' }, [])).toThrow(
+      /STEWARD_INDEX_DELAY_MS must be a whole number of milliseconds from 0 to 3600000/,
+    );
+    expect(() => optionsFromEnv({ STEWARD_INDEX_DELAY_MS: '3600001' }, [])).toThrow(/STEWARD_INDEX_DELAY_MS/);
+    expect(optionsFromEnv({ STEWARD_FAULTS: '{"delayMs":{"ses":2000}}' }, []).faults).toEqual({ delayMs: { ses: 2000 } });
+    expect(() => optionsFromEnv({ STEWARD_FAULTS: '{"delayMs":{"s3":1}}' }, [])).toThrow(/faults\.delayMs: "s3" is not a component/);
+    expect(() => optionsFromEnv({ STEWARD_FAULTS: '{"delayMs":{"ses":-1}}' }, [])).toThrow(/faults\.delayMs\.ses: must be a whole number/);
+    expect(() => optionsFromEnv({ STEWARD_FAULTS: '{"delayMs":5}' }, [])).toThrow(/faults\.delayMs: must be an object/);
+  });
+
   it('refuses STEWARD_CLOCK_START without the manual clock', () => {
     expect(() => optionsFromEnv({ STEWARD_CLOCK_START: '2026-12-01T09:00:00Z' }, [])).toThrow(
       /STEWARD_CLOCK_START works only with STEWARD_CLOCK=manual/,
