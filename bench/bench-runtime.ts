@@ -15,6 +15,7 @@ export async function startBenchRuntime(): Promise<{ runtime: Runtime; stop: () 
     sesPort: await freePort(),
     smtpPort: await freePort(),
     sfnPort: await freePort(),
+    s3Port: await freePort(),
     dataDir,
     inMemory: true,
     clock: 'manual',

@@ -11,6 +11,7 @@ export const FAULT_ERRORS = {
   ses: { name: 'TooManyRequestsException', status: 429, message: 'Maximum sending rate exceeded.' },
   dynamodb: { name: 'ThrottlingException', status: 400, message: 'Rate of requests exceeds the allowed throughput.' },
   sfn: { name: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+  s3: { name: 'SlowDown', status: 503, message: 'Please reduce your request rate.' },
 } as const;
 
 export type FaultTarget = keyof typeof FAULT_ERRORS;
@@ -62,7 +63,7 @@ export function parseFaults(value: unknown): FaultShares {
 export class Faults {
   private shares: FaultShares = {};
   /** Calls failed on purpose, per component. */
-  readonly injected: Record<FaultTarget, number> = { ses: 0, dynamodb: 0, sfn: 0 };
+  readonly injected: Record<FaultTarget, number> = { ses: 0, dynamodb: 0, sfn: 0, s3: 0 };
 
   constructor(initial: FaultShares = {}) {
     this.set(initial);

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -10,6 +11,7 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
@@ -20,8 +22,9 @@ import { INBOUND_PREFIX, MAX_MESSAGE_BYTES } from '../../modules/intake/index.ts
 import { declarationOf } from '../function-declarations.ts';
 import { localDeps } from './function-deps.ts';
 import { linkKey } from '../../kernel/links.ts';
-import { FileBlobStore, localBlobRoot } from './file-blob-store.ts';
+import { LOCAL_S3_CREDENTIALS, startS3 } from './s3-server.ts';
 import { sesReceiptEvent } from './ses-receipt.ts';
+import { S3BlobStore } from '../../kernel/aws/s3-blob-store.ts';
 import { SesMailer, sendingRate } from '../../kernel/aws/ses-mailer.ts';
 import { SfnWorkflows } from '../../kernel/aws/sfn-workflows.ts';
 import { LOCAL_PLACE, stateMachineArn } from '../aws-names.ts';
@@ -63,6 +66,8 @@ export interface RuntimeOptions {
   smtpPort: number;
   /** The Step Functions API of the embedded engine. */
   sfnPort: number;
+  /** The S3 API (s3rver) holding the inbound mail bucket. */
+  s3Port: number;
   dataDir: string;
   inMemory: boolean;
   clock: 'real' | 'manual';
@@ -133,6 +138,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
     sesPort: port('STEWARD_SES_PORT', 8005),
     smtpPort: port('STEWARD_SMTP_PORT', 2525),
     sfnPort: port('STEWARD_SFN_PORT', 8083),
+    s3Port: port('STEWARD_S3_PORT', 4568),
     faults,
     sesMaxRate: sendingRate(env.STEWARD_SES_MAX_RATE, 'STEWARD_SES_MAX_RATE'),
     indexDelayMs: indexDelay(env.STEWARD_INDEX_DELAY_MS),
@@ -214,7 +220,7 @@ function failedEvent(functionName: string, event: unknown, error: Error, request
 
 export interface Runtime {
   options: RuntimeOptions;
-  urls: { api: string; health: string; sesInbox: string; sesStore: string; dynamodb: string; smtp: string; sfn: string };
+  urls: { api: string; health: string; sesInbox: string; sesStore: string; dynamodb: string; smtp: string; sfn: string; s3: string };
   apiToken: string;
   clock: TimerClock;
   engine: LocalEngine;
@@ -315,7 +321,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     cleanups.push(() => closeServer(ses as Server));
     const sesUrl = `http://127.0.0.1:${options.sesPort}`;
 
-    const blobs = new FileBlobStore(localBlobRoot(options.dataDir));
+    const s3Dir = options.inMemory ? mkdtempSync(join(tmpdir(), 'steward-s3-')) : join(options.dataDir, 's3');
+    const s3 = await startS3(options.s3Port, s3Dir);
+    cleanups.push(() => s3.stop());
+    if (options.inMemory) cleanups.push(async () => rmSync(s3Dir, { recursive: true, force: true }));
     const factories = await loadFunctions();
     const functions = new Map<string, LambdaHandler>();
     const invocations = new Map<string, { count: number; ms: number }>();
@@ -403,6 +412,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       tableName: TABLE_NAME,
       client: indexLag.attach(client('dynamodb', new DynamoDBClient({ ...sdk, endpoint: dynamodb.endpoint }))),
     });
+    const s3Client = (config: S3ClientConfig = {}) =>
+      new S3Client({ ...config, region: sdk.region, credentials: LOCAL_S3_CREDENTIALS, endpoint: s3.endpoint, forcePathStyle: true });
+    const blobs = new S3BlobStore(s3.bucket, client('s3', s3Client({ retryStrategy: sdk.retryStrategy })));
+    // SES's receipt rule writes the message to the bucket itself (not a function: no faults, no freeze).
+    const receiptRuleS3Action = new S3BlobStore(s3.bucket, s3Client());
     const mailer = new SesMailer({ ...sdk, endpoint: sesUrl }, { maxPerSecond: options.sesMaxRate });
     client('ses', mailer.client);
     const workflows = new SfnWorkflows(
@@ -448,6 +462,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       dynamodb: dynamodb.endpoint,
       smtp: `smtp://127.0.0.1:${options.smtpPort}`,
       sfn: sfn.endpoint,
+      s3: s3.endpoint,
     };
 
     const smtp = { listening: false };
@@ -548,12 +563,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           return `down: ${(error as Error).message}`;
         }
       };
-      const [dynamoStatus, sesStatus] = await Promise.all([
+      const [dynamoStatus, sesStatus, s3Status] = await Promise.all([
         check(() => dynamodb.client.send(new ListTablesCommand({ Limit: 1 }))),
         check(async () => {
           const response = await fetch(`${sesUrl}/health-check`);
           if (!response.ok) throw new Error(`HTTP ${response.status}`);
         }),
+        check(async () => void (await receiptRuleS3Action.get('health-check'))),
       ]);
       const components = {
         dynamodb: {
@@ -564,6 +580,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           hiddenFromIndexQueries: indexLag.hidden,
         },
         ses: { status: sesStatus, endpoint: sesUrl, inbox: urls.sesInbox, maxRate: options.sesMaxRate ?? null, ...mailer.counts },
+        s3: { status: s3Status, endpoint: s3.endpoint, bucket: s3.bucket },
         http: { status: 'up', endpoint: apiUrl },
         smtp: { status: smtp.listening ? 'up' : 'down', endpoint: urls.smtp, inboundAddress: options.inboundAddress },
         scheduler: { status: 'up', schedules: scheduler.nextRuns() },
@@ -633,7 +650,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           const receipt = sesReceiptEvent({ raw, recipients, sender, now: clock.now() });
           tracker
             .track(async () => {
-              await blobs.put(`${INBOUND_PREFIX}${receipt.Records[0].ses.mail.messageId}`, raw);
+              await receiptRuleS3Action.put(`${INBOUND_PREFIX}${receipt.Records[0].ses.mail.messageId}`, raw);
               return (await invoke('inbound-email', receipt)) as { outcome?: string; reason?: string } | undefined;
             })
             .then(

@@ -2,8 +2,10 @@ import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3C
 import type { BlobStore } from '../blob-store.ts';
 
 export class S3BlobStore implements BlobStore {
-  private readonly client = new S3Client({});
-  constructor(private readonly bucket: string) {}
+  constructor(
+    private readonly bucket: string,
+    readonly client: S3Client = new S3Client({}),
+  ) {}
 
   async get(key: string): Promise<Buffer | undefined> {
     try {

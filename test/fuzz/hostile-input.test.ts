@@ -1,13 +1,10 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { createTransport } from 'nodemailer';
 import { describe, expect, it } from 'vitest';
-import { localBlobRoot } from '../../infra/local/file-blob-store.ts';
 import { TABLE_NAME } from '../../infra/local/runtime.ts';
 import { type Route, routes } from '../../infra/routes.ts';
-import { acme, invoiceInput, useRuntime } from '../support/runtime.ts';
+import { acme, invoiceInput, storedInboundMail, useRuntime } from '../support/runtime.ts';
 
 /**
  * Hostile input on every route, the CSV import, the links and the SMTP listener (fast-check).
@@ -28,13 +25,7 @@ const env = useRuntime({
 
 const itemCount = async () =>
   (await env.runtime.dynamodb.client.send(new ScanCommand({ TableName: TABLE_NAME, Select: 'COUNT' }))).Count ?? 0;
-const storedMail = () => {
-  try {
-    return readdirSync(join(localBlobRoot(env.options.dataDir), 'inbound')).length;
-  } catch {
-    return 0;
-  }
-};
+const storedMail = async () => (await storedInboundMail(env.runtime)).length;
 
 /** A well-formed body for each route that takes one: the fuzzer breaks it one field at a time. */
 const seeds: Record<string, unknown> = {
@@ -247,14 +238,14 @@ describe('hostile input (fast-check)', () => {
           fc.constantFrom('Final-Recipient: rfc822; ann@acme.test\r\nAction: failed', '=?utf-8?B?////?='),
         ),
         async (from, to, headers, body) => {
-          const [items, mail] = [await itemCount(), storedMail()];
+          const [items, mail] = [await itemCount(), await storedMail()];
           const reply = await smtp(from, to, `From: ${from || 'x@y'}\r\n${headers.join('\r\n')}\r\n\r\n${body}`);
           await env.runtime.tracker.idle();
           const code = reply.slice(0, 3);
           replies.set(code, (replies.get(code) ?? 0) + 1);
           expect(code, `an internal failure: ${reply}`).not.toBe('451');
           if (code.startsWith('5'))
-            expect([await itemCount(), storedMail()], `refused mail stored something: ${reply}`).toEqual([items, mail]);
+            expect([await itemCount(), await storedMail()], `refused mail stored something: ${reply}`).toEqual([items, mail]);
         },
       ),
       { numRuns: SMTP_RUNS, seed: SEED, endOnFailure: true },

@@ -1,10 +1,9 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { localBlobRoot } from '../../infra/local/file-blob-store.ts';
 import { sentEmails } from '../../kernel/outbox.ts';
 import { realClient, run } from '../support/real-clients.ts';
-import { acme, inbox, latestEmail, useRuntime } from '../support/runtime.ts';
+import { acme, inbox, latestEmail, storedInboundMail, useRuntime } from '../support/runtime.ts';
 
 const swaksClient = realClient('swaks', 'swaks');
 const FIXTURES = join(import.meta.dirname, '../fixtures/email');
@@ -204,8 +203,8 @@ describe.skipIf(!swaksClient.available)(
     });
 
     it('refuses with a reason and stores nothing: unknown sender, mail for another address, an attachment over the limit', async () => {
-      const storedMail = () => readdirSync(join(localBlobRoot(env.options.dataDir), 'inbound'));
-      const storedBefore = storedMail();
+      const storedMail = () => storedInboundMail(env.runtime);
+      const storedBefore = await storedMail();
       const unknown = await swaks([
         '--from',
         'someone@else.test',
@@ -237,7 +236,7 @@ describe.skipIf(!swaksClient.available)(
       expect(attachment.ok).toBe(false);
       expect(attachment.output).toMatch(/550 attachment "big.bin" is \d+ bytes; the limit is 5242880/);
       expect(await emailIssues()).toHaveLength(1);
-      expect(storedMail()).toEqual(storedBefore); // the raw messages of refused mail are deleted
+      expect(await storedMail()).toEqual(storedBefore); // the raw messages of refused mail are deleted
     });
 
     it('an internal failure is a 451 (the sender retries) that does not carry the internal error text', async () => {

@@ -54,6 +54,7 @@ async function startSteward(extraEnv: Record<string, string> = {}) {
     STEWARD_SES_PORT: await freePort(),
     STEWARD_SMTP_PORT: await freePort(),
     STEWARD_SFN_PORT: await freePort(),
+    STEWARD_S3_PORT: await freePort(),
   };
   const dataDir = mkdtempSync(join(tmpdir(), 'steward-process-'));
   dirs.push(dataDir);

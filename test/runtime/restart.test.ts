@@ -43,6 +43,7 @@ describe('restart', () => {
       sesPort: await freePort(),
       smtpPort: await freePort(),
       sfnPort: await freePort(),
+      s3Port: await freePort(),
     });
     runtimes.push(second);
     const client2 = api(second);

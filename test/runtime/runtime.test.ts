@@ -27,12 +27,14 @@ describe('embedded runtime', () => {
       'faults',
       'functions',
       'http',
+      's3',
       'scheduler',
       'ses',
       'smtp',
       'workflows',
     ]);
     expect(body.components.workflows).toMatchObject({ endpoint: runtime.urls.sfn });
+    expect(body.components.s3).toMatchObject({ status: 'up', endpoint: runtime.urls.s3, bucket: 'steward-inbound-mail' });
   });
 
   it('paces sends to a configured rate (STEWARD_SES_MAX_RATE), and refuses a rate it cannot use', async () => {

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
+import { LOCAL_MAIL_BUCKET, LOCAL_S3_CREDENTIALS } from '../../infra/local/s3-server.ts';
+import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
 import { startRuntime as startLocalRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime.ts';
 import { freePort } from './dynamodb.ts';
 
@@ -18,6 +21,7 @@ export async function testOptions(overrides: Partial<RuntimeOptions> = {}): Prom
     sesPort: await freePort(),
     smtpPort: await freePort(),
     sfnPort: await freePort(),
+    s3Port: await freePort(),
     dataDir: mkdtempSync(join(tmpdir(), 'steward-test-')),
     inMemory: false,
     clock: 'manual',
@@ -60,6 +64,34 @@ export function api(runtime: Runtime) {
     moveTo: (instant: string) => moveClock({ to: instant }),
     now: async () => (await call('GET', '/_local/clock')).body.now as string,
   };
+}
+
+/** The keys of the raw inbound messages in the mail bucket, read over the S3 API as any S3 client would. */
+export async function storedInboundMail(runtime: Runtime): Promise<string[]> {
+  const s3 = new S3Client({
+    endpoint: runtime.urls.s3,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: LOCAL_S3_CREDENTIALS,
+  });
+  // The SDK asks for a bucket as "/<bucket>/"; s3rver signs it as "/<bucket>" (both are valid S3 paths).
+  s3.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { path?: string };
+      if (request.path && /^\/[^/]+\/$/.test(request.path)) request.path = request.path.slice(0, -1);
+      return next(args);
+    },
+    { step: 'build' },
+  );
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_MAIL_BUCKET, Prefix: INBOUND_PREFIX, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).map((object) => object.Key!));
+    token = page.NextContinuationToken;
+  } while (token);
+  s3.destroy();
+  return keys.sort();
 }
 
 export interface InboxEmail {
@@ -110,6 +142,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         sesPort: await freePort(),
         smtpPort: await freePort(),
         sfnPort: await freePort(),
+        s3Port: await freePort(),
       });
     }
   }
