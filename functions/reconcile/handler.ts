@@ -20,7 +20,14 @@ const OPEN_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 
 const statusChange = z.object({
   'detail-type': z.literal('Step Functions Execution Status Change'),
-  detail: z.object({ stateMachineArn: z.string(), name: z.string(), status: z.string(), input: z.string() }),
+  detail: z.object({
+    stateMachineArn: z.string(),
+    name: z.string(),
+    status: z.string(),
+    input: z.string(),
+    error: z.nullish(z.string()),
+    cause: z.nullish(z.string()),
+  }),
 });
 const sweepScope = z.object({ sweep: z.optional(z.enum(['issues', 'dunning', 'all'])) });
 const issueOwner = z.object({ issueId: z.string(), generation: z.int() });
@@ -57,7 +64,8 @@ async function restartOwner(store: DynamoStore, workflows: WorkflowPort, ended: 
   if (!owner || !workflow) return { restarted: 0, reason: 'the owner needs no workflow any more' };
   const run = runOf(owner.base, ended.name) ?? 1;
   if (run >= RESTARTS_ON_EVENT) {
-    console.error(`[reconcile] ${ended.name} ended ${ended.status}, the ${run}th run to end so; the hourly sweep retries`);
+    const why = ended.error ? ` (${ended.error}: ${(ended.cause ?? '').slice(0, 300)})` : '';
+    console.error(`[reconcile] ${ended.name} ended ${ended.status}${why}, the ${run}th run to end so; the hourly sweep retries`);
     return { restarted: 0, reason: 'too many runs ended; left to the hourly sweep' };
   }
   const { outcome, name } = await keepRunning(workflows, workflow, owner.base, owner.input, run);
