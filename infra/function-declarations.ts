@@ -3,6 +3,7 @@ import dunningRun from '../functions/dunning-run/function.ts';
 import dunningStep from '../functions/dunning-step/function.ts';
 import dunningWait from '../functions/dunning-wait/function.ts';
 import inboundEmail from '../functions/inbound-email/function.ts';
+import invoiceImport from '../functions/invoice-import/function.ts';
 import invoices from '../functions/invoices/function.ts';
 import issueStep from '../functions/issue-step/function.ts';
 import issueWait from '../functions/issue-wait/function.ts';
@@ -22,6 +23,7 @@ export const functionDeclarations: Record<string, FunctionDeclaration> = {
   'dunning-step': dunningStep,
   'dunning-wait': dunningWait,
   'inbound-email': inboundEmail,
+  'invoice-import': invoiceImport,
   invoices,
   'issue-step': issueStep,
   'issue-wait': issueWait,

@@ -32,6 +32,7 @@ export const routes: Route[] = [
   { method: 'GET', path: '/invoices/{id}', function: 'invoices' },
   { method: 'POST', path: '/invoices/{id}/events', function: 'invoices' },
   { method: 'POST', path: '/invoices/import', function: 'invoices' },
+  { method: 'GET', path: '/invoices/imports/{id}', function: 'invoices' },
   { method: 'POST', path: '/payments', function: 'invoices' },
   { method: 'POST', path: '/customers/{id}/dunning/events', function: 'invoices' },
   { method: 'GET', path: '/kpis/ar', function: 'invoices' },

@@ -2,10 +2,13 @@
  * npm run import -- <file.csv>: posts an invoice CSV to the running Steward (POST /invoices/import).
  * STEWARD_URL (default http://127.0.0.1:$STEWARD_PORT or :3000) and STEWARD_API_TOKEN (default:
  * the token the embedded runtime saved in $STEWARD_DATA_DIR/api-token). Exits 1 with every problem
- * by line and column; nothing is imported then.
+ * by line and column; nothing is imported then. A long file becomes an import job (202): the script
+ * follows it (GET /invoices/imports/<id>) until it is done or failed.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
+const POLL_MS = 500;
 
 async function main(): Promise<number> {
   const file = process.argv[2];
@@ -43,7 +46,9 @@ async function main(): Promise<number> {
     console.error(`cannot reach Steward at ${url}: ${(error as Error).message}`);
     return 1;
   }
-  const body = (await response.json().catch(() => ({}))) as {
+  let body = (await response.json().catch(() => ({}))) as {
+    id?: string;
+    status?: string;
     rows?: number;
     created?: number;
     updated?: number;
@@ -54,6 +59,18 @@ async function main(): Promise<number> {
     console.error(`import refused (${response.status}): ${body.error ?? 'unknown error'}`);
     for (const detail of body.details ?? []) console.error(`  line ${detail.line ?? '-'}, ${detail.column ?? '-'}: ${detail.problem}`);
     return 1;
+  }
+  if (response.status === 202) {
+    console.log(`import job ${body.id}: ${body.rows} rows, running`);
+    while (body.status === 'running') {
+      await new Promise((done) => setTimeout(done, POLL_MS));
+      const poll = await fetch(`${url}/invoices/imports/${body.id}`, { headers: { authorization: `Bearer ${token}` } });
+      body = (await poll.json()) as typeof body;
+    }
+    if (body.status !== 'done') {
+      console.error(`import job ${body.id} failed: ${body.error ?? 'unknown error'}`);
+      return 1;
+    }
   }
   console.log(`imported ${body.rows} rows: ${body.created} created, ${body.updated} updated`);
   return 0;

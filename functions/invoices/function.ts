@@ -1,10 +1,12 @@
-import { defineFunction, email, settings, table, workflows } from '../../infra/aws/needs.ts';
+import { blobs, defineFunction, email, settings, table, workflows } from '../../infra/aws/needs.ts';
+import { IMPORTS_PREFIX } from '../../modules/receivables/index.ts';
 
 export default defineFunction({
   needs: {
     store: table('read-write'),
     mailer: email(),
-    workflows: workflows({ signal: ['invoice-dunning'] }),
+    workflows: workflows({ signal: ['invoice-dunning'], start: ['invoice-import'] }),
     settings: settings('apiToken', 'stripeWebhookSecret', 'fromAddress', 'linkKey', 'inboundAddress'),
+    blobs: blobs('read-write', IMPORTS_PREFIX), // long CSV files wait here for their import job
   },
 });

@@ -3,6 +3,7 @@ export * from './ar-kpis.ts';
 export * from './dunning.ts';
 export * from './dunning-service.ts';
 export * from './invoice-csv.ts';
+export * from './invoice-import.ts';
 export * from './invoice-repository.ts';
 export * from './invoices.ts';
 export * from './money-links.ts';

@@ -35,7 +35,7 @@ export class InvoiceRepository {
    * it throws a 409 naming the first. Returns the ids that did not exist yet, which makes the
    * import's "created" count exact however often a later write is retried.
    */
-  async claimIds(rows: { id: string; customerId: string }[]): Promise<Set<string>> {
+  async claimIds(rows: { id: string; customerId: string }[], job?: string): Promise<Set<string>> {
     const claimed: { id: string; customerId: string }[] = [];
     const taken: { id: string; owner: string }[] = [];
     let failure: unknown;
@@ -43,18 +43,23 @@ export class InvoiceRepository {
       const outcomes = await Promise.allSettled(
         rows.slice(i, i + CLAIM_PARALLELISM).map(async (row) => {
           try {
-            await this.store.put({ ...pointerKey(row.id), itemType: 'invoice-pointer', customerId: row.customerId }, { ifAbsent: true });
+            await this.store.put(
+              { ...pointerKey(row.id), itemType: 'invoice-pointer', customerId: row.customerId, ...(job ? { importJob: job } : {}) },
+              { ifAbsent: true },
+            );
             claimed.push(row);
           } catch (error) {
             if (!(error instanceof ConditionFailed)) throw error;
-            const owner = await this.customerOf(row.id);
-            if (owner !== row.customerId) taken.push({ id: row.id, owner: owner ?? '(none)' });
+            const pointer = await this.store.get<{ customerId?: string; importJob?: string }>(pointerKey(row.id));
+            if (pointer?.customerId !== row.customerId) taken.push({ id: row.id, owner: pointer?.customerId ?? '(none)' });
+            // An import job's earlier attempt claimed it: it is this job's new invoice still.
+            else if (job && pointer.importJob === job) claimed.push(row);
           }
         }),
       );
       failure = outcomes.find((outcome) => outcome.status === 'rejected')?.reason;
     }
-    if (taken.length || failure) await this.releaseIds(claimed);
+    if (taken.length || failure) await this.releaseIds(claimed, job);
     if (failure) throw failure;
     if (taken.length)
       throw new DomainError(
@@ -66,8 +71,8 @@ export class InvoiceRepository {
     return new Set(claimed.map((row) => row.id));
   }
 
-  /** Releases claimed ids, each only while no invoice was written under it. */
-  private async releaseIds(rows: { id: string; customerId: string }[]): Promise<void> {
+  /** Releases claimed ids (of one import job, when named), each only while no invoice was written under it. */
+  async releaseIds(rows: { id: string; customerId: string }[], job?: string): Promise<void> {
     for (let i = 0; i < rows.length; i += CLAIM_PARALLELISM)
       await Promise.all(
         rows.slice(i, i + CLAIM_PARALLELISM).map((row) =>
@@ -77,8 +82,8 @@ export class InvoiceRepository {
               {
                 Delete: {
                   Key: pointerKey(row.id),
-                  ConditionExpression: 'customerId = :c',
-                  ExpressionAttributeValues: { ':c': row.customerId },
+                  ConditionExpression: job ? 'customerId = :c AND importJob = :j' : 'customerId = :c',
+                  ExpressionAttributeValues: job ? { ':c': row.customerId, ':j': job } : { ':c': row.customerId },
                 },
               },
             ])

@@ -6,6 +6,15 @@ import { CustomerRepository } from '../customers/index.ts';
 import { arKpis } from './ar-kpis.ts';
 import { changeInvoices, customerContext } from './dunning-service.ts';
 import { parseInvoiceCsv } from './invoice-csv.ts';
+import {
+  byCustomer,
+  IMPORT_WORKFLOW,
+  ImportJobs,
+  importExecutionName,
+  MAX_IMPORT_ROWS,
+  SYNC_IMPORT_ROWS,
+  upsertCustomerInvoices,
+} from './invoice-import.ts';
 import { InvoiceRepository } from './invoice-repository.ts';
 import {
   applyInvoiceEvent,
@@ -22,11 +31,10 @@ import { notifyDispute } from './notices.ts';
 import { applyStripeEvent } from './stripe.ts';
 import { decideSuspension, suspensionEventSchema } from './suspension.ts';
 
-const MAX_IMPORT_ROWS = 50_000;
 /** Stripe-Signature timestamps more than this far from now (either way) are refused. */
 const STRIPE_TOLERANCE_SECONDS = 300;
 
-export type ReceivableRouteDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | 'mailer' | 'settings'>;
+export type ReceivableRouteDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | 'mailer' | 'settings' | 'blobs'>;
 
 /** The receivables API: invoices, payments, invoice events, CSV import, suspension answers, AR KPIs and the Stripe webhook. */
 export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, RouteHandler> {
@@ -40,11 +48,7 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     return customerId;
   }
 
-  const byCustomer = (inputs: NewInvoice[]) => {
-    const groups = new Map<string, NewInvoice[]>();
-    for (const input of inputs) groups.set(input.customerId, [...(groups.get(input.customerId) ?? []), input]);
-    return groups;
-  };
+  const importJobs = new ImportJobs(deps);
 
   /** Every customer the rows name must exist: a 400 naming the missing ones, before anything is written. */
   async function existingCustomers(inputs: NewInvoice[]): Promise<void> {
@@ -62,19 +66,8 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
   async function upsertAll(inputs: NewInvoice[]): Promise<{ created: number; updated: number }> {
     let created = 0;
     let updated = 0;
-    const at = deps.clock.now().toISOString();
     for (const [customerId, rows] of byCustomer(inputs)) {
-      let attempt = { created: 0, updated: 0 };
-      await changeInvoices(deps, customerId, (invoices, today) => {
-        const existing = new Map(invoices.map((invoice) => [invoice.id, invoice]));
-        attempt = { created: 0, updated: 0 };
-        return rows.map((row) => {
-          const before = existing.get(row.id);
-          if (before) attempt.updated++;
-          else attempt.created++;
-          return { ...upsertInvoice(before, row, at, today), version: before?.version };
-        });
-      });
+      const attempt = await upsertCustomerInvoices(deps, customerId, rows);
       created += attempt.created;
       updated += attempt.updated;
     }
@@ -151,11 +144,23 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       const parsed = parseInvoiceCsv(text, MAX_IMPORT_ROWS);
       if (parsed.errors.length) throw new HttpError(400, `${parsed.errors.length} problem(s); nothing was imported`, parsed.errors);
       await existingCustomers(parsed.invoices);
+      if (parsed.invoices.length > SYNC_IMPORT_ROWS) {
+        const job = await importJobs.create(text, parsed.invoices);
+        await deps.workflows.start(IMPORT_WORKFLOW, importExecutionName(job.id), { jobId: job.id });
+        return json(202, job, { location: `/invoices/imports/${job.id}` });
+      }
       // Every id is claimed for its customer first (all or none), so a file that meets another
       // customer's invoice writes nothing, and the counts come from the claims, not from retries.
       const created = await invoices.claimIds(parsed.invoices);
       await upsertAll(parsed.invoices);
       return json(200, { rows: parsed.invoices.length, created: created.size, updated: parsed.invoices.length - created.size });
+    },
+
+    'GET /invoices/imports/{id}': async (event) => {
+      const id = pathParam(event);
+      const job = await importJobs.get(id);
+      if (!job) throw new HttpError(404, `import ${id} not found`);
+      return json(200, job);
     },
 
     'POST /customers/{id}/dunning/events': async (event) => {

@@ -39,7 +39,9 @@ describe('runtime options from the environment', () => {
     );
     expect(() => optionsFromEnv({ STEWARD_INDEX_DELAY_MS: '3600001' }, [])).toThrow(/STEWARD_INDEX_DELAY_MS/);
     expect(optionsFromEnv({ STEWARD_FAULTS: '{"delayMs":{"ses":2000}}' }, []).faults).toEqual({ delayMs: { ses: 2000 } });
-    expect(() => optionsFromEnv({ STEWARD_FAULTS: '{"delayMs":{"lambda":1}}' }, [])).toThrow(/faults\.delayMs: "lambda" is not a component/);
+    expect(() => optionsFromEnv({ STEWARD_FAULTS: '{"delayMs":{"lambda":1}}' }, [])).toThrow(
+      /faults\.delayMs: "lambda" is not a component/,
+    );
     expect(() => optionsFromEnv({ STEWARD_FAULTS: '{"delayMs":{"ses":-1}}' }, [])).toThrow(/faults\.delayMs\.ses: must be a whole number/);
     expect(() => optionsFromEnv({ STEWARD_FAULTS: '{"delayMs":5}' }, [])).toThrow(/faults\.delayMs: must be an object/);
   });

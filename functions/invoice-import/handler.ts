@@ -1,0 +1,23 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { lambda } from '../../infra/aws/lambda.ts';
+import type { DepsOf } from '../../infra/aws/needs.ts';
+import { ImportJobs } from '../../modules/receivables/index.ts';
+import declaration from './function.ts';
+
+const work = z.object({ jobId: z.string(), giveUp: z.optional(z.boolean()), error: z.optional(z.string()) });
+/** A slice is started only with this much of the invocation left (a customer's rows are written in one slice). */
+const SLICE_MARGIN = 0.25;
+
+/** Runs an invoice import job (workflows/invoice-import.asl.json): slices until done, or gives it up when the workflow's retries ran out. */
+export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
+  middy().handler(async (event: unknown, context: Context) => {
+    const input = work.parse(event);
+    const jobs = new ImportJobs(deps);
+    const margin = context.getRemainingTimeInMillis() * SLICE_MARGIN;
+    const timeLeftMs = () => context.getRemainingTimeInMillis() - margin;
+    return input.giveUp ? jobs.giveUp(input.jobId, input.error ?? 'unknown error', timeLeftMs) : jobs.work(input.jobId, timeLeftMs);
+  });
+
+export const handler = lambda(declaration, createHandler);
