@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import S3rver from '@20minutes/s3rver';
 
 /** The inbound mail bucket's name in the embedded runtime (CDK names the real one). */
@@ -21,21 +22,24 @@ export interface LocalS3 {
  */
 export async function startS3(port: number, directory: string): Promise<LocalS3> {
   mkdirSync(directory, { recursive: true });
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port,
-    directory,
-    silent: true,
-    configureBuckets: [{ name: LOCAL_MAIL_BUCKET, configs: [] }],
+  const app = new S3rver({ directory, silent: true, configureBuckets: [{ name: LOCAL_MAIL_BUCKET, configs: [] }] });
+  await app.configureBuckets();
+  // Our own listener rather than s3rver's run(): a port in use must fail the start, not escape as an uncaught error.
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  const { port: bound } = (await server.run()) as { port: number };
   return {
-    endpoint: `http://127.0.0.1:${bound}`,
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     bucket: LOCAL_MAIL_BUCKET,
-    stop: async () => {
-      const http = (server as unknown as { httpServer?: Server }).httpServer;
-      http?.closeAllConnections();
-      await server.close();
-    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -9,7 +9,9 @@ declare module '@20minutes/s3rver' {
   }
   export default class S3rver {
     constructor(options: S3rverOptions);
-    run(): Promise<{ address: string; port: number }>;
-    close(): Promise<void>;
+    /** Creates the configured buckets (run() does this, then listens). */
+    configureBuckets(): Promise<void>;
+    /** The request listener for an HTTP server (Koa's). */
+    callback(): (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void;
   }
 }
