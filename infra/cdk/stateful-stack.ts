@@ -7,6 +7,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
+import { IMPORTS_PREFIX } from '../../modules/receivables/index.ts';
 import { tableSchema } from '../table-schema.ts';
 
 /** What must survive a redeploy: the table (PITR, RETAIN), the API token, the inbound mail bucket and the failed events. */
@@ -76,7 +77,11 @@ export class StatefulStack extends Stack {
       versioned: false,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'inbound-mail/',
-      lifecycleRules: [{ prefix: INBOUND_PREFIX, expiration: Duration.days(90) }],
+      lifecycleRules: [
+        { prefix: INBOUND_PREFIX, expiration: Duration.days(90) },
+        // An import job deletes its file when it ends; one left behind by a job that never ended goes after a week.
+        { prefix: IMPORTS_PREFIX, expiration: Duration.days(7) },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // SES writes received mail here, only on behalf of this account.

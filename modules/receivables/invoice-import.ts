@@ -115,7 +115,7 @@ export class ImportJobs {
    */
   async work(id: string, timeLeftMs: () => number): Promise<{ done: boolean }> {
     let job = await this.get(id);
-    if (!job || job.status !== 'running') return { done: true };
+    if (job?.status !== 'running') return { done: true };
     const file = await this.deps.blobs.get(fileKey(id));
     if (!file) return this.finish(job, 'failed', 'the file of this import is gone');
     const rows = parseInvoiceCsv(file.toString('utf8'), MAX_IMPORT_ROWS).invoices;
@@ -156,7 +156,7 @@ export class ImportJobs {
    */
   async giveUp(id: string, error: string, timeLeftMs: () => number): Promise<{ done: boolean }> {
     let job = await this.get(id);
-    if (!job || job.status !== 'running') return { done: true };
+    if (job?.status !== 'running') return { done: true };
     const file = await this.deps.blobs.get(fileKey(id));
     if (!file) return this.finish(job, 'failed', 'the file of this import is gone');
     if (job.failure === undefined)

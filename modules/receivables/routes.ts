@@ -23,7 +23,6 @@ import {
   invoiceStatuses,
   newInvoiceSchema,
   paymentSchema,
-  upsertInvoice,
   type InvoiceStatus,
   type NewInvoice,
 } from './invoices.ts';

@@ -292,7 +292,12 @@ describe('CDK stacks', () => {
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       },
-      LifecycleConfiguration: { Rules: [Match.objectLike({ Prefix: 'inbound/', ExpirationInDays: 90, Status: 'Enabled' })] },
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({ Prefix: 'inbound/', ExpirationInDays: 90, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'imports/', ExpirationInDays: 7, Status: 'Enabled' }),
+        ],
+      },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'inbound-mail/' }),
     });
     const policies = JSON.stringify(stateful.findResources('AWS::S3::BucketPolicy'));
