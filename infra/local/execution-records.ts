@@ -1,7 +1,6 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExecutionStatus } from '../../kernel/workflow-port.ts';
-import { ensureIdTable } from './local-table.ts';
+import { LocalIdTable } from './local-table.ts';
 
 export interface ExecutionRecord {
   workflow: string;
@@ -22,20 +21,7 @@ export interface ExecutionRecord {
  * Step Functions keeps this). It is what makes starts idempotent by name across restarts and
  * lets a restarted runtime resume every execution that was still running.
  */
-export class ExecutionRecords {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    private readonly client: DynamoDBClient,
-    readonly tableName: string,
-  ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  }
-
-  ensureTable(): Promise<void> {
-    return ensureIdTable(this.client, this.tableName);
-  }
-
+export class ExecutionRecords extends LocalIdTable {
   /** Returns false when an execution with this name already exists. */
   async create(record: ExecutionRecord): Promise<boolean> {
     try {
@@ -82,24 +68,10 @@ export class ExecutionRecords {
       names[`#${attribute}`] = attribute;
       values[`:${attribute}`] = value;
     }
-    const records: ExecutionRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: filters.length ? filters.join(' AND ') : undefined,
-          ExpressionAttributeNames: filters.length ? names : undefined,
-          ExpressionAttributeValues: filters.length ? values : undefined,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const { id: _id, ...record } = item;
-        records.push(record as ExecutionRecord);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const items = await this.scanAll(
+      filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values } : {},
+    );
+    const records = items.map(({ id: _id, ...record }) => record as unknown as ExecutionRecord);
     return records.sort((a, b) => a.startDate.localeCompare(b.startDate));
   }
 }

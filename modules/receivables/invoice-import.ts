@@ -114,11 +114,10 @@ export class ImportJobs {
    * both did is counted once.
    */
   async work(id: string, timeLeftMs: () => number): Promise<{ done: boolean }> {
-    let job = await this.get(id);
-    if (job?.status !== 'running') return { done: true };
-    const file = await this.deps.blobs.get(fileKey(id));
-    if (!file) return this.finish(job, 'failed', 'the file of this import is gone');
-    const rows = parseInvoiceCsv(file.toString('utf8'), MAX_IMPORT_ROWS).invoices;
+    const open = await this.open(id);
+    if ('done' in open) return open;
+    let { job } = open;
+    const { rows } = open;
     const repo = new InvoiceRepository(this.deps.store);
     if (job.failure !== undefined) return this.release(job, rows, timeLeftMs);
     while (job.claimed < rows.length) {
@@ -155,15 +154,23 @@ export class ImportJobs {
    * released while no invoice was written under them (the workflow calls again until done).
    */
   async giveUp(id: string, error: string, timeLeftMs: () => number): Promise<{ done: boolean }> {
-    let job = await this.get(id);
-    if (job?.status !== 'running') return { done: true };
-    const file = await this.deps.blobs.get(fileKey(id));
-    if (!file) return this.finish(job, 'failed', 'the file of this import is gone');
+    const open = await this.open(id);
+    if ('done' in open) return open;
+    let { job } = open;
     if (job.failure === undefined)
       job = await this.advance(job, {
         failure: `the import stopped after repeated errors (${error.slice(0, 200)}); import the file again`,
       });
-    return this.release(job, parseInvoiceCsv(file.toString('utf8'), MAX_IMPORT_ROWS).invoices, timeLeftMs);
+    return this.release(job, open.rows, timeLeftMs);
+  }
+
+  /** A running job with the rows of its file; done when it ended, or failed when its file is gone. */
+  private async open(id: string): Promise<{ done: true } | { job: ImportJob; rows: NewInvoice[] }> {
+    const job = await this.get(id);
+    if (job?.status !== 'running') return { done: true };
+    const file = await this.deps.blobs.get(fileKey(id));
+    if (!file) return this.finish(job, 'failed', 'the file of this import is gone');
+    return { job, rows: parseInvoiceCsv(file.toString('utf8'), MAX_IMPORT_ROWS).invoices };
   }
 
   /** Releases the job's claims in checkpointed slices, then marks it failed. */

@@ -33,16 +33,22 @@ const until = async (what: string, check: () => Promise<boolean>, ms = 20_000) =
   throw new Error(`timed out waiting for ${what}`);
 };
 
+/** A DynamoDB client of a fresh runtime's DynamoDB Local, guarded by a sandbox of its own. */
+const guardedClient = async () => {
+  const { runtime: rt } = await start();
+  const client = new DynamoDBClient({
+    endpoint: rt.dynamodb.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+  });
+  const sandbox = new LambdaSandbox();
+  sandbox.guard(client);
+  return { client, sandbox };
+};
+
 describe("each function's timeout, as Lambda enforces it", () => {
   it('an invocation past its timeout fails with Sandbox.Timedout, and nothing it does afterwards reaches AWS', async () => {
-    const { runtime: rt } = await start();
-    const client = new DynamoDBClient({
-      endpoint: rt.dynamodb.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-    });
-    const sandbox = new LambdaSandbox();
-    sandbox.guard(client);
+    const { client, sandbox } = await guardedClient();
     const put = (id: string) =>
       client.send(new PutItemCommand({ TableName: 'steward', Item: { pk: { S: `SANDBOX#${id}` }, sk: { S: 'META' } } }));
     const exists = async (id: string) =>
@@ -75,14 +81,7 @@ describe("each function's timeout, as Lambda enforces it", () => {
   });
 
   it('work a handler leaves running after it returned does not reach AWS', async () => {
-    const { runtime: rt } = await start();
-    const client = new DynamoDBClient({
-      endpoint: rt.dynamodb.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-    });
-    const sandbox = new LambdaSandbox();
-    sandbox.guard(client);
+    const { client, sandbox } = await guardedClient();
     let leftRunning: Promise<unknown> | undefined;
     await sandbox.run('careless', 'req-3', 5, async () => {
       leftRunning = new Promise((resolve) => setTimeout(resolve, 100)).then(() =>
