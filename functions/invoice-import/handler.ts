@@ -7,7 +7,7 @@ import { ImportJobs } from '../../modules/receivables/index.ts';
 import declaration from './function.ts';
 
 const work = z.object({ jobId: z.string(), giveUp: z.optional(z.boolean()), error: z.optional(z.string()) });
-/** A slice is started only with this much of the invocation left (a customer's rows are written in one slice). */
+/** A slice is started only with at least this share of the invocation left. */
 const SLICE_MARGIN = 0.25;
 
 /** Runs an invoice import job (workflows/invoice-import.asl.json): slices until done, or gives it up when the workflow's retries ran out. */
@@ -15,8 +15,16 @@ export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
   middy().handler(async (event: unknown, context: Context) => {
     const input = work.parse(event);
     const jobs = new ImportJobs(deps);
+    // A slice starts only with a quarter of the invocation left, or twice the longest slice so far
+    // if that is more: a slow slice (a loaded table) predicts the next one.
     const margin = context.getRemainingTimeInMillis() * SLICE_MARGIN;
-    const timeLeftMs = () => context.getRemainingTimeInMillis() - margin;
+    let sliceStart = Date.now();
+    let longestSlice = 0;
+    const timeLeftMs = () => {
+      longestSlice = Math.max(longestSlice, Date.now() - sliceStart);
+      sliceStart = Date.now();
+      return context.getRemainingTimeInMillis() - Math.max(margin, 2 * longestSlice);
+    };
     return input.giveUp ? jobs.giveUp(input.jobId, input.error ?? 'unknown error', timeLeftMs) : jobs.work(input.jobId, timeLeftMs);
   });
 
