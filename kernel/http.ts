@@ -59,10 +59,14 @@ export function parseBody<T extends z.ZodType>(event: ApiEvent, schema: T): z.in
   return validate(raw, schema);
 }
 
-export function validate<T extends z.ZodType>(value: unknown, schema: T): z.infer<T> {
+/** Validates a value; a 400 names every field (under `at` when the value is part of a larger body) and its problem. */
+export function validate<T extends z.ZodType>(value: unknown, schema: T, at?: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', problem: issue.message }));
+    const problems = result.error.issues.map((issue) => ({
+      field: [at, ...issue.path].filter((part) => part !== undefined).join('.') || '(body)',
+      problem: issue.message,
+    }));
     throw new HttpError(400, problems.map((p) => `${p.field}: ${p.problem}`).join('; '), problems);
   }
   return result.data;

@@ -2,8 +2,10 @@ import * as z from 'zod';
 
 const person = z.object({ name: z.string().min(1), email: z.email() });
 
+export const MAX_CUSTOMER_ID = 64;
+
 export const customerSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, _ or -, at most 64'),
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `letters, digits, _ or -, at most ${MAX_CUSTOMER_ID}`),
   name: z.string().min(1).max(200),
   tier: z.enum(['platinum', 'gold', 'silver', 'bronze']).default('silver'),
   timezone: z.string().refine((zone) => {

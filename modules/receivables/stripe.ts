@@ -1,12 +1,37 @@
-import type Stripe from 'stripe';
+import * as z from 'zod';
+import { clientRecord } from '../../kernel/client-record.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { CustomerRepository } from '../customers/index.ts';
+import { CustomerRepository, MAX_CUSTOMER_ID } from '../customers/index.ts';
 import { applyInvoiceEvent, applyPayment, balance, newInvoiceSchema, upsertInvoice } from './invoices.ts';
 import { HttpError, validate } from '../../kernel/http.ts';
 import { changeInvoices, invoiceRepository } from './dunning-service.ts';
 
 const day = (epochSeconds: number | null | undefined) =>
   epochSeconds ? new Date(epochSeconds * 1000).toISOString().slice(0, 10) : undefined;
+
+/** Seconds since 1970 up to the last second of 9999, so that a date can be made of them. */
+const epochSeconds = z.number().int().min(0).max(253_402_300_799);
+/** Amounts in the currency's smallest unit. */
+const minorUnits = z.number().int().min(0).max(1e14);
+
+/** The envelope of a Stripe event: checked before anything is read from it, since a valid signature says nothing of the shape. */
+const stripeEventSchema = z.object({
+  type: z.string().min(1).max(100),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
+
+/** The fields of a Stripe invoice Steward reads (Stripe's own limits: metadata values 500 characters, 50 keys). */
+const stripeInvoiceSchema = z.object({
+  id: z.string().min(1).max(200),
+  number: z.string().min(1).max(64).nullish(),
+  customer: z.union([z.string().min(1).max(200), z.object({ id: z.string().min(1).max(200) })]).nullish(),
+  metadata: clientRecord(z.string().max(500), 50).nullish(),
+  created: epochSeconds.optional(),
+  due_date: epochSeconds.nullish(),
+  currency: z.string().max(3).optional(),
+  amount_due: minorUnits.optional(),
+  amount_paid: minorUnits.optional(),
+});
 
 /**
  * Stripe invoice events. The invoice number (or id) is the invoice id; the customer is
@@ -15,16 +40,17 @@ const day = (epochSeconds: number | null | undefined) =>
  */
 export async function applyStripeEvent(
   deps: Pick<Deps, 'store' | 'clock' | 'workflows'>,
-  event: Stripe.Event,
+  signedEvent: unknown,
 ): Promise<{ event: string; invoiceId?: string; outcome: string }> {
+  const event = validate(signedEvent, stripeEventSchema);
   if (!event.type.startsWith('invoice.')) return { event: event.type, outcome: 'ignored' };
-  const invoice = event.data.object as Stripe.Invoice;
-  const id = invoice.number ?? invoice.id ?? '';
+  const invoice = validate(event.data.object, stripeInvoiceSchema, 'data.object');
+  const id = invoice.number ?? invoice.id;
   const customerId =
     invoice.metadata?.customer_id ?? (typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id) ?? '';
   const at = deps.clock.now().toISOString();
   if (event.type === 'invoice.finalized') {
-    if (!(await new CustomerRepository(deps.store).getCustomer(customerId)))
+    if (customerId.length > MAX_CUSTOMER_ID || !(await new CustomerRepository(deps.store).getCustomer(customerId)))
       throw new HttpError(400, `customer: no customer "${customerId}" (set metadata.customer_id on the Stripe invoice)`);
     const input = validate(
       {

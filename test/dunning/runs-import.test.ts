@@ -213,6 +213,43 @@ describe('Stripe invoice webhooks', () => {
     expect((await env.client.get('/invoices/ST-0004')).status).toBe(404);
     expect((await deliver('invoice.finalized', invoice, env.runtime.apiToken, now + 60)).status).toBe(200);
   });
+
+  it('a correctly signed event of an unexpected shape is a 400 naming the field, and stores nothing', async () => {
+    const signedRaw = async (payload: string) => {
+      const response = await fetch(`${env.runtime.urls.api}/webhooks/stripe`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: env.runtime.apiToken }),
+        },
+        body: payload,
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const invoice = { ...stripeInvoice, id: 'in_5', number: 'ST-0005' };
+    const shapes: [string, string][] = [
+      [JSON.stringify({ id: 'evt_1', object: 'event' }), 'type'],
+      [JSON.stringify({ id: 'evt_2', type: 42, data: { object: invoice } }), 'type'],
+      [JSON.stringify({ id: 'evt_3', type: 'invoice.finalized' }), 'data'],
+      [JSON.stringify({ id: 'evt_4', type: 'invoice.finalized', data: { object: null } }), 'data.object'],
+      [JSON.stringify({ id: 'evt_5', type: 'invoice.paid', data: { object: { ...invoice, number: ['ST-0005'] } } }), 'data.object.number'],
+      [
+        JSON.stringify({ id: 'evt_6', type: 'invoice.finalized', data: { object: { ...invoice, metadata: { customer_id: 7 } } } }),
+        'customer_id',
+      ],
+      [JSON.stringify({ id: 'evt_7', type: 'invoice.finalized', data: { object: { ...invoice, amount_due: '4200' } } }), 'amount_due'],
+      [JSON.stringify({ id: 'evt_8', type: 'invoice.finalized', data: { object: { ...invoice, created: 1e20 } } }), 'created'],
+      [JSON.stringify({ id: 'evt_9', type: 'invoice.voided', data: { object: { ...invoice, number: 'x'.repeat(2_100) } } }), 'number'],
+      ['[]', '(body)'],
+      ['"invoice.finalized"', '(body)'],
+    ];
+    for (const [payload, field] of shapes) {
+      const answer = await signedRaw(payload);
+      expect([payload.slice(0, 80), answer.status]).toEqual([payload.slice(0, 80), 400]);
+      expect(answer.body.error).toContain(field);
+    }
+    expect((await env.client.get('/invoices/ST-0005')).status).toBe(404);
+  });
 });
 
 describe('AR KPIs and the customer history', () => {

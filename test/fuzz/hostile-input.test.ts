@@ -1,6 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { createTransport } from 'nodemailer';
+import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { TABLE_NAME } from '../../infra/local/runtime.ts';
 import { type Route, routes } from '../../infra/routes.ts';
@@ -56,6 +57,22 @@ const seeds: Record<string, unknown> = {
   'POST /v2/enqueue': { routing_key: 'x', event_action: 'trigger', payload: { summary: 'Fz', source: 'fz', severity: 'error' } },
   'POST /webhooks/datadog': { id: '1', title: 'Fz', alert_transition: 'Triggered', tags: 'customer:acme' },
 };
+
+/** A Stripe invoice event; the fuzzer breaks the envelope or the invoice inside it, and signs most of them correctly. */
+const stripeInvoice = {
+  id: 'in_fz',
+  object: 'invoice',
+  number: 'FZ-S1',
+  customer: 'cus_fz',
+  metadata: { customer_id: 'acme' },
+  created: 1_764_547_200,
+  due_date: 1_765_152_000,
+  currency: 'eur',
+  amount_due: 4_200,
+  amount_paid: 0,
+};
+const stripeEvent = (invoice: unknown, type = 'invoice.finalized') => ({ id: 'evt_fz', object: 'event', type, data: { object: invoice } });
+const stripeSigner = new Stripe('sk_unused');
 
 const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
@@ -147,10 +164,22 @@ const request = (route: Route) =>
         ? fc.oneof(csvBody, anyBody)
         : route.path === '/links/{token}'
           ? fc.oneof(fc.string({ maxLength: 100 }), fc.constant('invoiceId=FZ-1&date=2026-12-01'))
-          : seeds[`${route.method} ${route.path}`]
-            ? fc.oneof(mutatedBody(seeds[`${route.method} ${route.path}`]), anyBody)
-            : anyBody,
+          : route.path === '/webhooks/stripe'
+            ? fc.oneof(
+                mutatedBody(stripeEvent(stripeInvoice)),
+                fc
+                  .tuple(
+                    mutatedBody(stripeInvoice),
+                    fc.constantFrom('invoice.finalized', 'invoice.paid', 'invoice.voided', 'customer.created'),
+                  )
+                  .map(([invoice, type]) => JSON.stringify(stripeEvent(JSON.parse(invoice), type))),
+                anyBody,
+              )
+            : seeds[`${route.method} ${route.path}`]
+              ? fc.oneof(mutatedBody(seeds[`${route.method} ${route.path}`]), anyBody)
+              : anyBody,
     authorized: fc.integer({ min: 0, max: 99 }).map((n) => n < 85 || route.path.startsWith('/links')),
+    signed: fc.integer({ min: 0, max: 99 }).map((n) => n < 85),
     idempotencyKey: fc.option(fc.oneof(fc.string({ maxLength: 30 }), fc.constant('k'.repeat(300))), { nil: undefined }),
     contentType: fc.constantFrom('application/json', 'text/csv', 'application/x-www-form-urlencoded', 'text/plain; charset=utf-16'),
   });
@@ -165,7 +194,7 @@ describe('hostile input (fast-check)', () => {
     await fc.assert(
       fc.asyncProperty(
         route.chain((r) => request(r).map((input) => ({ route: r, ...input }))),
-        async ({ route: r, segments, body, authorized, idempotencyKey, contentType }) => {
+        async ({ route: r, segments, body, authorized, signed, idempotencyKey, contentType }) => {
           let index = 0;
           const path = r.path.replace(/\{[^}]+\}/g, () => segments[index++]);
           await env.runtime.tracker.idle(); // what earlier requests started has finished
@@ -176,6 +205,9 @@ describe('hostile input (fast-check)', () => {
               'content-type': contentType,
               ...(authorized ? { authorization: `Bearer ${env.runtime.apiToken}` } : {}),
               ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }),
+              ...(signed && r.path === '/webhooks/stripe'
+                ? { 'stripe-signature': stripeSigner.webhooks.generateTestHeaderString({ payload: body, secret: env.runtime.apiToken }) }
+                : {}),
             },
             body: r.method === 'GET' ? undefined : body,
           });
