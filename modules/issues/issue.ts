@@ -286,7 +286,8 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
     case 'set-etr': {
       requireUnresolved('set the ETR of');
       const etr = futureEtr(event.etr, ctx.now);
-      return { ...next, etr, etrHistory: [...issue.etrHistory, { etr, at, reason: event.reason }] };
+      const reason = event.reason === undefined ? undefined : clip(event.reason, KEPT_COMMENT_CHARS);
+      return { ...next, etr, etrHistory: [...issue.etrHistory, { etr, at, reason }] };
     }
     case 'note':
       return next;
@@ -465,6 +466,31 @@ export interface StepDecision {
 const RECHECK_MS = 24 * 3600 * 1000;
 const customerFacing = (email: EmailAction) => email.audience[0] === 'customer';
 
+/** Keys whose email names an instant or an ETR: only the current one can be emitted again. */
+const ONE_AT_A_TIME = /^(etr-warning|etr-passed|cleared|closure|resolution)-/;
+
+/**
+ * The sent keys that can still matter. A key of another ETR, clear, closure or resolution than the
+ * current one, of an earlier workflow generation or of an earlier RFO revision is never emitted
+ * again; dropping them keeps the issue item from growing with every flap of an alert or ETR change
+ * (the outbox still holds every email, keyed the same, so a resend is refused there too).
+ */
+function liveSentKeys(issue: Issue): string[] {
+  const current = new Set(
+    [issue.etr && `etr-warning-${issue.etr}`, issue.etr && `etr-passed-${issue.etr}`]
+      .concat([`cleared-${issue.clearedByMonitoringAt}`, `closure-${issue.closedAt}`, `resolution-${issue.resolvedAt}`])
+      .filter(Boolean),
+  );
+  return issue.sent.filter((key) => {
+    if (ONE_AT_A_TIME.test(key)) return current.has(key);
+    const generation = /-g(\d+)$/.exec(key);
+    if (generation) return Number(generation[1]) === issue.generation;
+    const revision = /^rfo(?:-reminder|-dispute)?-(\d+)/.exec(key);
+    if (revision) return Number(revision[1]) === issue.rfo?.revision;
+    return true;
+  });
+}
+
 /** Decides, from the issue, its frozen policy and the calendars alone, what is due now. Pure. */
 export function decideStep(issue: Issue, ctx: IssueContext): StepDecision {
   const { emails, next } = dueNow(issue, ctx);
@@ -584,6 +610,7 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
   }
 
   if (next.status === 'closed') once(`closure-${next.closedAt}`, { template: 'closure', audience: ['customer'] });
+  next.sent = liveSentKeys(next);
 
   if (emails.some(customerFacing)) {
     // Silence counts while the issue is unresolved: up to now, or up to the resolution being told.

@@ -183,3 +183,44 @@ describe('the issue item stays small (DynamoDB refuses items over 400 KB)', () =
     expect(Buffer.byteLength(JSON.stringify(issue))).toBeLessThan(350_000);
   });
 });
+
+describe('the issue item does not grow with events that repeat', () => {
+  it('a month of flapping monitoring (2,000 occurrences and clears) and 287 ETR changes with long reasons: the sent keys stay few, ETR reasons are clipped, the item stays under 200 KB', () => {
+    let issue = open('sev3');
+    const step = (minute: number) => {
+      const decision = decideStep(issue, context(issue, minutes(minute)));
+      issue = decision.next ?? issue;
+    };
+    const reason = 'The vendor moved the date again. '.repeat(70).slice(0, 2_000);
+    let minute = 1;
+    for (let flap = 0; flap < 2_000; flap++, minute += 20) {
+      issue = applyEvent(issue, { type: 'occurrence', integration: 'am', key: 'k' }, context(issue, minutes(minute)));
+      issue = applyEvent(issue, { type: 'monitoring-cleared', integration: 'am', key: 'k' }, context(issue, minutes(minute + 10)));
+      step(minute + 10);
+      if (flap % 7 === 0) {
+        issue = applyEvent(
+          issue,
+          { type: 'set-etr', etr: minutes(minute + 600).toISOString(), reason },
+          context(issue, minutes(minute + 11)),
+        );
+        step(minute + 11);
+      }
+    }
+    expect(issue.occurrences).toBe(2_001);
+    expect(issue.etrHistory.length).toBeGreaterThanOrEqual(286);
+    expect(issue.etrHistory[0].reason!.length).toBeLessThanOrEqual(501);
+    expect(issue.sent.length).toBeLessThan(10);
+    expect(Buffer.byteLength(JSON.stringify(issue))).toBeLessThan(200_000);
+  });
+
+  it('what is dropped from the sent keys can never be sent again: a clear after a new occurrence is told; the same clear is not', () => {
+    let issue = applyEvent(open('sev3'), { type: 'monitoring-cleared', integration: 'am', key: 'k' }, context(open('sev3'), minutes(5)));
+    const first = decideStep(issue, context(issue, minutes(5)));
+    expect(first.emails.map((email) => email.template)).toContain('monitoring-cleared');
+    issue = first.next!;
+    expect(decideStep(issue, context(issue, minutes(6))).emails.map((email) => email.template)).not.toContain('monitoring-cleared');
+    issue = applyEvent(issue, { type: 'occurrence', integration: 'am', key: 'k' }, context(issue, minutes(7)));
+    issue = applyEvent(issue, { type: 'monitoring-cleared', integration: 'am', key: 'k' }, context(issue, minutes(8)));
+    expect(decideStep(issue, context(issue, minutes(8))).emails.map((email) => email.template)).toContain('monitoring-cleared');
+  });
+});
