@@ -1,6 +1,6 @@
 import * as z from 'zod';
 
-const person = z.object({ name: z.string().min(1), email: z.email() });
+const person = z.object({ name: z.string().min(1).max(200), email: z.email().max(254) });
 
 export const MAX_CUSTOMER_ID = 64;
 
@@ -8,32 +8,38 @@ export const customerSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `letters, digits, _ or -, at most ${MAX_CUSTOMER_ID}`),
   name: z.string().min(1).max(200),
   tier: z.enum(['platinum', 'gold', 'silver', 'bronze']).default('silver'),
-  timezone: z.string().refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not an IANA time zone'),
+  timezone: z
+    .string()
+    .max(64)
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not an IANA time zone'),
   country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. DE'),
   // A customer's contacts, domains and stale ones are written in one transaction (at most 100 entries).
   emailDomains: z.array(z.string().min(3).max(253)).max(20).default([]),
   contacts: z
     .array(
       z.object({
-        name: z.string().min(1),
-        email: z.email(),
-        roles: z.array(z.enum(['technical', 'billing', 'management'])).min(1),
+        name: z.string().min(1).max(200),
+        email: z.email().max(254),
+        roles: z
+          .array(z.enum(['technical', 'billing', 'management']))
+          .min(1)
+          .max(3),
         /** Set by Steward when mail to the contact bounces or is reported as spam; such a contact gets no mail. */
-        undeliverable: z.object({ at: z.string(), reason: z.string() }).optional(),
+        undeliverable: z.object({ at: z.string().max(40), reason: z.string().max(500) }).optional(),
       }),
     )
     .min(1)
     .max(25),
   team: z.object({ teamLead: person, serviceManager: person, director: person }),
   /** Name of the policy new issues of this customer open under. */
-  policy: z.string().min(1).default('default'),
+  policy: z.string().min(1).max(64).default('default'),
 });
 
 export type Customer = z.infer<typeof customerSchema>;

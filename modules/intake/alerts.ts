@@ -24,12 +24,12 @@ export type IntegrationKind = (typeof integrationKinds)[number];
 export const integrationSchema = z.object({
   kind: z.enum(integrationKinds),
   /** Bearer token (Alertmanager, Datadog, PagerDuty webhook), HMAC key (Grafana), Standard Webhooks secret "whsec_…" (generic). Default: the API token. */
-  secret: z.string().min(16).optional(),
+  secret: z.string().min(16).max(500).optional(),
   /** PagerDuty Events v2: the routing_key that selects this integration. */
-  routingKey: z.string().min(8).optional(),
-  defaultCustomerId: z.string().optional(),
-  customerLabel: z.string().min(1).default('customer'),
-  severityLabel: z.string().min(1).default('severity'),
+  routingKey: z.string().min(8).max(255).optional(),
+  defaultCustomerId: z.string().max(64).optional(),
+  customerLabel: z.string().min(1).max(200).default('customer'),
+  severityLabel: z.string().min(1).max(200).default('severity'),
   severityMap: clientRecord(z.enum(severities)).default({
     critical: 'sev1',
     error: 'sev2',
@@ -51,29 +51,34 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex').sl
 const labelsOf = (value: unknown) =>
   Object.fromEntries(Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
 
+/** Label values name things (customer, severity, host); annotations carry descriptions. */
+const labelValue = z.string().max(2_000);
+const annotationValue = z.string().max(20_000);
+const url = z.string().max(2_000);
+
 const alertmanagerAlert = z.object({
   status: z.enum(['firing', 'resolved']),
-  labels: clientRecord(z.string()),
-  annotations: clientRecord(z.string()).default({}),
-  startsAt: z.string(),
-  endsAt: z.string().optional(),
-  generatorURL: z.string().optional(),
-  fingerprint: z.string().min(1),
+  labels: clientRecord(labelValue),
+  annotations: clientRecord(annotationValue).default({}),
+  startsAt: z.string().max(40),
+  endsAt: z.string().max(40).optional(),
+  generatorURL: url.optional(),
+  fingerprint: z.string().min(1).max(255),
 });
 
 /** Alertmanager webhook v4, and Grafana's (the same fields plus orgId, title, state, message). */
 export const alertmanagerSchema = z.object({
-  version: z.string().optional(),
-  groupKey: z.string(),
+  version: z.string().max(20).optional(),
+  groupKey: z.string().max(10_000),
   status: z.enum(['firing', 'resolved']),
-  receiver: z.string(),
-  groupLabels: clientRecord(z.string()).default({}),
-  commonLabels: clientRecord(z.string()).default({}),
-  commonAnnotations: clientRecord(z.string()).default({}),
-  externalURL: z.string().optional(),
-  alerts: z.array(alertmanagerAlert).min(1),
-  title: z.string().optional(),
-  message: z.string().optional(),
+  receiver: z.string().max(200),
+  groupLabels: clientRecord(labelValue).default({}),
+  commonLabels: clientRecord(labelValue).default({}),
+  commonAnnotations: clientRecord(annotationValue).default({}),
+  externalURL: url.optional(),
+  alerts: z.array(alertmanagerAlert).min(1).max(1_000),
+  title: z.string().max(1_000).optional(),
+  message: z.string().max(20_000).optional(),
 });
 
 /** One issue per alert fingerprint, not per group: an alert's life is what a person resolves. */
@@ -94,22 +99,25 @@ export function fromAlertmanager(payload: z.infer<typeof alertmanagerSchema>): A
 }
 
 export const pagerdutySchema = z.object({
-  routing_key: z.string().min(1),
+  routing_key: z.string().min(1).max(255),
   event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
   dedup_key: z.string().min(1).max(255).optional(),
   payload: z
     .object({
       summary: z.string().min(1).max(1024),
-      source: z.string().min(1),
+      source: z.string().min(1).max(255),
       severity: z.enum(['critical', 'error', 'warning', 'info']),
-      timestamp: z.string().optional(),
-      component: z.string().optional(),
-      group: z.string().optional(),
-      class: z.string().optional(),
+      timestamp: z.string().max(40).optional(),
+      component: z.string().max(255).optional(),
+      group: z.string().max(255).optional(),
+      class: z.string().max(255).optional(),
       custom_details: clientRecord(z.unknown()).optional(),
     })
     .optional(),
-  links: z.array(z.object({ href: z.string() })).optional(),
+  links: z
+    .array(z.object({ href: url }))
+    .max(20)
+    .optional(),
 });
 
 export function fromPagerDuty(event: z.infer<typeof pagerdutySchema>, body: string, dedupKey: string): Alert {
@@ -133,16 +141,22 @@ export function fromPagerDuty(event: z.infer<typeof pagerdutySchema>, body: stri
 
 /** Datadog webhook with the JSON body Steward documents (README): Datadog's $-variables by these names. */
 export const datadogSchema = z.object({
-  alert_id: z.union([z.string(), z.number()]).transform(String),
-  alert_cycle_key: z.union([z.string(), z.number()]).transform(String).optional(),
-  aggreg_key: z.string().optional(),
-  alert_transition: z.string().min(1),
-  title: z.string().min(1),
-  body: z.string().default(''),
-  priority: z.string().optional(),
-  tags: z.string().default(''),
-  last_updated: z.union([z.string(), z.number()]).transform(String).optional(),
-  link: z.string().optional(),
+  alert_id: z.union([z.string().max(255), z.number()]).transform(String),
+  alert_cycle_key: z
+    .union([z.string().max(255), z.number()])
+    .transform(String)
+    .optional(),
+  aggreg_key: z.string().max(255).optional(),
+  alert_transition: z.string().min(1).max(100),
+  title: z.string().min(1).max(1_000),
+  body: z.string().max(20_000).default(''),
+  priority: z.string().max(20).optional(),
+  tags: z.string().max(10_000).default(''),
+  last_updated: z
+    .union([z.string().max(40), z.number()])
+    .transform(String)
+    .optional(),
+  link: url.optional(),
 });
 
 export function fromDatadog(payload: z.infer<typeof datadogSchema>, body: string): Alert {
@@ -174,10 +188,10 @@ export const genericSchema = z.object({
   status: z.enum(['firing', 'resolved']),
   title: z.string().min(1).max(300),
   description: z.string().max(20_000).default(''),
-  severity: z.string().optional(),
-  customer: z.string().optional(),
-  labels: clientRecord(z.string()).default({}),
-  url: z.string().optional(),
+  severity: z.string().max(200).optional(),
+  customer: z.string().max(64).optional(),
+  labels: clientRecord(labelValue).default({}),
+  url: url.optional(),
 });
 
 export function fromGeneric(payload: z.infer<typeof genericSchema>, deliveryId: string): Alert {

@@ -21,14 +21,19 @@ import {
 } from './inbound-mail.ts';
 import { markUndeliverable } from './undeliverable.ts';
 
-const verdict = z.object({ status: z.string() }).optional();
+const verdict = z.object({ status: z.string().max(40) }).optional();
 const sesEventSchema = z.object({
   Records: z
     .array(
       z.object({
         ses: z.object({
-          mail: z.object({ messageId: z.string().min(1), source: z.string().default('') }),
-          receipt: z.object({ recipients: z.array(z.string()).min(1), spfVerdict: verdict, dkimVerdict: verdict, dmarcVerdict: verdict }),
+          mail: z.object({ messageId: z.string().min(1).max(200), source: z.string().max(320).default('') }),
+          receipt: z.object({
+            recipients: z.array(z.string().max(320)).min(1).max(100),
+            spfVerdict: verdict,
+            dkimVerdict: verdict,
+            dmarcVerdict: verdict,
+          }),
         }),
       }),
     )
@@ -43,6 +48,13 @@ export type InboundOutcome =
   | { outcome: 'ignored'; reason: string }
   | { outcome: 'refused'; reason: string };
 
+/** How much of a customer's message its timeline entry keeps: a DynamoDB item holds at most 400 KB. */
+export const MAX_MESSAGE_TEXT_CHARS = 50_000;
+export const MAX_SUBJECT_CHARS = 1_000;
+const clipMessage = (text: string, sesMessageId: string) =>
+  text.length > MAX_MESSAGE_TEXT_CHARS
+    ? `${text.slice(0, MAX_MESSAGE_TEXT_CHARS)}\n\n(cut at ${MAX_MESSAGE_TEXT_CHARS} characters: the whole message is kept in the mail bucket, SES message ${sesMessageId})`
+    : text;
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex').slice(0, 32);
 const refused = (reason: string): InboundOutcome => ({ outcome: 'refused', reason });
 
@@ -98,7 +110,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const authFailed =
       [ses.receipt.spfVerdict, ses.receipt.dkimVerdict, ses.receipt.dmarcVerdict].filter((v) => v?.status === 'FAIL').length > 0;
     const issueId = await threadOf(mail, ours, from, key, inbound);
-    const text = (replyText(mail.text ?? '') || mail.text || '').trim();
+    const text = clipMessage((replyText(mail.text ?? '') || mail.text || '').trim(), ses.mail.messageId);
     if (issueId) {
       // Mail that failed SPF/DKIM/DMARC may be recorded, never acted on: a note, and the owner is not emailed.
       const { duplicate } = await service.record(
@@ -112,7 +124,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
           : {
               type: 'customer-message',
               from,
-              subject: mail.subject ?? '',
+              subject: (mail.subject ?? '').slice(0, MAX_SUBJECT_CHARS),
               text: text || '(no text)',
               messageId: mail.messageId,
               eventId: `mail-${dedupKey}`,

@@ -9,10 +9,10 @@ export { severities, type Severity };
 export type IssueStatus = 'open' | 'acknowledged' | 'resolved' | 'closed';
 export const issueStatuses: IssueStatus[] = ['open', 'acknowledged', 'resolved', 'closed'];
 
-const person = z.object({ name: z.string().min(1), email: z.email() });
+const person = z.object({ name: z.string().min(1).max(200), email: z.email().max(254) });
 
 export const newIssueSchema = z.object({
-  customerId: z.string().min(1),
+  customerId: z.string().min(1).max(64),
   title: z.string().min(1).max(300),
   description: z.string().max(20_000).default(''),
   severity: z.enum(severities),
@@ -21,7 +21,7 @@ export const newIssueSchema = z.object({
   source: z.enum(['api', 'email', 'webhook']).default('api'),
   owner: person.optional(),
   /** Where a webhook or email issue came from (integration and alert key, or the message). */
-  origin: clientRecord(z.string()).optional(),
+  origin: clientRecord(z.string().max(2_000), 20).optional(),
 });
 export type NewIssue = z.infer<typeof newIssueSchema>;
 
@@ -29,7 +29,7 @@ const instant = z.iso.datetime({ offset: true });
 const eventId = { eventId: z.string().min(1).max(200).optional() };
 
 export const issueEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('acknowledge'), by: z.string().optional(), owner: person.optional(), ...eventId }),
+  z.object({ type: z.literal('acknowledge'), by: z.string().max(200).optional(), owner: person.optional(), ...eventId }),
   z.object({
     type: z.literal('update'),
     message: z.string().min(1).max(10_000),
@@ -45,21 +45,27 @@ export const issueEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dispute-rfo'), comment: z.string().min(1).max(5_000), ...eventId }),
   z.object({ type: z.literal('customer-escalate'), comment: z.string().max(5_000).optional(), ...eventId }),
   z.object({ type: z.literal('close'), ...eventId }),
-  z.object({ type: z.literal('reopen'), reason: z.string().optional(), ...eventId }),
+  z.object({ type: z.literal('reopen'), reason: z.string().max(2_000).optional(), ...eventId }),
 ]);
 export type IssueEvent = z.infer<typeof issueEventSchema>;
 
 /** Events only Steward's own ingest records (monitoring and inbound email), never the public API. */
 export const internalEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('occurrence'), integration: z.string(), key: z.string(), summary: z.string().optional(), ...eventId }),
-  z.object({ type: z.literal('monitoring-cleared'), integration: z.string(), key: z.string(), ...eventId }),
+  z.object({
+    type: z.literal('occurrence'),
+    integration: z.string().max(200),
+    key: z.string().max(1_000),
+    summary: z.string().max(2_000).optional(),
+    ...eventId,
+  }),
+  z.object({ type: z.literal('monitoring-cleared'), integration: z.string().max(200), key: z.string().max(1_000), ...eventId }),
   z.object({
     type: z.literal('customer-message'),
-    from: z.string(),
-    subject: z.string(),
-    text: z.string(),
-    messageId: z.string().optional(),
-    note: z.string().optional(),
+    from: z.string().max(320),
+    subject: z.string().max(1_000),
+    text: z.string().max(51_000),
+    messageId: z.string().max(1_000).optional(),
+    note: z.string().max(2_000).optional(),
     ...eventId,
   }),
 ]);

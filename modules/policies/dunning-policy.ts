@@ -9,7 +9,7 @@ export const dunningPolicySchema = z.object({
   steps: z
     .array(
       z.object({
-        key: z.string().regex(/^[a-z0-9-]+$/),
+        key: z.string().regex(/^[a-z0-9-]{1,64}$/, 'lower-case letters, digits and -, at most 64'),
         /** Days after the due date of the oldest unpaid invoice. */
         offsetDays: z.number().int().min(0).max(365),
         template: z.enum(['dunning-reminder', 'dunning-why', 'dunning-warning', 'dunning-final', 'dunning-suspension']),
@@ -18,12 +18,16 @@ export const dunningPolicySchema = z.object({
         /** Only sent once the service manager approves (signed link or API). */
         approval: z.boolean().default(false),
         /** Internal people told when this step goes out. */
-        notify: z.array(z.enum(['serviceManager', 'director'])).default([]),
+        notify: z
+          .array(z.enum(['serviceManager', 'director']))
+          .max(2)
+          .default([]),
       }),
     )
-    .min(1),
+    .min(1)
+    .max(20),
   /** The step whose date is the suspension date given to the customer. */
-  suspensionStep: z.string(),
+  suspensionStep: z.string().max(64),
   declineHoldDays: z.number().int().min(1).max(90),
   /** An open sev1/sev2 issue, or one resolved within this many days, holds consequence steps. */
   outageWindowDays: z.number().int().min(0).max(90),

@@ -34,7 +34,7 @@ const severityPolicySchema = z.object({
   /** Not acknowledged after this long: the team lead is told. */
   acknowledgeWithin: isoDuration.optional(),
   /** Unresolved after `after`: `level` is told. */
-  ladder: z.array(z.object({ after: isoDuration, level })),
+  ladder: z.array(z.object({ after: isoDuration, level })).max(10),
   /** Resolving needs a reason for outage, which the customer is asked to accept. */
   rfoRequired: z.boolean(),
 });
@@ -42,7 +42,7 @@ const severityPolicySchema = z.object({
 /** Rules shared by every severity. Durations of the RFO rules count business days of the customer. */
 const commonSchema = z.object({
   businessHours: z
-    .object({ start: hhmm, end: hhmm, days: z.array(z.number().int().min(1).max(7)).min(1) })
+    .object({ start: hhmm, end: hhmm, days: z.array(z.number().int().min(1).max(7)).min(1).max(7) })
     .refine((hours) => hours.start < hours.end, 'start must be before end'),
   /** The owner is nudged this long before a promised update is due without one. */
   nudgeBefore: isoDuration,
@@ -61,7 +61,7 @@ const commonSchema = z.object({
   /** Severity of an issue a customer opens by email: the first keyword found in subject or body wins. */
   email: z.object({
     defaultSeverity: z.enum(severities),
-    keywords: z.array(z.object({ contains: z.string().min(1), severity: z.enum(severities) })),
+    keywords: z.array(z.object({ contains: z.string().min(1).max(200), severity: z.enum(severities) })).max(100),
   }),
 });
 

@@ -23,7 +23,7 @@ export type ReasonCode = (typeof reasonCodes)[number];
 export const newInvoiceSchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/, 'letters, digits, _ . / -, at most 64'),
-    customerId: z.string().min(1),
+    customerId: z.string().min(1).max(64),
     issueDate: isoDate,
     dueDate: isoDate,
     currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR'),
@@ -35,7 +35,7 @@ export const newInvoiceSchema = z
 export type NewInvoice = z.infer<typeof newInvoiceSchema>;
 
 export const paymentSchema = z.object({
-  invoiceId: z.string().min(1),
+  invoiceId: z.string().min(1).max(64),
   amount: money.positive(),
   date: isoDate,
   reference: z.string().min(1).max(200),
@@ -48,7 +48,7 @@ export const invoiceEventSchema = z.discriminatedUnion('type', [
     type: z.literal('dispute'),
     reason: z.string().min(1).max(5_000),
     fault: z.enum(['us', 'customer', 'third-party']).optional(),
-    owner: z.string().optional(),
+    owner: z.string().max(200).optional(),
     resolveBy: isoDate.optional(),
     ...reasonCode,
   }),
@@ -60,11 +60,11 @@ export const invoiceEventSchema = z.discriminatedUnion('type', [
     ...reasonCode,
   }),
   z.object({ type: z.literal('promise'), date: isoDate, amount: money.positive().optional(), ...reasonCode }),
-  z.object({ type: z.literal('pause'), until: isoDate, note: z.string().optional(), ...reasonCode }),
+  z.object({ type: z.literal('pause'), until: isoDate, note: z.string().max(2_000).optional(), ...reasonCode }),
   z.object({ type: z.literal('resume') }),
-  z.object({ type: z.literal('write-off'), note: z.string().optional() }),
-  z.object({ type: z.literal('void'), note: z.string().optional() }),
-  z.object({ type: z.literal('uncollectible'), note: z.string().optional() }),
+  z.object({ type: z.literal('write-off'), note: z.string().max(2_000).optional() }),
+  z.object({ type: z.literal('void'), note: z.string().max(2_000).optional() }),
+  z.object({ type: z.literal('uncollectible'), note: z.string().max(2_000).optional() }),
 ]);
 export type InvoiceEvent = z.infer<typeof invoiceEventSchema>;
 

@@ -62,3 +62,43 @@ describe('customers: concurrent changes', () => {
     expect(leading).toEqual(stored);
   });
 });
+
+describe('customers: the largest customer fits one transaction', () => {
+  const many = (prefix: string, contacts: number, domains: number) => ({
+    contacts: Array.from({ length: contacts }, (_, n) => ({ name: `C${n}`, email: `c${n}@${prefix}0.test`, roles: ['technical'] })),
+    emailDomains: Array.from({ length: domains }, (_, n) => `${prefix}${n}.test`),
+  });
+
+  it('100 contacts are a 400 naming contacts and store nothing; 25 contacts and 20 domains, replaced by 25 and 20 others, are a 200', async () => {
+    const tooMany = await env.client.post('/customers', customer('big', many('big', 100, 1)));
+    expect([tooMany.status, tooMany.body.details?.[0]?.field]).toEqual([400, 'contacts']);
+    expect((await env.client.get('/customers/big')).status).toBe(404);
+    expect((await env.client.post('/customers', customer('big', many('big', 25, 20)))).status).toBe(201);
+    const replaced = await env.client.call('PUT', '/customers/big', customer('big', many('huge', 25, 20)));
+    expect(replaced.status).toBe(200);
+    const repo = new CustomerRepository(env.runtime.store);
+    expect((await repo.customerBySender('c3@huge0.test'))?.id).toBe('big');
+    expect(await repo.customerBySender('c3@big0.test')).toBeUndefined();
+  });
+
+  it('a contact name over 200 characters or an address over 254 is a 400 naming the field', async () => {
+    const longName = await env.client.post(
+      '/customers',
+      customer('longname', { contacts: [{ name: 'N'.repeat(201), email: 'a@longname.test', roles: ['technical'] }] }),
+    );
+    expect([longName.status, longName.body.details?.[0]?.field]).toEqual([400, 'contacts.0.name']);
+    const longAddress = await env.client.post(
+      '/customers',
+      customer('longname', {
+        contacts: [
+          {
+            name: 'N',
+            email: `${'a'.repeat(64)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(10)}.test`,
+            roles: ['technical'],
+          },
+        ],
+      }),
+    );
+    expect([longAddress.status, longAddress.body.details?.[0]?.field]).toEqual([400, 'contacts.0.email']);
+  });
+});

@@ -143,6 +143,31 @@ describe.skipIf(!swaksClient.available)(
       expect((await timeline(issueId)).filter((entry) => entry.type === 'customer-message')).toHaveLength(3);
     });
 
+    it("a reply of 600 KB of text and a 5,000-character subject is recorded clipped (the timeline item stays under DynamoDB's limit), never a 451", async () => {
+      const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
+      const body = join(env.options.dataDir, 'long-reply.txt');
+      writeFileSync(body, `${'The log says: connection refused. '.repeat(18_000)}\n`);
+      const sent = await swaks([
+        '--from',
+        'ann@acme.test',
+        '--to',
+        (ack as unknown as { replyTo: string[] }).replyTo[0],
+        '--header',
+        `Subject: Re: ${'long '.repeat(1_000)}`,
+        '--body',
+        `@${body}`,
+      ]);
+      expect(sent.ok, sent.output.slice(-500)).toBe(true);
+      const last = (await timeline(issueId)).filter((entry) => entry.type === 'customer-message').at(-1) as unknown as {
+        text: string;
+        subject: string;
+      };
+      expect(last.text.length).toBeLessThanOrEqual(50_300);
+      expect(last.text).toMatch(/^The log says/);
+      expect(last.text).toMatch(/the whole message is kept/);
+      expect(last.subject.length).toBeLessThanOrEqual(1_000);
+    });
+
     it('an auto-reply, even to the plus-address and with the subject tag, changes nothing and gets no answer', async () => {
       const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
       const before = await timeline(issueId);
@@ -292,7 +317,7 @@ describe.skipIf(!swaksClient.available)(
       await env.runtime.tracker.idle();
       const notes = (await timeline(issueId)).filter((entry) => entry.type === 'note');
       expect(notes).toHaveLength(1);
-      expect((await timeline(issueId)).filter((entry) => entry.type === 'customer-message')).toHaveLength(3);
+      expect((await timeline(issueId)).filter((entry) => entry.type === 'customer-message')).toHaveLength(4); // three replies and the long one
       expect(await emailIssues()).toHaveLength(1);
     });
   },
