@@ -80,7 +80,7 @@ hb.registerPartial('moneyFooterText', `-- Steward, on behalf of {{customer.team.
 const sources = {
   acknowledgement: {
     subject: '[{{issue.id}}] We are working on: {{issue.title}}',
-    body: `we have received your issue "{{issue.title}}" ({{issue.id}}, severity {{issue.severity}}) and are working on it.
+    body: `{{#if issue.reopenCount}}we have reopened issue {{issue.id}} "{{issue.title}}" (severity {{issue.severity}}) and are working on it again.{{else if (eq issue.source "webhook")}}our monitoring detected a problem: "{{issue.title}}" ({{issue.id}}, severity {{issue.severity}}). We are working on it.{{else}}we have received your issue "{{issue.title}}" ({{issue.id}}, severity {{issue.severity}}) and are working on it.{{/if}}
 You will hear from us again by {{nextUpdateAt}} at the latest.`,
   },
   'status-update': {

@@ -5,7 +5,7 @@ import type { Deps } from '../../kernel/deps.ts';
 import { emailIdFromBounceAddress, issueFromReplyAddress } from '../../kernel/links.ts';
 import { ownerOfMessage, recipientsOfBounced } from '../../kernel/outbox.ts';
 import { CustomerRepository } from '../customers/index.ts';
-import { IssueService } from '../issues/index.ts';
+import { InvalidTransition, IssueService } from '../issues/index.ts';
 import { emailSeverity, PolicyRepository } from '../policies/index.ts';
 import { AlertRepository } from './alert-repository.ts';
 import {
@@ -43,7 +43,7 @@ const sesEventSchema = z.object({
 type SesRecord = z.infer<typeof sesEventSchema>['Records'][number]['ses'];
 
 export type InboundOutcome =
-  | { outcome: 'opened' | 'reply' | 'note'; issueId: string; duplicate?: boolean }
+  | { outcome: 'opened' | 'reply' | 'reopened' | 'followed-up' | 'note'; issueId: string; duplicate?: boolean }
   | { outcome: 'auto-reply' | 'bounce' | 'complaint'; reason: string; undeliverable?: string[] }
   | { outcome: 'ignored'; reason: string }
   | { outcome: 'refused'; reason: string };
@@ -109,34 +109,38 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const dedupKey = sha(mail.messageId ?? raw);
     const authFailed =
       [ses.receipt.spfVerdict, ses.receipt.dkimVerdict, ses.receipt.dmarcVerdict].filter((v) => v?.status === 'FAIL').length > 0;
-    const issueId = await threadOf(mail, ours, from, key, inbound);
+    const threadId = await threadOf(mail, ours, from, key, inbound);
     const text = clipMessage((replyText(mail.text ?? '') || mail.text || '').trim(), ses.mail.messageId);
-    if (issueId) {
+    const actor = { kind: 'email', id: from } as const;
+    const thread = threadId && !authFailed ? await service.messageTarget(threadId) : undefined;
+    if (threadId && thread?.target !== 'follow-up') {
       // Mail that failed SPF/DKIM/DMARC may be recorded, never acted on: a note, and the owner is not emailed.
+      if (authFailed) {
+        const note = `Unverified email (SPF/DKIM/DMARC failed) from ${from}: ${mail.subject ?? ''}\n\n${text}`.slice(0, 10_000);
+        const { duplicate } = await service.record(threadId, { type: 'note', message: note, eventId: `mail-${dedupKey}` }, actor);
+        return { outcome: 'note', issueId: threadId, duplicate };
+      }
+      if (thread?.target === 'reopen') await reopenFor(threadId, mail.subject ?? '', dedupKey, actor);
       const { duplicate } = await service.record(
-        issueId,
-        authFailed
-          ? {
-              type: 'note',
-              message: `Unverified email (SPF/DKIM/DMARC failed) from ${from}: ${mail.subject ?? ''}\n\n${text}`.slice(0, 10_000),
-              eventId: `mail-${dedupKey}`,
-            }
-          : {
-              type: 'customer-message',
-              from,
-              subject: (mail.subject ?? '').slice(0, MAX_SUBJECT_CHARS),
-              text: text || '(no text)',
-              messageId: mail.messageId,
-              eventId: `mail-${dedupKey}`,
-            },
-        { kind: 'email', id: from },
+        threadId,
+        {
+          type: 'customer-message',
+          from,
+          subject: (mail.subject ?? '').slice(0, MAX_SUBJECT_CHARS),
+          text: text || '(no text)',
+          messageId: mail.messageId,
+          eventId: `mail-${dedupKey}`,
+        },
+        actor,
       );
-      return { outcome: authFailed ? 'note' : 'reply', issueId, duplicate };
+      return { outcome: thread?.target === 'reopen' ? 'reopened' : 'reply', issueId: threadId, duplicate };
     }
     if (authFailed) return refused('SPF/DKIM/DMARC verdict FAIL: not opened');
 
     const repo = service.issues;
-    let customer = await customers.customerBySender(from);
+    // Mail to an issue closed too long ago opens a new issue for that issue's customer, following it.
+    const follows = thread?.target === 'follow-up' ? thread.issue : undefined;
+    let customer = follows ? await customers.getCustomer(follows.customerId) : await customers.customerBySender(from);
     const unknown = settings.unknownSender;
     if (!customer && unknown !== 'refuse') customer = await customers.getCustomer(unknown.customerId);
     if (!customer) return refused(`sender ${from || '(none)'} is not a contact or domain of any customer`);
@@ -151,11 +155,12 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const policy = await new PolicyRepository(deps.store).current(customer.policy);
     const subject = (mail.subject ?? '').trim() || '(no subject)';
     const attachments = mail.attachments.map((attachment) => `${attachment.filename ?? attachment.contentType} (${attachment.size} bytes)`);
+    const followsLine = follows ? `Follows up on ${follows.id} "${follows.title}", closed ${follows.closedAt}.` : '';
     const issue = await service.open(
       {
         customerId: customer.id,
         title: subject.slice(0, 300),
-        description: [mail.text?.trim() ?? '', attachments.length ? `Attachments: ${attachments.join(', ')}` : '']
+        description: [followsLine, mail.text?.trim() ?? '', attachments.length ? `Attachments: ${attachments.join(', ')}` : '']
           .filter(Boolean)
           .join('\n\n')
           .slice(0, 20_000),
@@ -163,11 +168,35 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
         impact: '',
         runningOnBackup: false,
         source: 'email',
-        origin: { from, sesMessageId: ses.mail.messageId, ...(mail.messageId ? { messageId: mail.messageId } : {}) },
+        origin: {
+          from,
+          sesMessageId: ses.mail.messageId,
+          ...(mail.messageId ? { messageId: mail.messageId.slice(0, 2_000) } : {}),
+          ...(follows ? { follows: follows.id } : {}),
+        },
       },
-      { id: reserved, eventIds: [`mail-${dedupKey}`], actor: { kind: 'email', id: from } },
+      { id: reserved, eventIds: [`mail-${dedupKey}`], actor },
     );
-    return { outcome: 'opened', issueId: issue.id };
+    if (follows)
+      await service.record(
+        follows.id,
+        { type: 'note', message: `The customer wrote again; followed up by ${issue.id}.`, eventId: `follow-${dedupKey}` },
+        actor,
+      );
+    return { outcome: follows ? 'followed-up' : 'opened', issueId: issue.id };
+  }
+
+  /** Reopens a closed issue for a customer's message (once per message); someone who reopened it first is as good. */
+  async function reopenFor(issueId: string, subject: string, dedupKey: string, actor: { kind: 'email'; id: string }): Promise<void> {
+    try {
+      await service.record(
+        issueId,
+        { type: 'reopen', reason: `the customer wrote: ${subject}`.slice(0, 2_000), eventId: `reopen-${dedupKey}` },
+        actor,
+      );
+    } catch (error) {
+      if (!(error instanceof InvalidTransition)) throw error;
+    }
   }
 
   /** Signed plus-address first, then the SES Message-IDs it answers, then the subject tag from the issue's own customer. */

@@ -5,6 +5,7 @@ import { type Customer, CustomerRepository } from '../customers/index.ts';
 import { calendars, freezePolicy, PolicyRepository } from '../policies/index.ts';
 import {
   applyEvent,
+  customerMessageTarget,
   executionName,
   ISSUE_WORKFLOW,
   openIssue,
@@ -63,6 +64,17 @@ export class IssueService {
     const stored = created ? issue : ((await this.issues.getIssue(issue.id)) ?? issue);
     await this.startWorkflow(stored);
     return stored;
+  }
+
+  /** What a customer's message does to this issue (issue.ts, customerMessageTarget), and the issue as read. */
+  async messageTarget(id: string): Promise<{ target: ReturnType<typeof customerMessageTarget>; issue: Issue }> {
+    const issue = await this.issues.getIssue(id);
+    if (!issue) throw new DomainError('not-found', `issue ${id} not found`);
+    const customer = await this.customers.existingCustomer(
+      issue.customerId,
+      `customer ${issue.customerId} of issue ${id} no longer exists`,
+    );
+    return { target: customerMessageTarget(issue, this.context(issue, customer)), issue };
   }
 
   /**

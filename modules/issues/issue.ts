@@ -249,6 +249,18 @@ function futureEtr(etr: string, now: Date): string {
 const KEPT_COMMENT_CHARS = 500;
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
+/**
+ * What a customer's message does to the issue it answers: it is recorded on an issue that is not
+ * closed; it reopens one closed less than the policy's `reopenWithin` ago (business days); after
+ * that it opens a new issue that follows this one. Nothing the customer writes lands on a closed
+ * issue unread.
+ */
+export function customerMessageTarget(issue: Issue, ctx: IssueContext): 'record' | 'reopen' | 'follow-up' {
+  if (issue.status !== 'closed' || !issue.closedAt) return 'record';
+  const until = addTime(ctx.calendars.business, new Date(issue.closedAt), issue.policy.reopenWithin);
+  return ctx.now.getTime() < until.getTime() ? 'reopen' : 'follow-up';
+}
+
 /** Applies an event to an issue; throws InvalidTransition when the status does not allow it. */
 export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext): Issue {
   const at = ctx.now.toISOString();

@@ -52,6 +52,8 @@ const commonSchema = z.object({
   rfoAutoAcceptAfter: isoDuration,
   /** Resolved without an RFO: closed this long after the resolution notice unless reopened. */
   autoCloseAfter: isoDuration,
+  /** A customer's mail to an issue closed less than this long ago reopens it; later mail opens a new issue that follows it. */
+  reopenWithin: isoDuration.default('P10D'),
   /** A customer may escalate at most once per this long. */
   customerEscalationCooldown: isoDuration,
   /** How long a link in a customer email stays valid. */
