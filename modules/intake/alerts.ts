@@ -213,24 +213,30 @@ export function fromGeneric(payload: z.infer<typeof genericSchema>, deliveryId: 
 const mapped = (map: Record<string, Severity>, key: string): Severity | undefined => (Object.hasOwn(map, key) ? map[key] : undefined);
 
 export interface AlertRouting {
+  /** The customer the alert names (label or the integration's default); undefined when it names none. */
   customerId?: string;
-  severity?: Severity;
-  problem?: string;
+  severity: Severity;
+  /** What a person should know about the routing (an unmapped severity): noted on the issue. */
+  notes: string[];
 }
 
-/** Customer and severity of an alert under an integration's mapping; `problem` names what is missing. */
+/**
+ * Customer and severity of an alert under an integration's mapping. A severity the map does not
+ * know falls back to the integration's default, with a note: Alertmanager and most senders drop a
+ * 4xx for good, so an alert is never refused for its labels.
+ */
 export function routeAlert(alert: Alert, integration: Integration): AlertRouting {
-  const customerId = alert.labels[integration.customerLabel] || integration.defaultCustomerId;
-  if (!customerId)
-    return {
-      problem: `alert ${alert.key}: no "${integration.customerLabel}" label and integration ${integration.name} has no default customer`,
-    };
+  const customerId = alert.labels[integration.customerLabel] || integration.defaultCustomerId || undefined;
   const label = alert.labels[integration.severityLabel];
-  const severity =
-    label === undefined
-      ? integration.defaultSeverity
-      : (mapped(integration.severityMap, label) ?? mapped(integration.severityMap, label.toLowerCase()));
-  if (!severity)
-    return { problem: `alert ${alert.key}: severity "${label}" is not mapped (known: ${Object.keys(integration.severityMap).join(', ')})` };
-  return { customerId, severity };
+  if (label === undefined) return { customerId, severity: integration.defaultSeverity, notes: [] };
+  const severity = mapped(integration.severityMap, label) ?? mapped(integration.severityMap, label.toLowerCase());
+  if (severity) return { customerId, severity, notes: [] };
+  const known = Object.keys(integration.severityMap).join(', ');
+  return {
+    customerId,
+    severity: integration.defaultSeverity,
+    notes: [
+      `The alert's ${integration.severityLabel} "${label}" is not mapped by integration ${integration.name} (known: ${known}); opened as ${integration.defaultSeverity}, its default.`,
+    ],
+  };
 }

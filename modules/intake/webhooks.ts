@@ -112,7 +112,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
   async function ingest(
     integration: Integration,
     alert: Alert,
-    routing: { customerId: string; severity: NewIssue['severity'] },
+    routing: { customerId: string; severity: NewIssue['severity']; notes: string[] },
   ): Promise<Outcome> {
     const actor = { kind: 'integration' as const, id: integration.name };
     const alerts = alertRepo;
@@ -166,6 +166,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     const claimed = mappedId && !mapped ? mappedId : await alerts.claim(integration.name, alert.key, reserved, mappedId, deps.clock.now());
     if (claimed !== reserved) return addOccurrence(claimed);
     const description = [
+      ...routing.notes,
       alert.description,
       alert.url && `Source: ${alert.url}`,
       `Labels: ${Object.entries(alert.labels)
@@ -194,19 +195,38 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     // Everything is checked before anything is written: a bad alert fails the delivery with nothing stored.
     const repo = service.customers;
     // Only a firing alert may open an issue; a resolve or acknowledge needs no customer or severity.
-    const routings = alerts.map((alert) => (alert.status === 'firing' ? routeAlert(alert, integration) : {}));
-    const problems = routings.flatMap((routing, index) =>
-      routing.problem ? [{ field: `alerts.${index}`, problem: routing.problem }] : [],
-    );
-    const customers = [...new Set(routings.flatMap((routing) => (routing.customerId ? [routing.customerId] : [])))];
-    for (const customerId of customers) {
-      if (!(await repo.getCustomer(customerId)))
-        problems.push({ field: integration.customerLabel, problem: `no customer "${customerId}"` });
-    }
+    const routings = alerts.map((alert) => (alert.status === 'firing' ? routeAlert(alert, integration) : undefined));
+    const exists = new Map<string, boolean>();
+    const triage = deps.settings.unknownSender === 'refuse' ? undefined : deps.settings.unknownSender.customerId;
+    for (const customerId of [...routings.map((routing) => routing?.customerId), triage])
+      if (customerId && !exists.has(customerId)) exists.set(customerId, (await repo.getCustomer(customerId)) !== undefined);
+    const problems: { field: string; problem: string }[] = [];
+    // An alert for no customer, or for an unknown one, is filed under the triage customer (whose
+    // people are told as its contacts), so a monitor's alert is never dropped for its labels.
+    const routed = routings.map((routing, index) => {
+      if (!routing || (routing.customerId && exists.get(routing.customerId))) return routing;
+      const why = routing.customerId
+        ? `names no customer "${routing.customerId}"`
+        : `has no "${integration.customerLabel}" label and integration ${integration.name} has no default customer`;
+      if (triage && exists.get(triage))
+        return {
+          ...routing,
+          customerId: triage,
+          notes: [...routing.notes, `The alert ${why}; filed under the triage customer ${triage}.`],
+        };
+      problems.push(
+        routing.customerId
+          ? { field: integration.customerLabel, problem: `no customer "${routing.customerId}"` }
+          : { field: `alerts.${index}`, problem: `alert ${alerts[index].key} ${why}` },
+      );
+      return undefined;
+    });
     if (problems.length) throw new HttpError(400, problems.map((p) => p.problem).join('; '), problems);
     const outcomes: Outcome[] = [];
     for (const [index, alert] of alerts.entries())
-      outcomes.push(await ingest(integration, alert, routings[index] as { customerId: string; severity: NewIssue['severity'] }));
+      outcomes.push(
+        await ingest(integration, alert, routed[index] as { customerId: string; severity: NewIssue['severity']; notes: string[] }),
+      );
     return outcomes;
   }
 

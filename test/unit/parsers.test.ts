@@ -122,17 +122,23 @@ describe('alerts: one per fingerprint, routed by the integration mapping', () =>
   it.each([
     [
       { customer: 'acme', severity: 'critical' },
-      { customerId: 'acme', severity: 'sev1' },
+      { customerId: 'acme', severity: 'sev1', notes: [] },
     ],
     [
       { customer: 'acme', severity: 'WARNING' },
-      { customerId: 'acme', severity: 'sev3' },
+      { customerId: 'acme', severity: 'sev3', notes: [] },
     ],
     [
       { customer: 'acme', severity: 'high' },
-      { problem: 'alert k: severity "high" is not mapped (known: critical, error, warning, info, P1, P2, P3, P4, P5)' },
+      {
+        customerId: 'acme',
+        severity: 'sev3',
+        notes: [
+          'The alert\'s severity "high" is not mapped by integration alertmanager (known: critical, error, warning, info, P1, P2, P3, P4, P5); opened as sev3, its default.',
+        ],
+      },
     ],
-    [{ severity: 'critical' }, { problem: 'alert k: no "customer" label and integration alertmanager has no default customer' }],
+    [{ severity: 'critical' }, { customerId: undefined, severity: 'sev1', notes: [] }],
   ])('%j → %j', (labels, routing) => {
     expect(routeAlert(alert(labels), defaultIntegration('alertmanager'))).toEqual(routing);
   });
