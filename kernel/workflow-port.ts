@@ -4,7 +4,8 @@ export interface StartResult {
   startDate: string;
 }
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 export interface ExecutionDescription {
   name: string;

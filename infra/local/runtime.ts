@@ -43,6 +43,7 @@ import { FUNCTIONS_DIR, loadDefinition, loadManifest, substitute } from '../work
 import { ActivityTracker, ManualClock, RealClock, type TimerClock } from './clock.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { LocalEngine, localFunctionArn } from './engine.ts';
+import { EXECUTION_STATUSES, type ExecutionStatus } from '../../kernel/workflow-port.ts';
 import { ExecutionRecords } from './execution-records.ts';
 import { startHttpServer, type LocalRoute } from './http-server.ts';
 import { LocalScheduler } from './scheduler.ts';
@@ -466,7 +467,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
 
     const smtp = { listening: false };
-    const localRoutes: LocalRoute = async ({ method, path, body, headers }) => {
+    const localRoutes: LocalRoute = async ({ method, path, query, body, headers }) => {
       if (path === '/health' && method === 'GET') return health();
       if (!path.startsWith('/_local/')) return undefined;
       if (!constantTimeEqual(bearerToken(headers.authorization) ?? '', apiToken))
@@ -489,12 +490,37 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         }
         return { status: 200, body: { redriven: events.length } };
       }
+      if (path === '/_local/executions' && method === 'GET') return listExecutions(query);
       const execution = /^\/_local\/executions\/([^/]+)\/([^/]+)$/.exec(path);
       if (execution && method === 'GET') {
         const description = await engine.describe(decodeURIComponent(execution[1]), decodeURIComponent(execution[2]));
         return description ? { status: 200, body: description } : { status: 404, body: { error: 'no such execution' } };
       }
       return { status: 404, body: { error: `no route ${method} ${path}` } };
+    };
+
+    /** The engine's executions, newest first, by workflow and status (as ListExecutions filters them), at most 1,000. */
+    const listExecutions = async (query: URLSearchParams) => {
+      const workflow = query.get('workflow') ?? undefined;
+      const status = query.get('status') ?? undefined;
+      const workflows = Object.keys(manifest.workflows);
+      if (workflow !== undefined && !workflows.includes(workflow))
+        return { status: 400, body: { error: `workflow: one of ${workflows.join(', ')}` } };
+      if (status !== undefined && !EXECUTION_STATUSES.includes(status as ExecutionStatus))
+        return { status: 400, body: { error: `status: one of ${EXECUTION_STATUSES.join(', ')}` } };
+      const all = (await records.list(workflow, status as ExecutionStatus | undefined)).reverse();
+      const executions = all
+        .slice(0, 1_000)
+        .map(({ workflow: of, name, status: state, startDate, stopDate, error, cause }) => ({
+          workflow: of,
+          name,
+          status: state,
+          startDate,
+          stopDate,
+          error,
+          cause,
+        }));
+      return { status: 200, body: { count: all.length, executions } };
     };
 
     const setFaults = async (body: Buffer) => {

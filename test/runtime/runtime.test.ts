@@ -150,6 +150,11 @@ describe('embedded runtime', () => {
     expect(by).toEqual({ opened: { kind: 'api-token', id: 'api-token' }, close: { kind: 'api-token', id: 'api-token' } });
     const execution = await client.get(`/_local/executions/issue-lifecycle/issue-${id}-g1`);
     expect(execution.body.status).toBe('SUCCEEDED');
+    const listed = (await client.get('/_local/executions?workflow=issue-lifecycle&status=SUCCEEDED')).body;
+    expect(listed.executions.map((entry: { name: string }) => entry.name)).toContain(`issue-${id}-g1`);
+    expect(listed.executions.every((entry: { status: string }) => entry.status === 'SUCCEEDED')).toBe(true);
+    expect((await client.get('/_local/executions?status=DONE')).status).toBe(400);
+    expect((await client.get('/_local/executions?workflow=nope')).body.error).toMatch(/^workflow: one of /);
 
     const history = await client.get('/customers/acme');
     expect(history.body.history.issues.map((entry: { id: string }) => entry.id)).toContain(id);
