@@ -11,6 +11,7 @@ export interface Route {
 
 export const routes: Route[] = [
   { method: 'POST', path: '/customers', function: 'api' },
+  { method: 'GET', path: '/customers', function: 'api' },
   { method: 'GET', path: '/customers/{id}', function: 'api' },
   { method: 'PUT', path: '/customers/{id}', function: 'api' },
   { method: 'POST', path: '/issues', function: 'api' },

@@ -509,17 +509,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (status !== undefined && !EXECUTION_STATUSES.includes(status as ExecutionStatus))
         return { status: 400, body: { error: `status: one of ${EXECUTION_STATUSES.join(', ')}` } };
       const all = (await records.list(workflow, status as ExecutionStatus | undefined)).reverse();
-      const executions = all
-        .slice(0, 1_000)
-        .map(({ workflow: of, name, status: state, startDate, stopDate, error, cause }) => ({
-          workflow: of,
-          name,
-          status: state,
-          startDate,
-          stopDate,
-          error,
-          cause,
-        }));
+      const executions = all.slice(0, 1_000).map(({ workflow: of, name, status: state, startDate, stopDate, error, cause }) => ({
+        workflow: of,
+        name,
+        status: state,
+        startDate,
+        stopDate,
+        error,
+        cause,
+      }));
       return { status: 200, body: { count: all.length, executions } };
     };
 

@@ -4,6 +4,12 @@ import { senderKeys, type Customer } from './customer.ts';
 
 /** Item layout of customers in the single table. */
 const customerKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: 'META' });
+/** Index keys that list customers by id (gsi3, keys only); written with every customer. */
+const CUSTOMERS = 'CUSTOMERS';
+const listed = (id: string) => ({ gsi3pk: CUSTOMERS, gsi3sk: id });
+const asCustomer = (item: Record<string, unknown>) =>
+  // Customers stored before policies were named open issues under the default policy.
+  ({ policy: 'default', ...strip(item) }) as unknown as Customer;
 
 export class CustomerRepository {
   constructor(private readonly store: DynamoStore) {}
@@ -33,7 +39,14 @@ export class CustomerRepository {
     const { version, condition: unchanged } = asRead(
       before && readAt !== undefined ? { version: readAt } : (before as { version?: number } | undefined),
     );
-    const item = { ...customerKey(customer.id), itemType: 'customer', ...customer, updatedAt: at.toISOString(), version };
+    const item = {
+      ...customerKey(customer.id),
+      itemType: 'customer',
+      ...customer,
+      updatedAt: at.toISOString(),
+      version,
+      ...listed(customer.id),
+    };
     try {
       await this.store.transactWrite([
         { Put: { Item: item, ...unchanged } },
@@ -63,6 +76,26 @@ export class CustomerRepository {
     }
   }
 
+  /**
+   * A page of customers by id: at most `limit` after the id `after`, and the id to continue after
+   * when there are more. A customer stored before 30 Nov 2026 is listed once it is written again.
+   */
+  async listCustomers(limit: number, after?: string): Promise<{ customers: Customer[]; next?: string }> {
+    const keys = await this.store.query<{ pk: string; sk: string }>(
+      {
+        IndexName: 'gsi3',
+        KeyConditionExpression: after ? 'gsi3pk = :pk AND gsi3sk > :after' : 'gsi3pk = :pk',
+        ExpressionAttributeValues: { ':pk': CUSTOMERS, ...(after ? { ':after': after } : {}) },
+      },
+      limit + 1,
+    );
+    const page = keys.slice(0, limit);
+    const customers = (await this.store.batchGet(page.map(({ pk, sk }) => ({ pk, sk }))))
+      .map(asCustomer)
+      .sort((a, b) => a.id.localeCompare(b.id));
+    return { customers, ...(keys.length > limit ? { next: customers.at(-1)?.id } : {}) };
+  }
+
   /** The customer a sender address belongs to: by contact address first, then by email domain. */
   async customerBySender(address: string): Promise<Customer | undefined> {
     const normalized = address.trim().toLowerCase();
@@ -83,7 +116,6 @@ export class CustomerRepository {
 
   async getCustomer(id: string): Promise<Customer | undefined> {
     const item = await this.store.get(customerKey(id));
-    // Customers stored before policies were named open issues under the default policy.
-    return item ? ({ policy: 'default', ...strip(item) } as unknown as Customer) : undefined;
+    return item ? asCustomer(item) : undefined;
   }
 }

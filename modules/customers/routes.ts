@@ -1,10 +1,10 @@
 import type { Deps } from '../../kernel/deps.ts';
 import { HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
 import { PolicyRepository } from '../policies/index.ts';
-import { customerSchema, type Customer } from './customer.ts';
+import { customerSchema, MAX_CUSTOMER_ID, type Customer } from './customer.ts';
 import { CustomerRepository } from './customer-repository.ts';
 
-/** POST /customers creates a customer, PUT /customers/{id} replaces one; either must name an existing policy. */
+/** GET /customers lists customers; POST /customers creates one, PUT /customers/{id} replaces one; either must name an existing policy. */
 export function customerRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string, RouteHandler> {
   const customers = new CustomerRepository(deps.store);
   const policies = new PolicyRepository(deps.store);
@@ -14,6 +14,17 @@ export function customerRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<stri
     return customer;
   };
   return {
+    /** A page of customers by id: `?limit=` (1–200, default 50) and `?after=<id>` (the `next` of the page before). */
+    'GET /customers': async (event) => {
+      const query = event.queryStringParameters ?? {};
+      const limit = query.limit === undefined ? 50 : Number(query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+        throw new HttpError(400, 'limit: a whole number from 1 to 200', [{ field: 'limit', problem: 'a whole number from 1 to 200' }]);
+      if (query.after !== undefined && query.after.length > MAX_CUSTOMER_ID)
+        throw new HttpError(400, `after: at most ${MAX_CUSTOMER_ID} characters`, [{ field: 'after', problem: 'too long' }]);
+      return json(200, await customers.listCustomers(limit, query.after));
+    },
+
     'POST /customers': async (event) => {
       const customer = await valid(parseBody(event, customerSchema));
       await customers.putCustomer(customer, deps.clock.now(), 'create');

@@ -102,3 +102,26 @@ describe('customers: the largest customer fits one transaction', () => {
     expect([longAddress.status, longAddress.body.details?.[0]?.field]).toEqual([400, 'contacts.0.email']);
   });
 });
+
+describe('GET /customers', () => {
+  it('pages through every customer by id: limit and after, next until the last page; a bad limit is a 400', async () => {
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const answer = await env.client.get(`/customers?limit=2${after ? `&after=${after}` : ''}`);
+      expect(answer.status).toBe(200);
+      expect(answer.body.customers.length).toBeLessThanOrEqual(2);
+      seen.push(...answer.body.customers.map((customer: { id: string }) => customer.id));
+      after = answer.body.next;
+      if (!after) break;
+    }
+    expect(seen).toEqual([...seen].sort());
+    expect(seen).toEqual(expect.arrayContaining(['acme', 'big', 'heir', 'par', 'rush', 'taker']));
+    expect(new Set(seen).size).toBe(seen.length);
+    const first = (await env.client.get('/customers')).body.customers[0];
+    expect(first).toMatchObject({ id: seen[0], name: expect.any(String), contacts: expect.any(Array) });
+    expect(first).not.toHaveProperty('gsi3pk');
+    for (const limit of ['0', '201', 'x', '1.5'])
+      expect([limit, (await env.client.get(`/customers?limit=${limit}`)).status]).toEqual([limit, 400]);
+  });
+});

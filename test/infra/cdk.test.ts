@@ -192,6 +192,7 @@ describe('CDK stacks', () => {
       'NODE_OPTIONS',
       'STATE_MACHINE_ARNS',
       'TABLE_NAME',
+      'UNKNOWN_SENDER', // the triage customer of alerts for unknown customers
     ]);
     expect(Object.keys(environmentOf('inbound-email')).sort()).toEqual([
       'API_TOKEN_SECRET_ARN',
