@@ -257,6 +257,15 @@ Approve: {{links.approve}}
 Decline (holds for {{declineHoldDays}} days): {{links.decline}}
 Nothing goes to the customer until you approve.`,
   },
+  'dunning-reply': {
+    subject: '{{customer.name}} replied about their invoices: {{reply.subject}}',
+    internal: true,
+    body: `{{customer.name}} ({{reply.from}}) answered a payment reminder:
+
+{{reply.text}}
+
+The reply is in the customer's history (GET /customers/{{customer.id}}, "replies"). Dunning goes on unless you record a promise, a dispute or a pause.`,
+  },
   'dunning-dispute': {
     subject: 'Invoice {{invoice.id}} disputed by {{customer.name}}',
     internal: true,

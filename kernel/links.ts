@@ -55,27 +55,47 @@ export function verifyLink(token: string, key: string, now: Date): LinkCheck {
   return { ok: true, claims, linkId: createHash('sha256').update(signature).digest('hex').slice(0, 32) };
 }
 
-const bounceTag = (emailId: string, key: string) => createHmac('sha256', key).update(`bounce:${emailId}`).digest('hex').slice(0, 12);
+/** What a signed per-email address is for: its bounces (VERP) or its replies. */
+type EmailAddressKind = 'bounce' | 're';
+const emailTag = (kind: EmailAddressKind, emailId: string, key: string) =>
+  createHmac('sha256', key)
+    .update(`${kind === 'bounce' ? 'bounce' : 'reply-email'}:${emailId}`)
+    .digest('hex')
+    .slice(0, 12);
+
+function signedEmailAddress(kind: EmailAddressKind, inboundAddress: string, emailId: string, key: string): string {
+  const [local, domain] = inboundAddress.split('@');
+  return `${local}+${kind}-${emailId}.${emailTag(kind, emailId, key)}@${domain}`;
+}
+
+function emailIdFrom(kind: EmailAddressKind, address: string, inboundAddress: string, key: string): string | undefined {
+  const [local, domain] = inboundAddress.toLowerCase().split('@');
+  const match = new RegExp(`^([^+@]+)\\+${kind}-([0-9a-f]{20})\\.([0-9a-f]{12})@(.+)$`, 'i').exec(address.trim());
+  if (!match || match[1].toLowerCase() !== local || match[4].toLowerCase() !== domain) return undefined;
+  const emailId = match[2].toLowerCase();
+  const expected = Buffer.from(emailTag(kind, emailId, key));
+  const given = Buffer.from(match[3].toLowerCase());
+  return given.length === expected.length && timingSafeEqual(given, expected) ? emailId : undefined;
+}
 
 /**
  * The signed bounce address (VERP) of one email Steward sends: support+bounce-<emailId>.<tag>@domain.
  * Only a bounce or complaint sent to a valid one can mark a contact undeliverable.
  */
-export function bounceAddress(inboundAddress: string, emailId: string, key: string): string {
-  const [local, domain] = inboundAddress.split('@');
-  return `${local}+bounce-${emailId}.${bounceTag(emailId, key)}@${domain}`;
-}
+export const bounceAddress = (inboundAddress: string, emailId: string, key: string) =>
+  signedEmailAddress('bounce', inboundAddress, emailId, key);
 
 /** The email a signed bounce address names, or undefined (not one of ours, or a bad tag). */
-export function emailIdFromBounceAddress(address: string, inboundAddress: string, key: string): string | undefined {
-  const [local, domain] = inboundAddress.toLowerCase().split('@');
-  const match = /^([^+@]+)\+bounce-([0-9a-f]{20})\.([0-9a-f]{12})@(.+)$/i.exec(address.trim());
-  if (!match || match[1].toLowerCase() !== local || match[4].toLowerCase() !== domain) return undefined;
-  const emailId = match[2].toLowerCase();
-  const expected = Buffer.from(bounceTag(emailId, key));
-  const given = Buffer.from(match[3].toLowerCase());
-  return given.length === expected.length && timingSafeEqual(given, expected) ? emailId : undefined;
-}
+export const emailIdFromBounceAddress = (address: string, inboundAddress: string, key: string) =>
+  emailIdFrom('bounce', address, inboundAddress, key);
+
+/** The signed Reply-To of one email that is not about an issue (dunning): support+re-<emailId>.<tag>@domain. */
+export const emailReplyAddress = (inboundAddress: string, emailId: string, key: string) =>
+  signedEmailAddress('re', inboundAddress, emailId, key);
+
+/** The email a signed reply address names, or undefined (not one of ours, or a bad tag). */
+export const emailIdFromReplyAddress = (address: string, inboundAddress: string, key: string) =>
+  emailIdFrom('re', address, inboundAddress, key);
 
 const replyTag = (issueId: string, key: string) => createHmac('sha256', key).update(`reply:${issueId}`).digest('hex').slice(0, 12);
 

@@ -3,7 +3,7 @@ import type { Clock } from './clock.ts';
 import type { Settings } from './deps.ts';
 import { ConditionFailed, type DynamoStore } from './dynamo-store.ts';
 import { DomainError } from './errors.ts';
-import { bounceAddress } from './links.ts';
+import { bounceAddress, emailReplyAddress } from './links.ts';
 import type { Mailer, OutboundEmail } from './mailer.ts';
 
 /**
@@ -51,7 +51,7 @@ export async function sendOnce(
   owner: { pk: string; customerId: string },
   key: string,
   template: string,
-  build: () => OutboundEmail | Promise<OutboundEmail>,
+  build: (signed: { replyAddress: string }) => OutboundEmail | Promise<OutboundEmail>,
 ): Promise<{ sent: boolean; messageId?: string }> {
   const itemKey = { pk: owner.pk, sk: `EMAIL#${key}` };
   const now = deps.clock.now();
@@ -76,9 +76,11 @@ export async function sendOnce(
     );
   }
   const emailId = emailIdOf(itemKey.pk, key);
-  const bounceTo = bounceAddress(deps.settings.inboundAddress, emailId, await deps.settings.linkKey());
+  const linkKey = await deps.settings.linkKey();
+  const bounceTo = bounceAddress(deps.settings.inboundAddress, emailId, linkKey);
+  // The pointer serves the email's bounce address and its reply address alike.
   await deps.store.put({ pk: `BOUNCE#${emailId}`, sk: 'META', itemType: 'bounce-address', owner: owner.pk, key });
-  const email = await build();
+  const email = await build({ replyAddress: emailReplyAddress(deps.settings.inboundAddress, emailId, linkKey) });
   let messageId: string;
   try {
     messageId = (await deps.mailer.send({ ...email, bounceTo })).messageId;
@@ -124,6 +126,18 @@ async function recipientsOf(store: DynamoStore, pointer: { owner?: string; key?:
   if (!pointer?.owner || !pointer.key) return undefined;
   const email = await store.get<{ to?: string[]; cc?: string[] }>({ pk: pointer.owner, sk: `EMAIL#${pointer.key}` });
   return email ? [...(email.to ?? []), ...(email.cc ?? [])].map((address) => address.toLowerCase()) : undefined;
+}
+
+/** The owner (e.g. "CUSTOMER#acme") and key of the email a signed bounce or reply address names. */
+export async function ownerOfEmail(store: DynamoStore, emailId: string): Promise<{ owner: string; key: string } | undefined> {
+  const pointer = await store.get<{ owner?: string; key?: string }>({ pk: `BOUNCE#${emailId}`, sk: 'META' });
+  return pointer?.owner && pointer.key ? { owner: pointer.owner, key: pointer.key } : undefined;
+}
+
+/** The owner and key of an email Steward sent, by the SES MessageId a reply quotes. */
+export async function emailOfMessage(store: DynamoStore, messageId: string): Promise<{ owner: string; key: string } | undefined> {
+  const pointer = await store.get<{ owner?: string; key?: string }>({ pk: `MSGID#${messageId}`, sk: 'META' });
+  return pointer?.owner && pointer.key ? { owner: pointer.owner, key: pointer.key } : undefined;
 }
 
 /** The owner (e.g. "ISSUE#ISS-1042") of an email Steward sent, by SES MessageId. */

@@ -3,7 +3,7 @@ import { HttpError, json, pathParam, type RouteHandler } from '../../kernel/http
 import { customerEmails } from '../../kernel/outbox.ts';
 import { CustomerRepository } from '../../modules/customers/index.ts';
 import { IssueRepository } from '../../modules/issues/index.ts';
-import { InvoiceRepository } from '../../modules/receivables/index.ts';
+import { customerReplies, InvoiceRepository } from '../../modules/receivables/index.ts';
 
 /** GET /customers/{id}: the customer with its history across modules (issues, RFOs, invoices, every email). */
 export function customerView(deps: Pick<Deps, 'store'>): Record<string, RouteHandler> {
@@ -15,10 +15,11 @@ export function customerView(deps: Pick<Deps, 'store'>): Record<string, RouteHan
       const id = pathParam(event);
       const customer = await customers.getCustomer(id);
       if (!customer) throw new HttpError(404, `customer ${id} not found`);
-      const [issues, emails, invoices] = await Promise.all([
+      const [issues, emails, invoices, replies] = await Promise.all([
         issuesOf.listIssues({ customerId: id }),
         customerEmails(deps.store, id),
         invoicesOf.ofCustomer(id),
+        customerReplies(deps.store, id),
       ]);
       return json(200, {
         ...customer,
@@ -46,6 +47,7 @@ export function customerView(deps: Pick<Deps, 'store'>): Record<string, RouteHan
           })),
           rfos: issues.filter((issue) => issue.rfo).map((issue) => ({ issueId: issue.id, ...issue.rfo })),
           emails,
+          replies,
         },
       });
     },

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import * as z from 'zod';
 import type { Deps } from '../../kernel/deps.ts';
-import { emailIdFromBounceAddress, issueFromReplyAddress } from '../../kernel/links.ts';
-import { ownerOfMessage, recipientsOfBounced } from '../../kernel/outbox.ts';
+import { emailIdFromBounceAddress, emailIdFromReplyAddress, issueFromReplyAddress } from '../../kernel/links.ts';
+import { emailOfMessage, ownerOfEmail, ownerOfMessage, recipientsOfBounced } from '../../kernel/outbox.ts';
 import { CustomerRepository } from '../customers/index.ts';
 import { InvalidTransition, IssueService } from '../issues/index.ts';
 import { emailSeverity, PolicyRepository } from '../policies/index.ts';
+import { recordCustomerReply } from '../receivables/index.ts';
 import { AlertRepository } from './alert-repository.ts';
 import {
   affectedRecipients,
@@ -44,6 +45,7 @@ type SesRecord = z.infer<typeof sesEventSchema>['Records'][number]['ses'];
 
 export type InboundOutcome =
   | { outcome: 'opened' | 'reply' | 'reopened' | 'followed-up' | 'note'; issueId: string; duplicate?: boolean }
+  | { outcome: 'ar-reply'; customerId: string; duplicate: boolean }
   | { outcome: 'auto-reply' | 'bounce' | 'complaint'; reason: string; undeliverable?: string[] }
   | { outcome: 'ignored'; reason: string }
   | { outcome: 'refused'; reason: string };
@@ -112,6 +114,13 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const threadId = await threadOf(mail, ours, from, key, inbound);
     const text = clipMessage((replyText(mail.text ?? '') || mail.text || '').trim(), ses.mail.messageId);
     const actor = { kind: 'email', id: from } as const;
+    const answered = threadId ? undefined : await dunningEmailAnswered(mail, ours, key, inbound);
+    if (answered) {
+      if (authFailed) return refused('SPF/DKIM/DMARC verdict FAIL: not recorded');
+      const reply = { from, subject: (mail.subject ?? '').slice(0, MAX_SUBJECT_CHARS), text: text || '(no text)', answers: answered.key };
+      const { duplicate } = await recordCustomerReply(deps, answered.customerId, reply, dedupKey);
+      return { outcome: 'ar-reply', customerId: answered.customerId, duplicate };
+    }
     const thread = threadId && !authFailed ? await service.messageTarget(threadId) : undefined;
     if (threadId && thread?.target !== 'follow-up') {
       // Mail that failed SPF/DKIM/DMARC may be recorded, never acted on: a note, and the owner is not emailed.
@@ -197,6 +206,24 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     } catch (error) {
       if (!(error instanceof InvalidTransition)) throw error;
     }
+  }
+
+  /** The customer and email key of a dunning email this mail answers: by its signed reply address, then by the SES Message-IDs it quotes. */
+  async function dunningEmailAnswered(
+    mail: ParsedMail,
+    recipients: string[],
+    key: string,
+    inbound: string,
+  ): Promise<{ customerId: string; key: string } | undefined> {
+    const store = service.issues.store;
+    const owners = [];
+    for (const address of recipients) {
+      const emailId = emailIdFromReplyAddress(address, inbound, key);
+      if (emailId) owners.push(await ownerOfEmail(store, emailId));
+    }
+    for (const id of referencedIds(mail)) owners.push(await emailOfMessage(store, id.split('@')[0]));
+    const found = owners.find((pointer) => pointer?.owner.startsWith('CUSTOMER#'));
+    return found && { customerId: found.owner.slice('CUSTOMER#'.length), key: found.key };
   }
 
   /** Signed plus-address first, then the SES Message-IDs it answers, then the subject tag from the issue's own customer. */

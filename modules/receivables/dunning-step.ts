@@ -54,7 +54,7 @@ async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningSt
     { pk: `CUSTOMER#${customer.id}`, customerId: customer.id },
     `dunning-g${state.generation}-${email.key}`,
     email.template,
-    async () => {
+    async ({ replyAddress }) => {
       const key = await settings.linkKey();
       const expires = Math.floor((now.getTime() + ms(policy.linkValidity)) / 1000);
       const link = (action: MoneyLinkAction) =>
@@ -75,6 +75,8 @@ async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningSt
       return {
         from: settings.fromAddress,
         to: recipients(email, customer),
+        // A customer's answer reaches the AR history and the service manager (intake, inbound email).
+        ...(email.audience === 'customer' ? { replyTo: [replyAddress] } : {}),
         ...render(email.template as TemplateName, {
           customer,
           person,

@@ -8,6 +8,7 @@ export * from './invoice-repository.ts';
 export * from './invoices.ts';
 export * from './money-links.ts';
 export * from './notices.ts';
+export * from './replies.ts';
 export * from './stripe.ts';
 export * from './suspension.ts';
 export * from './dunning-step.ts';

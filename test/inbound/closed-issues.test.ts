@@ -22,7 +22,7 @@ describe.skipIf(!swaksClient.available)(
         to,
         '--header',
         `Subject: ${subject}`,
-        ...(messageId ? ['--header', `Message-ID: ${messageId}`] : []),
+        ...(messageId ? ['--header', `Message-Id: ${messageId}`] : []),
         '--body',
         body,
       ]);

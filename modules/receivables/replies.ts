@@ -1,0 +1,65 @@
+import type { Deps } from '../../kernel/deps.ts';
+import { ConditionFailed } from '../../kernel/dynamo-store.ts';
+import { render } from '../../kernel/email-templates.ts';
+import { sendOnce } from '../../kernel/outbox.ts';
+import { customerContext } from './dunning-service.ts';
+
+/** A customer's answer to a dunning email, kept on the customer's AR history. */
+export interface CustomerReply {
+  at: string;
+  from: string;
+  subject: string;
+  text: string;
+  /** The key of the email it answers (e.g. "dunning-g1-why"). */
+  answers: string;
+}
+
+const replyKey = (customerId: string, dedupKey: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `REPLY#${dedupKey}` });
+
+/**
+ * Records a reply to a dunning email once per message (`dedupKey`) and tells the customer's service
+ * manager with its text; a redelivery after a crash sends the notice it missed, never a second one.
+ */
+export async function recordCustomerReply(
+  deps: Pick<Deps, 'store' | 'mailer' | 'clock' | 'settings'>,
+  customerId: string,
+  reply: Omit<CustomerReply, 'at'>,
+  dedupKey: string,
+): Promise<{ duplicate: boolean }> {
+  const { store, mailer, clock, settings } = deps;
+  let duplicate = false;
+  try {
+    await store.put(
+      { ...replyKey(customerId, dedupKey), itemType: 'ar-reply', at: clock.now().toISOString(), ...reply },
+      { ifAbsent: true },
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionFailed)) throw error;
+    duplicate = true;
+  }
+  const { customer } = await customerContext(deps, customerId);
+  const manager = customer.team.serviceManager;
+  await sendOnce(
+    { store, mailer, clock, settings },
+    { pk: `CUSTOMER#${customerId}`, customerId },
+    `ar-reply-${dedupKey}`,
+    'dunning-reply',
+    () => ({
+      from: settings.fromAddress,
+      to: [manager.email],
+      ...render('dunning-reply', { customer, person: manager, reply }),
+    }),
+  );
+  return { duplicate };
+}
+
+/** The customer's replies to dunning emails, oldest first. */
+export async function customerReplies(store: Deps['store'], customerId: string): Promise<CustomerReply[]> {
+  const items = await store.query<CustomerReply & Record<string, unknown>>({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+    ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':r': 'REPLY#' },
+  });
+  return items
+    .map(({ at, from, subject, text, answers }) => ({ at, from, subject, text, answers }))
+    .sort((a, b) => a.at.localeCompare(b.at));
+}
