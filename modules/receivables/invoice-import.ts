@@ -73,6 +73,20 @@ export async function upsertCustomerInvoices(deps: DunningDeps, customerId: stri
 type ImportDeps = DunningDeps & Pick<Deps, 'blobs'>;
 
 /**
+ * Slice sizes for one invocation: 100 rows first, doubling up to `cap`. A slow machine (or a
+ * throttled table) then still finishes a first slice within the time left, where a full chunk
+ * timed out on every retry and the job gave up.
+ */
+function growingSlices(cap: number): () => number {
+  let size = Math.min(100, cap);
+  return () => {
+    const now = size;
+    size = Math.min(cap, size * 2);
+    return now;
+  };
+}
+
+/**
  * Import jobs: a file too long for one request is kept in the bucket and written by the
  * invoice-import workflow in checkpointed slices, so a timeout or a crash resumes where it stopped.
  * Whole-file semantics hold as for a short file: every id is claimed for its customer first (a
@@ -120,9 +134,10 @@ export class ImportJobs {
     const { rows } = open;
     const repo = new InvoiceRepository(this.deps.store);
     if (job.failure !== undefined) return this.release(job, rows, timeLeftMs);
+    const claimSize = growingSlices(CLAIM_CHUNK);
     while (job.claimed < rows.length) {
       if (timeLeftMs() <= 0) return { done: false };
-      const slice = rows.slice(job.claimed, job.claimed + CLAIM_CHUNK);
+      const slice = rows.slice(job.claimed, job.claimed + claimSize());
       let created: Set<string>;
       try {
         created = await repo.claimIds(slice, id);
@@ -137,11 +152,12 @@ export class ImportJobs {
     const ends: number[] = [];
     for (const group of ordered) ends.push((ends.at(-1) ?? 0) + group.length);
     const inOrder = ordered.flat();
+    const writeSize = growingSlices(WRITE_CHUNK);
     while (job.written < inOrder.length) {
       if (timeLeftMs() <= 0) return { done: false };
       const from = job.written;
       const customerEnd = ends.find((end) => end > from) ?? inOrder.length;
-      const slice = inOrder.slice(from, Math.min(customerEnd, from + WRITE_CHUNK));
+      const slice = inOrder.slice(from, Math.min(customerEnd, from + writeSize()));
       await upsertCustomerInvoices(this.deps, slice[0].customerId, slice);
       const written = job.written + slice.length;
       job = await this.advance(job, { written, customersWritten: ends.filter((end) => end <= written).length });

@@ -97,6 +97,20 @@ describe('import jobs: a file too long for one request', () => {
     expect(await finished(retry.body.id)).toMatchObject({ status: 'done', created: 2500 });
   });
 
+  it('on a slow table (every DynamoDB call 150 ms late, a full slice longer than the 3 s timeout) the job still finishes', {
+    timeout: 240_000,
+  }, async () => {
+    const rows = Array.from({ length: 2100 }, (_, n): [string, string] => [`S-${n}`, 'jbb']);
+    expect((await api(runtime).post('/_local/faults', { delayMs: { dynamodb: 150 } })).status).toBe(200);
+    try {
+      const accepted = await post(csv(rows));
+      expect(accepted.status).toBe(202);
+      expect(await finished(accepted.body.id)).toMatchObject({ status: 'done', created: 2100, written: 2100 });
+    } finally {
+      await api(runtime).post('/_local/faults', {});
+    }
+  });
+
   it('an unknown import is a 404', async () => {
     expect((await api(runtime).get('/invoices/imports/nope')).status).toBe(404);
   });
