@@ -41,12 +41,12 @@ hb.registerPartial(
 Title:    {{issue.title}}
 Severity: {{issue.severity}}
 Status:   {{issue.status}}
-Opened:   {{issue.createdAt}}
-Impact:   {{issue.impact}}
-ETR:      {{#if etr}}{{etr}}{{else}}none given{{/if}}
+Opened:   {{openedAt}}
+{{#if issue.impact}}Impact:   {{issue.impact}}
+{{/if}}ETR:      {{#if etr}}{{etr}}{{else}}none given{{/if}}
 
 Customer history, last 90 days: {{history.recentIssues}} issue(s), {{history.openIssues}} of them still open.
-Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" at {{lastTold.sentAt}}{{else}}nothing yet{{/if}}.`,
+Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" on {{lastToldAt}}{{else}}nothing yet{{/if}}.`,
 );
 hb.registerPartial(
   'contextHtml',
@@ -55,23 +55,23 @@ hb.registerPartial(
 <tr><td>Title</td><td>{{issue.title}}</td></tr>
 <tr><td>Severity</td><td>{{issue.severity}}</td></tr>
 <tr><td>Status</td><td>{{issue.status}}</td></tr>
-<tr><td>Opened</td><td>{{issue.createdAt}}</td></tr>
-<tr><td>Impact</td><td>{{issue.impact}}</td></tr>
+<tr><td>Opened</td><td>{{openedAt}}</td></tr>
+{{#if issue.impact}}<tr><td>Impact</td><td>{{issue.impact}}</td></tr>{{/if}}
 <tr><td>ETR</td><td>{{#if etr}}{{etr}}{{else}}none given{{/if}}</td></tr>
 </table>
 <p>Customer history, last 90 days: {{history.recentIssues}} issue(s), {{history.openIssues}} of them still open.</p>
-<p>Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" at {{lastTold.sentAt}}{{else}}nothing yet{{/if}}.</p>`,
+<p>Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" on {{lastToldAt}}{{else}}nothing yet{{/if}}.</p>`,
 );
 
 hb.registerPartial(
   'invoicesText',
-  `{{#each invoices}}  {{id}}  due {{dueDate}}  {{#if age}}{{age}} days overdue{{else}}not yet due{{/if}}  {{balance}} {{currency}}
+  `{{#each invoices}}  {{id}}  due {{dueDate}}  {{#if age}}{{overdue}} overdue{{else}}not yet due{{/if}}  {{balance}} {{currency}}
 {{/each}}  Total: {{#each totals}}{{amount}} {{currency}}{{#unless @last}}, {{/unless}}{{/each}}`,
 );
 hb.registerPartial(
   'invoicesHtml',
   `<table><tr><th>Invoice</th><th>Due</th><th>Age</th><th>Open</th></tr>
-{{#each invoices}}<tr><td>{{id}}</td><td>{{dueDate}}</td><td>{{#if age}}{{age}} days{{else}}not yet due{{/if}}</td><td>{{balance}} {{currency}}</td></tr>
+{{#each invoices}}<tr><td>{{id}}</td><td>{{dueDate}}</td><td>{{#if age}}{{overdue}}{{else}}not yet due{{/if}}</td><td>{{balance}} {{currency}}</td></tr>
 {{/each}}</table><p><strong>Total: {{#each totals}}{{amount}} {{currency}}{{#unless @last}}, {{/unless}}{{/each}}</strong></p>`,
 );
 hb.registerPartial('moneyFooterText', `-- Steward, on behalf of {{customer.team.serviceManager.name}}`);
@@ -104,8 +104,8 @@ You will hear from us again by {{nextUpdateAt}} at the latest.`,
 It is under review and our management has been informed. You will hear from us again by {{nextUpdateAt}} at the latest.`,
   },
   resolution: {
-    subject: '[{{issue.id}}] Resolved: {{issue.title}}',
-    body: `issue {{issue.id}} "{{issue.title}}" is resolved.{{#if issue.rfo}}
+    subject: '[{{issue.id}}] {{#if rfoRevised}}Revised reason for outage{{else}}Resolved{{/if}}: {{issue.title}}',
+    body: `{{#if rfoRevised}}we have revised the reason for outage of issue {{issue.id}} "{{issue.title}}" after your comments.{{else}}issue {{issue.id}} "{{issue.title}}" is resolved.{{/if}}{{#if issue.rfo}}
 
 {{> rfoText}}{{else}}
 
@@ -226,7 +226,7 @@ Unless they are paid, the service will be suspended on {{suspensionDate}}. Our m
 
 {{> invoicesText}}
 
-It is restored as soon as they are paid. Please contact {{customer.team.serviceManager.name}}.`,
+It is restored as soon as they are paid. Please contact {{customer.team.serviceManager.name}} ({{customer.team.serviceManager.email}}), or reply to this email.`,
   },
   'dunning-thanks': {
     subject: 'Thank you for your payment',
@@ -242,14 +242,14 @@ It is restored as soon as they are paid. Please contact {{customer.team.serviceM
   'dunning-outage-hold': {
     subject: 'Dunning held during an outage: {{customer.name}}',
     internal: true,
-    body: `the "{{step}}" step for {{customer.name}} is due, but the customer has (or just had) a sev1/sev2 issue. Consequence steps are held; plain reminders continue. Decide whether to contact the customer yourself.
+    body: `the {{stepName}} to {{customer.name}} is due, but the customer has (or just had) a sev1/sev2 issue. Consequence steps are held; plain reminders continue. Decide whether to contact the customer yourself.
 
 {{> invoicesText}}`,
   },
   'dunning-suspension-proposal': {
     subject: 'Approve suspension of {{customer.name}}?',
     internal: true,
-    body: `{{customer.name}} has not paid these invoices, and suspension (step "{{step}}") is due:
+    body: `{{customer.name}} has not paid these invoices, and the {{stepName}} is due:
 
 {{> invoicesText}}
 
@@ -313,7 +313,7 @@ export function render(name: TemplateName, data: Record<string, unknown>): { sub
   if (!template) {
     const source = sources[name];
     const internal = 'internal' in source && source.internal;
-    const greeting = internal ? 'Hello {{person.name}},' : 'Hello {{customer.name}},';
+    const greeting = internal ? 'Hello {{person.name}},' : 'Hello {{#if greetName}}{{greetName}}{{else}}{{customer.name}}{{/if}},';
     const text = `${greeting}\n\n${source.body}\n${internal ? '\n-- Steward' : '{{> footerText}}'}`;
     const html = `<p>${greeting}</p>\n${toHtml(source.body)}\n${internal ? '<p>-- Steward</p>' : '{{> footerHtml}}'}`;
     template = {

@@ -1,6 +1,20 @@
 import * as z from 'zod';
+import { namesInWords } from '../../kernel/time-words.ts';
 
-const person = z.object({ name: z.string().min(1).max(200), email: z.email().max(254) });
+const ianaZone = z
+  .string()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not an IANA time zone');
+
+/** A person of the provider's team; `timezone` (IANA) is the zone internal emails give times in (else the customer's). */
+const person = z.object({ name: z.string().min(1).max(200), email: z.email().max(254), timezone: ianaZone.optional() });
 
 export const MAX_CUSTOMER_ID = 64;
 
@@ -8,17 +22,7 @@ export const customerSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `letters, digits, _ or -, at most ${MAX_CUSTOMER_ID}`),
   name: z.string().min(1).max(200),
   tier: z.enum(['platinum', 'gold', 'silver', 'bronze']).default('silver'),
-  timezone: z
-    .string()
-    .max(64)
-    .refine((zone) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: zone });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'not an IANA time zone'),
+  timezone: ianaZone,
   country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. DE'),
   // A customer's contacts, domains and stale ones are written in one transaction (at most 100 entries).
   emailDomains: z.array(z.string().min(3).max(253)).max(20).default([]),
@@ -43,6 +47,10 @@ export const customerSchema = z.object({
 });
 
 export type Customer = z.infer<typeof customerSchema>;
+
+/** The names of the contacts an email goes to, for its greeting ("Ann Admin and Carl Crash"); empty when none is a contact. */
+export const contactNames = (customer: Customer, to: string[]) =>
+  namesInWords(customer.contacts.filter((contact) => to.includes(contact.email)).map((contact) => contact.name));
 
 /** Who hears about an issue: technical contacts, or every contact when none is technical; never an undeliverable one. */
 export function issueRecipients(customer: Customer): string[] {

@@ -8,6 +8,7 @@ import { CustomerRepository } from '../customers/index.ts';
 import { InvalidTransition, IssueService } from '../issues/index.ts';
 import { emailSeverity, PolicyRepository } from '../policies/index.ts';
 import { recordCustomerReply } from '../receivables/index.ts';
+import { inWords } from '../../kernel/time-words.ts';
 import { AlertRepository } from './alert-repository.ts';
 import {
   affectedRecipients,
@@ -164,7 +165,9 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const policy = await new PolicyRepository(deps.store).current(customer.policy);
     const subject = (mail.subject ?? '').trim() || '(no subject)';
     const attachments = mail.attachments.map((attachment) => `${attachment.filename ?? attachment.contentType} (${attachment.size} bytes)`);
-    const followsLine = follows ? `Follows up on ${follows.id} "${follows.title}", closed ${follows.closedAt}.` : '';
+    const followsLine = follows
+      ? `Follows up on ${follows.id} "${follows.title}", closed ${inWords(follows.closedAt, customer.timezone)}.`
+      : '';
     const issue = await service.open(
       {
         customerId: customer.id,

@@ -4,6 +4,7 @@ import { issueActionForms, renderPage } from '../../kernel/link-page.ts';
 import type { IssueLinkAction, LinkClaims } from '../../kernel/links.ts';
 import type { Customer } from '../customers/index.ts';
 import { ms } from '../policies/index.ts';
+import { inWords } from '../../kernel/time-words.ts';
 import { isUnresolved, issueEventSchema, type Issue, type IssueEvent } from './issue.ts';
 import type { IssueService } from './issue-service.ts';
 
@@ -15,17 +16,18 @@ function linkBlocked(claims: LinkClaims, issue: Issue, customer: Customer, now: 
     const last = issue.customerEscalations.at(-1);
     const cooldown = Date.parse(last?.at ?? '1970-01-01') + ms(issue.policy.customerEscalationCooldown);
     if (last && now.getTime() < cooldown) {
-      return `You escalated this issue at ${last.at}; ${customer.team.serviceManager.name}, your service manager, is on it. You can escalate again from ${new Date(cooldown).toISOString()}.`;
+      const zone = customer.timezone;
+      return `You escalated this issue on ${inWords(last.at, zone)}; ${customer.team.serviceManager.name}, your service manager, is on it. You can escalate again from ${inWords(new Date(cooldown).toISOString(), zone)}.`;
     }
     return undefined;
   }
   const rfo = issue.rfo;
   if (rfo?.status === 'accepted' && rfo.revision === claims.r)
-    return `This reason for outage was accepted on ${rfo.acceptedAt}. Issue ${issue.id} is closed.`;
+    return `This reason for outage was accepted on ${inWords(rfo.acceptedAt, customer.timezone)}. Issue ${issue.id} is closed.`;
   if (!rfo || rfo.revision !== claims.r || issue.status !== 'resolved')
     return `This link is for an older state of issue ${issue.id}: please use the links in our latest email.`;
   if (claims.a === 'dispute-rfo' && rfo.status === 'disputed')
-    return `Your dispute of ${rfo.disputes.at(-1)?.at} was received; ${customer.team.serviceManager.name} will send you a revised reason for outage.`;
+    return `Your dispute of ${inWords(rfo.disputes.at(-1)?.at, customer.timezone)} was received; ${customer.team.serviceManager.name} will send you a revised reason for outage.`;
   return undefined;
 }
 

@@ -1,9 +1,10 @@
-import { DateTime, Duration } from 'luxon';
+import { Duration } from 'luxon';
 import type { Deps, Settings } from '../../kernel/deps.ts';
 import { render } from '../../kernel/email-templates.ts';
 import { replyAddress, signLink, type LinkAction } from '../../kernel/links.ts';
 import { sendOnce, sentEmails } from '../../kernel/outbox.ts';
-import { CustomerRepository, issueRecipients, type Customer } from '../customers/index.ts';
+import { counted, inWords } from '../../kernel/time-words.ts';
+import { contactNames, CustomerRepository, issueRecipients, type Customer } from '../customers/index.ts';
 import { calendars, ms } from '../policies/index.ts';
 import { decideStep, isUnresolved, type Audience, type EmailAction, type Issue, type IssueContext } from './issue.ts';
 import { IssueRepository } from './issue-repository.ts';
@@ -65,7 +66,7 @@ async function send(
     const [to, ...cc] = email.audience.map((audience) => recipient(audience, issue, customer));
     const content =
       email.audience[0] === 'customer'
-        ? await customerContent(settings, email, issue, customer, ctx)
+        ? await customerContent(settings, email, issue, customer, ctx, to.emails)
         : await internalContent(email, issue, customer, repo, ctx, to.person);
     const copies = cc.flatMap((entry) => entry.emails).filter((address) => !to.emails.includes(address));
     const replyTo =
@@ -94,11 +95,9 @@ function recipient(audience: Audience, issue: Issue, customer: Customer): { emai
   return { emails: [person.email], person };
 }
 
-const localTime = (iso: string | undefined, zone: string) =>
-  iso ? DateTime.fromISO(iso, { zone }).toFormat('ccc d LLL yyyy, HH:mm ZZZZ') : undefined;
-const businessDays = (iso: string) => `${Duration.fromISO(iso).as('days')} business days`;
+const businessDays = (iso: string) => counted(Duration.fromISO(iso).as('days'), 'business day');
 
-async function customerContent(settings: Settings, email: EmailAction, issue: Issue, customer: Customer, ctx: IssueContext) {
+async function customerContent(settings: Settings, email: EmailAction, issue: Issue, customer: Customer, ctx: IssueContext, to: string[]) {
   const key = await settings.linkKey();
   const expires = Math.floor((ctx.now.getTime() + ms(issue.policy.linkValidity)) / 1000);
   const link = (action: LinkAction, revision?: number) =>
@@ -120,8 +119,10 @@ async function customerContent(settings: Settings, email: EmailAction, issue: Is
     links,
     person,
     update: email.update,
-    etr: localTime(email.update?.etr ?? issue.etr, customer.timezone),
-    nextUpdateAt: localTime(email.update?.nextUpdateAt ?? email.nextUpdateAt ?? issue.nextUpdateAt, customer.timezone),
+    greetName: contactNames(customer, to),
+    rfoRevised: (issue.rfo?.revision ?? 1) > 1,
+    etr: inWords(email.update?.etr ?? issue.etr, customer.timezone),
+    nextUpdateAt: inWords(email.update?.nextUpdateAt ?? email.nextUpdateAt ?? issue.nextUpdateAt, customer.timezone),
     autoAcceptAfter: businessDays(issue.policy.rfoAutoAcceptAfter),
   });
 }
@@ -132,8 +133,10 @@ async function internalContent(
   customer: Customer,
   repo: IssueRepository,
   ctx: IssueContext,
-  person?: { name: string },
+  person?: { name: string; timezone?: string },
 ) {
+  // Staff read times in their own time zone when the team lists one, else in the customer's.
+  const zone = person?.timezone ?? customer.timezone;
   const issues = await repo.listIssues({
     customerId: customer.id,
     createdFrom: new Date(ctx.now.getTime() - HISTORY_WINDOW_MS).toISOString(),
@@ -150,8 +153,10 @@ async function internalContent(
     reason: email.reason,
     comment: email.comment,
     message: email.message,
-    etr: localTime(issue.etr, customer.timezone),
-    nextUpdateAt: localTime(email.nextUpdateAt ?? issue.nextUpdateAt, customer.timezone),
+    openedAt: inWords(issue.createdAt, zone),
+    lastToldAt: inWords(lastTold?.sentAt, zone),
+    etr: inWords(issue.etr, zone),
+    nextUpdateAt: inWords(email.nextUpdateAt ?? issue.nextUpdateAt, zone),
   });
 }
 

@@ -549,7 +549,7 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
       if (t >= etr && !next.sent.includes(`etr-passed-${next.etr}`)) {
         once(`etr-passed-${next.etr}`, { template: 'etr-review', audience: ['customer'] });
         const level = Math.min(ladderLevels.length, escalationLevel(next, ctx) + 1);
-        next.bumps = [...next.bumps, { level, at, reason: `the ETR ${next.etr} passed unresolved` }];
+        next.bumps = [...next.bumps, { level, at, reason: 'the ETR we gave (see below) passed unresolved' }];
       }
     }
 

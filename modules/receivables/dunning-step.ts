@@ -2,7 +2,9 @@ import type { Deps } from '../../kernel/deps.ts';
 import { render, type TemplateName } from '../../kernel/email-templates.ts';
 import { signLink, type MoneyLinkAction } from '../../kernel/links.ts';
 import { sendOnce } from '../../kernel/outbox.ts';
-import type { Customer } from '../customers/index.ts';
+import { counted } from '../../kernel/time-words.ts';
+import { DateTime } from 'luxon';
+import { contactNames, type Customer } from '../customers/index.ts';
 import { hadOutage } from '../issues/index.ts';
 import { ms, type Policy } from '../policies/index.ts';
 import { decideDunning, type DunningEmail, type DunningState } from './dunning.ts';
@@ -12,6 +14,21 @@ import { balance } from './invoices.ts';
 /** The workflow waits for the dunning run or an invoice change; this long timeout is only a safety net. */
 const SAFETY_WAIT_SECONDS = 35 * 86_400;
 const MAX_ATTEMPTS = 5;
+
+/** What people call each step of the ladder (internal emails name the step this way, never by its policy key). */
+const stepNames: Record<string, string> = {
+  'dunning-reminder': 'payment reminder',
+  'dunning-why': 'second reminder',
+  'dunning-warning': 'suspension warning',
+  'dunning-final': 'final notice',
+  'dunning-suspension': 'suspension notice',
+};
+
+/** Whole days from the due date to the customer's today, in the customer's time zone. */
+export function daysOverdue(dueDate: string, now: Date, timezone: string): number {
+  const today = DateTime.fromJSDate(now, { zone: timezone }).toISODate()!;
+  return Math.max(0, Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${dueDate}T00:00:00Z`)) / 86_400_000));
+}
 
 export type DunningStepDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'settings'>;
 
@@ -59,11 +76,10 @@ async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningSt
       const expires = Math.floor((now.getTime() + ms(policy.linkValidity)) / 1000);
       const link = (action: MoneyLinkAction) =>
         `${settings.publicUrl}/links/${signLink({ i: customer.id, a: action, r: email.round, d: email.invoices[0]?.dueDate, e: expires }, key)}`;
-      const rows = email.invoices.map((invoice) => ({
-        ...invoice,
-        balance: balance(invoice).toFixed(2),
-        age: Math.max(0, Math.floor((now.getTime() - Date.parse(`${invoice.dueDate}T00:00:00Z`)) / 86_400_000)),
-      }));
+      const rows = email.invoices.map((invoice) => {
+        const age = daysOverdue(invoice.dueDate, now, customer.timezone);
+        return { ...invoice, balance: balance(invoice).toFixed(2), age, overdue: counted(age, 'day') };
+      });
       const totals = [...new Set(rows.map((row) => row.currency))].map((currency) => ({
         currency,
         amount: rows
@@ -80,11 +96,13 @@ async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningSt
         ...render(email.template as TemplateName, {
           customer,
           person,
+          greetName: email.audience === 'customer' ? contactNames(customer, recipients(email, customer)) : undefined,
           invoices: rows,
           totals,
           count: rows.length,
           dueDate: rows[0]?.dueDate,
           step: email.step,
+          stepName: stepNames[policy.dunning.steps.find((step) => step.key === email.step)?.template ?? ''] ?? 'next step',
           suspensionDate: email.suspensionDate,
           declineHoldDays: policy.dunning.declineHoldDays,
           links: email.links

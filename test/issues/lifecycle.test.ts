@@ -133,7 +133,7 @@ describe('issue lifecycle under the manual clock', () => {
     expect((notice as unknown as { destination: { cc?: string[] } }).destination.cc).toEqual(['sam@provider.test']);
 
     await event(id, { type: 'revise-rfo', rfo: 'A queue filled up; its alert was routed to a retired mailbox. Alert routing is fixed.' });
-    const revised = await latestEmail(env.runtime, 'ann@acme.test', `[${id}] Resolved`);
+    const revised = await latestEmail(env.runtime, 'ann@acme.test', `[${id}] Revised reason for outage`);
     expect(revised.body.text).toContain('revision 2');
     expect((await submit(linkIn(first.body.text, 'accept'))).status).toBe(409);
     expect((await submit(linkIn(revised.body.text, 'accept'))).status).toBe(200);

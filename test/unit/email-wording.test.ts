@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { render } from '../../kernel/email-templates.ts';
+import { counted, inWords, namesInWords } from '../../kernel/time-words.ts';
+import { contactNames } from '../../modules/customers/index.ts';
+import { daysOverdue } from '../../modules/receivables/dunning-step.ts';
+
+const customer = {
+  id: 'acme',
+  name: 'ACME Corp',
+  tier: 'gold',
+  timezone: 'Europe/Berlin',
+  contacts: [
+    { name: 'Ann Admin', email: 'ann@acme.test', roles: ['technical'] },
+    { name: 'Carl Crash', email: 'carl@acme.test', roles: ['technical'] },
+    { name: 'Bill Payer', email: 'bill@acme.test', roles: ['billing'] },
+  ],
+  team: {
+    teamLead: { name: 'Tina Lead', email: 'tina@provider.test' },
+    serviceManager: { name: 'Maria Santos', email: 'maria@provider.test' },
+    director: { name: 'Dora Director', email: 'dora@provider.test' },
+  },
+};
+const issue = { id: 'ISS-1001', title: 'VPN down', severity: 'sev2', status: 'open', impact: '', source: 'api', reopenCount: 0 };
+
+describe('what people read: times in words, names, counts', () => {
+  it('an instant in the reader’s time zone, in English whatever the locale', () => {
+    expect(inWords('2026-11-30T13:40:00.000Z', 'Europe/Berlin')).toBe('Mon 30 Nov 2026, 14:40 CET');
+    expect(inWords('2026-11-30T13:40:00.000Z', 'Australia/Sydney')).toMatch(/^Tue 1 Dec 2026, 00:40 /);
+    expect(inWords(undefined, 'Europe/Berlin')).toBeUndefined();
+  });
+
+  it('counts and lists of names read as English', () => {
+    expect([counted(1, 'day'), counted(3, 'day'), counted(1, 'business day')]).toEqual(['1 day', '3 days', '1 business day']);
+    expect([namesInWords(['Ann']), namesInWords(['Ann', 'Bob']), namesInWords(['Ann', 'Bob', 'Carl'])]).toEqual([
+      'Ann',
+      'Ann and Bob',
+      'Ann, Bob and Carl',
+    ]);
+    expect(contactNames(customer as never, ['ann@acme.test', 'carl@acme.test'])).toBe('Ann Admin and Carl Crash');
+  });
+
+  it('days overdue count the customer’s calendar: a Sydney invoice due 1 December is one day overdue at 01:00 on 2 December there', () => {
+    const now = new Date('2026-12-01T14:00:00Z'); // 2 December 01:00 in Sydney, still 1 December in UTC
+    expect(daysOverdue('2026-12-01', now, 'Australia/Sydney')).toBe(1);
+    expect(daysOverdue('2026-12-01', now, 'Europe/Berlin')).toBe(0);
+  });
+});
+
+describe('email wording', () => {
+  it('customer emails greet the contacts by name; an issue opened by monitoring says monitoring detected it', () => {
+    const ack = render('acknowledgement', { issue: { ...issue, source: 'webhook' }, customer, greetName: 'Ann Admin', links: {} });
+    expect(ack.text).toMatch(/^Hello Ann Admin,\n\nour monitoring detected a problem: "VPN down"/);
+    const fallback = render('acknowledgement', { issue, customer, links: {} });
+    expect(fallback.text).toMatch(/^Hello ACME Corp,\n\nwe have received your issue "VPN down"/);
+  });
+
+  it('internal emails give times in words and leave out an empty impact', () => {
+    const data = {
+      issue,
+      customer,
+      person: customer.team.teamLead,
+      reason: 'it is not acknowledged',
+      openedAt: 'Mon 30 Nov 2026, 09:30 CET',
+      history: { recentIssues: 1, openIssues: 1 },
+    };
+    const without = render('escalation', data).text;
+    expect(without).toContain('Opened:   Mon 30 Nov 2026, 09:30 CET');
+    expect(without).not.toContain('Impact:');
+    expect(without).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    expect(render('escalation', { ...data, issue: { ...issue, impact: 'All branches offline' } }).text).toContain(
+      'Impact:   All branches offline',
+    );
+  });
+
+  it('a revised RFO says so in its subject and first line', () => {
+    const rfo = { text: 'A failed switch', status: 'pending', revision: 2 };
+    const revised = render('resolution', { issue: { ...issue, status: 'resolved', rfo }, customer, rfoRevised: true, links: {} });
+    expect(revised.subject).toBe('[ISS-1001] Revised reason for outage: VPN down');
+    expect(revised.text).toContain('we have revised the reason for outage of issue ISS-1001');
+    expect(render('resolution', { issue: { ...issue, rfo: { ...rfo, revision: 1 } }, customer, links: {} }).subject).toBe(
+      '[ISS-1001] Resolved: VPN down',
+    );
+  });
+
+  it('dunning: "1 day overdue", the suspension notice says how to reach the service manager, internal notes name steps in words', () => {
+    const invoices = [{ id: 'L-1', dueDate: '2026-12-01', age: 1, overdue: '1 day', balance: '100.00', currency: 'EUR' }];
+    const totals = [{ amount: '100.00', currency: 'EUR' }];
+    expect(render('dunning-reminder', { customer, invoices, totals, count: 1, links: {} }).text).toMatch(
+      /L-1 +due 2026-12-01 +1 day overdue/,
+    );
+    expect(render('dunning-suspension', { customer, invoices, totals, links: {} }).text).toContain(
+      'Please contact Maria Santos (maria@provider.test), or reply to this email.',
+    );
+    const hold = render('dunning-outage-hold', {
+      customer,
+      person: customer.team.serviceManager,
+      invoices,
+      totals,
+      step: 'final',
+      stepName: 'final notice',
+    });
+    expect(hold.text).toContain('the final notice to ACME Corp is due');
+    expect(hold.text).not.toContain('"final"');
+  });
+});
