@@ -6,7 +6,7 @@ import { emailIdFromBounceAddress, emailIdFromReplyAddress, issueFromReplyAddres
 import { emailOfMessage, ownerOfEmail, ownerOfMessage, recipientsOfBounced } from '../../kernel/outbox.ts';
 import { CustomerRepository } from '../customers/index.ts';
 import { InvalidTransition, IssueService } from '../issues/index.ts';
-import { emailSeverity, PolicyRepository } from '../policies/index.ts';
+import { emailSeverity, mentionsBackup, PolicyRepository } from '../policies/index.ts';
 import { recordCustomerReply } from '../receivables/index.ts';
 import { inWords } from '../../kernel/time-words.ts';
 import { AlertRepository } from './alert-repository.ts';
@@ -178,7 +178,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
           .slice(0, 20_000),
         severity: policy ? emailSeverity(policy, subject, mail.text ?? '') : 'sev3',
         impact: '',
-        runningOnBackup: false,
+        runningOnBackup: policy ? mentionsBackup(policy.email, subject, mail.text ?? '') : false,
         source: 'email',
         origin: {
           from,

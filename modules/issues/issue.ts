@@ -2,7 +2,15 @@ import { DomainError } from '../../kernel/errors.ts';
 import * as z from 'zod';
 import { clientRecord } from '../../kernel/client-record.ts';
 import { addTime, type Calendar } from '../../kernel/calendar.ts';
-import { defaultPolicy, freezePolicy, ladderLevels, ms, type EscalationLevel, type IssuePolicy } from '../policies/index.ts';
+import {
+  defaultPolicy,
+  freezePolicy,
+  ladderLevels,
+  mentionsBackup,
+  ms,
+  type EscalationLevel,
+  type IssuePolicy,
+} from '../policies/index.ts';
 import { severities, type Severity } from '../../kernel/severity.ts';
 
 export { severities, type Severity };
@@ -317,6 +325,7 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
       const text = clip(event.text, 4000);
       return {
         ...next,
+        runningOnBackup: issue.runningOnBackup || mentionsBackup(issue.policy.email, event.subject, event.text),
         pendingMessages: [
           ...(issue.pendingMessages ?? []),
           { seq: next.eventSeq, at, from: event.from, subject: event.subject, text, note: event.note },

@@ -20,8 +20,12 @@ export function kpisOf(issues: Issue[], now: Date) {
   const silences = issues.map((issue) =>
     Math.max(issue.longestSilenceMs, isUnresolved(issue) ? now.getTime() - Date.parse(issue.lastCustomerContactAt ?? issue.createdAt) : 0),
   );
+  // ETR accuracy is judged by the first ETR given (a later one can always be made to fit), with the slips counted.
   const withEtr = issues.filter((issue) => issue.resolvedAt && issue.etr);
-  const etrMet = withEtr.filter((issue) => issue.resolvedAt! <= issue.etr!);
+  const firstEtr = (issue: Issue) => issue.etrHistory[0]?.etr ?? issue.etr!;
+  const slips = (issue: Issue) =>
+    issue.etrHistory.filter((entry, index) => index > 0 && entry.etr > issue.etrHistory[index - 1].etr).length;
+  const etrMet = withEtr.filter((issue) => issue.resolvedAt! <= firstEtr(issue));
   const rfoAccepted = issues.filter((issue) => issue.rfo?.status === 'accepted');
   return {
     issues: issues.length,
@@ -33,7 +37,12 @@ export function kpisOf(issues: Issue[], now: Date) {
     etrAccuracy: {
       resolvedWithEtr: withEtr.length,
       metPct: percent(etrMet.length, withEtr.length),
-      meanAbsoluteErrorMinutes: average(withEtr.map((issue) => Math.abs(Date.parse(issue.resolvedAt!) - Date.parse(issue.etr!)) / MINUTE)),
+      lastEtrMetPct: percent(withEtr.filter((issue) => issue.resolvedAt! <= issue.etr!).length, withEtr.length),
+      meanAbsoluteErrorMinutes: average(
+        withEtr.map((issue) => Math.abs(Date.parse(issue.resolvedAt!) - Date.parse(firstEtr(issue))) / MINUTE),
+      ),
+      slips: withEtr.reduce((sum, issue) => sum + slips(issue), 0),
+      slippedPct: percent(withEtr.filter((issue) => slips(issue) > 0).length, withEtr.length),
     },
     rfoAcceptance: {
       accepted: rfoAccepted.length,

@@ -8,6 +8,7 @@ export {
   calendars,
   defaultPolicy,
   emailSeverity,
+  mentionsBackup,
   freezePolicy,
   ladderLevels,
   ms,

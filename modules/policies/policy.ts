@@ -19,6 +19,7 @@ const isoDuration = z
       Duration.fromISO(text).as('milliseconds') <= MAX_POLICY_DURATION_MS,
     'a positive ISO-8601 duration of weeks, days, hours or minutes up to a year, such as PT30M or P5D (no months or years)',
   );
+const DEFAULT_BACKUP_KEYWORDS = ['backup', 'back-up', 'fallback', 'failover', 'workaround'] as const;
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:mm"');
 const level = z.enum(['teamLead', 'serviceManager', 'director']);
 export type EscalationLevel = z.infer<typeof level>;
@@ -64,6 +65,11 @@ const commonSchema = z.object({
   email: z.object({
     defaultSeverity: z.enum(severities),
     keywords: z.array(z.object({ contains: z.string().min(1).max(200), severity: z.enum(severities) })).max(100),
+    /** A customer who writes one of these (subject or body, any case) is taken to be running on backup. */
+    backupKeywords: z
+      .array(z.string().min(1).max(200))
+      .max(50)
+      .default([...DEFAULT_BACKUP_KEYWORDS]),
   }),
 });
 
@@ -162,6 +168,12 @@ export function calendars(policy: IssuePolicy, customer: { timezone: string; cou
 }
 
 /** The severity of a customer's email under a policy's keyword rules (case-insensitive, subject before body). */
+/** Whether a customer's words say they run on a backup or workaround (policy `email.backupKeywords`). */
+export function mentionsBackup(email: { backupKeywords?: string[] }, ...texts: string[]): boolean {
+  const keywords = email.backupKeywords ?? DEFAULT_BACKUP_KEYWORDS;
+  return texts.some((text) => keywords.some((keyword) => text.toLowerCase().includes(keyword.toLowerCase())));
+}
+
 export function emailSeverity(policy: Policy, subject: string, body: string): Severity {
   for (const text of [subject, body]) {
     const lower = text.toLowerCase();

@@ -10,6 +10,7 @@ import {
   type IssueContext,
 } from '../../modules/issues/issue.ts';
 import { calendars, defaultPolicy, freezePolicy } from '../../modules/policies/policy.ts';
+import { kpisOf } from '../../modules/issues/kpis.ts';
 import type { Severity } from '../../kernel/severity.ts';
 
 const customer = { timezone: 'Europe/Berlin', country: 'DE' };
@@ -222,5 +223,34 @@ describe('the issue item does not grow with events that repeat', () => {
     issue = applyEvent(issue, { type: 'occurrence', integration: 'am', key: 'k' }, context(issue, minutes(7)));
     issue = applyEvent(issue, { type: 'monitoring-cleared', integration: 'am', key: 'k' }, context(issue, minutes(8)));
     expect(decideStep(issue, context(issue, minutes(8))).emails.map((email) => email.template)).toContain('monitoring-cleared');
+  });
+});
+
+describe('KPIs: ETR accuracy judges the first ETR given', () => {
+  it('an issue whose first ETR was missed, then moved twice and met, scores 0 % met with 2 slips; the last ETR alone would say 100 %', () => {
+    let issue = applyEvent(open('sev2'), { type: 'set-etr', etr: minutes(60).toISOString() }, context(open('sev2'), minutes(5)));
+    issue = applyEvent(issue, { type: 'set-etr', etr: minutes(120).toISOString() }, context(issue, minutes(50)));
+    issue = applyEvent(issue, { type: 'set-etr', etr: minutes(240).toISOString() }, context(issue, minutes(110)));
+    issue = applyEvent(issue, { type: 'resolve', rfo: 'A failed link' }, context(issue, minutes(200)));
+    const kpis = kpisOf([issue], minutes(300));
+    expect(kpis.etrAccuracy).toEqual({
+      resolvedWithEtr: 1,
+      metPct: 0,
+      lastEtrMetPct: 100,
+      meanAbsoluteErrorMinutes: 140,
+      slips: 2,
+      slippedPct: 100,
+    });
+  });
+});
+
+describe('running on backup, from what the customer writes', () => {
+  it('a customer message mentioning a backup (policy email.backupKeywords) sets runningOnBackup; other words do not', () => {
+    const message = (text: string) => ({ type: 'customer-message' as const, from: 'ann@acme.test', subject: 'Re: VPN down', text });
+    const plain = applyEvent(open('sev2'), message('Still down here.'), context(open('sev2'), minutes(5)));
+    expect(plain.runningOnBackup).toBe(false);
+    const backup = applyEvent(plain, message('We are running on BACKUP lines for now.'), context(plain, minutes(6)));
+    expect(backup.runningOnBackup).toBe(true);
+    expect(applyEvent(backup, message('Still slow.'), context(backup, minutes(7))).runningOnBackup).toBe(true);
   });
 });
