@@ -133,6 +133,13 @@ The reason for outage was {{#if (eq issue.rfo.acceptedBy "auto")}}taken as accep
 
 {{> contextText}}`,
   },
+  'holding-backoff': {
+    subject: '[{{issue.id}}] Only holding updates so far: {{issue.title}} ({{customer.name}})',
+    internal: true,
+    body: `issue {{issue.id}} of {{customer.name}} has had {{reason}}: nobody has written the customer an update. From now on the customer hears from us less often (next by {{nextUpdateAt}}). Post an update (an "update" event) to give them news and restore the cadence.
+
+{{> contextText}}`,
+  },
   nudge: {
     subject: '[{{issue.id}}] Customer update due at {{nextUpdateAt}}: {{issue.title}}',
     internal: true,

@@ -160,4 +160,12 @@ async function internalContent(
   });
 }
 
-const internalTemplates = new Set(['escalation', 'nudge', 'etr-warning', 'rfo-dispute', 'monitoring-cleared', 'customer-message']);
+const internalTemplates = new Set([
+  'escalation',
+  'nudge',
+  'etr-warning',
+  'rfo-dispute',
+  'monitoring-cleared',
+  'customer-message',
+  'holding-backoff',
+]);

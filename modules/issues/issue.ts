@@ -141,6 +141,8 @@ export interface Issue {
   nudgedFor?: string;
   /** Promised updates given by a person in time, and missed. */
   cadence: { kept: number; missed: number };
+  /** Holding updates sent since a person last wrote an update (the back-off counts these). */
+  holdingStreak?: number;
   lastCustomerContactAt?: string;
   longestSilenceMs: number;
   /** Keys of one-shot emails already sent: the decision never emits them again. */
@@ -305,6 +307,7 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
         etrHistory: etr !== issue.etr ? [...issue.etrHistory, { etr: etr!, at }] : issue.etrHistory,
         nextUpdateAt,
         nudgedFor: undefined,
+        holdingStreak: 0,
         cadence: { ...issue.cadence, kept: issue.cadence.kept + (inTime ? 1 : 0) },
         pendingUpdates: [...issue.pendingUpdates, { seq: next.eventSeq, at, message: event.message, etr, nextUpdateAt }],
       };
@@ -465,7 +468,14 @@ export type CustomerTemplate =
   | 'rfo-reminder'
   | 'closure'
   | 'escalation-confirmation';
-export type InternalTemplate = 'escalation' | 'nudge' | 'etr-warning' | 'rfo-dispute' | 'monitoring-cleared' | 'customer-message';
+export type InternalTemplate =
+  | 'escalation'
+  | 'nudge'
+  | 'etr-warning'
+  | 'rfo-dispute'
+  | 'monitoring-cleared'
+  | 'customer-message'
+  | 'holding-backoff';
 
 /** An email the step must send now. The key makes it effectively once. */
 export interface EmailAction {
@@ -584,9 +594,14 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
       }
       if (t >= due) {
         // The promise was missed by a person. After a gap (an outage) only the latest is sent.
+        // After `holdingBackoffAfter` holding updates in a row each interval doubles (at most 8×).
+        const streak = (next.holdingStreak ?? 0) + (policy.holdingUpdates ? 1 : 0);
+        const backoffAfter = policy.holdingBackoffAfter ?? 3;
+        const intervals = policy.holdingUpdates && streak >= backoffAfter ? Math.min(8, 2 ** (streak - backoffAfter + 1)) : 1;
         let following = new Date(due);
         while (following.getTime() <= t) {
-          const after = addTime(ctx.calendars.issue, following, policy.updateEvery);
+          let after = following;
+          for (let step = 0; step < intervals; step++) after = addTime(ctx.calendars.issue, after, policy.updateEvery);
           // A duration the calendar counts as nothing would loop for ever: the policy schema refuses those.
           if (after.getTime() <= following.getTime()) throw new Error(`updateEvery ${policy.updateEvery} counts no time in this calendar`);
           following = after;
@@ -598,6 +613,14 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
             audience: ['customer'],
             nextUpdateAt: following.toISOString(),
           });
+          if (streak === backoffAfter)
+            once(`holding-backoff-g${g}-${next.cadence.kept}`, {
+              template: 'holding-backoff',
+              audience: ['serviceManager'],
+              reason: `${streak} holding updates in a row`,
+              nextUpdateAt: following.toISOString(),
+            });
+          next.holdingStreak = streak;
         }
         next.cadence = { ...next.cadence, missed: next.cadence.missed + 1 };
         next.nextUpdateAt = following.toISOString();

@@ -32,6 +32,12 @@ const severityPolicySchema = z.object({
   updateEvery: isoDuration,
   /** At the promised update time without a human update, the customer gets a holding update. */
   holdingUpdates: z.boolean(),
+  /**
+   * After this many holding updates in a row (no person wrote meanwhile) the service manager is told,
+   * and each further interval doubles, up to eight times `updateEvery`: a forgotten issue escalates
+   * instead of flooding the customer with the same words.
+   */
+  holdingBackoffAfter: z.number().int().min(1).max(100).default(3),
   /** Not acknowledged after this long: the team lead is told. */
   acknowledgeWithin: isoDuration.optional(),
   /** Unresolved after `after`: `level` is told. */
@@ -117,6 +123,8 @@ export const defaultPolicy: Policy = policySchema.parse({
       calendar: '24x7',
       updateEvery: 'PT30M',
       holdingUpdates: true,
+      // Six hours of half-hourly holding updates before the cadence stretches (sev2: three, two-hourly).
+      holdingBackoffAfter: 12,
       acknowledgeWithin: 'PT15M',
       ladder: [
         { after: 'PT1H', level: 'serviceManager' },

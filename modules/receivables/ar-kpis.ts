@@ -11,16 +11,21 @@ function receivableOn(invoice: Invoice, date: string): number {
   if (invoice.status === 'written-off' && invoice.updatedAt.slice(0, 10) <= date) return 0;
   const paid = invoice.payments.filter((payment) => payment.date <= date).reduce((sum, payment) => sum + payment.amount, 0);
   const credit = invoice.dispute?.resolvedAt && invoice.dispute.resolvedAt.slice(0, 10) <= date ? (invoice.dispute.credit ?? 0) : 0;
-  const paidBefore = invoice.amountPaid - invoice.payments.reduce((sum, payment) => sum + payment.amount, 0); // paid as imported
+  const paidBefore = Math.max(0, invoice.amountPaid - invoice.payments.reduce((sum, payment) => sum + payment.amount, 0)); // paid as imported
   return Math.max(0, invoice.amount - paid - credit - paidBefore);
 }
 
-/**
- * AR KPIs over every invoice (one currency is assumed for sums: amounts are added as they are).
- * DSO by the countback method; CEI over the last 30 days.
- */
-export function arKpis(invoices: Invoice[], now: Date) {
-  const today = now.toISOString().slice(0, 10);
+/** What a payment after the first dunning email recovered: at most what was still owed then (an overpayment is no recovery). */
+function recoveredOf(invoice: Invoice): number {
+  if (!invoice.dunnedAt) return 0;
+  const since = invoice.dunnedAt.slice(0, 10);
+  const after = invoice.payments.filter((payment) => payment.date >= since).reduce((sum, payment) => sum + payment.amount, 0);
+  const paidBefore = Math.max(0, invoice.amountPaid - after);
+  return Math.max(0, Math.min(after, invoice.amount - invoice.credit - paidBefore));
+}
+
+/** The money KPIs of invoices in one currency. DSO by the countback method; CEI over the last 30 days. */
+function moneyKpis(invoices: Invoice[], today: string) {
   const open = invoices.filter((invoice) => invoice.status === 'open' && balance(invoice) > 0);
   const disputed = open.filter((invoice) => invoice.dispute && !invoice.dispute.resolvedAt);
   const buckets = { current: 0, '1-30': 0, '31-60': 0, '61-90': 0, '91-120': 0, '120+': 0, disputed: 0 };
@@ -65,20 +70,42 @@ export function arKpis(invoices: Invoice[], now: Date) {
   const ending = invoices.reduce((sum, invoice) => sum + receivableOn(invoice, today), 0);
   const endingCurrent = open.filter((invoice) => invoice.dueDate >= today).reduce((sum, invoice) => sum + balance(invoice), 0);
 
+  return {
+    openAmount: round(totalOpen),
+    aging: Object.fromEntries(Object.entries(buckets).map(([name, amount]) => [name, round(amount)])),
+    dsoDays: round(dso, 1),
+    ceiPct: percent(beginning + sales - ending, beginning + sales - endingCurrent),
+    currentPct: percent(buckets.current, totalOpen),
+    recoveredAfterDunning: round(invoices.reduce((sum, invoice) => sum + recoveredOf(invoice), 0)),
+    overpaid: round(invoices.reduce((sum, invoice) => sum + (invoice.overpaid ?? 0), 0)),
+  };
+}
+
+/** The money fields when invoices are in several currencies: null each, the figures are in `byCurrency`. */
+type NoMoney = { [field in keyof ReturnType<typeof moneyKpis>]: null };
+
+/**
+ * AR KPIs. Money is never added across currencies: `byCurrency` holds the money KPIs of each, and
+ * the top-level money fields are those of the one currency, or null when there are several.
+ */
+export function arKpis(invoices: Invoice[], now: Date) {
+  const today = now.toISOString().slice(0, 10);
+  const currencies = [...new Set(invoices.map((invoice) => invoice.currency))].sort();
+  const byCurrency = Object.fromEntries(
+    currencies.map((currency) => [
+      currency,
+      moneyKpis(
+        invoices.filter((invoice) => invoice.currency === currency),
+        today,
+      ),
+    ]),
+  );
+  const mixed = currencies.length > 1;
+  const money = mixed ? undefined : (byCurrency[currencies[0]] ?? moneyKpis([], today));
   const promisesMade = invoices.reduce((sum, invoice) => sum + invoice.promisesMade, 0);
   const promisesKept = invoices.reduce((sum, invoice) => sum + invoice.promisesKept, 0);
   const promisesBroken = invoices.filter((invoice) => invoice.promise?.outcome === 'broken').length;
   const resolvedDisputes = invoices.filter((invoice) => invoice.dispute?.resolvedAt);
-  const recovered = invoices
-    .filter((invoice) => invoice.dunnedAt)
-    .reduce(
-      (sum, invoice) =>
-        sum +
-        invoice.payments
-          .filter((payment) => payment.date >= invoice.dunnedAt!.slice(0, 10))
-          .reduce((total, payment) => total + payment.amount, 0),
-      0,
-    );
   const reasons = Object.fromEntries(
     reasonCodes.map((code) => [
       code,
@@ -88,12 +115,10 @@ export function arKpis(invoices: Invoice[], now: Date) {
 
   return {
     asOf: today,
-    openInvoices: open.length,
-    openAmount: round(totalOpen),
-    aging: Object.fromEntries(Object.entries(buckets).map(([name, amount]) => [name, round(amount)])),
-    dsoDays: round(dso, 1),
-    ceiPct: percent(beginning + sales - ending, beginning + sales - endingCurrent),
-    currentPct: percent(buckets.current, totalOpen),
+    currency: mixed ? null : (currencies[0] ?? null),
+    openInvoices: invoices.filter((invoice) => invoice.status === 'open' && balance(invoice) > 0).length,
+    ...(money ?? (Object.fromEntries(Object.keys(moneyKpis([], today)).map((field) => [field, null])) as NoMoney)),
+    byCurrency,
     promiseKeptPct: percent(promisesKept, promisesKept + promisesBroken),
     promises: { made: promisesMade, kept: promisesKept, broken: promisesBroken },
     disputeRatePct: percent(invoices.filter((invoice) => invoice.disputes > 0).length, invoices.length),
@@ -104,7 +129,6 @@ export function arKpis(invoices: Invoice[], now: Date) {
           1,
         )
       : null,
-    recoveredAfterDunning: round(recovered),
     whyNotPaying: reasons,
   };
 }

@@ -73,6 +73,8 @@ export type InvoiceStatus = 'open' | 'paid' | 'void' | 'written-off' | 'uncollec
 export interface Invoice extends NewInvoice {
   status: InvoiceStatus;
   credit: number;
+  /** Paid beyond the balance: a credit the customer holds, never counted as recovered. */
+  overpaid?: number;
   payments: { amount: number; date: string; reference: string }[];
   dispute?: {
     reason: string;
@@ -136,9 +138,11 @@ export function applyPayment(invoice: Invoice, payment: Payment, at: string): In
   // The same payment again (a retried request), even after it settled the invoice.
   if (invoice.payments.some((existing) => existing.reference === payment.reference)) return invoice;
   if (invoice.status !== 'open') throw new InvalidInvoiceEvent(`invoice ${invoice.id} is ${invoice.status}`);
+  const excess = round(payment.amount - balance(invoice));
   const paid = {
     ...invoice,
-    amountPaid: round(Math.min(invoice.amount, invoice.amountPaid + payment.amount)),
+    amountPaid: round(Math.min(invoice.amount - invoice.credit, invoice.amountPaid + payment.amount)),
+    ...(excess > 0 ? { overpaid: round((invoice.overpaid ?? 0) + excess) } : {}),
     payments: [...invoice.payments, { amount: payment.amount, date: payment.date, reference: payment.reference }],
     updatedAt: at,
   };

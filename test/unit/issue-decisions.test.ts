@@ -254,3 +254,29 @@ describe('running on backup, from what the customer writes', () => {
     expect(applyEvent(backup, message('Still slow.'), context(backup, minutes(7))).runningOnBackup).toBe(true);
   });
 });
+
+describe('holding updates back off', () => {
+  it('a forgotten sev2: three holding updates 2 h apart, the service manager told at the third, then 4 h, 8 h, 16 h, 16 h apart', () => {
+    let issue = open('sev2');
+    const holdings: number[] = [];
+    const toManager: number[] = [];
+    for (let minute = 0; minute <= 60 * 72; minute += 10) {
+      const decision = decideStep(issue, context(issue, minutes(minute)));
+      issue = decision.next ?? issue;
+      for (const email of decision.emails) {
+        if (email.template === 'holding-update') holdings.push(minute / 60);
+        if (email.template === 'holding-backoff') toManager.push(minute / 60);
+      }
+    }
+    expect(holdings).toEqual([2, 4, 6, 10, 18, 34, 50, 66]);
+    expect(toManager).toEqual([6]);
+  });
+
+  it('an update from a person resets the back-off', () => {
+    let issue = open('sev2');
+    for (let minute = 0; minute <= 60 * 10; minute += 10) issue = decideStep(issue, context(issue, minutes(minute))).next ?? issue;
+    expect(issue.holdingStreak).toBe(4);
+    issue = applyEvent(issue, { type: 'update', message: 'Found it' }, context(issue, minutes(60 * 10 + 5)));
+    expect(issue.holdingStreak).toBe(0);
+  });
+});
