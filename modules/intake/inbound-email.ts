@@ -108,7 +108,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
       return { outcome: automated.kind, reason: automated.reason, undeliverable };
     }
 
-    const from = fromAddress(mail, ses.mail.source);
+    const from = fromAddress(mail, ses.mail.source).slice(0, 320);
     const dedupKey = sha(mail.messageId ?? raw);
     const authFailed =
       [ses.receipt.spfVerdict, ses.receipt.dkimVerdict, ses.receipt.dmarcVerdict].filter((v) => v?.status === 'FAIL').length > 0;
@@ -138,7 +138,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
           from,
           subject: (mail.subject ?? '').slice(0, MAX_SUBJECT_CHARS),
           text: text || '(no text)',
-          messageId: mail.messageId,
+          messageId: mail.messageId?.slice(0, 1_000),
           eventId: `mail-${dedupKey}`,
         },
         actor,
