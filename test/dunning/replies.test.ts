@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { customerEmails } from '../../kernel/outbox.ts';
-import { realClient, run } from '../support/real-clients.ts';
-import { acme, inbox, invoiceInput, useRuntime } from '../support/runtime.ts';
+import { realClient } from '../support/real-clients.ts';
+import { acme, inbox, invoiceInput, sendMail, useRuntime } from '../support/runtime.ts';
 
 const swaksClient = realClient('swaks', 'swaks');
 
@@ -23,12 +23,8 @@ describe.skipIf(!swaksClient.available)(
       },
     });
     const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toUTC().toISO()!;
-    const swaks = async (to: string, messageId: string, extra: string[] = []) => {
-      const result = await run('swaks', [
-        '--server',
-        '127.0.0.1',
-        '--port',
-        String(env.options.smtpPort),
+    const swaks = (to: string, messageId: string, extra: string[] = []) =>
+      sendMail(env, [
         '--from',
         'pay@rep.test',
         '--to',
@@ -41,9 +37,6 @@ describe.skipIf(!swaksClient.available)(
         '--body',
         'We paid R-1 yesterday, reference 4711.\n\nOn Tue, Steward wrote:\n> Payment reminder',
       ]);
-      await env.runtime.tracker.idle();
-      return result;
-    };
     const notices = async () =>
       (await inbox(env.runtime)).filter(
         (email) =>
@@ -54,7 +47,7 @@ describe.skipIf(!swaksClient.available)(
       await env.client.moveTo(berlin('2026-12-01T12:00'));
       const reminder = (await customerEmails(env.runtime.store, 'rep')).find((email) => email.template === 'dunning-reminder')!;
       const delivered = (await inbox(env.runtime)).find((email) => email.messageId === reminder.messageId)!;
-      const replyTo = (delivered as unknown as { replyTo: string[] }).replyTo[0];
+      const replyTo = delivered.replyTo![0];
       expect(replyTo).toMatch(/^support\+re-[0-9a-f]{20}\.[0-9a-f]{12}@steward\.localhost$/);
 
       const sent = await swaks(replyTo, '<paid-1@rep.test>');

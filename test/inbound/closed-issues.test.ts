@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { realClient, run } from '../support/real-clients.ts';
-import { inbox, latestEmail, useRuntime } from '../support/runtime.ts';
+import { realClient } from '../support/real-clients.ts';
+import { inbox, latestEmail, sendMail, useRuntime } from '../support/runtime.ts';
 
 const swaksClient = realClient('swaks', 'swaks');
 
@@ -10,12 +10,8 @@ describe.skipIf(!swaksClient.available)(
     // Monday 2 November 2026, 09:00 in Berlin.
     const env = useRuntime();
 
-    const swaks = async (to: string, subject: string, body: string, messageId?: string) => {
-      const result = await run('swaks', [
-        '--server',
-        '127.0.0.1',
-        '--port',
-        String(env.options.smtpPort),
+    const swaks = (to: string, subject: string, body: string, messageId?: string) =>
+      sendMail(env, [
         '--from',
         'ann@acme.test',
         '--to',
@@ -26,12 +22,8 @@ describe.skipIf(!swaksClient.available)(
         '--body',
         body,
       ]);
-      await env.runtime.tracker.idle();
-      return result;
-    };
     const issue = async (id: string) => (await env.client.get(`/issues/${id}`)).body;
-    const replyAddress = async (id: string) =>
-      ((await latestEmail(env.runtime, 'ann@acme.test', `[${id}]`)) as unknown as { replyTo: string[] }).replyTo[0];
+    const replyAddress = async (id: string) => (await latestEmail(env.runtime, 'ann@acme.test', `[${id}]`)).replyTo![0];
 
     let id: string;
 

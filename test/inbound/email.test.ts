@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sentEmails } from '../../kernel/outbox.ts';
-import { realClient, run } from '../support/real-clients.ts';
-import { acme, inbox, latestEmail, storedInboundMail, useRuntime } from '../support/runtime.ts';
+import { realClient } from '../support/real-clients.ts';
+import { acme, inbox, latestEmail, sendMail, storedInboundMail, useRuntime } from '../support/runtime.ts';
 
 const swaksClient = realClient('swaks', 'swaks');
 const FIXTURES = join(import.meta.dirname, '../fixtures/email');
@@ -22,22 +22,7 @@ describe.skipIf(!swaksClient.available)(
         }),
     });
 
-    /** swaks runs in its own process (asynchronously: the env.runtime answers it from this one); then the env.runtime finishes what the message started. */
-    const swaks = async (args: string[]) => {
-      const result = await run('swaks', [
-        '--server',
-        '127.0.0.1',
-        '--port',
-        String(env.options.smtpPort),
-        '--timeout',
-        '20',
-        '--helo',
-        'env.client.test',
-        ...args,
-      ]);
-      await env.runtime.tracker.idle();
-      return result;
-    };
+    const swaks = (args: string[]) => sendMail(env, args);
     const emailIssues = async () =>
       (await env.client.get('/issues')).body.issues.filter((issue: { source: string }) => issue.source === 'email');
     const timeline = async (id: string) =>
@@ -58,9 +43,7 @@ describe.skipIf(!swaksClient.available)(
       expect(issue.description).toContain('nobody in Hamburg can connect');
       issueId = issue.id;
       const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
-      expect((ack as unknown as { replyTo: string[] }).replyTo[0]).toMatch(
-        new RegExp(`^support\\+${issueId}\\.[0-9a-f]{12}@steward\\.localhost$`),
-      );
+      expect(ack.replyTo![0]).toMatch(new RegExp(`^support\\+${issueId}\\.[0-9a-f]{12}@steward\\.localhost$`));
 
       // The same message delivered again (same Message-Id): no second issue.
       expect((await swaks(firstMessage)).ok).toBe(true);
@@ -69,7 +52,7 @@ describe.skipIf(!swaksClient.available)(
 
     it('replies thread on the signed plus-address, on In-Reply-To with the SES Message-ID, and on the subject tag from the same customer', async () => {
       const ack = await latestEmail(env.runtime, 'ann@acme.test', `[${issueId}] We are working on`);
-      const replyTo = (ack as unknown as { replyTo: string[] }).replyTo[0];
+      const replyTo = ack.replyTo![0];
       const byAddress = await swaks([
         '--from',
         'ann@acme.test',
@@ -151,7 +134,7 @@ describe.skipIf(!swaksClient.available)(
         '--from',
         'ann@acme.test',
         '--to',
-        (ack as unknown as { replyTo: string[] }).replyTo[0],
+        ack.replyTo![0],
         '--header',
         `Subject: Re: ${'long '.repeat(1_000)}`,
         '--body',
@@ -176,7 +159,7 @@ describe.skipIf(!swaksClient.available)(
         '--from',
         'ann@acme.test',
         '--to',
-        (ack as unknown as { replyTo: string[] }).replyTo[0],
+        ack.replyTo![0],
         '--header',
         `Subject: Automatic reply: [${issueId}] We are working on`,
         '--add-header',

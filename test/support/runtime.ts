@@ -7,6 +7,7 @@ import { LOCAL_MAIL_BUCKET, LOCAL_S3_CREDENTIALS } from '../../infra/local/s3-se
 import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
 import { startRuntime as startLocalRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime.ts';
 import { freePort } from './dynamodb.ts';
+import { run } from './real-clients.ts';
 
 /**
  * Where every test runtime's manual clock starts unless a test says otherwise: a fixed instant, so no
@@ -98,8 +99,30 @@ export interface InboxEmail {
   messageId: string;
   subject: string;
   destination: { to: string[] };
+  replyTo?: string[];
   headers?: { name: string; value: string }[];
   body: { text?: string; html?: string };
+}
+
+/**
+ * Sends mail into the runtime's SMTP listener with swaks (`args`: --from, --to, --header, --body …).
+ * swaks runs in its own process, answered asynchronously from this one; then the runtime finishes
+ * what the message started.
+ */
+export async function sendMail(env: { options: RuntimeOptions; runtime: Runtime }, args: string[]) {
+  const result = await run('swaks', [
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(env.options.smtpPort),
+    '--timeout',
+    '20',
+    '--helo',
+    'client.test',
+    ...args,
+  ]);
+  await env.runtime.tracker.idle();
+  return result;
 }
 
 export async function inbox(runtime: Runtime): Promise<InboxEmail[]> {
