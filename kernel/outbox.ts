@@ -112,37 +112,32 @@ export async function sendOnce(
   return { sent: true, messageId };
 }
 
+/** Where a pointer item (a bounce or reply address's `BOUNCE#`, a quoted Message-ID's `MSGID#`) says its email is. */
+async function pointerAt(store: DynamoStore, pk: string): Promise<{ owner: string; key: string } | undefined> {
+  const pointer = await store.get<{ owner?: string; key?: string }>({ pk, sk: 'META' });
+  return pointer?.owner && pointer.key ? { owner: pointer.owner, key: pointer.key } : undefined;
+}
+
+/** The owner (e.g. "CUSTOMER#acme") and key of the email a signed bounce or reply address names. */
+export const ownerOfEmail = (store: DynamoStore, emailId: string) => pointerAt(store, `BOUNCE#${emailId}`);
+
+/** The owner and key of an email Steward sent, by the SES MessageId a reply quotes. */
+export const emailOfMessage = (store: DynamoStore, messageId: string) => pointerAt(store, `MSGID#${messageId}`);
+
 /** Who an email that a bounce address names was sent to (To and Cc), or undefined for an unknown one. */
 export async function recipientsOfBounced(store: DynamoStore, emailId: string): Promise<string[] | undefined> {
-  return recipientsOf(store, await store.get<{ owner?: string; key?: string }>({ pk: `BOUNCE#${emailId}`, sk: 'META' }));
+  return recipientsOf(store, await ownerOfEmail(store, emailId));
 }
 
 /** Who the email with this SES MessageId was sent to (To and Cc), or undefined when Steward did not send it. */
 export async function recipientsOfMessage(store: DynamoStore, messageId: string): Promise<string[] | undefined> {
-  return recipientsOf(store, await store.get<{ owner?: string; key?: string }>({ pk: `MSGID#${messageId}`, sk: 'META' }));
+  return recipientsOf(store, await emailOfMessage(store, messageId));
 }
 
-async function recipientsOf(store: DynamoStore, pointer: { owner?: string; key?: string } | undefined): Promise<string[] | undefined> {
-  if (!pointer?.owner || !pointer.key) return undefined;
+async function recipientsOf(store: DynamoStore, pointer: { owner: string; key: string } | undefined): Promise<string[] | undefined> {
+  if (!pointer) return undefined;
   const email = await store.get<{ to?: string[]; cc?: string[] }>({ pk: pointer.owner, sk: `EMAIL#${pointer.key}` });
   return email ? [...(email.to ?? []), ...(email.cc ?? [])].map((address) => address.toLowerCase()) : undefined;
-}
-
-/** The owner (e.g. "CUSTOMER#acme") and key of the email a signed bounce or reply address names. */
-export async function ownerOfEmail(store: DynamoStore, emailId: string): Promise<{ owner: string; key: string } | undefined> {
-  const pointer = await store.get<{ owner?: string; key?: string }>({ pk: `BOUNCE#${emailId}`, sk: 'META' });
-  return pointer?.owner && pointer.key ? { owner: pointer.owner, key: pointer.key } : undefined;
-}
-
-/** The owner and key of an email Steward sent, by the SES MessageId a reply quotes. */
-export async function emailOfMessage(store: DynamoStore, messageId: string): Promise<{ owner: string; key: string } | undefined> {
-  const pointer = await store.get<{ owner?: string; key?: string }>({ pk: `MSGID#${messageId}`, sk: 'META' });
-  return pointer?.owner && pointer.key ? { owner: pointer.owner, key: pointer.key } : undefined;
-}
-
-/** The owner (e.g. "ISSUE#ISS-1042") of an email Steward sent, by SES MessageId. */
-export async function ownerOfMessage(store: DynamoStore, messageId: string): Promise<string | undefined> {
-  return (await store.get<{ owner?: string }>({ pk: `MSGID#${messageId}`, sk: 'META' }))?.owner;
 }
 
 export async function sentEmails(store: DynamoStore, pk: string): Promise<SentEmail[]> {

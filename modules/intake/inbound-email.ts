@@ -3,7 +3,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import * as z from 'zod';
 import type { Deps } from '../../kernel/deps.ts';
 import { emailIdFromBounceAddress, emailIdFromReplyAddress, issueFromReplyAddress } from '../../kernel/links.ts';
-import { emailOfMessage, ownerOfEmail, ownerOfMessage, recipientsOfBounced } from '../../kernel/outbox.ts';
+import { emailOfMessage, ownerOfEmail, recipientsOfBounced } from '../../kernel/outbox.ts';
 import { CustomerRepository } from '../customers/index.ts';
 import { InvalidTransition, IssueService } from '../issues/index.ts';
 import { emailSeverity, mentionsBackup, PolicyRepository } from '../policies/index.ts';
@@ -59,6 +59,8 @@ const clipMessage = (text: string, sesMessageId: string) =>
     ? `${text.slice(0, MAX_MESSAGE_TEXT_CHARS)}\n\n(cut at ${MAX_MESSAGE_TEXT_CHARS} characters: the whole message is kept in the mail bucket, SES message ${sesMessageId})`
     : text;
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex').slice(0, 32);
+/** An email of ours that inbound mail quotes: its owner and key, or undefined for a Message-ID Steward did not send. */
+type QuotedEmail = { owner: string; key: string } | undefined;
 const refused = (reason: string): InboundOutcome => ({ outcome: 'refused', reason });
 
 export type InboundEmailDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'workflows' | 'settings' | 'blobs'>;
@@ -112,10 +114,13 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const dedupKey = sha(mail.messageId ?? raw);
     const authFailed =
       [ses.receipt.spfVerdict, ses.receipt.dkimVerdict, ses.receipt.dmarcVerdict].filter((v) => v?.status === 'FAIL').length > 0;
-    const threadId = await threadOf(mail, ours, from, key, inbound);
+    // The emails of ours this mail quotes (In-Reply-To, References), read once and only when asked for.
+    let quotedRead: Promise<QuotedEmail[]> | undefined;
+    const quoted = () => (quotedRead ??= Promise.all(referencedIds(mail).map((id) => emailOfMessage(deps.store, id.split('@')[0]))));
+    const threadId = await threadOf(mail, ours, from, key, inbound, quoted);
     const text = clipMessage((replyText(mail.text ?? '') || mail.text || '').trim(), ses.mail.messageId);
     const actor = { kind: 'email', id: from } as const;
-    const answered = threadId ? undefined : await dunningEmailAnswered(mail, ours, key, inbound);
+    const answered = threadId ? undefined : await dunningEmailAnswered(ours, key, inbound, quoted);
     if (answered) {
       if (authFailed) return refused('SPF/DKIM/DMARC verdict FAIL: not recorded');
       const reply = { from, subject: (mail.subject ?? '').slice(0, MAX_SUBJECT_CHARS), text: text || '(no text)', answers: answered.key };
@@ -213,10 +218,10 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
 
   /** The customer and email key of a dunning email this mail answers: by its signed reply address, then by the SES Message-IDs it quotes. */
   async function dunningEmailAnswered(
-    mail: ParsedMail,
     recipients: string[],
     key: string,
     inbound: string,
+    quoted: () => Promise<QuotedEmail[]>,
   ): Promise<{ customerId: string; key: string } | undefined> {
     const store = service.issues.store;
     const owners = [];
@@ -224,22 +229,27 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
       const emailId = emailIdFromReplyAddress(address, inbound, key);
       if (emailId) owners.push(await ownerOfEmail(store, emailId));
     }
-    for (const id of referencedIds(mail)) owners.push(await emailOfMessage(store, id.split('@')[0]));
+    owners.push(...(await quoted()));
     const found = owners.find((pointer) => pointer?.owner.startsWith('CUSTOMER#'));
     return found && { customerId: found.owner.slice('CUSTOMER#'.length), key: found.key };
   }
 
   /** Signed plus-address first, then the SES Message-IDs it answers, then the subject tag from the issue's own customer. */
-  async function threadOf(mail: ParsedMail, recipients: string[], from: string, key: string, inbound: string): Promise<string | undefined> {
+  async function threadOf(
+    mail: ParsedMail,
+    recipients: string[],
+    from: string,
+    key: string,
+    inbound: string,
+    quoted: () => Promise<QuotedEmail[]>,
+  ): Promise<string | undefined> {
     const repo = service.issues;
     for (const address of recipients) {
       const issueId = issueFromReplyAddress(address, inbound, key);
       if (issueId && (await repo.getIssue(issueId))) return issueId;
     }
-    for (const id of referencedIds(mail)) {
-      const owner = await ownerOfMessage(repo.store, id.split('@')[0]);
-      if (owner?.startsWith('ISSUE#')) return owner.slice('ISSUE#'.length);
-    }
+    const quotedIssue = (await quoted()).find((email) => email?.owner.startsWith('ISSUE#'));
+    if (quotedIssue) return quotedIssue.owner.slice('ISSUE#'.length);
     const tagged = subjectTag(mail.subject);
     if (tagged) {
       const issue = await repo.getIssue(tagged);
