@@ -36,6 +36,7 @@ export const routes: Route[] = [
   { method: 'GET', path: '/invoices/imports/{id}', function: 'invoices' },
   { method: 'POST', path: '/payments', function: 'invoices' },
   { method: 'POST', path: '/customers/{id}/dunning/events', function: 'invoices' },
+  { method: 'GET', path: '/customers/{id}/dunning', function: 'invoices' },
   { method: 'GET', path: '/kpis/ar', function: 'invoices' },
   { method: 'POST', path: '/webhooks/stripe', function: 'invoices' },
   // Monitoring webhooks: each authenticates its own way (bearer, HMAC, routing key), in the handler.

@@ -239,6 +239,25 @@ It is restored as soon as they are paid. Please contact {{customer.team.serviceM
     subject: 'Thank you for your payment',
     body: `thank you: all your overdue invoices are paid. No further reminders will follow.`,
   },
+  'dunning-restored': {
+    subject: 'Thank you for your payment: service restored',
+    body: `thank you: all your overdue invoices are paid, and the suspension is lifted. {{customer.team.serviceManager.name}} ({{customer.team.serviceManager.email}}) restores your service now and confirms when it is back. No further reminders will follow.`,
+  },
+  'dunning-restore-task': {
+    subject: 'Task: restore the service of {{customer.name}} (paid in full)',
+    internal: true,
+    body: `{{customer.name}} has paid every overdue invoice after the suspension. Please restore their service now and confirm to them when it is back; they were told you would.`,
+  },
+  'dunning-dispute-resolved': {
+    subject: 'Your dispute of invoice {{invoice.id}} is resolved',
+    body: `we have looked into your dispute of invoice {{invoice.id}} ("{{invoice.dispute.reason}}").
+
+Outcome: {{invoice.dispute.outcome}}
+{{#if credit}}Credit: {{credit}} {{invoice.currency}}
+{{/if}}{{#if owing}}Still to pay: {{invoice.balance}} {{invoice.currency}}, due {{invoice.dueDate}}.{{else}}Nothing is left to pay on this invoice.{{/if}}
+
+Questions? Reply to this email or write to {{customer.team.serviceManager.name}} ({{customer.team.serviceManager.email}}).`,
+  },
   'dunning-promise-broken': {
     subject: 'Promise to pay broken: {{customer.name}}',
     internal: true,
@@ -259,6 +278,8 @@ It is restored as soon as they are paid. Please contact {{customer.team.serviceM
     body: `{{customer.name}} has not paid these invoices, and the {{stepName}} is due:
 
 {{> invoicesText}}
+
+They were told the service would be suspended on {{suspensionDate}}.
 
 Approve: {{links.approve}}
 Decline (holds for {{declineHoldDays}} days): {{links.decline}}

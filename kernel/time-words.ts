@@ -7,6 +7,10 @@ import { DateTime } from 'luxon';
 export const inWords = (iso: string | undefined, zone: string): string | undefined =>
   iso ? DateTime.fromISO(iso, { zone }).setLocale('en-GB').toFormat('ccc d LLL yyyy, HH:mm ZZZZ') : undefined;
 
+/** A calendar date as a person reads it, whatever the machine's locale: "Thursday 31 December 2026". */
+export const dayInWords = (date: string | undefined): string | undefined =>
+  date ? DateTime.fromISO(date).setLocale('en-GB').toFormat('cccc d LLLL yyyy') : undefined;
+
 /** A count with its noun: "1 day", "3 days". */
 export const counted = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 

@@ -52,12 +52,18 @@ export type Customer = z.infer<typeof customerSchema>;
 export const contactNames = (customer: Customer, to: string[]) =>
   namesInWords(customer.contacts.filter((contact) => to.includes(contact.email)).map((contact) => contact.name));
 
-/** Who hears about an issue: technical contacts, or every contact when none is technical; never an undeliverable one. */
-export function issueRecipients(customer: Customer): string[] {
+/** Contacts with a role, or every contact when none has it; never an undeliverable one. */
+function recipientsWithRole(customer: Customer, role: Customer['contacts'][number]['roles'][number]): string[] {
   const reachable = customer.contacts.filter((contact) => !contact.undeliverable);
-  const technical = reachable.filter((contact) => contact.roles.includes('technical'));
-  return (technical.length ? technical : reachable).map((contact) => contact.email);
+  const withRole = reachable.filter((contact) => contact.roles.includes(role));
+  return (withRole.length ? withRole : reachable).map((contact) => contact.email);
 }
+
+/** Who hears about an issue: technical contacts, or every contact when none is technical. */
+export const issueRecipients = (customer: Customer) => recipientsWithRole(customer, 'technical');
+
+/** Who hears about invoices: billing contacts, or every contact when none is billing. */
+export const billingRecipients = (customer: Customer) => recipientsWithRole(customer, 'billing');
 
 /** Addresses and domains that identify a customer's mail. */
 export const senderKeys = (customer: Customer) => ({

@@ -1,4 +1,12 @@
 /** Customers: who they are, how to reach them, who looks after them. The public entry of the module. */
-export { contactNames, customerSchema, issueRecipients, MAX_CUSTOMER_ID, senderKeys, type Customer } from './customer.ts';
+export {
+  billingRecipients,
+  contactNames,
+  customerSchema,
+  issueRecipients,
+  MAX_CUSTOMER_ID,
+  senderKeys,
+  type Customer,
+} from './customer.ts';
 export { CustomerRepository } from './customer-repository.ts';
 export { customerRoutes } from './routes.ts';

@@ -4,6 +4,11 @@ import * as z from 'zod';
 export const dunningPolicySchema = z.object({
   /** Local time of day dunning emails go out, on the customer's business days. */
   sendAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+  /**
+   * Customer dunning mail goes out from sendAt until this many minutes later (a late run still
+   * sends); outside that window, and on non-business days, it waits for the next send time.
+   */
+  sendWindowMinutes: z.number().int().min(15).max(720).default(120),
   /** Courtesy note this many days before invoices fall due. */
   courtesyDaysBefore: z.number().int().min(0).max(30),
   steps: z
@@ -12,6 +17,8 @@ export const dunningPolicySchema = z.object({
         key: z.string().regex(/^[a-z0-9-]{1,64}$/, 'lower-case letters, digits and -, at most 64'),
         /** Days after the due date of the oldest unpaid invoice. */
         offsetDays: z.number().int().min(0).max(365),
+        /** At least this many days after the previous step of the ladder went out (never the same day). */
+        noticeDays: z.number().int().min(0).max(90).default(0),
         template: z.enum(['dunning-reminder', 'dunning-why', 'dunning-warning', 'dunning-final', 'dunning-suspension']),
         /** Warnings, final notice and suspension: held during an outage, with the service manager asked. */
         consequence: z.boolean().default(false),
@@ -39,10 +46,10 @@ export const defaultDunningPolicy: DunningPolicy = dunningPolicySchema.parse({
   courtesyDaysBefore: 3,
   steps: [
     { key: 'reminder', offsetDays: 1, template: 'dunning-reminder' },
-    { key: 'why', offsetDays: 7, template: 'dunning-why' },
-    { key: 'warning', offsetDays: 14, template: 'dunning-warning', consequence: true, notify: ['serviceManager'] },
-    { key: 'final', offsetDays: 21, template: 'dunning-final', consequence: true, notify: ['director'] },
-    { key: 'suspension', offsetDays: 30, template: 'dunning-suspension', consequence: true, approval: true },
+    { key: 'why', offsetDays: 7, noticeDays: 5, template: 'dunning-why' },
+    { key: 'warning', offsetDays: 14, noticeDays: 5, template: 'dunning-warning', consequence: true, notify: ['serviceManager'] },
+    { key: 'final', offsetDays: 21, noticeDays: 7, template: 'dunning-final', consequence: true, notify: ['director'] },
+    { key: 'suspension', offsetDays: 30, noticeDays: 7, template: 'dunning-suspension', consequence: true, approval: true },
   ],
   suspensionStep: 'suspension',
   declineHoldDays: 7,

@@ -2,9 +2,9 @@ import type { Deps } from '../../kernel/deps.ts';
 import { render, type TemplateName } from '../../kernel/email-templates.ts';
 import { signLink, type MoneyLinkAction } from '../../kernel/links.ts';
 import { sendOnce } from '../../kernel/outbox.ts';
-import { counted } from '../../kernel/time-words.ts';
+import { counted, dayInWords } from '../../kernel/time-words.ts';
 import { DateTime } from 'luxon';
-import { contactNames, type Customer } from '../customers/index.ts';
+import { billingRecipients, contactNames, type Customer } from '../customers/index.ts';
 import { hadOutage } from '../issues/index.ts';
 import { ms, type Policy } from '../policies/index.ts';
 import { decideDunning, type DunningEmail, type DunningState } from './dunning.ts';
@@ -57,10 +57,7 @@ export async function runDunningStep(
 }
 
 function recipients(email: DunningEmail, customer: Customer): string[] {
-  if (email.audience !== 'customer') return [customer.team[email.audience].email];
-  const reachable = customer.contacts.filter((contact) => !contact.undeliverable);
-  const billing = reachable.filter((contact) => contact.roles.includes('billing'));
-  return (billing.length ? billing : reachable).map((contact) => contact.email);
+  return email.audience === 'customer' ? billingRecipients(customer) : [customer.team[email.audience].email];
 }
 
 async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningState, customer: Customer, policy: Policy): Promise<void> {
@@ -103,7 +100,7 @@ async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningSt
           dueDate: rows[0]?.dueDate,
           step: email.step,
           stepName: stepNames[policy.dunning.steps.find((step) => step.key === email.step)?.template ?? ''] ?? 'next step',
-          suspensionDate: email.suspensionDate,
+          suspensionDate: dayInWords(email.suspensionDate),
           declineHoldDays: policy.dunning.declineHoldDays,
           links: email.links
             ? { promise: link('promise'), dispute: link('dispute-invoice') }

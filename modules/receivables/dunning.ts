@@ -8,13 +8,20 @@ export interface DunningState {
   customerId: string;
   /** Cycle counter: a new cycle (after everything was paid) gets a new workflow execution. */
   generation: number;
-  /** Email keys sent (or skipped as stale) in this cycle, with when. */
+  /** Email keys sent in this cycle, with when. */
   sent: Record<string, string>;
+  /** `anchor` is informational: one proposal thread per cycle. */
   approval?: { anchor: string; round: number; state: 'pending' | 'approved' | 'declined'; at: string };
-  /** A promise was broken: the next step goes out at the next slot, whatever its day. */
+  /** A promise was broken: the next step goes out at the next send time, whatever its calendar day. */
   resumeNext?: boolean;
-  /** After a step went out, the next one of that ladder not before this instant, however often the cycle is woken. */
-  stepNotBefore?: { anchor: string; at: string };
+  /** Index of the furthest ladder step sent in this cycle: the ladder only moves forward. */
+  reached?: number;
+  /** When the last ladder step went out (the next one keeps its notice days after it). */
+  lastStepAt?: string;
+  /** The suspension date told to the customer (yyyy-MM-dd): stated in every later email; it only moves later, when a hold delayed the ladder. */
+  suspensionDate?: string;
+  /** When the suspension notice went out: paying in full then restores the service. */
+  suspendedAt?: string;
   nextDunningAt?: string;
   version?: number;
 }
@@ -49,7 +56,29 @@ export function sendSlot(date: string, calendar: BusinessCalendar, sendAt: strin
   return day.set({ hour, minute, second: 0, millisecond: 0 });
 }
 
+/**
+ * When customer dunning mail may go out, seen from `t`: `t` itself inside the send window of a
+ * business day (sendAt plus sendWindowMinutes), otherwise the next send time. A run at 04:00 right
+ * after an import, at 15:00 or on a Saturday never mails the customer.
+ */
+export function mailOpens(t: DateTime, calendar: BusinessCalendar, policy: Pick<DunningPolicy, 'sendAt' | 'sendWindowMinutes'>): DateTime {
+  const today = t.setZone(calendar.zone).toISODate()!;
+  const first = sendSlot(today, calendar, policy.sendAt);
+  if (t < first) return first;
+  if (t < first.plus({ minutes: policy.sendWindowMinutes })) return t;
+  return sendSlot(addDays(today, 1), calendar, policy.sendAt);
+}
+
 const addDays = (date: string, days: number) => DateTime.fromISO(date).plus({ days }).toISODate()!;
+
+/** How far this cycle's ladder got (-1: not started), reading the step keys of states written before `reached` existed. */
+export function ladderReached(state: DunningState, policy: DunningPolicy): number {
+  if (state.reached !== undefined) return state.reached;
+  return Math.max(
+    -1,
+    ...policy.steps.map((step, index) => (Object.keys(state.sent).some((key) => key.startsWith(`${step.key}@`)) ? index : -1)),
+  );
+}
 
 export interface DunningInput {
   state: DunningState;
@@ -62,9 +91,13 @@ export interface DunningInput {
 }
 
 /**
- * Decides, from a customer's invoices and dunning state, what goes out now: at most one ladder
- * step per run (after missed days, only the step now due; the stale ones are marked skipped), the
- * courtesy note, broken-promise and outage notices, and the suspension approval gate. Pure.
+ * Decides, from a customer's invoices and dunning state, what goes out now. The ladder moves one
+ * step at a time and only forward within a cycle: the first contact is always the first step,
+ * whatever the age of the debt; each next step waits for its calendar day (days after the oldest
+ * unpaid due date) and its notice days after the previous one; the suspension date, once told, is
+ * kept. Customer mail goes out only in the send window of a business day; internal notices (broken
+ * promise, outage hold, suspension proposal) at once; so do the answers to a payment in full
+ * (thanks, or service restored after a suspension). Pure.
  */
 export function decideDunning(input: DunningInput): DunningDecision {
   const { policy, calendar, now } = input;
@@ -81,6 +114,9 @@ export function decideDunning(input: DunningInput): DunningDecision {
     return true;
   };
   const slot = (date: string) => sendSlot(date, calendar, policy.sendAt);
+  const opens = mailOpens(t, calendar, policy);
+  const mailOpen = opens.toMillis() === t.toMillis();
+  const reached = ladderReached(state, policy);
 
   let invoices = input.invoices.map((invoice) => {
     if (!promiseBroken(invoice, today)) return invoice;
@@ -100,8 +136,10 @@ export function decideDunning(input: DunningInput): DunningDecision {
 
   const owing = invoices.filter((invoice) => invoice.status === 'open' && balance(invoice) > 0);
   if (!owing.length) {
-    const ladderStarted = Object.keys(state.sent).some((key) => policy.steps.some((step) => key.startsWith(`${step.key}@`)));
-    if (ladderStarted) once({ key: `thanks-g${state.generation}`, template: 'dunning-thanks', audience: 'customer', invoices: [] });
+    if (reached >= 0 && state.suspendedAt) {
+      once({ key: `restored-g${state.generation}`, template: 'dunning-restored', audience: 'customer', invoices: [] });
+      once({ key: `restore-task-g${state.generation}`, template: 'dunning-restore-task', audience: 'serviceManager', invoices: [] });
+    } else if (reached >= 0) once({ key: `thanks-g${state.generation}`, template: 'dunning-thanks', audience: 'customer', invoices: [] });
     return { emails, state: { ...state, nextDunningAt: undefined }, invoices: [...changed.values()], done: true };
   }
 
@@ -120,8 +158,10 @@ export function decideDunning(input: DunningInput): DunningDecision {
   const courtesyDue: string[] = [];
   for (const dueDate of [...new Set(coming.map((invoice) => invoice.dueDate))].sort()) {
     const at = slot(addDays(dueDate, -policy.courtesyDaysBefore));
-    if (at <= t && !state.sent[`courtesy@${dueDate}`]) courtesyDue.push(dueDate);
-    else if (at > t) deadlines.push(at);
+    if (at > t) deadlines.push(at);
+    else if (state.sent[`courtesy@${dueDate}`]) continue;
+    else if (mailOpen) courtesyDue.push(dueDate);
+    else deadlines.push(opens);
   }
   if (courtesyDue.length) {
     for (const dueDate of courtesyDue) state.sent[`courtesy@${dueDate}`] = now.toISOString();
@@ -134,97 +174,97 @@ export function decideDunning(input: DunningInput): DunningDecision {
   }
 
   const overdue = active.filter((invoice) => invoice.dueDate < today).sort((a, b) => a.dueDate.localeCompare(b.dueDate));
-  // An invoice not overdue yet starts (or anchors) the ladder when its first step falls due.
-  for (const invoice of active.filter((entry) => entry.dueDate >= today))
-    deadlines.push(slot(addDays(invoice.dueDate, policy.steps[0].offsetDays)));
-  if (overdue.length) {
+  const nextIndex = reached + 1;
+  const step = policy.steps[nextIndex];
+  // An invoice not overdue yet starts the ladder when the first step falls due for it.
+  if (reached < 0)
+    for (const invoice of active.filter((entry) => entry.dueDate >= today))
+      deadlines.push(slot(addDays(invoice.dueDate, policy.steps[0].offsetDays)));
+  if (overdue.length && step) {
     const anchor = overdue[0].dueDate;
-    const keyOf = (step: { key: string }) => `${step.key}@${anchor}`;
-    const sentIndex = Math.max(-1, ...policy.steps.map((step, index) => (state.sent[keyOf(step)] ? index : -1)));
-    const dueIndexes = policy.steps
-      .map((step, index) => ({ step, index, at: slot(addDays(anchor, step.offsetDays)) }))
-      .filter(({ index }) => index > sentIndex);
-    let due: (typeof dueIndexes)[number] | undefined;
-    if (state.resumeNext && dueIndexes.length) {
-      const nextSlot = DateTime.max(slot(today), t);
-      due = nextSlot <= t ? dueIndexes[0] : undefined;
-      if (!due) deadlines.push(nextSlot);
-    } else {
-      const notBefore = state.stepNotBefore?.anchor === anchor ? DateTime.fromISO(state.stepNotBefore.at) : undefined;
-      const ready = notBefore && t < notBefore ? [] : dueIndexes.filter(({ at }) => at <= t);
-      if (notBefore && t < notBefore) deadlines.push(notBefore);
-      due = ready.at(-1);
-      for (const stale of ready.slice(0, -1)) state.sent[keyOf(stale.step)] = `skipped ${now.toISOString()}`;
-    }
-    const suspension = policy.steps.find((step) => step.key === policy.suspensionStep);
-    const suspensionDate = suspension ? slot(addDays(anchor, suspension.offsetDays)).toISODate()! : undefined;
-    const later = dueIndexes.find(({ index, at }) => at > t && (!due || index > due.index));
-    if (later) deadlines.push(later.at);
+    const suspensionIndex = policy.steps.findIndex((entry) => entry.key === policy.suspensionStep);
+    const lastDay = state.lastStepAt ? DateTime.fromISO(state.lastStepAt, { zone: calendar.zone }).toISODate()! : undefined;
+    /**
+     * The calendar day of step `index`: its offset after the oldest unpaid due date; once a
+     * suspension date is told, the same spacing before that date instead (paying the oldest
+     * invoice moves nothing the customer was told).
+     */
+    const calendarDay = (index: number) => {
+      const told = state.suspensionDate && index <= suspensionIndex;
+      const offset = policy.steps[index].offsetDays;
+      return told ? addDays(state.suspensionDate!, offset - policy.steps[suspensionIndex].offsetDays) : addDays(anchor, offset);
+    };
+    /** The earliest send time of step `index` when the previous step went out on `previousDay`. */
+    const earliest = (index: number, previousDay: string | undefined, byCalendar = true) => {
+      const day = byCalendar ? slot(calendarDay(index)) : slot(today);
+      return previousDay ? DateTime.max(day, slot(addDays(previousDay, Math.max(1, policy.steps[index].noticeDays)))) : day;
+    };
+    /** The suspension date if step `index` goes out today: each later step on its earliest day, so a told date only moves later to keep the notice. */
+    const suspensionDate = (index: number) => {
+      if (suspensionIndex < 0) return undefined;
+      if (index >= suspensionIndex) return state.suspensionDate ?? today;
+      let day = today;
+      for (let k = index + 1; k <= suspensionIndex; k++) day = earliest(k, day).toISODate()!;
+      return day;
+    };
 
-    if (due) {
-      const { step } = due;
-      const nextSlot = slot(addDays(today, 1));
-      if (step.consequence && input.outage) {
+    let at = earliest(nextIndex, lastDay, !state.resumeNext);
+    if (nextIndex === suspensionIndex && state.suspensionDate) at = DateTime.max(at, slot(state.suspensionDate));
+    const approved = state.approval?.state === 'approved';
+    if (at > t) deadlines.push(at);
+    else if (step.consequence && input.outage) {
+      once({
+        key: `outage-hold-${step.key}`,
+        template: 'dunning-outage-hold',
+        audience: 'serviceManager',
+        invoices: overdue,
+        step: step.key,
+      });
+      deadlines.push(slot(addDays(today, 1)));
+    } else if (step.approval && !approved) {
+      const approval = state.approval;
+      const holdEnds = approval?.state === 'declined' ? DateTime.fromISO(approval.at).plus({ days: policy.declineHoldDays }) : undefined;
+      if (!approval || (holdEnds && holdEnds <= t)) {
+        const round = (approval?.round ?? 0) + 1;
+        state.approval = { anchor, round, state: 'pending', at: now.toISOString() };
         once({
-          key: `outage-hold-${step.key}@${anchor}`,
-          template: 'dunning-outage-hold',
+          key: `suspension-proposal-${round}`,
+          template: 'dunning-suspension-proposal',
           audience: 'serviceManager',
           invoices: overdue,
           step: step.key,
+          suspensionDate: suspensionDate(nextIndex),
+          round,
         });
-        deadlines.push(nextSlot);
-      } else if (step.approval && state.approval?.anchor === anchor && state.approval.state === 'approved') {
-        sendStep();
-      } else if (step.approval) {
-        const approval = state.approval?.anchor === anchor ? state.approval : undefined;
-        const holdEnds = approval?.state === 'declined' ? DateTime.fromISO(approval.at).plus({ days: policy.declineHoldDays }) : undefined;
-        if (!approval || (holdEnds && holdEnds <= t)) {
-          const round = (approval?.round ?? 0) + 1;
-          state.approval = { anchor, round, state: 'pending', at: now.toISOString() };
-          once({
-            key: `suspension-proposal-${anchor}-${round}`,
-            template: 'dunning-suspension-proposal',
-            audience: 'serviceManager',
-            invoices: overdue,
-            step: step.key,
-            suspensionDate,
-            round,
-          });
-        } else if (holdEnds) deadlines.push(holdEnds);
-      } else sendStep();
-
-      function sendStep() {
-        if (
-          !once({
-            key: keyOf(step),
-            template: step.template,
-            audience: 'customer',
-            invoices: overdue,
-            step: step.key,
-            suspensionDate,
-            links: step.template === 'dunning-why',
-          })
-        )
-          return;
-        state.resumeNext = false;
-        for (const person of step.notify)
-          once({
-            key: `${step.key}-notice-${person}@${anchor}`,
-            template: `dunning-notice-${step.key === 'warning' ? 'call' : 'inform'}`,
-            audience: person,
-            invoices: overdue,
-            step: step.key,
-            suspensionDate,
-          });
-        for (const invoice of overdue)
-          if (!invoice.dunnedAt) changed.set(invoice.id, { ...(changed.get(invoice.id) ?? invoice), dunnedAt: now.toISOString() });
-        const following = policy.steps[due!.index + 1];
-        if (following) {
-          const at = DateTime.max(slot(addDays(anchor, following.offsetDays)), nextSlot);
-          deadlines.push(at);
-          state.stepNotBefore = { anchor, at: at.toUTC().toISO()! };
-        }
-      }
+      } else if (holdEnds) deadlines.push(holdEnds);
+    } else if (!mailOpen) deadlines.push(opens);
+    else {
+      if (step.consequence) state.suspensionDate = suspensionDate(nextIndex);
+      once({
+        key: `${step.key}@cycle`,
+        template: step.template,
+        audience: 'customer',
+        invoices: overdue,
+        step: step.key,
+        suspensionDate: state.suspensionDate,
+        links: step.template === 'dunning-why',
+      });
+      state.reached = nextIndex;
+      state.lastStepAt = now.toISOString();
+      state.resumeNext = false;
+      if (nextIndex === suspensionIndex) state.suspendedAt = now.toISOString();
+      for (const person of step.notify)
+        once({
+          key: `${step.key}-notice-${person}`,
+          template: `dunning-notice-${step.key === 'warning' ? 'call' : 'inform'}`,
+          audience: person,
+          invoices: overdue,
+          step: step.key,
+          suspensionDate: state.suspensionDate,
+        });
+      for (const invoice of overdue)
+        if (!invoice.dunnedAt) changed.set(invoice.id, { ...(changed.get(invoice.id) ?? invoice), dunnedAt: now.toISOString() });
+      if (policy.steps[nextIndex + 1]) deadlines.push(earliest(nextIndex + 1, today));
     }
   }
   invoices = invoices.map((invoice) => changed.get(invoice.id) ?? invoice);

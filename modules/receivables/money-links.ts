@@ -4,6 +4,9 @@ import type { LinkClaims, MoneyLinkAction } from '../../kernel/links.ts';
 import { changeInvoices, customerContext, invoiceRepository } from './dunning-service.ts';
 import { asHttpError, html, HttpError, validate, type ApiResult } from '../../kernel/http.ts';
 import { decideSuspension } from './suspension.ts';
+import { mailOpens } from './dunning.ts';
+import { counted, inWords } from '../../kernel/time-words.ts';
+import { DateTime } from 'luxon';
 import { notifyDispute } from './notices.ts';
 import { moneyActionTitles, renderPage, type FormField } from '../../kernel/link-page.ts';
 
@@ -70,14 +73,21 @@ export async function moneyLinkPage(deps: MoneyLinkDeps, claims: LinkClaims): Pr
  */
 export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form: URLSearchParams, linkId: string): Promise<ApiResult> {
   const action = claims.a as MoneyLinkAction;
-  const { customer } = await customerContext(deps, claims.i);
+  const { customer, policy, calendar } = await customerContext(deps, claims.i);
   const { title } = moneyActionTitles[action];
   const page = (status: number, text: string) => html(status, renderPage({ title, subject: customer.name, paragraphs: [text] }));
   if (action === 'approve-suspension' || action === 'decline-suspension') {
     const outcome = await decideSuspension(deps, customer.id, action === 'approve-suspension', claims.r);
-    return outcome.ok
-      ? page(200, action === 'approve-suspension' ? 'Approved: the suspension notice goes out now.' : 'Declined: the suspension is held.')
-      : page(409, outcome.reason);
+    if (!outcome.ok) return page(409, outcome.reason);
+    if (action === 'decline-suspension')
+      return page(200, `Declined: the suspension is held for ${counted(policy.dunning.declineHoldDays, 'day')}, then proposed again.`);
+    const now = DateTime.fromJSDate(deps.clock.now());
+    const opens = mailOpens(now, calendar, policy.dunning);
+    const zone = customer.team.serviceManager.timezone ?? customer.timezone;
+    return page(
+      200,
+      `Approved: the suspension notice goes out ${opens <= now ? 'now' : `at the customer's next send time, ${inWords(opens.toUTC().toISO()!, zone)}`}.`,
+    );
   }
   const invoiceId = form.get('invoiceId') ?? '';
   let event: InvoiceEvent;

@@ -1,6 +1,7 @@
 import { sendOnce } from '../../kernel/outbox.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { render } from '../../kernel/email-templates.ts';
+import { billingRecipients, contactNames } from '../customers/index.ts';
 import { balance } from './invoices.ts';
 import { customerContext, invoiceRepository } from './dunning-service.ts';
 
@@ -24,6 +25,37 @@ export async function notifyDispute(
       from: settings.fromAddress,
       to: [manager.email],
       ...render('dunning-dispute', { customer, person: manager, invoice: { ...invoice, balance: balance(invoice).toFixed(2) } }),
+    }),
+  );
+}
+
+/** A resolved dispute is told to the customer at once (billing contacts): the outcome, any credit, what is left to pay; once per dispute. */
+export async function notifyDisputeResolved(
+  deps: Pick<Deps, 'store' | 'mailer' | 'clock' | 'settings'>,
+  customerId: string,
+  invoiceId: string,
+): Promise<void> {
+  const invoice = await invoiceRepository(deps).get(invoiceId);
+  if (!invoice?.dispute?.resolvedAt) return;
+  const { customer } = await customerContext(deps, customerId);
+  const { store, mailer, clock, settings } = deps;
+  const to = billingRecipients(customer);
+  await sendOnce(
+    { store, mailer, clock, settings },
+    { pk: `CUSTOMER#${customerId}`, customerId },
+    `dispute-resolved-${invoiceId}-${invoice.disputes}`,
+    'dunning-dispute-resolved',
+    ({ replyAddress }) => ({
+      from: settings.fromAddress,
+      to,
+      replyTo: [replyAddress],
+      ...render('dunning-dispute-resolved', {
+        customer,
+        greetName: contactNames(customer, to),
+        invoice: { ...invoice, balance: balance(invoice).toFixed(2) },
+        credit: invoice.dispute?.credit ? invoice.dispute.credit.toFixed(2) : undefined,
+        owing: invoice.status === 'open' && balance(invoice) > 0,
+      }),
     }),
   );
 }

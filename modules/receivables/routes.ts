@@ -26,9 +26,9 @@ import {
   type InvoiceStatus,
   type NewInvoice,
 } from './invoices.ts';
-import { notifyDispute } from './notices.ts';
+import { notifyDispute, notifyDisputeResolved } from './notices.ts';
 import { applyStripeEvent } from './stripe.ts';
-import { decideSuspension, suspensionEventSchema } from './suspension.ts';
+import { decideSuspension, dunningView, suspensionEventSchema } from './suspension.ts';
 
 /** Stripe-Signature timestamps more than this far from now (either way) are refused. */
 const STRIPE_TOLERANCE_SECONDS = 300;
@@ -129,6 +129,7 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
           .map((invoice) => ({ ...applyInvoiceEvent(invoice, input, at, today), version: invoice.version })),
       );
       if (input.type === 'dispute') await notifyDispute(deps, customerId, id);
+      if (input.type === 'resolve-dispute') await notifyDisputeResolved(deps, customerId, id);
       return json(202, await invoices.get(id));
     },
 
@@ -168,7 +169,15 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       const body = parseBody(event, suspensionEventSchema);
       const outcome = await decideSuspension(deps, customerId, body.type === 'approve-suspension', body.round);
       if (!outcome.ok) throw new HttpError(409, outcome.reason);
-      return json(202, outcome.state);
+      const { policy } = await customerContext(deps, customerId);
+      return json(202, dunningView(outcome.state, policy.dunning));
+    },
+
+    'GET /customers/{id}/dunning': async (event) => {
+      const customerId = pathParam(event);
+      if (!(await customers.getCustomer(customerId))) throw new HttpError(404, `customer ${customerId} not found`);
+      const { policy } = await customerContext(deps, customerId);
+      return json(200, dunningView(await invoices.dunningState(customerId), policy.dunning));
     },
 
     'GET /kpis/ar': async () => {

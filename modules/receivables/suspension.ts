@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Deps } from '../../kernel/deps.ts';
-import type { DunningState } from './dunning.ts';
+import type { DunningPolicy } from '../policies/index.ts';
+import { ladderReached, type DunningState } from './dunning.ts';
 import { invoiceRepository, wakeDunning } from './dunning-service.ts';
 
 export const suspensionEventSchema = z.object({
@@ -8,6 +9,37 @@ export const suspensionEventSchema = z.object({
   /** The proposal round being answered (links carry it); without it, the pending one. */
   round: z.number().int().positive().optional(),
 });
+
+/** A customer's dunning as the API shows it: where the ladder stands in this cycle, the suspension, when next due. */
+export interface DunningView {
+  customerId: string;
+  cycle: number;
+  /** The furthest step told the customer in this cycle (policy step key), if any. */
+  lastStep?: { key: string; at?: string };
+  suspension: {
+    /** The date told the customer (yyyy-MM-dd). */
+    date?: string;
+    proposal?: { round: number; state: 'pending' | 'approved' | 'declined'; at: string };
+    suspendedAt?: string;
+  };
+  nextDunningAt?: string;
+}
+
+export function dunningView(state: DunningState, policy: DunningPolicy): DunningView {
+  const reached = ladderReached(state, policy);
+  const { round, state: answer, at } = state.approval ?? {};
+  return {
+    customerId: state.customerId,
+    cycle: state.generation,
+    ...(reached >= 0 ? { lastStep: { key: policy.steps[reached].key, at: state.lastStepAt } } : {}),
+    suspension: {
+      date: state.suspensionDate,
+      proposal: round !== undefined && answer && at ? { round, state: answer, at } : undefined,
+      suspendedAt: state.suspendedAt,
+    },
+    nextDunningAt: state.nextDunningAt,
+  };
+}
 
 /** The service manager's answer to a suspension proposal: only an approval lets the suspension notice go out. */
 export async function decideSuspension(

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { customerEmails } from '../../kernel/outbox.ts';
+import { defaultPolicy } from '../../modules/policies/index.ts';
 import { acme, inbox, invoiceInput, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime({ clockStart: '2026-11-26T08:00:00Z' }); // Thursday 09:00 in Berlin
@@ -8,15 +9,16 @@ const env = useRuntime({ clockStart: '2026-11-26T08:00:00Z' }); // Thursday 09:0
 const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toUTC().toISO()!;
 const local = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toFormat('yyyy-MM-dd HH:mm');
 const moveTo = (iso: string) => env.client.moveTo(iso);
-const call = async (method: 'POST' | 'GET', path: string, body?: unknown) => {
-  const response = method === 'GET' ? await env.client.get(path) : await env.client.post(path, body);
+const call = async (method: 'POST' | 'GET' | 'PUT', path: string, body?: unknown) => {
+  const response = method === 'GET' ? await env.client.get(path) : await env.client.call(method, path, body);
   await env.runtime.tracker.idle();
   return response;
 };
 const invoice = (id: string, customerId: string, dueDate: string, amount = 100) => invoiceInput(id, customerId, dueDate, amount);
-const customer = (id: string) =>
+const customer = (id: string, policy = 'default') =>
   env.client.post('/customers', {
     ...acme,
+    policy,
     id,
     name: `Customer ${id}`,
     emailDomains: [],
@@ -59,6 +61,13 @@ describe('events change the course at once', () => {
       credit: 100,
     });
     expect(resolved.body).toMatchObject({ status: 'paid', credit: 100 });
+    // The customer is told at once (12:00, outside the send window: it answers their dispute).
+    expect((await customerSteps('dis')).at(-1)).toBe('2026-12-02 12:00 dunning-dispute-resolved');
+    const told = (await inbox(env.runtime)).find((email) => email.subject === 'Your dispute of invoice D-1 is resolved')!;
+    expect(told.destination.to).toEqual(['pay@dis.test']);
+    expect(told.body.text).toMatch(/^Hello Payer,/);
+    expect(told.body.text).toContain('Outcome: Duplicate line removed\nCredit: 100.00 EUR\nNothing is left to pay on this invoice.');
+    expect(told.replyTo?.[0]).toMatch(/^support\+re-/);
     expect((await call('POST', '/invoices/D-1/events', { type: 'resolve-dispute', outcome: 'again', fault: 'us' })).status).toBe(409);
   });
 
@@ -81,7 +90,11 @@ describe('events change the course at once', () => {
   });
 
   it('declining the suspension holds it for 7 days, then it is proposed again', async () => {
-    await customer('dec');
+    // A ladder of the suspension step alone, so the proposal is the first thing due.
+    const { name: _name, version: _version, ...body } = defaultPolicy;
+    const suspensionOnly = { ...body, dunning: { ...body.dunning, steps: body.dunning.steps.filter((step) => step.approval) } };
+    expect((await call('PUT', '/policies/suspension-only', suspensionOnly)).status).toBe(200);
+    await customer('dec', 'suspension-only');
     await call('POST', '/invoices', invoice('S-1', 'dec', '2026-12-01'));
     await moveTo(berlin('2026-12-31T12:00'));
     const proposals = () => sent('dec').then((all) => all.filter(([, , template]) => template === 'dunning-suspension-proposal'));
@@ -107,11 +120,11 @@ describe('events change the course at once', () => {
     ]);
     await call('POST', `/issues/${issue.id}/events`, { type: 'resolve', rfo: 'Power failure' });
     await call('POST', `/issues/${issue.id}/events`, { type: 'accept-rfo' });
-    // Still held for 7 days after the resolution, then the warning goes out (the step now due).
+    // Still held for 7 days after the resolution, then the warning goes out: the ladder never skips a step.
     await moveTo(berlin('2027-02-03T08:00'));
     expect((await customerSteps('out')).some((step) => step.endsWith('dunning-warning'))).toBe(false);
     await moveTo(berlin('2027-02-04T12:00'));
-    expect((await customerSteps('out')).slice(3).map((step) => step.slice(17))).toEqual(['dunning-final']);
+    expect((await customerSteps('out')).slice(3)).toEqual(['2027-02-04 09:00 dunning-warning']);
   });
 
   it('the links in the second reminder: promise a date or dispute an invoice (GET shows a form, only POST acts); pause and write-off', async () => {
@@ -119,7 +132,8 @@ describe('events change the course at once', () => {
     await call('POST', '/invoices', invoice('K-1', 'lnk', '2027-02-01', 300));
     await call('POST', '/invoices', invoice('K-2', 'lnk', '2027-02-01', 200));
     await call('POST', '/invoices', invoice('K-3', 'lnk', '2027-02-01', 50));
-    await moveTo(berlin('2027-02-09T12:00'));
+    // Posted at 12:00, after the send window: the reminder goes out on 5 Feb, the second reminder 5 days later.
+    await moveTo(berlin('2027-02-10T12:00'));
     const why = (await inbox(env.runtime))
       .filter((email) => email.destination.to.includes('pay@lnk.test') && email.subject.startsWith('Second reminder'))
       .at(-1)!;

@@ -24,7 +24,7 @@ const mailTo = async (address: string, subject = '') => {
 };
 
 describe('AR dunning: one consolidated email per step, at 09:00 local on business days', () => {
-  it('three overdue invoices walk the whole ladder; the suspension waits for approval; payment stops it with a thank-you', async () => {
+  it('three overdue invoices walk the whole ladder; the suspension waits for approval; payment in full restores the service', async () => {
     await env.client.post('/customers', {
       ...acme,
       id: 'lad',
@@ -44,8 +44,8 @@ describe('AR dunning: one consolidated email per step, at 09:00 local on busines
       ['Tue 2026-12-01 09:00', 'Invoices coming due from 2026-12-04'],
       ['Wed 2026-12-02 09:00', 'Payment reminder: 1 overdue invoice(s)'],
       ['Tue 2026-12-08 09:00', 'Second reminder: 3 overdue invoice(s) — is something wrong?'],
-      ['Tue 2026-12-15 09:00', 'Overdue invoices: service may be suspended on 2026-12-31'],
-      ['Tue 2026-12-22 09:00', 'Final notice: service suspension on 2026-12-31'],
+      ['Tue 2026-12-15 09:00', 'Overdue invoices: service may be suspended on Thursday 31 December 2026'],
+      ['Tue 2026-12-22 09:00', 'Final notice: service suspension on Thursday 31 December 2026'],
     ]);
     const second = toCustomer[3].body.text!;
     expect(second).toMatch(/L-1 +due 2026-12-01 +7 days overdue +1000.00 EUR/);
@@ -62,18 +62,33 @@ describe('AR dunning: one consolidated email per step, at 09:00 local on busines
     const approve = /Approve: (\S+)/.exec(proposals[0].body.text!)![1];
     expect((await fetch(approve)).status).toBe(200);
     expect((await mailTo('pay@ladder.test')).length).toBe(6);
-    expect((await fetch(approve, { method: 'POST' })).status).toBe(200);
+    // Approved at 12:00, after the send window: the notice goes out at the customer's next send time.
+    const approved = await fetch(approve, { method: 'POST' });
+    expect([approved.status, await approved.text()]).toEqual([
+      200,
+      expect.stringContaining('the suspension notice goes out at the customer&#x27;s next send time, Wed 6 Jan 2027, 09:00 CET'),
+    ]);
     await env.runtime.tracker.idle();
-    expect((await mailTo('pay@ladder.test', 'Service suspended')).length).toBe(1);
+    expect((await mailTo('pay@ladder.test', 'Service suspended')).length).toBe(0);
     expect((await fetch(approve, { method: 'POST' })).status).toBe(409);
+    await moveTo(berlin('2027-01-06T12:00'));
+    expect((await mailTo('pay@ladder.test', 'Service suspended')).map((email) => local(email.at))).toEqual(['Wed 2027-01-06 09:00']);
+    expect((await env.client.get('/customers/lad/dunning')).body).toMatchObject({
+      lastStep: { key: 'suspension' },
+      suspension: { date: '2026-12-31', proposal: { round: 1, state: 'approved' }, suspendedAt: berlin('2027-01-06T09:00') },
+    });
 
     for (const [id, amount] of [
       ['L-1', 1000],
       ['L-2', 500],
       ['L-3', 250],
     ] as const)
-      await post('/payments', { invoiceId: id, amount, date: '2027-01-05', reference: `wire-${id}` }, 202);
-    expect((await mailTo('pay@ladder.test', 'Thank you for your payment')).length).toBe(1);
+      await post('/payments', { invoiceId: id, amount, date: '2027-01-06', reference: `wire-${id}` }, 202);
+    // Suspended and now paid in full: told at once that service is restored; the service manager restores it.
+    expect((await mailTo('pay@ladder.test', 'Thank you for your payment')).map((email) => email.subject)).toEqual([
+      'Thank you for your payment: service restored',
+    ]);
+    expect((await mailTo('sam@provider.test', 'Task: restore the service of Ladder GmbH')).length).toBe(1);
     await moveTo(berlin('2027-02-15T12:00'));
     expect((await mailTo('pay@ladder.test')).length).toBe(8);
     expect((await env.client.get('/invoices?customerId=lad')).body.invoices.map((i: { status: string }) => i.status)).toEqual([

@@ -37,7 +37,7 @@ const csvPost = async (csv: string) => {
 const HEADER = 'invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid';
 
 describe('dunning runs', () => {
-  it('after three missed days a run sends only the step now due; a second run the same day sends nothing', async () => {
+  it('after missed days a run starts the ladder with the first reminder (never a later step first); a second run the same day sends nothing', async () => {
     env.runtime.scheduler.stop(); // the hourly run is "down"
     await moveTo(berlin('2026-11-25T10:00'));
     expect(
@@ -58,11 +58,11 @@ describe('dunning runs', () => {
     const first = await env.runtime.invoke('dunning-run', {});
     await env.runtime.tracker.idle();
     expect(first).toMatchObject({ read: 1, started: 1 });
-    expect(await templates('run')).toEqual(['dunning-why']);
+    expect(await templates('run')).toEqual(['dunning-reminder']);
     const second = await env.runtime.invoke('dunning-run', {});
     await env.runtime.tracker.idle();
     expect(second).toMatchObject({ read: 0, started: 0, signalled: 0 });
-    expect(await templates('run')).toEqual(['dunning-why']);
+    expect(await templates('run')).toEqual(['dunning-reminder']);
     env.runtime.scheduler.start(schedules);
   });
 });
@@ -277,7 +277,7 @@ describe('AR KPIs and the customer history', () => {
     expect(history.invoices.map((invoice: { id: string }) => invoice.id).sort()).toEqual(['C-1', 'C-2', 'C-5']);
     expect(history.disputes).toEqual([expect.objectContaining({ invoiceId: 'C-2', reason: 'wrong quantity' })]);
     expect((await env.client.get('/customers/run')).body.history.emails.map((email: { template: string }) => email.template)).toContain(
-      'dunning-why',
+      'dunning-reminder',
     );
   });
 });
