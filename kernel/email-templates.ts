@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { counted, dayInWords } from './time-words.ts';
 
 /**
  * Text and HTML bodies per template, rendered with Handlebars (the HTML escapes by default).
@@ -45,7 +46,7 @@ Opened:   {{openedAt}}
 {{#if issue.impact}}Impact:   {{issue.impact}}
 {{/if}}ETR:      {{#if etr}}{{etr}}{{else}}none given{{/if}}
 
-Customer history, last 90 days: {{history.recentIssues}} issue(s), {{history.openIssues}} of them still open.
+Customer history, last 90 days: {{counted history.recentIssues "issue"}}, {{history.openIssues}} of them still open.
 Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" on {{lastToldAt}}{{else}}nothing yet{{/if}}.`,
 );
 hb.registerPartial(
@@ -59,14 +60,15 @@ hb.registerPartial(
 {{#if issue.impact}}<tr><td>Impact</td><td>{{issue.impact}}</td></tr>{{/if}}
 <tr><td>ETR</td><td>{{#if etr}}{{etr}}{{else}}none given{{/if}}</td></tr>
 </table>
-<p>Customer history, last 90 days: {{history.recentIssues}} issue(s), {{history.openIssues}} of them still open.</p>
+<p>Customer history, last 90 days: {{counted history.recentIssues "issue"}}, {{history.openIssues}} of them still open.</p>
 <p>Last told the customer: {{#if lastTold}}"{{lastTold.subject}}" on {{lastToldAt}}{{else}}nothing yet{{/if}}.</p>`,
 );
 
 hb.registerPartial(
   'invoicesText',
   `{{#each invoices}}  {{id}}  due {{dueDate}}  {{#if age}}{{overdue}} overdue{{else}}not yet due{{/if}}  {{balance}} {{currency}}
-{{/each}}  Total: {{#each totals}}{{amount}} {{currency}}{{#unless @last}}, {{/unless}}{{/each}}`,
+{{/each}}  Total: {{#each totals}}{{amount}} {{currency}}{{#unless @last}}, {{/unless}}{{/each}}
+`,
 );
 hb.registerPartial(
   'invoicesHtml',
@@ -188,7 +190,7 @@ Send a revised RFO (a "revise-rfo" event); the issue closes when the customer ac
 Please find out the right address and update the customer's contacts (POST /customers).`,
   },
   'dunning-courtesy': {
-    subject: 'Invoices coming due from {{dueDate}}',
+    subject: 'Invoices coming due from {{day dueDate}}',
     body: `a friendly note: these invoices fall due soon.
 
 {{> invoicesText}}
@@ -196,7 +198,7 @@ Please find out the right address and update the customer's contacts (POST /cust
 If they are already on their way, thank you and please ignore this note.`,
   },
   'dunning-reminder': {
-    subject: 'Payment reminder: {{count}} overdue invoice(s)',
+    subject: 'Payment reminder: {{counted count "overdue invoice"}}',
     body: `our records show these invoices as unpaid:
 
 {{> invoicesText}}
@@ -204,7 +206,7 @@ If they are already on their way, thank you and please ignore this note.`,
 Perhaps this crossed with your payment; if not, please arrange it soon.`,
   },
   'dunning-why': {
-    subject: 'Second reminder: {{count}} overdue invoice(s) — is something wrong?',
+    subject: 'Second reminder: {{counted count "overdue invoice"}} — is something wrong?',
     body: `these invoices are still unpaid:
 
 {{> invoicesText}}
@@ -323,6 +325,10 @@ Dunning is paused for this invoice only; resolve the dispute with a "resolve-dis
 export type TemplateName = keyof typeof sources;
 
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+/** `{{counted n "overdue invoice"}}`: "1 overdue invoice", "3 overdue invoices". */
+hb.registerHelper('counted', (count: number, noun: string) => counted(count, noun));
+/** `{{day "2026-12-11"}}`: "Friday 11 December 2026". */
+hb.registerHelper('day', (date: string) => dayInWords(date));
 
 const toHtml = (body: string) =>
   body

@@ -49,7 +49,7 @@ describe('events change the course at once', () => {
     expect((await sent('dis')).filter(([, to]) => to === 'sam')).toEqual([['2026-11-26 10:00', 'sam', 'dunning-dispute']]);
     await moveTo(berlin('2026-12-02T12:00'));
     const reminder = (await customerEmails(env.runtime.store, 'dis')).find((email) => email.template === 'dunning-reminder')!;
-    expect(reminder.subject).toBe('Payment reminder: 1 overdue invoice(s)');
+    expect(reminder.subject).toBe('Payment reminder: 1 overdue invoice');
     const inboxed = (await (await fetch(env.runtime.urls.sesStore)).json()) as { emails: { messageId: string; body: { text: string } }[] };
     const text = inboxed.emails.find((email) => email.messageId === reminder.messageId)!.body.text;
     expect(text).toContain('D-2');

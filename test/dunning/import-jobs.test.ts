@@ -35,14 +35,14 @@ const post = async (body: string) => {
   return { status: response.status, location: response.headers.get('location'), body: (await response.json()) as any };
 };
 /** The job once it ended (its Work steps wait real retry intervals after an error, so idle alone is not enough). */
-const finished = async (id: string) => {
-  for (const stop = Date.now() + 120_000; Date.now() < stop; ) {
+const finished = async (id: string, withinMs = 120_000) => {
+  for (const stop = Date.now() + withinMs; Date.now() < stop; ) {
     await runtime.tracker.idle();
     const job = (await api(runtime).get(`/invoices/imports/${id}`)).body;
     if (job.status !== 'running') return job;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`import ${id} still running after two minutes`);
+  throw new Error(`import ${id} still running after ${withinMs / 1000} s`);
 };
 const invoicesOf = async (customerId: string) => (await new InvoiceRepository(runtime.store).ofCustomer(customerId)).length;
 
@@ -98,14 +98,15 @@ describe('import jobs: a file too long for one request', () => {
   });
 
   it('on a slow table (every DynamoDB call 150 ms late, a full slice longer than the 3 s timeout) the job still finishes', {
-    timeout: 240_000,
+    timeout: 300_000,
   }, async () => {
     const rows = Array.from({ length: 2100 }, (_, n): [string, string] => [`S-${n}`, 'jbb']);
     expect((await api(runtime).post('/_local/faults', { delayMs: { dynamodb: 150 } })).status).toBe(200);
     try {
       const accepted = await post(csv(rows));
       expect(accepted.status).toBe(202);
-      expect(await finished(accepted.body.id)).toMatchObject({ status: 'done', created: 2100, written: 2100 });
+      // 64 s alone on this machine; a loaded machine (two scenario files at once) may need three times that.
+      expect(await finished(accepted.body.id, 220_000)).toMatchObject({ status: 'done', created: 2100, written: 2100 });
     } finally {
       await api(runtime).post('/_local/faults', {});
     }

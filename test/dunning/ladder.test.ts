@@ -40,10 +40,10 @@ describe('AR dunning: one consolidated email per step, at 09:00 local on busines
     await moveTo(berlin('2027-01-05T12:00'));
     const toCustomer = await mailTo('pay@ladder.test');
     expect(toCustomer.map((email) => [local(email.at), email.subject])).toEqual([
-      ['Mon 2026-11-30 09:00', 'Invoices coming due from 2026-12-01'],
-      ['Tue 2026-12-01 09:00', 'Invoices coming due from 2026-12-04'],
-      ['Wed 2026-12-02 09:00', 'Payment reminder: 1 overdue invoice(s)'],
-      ['Tue 2026-12-08 09:00', 'Second reminder: 3 overdue invoice(s) — is something wrong?'],
+      ['Mon 2026-11-30 09:00', 'Invoices coming due from Tuesday 1 December 2026'],
+      ['Tue 2026-12-01 09:00', 'Invoices coming due from Friday 4 December 2026'],
+      ['Wed 2026-12-02 09:00', 'Payment reminder: 1 overdue invoice'],
+      ['Tue 2026-12-08 09:00', 'Second reminder: 3 overdue invoices — is something wrong?'],
       ['Tue 2026-12-15 09:00', 'Overdue invoices: service may be suspended on Thursday 31 December 2026'],
       ['Tue 2026-12-22 09:00', 'Final notice: service suspension on Thursday 31 December 2026'],
     ]);

@@ -1,9 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
-import { freePort } from '../support/dynamodb.ts';
-import { eventually, realClient, startProcess } from '../support/real-clients.ts';
+import { eventually, realClient, startAlertmanager } from '../support/real-clients.ts';
 import { acme, api, removeDataDir, startRuntime, testOptions } from '../support/runtime.ts';
 
 const alertmanager = realClient('prometheus-alertmanager', 'prometheus-alertmanager');
@@ -13,49 +11,13 @@ describe.skipIf(!alertmanager.available)(
   () => {
     let options: RuntimeOptions;
     let runtime: Runtime;
-    let am: ReturnType<typeof startProcess>;
-    let amUrl: string;
+    let am: Awaited<ReturnType<typeof startAlertmanager>>;
 
     beforeAll(async () => {
       options = await testOptions({ inMemory: true });
       runtime = await startRuntime(options);
       await api(runtime).post('/customers', acme);
-      const dir = join(options.dataDir, 'alertmanager');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(
-        join(dir, 'alertmanager.yml'),
-        `route:
-  receiver: steward
-  group_by: ['alertname']
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-- name: steward
-  webhook_configs:
-  - url: ${runtime.urls.api}/webhooks/alertmanager
-    send_resolved: true
-    http_config:
-      authorization:
-        credentials: ${runtime.apiToken}
-`,
-      );
-      const port = await freePort();
-      amUrl = `http://127.0.0.1:${port}`;
-      am = startProcess('prometheus-alertmanager', [
-        `--config.file=${join(dir, 'alertmanager.yml')}`,
-        `--storage.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--cluster.listen-address=', // no HA gossip port
-      ]);
-      await eventually(
-        async () =>
-          (await fetch(`${amUrl}/-/ready`)
-            .then((r) => r.ok)
-            .catch(() => false)) || undefined,
-        'Alertmanager ready',
-        20_000,
-      );
+      am = await startAlertmanager(join(options.dataDir, 'alertmanager'), { url: runtime.urls.api, token: runtime.apiToken });
     });
     afterAll(async () => {
       await am?.stop();
@@ -63,23 +25,15 @@ receivers:
       removeDataDir(options);
     });
 
-    const post = async (alerts: unknown[]) => {
-      const response = await fetch(`${amUrl}/api/v2/alerts`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(alerts),
-      });
-      expect(response.status, await response.text()).toBe(200);
-    };
+    const post = (alerts: unknown[]) => am.post(alerts);
     const alert = (instance: string, extra: Record<string, unknown> = {}) => ({
       labels: { alertname: 'HighLatency', customer: 'acme', severity: 'critical', instance },
       annotations: { summary: `High latency on ${instance}`, description: 'p99 above 2 s for 5 minutes' },
       generatorURL: 'http://prometheus.test/graph',
       ...extra,
     });
-    // Alertmanager keeps its own time (a Go binary reads the system clock directly, even under faketime):
-    // alert times are given on its clock, read from the Date header it answers with.
-    const amNow = async () => Date.parse((await fetch(`${amUrl}/-/ready`)).headers.get('date')!);
+    // Alertmanager keeps its own time (a Go binary reads the system clock directly, even under faketime).
+    const amNow = () => am.now();
     const webhookIssues = async () =>
       (await api(runtime).get('/issues?customerId=acme')).body.issues.filter((issue: { source: string }) => issue.source === 'webhook');
     const issueOf = async (instance: string) =>

@@ -1,4 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from './dynamodb.ts';
 
 /**
  * Real third-party clients (Debian's prometheus-alertmanager and swaks). `.ci/run` installs them
@@ -62,4 +65,61 @@ export function run(
       resolve({ ok: code === 0, output });
     });
   });
+}
+
+/**
+ * A real Prometheus Alertmanager that delivers to Steward's webhook with the API token, grouping
+ * quickly (1 s). It keeps the machine's time, whatever the runtime's clock: `now()` reads its clock
+ * from the Date header it answers with, for alert times.
+ */
+export async function startAlertmanager(dir: string, steward: { url: string; token: string }, groupBy = ['alertname']) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'alertmanager.yml'),
+    `route:
+  receiver: steward
+  group_by: [${groupBy.map((label) => `'${label}'`).join(', ')}]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+- name: steward
+  webhook_configs:
+  - url: ${steward.url}/webhooks/alertmanager
+    send_resolved: true
+    http_config:
+      authorization:
+        credentials: ${steward.token}
+`,
+  );
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const process = startProcess('prometheus-alertmanager', [
+    `--config.file=${join(dir, 'alertmanager.yml')}`,
+    `--storage.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--cluster.listen-address=', // no HA gossip port
+  ]);
+  await eventually(
+    async () =>
+      (await fetch(`${url}/-/ready`)
+        .then((response) => response.ok)
+        .catch(() => false)) || undefined,
+    'Alertmanager ready',
+    20_000,
+  );
+  return {
+    url,
+    stop: process.stop,
+    now: async () => Date.parse((await fetch(`${url}/-/ready`)).headers.get('date')!),
+    /** Posts alerts to Alertmanager's API, as Prometheus does. */
+    post: async (alerts: unknown[]) => {
+      const response = await fetch(`${url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(alerts),
+      });
+      if (response.status !== 200) throw new Error(`Alertmanager refused the alerts (${response.status}): ${await response.text()}`);
+    },
+  };
 }
