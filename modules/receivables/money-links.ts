@@ -77,13 +77,13 @@ export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form
   const { title } = moneyActionTitles[action];
   const page = (status: number, text: string) => html(status, renderPage({ title, subject: customer.name, paragraphs: [text] }));
   if (action === 'approve-suspension' || action === 'decline-suspension') {
-    const outcome = await decideSuspension(deps, customer.id, action === 'approve-suspension', claims.r);
+    const zone = customer.team.serviceManager.timezone ?? customer.timezone;
+    const outcome = await decideSuspension(deps, customer.id, action === 'approve-suspension', claims.r, zone);
     if (!outcome.ok) return page(409, outcome.reason);
     if (action === 'decline-suspension')
       return page(200, `Declined: the suspension is held for ${counted(policy.dunning.declineHoldDays, 'day')}, then proposed again.`);
     const now = DateTime.fromJSDate(deps.clock.now());
     const opens = mailOpens(now, calendar, policy.dunning);
-    const zone = customer.team.serviceManager.timezone ?? customer.timezone;
     return page(
       200,
       `Approved: the suspension notice goes out ${opens <= now ? 'now' : `at the customer's next send time, ${inWords(opens.toUTC().toISO()!, zone)}`}.`,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { inWords } from '../../kernel/time-words.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import type { DunningPolicy } from '../policies/index.ts';
 import { ladderReached, type DunningState } from './dunning.ts';
@@ -47,6 +48,8 @@ export async function decideSuspension(
   customerId: string,
   approve: boolean,
   round?: number,
+  /** The zone the answer gives times in (the service manager's). */
+  zone = 'UTC',
 ): Promise<{ ok: true; state: DunningState } | { ok: false; reason: string }> {
   const repo = invoiceRepository(deps);
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -56,7 +59,7 @@ export async function decideSuspension(
       return {
         ok: false,
         reason: approval
-          ? `the suspension proposal was already ${approval.state} at ${approval.at}`
+          ? `the suspension proposal was already ${approval.state} (${inWords(approval.at, zone)})`
           : 'no suspension is waiting for approval',
       };
     if (round !== undefined && round !== approval.round)

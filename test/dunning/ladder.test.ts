@@ -70,7 +70,8 @@ describe('AR dunning: one consolidated email per step, at 09:00 local on busines
     ]);
     await env.runtime.tracker.idle();
     expect((await mailTo('pay@ladder.test', 'Service suspended')).length).toBe(0);
-    expect((await fetch(approve, { method: 'POST' })).status).toBe(409);
+    const again = await fetch(approve, { method: 'POST' });
+    expect([again.status, await again.text()]).toEqual([409, expect.stringContaining('already approved (Tue 5 Jan 2027, 12:00 CET)')]);
     await moveTo(berlin('2027-01-06T12:00'));
     expect((await mailTo('pay@ladder.test', 'Service suspended')).map((email) => local(email.at))).toEqual(['Wed 2027-01-06 09:00']);
     expect((await env.client.get('/customers/lad/dunning')).body).toMatchObject({
