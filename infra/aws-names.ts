@@ -12,7 +12,13 @@ export interface AwsPlace {
 /** Where the embedded runtime pretends to be: any SDK or the AWS CLI pointed at its endpoints accepts it. */
 export const LOCAL_PLACE: AwsPlace = { partition: 'aws', region: 'us-east-1', account: '000000000000' };
 
-export const stateMachineName = (workflow: string) => `steward-${workflow}`;
+/** Every physical name of a deployment starts so: "steward-" for the unnamed stage, "steward-<stage>-" for a named one. */
+export const namePrefix = (stage?: string) => (stage ? `steward-${stage}-` : 'steward-');
+
+/** Stage names: short, lower-case, usable inside every AWS resource name. */
+export const STAGE_PATTERN = /^[a-z][a-z0-9]{0,11}$/;
+
+export const stateMachineName = (workflow: string, prefix = namePrefix()) => `${prefix}${workflow}`;
 
 /** The workflow a state machine name belongs to, or undefined when it is not one of Steward's. */
 export const workflowOfStateMachine = (name: string) => (name.startsWith('steward-') ? name.slice('steward-'.length) : undefined);

@@ -27,6 +27,7 @@ export const routes: Route[] = [
   { method: 'GET', path: '/kpis', function: 'api' },
   { method: 'GET', path: '/integrations', function: 'api' },
   { method: 'PUT', path: '/integrations/{name}', function: 'api' },
+  { method: 'GET', path: '/mail/quarantine', function: 'api' },
   // Receivables: invoices, payments, CSV import, dunning answers, AR KPIs, Stripe invoice webhooks.
   { method: 'POST', path: '/invoices', function: 'invoices' },
   { method: 'GET', path: '/invoices', function: 'invoices' },
@@ -49,6 +50,10 @@ export const routes: Route[] = [
 ];
 
 export const routeKey = (route: Route) => `${route.method} ${route.path}`;
+
+/** Routes anyone on the internet reaches (customer links, Stripe, monitoring senders): throttled harder, their functions' concurrency reserved. */
+export const isPublicRoute = (route: Route) =>
+  route.path.startsWith('/links/') || route.path.startsWith('/webhooks/') || route.path === '/v2/enqueue';
 
 /** Matches a request path against a route path with {param} segments. */
 export function matchRoute(method: string, path: string): { route: Route; pathParameters: Record<string, string> } | undefined {

@@ -31,6 +31,8 @@ export interface WorkflowPort {
   sendTaskFailure(token: string, error: string, cause?: string): Promise<boolean>;
   stop(workflow: string, name: string, cause?: string): Promise<void>;
   describe(workflow: string, name: string): Promise<ExecutionDescription | undefined>;
+  /** The workflow a state machine ARN belongs to (state machine names carry the stage), or undefined when it is none of ours. */
+  workflowOf(stateMachineArn: string): string | undefined;
 }
 
 /** The error StartExecution answers when a name is taken for good (closed, or running with another input). */

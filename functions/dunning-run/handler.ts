@@ -61,7 +61,11 @@ export const createHandler = ({ store, workflows, clock }: DepsOf<typeof declara
         console.error(`[dunning-run] ${error.message}`);
       }
     }
-    return { read, started, restarted, signalled, stuck, stoppedEarly };
+    const counts = { read, started, restarted, signalled, stuck, stoppedEarly };
+    // One JSON line per run that found work: CloudWatch metric filters alarm on stoppedEarly and stuck (infra/cdk/operations.ts).
+    if (read || stoppedEarly)
+      console.log(JSON.stringify({ level: stuck || stoppedEarly ? 'WARN' : 'INFO', message: 'dunning run', ...counts }));
+    return counts;
   });
 
 export const handler = lambda(declaration, createHandler);

@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import * as z from 'zod/mini';
-import { workflowOfStateMachine } from '../../infra/aws-names.ts';
 import { lambda } from '../../infra/aws/lambda.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
 import type { DynamoStore } from '../../kernel/dynamo-store.ts';
@@ -48,7 +47,7 @@ export const createHandler = ({ store, workflows }: DepsOf<typeof declaration.ne
   });
 
 async function restartOwner(store: DynamoStore, workflows: WorkflowPort, ended: z.infer<typeof statusChange>['detail']) {
-  const workflow = workflowOfStateMachine(ended.stateMachineArn.split(':').at(-1) ?? '');
+  const workflow = workflows.workflowOf(ended.stateMachineArn);
   const input = JSON.parse(ended.input) as unknown;
   let owner: { base: string; input: unknown } | undefined;
   if (workflow === ISSUE_WORKFLOW) {

@@ -1,18 +1,36 @@
-import { App, Aspects } from 'aws-cdk-lib';
+import { App, Aspects, Tags } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
+import { namePrefix, STAGE_PATTERN } from '../aws-names.ts';
 
 /** Builds Steward's two stacks. Works offline with no account: the stacks are environment-agnostic. */
 export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
   const fromAddress = app.node.tryGetContext('fromAddress') ?? process.env.STEWARD_FROM_ADDRESS ?? 'Steward <steward@example.com>';
   const inboundAddress = app.node.tryGetContext('inboundAddress') ?? process.env.STEWARD_INBOUND_ADDRESS ?? 'support@example.com';
   const unknownSender = app.node.tryGetContext('unknownSender') ?? process.env.STEWARD_UNKNOWN_SENDER ?? 'refuse';
-  const stateful = new StatefulStack(app, 'StewardStateful', {
+  const context = (key: string, variable?: string): string | undefined =>
+    app.node.tryGetContext(key) ?? (variable ? process.env[variable] : undefined);
+  const stage = context('stage', 'STEWARD_STAGE');
+  if (stage !== undefined && !STAGE_PATTERN.test(stage))
+    throw new Error(`stage "${stage}": 1-12 lower-case letters and digits, starting with a letter (e.g. dev, prod)`);
+  const number = (key: string, fallback: number) => {
+    const value = Number(context(key) ?? fallback);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`-c ${key}=${context(key)}: a whole number, 0 or more`);
+    return value;
+  };
+  // Pinned when given (context, or the CLI's credentials), environment-agnostic otherwise (synth works offline).
+  const account = context('account', 'CDK_DEFAULT_ACCOUNT');
+  const region = context('region', 'CDK_DEFAULT_REGION');
+  const env = account || region ? { account, region } : undefined;
+  const stackName = (part: string) => (stage ? `Steward-${stage}-${part}` : `Steward${part}`);
+  const stateful = new StatefulStack(app, stackName('Stateful'), {
     description: 'Steward: table, API token and inbound mail bucket (retained)',
+    env,
   });
-  const stateless = new StatelessStack(app, 'StewardStateless', {
-    description: 'Steward: functions, workflows, HTTP API, schedules',
+  const stateless = new StatelessStack(app, stackName('Stateless'), {
+    description: 'Steward: functions, workflows, HTTP API, schedules, alarms',
+    env,
     table: stateful.table,
     apiToken: stateful.apiToken,
     inboundMail: stateful.inboundMail,
@@ -21,7 +39,15 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
     fromAddress,
     inboundAddress,
     unknownSender,
+    namePrefix: namePrefix(stage),
+    alarmEmail: context('alarmEmail', 'STEWARD_ALARM_EMAIL'),
+    mailDomain: context('mailDomain', 'STEWARD_MAIL_DOMAIN'),
+    receiptRuleSet: context('receiptRuleSet'),
+    publicConcurrency: number('publicConcurrency', 20),
+    throttle: { rate: number('apiRate', 100), burst: number('apiBurst', 200) },
   });
+  Tags.of(app).add('application', 'steward');
+  Tags.of(app).add('stage', stage ?? 'default');
   if (options.nag ?? true) Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   return { app, stateful, stateless };
 }

@@ -16,7 +16,18 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { ConfigurationSet, EmailSendingEvent, EventDestination, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import {
+  ConfigurationSet,
+  DkimIdentity,
+  EasyDkimSigningKeyLength,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+  ReceiptRule,
+  ReceiptRuleSet,
+  TlsPolicy,
+} from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
@@ -26,7 +37,8 @@ import type { Construct } from 'constructs';
 import { lambdaBundling } from '../bundling.ts';
 import { settingVariables, type FunctionDeclaration, type Need } from '../aws/needs.ts';
 import { declarationOf } from '../function-declarations.ts';
-import { routes } from '../routes.ts';
+import { isPublicRoute, routeKey, routes } from '../routes.ts';
+import { Operations } from './operations.ts';
 import { scheduleInput, schedules } from '../schedules.ts';
 import { FUNCTIONS_DIR, WORKFLOWS_DIR, loadManifest } from '../workflow-manifest.ts';
 import { stateMachineName } from '../aws-names.ts';
@@ -45,27 +57,43 @@ export interface StatelessStackProps extends StackProps {
   inboundAddress: string;
   /** "refuse" or the id of a triage customer for mail from unknown senders. */
   unknownSender: string;
+  /** Starts every physical name (aws-names.ts namePrefix), so stages share an account. */
+  namePrefix: string;
+  /** Subscribed to the alarm topic. */
+  alarmEmail?: string;
+  /** Concurrency reserved for each function that serves public routes (0: none), so a flood cannot starve the workflows. */
+  publicConcurrency: number;
+  /** The domain Steward sends from: an SES identity with Easy DKIM and a MAIL FROM subdomain, its DNS records as outputs (`-c mailDomain=`). */
+  mailDomain?: string;
+  /** An existing receipt rule set (the account's active one) to add Steward's rule to, instead of a set of its own (`-c receiptRuleSet=`). */
+  receiptRuleSet?: string;
+  /** The HTTP API's steady rate (requests/s) and burst for the whole stage; the public routes get a fifth of it. */
+  throttle: { rate: number; burst: number };
 }
-
-/** The SES configuration set every email is sent with (its events report bounces and complaints). */
-const SES_CONFIGURATION_SET = 'steward';
 
 /** Functions, state machines, the HTTP API and the schedules: everything that can be redeployed at will. */
 export class StatelessStack extends Stack {
   readonly functions = new Map<string, NodejsFunction>();
   readonly stateMachines = new Map<string, StateMachine>();
   readonly api: HttpApi;
+  readonly logGroups = new Map<string, LogGroup>();
+  readonly operations: Operations;
+  private readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const manifest = loadManifest();
+    const prefix = props.namePrefix;
+    this.namePrefix = prefix;
+    /** The SES configuration set every email is sent with (its events report bounces and complaints): "steward" or "steward-<stage>". */
+    const sesConfigurationSet = prefix.slice(0, -1);
     const stateMachineArns = Object.fromEntries(
       Object.keys(manifest.workflows).map((workflow) => [
         workflow,
         this.formatArn({
           service: 'states',
           resource: 'stateMachine',
-          resourceName: stateMachineName(workflow),
+          resourceName: stateMachineName(workflow, prefix),
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
       ]),
@@ -86,7 +114,7 @@ export class StatelessStack extends Stack {
       for (const need of Object.values(declaration.needs) as Need[]) {
         if (need.kind === 'table') environment.TABLE_NAME = props.table.tableName;
         if (need.kind === 'blobs') environment.INBOUND_BUCKET = props.inboundMail.bucketName;
-        if (need.kind === 'email') environment.SES_CONFIGURATION_SET = SES_CONFIGURATION_SET;
+        if (need.kind === 'email') environment.SES_CONFIGURATION_SET = sesConfigurationSet;
         if (need.kind === 'workflows') {
           const named = [...new Set([...need.start, ...need.signal])];
           environment.STATE_MACHINE_ARNS = JSON.stringify(
@@ -99,6 +127,7 @@ export class StatelessStack extends Stack {
       return environment;
     };
 
+    const publicFunctions = new Set(routes.filter(isPublicRoute).map((route) => route.function));
     for (const name of readdirSync(FUNCTIONS_DIR).filter((entry) => existsSync(join(FUNCTIONS_DIR, entry, 'handler.ts')))) {
       const logGroup = new LogGroup(this, `${name}-logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
       const declaration = declarationOf(name);
@@ -112,6 +141,7 @@ export class StatelessStack extends Stack {
         tracing: Tracing.ACTIVE,
         logGroup,
         environment: { ...environmentOf(declaration), NODE_OPTIONS: '--enable-source-maps' },
+        reservedConcurrentExecutions: publicFunctions.has(name) && props.publicConcurrency > 0 ? props.publicConcurrency : undefined,
         bundling: {
           format: OutputFormat.ESM,
           target: lambdaBundling.target,
@@ -123,6 +153,7 @@ export class StatelessStack extends Stack {
           esbuildArgs: lambdaBundling.esbuildArgs,
         },
       });
+      this.logGroups.set(name, logGroup);
       if (declaration.asynchronous)
         fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(props.failedEvents) });
       this.functions.set(name, fn);
@@ -140,7 +171,7 @@ export class StatelessStack extends Stack {
         removalPolicy: RemovalPolicy.DESTROY,
       });
       const machine = new StateMachine(this, `sm-${workflow}`, {
-        stateMachineName: stateMachineName(workflow),
+        stateMachineName: stateMachineName(workflow, prefix),
         stateMachineType: StateMachineType.STANDARD,
         definitionBody: DefinitionBody.fromFile(join(WORKFLOWS_DIR, `${workflow}.asl.json`)),
         definitionSubstitutions: Object.fromEntries(
@@ -158,10 +189,15 @@ export class StatelessStack extends Stack {
       for (const need of Object.values(declarationOf(name).needs) as Need[]) this.grant(fn, need, props, stateMachineArns);
     }
 
-    // Inbound mail: SES stores the raw message in the bucket, then invokes the ingest function.
-    // (CloudFormation cannot activate a rule set: `aws ses set-active-receipt-rule-set` once, see README.)
-    const ruleSet = new ReceiptRuleSet(this, 'InboundRuleSet', { receiptRuleSetName: 'steward-inbound' });
-    ruleSet.addRule('Ingest', {
+    // Inbound mail: SES stores the raw message in the bucket, then invokes the ingest function. An
+    // account has one active rule set: join it (-c receiptRuleSet=) or activate Steward's own, which
+    // REPLACES whatever set was active (docs/operations.md). CloudFormation cannot activate a set.
+    const ruleSet = props.receiptRuleSet
+      ? ReceiptRuleSet.fromReceiptRuleSetName(this, 'InboundRuleSet', props.receiptRuleSet)
+      : new ReceiptRuleSet(this, 'InboundRuleSet', { receiptRuleSetName: `${prefix}inbound` });
+    new ReceiptRule(this, 'InboundRuleSetIngest', {
+      ruleSet,
+      receiptRuleName: `${prefix}ingest`,
       recipients: [props.inboundAddress.split('@')[1]],
       scanEnabled: true,
       tlsPolicy: TlsPolicy.REQUIRE,
@@ -169,6 +205,12 @@ export class StatelessStack extends Stack {
         new S3({ bucket: props.inboundMail, objectKeyPrefix: INBOUND_PREFIX }),
         new LambdaAction({ function: fn('inbound-email'), invocationType: LambdaInvocationType.EVENT }),
       ],
+    });
+    new CfnOutput(this, 'ReceiptRuleSet', {
+      value: props.receiptRuleSet ?? `${prefix}inbound`,
+      description: props.receiptRuleSet
+        ? 'Steward added its rule to this existing rule set'
+        : 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this> (it REPLACES the active rule set of the account)',
     });
 
     for (const route of routes) {
@@ -180,6 +222,22 @@ export class StatelessStack extends Stack {
     }
     const accessLogs = new LogGroup(this, 'api-access-logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const stage = this.api.defaultStage!.node.defaultChild as CfnStage;
+    // Throttling at the edge: the whole stage, and the public routes (links, Stripe, monitoring webhooks) a fifth of it.
+    stage.defaultRouteSettings = {
+      throttlingRateLimit: props.throttle.rate,
+      throttlingBurstLimit: props.throttle.burst,
+      detailedMetricsEnabled: true,
+    };
+    stage.routeSettings = Object.fromEntries(
+      routes.filter(isPublicRoute).map((route) => [
+        routeKey(route),
+        {
+          // Raw CloudFormation (RouteSettings is a map by route key): property names as CloudFormation spells them.
+          ThrottlingRateLimit: Math.max(1, props.throttle.rate / 5),
+          ThrottlingBurstLimit: Math.max(1, Math.floor(props.throttle.burst / 5)),
+        },
+      ]),
+    );
     stage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({
@@ -195,7 +253,7 @@ export class StatelessStack extends Stack {
     for (const schedule of schedules) {
       fn(schedule.function).grantInvoke(schedulerRole);
       new CfnSchedule(this, `schedule-${schedule.name}`, {
-        name: `steward-${schedule.name}`,
+        name: `${prefix}${schedule.name}`,
         description: schedule.description,
         scheduleExpression: schedule.expression,
         scheduleExpressionTimezone: schedule.timezone,
@@ -211,13 +269,14 @@ export class StatelessStack extends Stack {
 
     // SES feedback: the configuration set every email is sent with publishes bounces and complaints to
     // SNS, which invokes ses-feedback (the contact is marked undeliverable, the service manager told).
-    const feedback = new Topic(this, 'SesFeedback', { topicName: 'steward-ses-feedback', enforceSSL: true });
+    const feedback = new Topic(this, 'SesFeedback', { topicName: `${prefix}ses-feedback`, enforceSSL: true });
     feedback.addSubscription(new LambdaSubscription(fn('ses-feedback')));
-    const configurationSet = new ConfigurationSet(this, 'SesConfigurationSet', { configurationSetName: SES_CONFIGURATION_SET });
+    const configurationSet = new ConfigurationSet(this, 'SesConfigurationSet', { configurationSetName: sesConfigurationSet });
     configurationSet.addEventDestination('Feedback', {
       destination: EventDestination.snsTopic(feedback),
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
+    if (props.mailDomain) this.sendingIdentity(props.mailDomain, configurationSet);
 
     // A run that failed, timed out or was stopped: its owner gets the next run at once (the hourly sweep is the safety net).
     new Rule(this, 'ExecutionEnded', {
@@ -230,8 +289,52 @@ export class StatelessStack extends Stack {
       targets: [new LambdaFunction(fn('reconcile'), { retryAttempts: 2 })],
     });
 
+    this.operations = new Operations(this, 'Operations', {
+      functions: this.functions,
+      logGroups: this.logGroups,
+      stateMachines: this.stateMachines,
+      api: this.api,
+      failedEvents: props.failedEvents,
+      alarmEmail: props.alarmEmail,
+      namePrefix: prefix,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: publicUrl });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.operations.topic.topicArn,
+      description: 'Subscribe the people on call (email, chat, pager)',
+    });
     this.suppressNagFindings();
+  }
+
+  /**
+   * The domain Steward sends from: Easy DKIM (three CNAMEs), a MAIL FROM subdomain (MX and SPF, so
+   * bounces come back to SES and SPF aligns), every email through the configuration set; the DNS
+   * records to create are stack outputs.
+   */
+  private sendingIdentity(domain: string, configurationSet: ConfigurationSet): void {
+    const mailFrom = `bounce.${domain}`;
+    const identity = new EmailIdentity(this, 'MailIdentity', {
+      identity: Identity.domain(domain),
+      dkimSigning: true,
+      dkimIdentity: DkimIdentity.easyDkim(EasyDkimSigningKeyLength.RSA_2048_BIT),
+      mailFromDomain: mailFrom,
+      configurationSet,
+    });
+    for (const [index, record] of identity.dkimRecords.entries())
+      new CfnOutput(this, `DnsDkim${index + 1}`, {
+        value: `${record.name} CNAME ${record.value}`,
+        description: 'Easy DKIM record to create',
+      });
+    new CfnOutput(this, 'DnsMailFromMx', {
+      value: `${mailFrom} MX 10 feedback-smtp.${this.region}.amazonses.com`,
+      description: 'MAIL FROM',
+    });
+    new CfnOutput(this, 'DnsMailFromSpf', { value: `${mailFrom} TXT "v=spf1 include:amazonses.com ~all"`, description: 'MAIL FROM SPF' });
+    new CfnOutput(this, 'DnsInboundMx', {
+      value: `<inbound address domain> MX 10 inbound-smtp.${this.region}.amazonaws.com`,
+      description: 'Where customers write (receiving region)',
+    });
   }
 
   /** The IAM a declared need stands for. */
@@ -247,7 +350,7 @@ export class StatelessStack extends Stack {
       this.formatArn({
         service: 'states',
         resource: 'execution',
-        resourceName: `${stateMachineName(workflow)}:*`,
+        resourceName: `${stateMachineName(workflow, this.namePrefix)}:*`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
     if (need.kind === 'table') {
@@ -258,9 +361,14 @@ export class StatelessStack extends Stack {
         new PolicyStatement({
           effect: Effect.ALLOW,
           actions: ['ses:SendEmail'],
+          // Only Steward's identity and configuration set once the mail domain is known; any of the account's before.
           resources: [
-            this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
-            this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: '*' }),
+            this.formatArn({ service: 'ses', resource: 'identity', resourceName: props.mailDomain ?? '*' }),
+            this.formatArn({
+              service: 'ses',
+              resource: 'configuration-set',
+              resourceName: props.mailDomain ? this.namePrefix.slice(0, -1) : '*',
+            }),
           ],
         }),
       );

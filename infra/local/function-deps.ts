@@ -53,6 +53,11 @@ function declaredWorkflows(workflows: WorkflowPort, need: Extract<Need, { kind: 
       maySignal();
       return workflows.sendTaskFailure(token, error, cause);
     },
+    // As on AWS, a function knows only the state machine ARNs it declared (its environment).
+    workflowOf(stateMachineArn) {
+      const workflow = workflows.workflowOf(stateMachineArn);
+      return workflow && [...need.start, ...need.signal].includes(workflow) ? workflow : undefined;
+    },
   };
 }
 

@@ -670,22 +670,31 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
           const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           // As on AWS: the receipt rule's S3 action stores the raw message, then the Lambda action
-          // gets the SES event and reads the message from the bucket.
+          // gets the SES event and reads the message from the bucket. Locally the first attempt is
+          // awaited, so a refusal can answer 550; once the message is stored, a failed attempt is
+          // what SES's asynchronous (Event) invocation makes of it: the mail is accepted, Lambda
+          // retries twice, then the event waits in the failed-events destination for a redrive.
           const receipt = sesReceiptEvent({ raw, recipients, sender, now: clock.now() });
+          const requestId = randomUUID();
+          let stored = false;
           tracker
             .track(async () => {
               await receiptRuleS3Action.put(`${INBOUND_PREFIX}${receipt.Records[0].ses.mail.messageId}`, raw);
-              return (await invoke('inbound-email', receipt)) as { outcome?: string; reason?: string } | undefined;
+              stored = true;
+              return (await invoke('inbound-email', receipt, requestId)) as { outcome?: string; reason?: string } | undefined;
             })
             .then(
               (result) =>
                 result?.outcome === 'refused'
                   ? callback(Object.assign(new Error(`550 ${result.reason ?? 'refused'}`), { responseCode: 550 }))
                   : callback(),
-              // The sender retries a 451; what went wrong is ours to read, not the sender's.
               (error: Error) => {
                 console.error('[smtp] inbound-email failed:', error.message);
-                callback(Object.assign(new Error('451 temporary failure; please try again later'), { responseCode: 451 }));
+                if (!stored)
+                  // SES could not store it: the sender retries a 451 (what went wrong is ours to read, not the sender's).
+                  return callback(Object.assign(new Error('451 temporary failure; please try again later'), { responseCode: 451 }));
+                clock.schedule(new Date(clock.now().getTime() + 60_000), () => void invokeAsync('inbound-email', receipt, 2, requestId));
+                callback();
               },
             );
         });

@@ -3,8 +3,12 @@ import { randomBytes } from 'node:crypto';
 /**
  * The event SES hands a receipt rule's Lambda action, built for a message the local SMTP listener
  * received. Nothing verifies SPF, DKIM or DMARC locally, so their verdicts are GRAY (neither pass
- * nor fail), as SES reports when it could not decide.
+ * nor fail), as SES reports when it could not decide. Spam and virus scanning recognise only the
+ * industry's test strings in the raw message (GTUBE, EICAR), so the FAIL path can be tried end to end.
  */
+const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
+
 export function sesReceiptEvent(input: { raw: Buffer; recipients: string[]; sender: string; now: Date }) {
   const messageId = randomBytes(20).toString('hex');
   const gray = { status: 'GRAY' };
@@ -27,8 +31,8 @@ export function sesReceiptEvent(input: { raw: Buffer; recipients: string[]; send
             timestamp: input.now.toISOString(),
             processingTimeMillis: 0,
             recipients: input.recipients,
-            spamVerdict: gray,
-            virusVerdict: gray,
+            spamVerdict: input.raw.includes(GTUBE) ? { status: 'FAIL' } : gray,
+            virusVerdict: input.raw.includes(EICAR) ? { status: 'FAIL' } : gray,
             spfVerdict: gray,
             dkimVerdict: gray,
             dmarcVerdict: gray,

@@ -24,6 +24,10 @@ export class SfnWorkflows implements WorkflowPort {
     return arn;
   }
 
+  workflowOf(stateMachineArn: string): string | undefined {
+    return Object.entries(this.stateMachineArns).find(([, arn]) => arn === stateMachineArn)?.[0];
+  }
+
   private executionArn(workflow: string, name: string): string {
     return `${this.arnOf(workflow).replace(':stateMachine:', ':execution:')}:${name}`;
   }

@@ -22,6 +22,7 @@ import {
   fromAddress,
 } from './inbound-mail.ts';
 import { markUndeliverable } from './undeliverable.ts';
+import { MailQuarantine } from './mail-quarantine.ts';
 
 const verdict = z.object({ status: z.string().max(40) }).optional();
 const sesEventSchema = z.object({
@@ -29,9 +30,15 @@ const sesEventSchema = z.object({
     .array(
       z.object({
         ses: z.object({
-          mail: z.object({ messageId: z.string().min(1).max(200), source: z.string().max(320).default('') }),
+          mail: z.object({
+            messageId: z.string().min(1).max(200),
+            source: z.string().max(320).default(''),
+            timestamp: z.iso.datetime({ offset: true }).optional(),
+          }),
           receipt: z.object({
             recipients: z.array(z.string().max(320)).min(1).max(100),
+            spamVerdict: verdict,
+            virusVerdict: verdict,
             spfVerdict: verdict,
             dkimVerdict: verdict,
             dmarcVerdict: verdict,
@@ -49,6 +56,7 @@ export type InboundOutcome =
   | { outcome: 'ar-reply'; customerId: string; duplicate: boolean }
   | { outcome: 'auto-reply' | 'bounce' | 'complaint'; reason: string; undeliverable?: string[] }
   | { outcome: 'ignored'; reason: string }
+  | { outcome: 'quarantined'; reason: string }
   | { outcome: 'refused'; reason: string };
 
 /** How much of a customer's message its timeline entry keeps: a DynamoDB item holds at most 400 KB. */
@@ -76,6 +84,19 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
 
   async function receive(ses: SesRecord): Promise<InboundOutcome> {
     const { settings, blobs } = deps;
+    const { spamVerdict, virusVerdict } = ses.receipt;
+    if (spamVerdict?.status === 'FAIL' || virusVerdict?.status === 'FAIL') {
+      // Set aside unread (a virus is not parsed); the raw message stays in the mail bucket for a person to look at.
+      await new MailQuarantine(deps.store).setAside({
+        sesMessageId: ses.mail.messageId,
+        receivedAt: ses.mail.timestamp ?? deps.clock.now().toISOString(),
+        source: ses.mail.source,
+        recipients: ses.receipt.recipients,
+        spamVerdict: spamVerdict?.status,
+        virusVerdict: virusVerdict?.status,
+      });
+      return { outcome: 'quarantined', reason: `${virusVerdict?.status === 'FAIL' ? 'virus' : 'spam'} verdict FAIL: set aside` };
+    }
     const raw = await blobs.get(`${INBOUND_PREFIX}${ses.mail.messageId}`);
     if (!raw) throw new Error(`raw message ${INBOUND_PREFIX}${ses.mail.messageId} is not in the store yet`);
     if (raw.length > MAX_MESSAGE_BYTES) return refused(`message is ${raw.length} bytes; the limit is ${MAX_MESSAGE_BYTES}`);

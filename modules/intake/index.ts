@@ -4,5 +4,6 @@ export * from './alerts.ts';
 export * from './inbound-mail.ts';
 export * from './webhooks.ts';
 export * from './inbound-email.ts';
+export * from './mail-quarantine.ts';
 export * from './routes.ts';
 export * from './ses-feedback.ts';

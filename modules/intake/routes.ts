@@ -3,6 +3,7 @@ import { HttpError, json, parseBody, pathParam, type RouteHandler } from '../../
 import { CustomerRepository } from '../customers/index.ts';
 import { AlertRepository } from './alert-repository.ts';
 import { integrationSchema } from './alerts.ts';
+import { MailQuarantine } from './mail-quarantine.ts';
 
 /** Integrations: each webhook sender's own secret, default customer and severity mapping. */
 export function integrationRoutes(deps: Pick<Deps, 'store'>): Record<string, RouteHandler> {
@@ -13,6 +14,12 @@ export function integrationRoutes(deps: Pick<Deps, 'store'>): Record<string, Rou
       json(200, {
         integrations: (await alerts.integrations()).map(({ secret, ...rest }) => ({ ...rest, secret: secret ? '(set)' : undefined })),
       }),
+
+    /** Inbound mail SES judged spam or a virus: set aside, never an issue (newest first, at most 100 of the last 90 days). */
+    'GET /mail/quarantine': async () => {
+      const mail = await new MailQuarantine(deps.store).newest();
+      return json(200, { count: mail.length, mail });
+    },
 
     'PUT /integrations/{name}': async (event) => {
       const name = pathParam(event, 'name');

@@ -50,7 +50,7 @@ describe('sev1 opened and never acknowledged (default policy, manual clock)', ()
       (email) => email.destination.to[0] === 'dora@provider.test' && email.subject.includes(id),
     )!;
     expect(toDirector.body.text).toMatch(/unresolved after 4h/);
-    expect(toDirector.body.text).toMatch(/last 90 days: 1 issue\(s\), 1 of them still open/);
+    expect(toDirector.body.text).toMatch(/last 90 days: 1 issue, 1 of them still open/);
     expect(toDirector.body.text).toMatch(/Last told the customer: "\[ISS-\d+\] Update: Core router down"/);
     const holding = (await inbox(runtime)).find((email) => email.subject === `[${id}] Update: Core router down`)!;
     expect(holding.body.text).toMatch(/again by \w{3} \d+ \w{3} \d{4}, \d\d:\d\d/);
