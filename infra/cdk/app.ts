@@ -43,6 +43,8 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
     alarmEmail: context('alarmEmail', 'STEWARD_ALARM_EMAIL'),
     mailDomain: context('mailDomain', 'STEWARD_MAIL_DOMAIN'),
     receiptRuleSet: context('receiptRuleSet'),
+    domain: context('domain', 'STEWARD_DOMAIN'),
+    certificateArn: context('certificateArn'),
     publicConcurrency: number('publicConcurrency', 20),
     throttle: { rate: number('apiRate', 100), burst: number('apiBurst', 200) },
   });

@@ -1,7 +1,8 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { type CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, DomainName, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
@@ -65,6 +66,9 @@ export interface StatelessStackProps extends StackProps {
   publicConcurrency: number;
   /** The domain Steward sends from: an SES identity with Easy DKIM and a MAIL FROM subdomain, its DNS records as outputs (`-c mailDomain=`). */
   mailDomain?: string;
+  /** The API's own domain (`-c domain=`), the public URL in emails; its certificate from `-c certificateArn=` or a new DNS-validated one. */
+  domain?: string;
+  certificateArn?: string;
   /** An existing receipt rule set (the account's active one) to add Steward's rule to, instead of a set of its own (`-c receiptRuleSet=`). */
   receiptRuleSet?: string;
   /** The HTTP API's steady rate (requests/s) and burst for the whole stage; the public routes get a fifth of it. */
@@ -98,8 +102,26 @@ export class StatelessStack extends Stack {
         }),
       ]),
     );
-    this.api = new HttpApi(this, 'Api', { description: 'Steward REST API and webhooks' });
-    const publicUrl = this.api.apiEndpoint;
+    // With -c domain= the API answers at that name (a regional endpoint with an ACM certificate,
+    // DNS-validated unless -c certificateArn= names one), and it is the public URL in emails.
+    const domainName = props.domain
+      ? new DomainName(this, 'ApiDomain', {
+          domainName: props.domain,
+          certificate: props.certificateArn
+            ? Certificate.fromCertificateArn(this, 'ApiCertificate', props.certificateArn)
+            : new Certificate(this, 'ApiCertificate', { domainName: props.domain, validation: CertificateValidation.fromDns() }),
+        })
+      : undefined;
+    this.api = new HttpApi(this, 'Api', {
+      description: 'Steward REST API and webhooks',
+      ...(domainName ? { defaultDomainMapping: { domainName } } : {}),
+    });
+    const publicUrl = props.domain ? `https://${props.domain}` : this.api.apiEndpoint;
+    if (domainName)
+      new CfnOutput(this, 'DnsApiDomain', {
+        value: `${props.domain} CNAME ${domainName.regionalDomainName}`,
+        description: 'Point the API domain at API Gateway (and create the certificate validation record ACM shows)',
+      });
     const settingValues: Record<string, string> = {
       FROM_ADDRESS: props.fromAddress,
       PUBLIC_URL: publicUrl,
@@ -304,7 +326,7 @@ export class StatelessStack extends Stack {
       value: this.operations.topic.topicArn,
       description: 'Subscribe the people on call (email, chat, pager)',
     });
-    this.suppressNagFindings();
+    this.suppressNagFindings(schedulerRole);
   }
 
   /**
@@ -393,26 +415,62 @@ export class StatelessStack extends Stack {
     }
   }
 
-  private suppressNagFindings(): void {
-    NagSuppressions.addStackSuppressions(this, [
-      {
-        id: 'AwsSolutions-IAM4',
-        reason: "AWSLambdaBasicExecutionRole is the standard least-privilege policy for writing a function's own logs.",
-      },
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          "Wildcards are scoped: the table's own indexes (table/index/*), X-Ray segments (no resource-level permissions), SES identities of this account (the sender identity is configured at deploy), executions of Steward's own state machines, and function versions of Steward's own functions.",
-      },
-      {
-        id: 'AwsSolutions-L1',
-        reason: 'Steward pins nodejs22.x, the runtime its code and tests target; moving to a newer runtime is a deliberate, tested change.',
-      },
-      {
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'Routes authenticate in the handler: a bearer token compared in constant time (API and Alertmanager-style senders), or signed links and webhook signatures that an API Gateway authorizer cannot verify without the body.',
-      },
-    ]);
+  /** cdk-nag findings accepted, each on the resources it concerns (with their children), each with its reason. */
+  private suppressNagFindings(schedulerRole: Role): void {
+    const wildcards = {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        "Wildcards are scoped: the table's own indexes (table/index/*), X-Ray segments (no resource-level permissions), the mail bucket's inbound/ and imports/ prefixes, SES identities of this account until -c mailDomain names one, executions of Steward's own state machines, and versions of Steward's own functions.",
+    };
+    for (const fn of this.functions.values())
+      NagSuppressions.addResourceSuppressions(
+        fn,
+        [
+          {
+            id: 'AwsSolutions-IAM4',
+            reason: "AWSLambdaBasicExecutionRole is the standard least-privilege policy for writing a function's own logs.",
+          },
+          wildcards,
+          {
+            id: 'AwsSolutions-L1',
+            reason:
+              'Steward pins nodejs22.x, the runtime its code and tests target; moving to a newer runtime is a deliberate, tested change.',
+          },
+        ],
+        true,
+      );
+    for (const machine of this.stateMachines.values())
+      NagSuppressions.addResourceSuppressions(
+        machine,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              "Step Functions' log delivery and X-Ray actions have no resource-level permissions (resource *); invoking Steward's own functions includes their versions (function:<name>:*).",
+          },
+        ],
+        true,
+      );
+    NagSuppressions.addResourceSuppressions(
+      schedulerRole,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: "The scheduler may invoke Steward's own scheduled functions and their versions (function:<name>:*), nothing else.",
+        },
+      ],
+      true,
+    );
+    NagSuppressions.addResourceSuppressions(
+      this.api,
+      [
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'Routes authenticate in the handler: a bearer token compared in constant time (API and Alertmanager-style senders), or signed links and webhook signatures that an API Gateway authorizer cannot verify without the body.',
+        },
+      ],
+      true,
+    );
   }
 }

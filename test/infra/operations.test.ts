@@ -199,8 +199,36 @@ describe('operable on AWS', () => {
     });
   });
 
+  it('-c domain: the API answers at its own name with a DNS-validated certificate, and emails link to it', () => {
+    const template = Template.fromStack(synth({ domain: 'steward.provider.test' }).stateless);
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'steward.provider.test',
+      ValidationMethod: 'DNS',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'steward.provider.test' });
+    template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    const urls = Object.values<any>(template.findResources('AWS::Lambda::Function'))
+      .map((fn) => fn.Properties.Environment?.Variables?.PUBLIC_URL)
+      .filter(Boolean);
+    expect(urls.length).toBeGreaterThan(0);
+    expect(new Set(urls)).toEqual(new Set(['https://steward.provider.test']));
+    const existing = Template.fromStack(
+      synth({ domain: 'steward.provider.test', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' }).stateless,
+    );
+    existing.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+  });
+
   it('a stage name that cannot go into AWS names is refused', () => {
     expect(() => synth({ stage: 'Prod_1' })).toThrow(/stage "Prod_1": 1-12 lower-case letters and digits/);
+  });
+
+  it('cdk-nag suppressions sit on the resources they concern, each with a reason; none for a whole stack', () => {
+    for (const stack of [built.stateful, built.stateless]) {
+      const template = Template.fromStack(stack).toJSON();
+      expect(template.Metadata?.cdk_nag, stack.stackName).toBeUndefined();
+      for (const resource of Object.values<any>(template.Resources))
+        for (const rule of resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) expect(rule.reason.length, rule.id).toBeGreaterThan(40);
+    }
   });
 
   it('cdk-nag stays clean with the operations resources', () => {
