@@ -176,10 +176,10 @@ export function decideDunning(input: DunningInput): DunningDecision {
   const overdue = active.filter((invoice) => invoice.dueDate < today).sort((a, b) => a.dueDate.localeCompare(b.dueDate));
   const nextIndex = reached + 1;
   const step = policy.steps[nextIndex];
-  // An invoice not overdue yet starts the ladder when the first step falls due for it.
-  if (reached < 0)
-    for (const invoice of active.filter((entry) => entry.dueDate >= today))
-      deadlines.push(slot(addDays(invoice.dueDate, policy.steps[0].offsetDays)));
+  // An invoice not overdue yet wakes the cycle when the first step falls due for it, or, once the
+  // ladder has started, the day it falls overdue (the next step then finds its own day).
+  for (const invoice of active.filter((entry) => entry.dueDate >= today))
+    deadlines.push(slot(addDays(invoice.dueDate, reached < 0 ? policy.steps[0].offsetDays : 1)));
   if (overdue.length && step) {
     const anchor = overdue[0].dueDate;
     const suspensionIndex = policy.steps.findIndex((entry) => entry.key === policy.suspensionStep);

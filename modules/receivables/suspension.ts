@@ -32,7 +32,8 @@ export function dunningView(state: DunningState, policy: DunningPolicy): Dunning
   return {
     customerId: state.customerId,
     cycle: state.generation,
-    ...(reached >= 0 ? { lastStep: { key: policy.steps[reached].key, at: state.lastStepAt } } : {}),
+    // A policy edited to fewer steps mid-cycle: the cycle stands at its last step.
+    ...(reached >= 0 ? { lastStep: { key: policy.steps[Math.min(reached, policy.steps.length - 1)].key, at: state.lastStepAt } } : {}),
     suspension: {
       date: state.suspensionDate,
       proposal: round !== undefined && answer && at ? { round, state: answer, at } : undefined,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { businessCalendar } from '../../kernel/calendar.ts';
 import { defaultDunningPolicy } from '../../modules/policies/index.ts';
 import { decideDunning, sendSlot, type DunningState } from '../../modules/receivables/dunning.ts';
+import { dunningView } from '../../modules/receivables/suspension.ts';
 import { applyInvoiceEvent, upsertInvoice, type Invoice } from '../../modules/receivables/invoices.ts';
 
 const berlin = businessCalendar({ timezone: 'Europe/Berlin', country: 'DE' }, { start: '09:00', end: '17:00', days: [1, 2, 3, 4, 5] });
@@ -122,6 +123,30 @@ describe('decideDunning: one step at a time, from the invoices and the state alo
     ]);
   });
 
+  it('woken only when it says it is next due, a started cycle whose overdue invoice was paid still reaches the next step for a later invoice', () => {
+    const later = invoice('A-2', '2026-12-20');
+    let state = decide(fresh(), [invoice('A-1', '2026-12-01'), later], '2026-12-02T09:00').state; // the reminder
+    const paid = { ...invoice('A-1', '2026-12-01'), status: 'paid' as const, amountPaid: 100 };
+    const sent: string[] = [];
+    let at = local('2026-12-03T10:00');
+    for (let wakes = 0; wakes < 10 && at < local('2027-01-31T00:00'); wakes++) {
+      const decision = decideDunning({
+        state,
+        invoices: [paid, later],
+        policy: defaultDunningPolicy,
+        calendar: berlin,
+        outage: false,
+        now: at,
+      });
+      state = decision.state;
+      sent.push(...decision.emails.map((email) => `${show(at)} ${email.template}`));
+      if (!state.nextDunningAt) break;
+      at = new Date(state.nextDunningAt);
+    }
+    // The courtesy note, then the second reminder on day 7 of A-2 (Sunday 27 Dec: Monday), never the reminder again.
+    expect(sent.slice(0, 2)).toEqual(['Thu 2026-12-17 09:00 dunning-courtesy', 'Mon 2026-12-28 09:00 dunning-why']);
+  });
+
   it('a suspended customer who pays one invoice hears nothing more; paying the rest tells them at once that service is restored', () => {
     const invoices = [invoice('A-1', '2026-12-01'), invoice('A-2', '2026-12-01', 50)];
     let state = fresh();
@@ -210,5 +235,25 @@ describe('decideDunning: one step at a time, from the invoices and the state alo
     expect(decide(fresh(), [paid], '2026-12-03T09:00')).toMatchObject({ done: true, emails: [] });
     // At once, not at the next send time: it answers the customer's payment.
     expect(decide(started, [paid], '2026-12-05T23:30')).toMatchObject({ done: true, emails: [{ template: 'dunning-thanks' }] });
+  });
+});
+
+describe('dunningView: what the API shows of a cycle', () => {
+  it('the furthest step, the suspension told and the proposal; a policy edited to fewer steps mid-cycle shows its last step', () => {
+    const state = {
+      ...fresh(),
+      reached: 4,
+      lastStepAt: '2026-12-31T08:00:00Z',
+      suspensionDate: '2026-12-31',
+      suspendedAt: '2026-12-31T08:00:00Z',
+    };
+    expect(dunningView(state, defaultDunningPolicy)).toMatchObject({
+      cycle: 1,
+      lastStep: { key: 'suspension' },
+      suspension: { date: '2026-12-31' },
+    });
+    const shorter = { ...defaultDunningPolicy, steps: defaultDunningPolicy.steps.slice(0, 2) };
+    expect(dunningView(state, shorter).lastStep).toEqual({ key: 'why', at: '2026-12-31T08:00:00Z' });
+    expect(dunningView(fresh(), defaultDunningPolicy)).toEqual({ customerId: 'acme', cycle: 1, suspension: {} });
   });
 });
