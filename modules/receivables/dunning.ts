@@ -163,16 +163,6 @@ export function decideDunning(input: DunningInput): DunningDecision {
     else if (mailOpen) courtesyDue.push(dueDate);
     else deadlines.push(opens);
   }
-  if (courtesyDue.length) {
-    for (const dueDate of courtesyDue) state.sent[`courtesy@${dueDate}`] = now.toISOString();
-    emails.push({
-      key: `courtesy@${courtesyDue.join('+')}`,
-      template: 'dunning-courtesy',
-      audience: 'customer',
-      invoices: coming.filter((invoice) => courtesyDue.includes(invoice.dueDate)),
-    });
-  }
-
   const overdue = active.filter((invoice) => invoice.dueDate < today).sort((a, b) => a.dueDate.localeCompare(b.dueDate));
   const nextIndex = reached + 1;
   const step = policy.steps[nextIndex];
@@ -266,6 +256,17 @@ export function decideDunning(input: DunningInput): DunningDecision {
         if (!invoice.dunnedAt) changed.set(invoice.id, { ...(changed.get(invoice.id) ?? invoice), dunnedAt: now.toISOString() });
       if (policy.steps[nextIndex + 1]) deadlines.push(earliest(nextIndex + 1, today));
     }
+  }
+  // The courtesy note, unless a ladder step just went to the customer: then it waits a day (one email a morning).
+  if (courtesyDue.length && emails.some((email) => email.audience === 'customer')) deadlines.push(slot(addDays(today, 1)));
+  else if (courtesyDue.length) {
+    for (const dueDate of courtesyDue) state.sent[`courtesy@${dueDate}`] = now.toISOString();
+    emails.push({
+      key: `courtesy@${courtesyDue.join('+')}`,
+      template: 'dunning-courtesy',
+      audience: 'customer',
+      invoices: coming.filter((invoice) => courtesyDue.includes(invoice.dueDate)),
+    });
   }
   invoices = invoices.map((invoice) => changed.get(invoice.id) ?? invoice);
   const upcoming = deadlines.filter((deadline) => deadline > t).sort((a, b) => a.toMillis() - b.toMillis())[0];

@@ -147,6 +147,19 @@ describe('decideDunning: one step at a time, from the invoices and the state alo
     expect(sent.slice(0, 2)).toEqual(['Thu 2026-12-17 09:00 dunning-courtesy', 'Mon 2026-12-28 09:00 dunning-why']);
   });
 
+  it('one email a morning: a courtesy note due the morning a ladder step goes out waits for the next morning', () => {
+    const invoices = [invoice('A-1', '2026-12-01'), invoice('A-2', '2026-12-11')];
+    let state = decide(fresh(), invoices, '2026-12-02T09:00').state; // the reminder for A-1
+    const sent: string[] = [];
+    for (const at of ['2026-12-08T09:00', '2026-12-09T09:00', '2026-12-10T09:00']) {
+      const decision = decide(state, invoices, at);
+      state = decision.state;
+      sent.push(...decision.emails.map((email) => `${at} ${email.template} ${email.invoices.map((entry) => entry.id).join('+')}`));
+      if (at === '2026-12-08T09:00') expect(show(state.nextDunningAt)).toBe('Wed 2026-12-09 09:00');
+    }
+    expect(sent).toEqual(['2026-12-08T09:00 dunning-why A-1', '2026-12-09T09:00 dunning-courtesy A-2']);
+  });
+
   it('a suspended customer who pays one invoice hears nothing more; paying the rest tells them at once that service is restored', () => {
     const invoices = [invoice('A-1', '2026-12-01'), invoice('A-2', '2026-12-01', 50)];
     let state = fresh();
