@@ -75,6 +75,9 @@ export interface StatelessStackProps extends StackProps {
   throttle: { rate: number; burst: number };
 }
 
+/** The SES configuration set every email is sent with (its events report bounces and complaints): "steward", or "steward-<stage>". */
+const configurationSetName = (prefix: string) => prefix.slice(0, -1);
+
 /** Functions, state machines, the HTTP API and the schedules: everything that can be redeployed at will. */
 export class StatelessStack extends Stack {
   readonly functions = new Map<string, NodejsFunction>();
@@ -82,15 +85,12 @@ export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly logGroups = new Map<string, LogGroup>();
   readonly operations: Operations;
-  private readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const manifest = loadManifest();
     const prefix = props.namePrefix;
-    this.namePrefix = prefix;
-    /** The SES configuration set every email is sent with (its events report bounces and complaints): "steward" or "steward-<stage>". */
-    const sesConfigurationSet = prefix.slice(0, -1);
+    const sesConfigurationSet = configurationSetName(prefix);
     const stateMachineArns = Object.fromEntries(
       Object.keys(manifest.workflows).map((workflow) => [
         workflow,
@@ -372,7 +372,7 @@ export class StatelessStack extends Stack {
       this.formatArn({
         service: 'states',
         resource: 'execution',
-        resourceName: `${stateMachineName(workflow, this.namePrefix)}:*`,
+        resourceName: `${stateMachineName(workflow, props.namePrefix)}:*`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
     if (need.kind === 'table') {
@@ -389,7 +389,7 @@ export class StatelessStack extends Stack {
             this.formatArn({
               service: 'ses',
               resource: 'configuration-set',
-              resourceName: props.mailDomain ? this.namePrefix.slice(0, -1) : '*',
+              resourceName: props.mailDomain ? configurationSetName(props.namePrefix) : '*',
             }),
           ],
         }),

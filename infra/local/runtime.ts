@@ -355,9 +355,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     };
 
-    // As Lambda does for an asynchronous invocation (a schedule, an event rule): a failed attempt is retried
-    // twice, one and then two minutes later on the runtime's clock; after that the event goes to the
-    // failed-events destination (an SQS queue on AWS), where GET /_local/failed-events shows it.
+    // As Lambda does for an asynchronous invocation (a schedule, an event rule, SES's receipt rule): a
+    // failed attempt is retried twice, one and then two minutes later on the runtime's clock; after that
+    // the event goes to the failed-events destination (an SQS queue on AWS), where GET
+    // /_local/failed-events shows it. Resolves to the attempt's result, undefined when it failed.
     const invokeAsync = (functionName: string, event: unknown, attempt = 1, requestId: string = randomUUID()): Promise<unknown> => {
       if (!declarationOf(functionName).asynchronous)
         throw new Error(`${functionName} is invoked asynchronously but does not declare asynchronous: true`);
@@ -670,31 +671,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
           const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           // As on AWS: the receipt rule's S3 action stores the raw message, then the Lambda action
-          // gets the SES event and reads the message from the bucket. Locally the first attempt is
-          // awaited, so a refusal can answer 550; once the message is stored, a failed attempt is
-          // what SES's asynchronous (Event) invocation makes of it: the mail is accepted, Lambda
-          // retries twice, then the event waits in the failed-events destination for a redrive.
+          // gets the SES event and reads the message from the bucket. It is an asynchronous (Event)
+          // invocation as on AWS: a failed attempt is retried twice, then waits in the failed-events
+          // destination for a redrive, and the mail is accepted. Locally the first attempt is
+          // awaited, so a refusal can answer 550.
           const receipt = sesReceiptEvent({ raw, recipients, sender, now: clock.now() });
-          const requestId = randomUUID();
-          let stored = false;
           tracker
             .track(async () => {
               await receiptRuleS3Action.put(`${INBOUND_PREFIX}${receipt.Records[0].ses.mail.messageId}`, raw);
-              stored = true;
-              return (await invoke('inbound-email', receipt, requestId)) as { outcome?: string; reason?: string } | undefined;
+              // Undefined when the attempt failed: the retries and the failed events then have it.
+              return (await invokeAsync('inbound-email', receipt)) as { outcome?: string; reason?: string } | undefined;
             })
             .then(
               (result) =>
                 result?.outcome === 'refused'
                   ? callback(Object.assign(new Error(`550 ${result.reason ?? 'refused'}`), { responseCode: 550 }))
                   : callback(),
+              // SES could not store it: the sender retries a 451 (what went wrong is ours to read, not the sender's).
               (error: Error) => {
-                console.error('[smtp] inbound-email failed:', error.message);
-                if (!stored)
-                  // SES could not store it: the sender retries a 451 (what went wrong is ours to read, not the sender's).
-                  return callback(Object.assign(new Error('451 temporary failure; please try again later'), { responseCode: 451 }));
-                clock.schedule(new Date(clock.now().getTime() + 60_000), () => void invokeAsync('inbound-email', receipt, 2, requestId));
-                callback();
+                console.error('[smtp] could not store inbound mail:', error.message);
+                callback(Object.assign(new Error('451 temporary failure; please try again later'), { responseCode: 451 }));
               },
             );
         });

@@ -6,7 +6,7 @@ import { sendOnce, sentEmails } from '../../kernel/outbox.ts';
 import { counted, inWords } from '../../kernel/time-words.ts';
 import { contactNames, CustomerRepository, issueRecipients, type Customer } from '../customers/index.ts';
 import { calendars, ms } from '../policies/index.ts';
-import { decideStep, isUnresolved, type Audience, type EmailAction, type Issue, type IssueContext } from './issue.ts';
+import { decideStep, internalTemplates, isUnresolved, type Audience, type EmailAction, type Issue, type IssueContext } from './issue.ts';
 import { IssueRepository } from './issue-repository.ts';
 
 const HISTORY_WINDOW_MS = 90 * 86_400_000;
@@ -142,7 +142,7 @@ async function internalContent(
     createdFrom: new Date(ctx.now.getTime() - HISTORY_WINDOW_MS).toISOString(),
   });
   const history = { openIssues: issues.filter(isUnresolved).length, recentIssues: issues.length };
-  const told = (await sentEmails(repo.store, `ISSUE#${issue.id}`)).filter((sent) => !internalTemplates.has(sent.template));
+  const told = (await sentEmails(repo.store, `ISSUE#${issue.id}`)).filter((sent) => !internal.has(sent.template));
   const lastTold = told.sort((a, b) => a.sentAt.localeCompare(b.sentAt)).at(-1);
   return render(email.template as Parameters<typeof render>[0], {
     issue,
@@ -160,12 +160,5 @@ async function internalContent(
   });
 }
 
-const internalTemplates = new Set([
-  'escalation',
-  'nudge',
-  'etr-warning',
-  'rfo-dispute',
-  'monitoring-cleared',
-  'customer-message',
-  'holding-backoff',
-]);
+/** Internal emails are not what the customer was last told. */
+const internal = new Set<string>(internalTemplates);

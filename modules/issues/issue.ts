@@ -468,14 +468,17 @@ export type CustomerTemplate =
   | 'rfo-reminder'
   | 'closure'
   | 'escalation-confirmation';
-export type InternalTemplate =
-  | 'escalation'
-  | 'nudge'
-  | 'etr-warning'
-  | 'rfo-dispute'
-  | 'monitoring-cleared'
-  | 'customer-message'
-  | 'holding-backoff';
+/** The issue emails that go to the provider's people, never to the customer. */
+export const internalTemplates = [
+  'escalation',
+  'nudge',
+  'etr-warning',
+  'rfo-dispute',
+  'monitoring-cleared',
+  'customer-message',
+  'holding-backoff',
+] as const;
+export type InternalTemplate = (typeof internalTemplates)[number];
 
 /** An email the step must send now. The key makes it effectively once. */
 export interface EmailAction {

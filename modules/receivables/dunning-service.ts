@@ -25,7 +25,14 @@ export async function customerContext(
   deps: Pick<Deps, 'store' | 'clock'>,
   customerId: string,
 ): Promise<{ customer: Customer; policy: Policy; calendar: BusinessCalendar; today: string }> {
-  const customer = await new CustomerRepository(deps.store).existingCustomer(customerId);
+  return contextOf(deps, await new CustomerRepository(deps.store).existingCustomer(customerId));
+}
+
+/** The same, for a customer already read. */
+export async function contextOf(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  customer: Customer,
+): Promise<{ customer: Customer; policy: Policy; calendar: BusinessCalendar; today: string }> {
   const policy = (await new PolicyRepository(deps.store).current(customer.policy)) ?? defaultPolicy;
   const calendar = businessCalendar(customer, policy.businessHours);
   return { customer, policy, calendar, today: DateTime.fromJSDate(deps.clock.now(), { zone: customer.timezone }).toISODate()! };

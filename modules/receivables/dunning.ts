@@ -118,7 +118,7 @@ export function decideDunning(input: DunningInput): DunningDecision {
   const mailOpen = opens.toMillis() === t.toMillis();
   const reached = ladderReached(state, policy);
 
-  let invoices = input.invoices.map((invoice) => {
+  const invoices = input.invoices.map((invoice) => {
     if (!promiseBroken(invoice, today)) return invoice;
     const broken = { ...invoice, promise: { ...invoice.promise!, outcome: 'broken' as const } };
     changed.set(invoice.id, broken);
@@ -268,7 +268,6 @@ export function decideDunning(input: DunningInput): DunningDecision {
       invoices: coming.filter((invoice) => courtesyDue.includes(invoice.dueDate)),
     });
   }
-  invoices = invoices.map((invoice) => changed.get(invoice.id) ?? invoice);
   const upcoming = deadlines.filter((deadline) => deadline > t).sort((a, b) => a.toMillis() - b.toMillis())[0];
   return {
     emails,

@@ -4,7 +4,7 @@ import { bodyText, HttpError, json, parseBody, pathParam, type RouteHandler } fr
 import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import { CustomerRepository } from '../customers/index.ts';
 import { arKpis } from './ar-kpis.ts';
-import { changeInvoices, customerContext } from './dunning-service.ts';
+import { changeInvoices, contextOf, customerContext } from './dunning-service.ts';
 import { parseInvoiceCsv } from './invoice-csv.ts';
 import {
   byCustomer,
@@ -165,18 +165,18 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
 
     'POST /customers/{id}/dunning/events': async (event) => {
       const customerId = pathParam(event);
-      await customerContext(deps, customerId);
+      const { policy } = await customerContext(deps, customerId);
       const body = parseBody(event, suspensionEventSchema);
       const outcome = await decideSuspension(deps, customerId, body.type === 'approve-suspension', body.round);
       if (!outcome.ok) throw new HttpError(409, outcome.reason);
-      const { policy } = await customerContext(deps, customerId);
       return json(202, dunningView(outcome.state, policy.dunning));
     },
 
     'GET /customers/{id}/dunning': async (event) => {
       const customerId = pathParam(event);
-      if (!(await customers.getCustomer(customerId))) throw new HttpError(404, `customer ${customerId} not found`);
-      const { policy } = await customerContext(deps, customerId);
+      const customer = await customers.getCustomer(customerId);
+      if (!customer) throw new HttpError(404, `customer ${customerId} not found`);
+      const { policy } = await contextOf(deps, customer);
       return json(200, dunningView(await invoices.dunningState(customerId), policy.dunning));
     },
 

@@ -94,7 +94,7 @@ receivers:
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const process = startProcess('prometheus-alertmanager', [
+  const server = startProcess('prometheus-alertmanager', [
     `--config.file=${join(dir, 'alertmanager.yml')}`,
     `--storage.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
@@ -110,7 +110,7 @@ receivers:
   );
   return {
     url,
-    stop: process.stop,
+    stop: server.stop,
     now: async () => Date.parse((await fetch(`${url}/-/ready`)).headers.get('date')!),
     /** Posts alerts to Alertmanager's API, as Prometheus does. */
     post: async (alerts: unknown[]) => {
