@@ -2,6 +2,7 @@ import type { BlobStore } from './blob-store.ts';
 import type { Clock } from './clock.ts';
 import type { DynamoStore } from './dynamo-store.ts';
 import type { Mailer } from './mailer.ts';
+import type { Telemetry } from './telemetry.ts';
 import type { WorkflowPort } from './workflow-port.ts';
 
 export interface Settings {
@@ -35,6 +36,7 @@ export interface Deps {
   mailer: Mailer;
   workflows: WorkflowPort;
   clock: Clock;
+  telemetry: Telemetry;
   settings: Settings;
   blobs: BlobStore;
 }

@@ -5,6 +5,7 @@ import type * as z from 'zod';
 import { authorize } from './actor.ts';
 import type { Settings } from './deps.ts';
 import { DomainError, httpStatusOf } from './errors.ts';
+import type { Telemetry } from './telemetry.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2;
 export type ApiResult = Exclude<APIGatewayProxyResultV2, string>;
@@ -83,7 +84,7 @@ export function asHttpError(error: unknown): HttpError | undefined {
 }
 
 /** Turns thrown errors into JSON responses, the one error mapping of every HTTP entry; anything unknown is a 500. */
-export const httpErrors = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
+export const httpErrors = (telemetry: Telemetry): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   onError: async (request) => {
     const error = request.error as Error;
     const known = asHttpError(error);
@@ -91,7 +92,7 @@ export const httpErrors = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
       request.response = json(known.statusCode, { error: known.message, ...(known.details ? { details: known.details } : {}) });
       return;
     }
-    console.error('unhandled error', error);
+    telemetry.error('unhandled error', error, { routeKey: request.event.routeKey });
     request.response = json(500, { error: 'internal error' });
   },
 });

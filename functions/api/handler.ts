@@ -15,7 +15,7 @@ const isPublic = (event: ApiEvent) => event.routeKey.endsWith(' /links/{token}')
 /** The REST API: each module's routes, the customer view across modules, and the customer links. */
 export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
   middy<ApiEvent, ApiResult>()
-    .use(httpErrors())
+    .use(httpErrors(deps.telemetry))
     .use(bearerAuth(deps.settings, isPublic))
     .handler(
       router({

@@ -16,7 +16,7 @@ const STOP_BEFORE_TIMEOUT_MS = 30_000;
  * nothing new due (each step moves the customer's next date on), and after missed runs each
  * customer is woken once and sends only the step now due.
  */
-export const createHandler = ({ store, workflows, clock }: DepsOf<typeof declaration.needs>) =>
+export const createHandler = ({ store, workflows, clock, telemetry }: DepsOf<typeof declaration.needs>) =>
   middy().handler(async (_event: unknown, context: Context) => {
     const repo = new InvoiceRepository(store);
     const now = clock.now();
@@ -58,13 +58,15 @@ export const createHandler = ({ store, workflows, clock }: DepsOf<typeof declara
       } catch (error) {
         if (!(error instanceof RunsExhausted)) throw error;
         stuck++;
-        console.error(`[dunning-run] ${error.message}`);
+        telemetry.error('dunning workflow cannot be kept running', error, { customerId: due.customerId });
       }
     }
     const counts = { read, started, restarted, signalled, stuck, stoppedEarly };
-    // One JSON line per run that found work: CloudWatch metric filters alarm on stoppedEarly and stuck (infra/cdk/operations.ts).
-    if (read || stoppedEarly)
-      console.log(JSON.stringify({ level: stuck || stoppedEarly ? 'WARN' : 'INFO', message: 'dunning run', ...counts }));
+    telemetry.count('DunningCustomersDue', read);
+    telemetry.count('DunningCustomersWoken', started + restarted + signalled);
+    telemetry.count('ExecutionsRestarted', restarted);
+    // One line per run that found work: CloudWatch metric filters alarm on stoppedEarly and stuck (infra/cdk/operations.ts).
+    if (read || stoppedEarly) (stuck || stoppedEarly ? telemetry.warn : telemetry.info).call(telemetry, 'dunning run', counts);
     return counts;
   });
 

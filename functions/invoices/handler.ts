@@ -10,7 +10,7 @@ const isPublic = (event: ApiEvent) => event.routeKey === 'POST /webhooks/stripe'
 /** The receivables API; the Stripe webhook authenticates by its signature instead of the bearer token. */
 export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
   middy<ApiEvent, ApiResult>()
-    .use(httpErrors())
+    .use(httpErrors(deps.telemetry))
     .use(bearerAuth(deps.settings, isPublic))
     .handler(router(receivableRoutes(deps)));
 

@@ -2,8 +2,6 @@ import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { lambda } from '../../infra/aws/lambda.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
-import type { DynamoStore } from '../../kernel/dynamo-store.ts';
-import type { WorkflowPort } from '../../kernel/workflow-port.ts';
 import { keepRunning, type RunOutcome, RunsExhausted, runOf } from '../../kernel/workflow-runs.ts';
 import { executionName, ISSUE_WORKFLOW, IssueRepository, workflowInput } from '../../modules/issues/index.ts';
 import { DUNNING_SHARDS, DUNNING_WORKFLOW, dunningExecutionName, InvoiceRepository } from '../../modules/receivables/index.ts';
@@ -38,15 +36,20 @@ const dunningOwner = z.object({ customerId: z.string(), generation: z.int() });
  * a run that failed, timed out or was stopped (its owner gets the next run at once), and sweeps of
  * every owner (a lost start is made, a missed event caught up): issues hourly, dunning cycles daily.
  */
-export const createHandler = ({ store, workflows }: DepsOf<typeof declaration.needs>) =>
+export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
   middy().handler(async (event: unknown) => {
     const ended = statusChange.safeParse(event);
-    if (ended.success) return restartOwner(store, workflows, ended.data.detail);
+    if (ended.success) return restartOwner(deps, ended.data.detail);
     const scope = sweepScope.safeParse(event);
-    return sweep(store, workflows, (scope.success && scope.data.sweep) || 'all');
+    const counts = await sweep(deps, (scope.success && scope.data.sweep) || 'all');
+    deps.telemetry.count('ExecutionsRestarted', counts.restarted);
+    if (counts.started || counts.restarted || counts.stuck) deps.telemetry.warn('sweep found owners without a live execution', counts);
+    return counts;
   });
 
-async function restartOwner(store: DynamoStore, workflows: WorkflowPort, ended: z.infer<typeof statusChange>['detail']) {
+type ReconcileDeps = Pick<DepsOf<typeof declaration.needs>, 'store' | 'workflows' | 'telemetry'>;
+
+async function restartOwner({ store, workflows, telemetry }: ReconcileDeps, ended: z.infer<typeof statusChange>['detail']) {
   const workflow = workflows.workflowOf(ended.stateMachineArn);
   const input = JSON.parse(ended.input) as unknown;
   let owner: { base: string; input: unknown } | undefined;
@@ -60,18 +63,22 @@ async function restartOwner(store: DynamoStore, workflows: WorkflowPort, ended: 
     const state = await new InvoiceRepository(store).dunningState(cycle.customerId);
     if (state.generation === cycle.generation && state.nextDunningAt) owner = { base: dunningExecutionName(cycle), input: cycle };
   }
+  const ending = { execution: ended.name, status: ended.status, error: ended.error ?? undefined, cause: ended.cause?.slice(0, 300) };
   if (!owner || !workflow) return { restarted: 0, reason: 'the owner needs no workflow any more' };
   const run = runOf(owner.base, ended.name) ?? 1;
   if (run >= RESTARTS_ON_EVENT) {
-    const why = ended.error ? ` (${ended.error}: ${(ended.cause ?? '').slice(0, 300)})` : '';
-    console.error(`[reconcile] ${ended.name} ended ${ended.status}${why}, the ${run}th run to end so; the hourly sweep retries`);
+    telemetry.error(`the ${run}th run to end so; the hourly sweep retries`, undefined, ending);
     return { restarted: 0, reason: 'too many runs ended; left to the hourly sweep' };
   }
   const { outcome, name } = await keepRunning(workflows, workflow, owner.base, owner.input, run);
+  if (outcome !== 'running') {
+    telemetry.count('ExecutionsRestarted');
+    telemetry.warn('execution ended; its owner runs again', { ...ending, next: name });
+  }
   return { restarted: outcome === 'running' ? 0 : 1, name };
 }
 
-async function sweep(store: DynamoStore, workflows: WorkflowPort, scope: 'issues' | 'dunning' | 'all') {
+async function sweep({ store, workflows, telemetry }: ReconcileDeps, scope: 'issues' | 'dunning' | 'all') {
   const issues = new IssueRepository(store);
   const invoices = new InvoiceRepository(store);
   const counts: Record<RunOutcome | 'checked' | 'stuck', number> = { checked: 0, running: 0, started: 0, restarted: 0, stuck: 0 };
@@ -83,7 +90,7 @@ async function sweep(store: DynamoStore, workflows: WorkflowPort, scope: 'issues
         if (outcome.status === 'fulfilled') counts[outcome.value]++;
         else if (outcome.reason instanceof RunsExhausted) {
           counts.stuck++;
-          console.error(`[reconcile] ${outcome.reason.message}`);
+          telemetry.error('an owner cannot be kept running', outcome.reason);
         } else throw outcome.reason;
       }
     }

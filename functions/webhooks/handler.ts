@@ -7,6 +7,6 @@ import declaration from './function.ts';
 
 /** Monitoring webhooks (Alertmanager, Grafana, PagerDuty Events v2, Datadog, Standard Webhooks). */
 export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
-  middy<ApiEvent, ApiResult>().use(httpErrors()).handler(webhookIntake(deps));
+  middy<ApiEvent, ApiResult>().use(httpErrors(deps.telemetry)).handler(webhookIntake(deps));
 
 export const handler = lambda(declaration, createHandler);

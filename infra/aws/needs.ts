@@ -8,6 +8,7 @@ import { parseUnknownSender, type SettingName, type Settings } from '../../kerne
 import { DynamoStore } from '../../kernel/dynamo-store.ts';
 import { linkKey } from '../../kernel/links.ts';
 import type { Mailer } from '../../kernel/mailer.ts';
+import type { Telemetry } from '../../kernel/telemetry.ts';
 import type { WorkflowPort } from '../../kernel/workflow-port.ts';
 
 /**
@@ -19,8 +20,8 @@ import type { WorkflowPort } from '../../kernel/workflow-port.ts';
 type Env = NodeJS.ProcessEnv;
 interface NeedBase<K extends string, T> {
   kind: K;
-  /** Builds the dependency on AWS from the function's environment. */
-  create(env: Env): T;
+  /** Builds the dependency on AWS from the function's environment; it counts what it does in `telemetry`. */
+  create(env: Env, telemetry: Telemetry): T;
 }
 export type Access = 'read' | 'read-write';
 export type TableNeed = NeedBase<'table', DynamoStore> & { access: Access };
@@ -38,8 +39,11 @@ export interface Needs {
   blobs?: BlobsNeed;
 }
 
-/** The dependencies a declaration gives its handler: what it declared, and the clock. */
-export type DepsOf<N extends Needs> = { [K in keyof N]-?: N[K] extends NeedBase<string, infer T> ? T : never } & { clock: Clock };
+/** The dependencies a declaration gives its handler: what it declared, the clock and telemetry. */
+export type DepsOf<N extends Needs> = { [K in keyof N]-?: N[K] extends NeedBase<string, infer T> ? T : never } & {
+  clock: Clock;
+  telemetry: Telemetry;
+};
 
 export interface FunctionDeclaration<N extends Needs = Needs> {
   timeoutSeconds: number;
@@ -77,8 +81,11 @@ export const table = (access: Access): TableNeed => ({
 /** Sending email through SES, paced to SES_MAX_RATE per second in each function instance when set. */
 export const email = (): EmailNeed => ({
   kind: 'email',
-  create: (env) =>
-    new SesMailer({}, { maxPerSecond: sendingRate(env.SES_MAX_RATE, 'SES_MAX_RATE'), configurationSet: env.SES_CONFIGURATION_SET }),
+  create: (env, telemetry) =>
+    new SesMailer(
+      {},
+      { maxPerSecond: sendingRate(env.SES_MAX_RATE, 'SES_MAX_RATE'), configurationSet: env.SES_CONFIGURATION_SET, telemetry },
+    ),
 });
 
 /** Workflows it starts (StartExecution, DescribeExecution, StopExecution) and signals (SendTaskSuccess/Failure). */
@@ -86,7 +93,7 @@ export const workflows = (spec: { start?: string[]; signal?: string[] }): Workfl
   kind: 'workflows',
   start: spec.start ?? [],
   signal: spec.signal ?? [],
-  create: (env) => new SfnWorkflows(JSON.parse(required(env, 'STATE_MACHINE_ARNS'))),
+  create: (env, telemetry) => new SfnWorkflows(JSON.parse(required(env, 'STATE_MACHINE_ARNS')), undefined, telemetry),
 });
 
 /** The inbound mail bucket, under one prefix. */
@@ -156,11 +163,11 @@ function awsSettings(env: Env, names: SettingName[]): Settings {
 }
 
 /** Builds a declaration's dependencies on AWS; each is made on first use, one client per service. */
-export function awsDeps<N extends Needs>(needs: N, env: Env = process.env): DepsOf<N> {
-  const deps = { clock: systemClock } as Record<string, unknown>;
+export function awsDeps<N extends Needs>(needs: N, telemetry: Telemetry, env: Env = process.env): DepsOf<N> {
+  const deps = { clock: systemClock, telemetry } as Record<string, unknown>;
   for (const [name, need] of Object.entries(needs) as [string, Need][]) {
     let made: unknown;
-    Object.defineProperty(deps, name, { enumerable: true, get: () => (made ??= need.create(env)) });
+    Object.defineProperty(deps, name, { enumerable: true, get: () => (made ??= need.create(env, telemetry)) });
   }
   return deps as DepsOf<N>;
 }

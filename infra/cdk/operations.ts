@@ -10,9 +10,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-
-/** Steward's own metrics (from its log lines), beside the AWS services' namespaces. */
-export const METRICS_NAMESPACE = 'Steward';
+import { type Metric as StewardMetric, METRICS_NAMESPACE } from '../../kernel/telemetry.ts';
 
 /** SES reviews an account at a 5 % bounce rate and 0.1 % complaint rate (and may pause it at 10 % and 0.5 %): alarm at the review level. */
 export const SES_BOUNCE_RATE_ALARM = 0.05;
@@ -28,6 +26,8 @@ export interface OperationsProps {
   alarmEmail?: string;
   /** Prefix of the dashboard's name (the stage). */
   namePrefix: string;
+  /** The `service` dimension of the metrics the functions publish (their POWERTOOLS_SERVICE_NAME). */
+  serviceName: string;
 }
 
 /**
@@ -104,6 +104,16 @@ export class Operations extends Construct {
       'SES complaint rate at the level where SES reviews the account.',
     );
 
+    // The metrics the functions publish through Powertools (kernel/telemetry.ts lists them).
+    const steward = (metricName: StewardMetric, period = Duration.minutes(5)) =>
+      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: props.serviceName }, period, statistic: 'Sum' });
+    alarm(
+      'emails-failed',
+      steward('EmailsFailed', Duration.minutes(15)),
+      5,
+      "SES refused or failed five sends in 15 minutes after the SDK retries: customers may not be hearing from Steward (the workflows keep retrying; see the functions' logs).",
+    );
+
     const dunningRun = props.functions.get('dunning-run');
     const dunningLogs = props.logGroups.get('dunning-run');
     if (dunningRun && dunningLogs) {
@@ -167,6 +177,14 @@ export class Operations extends Construct {
         props.api.metricCount(every5Minutes),
         props.api.metricClientError(every5Minutes),
         props.api.metricServerError(every5Minutes),
+      ]),
+      graph('Emails sent, failed, retried', [steward('EmailsSent'), steward('EmailsFailed'), steward('EmailsRetried')]),
+      graph('Coming in: alerts, mail, mail set aside', [steward('AlertsIngested'), steward('MailReceived'), steward('MailQuarantined')]),
+      graph('Executions started and restarted by Steward', [steward('ExecutionsStarted'), steward('ExecutionsRestarted')]),
+      graph('Dunning: customers due and woken; links used', [
+        steward('DunningCustomersDue'),
+        steward('DunningCustomersWoken'),
+        steward('LinksUsed'),
       ]),
       graph('SES reputation (bounce and complaint rate)', [ses('Reputation.BounceRate'), ses('Reputation.ComplaintRate')]),
       graph('Emails sent and delivered', [

@@ -90,6 +90,8 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const manifest = loadManifest();
     const prefix = props.namePrefix;
+    /** The `service` key of every log line and the dimension of every metric: steward, or steward-<stage>. */
+    const serviceName = prefix.replace(/-$/, '');
     const sesConfigurationSet = configurationSetName(prefix);
     const stateMachineArns = Object.fromEntries(
       Object.keys(manifest.workflows).map((workflow) => [
@@ -162,7 +164,7 @@ export class StatelessStack extends Stack {
         timeout: Duration.seconds(declaration.timeoutSeconds),
         tracing: Tracing.ACTIVE,
         logGroup,
-        environment: { ...environmentOf(declaration), NODE_OPTIONS: '--enable-source-maps' },
+        environment: { ...environmentOf(declaration), NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: serviceName },
         reservedConcurrentExecutions: publicFunctions.has(name) && props.publicConcurrency > 0 ? props.publicConcurrency : undefined,
         bundling: {
           format: OutputFormat.ESM,
@@ -319,6 +321,7 @@ export class StatelessStack extends Stack {
       failedEvents: props.failedEvents,
       alarmEmail: props.alarmEmail,
       namePrefix: prefix,
+      serviceName,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: publicUrl });

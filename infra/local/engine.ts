@@ -5,6 +5,8 @@ import { executionArn, functionArn, isValidExecutionName, LOCAL_PLACE, stateMach
 import type { AslDefinition } from '../workflow-manifest.ts';
 import type { ActivityTracker, TimerClock } from './clock.ts';
 import type { ExecutionRecords, ExecutionRecord } from './execution-records.ts';
+import { Telemetry } from '../../kernel/telemetry.ts';
+import { LocalTelemetry } from './telemetry.ts';
 
 /** Invokes a Lambda handler by function name with a real event; returns its result. */
 export type FunctionInvoker = (functionName: string, payload: unknown) => Promise<unknown>;
@@ -89,6 +91,8 @@ export class LocalEngine {
     private readonly options: {
       /** Overrides Retry intervals of every Task (tests use 0). */
       retryIntervalMs?: number;
+      /** Where the engine reports what it could not do (default: readable lines on the terminal). */
+      telemetry?: Telemetry;
       /** AWS's 25,000 unless a test wants to reach it quickly. */
       historyEventLimit?: number;
     } = {},
@@ -256,7 +260,12 @@ export class LocalEngine {
           return this.finish(record, aborted ? 'ABORTED' : 'FAILED', aborted ? {} : { error: failure?.name, cause: failure?.message });
         },
       )
-      .catch((error: unknown) => console.error(`[engine] could not record the end of ${record.name}:`, error))
+      .catch((error: unknown) =>
+        (this.options.telemetry ?? new Telemetry(new LocalTelemetry('readable'))).error('could not record the end of an execution', error, {
+          component: 'engine',
+          execution: record.name,
+        }),
+      )
       .finally(() => {
         this.running.get(id)?.cancelLifetime();
         this.running.delete(id);

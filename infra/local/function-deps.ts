@@ -67,7 +67,7 @@ function declaredWorkflows(workflows: WorkflowPort, need: Extract<Need, { kind: 
  * writes, undeclared workflows and settings are refused, undeclared dependencies are absent).
  */
 export function localDeps(functionName: string, declaration: FunctionDeclaration, all: Deps): Partial<Deps> {
-  const deps: Record<string, unknown> = { clock: all.clock };
+  const deps: Record<string, unknown> = { clock: all.clock, telemetry: all.telemetry };
   for (const [name, need] of Object.entries(declaration.needs) as [keyof Deps, Need][]) {
     if (need.kind === 'table')
       deps[name] = need.access === 'read' ? readOnly(all.store, TABLE_WRITES, 'the table', functionName) : all.store;

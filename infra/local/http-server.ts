@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { matchRoute, routeKey } from '../routes.ts';
+import type { Telemetry } from '../../kernel/telemetry.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -84,6 +85,7 @@ export interface HttpServerOptions {
   invoke: (functionName: string, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
   /** Routes of the embedded runtime itself (/health, /_local/...), tried first. */
   localRoutes: LocalRoute;
+  telemetry: Telemetry;
 }
 
 export function startHttpServer(options: HttpServerOptions): Promise<Server> {
@@ -123,7 +125,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<Server> {
         writeApiGatewayResult(response, await options.invoke(match.route.function, event));
       } catch (error) {
         if (request.destroyed) return; // the client went away (or was cut off): nobody to answer
-        console.error('[http] request failed:', error);
+        options.telemetry.error('request failed', error, { component: 'http', path: request.url?.slice(0, 200) });
         if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
         else response.end();
       }

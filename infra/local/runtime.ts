@@ -49,6 +49,9 @@ import { startHttpServer, type LocalRoute } from './http-server.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { parseDuration } from './duration.ts';
 import { parseInstant } from './instant.ts';
+import { LocalTelemetry, type LogFormat } from './telemetry.ts';
+import { Telemetry } from '../../kernel/telemetry.ts';
+import { invocationKeys } from '../aws/lambda.ts';
 
 export const TABLE_NAME = 'steward';
 const EXECUTIONS_TABLE = 'steward-local-executions';
@@ -59,6 +62,9 @@ const MAX_CLOCK_MOVE_MS = MAX_CLOCK_MOVE_DAYS * 24 * 60 * 60 * 1000;
 const SES_FEEDBACK_DELAY_MS = 200;
 /** Lambda tries an asynchronous event three times in all. */
 const ASYNC_ATTEMPTS = 3;
+
+/** What `npm start -- …` accepts. */
+const ARGUMENTS = ['--in-memory', '--json-logs'];
 
 export interface RuntimeOptions {
   port: number;
@@ -91,6 +97,8 @@ export interface RuntimeOptions {
   indexDelayMs?: number;
   /** Overrides functions' configured timeouts, in seconds (tests shorten one to see it enforced). */
   functionTimeouts?: Record<string, number>;
+  /** How log lines are printed: readable (default), JSON as on AWS (`--json-logs`), or not at all. */
+  logFormat?: LogFormat;
 }
 
 export interface ClientLimits {
@@ -124,7 +132,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
         `STEWARD_CLOCK_START must be an ISO-8601 instant with an offset, such as 2026-12-01T09:00:00Z, got "${clockStartText}"`,
       );
   }
-  for (const arg of argv) if (arg !== '--in-memory') throw new Error(`unknown argument "${arg}" (supported: --in-memory)`);
+  for (const arg of argv) if (!ARGUMENTS.includes(arg)) throw new Error(`unknown argument "${arg}" (supported: ${ARGUMENTS.join(', ')})`);
   let faults: FaultShares | undefined;
   if (env.STEWARD_FAULTS) {
     try {
@@ -145,6 +153,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
     indexDelayMs: indexDelay(env.STEWARD_INDEX_DELAY_MS),
     dataDir: resolve(env.STEWARD_DATA_DIR || '.steward'),
     inMemory: argv.includes('--in-memory'),
+    logFormat: argv.includes('--json-logs') ? 'json' : 'readable',
     clock,
     clockStart,
     apiToken: env.STEWARD_API_TOKEN || undefined,
@@ -229,6 +238,8 @@ export interface Runtime {
   tracker: ActivityTracker;
   /** Every local component, as the composition root hands them out (each function gets its declared part). */
   deps: Deps;
+  /** The log lines kept and the metrics counted (GET /_local/metrics). */
+  telemetry: LocalTelemetry;
   store: DynamoStore;
   mailer: SesMailer;
   scheduler: LocalScheduler;
@@ -283,10 +294,12 @@ function closeServer(server: { close(cb: () => void): unknown; closeAllConnectio
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const sink = new LocalTelemetry(options.logFormat ?? 'readable');
+  const telemetry = new Telemetry(sink);
   const cleanups: (() => Promise<void> | void)[] = [];
   const runCleanups = async () => {
     for (const cleanup of cleanups.reverse())
-      await Promise.resolve(cleanup()).catch((error) => console.error('[runtime] cleanup failed:', error));
+      await Promise.resolve(cleanup()).catch((error) => telemetry.error('cleanup failed', error, { component: 'runtime' }));
     cleanups.length = 0;
   };
   try {
@@ -339,7 +352,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const started = performance.now();
       try {
         return await sandbox.run(functionName, requestId, timeoutSeconds, () =>
-          handler(structuredClone(event), lambdaContext(functionName, requestId, timeoutSeconds)),
+          telemetry.invocation(invocationKeys(functionName, requestId, event), () =>
+            handler(structuredClone(event), lambdaContext(functionName, requestId, timeoutSeconds)),
+          ),
         );
       } catch (error) {
         const byName = errors.get(functionName) ?? {};
@@ -369,9 +384,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
             clock.schedule(retryAt, () => void invokeAsync(functionName, event, attempt + 1, requestId));
             return;
           }
-          console.error(
-            `[runtime] ${functionName} failed ${attempt} times on an asynchronous event; kept in /_local/failed-events: ${error.message}`,
-          );
+          telemetry.error(`failed ${attempt} times on an asynchronous event; kept in /_local/failed-events`, error, {
+            component: 'runtime',
+            function_name: functionName,
+            function_request_id: requestId,
+          });
           await failedEvents.add(failedEvent(functionName, event, error, requestId, attempt, clock.now()));
         }),
       );
@@ -385,7 +402,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         Object.fromEntries(Object.entries(substitutions).map(([placeholder, fn]) => [placeholder, localFunctionArn(fn)])),
       ),
     }));
-    const engine = new LocalEngine(definitions, invoke, clock, tracker, records, { retryIntervalMs: options.retryIntervalMs });
+    const engine = new LocalEngine(definitions, invoke, clock, tracker, records, { retryIntervalMs: options.retryIntervalMs, telemetry });
     cleanups.push(() => engine.shutdown());
     // Step Functions' "Execution Status Change" event, routed as CDK's rule routes it.
     engine.onClosed = (record) => {
@@ -419,11 +436,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const blobs = new S3BlobStore(s3.bucket, client('s3', s3Client({ retryStrategy: sdk.retryStrategy })));
     // SES's receipt rule writes the message to the bucket itself (not a function: no faults, no freeze).
     const receiptRuleS3Action = new S3BlobStore(s3.bucket, s3Client());
-    const mailer = new SesMailer({ ...sdk, endpoint: sesUrl }, { maxPerSecond: options.sesMaxRate });
+    const mailer = new SesMailer({ ...sdk, endpoint: sesUrl }, { maxPerSecond: options.sesMaxRate, telemetry });
     client('ses', mailer.client);
     const workflows = new SfnWorkflows(
       Object.fromEntries(definitions.map(({ name }) => [name, stateMachineArn(LOCAL_PLACE, name)])),
       client('sfn', new SFNClient({ ...sdk, endpoint: sfn.endpoint })),
+      telemetry,
     );
     const apiUrl = `http://127.0.0.1:${options.port}`;
     const deps: Deps = {
@@ -438,6 +456,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ),
       workflows,
       clock,
+      telemetry,
       settings: {
         fromAddress: options.fromAddress,
         publicUrl: apiUrl,
@@ -451,9 +470,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
     for (const [name, create] of factories) functions.set(name, create(localDeps(name, declarationOf(name), deps)));
 
-    const scheduler = new LocalScheduler(clock, async (schedule) => {
-      await invokeAsync(schedule.function, scheduleInput(schedule));
-    });
+    const scheduler = new LocalScheduler(
+      clock,
+      async (schedule) => {
+        await invokeAsync(schedule.function, scheduleInput(schedule));
+      },
+      telemetry,
+    );
     cleanups.push(() => scheduler.stop());
 
     const urls = {
@@ -492,6 +515,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         return { status: 200, body: { redriven: events.length } };
       }
       if (path === '/_local/executions' && method === 'GET') return listExecutions(query);
+      if (path === '/_local/metrics' && method === 'GET') return { status: 200, body: { metrics: sink.metrics() } };
       const execution = /^\/_local\/executions\/([^/]+)\/([^/]+)$/.exec(path);
       if (execution && method === 'GET') {
         const description = await engine.describe(decodeURIComponent(execution[1]), decodeURIComponent(execution[2]));
@@ -634,6 +658,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       now: () => clock.now(),
       invoke: (fn, event) => tracker.track(() => invoke(fn, event)) as Promise<APIGatewayProxyResultV2>,
       localRoutes,
+      telemetry,
     });
     cleanups.push(() => closeServer(http));
 
@@ -689,7 +714,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
                   : callback(),
               // SES could not store it: the sender retries a 451 (what went wrong is ours to read, not the sender's).
               (error: Error) => {
-                console.error('[smtp] could not store inbound mail:', error.message);
+                telemetry.error('could not store inbound mail', error, { component: 'smtp' });
                 callback(Object.assign(new Error('451 temporary failure; please try again later'), { responseCode: 451 }));
               },
             );
@@ -703,7 +728,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         resolveListen();
       });
     });
-    smtpServer.on('error', (error) => console.error('[smtp]', error.message));
+    smtpServer.on('error', (error) => telemetry.error('SMTP server error', error, { component: 'smtp' }));
     // smtp-server cuts off idle clients only; a session that keeps talking is cut off here.
     (smtpServer as unknown as { server: import('node:net').Server }).server.on('connection', (socket) => {
       const limit = setTimeout(() => socket.destroy(), limits.smtpSessionMs);
@@ -724,6 +749,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       faults,
       tracker,
       deps,
+      telemetry: sink,
       store,
       mailer,
       scheduler,

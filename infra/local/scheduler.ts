@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import type { Schedule } from '../schedules.ts';
 import type { TimerClock } from './clock.ts';
+import type { Telemetry } from '../../kernel/telemetry.ts';
 
 /**
  * Converts an EventBridge Scheduler expression to a croner pattern.
@@ -35,6 +36,7 @@ export class LocalScheduler {
   constructor(
     private readonly clock: TimerClock,
     private readonly run: (schedule: Schedule, at: Date) => Promise<void>,
+    private readonly telemetry: Telemetry,
   ) {}
 
   start(schedules: Schedule[]): void {
@@ -55,7 +57,7 @@ export class LocalScheduler {
     const cancel = this.clock.schedule(next, () => {
       this.cancels = this.cancels.filter((c) => c !== cancel);
       this.fired.push({ name: schedule.name, at: next.toISOString() });
-      this.run(schedule, next).catch((error) => console.error(`[scheduler] ${schedule.name} failed:`, error));
+      this.run(schedule, next).catch((error) => this.telemetry.error(`${schedule.name} failed`, error, { component: 'scheduler' }));
       this.arm(schedule, cron);
     });
     this.cancels.push(cancel);

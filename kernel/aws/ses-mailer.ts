@@ -1,4 +1,5 @@
 import { SESv2Client, SendEmailCommand, type SendEmailCommandOutput, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
+import type { Telemetry } from '../telemetry.ts';
 import { headerValue, type Mailer, type OutboundEmail } from '../mailer.ts';
 
 export interface MailerOptions {
@@ -6,6 +7,8 @@ export interface MailerOptions {
   maxPerSecond?: number;
   /** The SES configuration set whose event destination reports bounces and complaints. */
   configurationSet?: string;
+  /** Where sent, retried and failed sends are counted (EmailsSent, EmailsRetried, EmailsFailed). */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -51,14 +54,26 @@ export class SesMailer implements Mailer {
         }),
       );
     } catch (error) {
-      this.counts.failed++;
-      this.counts.retried += Math.max(0, ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) - 1);
+      this.counted('failed', (error as { $metadata?: { attempts?: number } }).$metadata?.attempts);
+      this.options.telemetry?.warn('email not sent', {
+        subject: headerValue(email.subject),
+        error: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300),
+      });
       throw error;
     }
-    this.counts.sent++;
-    this.counts.retried += Math.max(0, (out.$metadata.attempts ?? 1) - 1);
+    this.counted('sent', out.$metadata.attempts);
+    const recipients = email.to.length + (email.cc?.length ?? 0);
+    this.options.telemetry?.info('email sent', { subject: headerValue(email.subject), recipients, messageId: out.MessageId });
     if (!out.MessageId) throw new Error('SES returned no MessageId');
     return { messageId: out.MessageId };
+  }
+
+  private counted(outcome: 'sent' | 'failed', attempts = 1): void {
+    const retried = Math.max(0, attempts - 1);
+    this.counts[outcome]++;
+    this.counts.retried += retried;
+    this.options.telemetry?.count(outcome === 'sent' ? 'EmailsSent' : 'EmailsFailed');
+    this.options.telemetry?.count('EmailsRetried', retried);
   }
 
   /** Spaces sends 1/maxPerSecond apart: each send takes the next free slot and waits for it. */

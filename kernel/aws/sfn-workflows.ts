@@ -6,6 +6,7 @@ import {
   StopExecutionCommand,
   DescribeExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import type { Telemetry } from '../telemetry.ts';
 import type { ExecutionDescription, StartResult, WorkflowPort } from '../workflow-port.ts';
 
 /**
@@ -16,6 +17,7 @@ export class SfnWorkflows implements WorkflowPort {
   constructor(
     private readonly stateMachineArns: Record<string, string>,
     private readonly client = new SFNClient({}),
+    private readonly telemetry?: Telemetry,
   ) {}
 
   private arnOf(workflow: string): string {
@@ -36,6 +38,7 @@ export class SfnWorkflows implements WorkflowPort {
     const out = await this.client.send(
       new StartExecutionCommand({ stateMachineArn: this.arnOf(workflow), name, input: JSON.stringify(input) }),
     );
+    this.telemetry?.count('ExecutionsStarted');
     return { executionArn: out.executionArn!, startDate: out.startDate!.toISOString() };
   }
 

@@ -71,7 +71,7 @@ const sha = (data: string | Buffer) => createHash('sha256').update(data).digest(
 type QuotedEmail = { owner: string; key: string } | undefined;
 const refused = (reason: string): InboundOutcome => ({ outcome: 'refused', reason });
 
-export type InboundEmailDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'workflows' | 'settings' | 'blobs'>;
+export type InboundEmailDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'workflows' | 'settings' | 'blobs' | 'telemetry'>;
 
 /**
  * Inbound mail (SES receipt rule → S3 → this Lambda; locally SMTP → data folder → the same event).
@@ -123,7 +123,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
       const sentTo = emailId && (await recipientsOfBounced(deps.store, emailId));
       if (!sentTo) {
         const reason = `${automated.kind} report from ${fromAddress(mail, ses.mail.source)} not sent to a signed bounce address: ignored`;
-        console.warn(JSON.stringify({ level: 'WARN', message: reason, sesMessageId: ses.mail.messageId, recipients }));
+        deps.telemetry.warn(reason, { recipients: recipients.join(', ') });
         return { outcome: 'ignored', reason };
       }
       const affected = affectedRecipients(mail).filter((address) => sentTo.includes(address));
@@ -283,8 +283,17 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
   /** Refused mail leaves nothing behind: its raw message is deleted from the bucket. */
   return async (event: unknown): Promise<InboundOutcome> => {
     const { ses } = sesEventSchema.parse(event).Records[0];
+    deps.telemetry.annotate({ sesMessageId: ses.mail.messageId });
     const outcome = await receive(ses);
     if (outcome.outcome === 'refused') await deps.blobs.delete(`${INBOUND_PREFIX}${ses.mail.messageId}`);
+    const {
+      outcome: what,
+      reason,
+      issueId,
+      customerId,
+    } = outcome as { outcome: string; reason?: string; issueId?: string; customerId?: string };
+    deps.telemetry.count(what === 'quarantined' ? 'MailQuarantined' : 'MailReceived');
+    deps.telemetry.info('inbound email', { outcome: what, reason, issueId, customerId });
     return outcome;
   };
 }

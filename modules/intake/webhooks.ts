@@ -44,7 +44,7 @@ function parseJson(body: string): unknown {
   }
 }
 
-export type WebhookDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | 'settings'>;
+export type WebhookDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | 'settings' | 'telemetry'>;
 
 /** Monitoring webhooks: authenticate per integration, validate everything, then open or update one issue per alert key. */
 export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<ApiResult> {
@@ -223,10 +223,20 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     });
     if (problems.length) throw new HttpError(400, problems.map((p) => p.problem).join('; '), problems);
     const outcomes: Outcome[] = [];
-    for (const [index, alert] of alerts.entries())
-      outcomes.push(
-        await ingest(integration, alert, routed[index] as { customerId: string; severity: NewIssue['severity']; notes: string[] }),
-      );
+    for (const [index, alert] of alerts.entries()) {
+      const routing = routed[index] as { customerId: string; severity: NewIssue['severity']; notes: string[] };
+      const outcome = await ingest(integration, alert, routing);
+      deps.telemetry.count('AlertsIngested');
+      deps.telemetry.info('alert', {
+        integration: integration.name,
+        alertKey: alert.key,
+        status: alert.status,
+        outcome: outcome.outcome,
+        issueId: outcome.issueId,
+        customerId: routing?.customerId,
+      });
+      outcomes.push(outcome);
+    }
     return outcomes;
   }
 

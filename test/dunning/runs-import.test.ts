@@ -58,6 +58,15 @@ describe('dunning runs', () => {
     const first = await env.runtime.invoke('dunning-run', {});
     await env.runtime.tracker.idle();
     expect(first).toMatchObject({ read: 1, started: 1 });
+    // The run's line, whose top-level keys the stopped-early and stuck metric filters read on AWS (infra/cdk/operations.ts).
+    const runLines = env.runtime.telemetry.records.filter((record) => record.message === 'dunning run');
+    expect(runLines).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        attributes: expect.objectContaining({ function_name: 'dunning-run', read: 1, started: 1, stuck: 0, stoppedEarly: false }),
+      }),
+    ]);
+    expect(env.runtime.telemetry.metrics()).toMatchObject({ DunningCustomersDue: 1, DunningCustomersWoken: 1 });
     expect(await templates('run')).toEqual(['dunning-reminder']);
     const second = await env.runtime.invoke('dunning-run', {});
     await env.runtime.tracker.idle();

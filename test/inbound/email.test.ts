@@ -298,6 +298,7 @@ describe.skipIf(!swaksClient.available)(
         (mail: { spamVerdict: string; virusVerdict: string }) => `spam ${mail.spamVerdict}, virus ${mail.virusVerdict}`,
       );
       expect(verdicts.sort()).toEqual(['spam FAIL, virus GRAY', 'spam GRAY, virus FAIL']);
+      expect(env.runtime.telemetry.metrics().MailQuarantined).toBe(2);
       expect(quarantine.mail[0]).toMatchObject({ source: 'ann@acme.test', recipients: ['support@steward.localhost'] });
       // The raw message stays in the mail bucket for a person to look at.
       expect(await storedInboundMail(env.runtime)).toEqual(expect.arrayContaining([`inbound/${quarantine.mail[0].sesMessageId}`]));

@@ -186,10 +186,18 @@ describe('CDK stacks', () => {
   };
 
   it('each function gets only the environment its declaration reads', () => {
-    expect(Object.keys(environmentOf('issue-wait')).sort()).toEqual(['NODE_OPTIONS', 'STATE_MACHINE_ARNS', 'TABLE_NAME']);
+    // Besides its declared needs, every function names its service for its log lines and metrics.
+    expect(Object.keys(environmentOf('issue-wait')).sort()).toEqual([
+      'NODE_OPTIONS',
+      'POWERTOOLS_SERVICE_NAME',
+      'STATE_MACHINE_ARNS',
+      'TABLE_NAME',
+    ]);
+    expect(environmentOf('issue-wait').POWERTOOLS_SERVICE_NAME).toBe('steward');
     expect(Object.keys(environmentOf('webhooks')).sort()).toEqual([
       'API_TOKEN_SECRET_ARN',
       'NODE_OPTIONS',
+      'POWERTOOLS_SERVICE_NAME',
       'STATE_MACHINE_ARNS',
       'TABLE_NAME',
       'UNKNOWN_SENDER', // the triage customer of alerts for unknown customers
@@ -200,6 +208,7 @@ describe('CDK stacks', () => {
       'INBOUND_ADDRESS',
       'INBOUND_BUCKET',
       'NODE_OPTIONS',
+      'POWERTOOLS_SERVICE_NAME',
       'SES_CONFIGURATION_SET',
       'STATE_MACHINE_ARNS',
       'TABLE_NAME',

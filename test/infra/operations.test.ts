@@ -5,6 +5,7 @@ import { buildApp } from '../../infra/cdk/app.ts';
 import { SES_BOUNCE_RATE_ALARM, SES_COMPLAINT_RATE_ALARM } from '../../infra/cdk/operations.ts';
 import { isPublicRoute, routeKey, routes } from '../../infra/routes.ts';
 import { loadManifest } from '../../infra/workflow-manifest.ts';
+import { METRICS } from '../../kernel/telemetry.ts';
 
 /** Synthesized without bundling the functions (their code is not what these assertions read). */
 const synth = (context: Record<string, string> = {}) => buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));
@@ -79,6 +80,31 @@ describe('operable on AWS', () => {
     ]);
     for (const name of ['DunningRunStoppedEarly', 'DunningCustomersStuck'])
       expect(alarms.find((alarm) => alarm.MetricName === name)).toMatchObject({ Namespace: 'Steward', Threshold: 1 });
+  });
+
+  it("Steward's own metrics: every function names its service (the stage), an alarm on failing sends, the dashboard graphs them all", () => {
+    const dev = Template.fromStack(synth({ stage: 'dev' }).stateless);
+    const functions = Object.values<any>(dev.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.NODE_OPTIONS,
+    );
+    expect(functions).toHaveLength(functionNames().length);
+    for (const fn of functions) {
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('steward-dev');
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+    const failing = Object.values<any>(dev.findResources('AWS::CloudWatch::Alarm'))
+      .map((alarm) => alarm.Properties)
+      .find((alarm) => alarm.MetricName === 'EmailsFailed');
+    expect(failing).toMatchObject({
+      Namespace: 'Steward',
+      Dimensions: [{ Name: 'service', Value: 'steward-dev' }],
+      Period: 900,
+      Statistic: 'Sum',
+      Threshold: 5,
+    });
+    const body = JSON.stringify(Object.values<any>(dev.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    for (const metric of Object.keys(METRICS))
+      expect(body, metric).toContain(`\\"Steward\\",\\"${metric}\\",\\"service\\",\\"steward-dev\\"`);
   });
 
   it('a dashboard shows the same signals', () => {

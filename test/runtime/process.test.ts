@@ -47,7 +47,7 @@ async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: numbe
 }
 
 /** Starts `npm start`'s entry point as a separate process, as a user would. */
-async function startSteward(extraEnv: Record<string, string> = {}) {
+async function startSteward(extraEnv: Record<string, string> = {}, args: string[] = []) {
   const ports = {
     STEWARD_PORT: await freePort(),
     STEWARD_DYNAMODB_PORT: await freePort(),
@@ -65,7 +65,11 @@ async function startSteward(extraEnv: Record<string, string> = {}) {
     ...extraEnv,
   };
   // The same command as `npm start`, without npm in between, so the signal reaches Steward itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts', ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -90,11 +94,34 @@ describe('process lifecycle', () => {
     expect(steward.output()).toMatch(/API token\s+\S{20,}/);
     expect(steward.output()).toMatch(/Clock\s+manual at 2026-12-01T08:00:00.000Z/);
     expect((await fetch(`http://127.0.0.1:${steward.apiPort}/health`)).status).toBe(200);
+    // A function's lines reach the terminal readably.
+    expect((await fetch(`http://127.0.0.1:${steward.apiPort}/links/not.valid`)).status).toBe(400);
+    expect(await waitFor(() => /\d\d:\d\d:\d\d\.\d{3} INFO {2}\[api\] link refused {2}apiRequestId=/.test(steward.output()), 5_000)).toBe(
+      true,
+    );
     expect(javaRunningOn(steward.dynamodbPort)).toBe(true);
     steward.child.kill('SIGTERM');
     await new Promise((r) => steward.child.once('exit', r));
     expect(await waitFor(() => !javaRunningOn(steward.dynamodbPort), 10_000)).toBe(true);
     for (const port of steward.ports) expect(await waitFor(() => portIsFree(port), 10_000), `port ${port}`).toBe(true);
+  });
+
+  it('npm start -- --json-logs prints the lines as Powertools prints them on AWS: one JSON object each', async () => {
+    const steward = await startSteward({}, ['--json-logs']);
+    expect((await fetch(`http://127.0.0.1:${steward.apiPort}/links/not.valid`)).status).toBe(400);
+    const jsonLine = () =>
+      steward
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.message === 'link refused');
+    expect(await waitFor(() => jsonLine() !== undefined, 5_000)).toBe(true);
+    expect(jsonLine()).toMatchObject({ level: 'INFO', service: 'steward-local', function_name: 'api' });
+    expect(jsonLine()?.function_request_id).toEqual(expect.any(String));
+    expect(jsonLine()?.timestamp).toEqual(expect.any(String));
+    steward.child.kill('SIGTERM');
+    await new Promise((r) => steward.child.once('exit', r));
   });
 
   it('refuses a bad STEWARD_CLOCK_START at start, naming the variable, and starts nothing', async () => {

@@ -5,6 +5,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
 import { LOCAL_MAIL_BUCKET, LOCAL_S3_CREDENTIALS } from '../../infra/local/s3-server.ts';
 import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
+import type { LogFormat } from '../../infra/local/telemetry.ts';
 import { startRuntime as startLocalRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime.ts';
 import { freePort } from './dynamodb.ts';
 import { run } from './real-clients.ts';
@@ -31,6 +32,8 @@ export async function testOptions(overrides: Partial<RuntimeOptions> = {}): Prom
     fromAddress: 'Steward <steward@steward.localhost>',
     inboundAddress: 'support@steward.localhost',
     retryIntervalMs: 0,
+    // Lines are kept in runtime.telemetry.records; STEWARD_TEST_LOGS=readable (or json) prints them too.
+    logFormat: (process.env.STEWARD_TEST_LOGS as LogFormat | undefined) ?? 'silent',
     ...overrides,
   };
 }

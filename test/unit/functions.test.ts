@@ -80,7 +80,7 @@ describe('the embedded runtime hands a function only what it declares, as strict
 
   it('undeclared dependencies are absent and undeclared settings refused', async () => {
     const deps = localDeps('issue-wait', functionDeclarations['issue-wait'], all) as Partial<Deps>;
-    expect(Object.keys(deps).sort()).toEqual(['clock', 'store', 'workflows']);
+    expect(Object.keys(deps).sort()).toEqual(['clock', 'store', 'telemetry', 'workflows']);
     const webhooks = localDeps('webhooks', functionDeclarations.webhooks, all) as Deps;
     expect(await webhooks.settings.apiToken()).toBe('token');
     expect(() => webhooks.settings.linkKey).toThrow(/setting "linkKey" is not declared/);

@@ -3,6 +3,12 @@ import { optionsFromEnv } from '../../infra/local/runtime.ts';
 import { parseInstant } from '../../infra/local/instant.ts';
 
 describe('runtime options from the environment', () => {
+  it('prints readable lines unless --json-logs asks for them as on AWS; refuses an unknown argument, listing the known ones', () => {
+    expect(optionsFromEnv({}, []).logFormat).toBe('readable');
+    expect(optionsFromEnv({}, ['--json-logs', '--in-memory'])).toMatchObject({ logFormat: 'json', inMemory: true });
+    expect(() => optionsFromEnv({}, ['--json'])).toThrow('unknown argument "--json" (supported: --in-memory, --json-logs)');
+  });
+
   it('STEWARD_CLOCK_START sets where the manual clock starts', () => {
     const options = optionsFromEnv({ STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: '2026-12-01T09:00:00+01:00' }, []);
     expect(options.clockStart?.toISOString()).toBe('2026-12-01T08:00:00.000Z');
