@@ -7,9 +7,9 @@
  *   functions/<f>/            thin Lambda shells over modules; the AWS composition root is infra/aws
  *   infra/                    CDK, the embedded runtime, the composition roots
  *
- * Module order (a module may use those before it): policies, customers, issues, receivables, intake.
+ * Module order (a module may use those before it): users, policies, customers, issues, receivables, intake.
  */
-const MODULES = ['policies', 'customers', 'issues', 'receivables', 'intake'];
+const MODULES = ['users', 'policies', 'customers', 'issues', 'receivables', 'intake'];
 const later = (module) => MODULES.slice(MODULES.indexOf(module) + 1).join('|');
 
 module.exports = {

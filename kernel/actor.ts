@@ -1,25 +1,44 @@
 import type { APIGatewayProxyEventV2 as ApiEvent } from 'aws-lambda';
 
 /**
- * Who did something: recorded with what they did (`by` on timeline entries). Today the callers are
- * the shared API token, a monitoring integration, a customer by signed link, a customer by email and
- * Steward's own workflows; with users and roles an API caller becomes a user.
+ * Who did something: recorded with what they did (`by` on timeline entries). The callers: a user
+ * (signed in), a user's personal API token, the bootstrap API token, a monitoring integration, a
+ * customer by signed link, a customer by email and Steward's own workflows.
  */
 export interface Actor {
-  kind: 'api-token' | 'integration' | 'customer-link' | 'email' | 'workflow';
+  kind: 'user' | 'token' | 'api-token' | 'integration' | 'customer-link' | 'email' | 'workflow';
   id: string;
+  /** A name a person reads ("Sam Manager", "Sam Manager (token "deploy script")"). */
+  name?: string;
+  /** For a personal token: the user it acts for. */
+  userId?: string;
+}
+
+/** The caller of a request and the roles it acts with. */
+export interface Caller {
+  actor: Actor;
+  roles: string[];
 }
 
 interface Authorized {
-  requestContext?: { authorizer?: { lambda?: { actor?: Actor } } };
+  requestContext?: { authorizer?: { lambda?: { actor?: Actor; roles?: string[] } } };
 }
 
-/** Marks a request as made by `actor`, where API Gateway puts an authorizer's context. */
-export function authorize(event: ApiEvent, actor: Actor): void {
-  (event as Authorized).requestContext = { ...event.requestContext, authorizer: { lambda: { actor } } } as Authorized['requestContext'];
+/** Marks a request as made by `caller`, where API Gateway puts an authorizer's context. */
+export function authorize(event: ApiEvent, caller: Caller | Actor): void {
+  const { actor, roles } = 'actor' in caller ? caller : { actor: caller, roles: [] };
+  (event as Authorized).requestContext = {
+    ...event.requestContext,
+    authorizer: { lambda: { actor, roles } },
+  } as Authorized['requestContext'];
 }
 
 /** The caller an authorizer (or the bearer check) recorded on the request. */
 export function actorOf(event: ApiEvent): Actor | undefined {
   return (event as Authorized).requestContext?.authorizer?.lambda?.actor;
+}
+
+/** The roles the request's caller acts with (none for an unauthenticated one). */
+export function rolesOf(event: ApiEvent): string[] {
+  return (event as Authorized).requestContext?.authorizer?.lambda?.roles ?? [];
 }

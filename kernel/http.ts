@@ -2,8 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
-import { authorize } from './actor.ts';
-import type { Settings } from './deps.ts';
 import { DomainError, httpStatusOf } from './errors.ts';
 import type { Telemetry } from './telemetry.ts';
 
@@ -94,20 +92,6 @@ export const httpErrors = (telemetry: Telemetry): middy.MiddlewareObj<ApiEvent, 
     }
     telemetry.error('unhandled error', error, { routeKey: request.event.routeKey });
     request.response = json(500, { error: 'internal error' });
-  },
-});
-
-/** Bearer-token authentication, compared in constant time. */
-export const bearerAuth = (
-  settings: Pick<Settings, 'apiToken'>,
-  isPublic: (event: ApiEvent) => boolean = () => false,
-): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
-  before: async (request) => {
-    if (isPublic(request.event)) return;
-    const token = bearerToken(request.event.headers?.authorization);
-    if (!token) throw new HttpError(401, 'missing bearer token (Authorization: Bearer <token>)');
-    if (!constantTimeEqual(token, await settings.apiToken())) throw new HttpError(401, 'invalid bearer token');
-    authorize(request.event, { kind: 'api-token', id: 'api-token' });
   },
 });
 

@@ -1,22 +1,22 @@
 import middy from '@middy/core';
 import { lambda } from '../../infra/aws/lambda.ts';
+import { permissionOf } from '../../infra/routes.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
-import { bearerAuth, httpErrors, router, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
+import { httpErrors, router, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
 import { customerRoutes } from '../../modules/customers/index.ts';
 import { integrationRoutes } from '../../modules/intake/index.ts';
 import { issueRoutes } from '../../modules/issues/index.ts';
 import { policyRoutes } from '../../modules/policies/index.ts';
+import { staffAuth, userRoutes } from '../../modules/users/index.ts';
 import { customerView } from './customer-view.ts';
 import declaration from './function.ts';
 import { linkRoutes } from './links.ts';
-
-const isPublic = (event: ApiEvent) => event.routeKey.endsWith(' /links/{token}');
 
 /** The REST API: each module's routes, the customer view across modules, and the customer links. */
 export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
   middy<ApiEvent, ApiResult>()
     .use(httpErrors(deps.telemetry))
-    .use(bearerAuth(deps.settings, isPublic))
+    .use(staffAuth(deps, permissionOf))
     .handler(
       router({
         ...customerRoutes(deps),
@@ -25,6 +25,7 @@ export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
         ...policyRoutes(deps),
         ...integrationRoutes(deps),
         ...linkRoutes(deps),
+        ...userRoutes(deps),
       }),
     );
 

@@ -1,17 +1,6 @@
 import * as z from 'zod';
+import { ianaZone } from '../../kernel/iana-zone.ts';
 import { namesInWords } from '../../kernel/time-words.ts';
-
-const ianaZone = z
-  .string()
-  .max(64)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not an IANA time zone');
 
 /** A person of the provider's team; `timezone` (IANA) is the zone internal emails give times in (else the customer's). */
 const person = z.object({ name: z.string().min(1).max(200), email: z.email().max(254), timezone: ianaZone.optional() });

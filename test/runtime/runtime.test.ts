@@ -147,7 +147,8 @@ describe('embedded runtime', () => {
         .filter((entry: { by?: unknown }) => entry.by)
         .map((entry: { type: string; by: unknown }) => [entry.type, entry.by]),
     );
-    expect(by).toEqual({ opened: { kind: 'api-token', id: 'api-token' }, close: { kind: 'api-token', id: 'api-token' } });
+    const bootstrap = { kind: 'api-token', id: 'api-token', name: 'bootstrap API token' };
+    expect(by).toEqual({ opened: bootstrap, close: bootstrap });
     const execution = await client.get(`/_local/executions/issue-lifecycle/issue-${id}-g1`);
     expect(execution.body.status).toBe('SUCCEEDED');
     const listed = (await client.get('/_local/executions?workflow=issue-lifecycle&status=SUCCEEDED')).body;
