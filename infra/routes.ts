@@ -45,6 +45,7 @@ export const routes: Route[] = [
   { method: 'POST', path: '/users/{id}/tokens', function: 'api', permission: 'tokens:own' },
   { method: 'GET', path: '/users/{id}/tokens', function: 'api', permission: 'tokens:own' },
   { method: 'DELETE', path: '/users/{id}/tokens/{tokenId}', function: 'api', permission: 'tokens:own' },
+  { method: 'GET', path: '/audit', function: 'api', permission: 'audit:read' },
   // Receivables: invoices, payments, CSV import, dunning answers, AR KPIs, Stripe invoice webhooks.
   { method: 'POST', path: '/invoices', function: 'invoices', permission: 'invoices:write' },
   { method: 'GET', path: '/invoices', function: 'invoices', permission: 'invoices:read' },

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2 as ApiEvent } from 'aws-lambda';
  * customer by signed link, a customer by email and Steward's own workflows.
  */
 export interface Actor {
-  kind: 'user' | 'token' | 'api-token' | 'integration' | 'customer-link' | 'email' | 'workflow';
+  kind: 'user' | 'token' | 'api-token' | 'integration' | 'customer-link' | 'staff-link' | 'email' | 'workflow';
   id: string;
   /** A name a person reads ("Sam Manager", "Sam Manager (token "deploy script")"). */
   name?: string;

@@ -10,10 +10,19 @@ export interface Settings {
   fromAddress: string;
   /** Base URL of the API, for links in emails. */
   publicUrl: string;
-  /** Bearer token the API and webhooks accept. */
+  /** The bootstrap API token (an admin credential; monitoring senders' too where allowed). */
   apiToken(): Promise<string>;
-  /** Key that signs customer links and reply addresses (derived from the API secret). */
+  /** The API token and, within its grace period, the one rotated out: either authenticates. */
+  apiTokens(): Promise<string[]>;
+  /** Key that signs customer links and reply addresses: a secret of its own. */
   linkKey(): Promise<string>;
+  /** The link key and, within its grace period, the one rotated out: either verifies a link or address. */
+  linkKeys(): Promise<string[]>;
+  /**
+   * Whether a monitoring integration without a secret of its own may authenticate with the API token:
+   * yes locally (the quick start), no on AWS unless deployed with `-c webhooksAcceptApiToken=true`.
+   */
+  webhooksAcceptApiToken: boolean;
   /** Where customers write (and reply): replies come back to its plus-addresses. */
   inboundAddress: string;
   /** The signing secret Stripe shows for Steward's webhook endpoint ("whsec_…"). */

@@ -1,6 +1,6 @@
 import Handlebars from 'handlebars';
 import { html, type ApiEvent, type ApiResult } from './http.ts';
-import { verifyLink, type IssueLinkAction, type LinkClaims, type MoneyLinkAction } from './links.ts';
+import { verifyLink, type IssueLinkAction, type LinkClaims, type MoneyLinkAction, type VerifyingKeys } from './links.ts';
 
 /** The small page a link opens: GET shows it with a button, only POST acts (mail scanners follow links). */
 const page = Handlebars.compile(`<!doctype html>
@@ -82,10 +82,10 @@ export const moneyActionTitles: Record<MoneyLinkAction, { title: string; intro: 
 /** Checks a link's signature and expiry; a bad one gets a page saying so (400, or 410 when expired). */
 export function verifiedLink(
   event: ApiEvent,
-  key: string,
+  keys: VerifyingKeys,
   now: Date,
 ): { ok: true; claims: LinkClaims; linkId: string } | { ok: false; page: ApiResult } {
-  const check = verifyLink(event.pathParameters?.token ?? '', key, now);
+  const check = verifyLink(event.pathParameters?.token ?? '', keys, now);
   if (check.ok) return check;
   return {
     ok: false,

@@ -30,20 +30,30 @@ export type LinkCheck = { ok: true; claims: LinkClaims; linkId: string } | { ok:
 const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 const mac = (key: string, payload: string) => createHmac('sha256', key).update(payload).digest();
 
-/** The link-signing key, derived from the API secret so that no second secret has to be kept. */
-export const linkKey = (apiSecret: string) => createHmac('sha256', apiSecret).update('steward customer links v1').digest('hex');
+/**
+ * The link-signing key Steward derived from the API secret before links had a secret of their own:
+ * links and addresses signed with it verify only while a deploy accepts them (ACCEPT_LEGACY_LINKS_UNTIL).
+ */
+export const legacyLinkKey = (apiSecret: string) => createHmac('sha256', apiSecret).update('steward customer links v1').digest('hex');
 
 export function signLink(claims: LinkClaims, key: string): string {
   const payload = b64(JSON.stringify(claims));
   return `${payload}.${b64(mac(key, payload))}`;
 }
 
-export function verifyLink(token: string, key: string, now: Date): LinkCheck {
+/**
+ * Keys that verify: the current one first, then those rotated out but still within their grace
+ * period. Signing always uses the current key alone.
+ */
+export type VerifyingKeys = string | readonly string[];
+const each = (keys: VerifyingKeys): readonly string[] => (typeof keys === 'string' ? [keys] : keys);
+const sameBytes = (given: Buffer, expected: Buffer) => given.length === expected.length && timingSafeEqual(given, expected);
+
+export function verifyLink(token: string, keys: VerifyingKeys, now: Date): LinkCheck {
   const [payload, signature, extra] = token.split('.');
   if (!payload || !signature || extra !== undefined) return { ok: false, reason: 'this link is not valid' };
-  const expected = mac(key, payload);
   const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'this link is not valid' };
+  if (!each(keys).some((key) => sameBytes(given, mac(key, payload)))) return { ok: false, reason: 'this link is not valid' };
   let claims: LinkClaims;
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as LinkClaims;
@@ -68,14 +78,13 @@ function signedEmailAddress(kind: EmailAddressKind, inboundAddress: string, emai
   return `${local}+${kind}-${emailId}.${emailTag(kind, emailId, key)}@${domain}`;
 }
 
-function emailIdFrom(kind: EmailAddressKind, address: string, inboundAddress: string, key: string): string | undefined {
+function emailIdFrom(kind: EmailAddressKind, address: string, inboundAddress: string, keys: VerifyingKeys): string | undefined {
   const [local, domain] = inboundAddress.toLowerCase().split('@');
   const match = new RegExp(`^([^+@]+)\\+${kind}-([0-9a-f]{20})\\.([0-9a-f]{12})@(.+)$`, 'i').exec(address.trim());
   if (!match || match[1].toLowerCase() !== local || match[4].toLowerCase() !== domain) return undefined;
   const emailId = match[2].toLowerCase();
-  const expected = Buffer.from(emailTag(kind, emailId, key));
   const given = Buffer.from(match[3].toLowerCase());
-  return given.length === expected.length && timingSafeEqual(given, expected) ? emailId : undefined;
+  return each(keys).some((key) => sameBytes(given, Buffer.from(emailTag(kind, emailId, key)))) ? emailId : undefined;
 }
 
 /**
@@ -86,16 +95,16 @@ export const bounceAddress = (inboundAddress: string, emailId: string, key: stri
   signedEmailAddress('bounce', inboundAddress, emailId, key);
 
 /** The email a signed bounce address names, or undefined (not one of ours, or a bad tag). */
-export const emailIdFromBounceAddress = (address: string, inboundAddress: string, key: string) =>
-  emailIdFrom('bounce', address, inboundAddress, key);
+export const emailIdFromBounceAddress = (address: string, inboundAddress: string, keys: VerifyingKeys) =>
+  emailIdFrom('bounce', address, inboundAddress, keys);
 
 /** The signed Reply-To of one email that is not about an issue (dunning): support+re-<emailId>.<tag>@domain. */
 export const emailReplyAddress = (inboundAddress: string, emailId: string, key: string) =>
   signedEmailAddress('re', inboundAddress, emailId, key);
 
 /** The email a signed reply address names, or undefined (not one of ours, or a bad tag). */
-export const emailIdFromReplyAddress = (address: string, inboundAddress: string, key: string) =>
-  emailIdFrom('re', address, inboundAddress, key);
+export const emailIdFromReplyAddress = (address: string, inboundAddress: string, keys: VerifyingKeys) =>
+  emailIdFrom('re', address, inboundAddress, keys);
 
 const replyTag = (issueId: string, key: string) => createHmac('sha256', key).update(`reply:${issueId}`).digest('hex').slice(0, 12);
 
@@ -106,11 +115,11 @@ export function replyAddress(inboundAddress: string, issueId: string, key: strin
 }
 
 /** The issue a signed plus-address names, or undefined (not a plus-address of ours, or a bad tag). */
-export function issueFromReplyAddress(address: string, inboundAddress: string, key: string): string | undefined {
+export function issueFromReplyAddress(address: string, inboundAddress: string, keys: VerifyingKeys): string | undefined {
   const [local, domain] = inboundAddress.toLowerCase().split('@');
   const match = /^([^+@]+)\+(ISS-\d+)\.([0-9a-f]{12})@(.+)$/i.exec(address.trim());
   if (!match || match[1].toLowerCase() !== local || match[4].toLowerCase() !== domain) return undefined;
   const issueId = match[2].toUpperCase();
-  const expected = replyTag(issueId, key);
-  return timingSafeEqual(Buffer.from(match[3].toLowerCase()), Buffer.from(expected)) ? issueId : undefined;
+  const given = Buffer.from(match[3].toLowerCase());
+  return each(keys).some((key) => sameBytes(given, Buffer.from(replyTag(issueId, key)))) ? issueId : undefined;
 }

@@ -2,12 +2,13 @@ import middy from '@middy/core';
 import { lambda } from '../../infra/aws/lambda.ts';
 import { permissionOf } from '../../infra/routes.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
+import { AuditLog, auditTrail } from '../../kernel/audit.ts';
 import { httpErrors, router, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
 import { customerRoutes } from '../../modules/customers/index.ts';
 import { integrationRoutes } from '../../modules/intake/index.ts';
 import { issueRoutes } from '../../modules/issues/index.ts';
 import { policyRoutes } from '../../modules/policies/index.ts';
-import { staffAuth, userRoutes } from '../../modules/users/index.ts';
+import { auditRoutes, staffAuth, userRoutes } from '../../modules/users/index.ts';
 import { customerView } from './customer-view.ts';
 import declaration from './function.ts';
 import { linkRoutes } from './links.ts';
@@ -17,6 +18,7 @@ export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
   middy<ApiEvent, ApiResult>()
     .use(httpErrors(deps.telemetry))
     .use(staffAuth(deps, permissionOf))
+    .use(auditTrail(new AuditLog(deps.store, deps.clock)))
     .handler(
       router({
         ...customerRoutes(deps),
@@ -26,6 +28,7 @@ export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
         ...integrationRoutes(deps),
         ...linkRoutes(deps),
         ...userRoutes(deps),
+        ...auditRoutes(deps),
       }),
     );
 

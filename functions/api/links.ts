@@ -11,7 +11,7 @@ export function linkRoutes(
 ): Record<string, RouteHandler> {
   const issueLinks = new IssueLinks(new IssueService(deps), deps);
   const verify = async (event: Parameters<RouteHandler>[0]) => {
-    const check = await verifiedLink(event, await deps.settings.linkKey(), deps.clock.now());
+    const check = await verifiedLink(event, await deps.settings.linkKeys(), deps.clock.now());
     if (check.ok) {
       const { i: id, a: action } = check.claims;
       deps.telemetry.annotate(isMoneyLink(action) ? { customerId: id, linkAction: action } : { issueId: id, linkAction: action });

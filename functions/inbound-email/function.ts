@@ -7,7 +7,7 @@ export default defineFunction({
     store: table('read-write'),
     mailer: email(),
     workflows: workflows({ start: ['issue-lifecycle'], signal: ['issue-lifecycle'] }),
-    settings: settings('fromAddress', 'inboundAddress', 'linkKey', 'unknownSender'),
+    settings: settings('fromAddress', 'inboundAddress', 'linkKey', 'linkKeys', 'unknownSender'),
     blobs: blobs('read-write', INBOUND_PREFIX), // refused mail is deleted
   },
 });

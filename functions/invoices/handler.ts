@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { lambda } from '../../infra/aws/lambda.ts';
 import { permissionOf } from '../../infra/routes.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
+import { AuditLog, auditTrail } from '../../kernel/audit.ts';
 import { httpErrors, router, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
 import { receivableRoutes } from '../../modules/receivables/index.ts';
 import { staffAuth } from '../../modules/users/index.ts';
@@ -12,6 +13,7 @@ export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
   middy<ApiEvent, ApiResult>()
     .use(httpErrors(deps.telemetry))
     .use(staffAuth(deps, permissionOf))
+    .use(auditTrail(new AuditLog(deps.store, deps.clock)))
     .handler(router(receivableRoutes(deps)));
 
 export const handler = lambda(declaration, createHandler);

@@ -1,12 +1,13 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3BlobStore } from '../../kernel/aws/s3-blob-store.ts';
+import { SecretsManagerSecrets } from '../../kernel/aws/secrets-manager.ts';
 import { SesMailer, sendingRate } from '../../kernel/aws/ses-mailer.ts';
 import { SfnWorkflows } from '../../kernel/aws/sfn-workflows.ts';
 import type { BlobStore } from '../../kernel/blob-store.ts';
 import { systemClock, type Clock } from '../../kernel/clock.ts';
 import { parseUnknownSender, type SettingName, type Settings } from '../../kernel/deps.ts';
 import { DynamoStore } from '../../kernel/dynamo-store.ts';
-import { linkKey } from '../../kernel/links.ts';
+import { legacyLinkKey } from '../../kernel/links.ts';
+import { verifying } from '../../kernel/secrets.ts';
 import type { Mailer } from '../../kernel/mailer.ts';
 import type { Telemetry } from '../../kernel/telemetry.ts';
 import type { WorkflowPort } from '../../kernel/workflow-port.ts';
@@ -104,7 +105,7 @@ export const blobs = (access: Access, prefix: string): BlobsNeed => ({
   create: (env) => new S3BlobStore(required(env, 'INBOUND_BUCKET')),
 });
 
-/** The settings it reads; secrets among them are read from Secrets Manager once per container. */
+/** The settings it reads; secrets among them are read from Secrets Manager, again every few minutes. */
 export const settings = (...names: SettingName[]): SettingsNeed => ({ kind: 'settings', names, create: (env) => awsSettings(env, names) });
 
 /** Settings a function reads, by environment variable (the secrets by ARN). */
@@ -112,7 +113,10 @@ export const settingVariables: Record<SettingName, string> = {
   fromAddress: 'FROM_ADDRESS',
   publicUrl: 'PUBLIC_URL',
   apiToken: 'API_TOKEN_SECRET_ARN',
-  linkKey: 'API_TOKEN_SECRET_ARN',
+  apiTokens: 'API_TOKEN_SECRET_ARN',
+  linkKey: 'LINK_KEY_SECRET_ARN',
+  linkKeys: 'LINK_KEY_SECRET_ARN',
+  webhooksAcceptApiToken: 'WEBHOOKS_ACCEPT_API_TOKEN',
   inboundAddress: 'INBOUND_ADDRESS',
   stripeWebhookSecret: 'STRIPE_WEBHOOK_SECRET_ARN',
   unknownSender: 'UNKNOWN_SENDER',
@@ -130,19 +134,14 @@ export function declaredSettings(names: SettingName[], all: Settings): Settings 
   });
 }
 
+/** Until this date (`-c acceptLegacyLinks=`), links signed before the link key had a secret of its own still verify. */
+const legacyLinksAccepted = (env: Env) => !!env.ACCEPT_LEGACY_LINKS_UNTIL && Date.now() < Date.parse(env.ACCEPT_LEGACY_LINKS_UNTIL);
+
 function awsSettings(env: Env, names: SettingName[]): Settings {
-  let client: SecretsManagerClient | undefined;
-  const secrets = new Map<string, Promise<string>>();
-  const secret = (variable: string) => () => {
-    let value = secrets.get(variable);
-    if (!value) {
-      client ??= new SecretsManagerClient({});
-      value = client.send(new GetSecretValueCommand({ SecretId: required(env, variable) })).then((out) => out.SecretString ?? '');
-      secrets.set(variable, value);
-    }
-    return value;
-  };
-  const apiToken = secret('API_TOKEN_SECRET_ARN');
+  const secrets = new SecretsManagerSecrets();
+  const versions = (variable: string) => () => secrets.versions(required(env, variable));
+  const apiToken = versions('API_TOKEN_SECRET_ARN');
+  const link = versions('LINK_KEY_SECRET_ARN');
   return declaredSettings(names, {
     get fromAddress() {
       return required(env, 'FROM_ADDRESS');
@@ -150,14 +149,19 @@ function awsSettings(env: Env, names: SettingName[]): Settings {
     get publicUrl() {
       return required(env, 'PUBLIC_URL');
     },
-    apiToken,
-    linkKey: async () => linkKey(await apiToken()),
-    stripeWebhookSecret: secret('STRIPE_WEBHOOK_SECRET_ARN'),
+    apiToken: async () => (await apiToken()).current,
+    apiTokens: async () => verifying(await apiToken()),
+    linkKey: async () => (await link()).current,
+    linkKeys: async () => [...verifying(await link()), ...(legacyLinksAccepted(env) ? [legacyLinkKey((await apiToken()).current)] : [])],
+    stripeWebhookSecret: async () => (await versions('STRIPE_WEBHOOK_SECRET_ARN')()).current,
     get inboundAddress() {
       return required(env, 'INBOUND_ADDRESS');
     },
     get unknownSender() {
       return parseUnknownSender(env.UNKNOWN_SENDER);
+    },
+    get webhooksAcceptApiToken() {
+      return env.WEBHOOKS_ACCEPT_API_TOKEN === 'true';
     },
   });
 }

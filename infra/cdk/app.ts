@@ -4,6 +4,14 @@ import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 import { namePrefix, STAGE_PATTERN } from '../aws-names.ts';
 
+/** `-c acceptLegacyLinksUntil=`: an ISO-8601 instant with an offset, when links signed before the link key had a secret of their own stop working. */
+function legacyLinksUntil(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(raw) || Number.isNaN(Date.parse(raw)))
+    throw new Error(`-c acceptLegacyLinksUntil=${raw}: an ISO-8601 instant with an offset, e.g. 2027-03-01T00:00:00Z`);
+  return new Date(raw).toISOString();
+}
+
 /** Builds Steward's two stacks. Works offline with no account: the stacks are environment-agnostic. */
 export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
   const fromAddress = app.node.tryGetContext('fromAddress') ?? process.env.STEWARD_FROM_ADDRESS ?? 'Steward <steward@example.com>';
@@ -35,6 +43,9 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
     apiToken: stateful.apiToken,
     inboundMail: stateful.inboundMail,
     stripeWebhookSecret: stateful.stripeWebhookSecret,
+    linkKey: stateful.linkKey,
+    webhooksAcceptApiToken: context('webhooksAcceptApiToken') === 'true',
+    acceptLegacyLinksUntil: legacyLinksUntil(context('acceptLegacyLinksUntil')),
     failedEvents: stateful.failedEvents,
     fromAddress,
     inboundAddress,

@@ -16,6 +16,7 @@ export class StatefulStack extends Stack {
   readonly apiToken: Secret;
   readonly inboundMail: Bucket;
   readonly stripeWebhookSecret: Secret;
+  readonly linkKey: Secret;
   readonly failedEvents: Queue;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -35,29 +36,36 @@ export class StatefulStack extends Stack {
         projectionType: ProjectionType[index.projection],
       })),
     });
-    this.apiToken = new Secret(this, 'ApiToken', {
-      description: 'Bearer token of the Steward API and webhooks',
-      generateSecretString: { passwordLength: 40, excludePunctuation: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    NagSuppressions.addResourceSuppressions(this.apiToken, [
-      {
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'A static bearer token shared with monitoring tools; rotating it is an operator action (update the senders first), not an automatic one.',
-      },
-    ]);
+    /** A retained secret whose rotation is an operator's action (docs/operations.md), with the reason cdk-nag is told. */
+    const operatorSecret = (id: string, description: string, length: number | undefined, whyNotRotatedByAws: string) => {
+      const secret = new Secret(this, id, {
+        description,
+        ...(length ? { generateSecretString: { passwordLength: length, excludePunctuation: true } } : {}),
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      NagSuppressions.addResourceSuppressions(secret, [{ id: 'AwsSolutions-SMG4', reason: whyNotRotatedByAws }]);
+      return secret;
+    };
+    this.apiToken = operatorSecret(
+      'ApiToken',
+      'Bearer token of the Steward API and webhooks',
+      40,
+      'A static bearer token shared with monitoring tools; rotating it is an operator action (update the senders first), not an automatic one.',
+    );
+    // Customer links and reply addresses are signed with a key of their own, never the API token.
+    this.linkKey = operatorSecret(
+      'LinkKey',
+      'Signs customer links and reply addresses in emails (rotate it: links sent within the last 7 days keep working)',
+      64,
+      'Rotating it is an operator action (docs/operations.md): put a new value; the functions accept the previous one for 7 days, so links in emails already sent keep working.',
+    );
     // Stripe chooses the signing secret: the operator puts the endpoint's "whsec_…" value here.
-    this.stripeWebhookSecret = new Secret(this, 'StripeWebhookSecret', {
-      description: 'Signing secret of the Stripe webhook endpoint POST /webhooks/stripe (paste it from the Stripe dashboard)',
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    NagSuppressions.addResourceSuppressions(this.stripeWebhookSecret, [
-      {
-        id: 'AwsSolutions-SMG4',
-        reason: 'Stripe issues and rotates this signing secret; it is copied in from the Stripe dashboard, not rotated by AWS.',
-      },
-    ]);
+    this.stripeWebhookSecret = operatorSecret(
+      'StripeWebhookSecret',
+      'Signing secret of the Stripe webhook endpoint POST /webhooks/stripe (paste it from the Stripe dashboard)',
+      undefined,
+      'Stripe issues and rotates this signing secret; it is copied in from the Stripe dashboard, not rotated by AWS.',
+    );
     // Raw inbound mail as SES's receipt rule stores it: encrypted, private, TLS only, kept 90 days.
     const accessLogs = new Bucket(this, 'InboundMailAccessLogs', {
       encryption: BucketEncryption.S3_MANAGED,

@@ -50,6 +50,11 @@ export interface StatelessStackProps extends StackProps {
   apiToken: Secret;
   inboundMail: Bucket;
   stripeWebhookSecret: Secret;
+  linkKey: Secret;
+  /** Monitoring senders without a secret of their own may use the API token (`-c webhooksAcceptApiToken=true`). */
+  webhooksAcceptApiToken: boolean;
+  /** Links signed with the key derived from the API token (before links had their own) verify until then. */
+  acceptLegacyLinksUntil?: string;
   /** Where Lambda sends an asynchronous event after its retries (see FunctionDeclaration.asynchronous). */
   failedEvents: IQueue;
   /** Verified SES identity Steward sends from, e.g. "Steward <steward@example.com>". */
@@ -129,6 +134,8 @@ export class StatelessStack extends Stack {
       PUBLIC_URL: publicUrl,
       API_TOKEN_SECRET_ARN: props.apiToken.secretArn,
       STRIPE_WEBHOOK_SECRET_ARN: props.stripeWebhookSecret.secretArn,
+      LINK_KEY_SECRET_ARN: props.linkKey.secretArn,
+      WEBHOOKS_ACCEPT_API_TOKEN: String(props.webhooksAcceptApiToken),
       INBOUND_ADDRESS: props.inboundAddress,
       UNKNOWN_SENDER: props.unknownSender,
     };
@@ -145,8 +152,13 @@ export class StatelessStack extends Stack {
             Object.fromEntries(named.map((workflow) => [workflow, stateMachineArns[workflow]])),
           );
         }
-        if (need.kind === 'settings')
+        if (need.kind === 'settings') {
           for (const setting of need.names) environment[settingVariables[setting]] = settingValues[settingVariables[setting]];
+          if (need.names.includes('linkKeys') && props.acceptLegacyLinksUntil) {
+            environment.ACCEPT_LEGACY_LINKS_UNTIL = props.acceptLegacyLinksUntil;
+            environment.API_TOKEN_SECRET_ARN = props.apiToken.secretArn;
+          }
+        }
       }
       return environment;
     };
@@ -410,7 +422,10 @@ export class StatelessStack extends Stack {
         );
       }
     } else if (need.kind === 'settings') {
-      if (need.names.some((setting) => setting === 'apiToken' || setting === 'linkKey')) props.apiToken.grantRead(fn);
+      const reads = (...names: string[]) => need.names.some((setting) => names.includes(setting));
+      // Verifying a link signed with the legacy key needs the API token it was derived from.
+      if (reads('apiToken', 'apiTokens') || (reads('linkKeys') && props.acceptLegacyLinksUntil)) props.apiToken.grantRead(fn);
+      if (reads('linkKey', 'linkKeys')) props.linkKey.grantRead(fn);
       if (need.names.includes('stripeWebhookSecret')) props.stripeWebhookSecret.grantRead(fn);
     } else if (need.kind === 'blobs') {
       if (need.access === 'read') props.inboundMail.grantRead(fn, `${need.prefix}*`);

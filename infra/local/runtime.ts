@@ -21,7 +21,7 @@ import { parseUnknownSender, type Deps } from '../../kernel/deps.ts';
 import { INBOUND_PREFIX, MAX_MESSAGE_BYTES } from '../../modules/intake/index.ts';
 import { declarationOf } from '../function-declarations.ts';
 import { localDeps } from './function-deps.ts';
-import { linkKey } from '../../kernel/links.ts';
+import { legacyLinkKey } from '../../kernel/links.ts';
 import { LOCAL_S3_CREDENTIALS, startS3 } from './s3-server.ts';
 import { sesReceiptEvent } from './ses-receipt.ts';
 import { S3BlobStore } from '../../kernel/aws/s3-blob-store.ts';
@@ -81,6 +81,15 @@ export interface RuntimeOptions {
   /** Where a manual clock starts when no saved time resumes it (default: the current time). */
   clockStart?: Date;
   apiToken?: string;
+  /** Signs customer links and reply addresses (STEWARD_LINK_KEY; else generated and kept in the data folder). */
+  linkKey?: string;
+  /** Secrets rotated out that still verify (STEWARD_API_TOKEN_PREVIOUS, STEWARD_LINK_KEY_PREVIOUS), as AWSPREVIOUS does on AWS. */
+  previousApiToken?: string;
+  previousLinkKey?: string;
+  /** Links signed with the key derived from the API token (before links had their own) verify until then. */
+  acceptLegacyLinksUntil?: Date;
+  /** Monitoring integrations without a secret of their own may use the API token (default true; AWS: false). */
+  webhooksAcceptApiToken?: boolean;
   fromAddress: string;
   inboundAddress: string;
   /** Mail from unknown senders: "refuse" (default) or the id of a triage customer to file it under. */
@@ -157,6 +166,11 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
     clock,
     clockStart,
     apiToken: env.STEWARD_API_TOKEN || undefined,
+    linkKey: env.STEWARD_LINK_KEY || undefined,
+    previousApiToken: env.STEWARD_API_TOKEN_PREVIOUS || undefined,
+    previousLinkKey: env.STEWARD_LINK_KEY_PREVIOUS || undefined,
+    acceptLegacyLinksUntil: legacyLinksUntil(env.STEWARD_ACCEPT_LEGACY_LINKS_UNTIL),
+    webhooksAcceptApiToken: flag(env, 'STEWARD_WEBHOOKS_ACCEPT_API_TOKEN', true),
     fromAddress: env.STEWARD_FROM_ADDRESS || 'Steward <steward@steward.localhost>',
     inboundAddress: env.STEWARD_INBOUND_ADDRESS || 'support@steward.localhost',
     unknownSender: env.STEWARD_UNKNOWN_SENDER || 'refuse',
@@ -252,14 +266,29 @@ export interface Runtime {
   crash(): Promise<void>;
 }
 
-function resolveToken(options: RuntimeOptions): string {
-  if (options.apiToken) return options.apiToken;
-  const file = join(options.dataDir, 'api-token');
+/** A secret given, or the one kept in the data folder, or a new one written there (readable by its owner only). */
+function resolveSecret(options: RuntimeOptions, given: string | undefined, fileName: string, bytes: number): string {
+  if (given) return given;
+  const file = join(options.dataDir, fileName);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const token = randomBytes(24).toString('base64url');
+  const secret = randomBytes(bytes).toString('base64url');
   mkdirSync(options.dataDir, { recursive: true });
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be "true" or "false", got "${raw.slice(0, 40)}"`);
+  return raw === 'true';
+}
+
+function legacyLinksUntil(raw: string | undefined): Date | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const until = parseInstant(raw);
+  if (!until) throw new Error(`STEWARD_ACCEPT_LEGACY_LINKS_UNTIL must be an ISO-8601 instant with an offset, got "${raw.slice(0, 40)}"`);
+  return until;
 }
 
 async function ensureTable(dynamodb: DynamoDbLocal): Promise<void> {
@@ -304,7 +333,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
   try {
     mkdirSync(options.dataDir, { recursive: true });
-    const apiToken = resolveToken(options);
+    const apiToken = resolveSecret(options, options.apiToken, 'api-token', 24);
+    const currentLinkKey = resolveSecret(options, options.linkKey, 'link-key', 32);
     const tracker = new ActivityTracker();
     const clockFile = join(options.dataDir, 'clock.json');
     const clock: TimerClock =
@@ -461,7 +491,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         fromAddress: options.fromAddress,
         publicUrl: apiUrl,
         apiToken: async () => apiToken,
-        linkKey: async () => linkKey(apiToken),
+        apiTokens: async () => [apiToken, ...(options.previousApiToken ? [options.previousApiToken] : [])],
+        linkKey: async () => currentLinkKey,
+        linkKeys: async () => [
+          currentLinkKey,
+          ...(options.previousLinkKey ? [options.previousLinkKey] : []),
+          ...(options.acceptLegacyLinksUntil && clock.now() < options.acceptLegacyLinksUntil ? [legacyLinkKey(apiToken)] : []),
+        ],
+        webhooksAcceptApiToken: options.webhooksAcceptApiToken ?? true,
         stripeWebhookSecret: async () => process.env.STEWARD_STRIPE_WEBHOOK_SECRET || apiToken,
         inboundAddress: options.inboundAddress,
         unknownSender: parseUnknownSender(options.unknownSender),

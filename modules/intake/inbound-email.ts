@@ -101,7 +101,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     if (!raw) throw new Error(`raw message ${INBOUND_PREFIX}${ses.mail.messageId} is not in the store yet`);
     if (raw.length > MAX_MESSAGE_BYTES) return refused(`message is ${raw.length} bytes; the limit is ${MAX_MESSAGE_BYTES}`);
     const recipients = ses.receipt.recipients.map((address) => address.toLowerCase());
-    const key = await settings.linkKey();
+    const keys = await settings.linkKeys();
     const inbound = settings.inboundAddress.toLowerCase();
     const [inboundLocal, inboundDomain] = inbound.split('@');
     const ours = recipients.filter(
@@ -119,7 +119,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
       if (automated.kind === 'auto-reply') return { outcome: 'auto-reply', reason: automated.reason };
       // Anyone can write a DSN: only one sent to the signed bounce address of an email we sent counts,
       // and only for that email's recipients.
-      const emailId = ours.map((address) => emailIdFromBounceAddress(address, inbound, key)).find(Boolean);
+      const emailId = ours.map((address) => emailIdFromBounceAddress(address, inbound, keys)).find(Boolean);
       const sentTo = emailId && (await recipientsOfBounced(deps.store, emailId));
       if (!sentTo) {
         const reason = `${automated.kind} report from ${fromAddress(mail, ses.mail.source)} not sent to a signed bounce address: ignored`;
@@ -138,10 +138,10 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     // The emails of ours this mail quotes (In-Reply-To, References), read once and only when asked for.
     let quotedRead: Promise<QuotedEmail[]> | undefined;
     const quoted = () => (quotedRead ??= Promise.all(referencedIds(mail).map((id) => emailOfMessage(deps.store, id.split('@')[0]))));
-    const threadId = await threadOf(mail, ours, from, key, inbound, quoted);
+    const threadId = await threadOf(mail, ours, from, keys, inbound, quoted);
     const text = clipMessage((replyText(mail.text ?? '') || mail.text || '').trim(), ses.mail.messageId);
     const actor = { kind: 'email', id: from } as const;
-    const answered = threadId ? undefined : await dunningEmailAnswered(ours, key, inbound, quoted);
+    const answered = threadId ? undefined : await dunningEmailAnswered(ours, keys, inbound, quoted);
     if (answered) {
       if (authFailed) return refused('SPF/DKIM/DMARC verdict FAIL: not recorded');
       const reply = { from, subject: (mail.subject ?? '').slice(0, MAX_SUBJECT_CHARS), text: text || '(no text)', answers: answered.key };
@@ -240,14 +240,14 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
   /** The customer and email key of a dunning email this mail answers: by its signed reply address, then by the SES Message-IDs it quotes. */
   async function dunningEmailAnswered(
     recipients: string[],
-    key: string,
+    keys: string[],
     inbound: string,
     quoted: () => Promise<QuotedEmail[]>,
   ): Promise<{ customerId: string; key: string } | undefined> {
     const store = service.issues.store;
     const owners = [];
     for (const address of recipients) {
-      const emailId = emailIdFromReplyAddress(address, inbound, key);
+      const emailId = emailIdFromReplyAddress(address, inbound, keys);
       if (emailId) owners.push(await ownerOfEmail(store, emailId));
     }
     owners.push(...(await quoted()));
@@ -260,13 +260,13 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     mail: ParsedMail,
     recipients: string[],
     from: string,
-    key: string,
+    keys: string[],
     inbound: string,
     quoted: () => Promise<QuotedEmail[]>,
   ): Promise<string | undefined> {
     const repo = service.issues;
     for (const address of recipients) {
-      const issueId = issueFromReplyAddress(address, inbound, key);
+      const issueId = issueFromReplyAddress(address, inbound, keys);
       if (issueId && (await repo.getIssue(issueId))) return issueId;
     }
     const quotedIssue = (await quoted()).find((email) => email?.owner.startsWith('ISSUE#'));

@@ -61,12 +61,24 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     return integration;
   }
 
-  const secretOf = async (integration: Integration) => integration.secret ?? (await deps.settings.apiToken());
+  /**
+   * The secrets that authenticate an integration: its own; without one, the API token (and the one
+   * rotated out, within its grace period) where the deployment allows it.
+   */
+  async function secretsOf(integration: Integration): Promise<string[]> {
+    if (integration.secret) return [integration.secret];
+    if (deps.settings.webhooksAcceptApiToken) return deps.settings.apiTokens();
+    throw new HttpError(
+      401,
+      `integration ${integration.name} has no secret of its own, and this deployment does not accept the API token for monitoring senders: PUT /integrations/${integration.name} with a secret`,
+    );
+  }
+  const matchesAny = (given: string, secrets: string[]) => secrets.some((secret) => constantTimeEqual(given, secret));
 
   async function checkBearer(event: ApiEvent, integration: Integration): Promise<void> {
     const token = bearerToken(event.headers?.authorization);
     if (!token) throw new HttpError(401, 'missing bearer token (Authorization: Bearer <token>)');
-    if (!constantTimeEqual(token, await secretOf(integration))) throw new HttpError(401, 'invalid bearer token');
+    if (!matchesAny(token, await secretsOf(integration))) throw new HttpError(401, 'invalid bearer token');
   }
 
   /**
@@ -86,26 +98,34 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     const seconds = Number(timestamp);
     if (!Number.isFinite(seconds) || Math.abs(Date.now() - seconds * 1000) > REPLAY_WINDOW_MS)
       throw new HttpError(401, 'signature timestamp outside the 5-minute replay window');
-    const expected = createHmac('sha256', await secretOf(integration))
-      .update(`${timestamp}:${body}`)
-      .digest('hex');
-    if (!constantTimeEqual(signature.toLowerCase(), expected)) throw new HttpError(401, 'invalid X-Grafana-Alerting-Signature');
+    const expected = (await secretsOf(integration)).map((secret) =>
+      createHmac('sha256', secret).update(`${timestamp}:${body}`).digest('hex'),
+    );
+    if (!matchesAny(signature.toLowerCase(), expected)) throw new HttpError(401, 'invalid X-Grafana-Alerting-Signature');
   }
 
   /** Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature); the secret is "whsec_" + base64. */
   async function checkStandardWebhook(event: ApiEvent, integration: Integration, body: string): Promise<string> {
     const headers = event.headers ?? {};
-    const secret = integration.secret ?? `whsec_${Buffer.from(await deps.settings.apiToken()).toString('base64')}`;
-    try {
-      new Webhook(secret).verify(body, {
-        'webhook-id': headers['webhook-id'] ?? '',
-        'webhook-timestamp': headers['webhook-timestamp'] ?? '',
-        'webhook-signature': headers['webhook-signature'] ?? '',
-      });
-    } catch (error) {
-      throw new HttpError(401, `Standard Webhooks signature: ${(error as Error).message}`);
+    // Its own secret as given ("whsec_…"); the API token as "whsec_" + base64 of it.
+    const secrets = integration.secret
+      ? [integration.secret]
+      : (await secretsOf(integration)).map((token) => `whsec_${Buffer.from(token).toString('base64')}`);
+    const signed = {
+      'webhook-id': headers['webhook-id'] ?? '',
+      'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+      'webhook-signature': headers['webhook-signature'] ?? '',
+    };
+    let refusal = 'no secret';
+    for (const secret of secrets) {
+      try {
+        new Webhook(secret).verify(body, signed);
+        return signed['webhook-id'];
+      } catch (error) {
+        refusal = (error as Error).message;
+      }
     }
-    return headers['webhook-id']!;
+    throw new HttpError(401, `Standard Webhooks signature: ${refusal}`);
   }
 
   /** Opens, adds an occurrence to, clears or acknowledges the issue of one alert. Redelivery is harmless. */
@@ -254,7 +274,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     let integration = await alerts.integrationByRoutingKey(parsed.routing_key);
     if (!integration) {
       const fallback = await integrationFor(event, 'pagerduty');
-      if (viaEnqueue && !constantTimeEqual(parsed.routing_key, await secretOf(fallback)))
+      if (viaEnqueue && !matchesAny(parsed.routing_key, await secretsOf(fallback)))
         throw new HttpError(401, 'routing_key: unknown routing key');
       if (!viaEnqueue) await checkBearer(event, fallback);
       integration = fallback;

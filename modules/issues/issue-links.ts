@@ -1,3 +1,5 @@
+import type { Actor } from '../../kernel/actor.ts';
+import { AuditLog } from '../../kernel/audit.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { asHttpError, html, validate, type ApiResult } from '../../kernel/http.ts';
 import { issueActionForms, renderPage } from '../../kernel/link-page.ts';
@@ -35,7 +37,7 @@ function linkBlocked(claims: LinkClaims, issue: Issue, customer: Customer, now: 
 export class IssueLinks {
   constructor(
     private readonly service: IssueService,
-    private readonly deps: Pick<Deps, 'clock'>,
+    private readonly deps: Pick<Deps, 'clock' | 'store'>,
   ) {}
 
   private async issueAndCustomer(claims: LinkClaims): Promise<{ issue: Issue; customer: Customer } | ApiResult> {
@@ -88,9 +90,16 @@ export class IssueLinks {
         : action === 'dispute-rfo'
           ? validate({ type: 'dispute-rfo', comment, eventId }, issueEventSchema)
           : validate({ type: 'customer-escalate', comment, eventId }, issueEventSchema);
+    const actor: Actor = { kind: 'customer-link', id: customer.id, name: customer.name };
     try {
-      const { duplicate } = await this.service.record(issue.id, input, { kind: 'customer-link', id: customer.id });
+      const { duplicate } = await this.service.record(issue.id, input, actor);
       if (duplicate) return alreadyDone();
+      await new AuditLog(this.deps.store, this.deps.clock).record({
+        actor,
+        action: `link ${action}`,
+        target: { issueId: issue.id, customerId: customer.id },
+        type: input.type,
+      });
     } catch (error) {
       const known = asHttpError(error);
       if (known && known.statusCode < 500)

@@ -6,6 +6,7 @@ import { sendOnce, sentEmails } from '../../kernel/outbox.ts';
 import { counted, inWords } from '../../kernel/time-words.ts';
 import { contactNames, CustomerRepository, issueRecipients, type Customer } from '../customers/index.ts';
 import { calendars, ms } from '../policies/index.ts';
+import { staffZone } from '../users/index.ts';
 import { decideStep, internalTemplates, isUnresolved, type Audience, type EmailAction, type Issue, type IssueContext } from './issue.ts';
 import { IssueRepository } from './issue-repository.ts';
 
@@ -133,10 +134,9 @@ async function internalContent(
   customer: Customer,
   repo: IssueRepository,
   ctx: IssueContext,
-  person?: { name: string; timezone?: string },
+  person?: { name: string; email: string; timezone?: string },
 ) {
-  // Staff read times in their own time zone when the team lists one, else in the customer's.
-  const zone = person?.timezone ?? customer.timezone;
+  const zone = await staffZone(repo.store, person, customer.timezone);
   const issues = await repo.listIssues({
     customerId: customer.id,
     createdFrom: new Date(ctx.now.getTime() - HISTORY_WINDOW_MS).toISOString(),

@@ -1,4 +1,5 @@
 import { defaultPolicy, policySchema, type Policy } from './policy.ts';
+import type { Actor } from '../../kernel/actor.ts';
 import { ConditionFailed, type DynamoStore, strip } from '../../kernel/dynamo-store.ts';
 
 const versionKey = (version: number) => `V#${String(version).padStart(6, '0')}`;
@@ -12,6 +13,11 @@ export class PolicyRepository {
   constructor(private readonly store: DynamoStore) {}
 
   async current(name: string): Promise<Policy | undefined> {
+    return (await this.currentVersion(name))?.policy;
+  }
+
+  /** The current version with when and by whom it was stored (the built-in default: never stored). */
+  async currentVersion(name: string): Promise<{ policy: Policy; storedAt?: string; updatedBy?: Actor } | undefined> {
     const [item] = await this.store.query(
       {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
@@ -21,8 +27,13 @@ export class PolicyRepository {
       },
       1,
     );
-    if (item) return policySchema.parse(strip(item));
-    return name === defaultPolicy.name ? defaultPolicy : undefined;
+    if (item)
+      return {
+        policy: policySchema.parse(strip(item)),
+        storedAt: item.storedAt as string | undefined,
+        updatedBy: item.updatedBy as Actor | undefined,
+      };
+    return name === defaultPolicy.name ? { policy: defaultPolicy } : undefined;
   }
 
   async list(): Promise<Policy[]> {
@@ -34,14 +45,21 @@ export class PolicyRepository {
   }
 
   /** Stores `policy` as the next version of its name; undefined when another writer got that version first. */
-  async putNextVersion(name: string, body: Omit<Policy, 'name' | 'version'>, at: Date): Promise<Policy | undefined> {
+  async putNextVersion(name: string, body: Omit<Policy, 'name' | 'version'>, at: Date, by?: Actor): Promise<Policy | undefined> {
     const version = ((await this.current(name))?.version ?? 0) + 1;
     const policy = policySchema.parse({ ...body, name, version });
     try {
       await this.store.transactWrite([
         {
           Put: {
-            Item: { pk: `POLICY#${name}`, sk: versionKey(version), itemType: 'policy', ...policy, storedAt: at.toISOString() },
+            Item: {
+              pk: `POLICY#${name}`,
+              sk: versionKey(version),
+              itemType: 'policy',
+              ...policy,
+              storedAt: at.toISOString(),
+              ...(by ? { updatedBy: by } : {}),
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },

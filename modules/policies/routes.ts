@@ -1,3 +1,4 @@
+import { actorOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { HttpError, json, parseBody, pathParam, validate, type RouteHandler } from '../../kernel/http.ts';
 import { policyInputSchema, policySchema } from './policy.ts';
@@ -10,18 +11,21 @@ export function policyRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string
     'GET /policies': async () => json(200, { policies: await policies.list() }),
 
     'GET /policies/{name}': async (event) => {
-      const policy = await policies.current(pathParam(event, 'name'));
-      if (!policy) throw new HttpError(404, `policy ${pathParam(event, 'name')} not found`);
-      return json(200, policy);
+      const found = await policies.currentVersion(pathParam(event, 'name'));
+      if (!found) throw new HttpError(404, `policy ${pathParam(event, 'name')} not found`);
+      const { policy, storedAt, updatedBy } = found;
+      return json(200, { ...policy, ...(storedAt ? { updatedAt: storedAt } : {}), ...(updatedBy ? { updatedBy } : {}) });
     },
 
     'PUT /policies/{name}': async (event) => {
       const name = pathParam(event, 'name');
       validate({ name }, policySchema.pick({ name: true }));
       const body = parseBody(event, policyInputSchema);
-      const stored = await policies.putNextVersion(name, body, deps.clock.now());
+      const at = deps.clock.now();
+      const by = actorOf(event);
+      const stored = await policies.putNextVersion(name, body, at, by);
       if (!stored) throw new HttpError(409, `policy ${name} changed concurrently; try again`);
-      return json(200, stored);
+      return json(200, { ...stored, updatedAt: at.toISOString(), ...(by ? { updatedBy: by } : {}) });
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { Actor } from '../../kernel/actor.ts';
 import { DateTime } from 'luxon';
 import { isBusinessDay, type BusinessCalendar } from '../../kernel/calendar.ts';
 import type { DunningPolicy } from '../policies/index.ts';
@@ -11,7 +12,8 @@ export interface DunningState {
   /** Email keys sent in this cycle, with when. */
   sent: Record<string, string>;
   /** `anchor` is informational: one proposal thread per cycle. */
-  approval?: { anchor: string; round: number; state: 'pending' | 'approved' | 'declined'; at: string };
+  /** `by`: who answered the proposal (a staff link's manager, a user, a token). */
+  approval?: { anchor: string; round: number; state: 'pending' | 'approved' | 'declined'; at: string; by?: Actor };
   /** A promise was broken: the next step goes out at the next send time, whatever its calendar day. */
   resumeNext?: boolean;
   /** Index of the furthest ladder step sent in this cycle: the ladder only moves forward. */

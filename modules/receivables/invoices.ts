@@ -1,3 +1,4 @@
+import type { Actor } from '../../kernel/actor.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import * as z from 'zod';
 
@@ -97,7 +98,23 @@ export interface Invoice extends NewInvoice {
   dunnedAt?: string;
   paidAt?: string;
   updatedAt: string;
+  /** Who did what to it, newest last (the latest MAX_INVOICE_HISTORY): events and payments with their actor. */
+  history?: InvoiceHistoryEntry[];
 }
+
+export interface InvoiceHistoryEntry {
+  type: string;
+  at: string;
+  by?: Actor;
+  amount?: number;
+  reference?: string;
+}
+
+export const MAX_INVOICE_HISTORY = 50;
+
+/** The invoice after `changed` with the entry in its history; an event that changed nothing (a payment repeated) adds none. */
+export const withHistory = (before: Invoice, changed: Invoice, entry: InvoiceHistoryEntry): Invoice =>
+  changed === before ? changed : { ...changed, history: [...(before.history ?? []), entry].slice(-MAX_INVOICE_HISTORY) };
 
 /** The invoice's state does not allow the event (409). */
 export class InvalidInvoiceEvent extends DomainError {

@@ -1,5 +1,8 @@
+import type { Actor } from '../../kernel/actor.ts';
+import { AuditLog } from '../../kernel/audit.ts';
+import { staffZone } from '../users/index.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { applyInvoiceEvent, balance, invoiceEventSchema, reasonCodes, type Invoice, type InvoiceEvent } from './invoices.ts';
+import { applyInvoiceEvent, balance, invoiceEventSchema, reasonCodes, type Invoice, type InvoiceEvent, withHistory } from './invoices.ts';
 import type { LinkClaims, MoneyLinkAction } from '../../kernel/links.ts';
 import { changeInvoices, customerContext, invoiceRepository } from './dunning-service.ts';
 import { asHttpError, html, HttpError, validate, type ApiResult } from '../../kernel/http.ts';
@@ -77,9 +80,13 @@ export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form
   const { title } = moneyActionTitles[action];
   const page = (status: number, text: string) => html(status, renderPage({ title, subject: customer.name, paragraphs: [text] }));
   if (action === 'approve-suspension' || action === 'decline-suspension') {
-    const zone = customer.team.serviceManager.timezone ?? customer.timezone;
-    const outcome = await decideSuspension(deps, customer.id, action === 'approve-suspension', claims.r, zone);
+    const manager = customer.team.serviceManager;
+    const zone = await staffZone(deps.store, manager, customer.timezone);
+    // The approval link goes to the service manager alone: whoever uses it answers as them.
+    const by: Actor = { kind: 'staff-link', id: manager.email, name: manager.name };
+    const outcome = await decideSuspension(deps, customer.id, action === 'approve-suspension', claims.r, zone, by);
     if (!outcome.ok) return page(409, outcome.reason);
+    await new AuditLog(deps.store, deps.clock).record({ actor: by, action: `link ${action}`, target: { customerId: customer.id } });
     if (action === 'decline-suspension')
       return page(200, `Declined: the suspension is held for ${counted(policy.dunning.declineHoldDays, 'day')}, then proposed again.`);
     const now = DateTime.fromJSDate(deps.clock.now());
@@ -104,11 +111,19 @@ export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form
     throw error;
   }
   const at = deps.clock.now().toISOString();
+  const customerActor: Actor = { kind: 'customer-link', id: customer.id, name: customer.name };
   try {
     const changed = await changeInvoices(deps, customer.id, (invoices, today) =>
       invoices
         .filter((invoice) => invoice.id === invoiceId && invoice.status === 'open' && invoice.promise?.linkId !== linkId)
-        .map((invoice) => withLink(applyInvoiceEvent(invoice, event, at, today), event, linkId, invoice.version)),
+        .map((invoice) =>
+          withLink(
+            withHistory(invoice, applyInvoiceEvent(invoice, event, at, today), { type: event.type, at, by: customerActor }),
+            event,
+            linkId,
+            invoice.version,
+          ),
+        ),
     );
     if (!changed.length) {
       const invoice = await invoiceRepository(deps).get(invoiceId);
@@ -121,6 +136,12 @@ export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form
     if (known && known.statusCode < 500) return page(known.statusCode, known.message);
     throw error;
   }
+  await new AuditLog(deps.store, deps.clock).record({
+    actor: customerActor,
+    action: `link ${action}`,
+    target: { customerId: customer.id, invoiceId },
+    type: event.type,
+  });
   if (event.type === 'dispute') await notifyDispute(deps, customer.id, invoiceId);
   return page(
     200,

@@ -1,8 +1,10 @@
 import Stripe from 'stripe';
+import { actorOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { bodyText, HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
+import { type ApiEvent, bodyText, HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
 import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import { CustomerRepository } from '../customers/index.ts';
+import { callerZone, staffZone } from '../users/index.ts';
 import { arKpis } from './ar-kpis.ts';
 import { changeInvoices, contextOf, customerContext } from './dunning-service.ts';
 import { parseInvoiceCsv } from './invoice-csv.ts';
@@ -25,10 +27,17 @@ import {
   paymentSchema,
   type InvoiceStatus,
   type NewInvoice,
+  withHistory,
 } from './invoices.ts';
 import { notifyDispute, notifyDisputeResolved } from './notices.ts';
 import { applyStripeEvent } from './stripe.ts';
 import { decideSuspension, dunningView, suspensionEventSchema } from './suspension.ts';
+
+/** `{by}` for a history entry: the request's caller. */
+const byOf = (event: ApiEvent) => {
+  const by = actorOf(event);
+  return by ? { by } : {};
+};
 
 /** Stripe-Signature timestamps more than this far from now (either way) are refused. */
 const STRIPE_TOLERANCE_SECONDS = 300;
@@ -111,7 +120,16 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
         await changeInvoices(deps, customerId, (invoices) =>
           invoices
             .filter((invoice) => invoice.id === payment.invoiceId)
-            .map((invoice) => ({ ...applyPayment(invoice, payment, at), version: invoice.version })),
+            .map((invoice) => ({
+              ...withHistory(invoice, applyPayment(invoice, payment, at), {
+                type: 'payment',
+                at,
+                amount: payment.amount,
+                reference: payment.reference,
+                ...byOf(event),
+              }),
+              version: invoice.version,
+            })),
         );
         return json(202, await invoices.get(payment.invoiceId));
       };
@@ -126,7 +144,10 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       await changeInvoices(deps, customerId, (invoices, today) =>
         invoices
           .filter((invoice) => invoice.id === id)
-          .map((invoice) => ({ ...applyInvoiceEvent(invoice, input, at, today), version: invoice.version })),
+          .map((invoice) => ({
+            ...withHistory(invoice, applyInvoiceEvent(invoice, input, at, today), { type: input.type, at, ...byOf(event) }),
+            version: invoice.version,
+          })),
       );
       if (input.type === 'dispute') await notifyDispute(deps, customerId, id);
       if (input.type === 'resolve-dispute') await notifyDisputeResolved(deps, customerId, id);
@@ -165,9 +186,15 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
 
     'POST /customers/{id}/dunning/events': async (event) => {
       const customerId = pathParam(event);
-      const { policy } = await customerContext(deps, customerId);
+      const { customer, policy } = await customerContext(deps, customerId);
       const body = parseBody(event, suspensionEventSchema);
-      const outcome = await decideSuspension(deps, customerId, body.type === 'approve-suspension', body.round);
+      // A refusal gives times in the caller's zone (the service manager's for the bootstrap token).
+      const zone = await callerZone(
+        deps.store,
+        actorOf(event),
+        await staffZone(deps.store, customer.team.serviceManager, customer.timezone),
+      );
+      const outcome = await decideSuspension(deps, customerId, body.type === 'approve-suspension', body.round, zone, actorOf(event));
       if (!outcome.ok) throw new HttpError(409, outcome.reason);
       return json(202, dunningView(outcome.state, policy.dunning));
     },

@@ -1,3 +1,4 @@
+import type { Actor } from '../../kernel/actor.ts';
 import * as z from 'zod';
 import { inWords } from '../../kernel/time-words.ts';
 import type { Deps } from '../../kernel/deps.ts';
@@ -20,7 +21,7 @@ export interface DunningView {
   suspension: {
     /** The date told the customer (yyyy-MM-dd). */
     date?: string;
-    proposal?: { round: number; state: 'pending' | 'approved' | 'declined'; at: string };
+    proposal?: { round: number; state: 'pending' | 'approved' | 'declined'; at: string; by?: Actor };
     suspendedAt?: string;
   };
   nextDunningAt?: string;
@@ -28,7 +29,7 @@ export interface DunningView {
 
 export function dunningView(state: DunningState, policy: DunningPolicy): DunningView {
   const reached = ladderReached(state, policy);
-  const { round, state: answer, at } = state.approval ?? {};
+  const { round, state: answer, at, by } = state.approval ?? {};
   return {
     customerId: state.customerId,
     cycle: state.generation,
@@ -36,7 +37,7 @@ export function dunningView(state: DunningState, policy: DunningPolicy): Dunning
     ...(reached >= 0 ? { lastStep: { key: policy.steps[Math.min(reached, policy.steps.length - 1)].key, at: state.lastStepAt } } : {}),
     suspension: {
       date: state.suspensionDate,
-      proposal: round !== undefined && answer && at ? { round, state: answer, at } : undefined,
+      proposal: round !== undefined && answer && at ? { round, state: answer, at, ...(by ? { by } : {}) } : undefined,
       suspendedAt: state.suspendedAt,
     },
     nextDunningAt: state.nextDunningAt,
@@ -51,6 +52,7 @@ export async function decideSuspension(
   round?: number,
   /** The zone the answer gives times in (the service manager's). */
   zone = 'UTC',
+  by?: Actor,
 ): Promise<{ ok: true; state: DunningState } | { ok: false; reason: string }> {
   const repo = invoiceRepository(deps);
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -69,7 +71,7 @@ export async function decideSuspension(
     // Approved: due now. Declined: the step works out when the hold ends.
     const next = {
       ...state,
-      approval: { ...approval, state: approve ? ('approved' as const) : ('declined' as const), at: now },
+      approval: { ...approval, state: approve ? ('approved' as const) : ('declined' as const), at: now, ...(by ? { by } : {}) },
       nextDunningAt: now,
     };
     if (await repo.save([], next)) {

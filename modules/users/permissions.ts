@@ -21,6 +21,8 @@ export const PERMISSIONS = [
   'ar-kpis:read',
   'users:read',
   'users:write',
+  /** Who did what (GET /audit). */
+  'audit:read',
   /** A user's own personal API tokens (an admin manages anyone's with users:write). */
   'tokens:own',
 ] as const;
@@ -42,7 +44,7 @@ const READS: Permission[] = [
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   /** Everything, users and integrations included. */
   admin: PERMISSIONS,
-  /** Issues and receivables, policies, suspension decisions, KPIs; reads users and integrations. */
+  /** Issues and receivables, policies, suspension decisions, KPIs; reads users, integrations and the audit trail. */
   manager: [
     ...READS,
     'customers:write',
@@ -53,6 +55,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'integrations:read',
     'mail:read',
     'users:read',
+    'audit:read',
     'tokens:own',
   ],
   /** Issue work (acknowledge, update, ETR, notes, resolve, RFO); reads customers, policies, KPIs, set-aside mail. */

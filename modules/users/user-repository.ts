@@ -153,3 +153,23 @@ export class UserRepository {
     return { user, token: asToken(strip(stored) as unknown as StoredToken) };
   }
 }
+
+/**
+ * The zone a member of staff reads times in: theirs as a Steward user, else the one the customer's
+ * team lists for them, else the customer's.
+ */
+export async function staffZone(
+  store: DynamoStore,
+  person: { email: string; timezone?: string } | undefined,
+  customerZone: string,
+): Promise<string> {
+  const user = person ? await new UserRepository(store).byEmail(person.email) : undefined;
+  return (user?.active ? user.timezone : undefined) ?? person?.timezone ?? customerZone;
+}
+
+/** The zone the caller of a request reads times in: theirs as a user (or their token's user), else `fallback`. */
+export async function callerZone(store: DynamoStore, actor: Actor | undefined, fallback: string): Promise<string> {
+  const userId = actor?.kind === 'user' ? actor.id : actor?.kind === 'token' ? actor.userId : undefined;
+  const user = userId ? await new UserRepository(store).get(userId) : undefined;
+  return user?.timezone ?? fallback;
+}

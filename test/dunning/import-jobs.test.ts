@@ -98,15 +98,16 @@ describe('import jobs: a file too long for one request', () => {
   });
 
   it('on a slow table (every DynamoDB call 150 ms late, a full slice longer than the 3 s timeout) the job still finishes', {
-    timeout: 300_000,
+    timeout: 450_000,
   }, async () => {
     const rows = Array.from({ length: 2100 }, (_, n): [string, string] => [`S-${n}`, 'jbb']);
     expect((await api(runtime).post('/_local/faults', { delayMs: { dynamodb: 150 } })).status).toBe(200);
     try {
       const accepted = await post(csv(rows));
       expect(accepted.status).toBe(202);
-      // 64 s alone on this machine; a loaded machine (two scenario files at once) may need three times that.
-      expect(await finished(accepted.body.id, 220_000)).toMatchObject({ status: 'done', created: 2100, written: 2100 });
+      // 64 s alone on this machine; a loaded machine (other test runs beside it) needed 221 s and more: the
+      // claim is that it finishes, not how fast (the bench measures speed).
+      expect(await finished(accepted.body.id, 400_000)).toMatchObject({ status: 'done', created: 2100, written: 2100 });
     } finally {
       await api(runtime).post('/_local/faults', {});
     }

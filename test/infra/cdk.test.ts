@@ -13,6 +13,8 @@ import { loadManifest } from '../../infra/workflow-manifest.ts';
 let stateful: Template;
 let stateless: Template;
 let built: ReturnType<typeof buildApp>;
+/** Synthesized with context and without bundling the functions (what these assertions read is the template). */
+const synth = (context: Record<string, string>) => buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));
 
 beforeAll(() => {
   built = buildApp(new App());
@@ -201,12 +203,14 @@ describe('CDK stacks', () => {
       'STATE_MACHINE_ARNS',
       'TABLE_NAME',
       'UNKNOWN_SENDER', // the triage customer of alerts for unknown customers
+      'WEBHOOKS_ACCEPT_API_TOKEN', // false unless deployed with -c webhooksAcceptApiToken=true
     ]);
+    // The link key, never the API token: inbound mail verifies reply and bounce addresses only.
     expect(Object.keys(environmentOf('inbound-email')).sort()).toEqual([
-      'API_TOKEN_SECRET_ARN',
       'FROM_ADDRESS',
       'INBOUND_ADDRESS',
       'INBOUND_BUCKET',
+      'LINK_KEY_SECRET_ARN',
       'NODE_OPTIONS',
       'POWERTOOLS_SERVICE_NAME',
       'SES_CONFIGURATION_SET',
@@ -273,14 +277,40 @@ describe('CDK stacks', () => {
 
   it('the Stripe signing secret has a secret of its own, read by the invoices function only', () => {
     const stateful = Template.fromStack(built.stateful);
-    stateful.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    stateful.resourceCountIs('AWS::SecretsManager::Secret', 3);
     const readers = Object.values<any>(stateless.findResources('AWS::IAM::Policy')).filter((policy) =>
       JSON.stringify(policy.Properties.PolicyDocument).includes('StripeWebhookSecret'),
     );
     expect(readers.map((policy) => String(policy.Properties.Roles[0].Ref).replace(/ServiceRole.*$/, ''))).toEqual(['fninvoices']);
   });
 
-  it('explicit grants: the API secret is read by the functions that check tokens or sign links, nobody else', () => {
+  it('the link key is a secret of its own: read by the functions that sign or verify links, never derived from the API token', () => {
+    const readersOf = (secret: string) =>
+      Object.values<any>(stateless.findResources('AWS::IAM::Policy'))
+        .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(secret))
+        .map((policy) => String(policy.Properties.Roles[0].Ref).replace(/ServiceRole.*$/, ''))
+        .sort();
+    expect(readersOf('LinkKey')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep', 'fnsesfeedback']);
+    // The API token: the functions that check it (staff routes, monitoring senders), not those that only sign links.
+    expect(readersOf('ApiToken')).toEqual(['fnapi', 'fninvoices', 'fnwebhooks']);
+    expect(environmentOf('webhooks').WEBHOOKS_ACCEPT_API_TOKEN).toBe('false');
+    expect(environmentOf('api').ACCEPT_LEGACY_LINKS_UNTIL).toBeUndefined();
+  });
+
+  it('-c webhooksAcceptApiToken=true and -c acceptLegacyLinksUntil= reach the functions that need them', () => {
+    const upgraded = synth({ webhooksAcceptApiToken: 'true', acceptLegacyLinksUntil: '2027-03-01T00:00:00+01:00' });
+    const functions = Template.fromStack(upgraded.stateless).findResources('AWS::Lambda::Function');
+    const env = (name: string) =>
+      Object.entries<any>(functions).find(([id]) => id.startsWith(`fn${name.replace(/-/g, '')}`))![1].Properties.Environment.Variables;
+    expect(env('webhooks').WEBHOOKS_ACCEPT_API_TOKEN).toBe('true');
+    expect(env('api').ACCEPT_LEGACY_LINKS_UNTIL).toBe('2027-02-28T23:00:00.000Z');
+    expect(env('inbound-email').ACCEPT_LEGACY_LINKS_UNTIL).toBe('2027-02-28T23:00:00.000Z');
+    expect(env('inbound-email').API_TOKEN_SECRET_ARN).toBeDefined();
+    expect(env('issue-step').ACCEPT_LEGACY_LINKS_UNTIL).toBeUndefined(); // signs only, with the current key
+    expect(() => synth({ acceptLegacyLinksUntil: 'next spring' })).toThrow(/acceptLegacyLinksUntil=next spring: an ISO-8601 instant/);
+  });
+
+  it('explicit grants: the secrets are read by the functions that check tokens or sign links, nobody else', () => {
     expect(rolesWith('secretsmanager:GetSecretValue')).toEqual([
       'fnapi',
       'fndunningstep',

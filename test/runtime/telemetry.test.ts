@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../kernel/telemetry.ts';
-import { latestEmail, linkIn, submitLink, useRuntime } from '../support/runtime.ts';
+import { alertmanagerAlert, latestEmail, linkIn, submitLink, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();
 
@@ -11,21 +11,7 @@ describe('logs and metrics in the embedded runtime', () => {
     const response = await fetch(`${env.runtime.urls.api}/webhooks/alertmanager`, {
       method: 'POST',
       headers: { authorization: `Bearer ${env.runtime.apiToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        version: '4',
-        groupKey: 'g',
-        status: 'firing',
-        receiver: 'steward',
-        commonLabels: { customer: 'acme' },
-        alerts: [
-          {
-            status: 'firing',
-            labels: { alertname: 'DiskFull', severity: 'critical' },
-            startsAt: '2026-11-02T08:00:00Z',
-            fingerprint: 'tel-1',
-          },
-        ],
-      }),
+      body: alertmanagerAlert('tel-1', { alertname: 'DiskFull', severity: 'critical' }),
     });
     expect(response.status).toBe(202);
     const issueId = ((await response.json()) as { alerts: { issueId: string }[] }).alerts[0].issueId;

@@ -42,6 +42,17 @@ export function removeDataDir(options: RuntimeOptions): void {
   rmSync(options.dataDir, { recursive: true, force: true });
 }
 
+/** An Alertmanager webhook body with one firing alert for acme. */
+export const alertmanagerAlert = (fingerprint: string, labels: Record<string, string> = { alertname: 'DiskFull', severity: 'warning' }) =>
+  JSON.stringify({
+    version: '4',
+    groupKey: 'g',
+    status: 'firing',
+    receiver: 'steward',
+    commonLabels: { customer: 'acme' },
+    alerts: [{ status: 'firing', labels, startsAt: '2026-11-02T08:00:00Z', fingerprint }],
+  });
+
 /** A small client of the running API, as a user's script would call it. */
 export function api(runtime: Runtime) {
   const call = async (method: string, path: string, body?: unknown, token = runtime.apiToken) => {

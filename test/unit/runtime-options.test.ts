@@ -9,6 +9,28 @@ describe('runtime options from the environment', () => {
     expect(() => optionsFromEnv({}, ['--json'])).toThrow('unknown argument "--json" (supported: --in-memory, --json-logs)');
   });
 
+  it('reads the secrets rotated out, the legacy-link date and whether monitoring senders may use the API token', () => {
+    expect(optionsFromEnv({}, [])).toMatchObject({ webhooksAcceptApiToken: true, acceptLegacyLinksUntil: undefined });
+    const options = optionsFromEnv(
+      {
+        STEWARD_WEBHOOKS_ACCEPT_API_TOKEN: 'false',
+        STEWARD_LINK_KEY: 'k2',
+        STEWARD_LINK_KEY_PREVIOUS: 'k1',
+        STEWARD_API_TOKEN_PREVIOUS: 't1',
+        STEWARD_ACCEPT_LEGACY_LINKS_UNTIL: '2027-03-01T00:00:00+01:00',
+      },
+      [],
+    );
+    expect(options).toMatchObject({ webhooksAcceptApiToken: false, linkKey: 'k2', previousLinkKey: 'k1', previousApiToken: 't1' });
+    expect(options.acceptLegacyLinksUntil?.toISOString()).toBe('2027-02-28T23:00:00.000Z');
+    expect(() => optionsFromEnv({ STEWARD_WEBHOOKS_ACCEPT_API_TOKEN: 'no' }, [])).toThrow(
+      'STEWARD_WEBHOOKS_ACCEPT_API_TOKEN must be "true" or "false", got "no"',
+    );
+    expect(() => optionsFromEnv({ STEWARD_ACCEPT_LEGACY_LINKS_UNTIL: 'March' }, [])).toThrow(
+      /STEWARD_ACCEPT_LEGACY_LINKS_UNTIL must be an ISO-8601/,
+    );
+  });
+
   it('STEWARD_CLOCK_START sets where the manual clock starts', () => {
     const options = optionsFromEnv({ STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: '2026-12-01T09:00:00+01:00' }, []);
     expect(options.clockStart?.toISOString()).toBe('2026-12-01T08:00:00.000Z');

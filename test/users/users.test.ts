@@ -1,6 +1,7 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS, ROLE_PERMISSIONS, ROLES } from '../../modules/users/index.ts';
-import { useRuntime } from '../support/runtime.ts';
+import { latestEmail, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();
 
@@ -75,6 +76,23 @@ describe('users and personal tokens', () => {
     const deleted = await env.client.call('DELETE', `/users/${created.body.id}`);
     expect(deleted.body).toMatchObject({ active: false });
     expect((await env.client.get(`/users/${created.body.id}`)).body.active).toBe(false);
+  });
+
+  it("staff read times in their own zone as users: an escalation to the team lead gives the issue's opening in hers", async () => {
+    const tina = await env.client.post('/users', {
+      email: 'tina@provider.test',
+      name: 'Tina Lead',
+      roles: ['agent'],
+      timezone: 'America/New_York',
+    });
+    expect(tina.status).toBe(201);
+    const opened = await env.client.post('/issues', { customerId: 'acme', title: 'Core router down', severity: 'sev1', description: 'x' });
+    await env.runtime.tracker.idle();
+    const openedAt = opened.body.createdAt as string;
+    await env.client.moveTo(new Date(Date.parse(openedAt) + 16 * 60_000).toISOString());
+    const escalation = await latestEmail(env.runtime, 'tina@provider.test', `[${opened.body.id}]`);
+    const expected = DateTime.fromISO(openedAt, { zone: 'America/New_York' }).toFormat('ccc d LLL yyyy, HH:mm');
+    expect(escalation.body.text).toContain(`Opened:   ${expected} GMT-5`);
   });
 
   it('a token is shown once, stored only as a hash, listed with its last use, and acts with its user’s roles and name', async () => {
