@@ -5,7 +5,7 @@ import type { Clock } from './clock.ts';
 import type { DynamoStore } from './dynamo-store.ts';
 import { DomainError } from './errors.ts';
 import { type ApiEvent, type ApiResult, bodyText } from './http.ts';
-import { correlationOf } from './telemetry.ts';
+import { correlationOf, type Telemetry } from './telemetry.ts';
 
 /** One thing a person (or a token, a customer by link) did. */
 export interface AuditEntry {
@@ -64,6 +64,7 @@ export class AuditLog {
 
   /** A page of entries between `from` and `to`, newest first, filtered by actor id and kind. */
   async list(query: AuditQuery): Promise<{ entries: AuditEntry[]; next?: string }> {
+    if (query.to.getTime() < query.from.getTime()) throw new DomainError('invalid', 'to: before from', 'to', 'before from');
     if (query.to.getTime() - query.from.getTime() > MAX_AUDIT_DAYS * DAY_MS)
       throw new DomainError('invalid', `from–to spans at most ${MAX_AUDIT_DAYS} days`, 'from', `at most ${MAX_AUDIT_DAYS} days before to`);
     const [afterDay, afterSk] = query.after ? query.after.split('|') : [undefined, undefined];
@@ -121,7 +122,7 @@ const CREATED_IDS: Record<string, string> = { issues: 'issueId', customers: 'cus
  * Records every successful write an authenticated caller makes through an HTTP API (any method
  * but GET), with the route, the ids it named and, for an event, its type.
  */
-export const auditTrail = (audit: AuditLog): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
+export const auditTrail = (audit: AuditLog, telemetry: Telemetry): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   after: async (request) => {
     const { event, response } = request;
     const actor = actorOf(event);
@@ -138,6 +139,9 @@ export const auditTrail = (audit: AuditLog): middy.MiddlewareObj<ApiEvent, ApiRe
     } catch {
       // a CSV import or a form: no event type
     }
-    await audit.record({ actor, action: event.routeKey, target, ...(type ? { type } : {}) });
+    // What was done is done and on its record: a failed audit write is an error to look at, not a 500 for the caller.
+    await audit
+      .record({ actor, action: event.routeKey, target, ...(type ? { type } : {}) })
+      .catch((error) => telemetry.error('audit entry not written', error, { action: event.routeKey, actor: `${actor.kind}:${actor.id}` }));
   },
 });

@@ -18,7 +18,7 @@ export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
   middy<ApiEvent, ApiResult>()
     .use(httpErrors(deps.telemetry))
     .use(staffAuth(deps, permissionOf))
-    .use(auditTrail(new AuditLog(deps.store, deps.clock)))
+    .use(auditTrail(new AuditLog(deps.store, deps.clock), deps.telemetry))
     .handler(
       router({
         ...customerRoutes(deps),

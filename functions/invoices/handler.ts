@@ -13,7 +13,7 @@ export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
   middy<ApiEvent, ApiResult>()
     .use(httpErrors(deps.telemetry))
     .use(staffAuth(deps, permissionOf))
-    .use(auditTrail(new AuditLog(deps.store, deps.clock)))
+    .use(auditTrail(new AuditLog(deps.store, deps.clock), deps.telemetry))
     .handler(router(receivableRoutes(deps)));
 
 export const handler = lambda(declaration, createHandler);

@@ -148,6 +148,7 @@ describe('who did what: on the record and in GET /audit', () => {
       ['kind=robot', 'kind'],
       ['from=2020-01-01T00:00:00Z', 'from'],
       ['after=x', 'after'],
+      ['from=2026-12-31T00:00:00Z&to=2026-12-01T00:00:00Z', 'to'],
     ]) {
       const refused = await env.client.get(`/audit?${query}`);
       expect(refused.status, query).toBe(400);
