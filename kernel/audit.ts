@@ -69,7 +69,8 @@ export class AuditLog {
       throw new DomainError('invalid', `from–to spans at most ${MAX_AUDIT_DAYS} days`, 'from', `at most ${MAX_AUDIT_DAYS} days before to`);
     const [afterDay, afterSk] = query.after ? query.after.split('|') : [undefined, undefined];
     const entries: AuditEntry[] = [];
-    let day = new Date(`${afterDay ?? dayOf(query.to)}T00:00:00Z`);
+    // Never later than `to`'s day: a cursor from elsewhere must not walk years of empty days.
+    let day = new Date(`${afterDay && afterDay < dayOf(query.to) ? afterDay : dayOf(query.to)}T00:00:00Z`);
     const firstDay = new Date(`${dayOf(query.from)}T00:00:00Z`);
     for (; day >= firstDay && entries.length <= query.limit; day = new Date(day.getTime() - DAY_MS)) {
       const resumes = afterSk !== undefined && dayOf(day) === afterDay;
