@@ -100,6 +100,9 @@ export function bearerToken(header: string | undefined): string | undefined {
   return /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1].trim();
 }
 
+/** Whether `given` equals any of `secrets` (the current one, one rotated out), each compared in constant time. */
+export const equalsAny = (given: string, secrets: readonly string[]): boolean => secrets.some((secret) => constantTimeEqual(given, secret));
+
 export function constantTimeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);

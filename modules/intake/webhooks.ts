@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type * as z from 'zod';
 import type { Deps } from '../../kernel/deps.ts';
-import { bearerToken, bodyText, constantTimeEqual, HttpError, json, validate, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
+import { bearerToken, bodyText, equalsAny, HttpError, json, validate, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
 import { InvalidTransition, IssueService, isUnresolved, type NewIssue } from '../issues/index.ts';
 import { AlertRepository } from './alert-repository.ts';
 import {
@@ -73,12 +73,11 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
       `integration ${integration.name} has no secret of its own, and this deployment does not accept the API token for monitoring senders: PUT /integrations/${integration.name} with a secret`,
     );
   }
-  const matchesAny = (given: string, secrets: string[]) => secrets.some((secret) => constantTimeEqual(given, secret));
 
   async function checkBearer(event: ApiEvent, integration: Integration): Promise<void> {
     const token = bearerToken(event.headers?.authorization);
     if (!token) throw new HttpError(401, 'missing bearer token (Authorization: Bearer <token>)');
-    if (!matchesAny(token, await secretsOf(integration))) throw new HttpError(401, 'invalid bearer token');
+    if (!equalsAny(token, await secretsOf(integration))) throw new HttpError(401, 'invalid bearer token');
   }
 
   /**
@@ -101,7 +100,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     const expected = (await secretsOf(integration)).map((secret) =>
       createHmac('sha256', secret).update(`${timestamp}:${body}`).digest('hex'),
     );
-    if (!matchesAny(signature.toLowerCase(), expected)) throw new HttpError(401, 'invalid X-Grafana-Alerting-Signature');
+    if (!equalsAny(signature.toLowerCase(), expected)) throw new HttpError(401, 'invalid X-Grafana-Alerting-Signature');
   }
 
   /** Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature); the secret is "whsec_" + base64. */
@@ -274,7 +273,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     let integration = await alerts.integrationByRoutingKey(parsed.routing_key);
     if (!integration) {
       const fallback = await integrationFor(event, 'pagerduty');
-      if (viaEnqueue && !matchesAny(parsed.routing_key, await secretsOf(fallback)))
+      if (viaEnqueue && !equalsAny(parsed.routing_key, await secretsOf(fallback)))
         throw new HttpError(401, 'routing_key: unknown routing key');
       if (!viaEnqueue) await checkBearer(event, fallback);
       integration = fallback;

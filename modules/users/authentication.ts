@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import { type Caller, authorize, rolesOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { type ApiEvent, type ApiResult, bearerToken, constantTimeEqual, HttpError } from '../../kernel/http.ts';
+import { type ApiEvent, type ApiResult, bearerToken, equalsAny, HttpError } from '../../kernel/http.ts';
 import { allows, type Permission } from './permissions.ts';
 import { tokenActor } from './user.ts';
 import { TOKEN_PREFIX, UserRepository } from './user-repository.ts';
@@ -21,7 +21,7 @@ export async function callerOf(deps: AuthDeps, token: string): Promise<Caller | 
     return found && { actor: tokenActor(found.user, found.token), roles: found.user.roles };
   }
   // The token rotated out still works within its grace period, so senders and scripts can be moved over.
-  return (await deps.settings.apiTokens()).some((current) => constantTimeEqual(token, current)) ? BOOTSTRAP : undefined;
+  return equalsAny(token, await deps.settings.apiTokens()) ? BOOTSTRAP : undefined;
 }
 
 /**

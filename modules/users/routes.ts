@@ -1,12 +1,9 @@
-import { type Actor, actorOf } from '../../kernel/actor.ts';
+import { actorOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { type ApiEvent, HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
 import { requirePermission } from './authentication.ts';
-import { newTokenSchema, newUserSchema, type User, userChangeSchema } from './user.ts';
+import { newTokenSchema, newUserSchema, type User, userChangeSchema, userIdOf } from './user.ts';
 import { UserRepository } from './user-repository.ts';
-
-/** The user a caller acts as (signed in, or by one of their tokens); none for the bootstrap token. */
-const selfOf = (actor: Actor | undefined) => (actor?.kind === 'user' ? actor.id : actor?.kind === 'token' ? actor.userId : undefined);
 
 /** Users and their personal API tokens. Deleting a user deactivates them: records keep naming them. */
 export function userRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string, RouteHandler> {
@@ -19,7 +16,7 @@ export function userRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string, 
   /** Your own tokens with tokens:own; anyone's with the users permission `otherwise`. */
   const tokenOwner = async (event: ApiEvent, otherwise: 'users:read' | 'users:write') => {
     const id = pathParam(event);
-    if (selfOf(actorOf(event)) !== id) requirePermission(event, otherwise);
+    if (userIdOf(actorOf(event)) !== id) requirePermission(event, otherwise);
     return userOr404(id);
   };
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Actor } from '../../kernel/actor.ts';
 import { ConditionFailed, type DynamoStore, strip } from '../../kernel/dynamo-store.ts';
 import { DomainError } from '../../kernel/errors.ts';
-import { type ApiToken, MAX_TOKENS_PER_USER, MAX_USERS, type User } from './user.ts';
+import { type ApiToken, MAX_TOKENS_PER_USER, MAX_USERS, type User, userIdOf } from './user.ts';
 
 /** Users share one partition (a team is small), read consistently: a user just made can sign in at once. */
 const USERS = 'USERS';
@@ -169,7 +169,7 @@ export async function staffZone(
 
 /** The zone the caller of a request reads times in: theirs as a user (or their token's user), else `fallback`. */
 export async function callerZone(store: DynamoStore, actor: Actor | undefined, fallback: string): Promise<string> {
-  const userId = actor?.kind === 'user' ? actor.id : actor?.kind === 'token' ? actor.userId : undefined;
+  const userId = userIdOf(actor);
   const user = userId ? await new UserRepository(store).get(userId) : undefined;
   return user?.timezone ?? fallback;
 }

@@ -58,6 +58,10 @@ export const newTokenSchema = z.strictObject({
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 });
 
+/** The user an actor acts as: a signed-in user, or a personal token's user; none for any other caller. */
+export const userIdOf = (actor: Actor | undefined): string | undefined =>
+  actor?.kind === 'user' ? actor.id : actor?.kind === 'token' ? actor.userId : undefined;
+
 /** The actor a user's writes record. */
 export const userActor = (user: Pick<User, 'id' | 'name'>): Actor => ({ kind: 'user', id: user.id, name: user.name });
 
