@@ -5,6 +5,18 @@ import type { Mailer } from './mailer.ts';
 import type { Telemetry } from './telemetry.ts';
 import type { WorkflowPort } from './workflow-port.ts';
 
+/** Where staff sign in: an OpenID Connect issuer and the client ids its tokens must be for. */
+export interface SignInSettings {
+  /** The issuer URL exactly as its tokens name it (`iss`): Cognito's user pool, the embedded provider, Okta, Entra ID… */
+  issuer: string;
+  /** The app client ids a token must be for: its `aud` or (Cognito access tokens) its `client_id`. */
+  audiences: string[];
+  /** The claim naming the user's email address, which finds the Steward user (default `email`). */
+  emailClaim?: string;
+  /** Who becomes Steward's first admin on first sign-in, when no user has that email yet. */
+  adminEmail?: string;
+}
+
 export interface Settings {
   /** Sender of every email, e.g. "Steward <steward@example.com>". */
   fromAddress: string;
@@ -29,6 +41,8 @@ export interface Settings {
   stripeWebhookSecret(): Promise<string>;
   /** Mail from an unknown sender: refused, or filed under this customer id (a triage customer). */
   unknownSender: 'refuse' | { customerId: string };
+  /** Staff sign-in with OpenID Connect: whose JWTs the API accepts (none: bearer tokens only). */
+  signIn: SignInSettings | undefined;
 }
 
 export type SettingName = keyof Settings;

@@ -6,7 +6,7 @@ export default defineFunction({
     store: table('read-write'),
     mailer: email(),
     workflows: workflows({ signal: ['invoice-dunning'], start: ['invoice-import'] }),
-    settings: settings('apiToken', 'apiTokens', 'stripeWebhookSecret', 'fromAddress', 'linkKey', 'inboundAddress'),
+    settings: settings('apiTokens', 'signIn', 'stripeWebhookSecret', 'fromAddress', 'linkKey', 'inboundAddress'),
     blobs: blobs('read-write', IMPORTS_PREFIX), // long CSV files wait here for their import job
   },
 });

@@ -4,6 +4,6 @@ export default defineFunction({
   needs: {
     store: table('read-write'),
     workflows: workflows({ start: ['issue-lifecycle'], signal: ['issue-lifecycle'] }),
-    settings: settings('apiToken', 'apiTokens', 'webhooksAcceptApiToken', 'unknownSender'),
+    settings: settings('apiTokens', 'webhooksAcceptApiToken', 'unknownSender'),
   },
 });

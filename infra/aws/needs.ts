@@ -4,7 +4,7 @@ import { SesMailer, sendingRate } from '../../kernel/aws/ses-mailer.ts';
 import { SfnWorkflows } from '../../kernel/aws/sfn-workflows.ts';
 import type { BlobStore } from '../../kernel/blob-store.ts';
 import { systemClock, type Clock } from '../../kernel/clock.ts';
-import { parseUnknownSender, type SettingName, type Settings } from '../../kernel/deps.ts';
+import { parseUnknownSender, type SettingName, type Settings, type SignInSettings } from '../../kernel/deps.ts';
 import { DynamoStore } from '../../kernel/dynamo-store.ts';
 import { legacyLinkKey } from '../../kernel/links.ts';
 import { verifying } from '../../kernel/secrets.ts';
@@ -120,7 +120,27 @@ export const settingVariables: Record<SettingName, string> = {
   inboundAddress: 'INBOUND_ADDRESS',
   stripeWebhookSecret: 'STRIPE_WEBHOOK_SECRET_ARN',
   unknownSender: 'UNKNOWN_SENDER',
+  signIn: 'OIDC_ISSUER',
 };
+
+/** The other variables of the sign-in setting, beside OIDC_ISSUER. */
+export const SIGN_IN_VARIABLES = ['OIDC_AUDIENCES', 'OIDC_EMAIL_CLAIM', 'ADMIN_EMAIL'] as const;
+
+/** OIDC_ISSUER, OIDC_AUDIENCES (comma-separated client ids), OIDC_EMAIL_CLAIM, ADMIN_EMAIL; none without an issuer. */
+export function signInFromEnv(env: Env): SignInSettings | undefined {
+  if (!env.OIDC_ISSUER) return undefined;
+  const audiences = (env.OIDC_AUDIENCES ?? '')
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter(Boolean);
+  if (!audiences.length) throw new Error('OIDC_ISSUER is set but OIDC_AUDIENCES names no client id');
+  return {
+    issuer: env.OIDC_ISSUER,
+    audiences,
+    ...(env.OIDC_EMAIL_CLAIM ? { emailClaim: env.OIDC_EMAIL_CLAIM } : {}),
+    ...(env.ADMIN_EMAIL ? { adminEmail: env.ADMIN_EMAIL } : {}),
+  };
+}
 
 /** A Settings object with only the declared names; reading any other fails, as a missing grant would. */
 export function declaredSettings(names: SettingName[], all: Settings): Settings {
@@ -142,6 +162,7 @@ function awsSettings(env: Env, names: SettingName[]): Settings {
   const versions = (variable: string) => () => secrets.versions(required(env, variable));
   const apiToken = versions('API_TOKEN_SECRET_ARN');
   const link = versions('LINK_KEY_SECRET_ARN');
+  let signIn: { value: SignInSettings | undefined } | undefined;
   return declaredSettings(names, {
     get fromAddress() {
       return required(env, 'FROM_ADDRESS');
@@ -162,6 +183,10 @@ function awsSettings(env: Env, names: SettingName[]): Settings {
     },
     get webhooksAcceptApiToken() {
       return env.WEBHOOKS_ACCEPT_API_TOKEN === 'true';
+    },
+    get signIn() {
+      signIn ??= { value: signInFromEnv(env) };
+      return signIn.value;
     },
   });
 }

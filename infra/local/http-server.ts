@@ -85,6 +85,8 @@ export interface HttpServerOptions {
   invoke: (functionName: string, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
   /** Routes of the embedded runtime itself (/health, /_local/...), tried first. */
   localRoutes: LocalRoute;
+  /** Servers of their own under a path (the sign-in provider): they read the request themselves. */
+  mounts?: { prefix: string; handle: (request: IncomingMessage, response: ServerResponse) => Promise<void> }[];
   telemetry: Telemetry;
 }
 
@@ -99,6 +101,8 @@ export function startHttpServer(options: HttpServerOptions): Promise<Server> {
     async (request, response) => {
       try {
         const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+        const mount = options.mounts?.find(({ prefix }) => url.pathname === prefix || url.pathname.startsWith(`${prefix}/`));
+        if (mount) return await mount.handle(request, response);
         const body = await readBody(request);
         if (body === undefined) return sendJson(response, 413, { error: `request body larger than ${MAX_BODY_BYTES} bytes` });
         const method = request.method ?? 'GET';

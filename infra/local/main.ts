@@ -52,6 +52,9 @@ async function main(): Promise<void> {
   Data           ${options.inMemory ? 'in memory (--in-memory): nothing is kept' : options.dataDir}
   Clock          ${runtime.clock.mode}${runtime.clock.mode === 'manual' ? ` at ${runtime.clock.now().toISOString()} (POST ${urls.api}/_local/clock {"advance":"PT2H"})` : ''}
 
+  Sign in        ${runtime.signIn.adminPassword ? `${runtime.signIn.adminEmail}  password ${runtime.signIn.adminPassword}${options.adminPassword ? '' : ' (generated; STEWARD_ADMIN_PASSWORD sets it)'}` : `with ${runtime.signIn.issuer}`}
+                 (OpenID Connect issuer ${runtime.signIn.issuer})
+
   API token      ${runtime.apiToken}
                  curl -H "Authorization: Bearer ${runtime.apiToken}" ${urls.api}/issues
 

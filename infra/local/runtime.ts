@@ -52,6 +52,7 @@ import { parseInstant } from './instant.ts';
 import { LocalTelemetry, type LogFormat } from './telemetry.ts';
 import { Telemetry } from '../../kernel/telemetry.ts';
 import { invocationKeys } from '../aws/lambda.ts';
+import { CONSOLE_CLIENT_ID, newAccountSchema, SIGN_IN_PATH, SignInProvider } from './sign-in-provider.ts';
 
 export const TABLE_NAME = 'steward';
 const EXECUTIONS_TABLE = 'steward-local-executions';
@@ -60,6 +61,7 @@ const FAILED_EVENTS_TABLE = 'steward-local-failed-events';
 const MAX_CLOCK_MOVE_DAYS = 400;
 const MAX_CLOCK_MOVE_MS = MAX_CLOCK_MOVE_DAYS * 24 * 60 * 60 * 1000;
 const SES_FEEDBACK_DELAY_MS = 200;
+export const DEFAULT_ADMIN_EMAIL = 'admin@steward.localhost';
 /** Lambda tries an asynchronous event three times in all. */
 const ASYNC_ATTEMPTS = 3;
 
@@ -108,6 +110,11 @@ export interface RuntimeOptions {
   functionTimeouts?: Record<string, number>;
   /** How log lines are printed: readable (default), JSON as on AWS (`--json-logs`), or not at all. */
   logFormat?: LogFormat;
+  /** The first admin's sign-in (STEWARD_ADMIN_EMAIL, STEWARD_ADMIN_PASSWORD; the password generated and kept when unset). */
+  adminEmail?: string;
+  adminPassword?: string;
+  /** Another OpenID Connect issuer instead of the embedded one (STEWARD_OIDC_ISSUER, STEWARD_OIDC_AUDIENCES, STEWARD_OIDC_EMAIL_CLAIM). */
+  oidc?: { issuer: string; audiences: string[]; emailClaim?: string };
 }
 
 export interface ClientLimits {
@@ -174,6 +181,47 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
     fromAddress: env.STEWARD_FROM_ADDRESS || 'Steward <steward@steward.localhost>',
     inboundAddress: env.STEWARD_INBOUND_ADDRESS || 'support@steward.localhost',
     unknownSender: env.STEWARD_UNKNOWN_SENDER || 'refuse',
+    adminEmail: adminEmail(env.STEWARD_ADMIN_EMAIL),
+    adminPassword: adminPassword(env.STEWARD_ADMIN_PASSWORD),
+    oidc: externalIssuer(env),
+  };
+}
+
+function adminEmail(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return DEFAULT_ADMIN_EMAIL;
+  if (!newAccountSchema.shape.email.safeParse(raw).success)
+    throw new Error(`STEWARD_ADMIN_EMAIL must be an email address, got "${raw.slice(0, 80)}"`);
+  return raw.toLowerCase();
+}
+
+function adminPassword(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const checked = newAccountSchema.shape.password.safeParse(raw);
+  if (!checked.success) throw new Error(`STEWARD_ADMIN_PASSWORD: ${checked.error.issues[0].message}`);
+  return raw;
+}
+
+function externalIssuer(env: NodeJS.ProcessEnv): RuntimeOptions['oidc'] {
+  if (!env.STEWARD_OIDC_ISSUER) {
+    if (env.STEWARD_OIDC_AUDIENCES) throw new Error('STEWARD_OIDC_AUDIENCES works only with STEWARD_OIDC_ISSUER');
+    return undefined;
+  }
+  let issuer: URL;
+  try {
+    issuer = new URL(env.STEWARD_OIDC_ISSUER);
+  } catch {
+    throw new Error(`STEWARD_OIDC_ISSUER must be the issuer's URL, got "${env.STEWARD_OIDC_ISSUER.slice(0, 80)}"`);
+  }
+  const audiences = (env.STEWARD_OIDC_AUDIENCES ?? '')
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter(Boolean);
+  if (!audiences.length)
+    throw new Error('STEWARD_OIDC_ISSUER needs STEWARD_OIDC_AUDIENCES: the client id(s) its tokens are issued for, comma-separated');
+  return {
+    issuer: issuer.href.replace(/\/$/, ''),
+    audiences,
+    ...(env.STEWARD_OIDC_EMAIL_CLAIM ? { emailClaim: env.STEWARD_OIDC_EMAIL_CLAIM } : {}),
   };
 }
 
@@ -244,6 +292,8 @@ function failedEvent(functionName: string, event: unknown, error: Error, request
 
 export interface Runtime {
   options: RuntimeOptions;
+  /** Staff sign-in: the issuer, and the first admin's credentials on the embedded one. */
+  signIn: { issuer: string; clientId?: string; adminEmail: string; adminPassword?: string; provider?: SignInProvider };
   urls: { api: string; health: string; sesInbox: string; sesStore: string; dynamodb: string; smtp: string; sfn: string; s3: string };
   apiToken: string;
   clock: TimerClock;
@@ -335,6 +385,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     mkdirSync(options.dataDir, { recursive: true });
     const apiToken = resolveSecret(options, options.apiToken, 'api-token', 24);
     const currentLinkKey = resolveSecret(options, options.linkKey, 'link-key', 32);
+    const adminEmail = options.adminEmail ?? DEFAULT_ADMIN_EMAIL;
+    const adminPassword = options.oidc ? undefined : resolveSecret(options, options.adminPassword, 'admin-password', 18);
     const tracker = new ActivityTracker();
     const clockFile = join(options.dataDir, 'clock.json');
     const clock: TimerClock =
@@ -474,6 +526,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       telemetry,
     );
     const apiUrl = `http://127.0.0.1:${options.port}`;
+    const provider =
+      adminPassword === undefined
+        ? undefined
+        : await SignInProvider.start({
+            apiUrl,
+            dataDir: options.inMemory ? undefined : options.dataDir,
+            admin: { email: adminEmail, name: 'Admin', password: adminPassword },
+            redirectUris: [`${apiUrl}/console/`, `http://localhost:${options.port}/console/`],
+            telemetry,
+          });
+    const signIn = options.oidc ?? { issuer: provider!.issuer, audiences: [CONSOLE_CLIENT_ID] };
     const deps: Deps = {
       store,
       // Mail to SES's simulator addresses comes back as Bounce and Complaint events, as on AWS.
@@ -502,6 +565,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         stripeWebhookSecret: async () => process.env.STEWARD_STRIPE_WEBHOOK_SECRET || apiToken,
         inboundAddress: options.inboundAddress,
         unknownSender: parseUnknownSender(options.unknownSender),
+        signIn: { ...signIn, adminEmail },
       },
       blobs,
     };
@@ -553,6 +617,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
       if (path === '/_local/executions' && method === 'GET') return listExecutions(query);
       if (path === '/_local/metrics' && method === 'GET') return { status: 200, body: { metrics: sink.metrics() } };
+      if (path === '/_local/sign-in/accounts' && method === 'POST') return addAccount(body);
       const execution = /^\/_local\/executions\/([^/]+)\/([^/]+)$/.exec(path);
       if (execution && method === 'GET') {
         const description = await engine.describe(decodeURIComponent(execution[1]), decodeURIComponent(execution[2]));
@@ -581,6 +646,28 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         cause,
       }));
       return { status: 200, body: { count: all.length, executions } };
+    };
+
+    /** A local sign-in account (what an admin does in Cognito's console on AWS); its Steward user is made with POST /users. */
+    const addAccount = async (body: Buffer) => {
+      if (!provider)
+        return { status: 409, body: { error: 'sign-in is with STEWARD_OIDC_ISSUER, not the embedded provider: add accounts there' } };
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8') || 'null');
+      } catch {
+        return { status: 400, body: { error: 'request body is not valid JSON' } };
+      }
+      const account = newAccountSchema.safeParse(parsed);
+      if (!account.success) {
+        const issue = account.error.issues[0];
+        return { status: 400, body: { error: `${issue.path.join('.') || 'body'}: ${issue.message}` } };
+      }
+      try {
+        return { status: 201, body: provider.addAccount(account.data) };
+      } catch (error) {
+        return { status: 409, body: { error: (error as Error).message } };
+      }
     };
 
     const setFaults = async (body: Buffer) => {
@@ -695,6 +782,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       now: () => clock.now(),
       invoke: (fn, event) => tracker.track(() => invoke(fn, event)) as Promise<APIGatewayProxyResultV2>,
       localRoutes,
+      mounts: provider ? [{ prefix: SIGN_IN_PATH, handle: provider.handle }] : [],
       telemetry,
     });
     cleanups.push(() => closeServer(http));
@@ -779,6 +867,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const runtime: Runtime = {
       options,
+      signIn: { issuer: signIn.issuer, clientId: provider && CONSOLE_CLIENT_ID, adminEmail, adminPassword, provider },
       urls,
       apiToken,
       clock,

@@ -31,6 +31,27 @@ describe('runtime options from the environment', () => {
     );
   });
 
+  it('sign-in: the first admin (email, password), or another OpenID Connect issuer; a bad value is an error naming the variable', () => {
+    expect(optionsFromEnv({}, [])).toMatchObject({ adminEmail: 'admin@steward.localhost', adminPassword: undefined, oidc: undefined });
+    expect(optionsFromEnv({ STEWARD_ADMIN_EMAIL: 'Ops@Example.com', STEWARD_ADMIN_PASSWORD: 'a-long-password' }, [])).toMatchObject({
+      adminEmail: 'ops@example.com',
+      adminPassword: 'a-long-password',
+    });
+    expect(
+      optionsFromEnv(
+        { STEWARD_OIDC_ISSUER: 'https://login.example.com/', STEWARD_OIDC_AUDIENCES: 'app-1, app-2', STEWARD_OIDC_EMAIL_CLAIM: 'upn' },
+        [],
+      ).oidc,
+    ).toEqual({ issuer: 'https://login.example.com', audiences: ['app-1', 'app-2'], emailClaim: 'upn' });
+    expect(() => optionsFromEnv({ STEWARD_ADMIN_EMAIL: 'admin' }, [])).toThrow('STEWARD_ADMIN_EMAIL must be an email address');
+    expect(() => optionsFromEnv({ STEWARD_ADMIN_PASSWORD: 'short' }, [])).toThrow('STEWARD_ADMIN_PASSWORD: at least 12 characters');
+    expect(() => optionsFromEnv({ STEWARD_OIDC_ISSUER: 'https://login.example.com' }, [])).toThrow(
+      'STEWARD_OIDC_ISSUER needs STEWARD_OIDC_AUDIENCES',
+    );
+    expect(() => optionsFromEnv({ STEWARD_OIDC_ISSUER: 'login', STEWARD_OIDC_AUDIENCES: 'a' }, [])).toThrow("must be the issuer's URL");
+    expect(() => optionsFromEnv({ STEWARD_OIDC_AUDIENCES: 'a' }, [])).toThrow('works only with STEWARD_OIDC_ISSUER');
+  });
+
   it('STEWARD_CLOCK_START sets where the manual clock starts', () => {
     const options = optionsFromEnv({ STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: '2026-12-01T09:00:00+01:00' }, []);
     expect(options.clockStart?.toISOString()).toBe('2026-12-01T08:00:00.000Z');

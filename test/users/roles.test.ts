@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { routeKey, routes } from '../../infra/routes.ts';
 import { allows, ROLES, type Role } from '../../modules/users/index.ts';
 import { useRuntime } from '../support/runtime.ts';
+import { addSignInAccount, signIn } from '../support/sign-in.ts';
 
 const env = useRuntime();
 
@@ -22,7 +23,10 @@ const call = async (method: string, path: string, token?: string, body?: unknown
   return { status: response.status, body: parsed };
 };
 
-const people: Record<Role, { id: string; token: string }> = {} as never;
+/** Each role's user, with a personal token and an ID token from signing in on the embedded provider. */
+const people: Record<Role, { id: string; token: string; idToken: string }> = {} as never;
+const CREDENTIALS = ['personal token', 'ID token'] as const;
+const credential = (role: Role, kind: (typeof CREDENTIALS)[number]) => (kind === 'ID token' ? people[role].idToken : people[role].token);
 
 beforeAll(async () => {
   for (const role of ROLES) {
@@ -30,7 +34,10 @@ beforeAll(async () => {
     expect(user.status, JSON.stringify(user.body)).toBe(201);
     const token = await env.client.post(`/users/${user.body.id}/tokens`, { name: 'tests' });
     expect(token.status).toBe(201);
-    people[role] = { id: user.body.id, token: token.body.token };
+    const password = `${role}-password-for-tests`;
+    expect((await addSignInAccount(env.runtime, { email: `${role}@provider.test`, name: `${role} person`, password })).status).toBe(201);
+    const { idToken } = await signIn(env.runtime, `${role}@provider.test`, password);
+    people[role] = { id: user.body.id, token: token.body.token, idToken };
   }
 });
 
@@ -46,33 +53,36 @@ const pathOf = (path: string, ownId: string) =>
 const staffRoutes = routes.filter((route) => route.permission !== 'public');
 
 describe('every staff route against every role', () => {
-  it.each(ROLES)('%s: a 403 naming the permission exactly where the role lacks it; past authorization otherwise', async (role) => {
-    const someoneElse = people[role === 'viewer' ? 'agent' : 'viewer'].id;
-    const outcomes: string[] = [];
-    for (const route of staffRoutes) {
-      // Tokens: your own with tokens:own (every role has it); someone else's only with the users permissions.
-      const cases =
-        route.permission === 'tokens:own'
-          ? [
-              { id: people[role].id, needs: 'tokens:own' as const },
-              { id: someoneElse, needs: route.method === 'GET' ? ('users:read' as const) : ('users:write' as const) },
-            ]
-          : [{ id: someoneElse, needs: route.permission }];
-      for (const { id, needs } of cases) {
-        // Deleting or changing a real user is not what this checks: writes to /users/{id} name nobody.
-        const target = route.path === '/users/{id}' && route.method !== 'GET' ? 'usr_0000000000000000' : id;
-        const answer = await call(route.method, pathOf(route.path, target), people[role].token);
-        const allowed = allows([role], needs as never);
-        const ok = allowed ? ![401, 403].includes(answer.status) && answer.status < 500 : answer.status === 403;
-        if (!ok) outcomes.push(`${routeKey(route)} (${needs}): ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
-        if (!allowed && answer.status === 403) {
-          expect(answer.body.error).toContain(`"${needs}"`);
-          expect(answer.body.details).toEqual({ permission: needs, roles: [role] });
+  it.each(ROLES.flatMap((role) => CREDENTIALS.map((kind) => [role, kind] as const)))(
+    '%s (%s): a 403 naming the permission exactly where the role lacks it; past authorization otherwise',
+    async (role, kind) => {
+      const someoneElse = people[role === 'viewer' ? 'agent' : 'viewer'].id;
+      const outcomes: string[] = [];
+      for (const route of staffRoutes) {
+        // Tokens: your own with tokens:own (every role has it); someone else's only with the users permissions.
+        const cases =
+          route.permission === 'tokens:own'
+            ? [
+                { id: people[role].id, needs: 'tokens:own' as const },
+                { id: someoneElse, needs: route.method === 'GET' ? ('users:read' as const) : ('users:write' as const) },
+              ]
+            : [{ id: someoneElse, needs: route.permission }];
+        for (const { id, needs } of cases) {
+          // Deleting or changing a real user is not what this checks: writes to /users/{id} name nobody.
+          const target = route.path === '/users/{id}' && route.method !== 'GET' ? 'usr_0000000000000000' : id;
+          const answer = await call(route.method, pathOf(route.path, target), credential(role, kind));
+          const allowed = allows([role], needs as never);
+          const ok = allowed ? ![401, 403].includes(answer.status) && answer.status < 500 : answer.status === 403;
+          if (!ok) outcomes.push(`${routeKey(route)} (${needs}): ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+          if (!allowed && answer.status === 403) {
+            expect(answer.body.error).toContain(`"${needs}"`);
+            expect(answer.body.details).toEqual({ permission: needs, roles: [role] });
+          }
         }
       }
-    }
-    expect(outcomes).toEqual([]);
-  });
+      expect(outcomes).toEqual([]);
+    },
+  );
 
   it('no credential, a wrong one, a malformed personal token: 401 on every staff route, nothing read or written', async () => {
     const forged = `${people.admin.token.slice(0, -4)}AAAA`;
