@@ -48,7 +48,12 @@ describe('the embedded runtime hands a function only what it declares, as strict
     },
     mailer: { send: record('send') },
     clock: { now: () => new Date('2026-11-02T08:00:00Z') },
-    settings: { apiToken: async () => 'token', linkKey: async () => 'key', fromAddress: 'Steward <s@x.test>' },
+    settings: {
+      apiToken: async () => 'token',
+      apiTokens: async () => ['token'],
+      linkKey: async () => 'key',
+      fromAddress: 'Steward <s@x.test>',
+    },
     blobs: { get: record('blob-get'), put: record('blob-put'), delete: record('blob-delete') },
   } as unknown as Deps;
 
@@ -82,7 +87,8 @@ describe('the embedded runtime hands a function only what it declares, as strict
     const deps = localDeps('issue-wait', functionDeclarations['issue-wait'], all) as Partial<Deps>;
     expect(Object.keys(deps).sort()).toEqual(['clock', 'store', 'telemetry', 'workflows']);
     const webhooks = localDeps('webhooks', functionDeclarations.webhooks, all) as Deps;
-    expect(await webhooks.settings.apiToken()).toBe('token');
+    expect(await webhooks.settings.apiTokens()).toEqual(['token']);
+    expect(() => webhooks.settings.apiToken).toThrow(/setting "apiToken" is not declared/);
     expect(() => webhooks.settings.linkKey).toThrow(/setting "linkKey" is not declared/);
   });
 });
