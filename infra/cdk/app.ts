@@ -32,10 +32,18 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
   const region = context('region', 'CDK_DEFAULT_REGION');
   const env = account || region ? { account, region } : undefined;
   const stackName = (part: string) => (stage ? `Steward-${stage}-${part}` : `Steward${part}`);
+  const adminEmail = context('adminEmail', 'STEWARD_ADMIN_EMAIL');
   const stateful = new StatefulStack(app, stackName('Stateful'), {
-    description: 'Steward: table, API token and inbound mail bucket (retained)',
+    description: 'Steward: table, secrets, staff user pool and inbound mail bucket (retained)',
     env,
+    namePrefix: namePrefix(stage),
+    signInDomainPrefix: context('signInDomainPrefix'),
+    adminEmail,
   });
+  const oidcIssuer = context('oidcIssuer', 'STEWARD_OIDC_ISSUER');
+  const oidcAudiences = context('oidcAudiences', 'STEWARD_OIDC_AUDIENCES');
+  if (!oidcIssuer !== !oidcAudiences)
+    throw new Error('-c oidcIssuer= and -c oidcAudiences= go together: the issuer and the client id(s) its tokens are for');
   const stateless = new StatelessStack(app, stackName('Stateless'), {
     description: 'Steward: functions, workflows, HTTP API, schedules, alarms',
     env,
@@ -44,6 +52,14 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
     inboundMail: stateful.inboundMail,
     stripeWebhookSecret: stateful.stripeWebhookSecret,
     linkKey: stateful.linkKey,
+    userPool: stateful.userPool,
+    signInDomain: stateful.signInDomain,
+    signIn: {
+      ...(oidcIssuer && oidcAudiences ? { issuer: oidcIssuer, audiences: oidcAudiences } : {}),
+      emailClaim: context('oidcEmailClaim', 'STEWARD_OIDC_EMAIL_CLAIM'),
+      adminEmail,
+      consoleUrl: context('consoleUrl'),
+    },
     webhooksAcceptApiToken: context('webhooksAcceptApiToken') === 'true',
     acceptLegacyLinksUntil: legacyLinksUntil(context('acceptLegacyLinksUntil')),
     failedEvents: stateful.failedEvents,

@@ -1,4 +1,14 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  CfnUserPoolUser,
+  FeaturePlan,
+  ManagedLoginVersion,
+  Mfa,
+  StandardThreatProtectionMode,
+  UserPool,
+  type UserPoolDomain,
+} from 'aws-cdk-lib/aws-cognito';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { AttributeType, ProjectionType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -10,8 +20,20 @@ import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
 import { IMPORTS_PREFIX } from '../../modules/receivables/index.ts';
 import { tableSchema } from '../table-schema.ts';
 
-/** What must survive a redeploy: the table (PITR, RETAIN), the API token, the inbound mail bucket and the failed events. */
+export interface StatefulStackProps extends StackProps {
+  /** The managed login's domain prefix, unique in the region (`-c signInDomainPrefix=`; default steward[-<stage>]-<account id>). */
+  signInDomainPrefix?: string;
+  /** Starts every physical name (aws-names.ts namePrefix): steward-, steward-<stage>-. */
+  namePrefix: string;
+  /** Steward's first admin (`-c adminEmail=`): a Cognito user, invited by email with a temporary password. */
+  adminEmail?: string;
+}
+
+/** What must survive a redeploy: the table (PITR, RETAIN), the secrets, the staff user pool, the inbound mail bucket and the failed events. */
 export class StatefulStack extends Stack {
+  /** Staff sign-in: Cognito's managed login, ready to federate a company's SAML or OIDC identity provider. */
+  readonly userPool: UserPool;
+  readonly signInDomain: UserPoolDomain;
   readonly table: TableV2;
   readonly apiToken: Secret;
   readonly inboundMail: Bucket;
@@ -19,7 +41,7 @@ export class StatefulStack extends Stack {
   readonly linkKey: Secret;
   readonly failedEvents: Queue;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: tableSchema.partitionKey, type: AttributeType.STRING },
@@ -112,6 +134,46 @@ export class StatefulStack extends Stack {
     NagSuppressions.addResourceSuppressions(this.failedEvents, [
       { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter (on-failure) destination of the asynchronous functions.' },
     ]);
+    this.userPool = new UserPool(this, 'StaffUsers', {
+      selfSignUpEnabled: false, // staff are invited by an admin, never sign themselves up
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true }, fullname: { required: false, mutable: true } },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      // A staff account can write off invoices: a second factor, an authenticator app (federated users: their IdP's).
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { sms: false, otp: true },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.signInDomain = this.userPool.addDomain('SignIn', {
+      cognitoDomain: { domainPrefix: props.signInDomainPrefix ?? `${props.namePrefix}${Aws.ACCOUNT_ID}` },
+      managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    if (props.adminEmail)
+      new CfnUserPoolUser(this, 'FirstAdmin', {
+        userPoolId: this.userPool.userPoolId,
+        username: props.adminEmail,
+        desiredDeliveryMediums: ['EMAIL'],
+        userAttributes: [
+          { name: 'email', value: props.adminEmail },
+          { name: 'email_verified', value: 'true' },
+        ],
+      });
+    new CfnOutput(this, 'SignInIssuer', {
+      value: this.userPool.userPoolProviderUrl,
+      description: 'The OpenID Connect issuer of staff sign-in',
+    });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'FailedEventsQueueUrl', { value: this.failedEvents.queueUrl });
   }

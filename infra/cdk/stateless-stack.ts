@@ -5,6 +5,14 @@ import { type CfnStage, DomainName, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-
 import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  CfnManagedLoginBranding,
+  OAuthScope,
+  type UserPool,
+  UserPoolClient,
+  UserPoolClientIdentityProvider,
+  type UserPoolDomain,
+} from 'aws-cdk-lib/aws-cognito';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -36,7 +44,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
 import type { Construct } from 'constructs';
 import { lambdaBundling } from '../bundling.ts';
-import { settingVariables, type FunctionDeclaration, type Need } from '../aws/needs.ts';
+import { SIGN_IN_VARIABLES, settingVariables, type FunctionDeclaration, type Need } from '../aws/needs.ts';
 import { declarationOf } from '../function-declarations.ts';
 import { isPublicRoute, routeKey, routes } from '../routes.ts';
 import { Operations } from './operations.ts';
@@ -47,6 +55,13 @@ import { RESTART_STATUSES } from '../../kernel/workflow-runs.ts';
 
 export interface StatelessStackProps extends StackProps {
   table: TableV2;
+  userPool: UserPool;
+  signInDomain: UserPoolDomain;
+  /**
+   * Staff sign-in: by default the user pool, through the console's app client; another OIDC issuer
+   * and its client ids by `-c oidcIssuer= -c oidcAudiences=`. The admin email becomes the first admin.
+   */
+  signIn: { issuer?: string; audiences?: string; emailClaim?: string; adminEmail?: string; consoleUrl?: string };
   apiToken: Secret;
   inboundMail: Bucket;
   stripeWebhookSecret: Secret;
@@ -129,7 +144,38 @@ export class StatelessStack extends Stack {
         value: `${props.domain} CNAME ${domainName.regionalDomainName}`,
         description: 'Point the API domain at API Gateway (and create the certificate validation record ACM shows)',
       });
+    // The console's app client: public (no secret), the authorization code flow with PKCE.
+    const consoleUrl = props.signIn.consoleUrl ?? `${publicUrl}/console/`;
+    const consoleClient = new UserPoolClient(this, 'ConsoleClient', {
+      userPool: props.userPool,
+      userPoolClientName: `${prefix}console`,
+      generateSecret: false,
+      authFlows: {},
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [consoleUrl],
+        logoutUrls: [consoleUrl],
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+    new CfnManagedLoginBranding(this, 'ConsoleSignInPage', {
+      userPoolId: props.userPool.userPoolId,
+      clientId: consoleClient.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
+    new CfnOutput(this, 'SignInUrl', { value: props.signInDomain.baseUrl(), description: "Staff sign-in (Cognito's managed login)" });
+    new CfnOutput(this, 'ConsoleClientId', { value: consoleClient.userPoolClientId });
     const settingValues: Record<string, string> = {
+      OIDC_ISSUER: props.signIn.issuer ?? props.userPool.userPoolProviderUrl,
+      OIDC_AUDIENCES: props.signIn.audiences ?? consoleClient.userPoolClientId,
+      ...(props.signIn.emailClaim ? { OIDC_EMAIL_CLAIM: props.signIn.emailClaim } : {}),
+      ...(props.signIn.adminEmail ? { ADMIN_EMAIL: props.signIn.adminEmail } : {}),
       FROM_ADDRESS: props.fromAddress,
       PUBLIC_URL: publicUrl,
       API_TOKEN_SECRET_ARN: props.apiToken.secretArn,
@@ -154,6 +200,8 @@ export class StatelessStack extends Stack {
         }
         if (need.kind === 'settings') {
           for (const setting of need.names) environment[settingVariables[setting]] = settingValues[settingVariables[setting]];
+          if (need.names.includes('signIn'))
+            for (const variable of SIGN_IN_VARIABLES) if (settingValues[variable]) environment[variable] = settingValues[variable];
           if (need.names.includes('linkKeys') && props.acceptLegacyLinksUntil) {
             environment.ACCEPT_LEGACY_LINKS_UNTIL = props.acceptLegacyLinksUntil;
             environment.API_TOKEN_SECRET_ARN = props.apiToken.secretArn;
@@ -485,7 +533,7 @@ export class StatelessStack extends Stack {
         {
           id: 'AwsSolutions-APIG4',
           reason:
-            'Routes authenticate in the handler: a bearer token compared in constant time (API and Alertmanager-style senders), or signed links and webhook signatures that an API Gateway authorizer cannot verify without the body.',
+            "Routes authenticate in the handler: staff routes take a sign-in JWT (checked as API Gateway's JWT authorizer checks it), a personal token or the bootstrap token on the same path, which no single API Gateway authorizer accepts; public routes carry signed links and webhook signatures an authorizer cannot verify without the body.",
         },
       ],
       true,

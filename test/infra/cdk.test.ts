@@ -310,6 +310,58 @@ describe('CDK stacks', () => {
     expect(() => synth({ acceptLegacyLinksUntil: 'next spring' })).toThrow(/acceptLegacyLinksUntil=next spring: an ISO-8601 instant/);
   });
 
+  it('staff sign-in: a retained Cognito user pool (invite only, MFA, Plus tier) with managed login, a public PKCE client for the console', () => {
+    stateful.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        UsernameAttributes: ['email'],
+        MfaConfiguration: 'ON',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        UserPoolTier: 'PLUS',
+        DeletionProtection: 'ACTIVE',
+        Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireUppercase: true }) },
+      }),
+    });
+    stateful.hasResourceProperties('AWS::Cognito::UserPoolDomain', { ManagedLoginVersion: 2 });
+    stateful.resourceCountIs('AWS::Cognito::UserPoolUser', 0);
+    stateless.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      SupportedIdentityProviders: ['COGNITO'],
+      PreventUserExistenceErrors: 'ENABLED',
+      CallbackURLs: [Match.objectLike({ 'Fn::Join': Match.anyValue() })],
+    });
+    stateless.resourceCountIs('AWS::Cognito::ManagedLoginBranding', 1);
+  });
+
+  it('which routes take sign-in tokens: every function behind a staff route knows the issuer and the client, no other function does', () => {
+    const functions = stateless.findResources('AWS::Lambda::Function');
+    const withIssuer = Object.entries<any>(functions)
+      .filter(([, fn]) => fn.Properties.Environment?.Variables?.OIDC_ISSUER)
+      .map(([id]) => id.replace(/[A-F0-9]{8}$/, ''))
+      .sort();
+    const staffFunctions = [...new Set(routes.filter((route) => route.permission !== 'public').map((route) => `fn${route.function}`))].sort();
+    expect(withIssuer).toEqual(staffFunctions);
+    for (const [id, fn] of Object.entries<any>(functions).filter(([, f]) => f.Properties.Environment?.Variables?.OIDC_ISSUER)) {
+      const variables = fn.Properties.Environment.Variables;
+      expect(JSON.stringify(variables.OIDC_ISSUER), id).toContain('ProviderURL');
+      expect(JSON.stringify(variables.OIDC_AUDIENCES), id).toContain('ConsoleClient');
+    }
+    const external = synth({ oidcIssuer: 'https://login.example.com', oidcAudiences: 'app-1,app-2', adminEmail: 'ops@example.com' });
+    const env = Object.values<any>(Template.fromStack(external.stateless).findResources('AWS::Lambda::Function')).find(
+      (fn) => fn.Properties.Environment?.Variables?.OIDC_ISSUER,
+    ).Properties.Environment.Variables;
+    expect(env).toMatchObject({ OIDC_ISSUER: 'https://login.example.com', OIDC_AUDIENCES: 'app-1,app-2', ADMIN_EMAIL: 'ops@example.com' });
+    Template.fromStack(external.stateful).hasResourceProperties('AWS::Cognito::UserPoolUser', {
+      Username: 'ops@example.com',
+      DesiredDeliveryMediums: ['EMAIL'],
+    });
+    expect(() => synth({ oidcIssuer: 'https://login.example.com' })).toThrow(/go together/);
+  });
+
   it('explicit grants: the secrets are read by the functions that check tokens or sign links, nobody else', () => {
     expect(rolesWith('secretsmanager:GetSecretValue')).toEqual([
       'fnapi',
