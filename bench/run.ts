@@ -8,7 +8,8 @@
  *     (BENCH_ISSUES issues, default 1,000);
  *  4. webhook ingest against the embedded runtime (BENCH_WEBHOOKS requests, default 1,000) beside
  *     bare DynamoDB Local PutItem latency;
- *  5. one dunning run over BENCH_DUNNING_INVOICES invoices (default 100,000 over 20,000 customers).
+ *  5. one dunning run over BENCH_DUNNING_INVOICES invoices (default 100,000 over 20,000 customers);
+ *  6. what authentication adds per request: bootstrap token, personal token, sign-in JWT (BENCH_AUTH_ROUNDS, default 500).
  */
 import { readFileSync } from 'node:fs';
 import { PutItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -21,6 +22,7 @@ import { ExecutionRecords } from '../infra/local/execution-records.ts';
 import { createTableInput } from '../infra/table-schema.ts';
 import { substitute } from '../infra/workflow-manifest.ts';
 import { freePort } from '../test/support/dynamodb.ts';
+import { authenticationCost, printAuthenticationCost } from './authentication.ts';
 import { bundleSizes, printBundleSizes } from './bundles.ts';
 import { dunningRun, printDunningRun } from './dunning-run.ts';
 import { issueCost, printIssueCost } from './issue-cost.ts';
@@ -167,3 +169,4 @@ printDunningRun(await dunningRun(Number(process.env.BENCH_DUNNING_INVOICES ?? 10
 // aws-local-stepfunctions arms a real timer (up to 24.8 days) per waiting Task state and an aborted
 // execution does not clear it; the runtimes are stopped, so nothing is left to wait for.
 process.exit(0);
+printAuthenticationCost(await authenticationCost(Number(process.env.BENCH_AUTH_ROUNDS ?? 500)));
