@@ -140,9 +140,15 @@ export const auditTrail = (audit: AuditLog, telemetry: Telemetry): middy.Middlew
     } catch {
       // a CSV import or a form: no event type
     }
-    // What was done is done and on its record: a failed audit write is an error to look at, not a 500 for the caller.
-    await audit
-      .record({ actor, action: event.routeKey, target, ...(type ? { type } : {}) })
-      .catch((error) => telemetry.error('audit entry not written', error, { action: event.routeKey, actor: `${actor.kind}:${actor.id}` }));
+    await recordAudit(audit, telemetry, { actor, action: event.routeKey, target, ...(type ? { type } : {}) });
   },
 });
+
+/** Records an entry; what was done is done and on its record, so a failed audit write is an error to look at, never a failure of the action. */
+export async function recordAudit(audit: AuditLog, telemetry: Telemetry, entry: Omit<AuditEntry, 'at'>): Promise<void> {
+  await audit
+    .record(entry)
+    .catch((error) =>
+      telemetry.error('audit entry not written', error, { action: entry.action, actor: `${entry.actor.kind}:${entry.actor.id}` }),
+    );
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import * as z from 'zod';
+import { AuditLog, recordAudit } from '../../kernel/audit.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { emailIdFromBounceAddress, emailIdFromReplyAddress, issueFromReplyAddress } from '../../kernel/links.ts';
 import { emailOfMessage, ownerOfEmail, recipientsOfBounced } from '../../kernel/outbox.ts';
@@ -81,6 +82,22 @@ export type InboundEmailDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'workfl
 export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promise<InboundOutcome> {
   const service = new IssueService(deps);
   const customers = new CustomerRepository(deps.store);
+  const audit = new AuditLog(deps.store, deps.clock);
+
+  /** What a customer's mail wrote, in the audit trail (a redelivery wrote nothing). */
+  async function audited<O extends InboundOutcome & { duplicate?: boolean }>(outcome: O, from: string): Promise<O> {
+    if (!outcome.duplicate)
+      await recordAudit(audit, deps.telemetry, {
+        actor: { kind: 'email', id: from },
+        action: 'inbound email',
+        target: {
+          ...('issueId' in outcome ? { issueId: outcome.issueId } : {}),
+          ...('customerId' in outcome ? { customerId: outcome.customerId } : {}),
+        },
+        type: outcome.outcome,
+      });
+    return outcome;
+  }
 
   async function receive(ses: SesRecord): Promise<InboundOutcome> {
     const { settings, blobs } = deps;
@@ -146,7 +163,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
       if (authFailed) return refused('SPF/DKIM/DMARC verdict FAIL: not recorded');
       const reply = { from, subject: (mail.subject ?? '').slice(0, MAX_SUBJECT_CHARS), text: text || '(no text)', answers: answered.key };
       const { duplicate } = await recordCustomerReply(deps, answered.customerId, reply, dedupKey);
-      return { outcome: 'ar-reply', customerId: answered.customerId, duplicate };
+      return audited({ outcome: 'ar-reply', customerId: answered.customerId, duplicate }, from);
     }
     const thread = threadId && !authFailed ? await service.messageTarget(threadId) : undefined;
     if (threadId && thread?.target !== 'follow-up') {
@@ -154,7 +171,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
       if (authFailed) {
         const note = `Unverified email (SPF/DKIM/DMARC failed) from ${from}: ${mail.subject ?? ''}\n\n${text}`.slice(0, 10_000);
         const { duplicate } = await service.record(threadId, { type: 'note', message: note, eventId: `mail-${dedupKey}` }, actor);
-        return { outcome: 'note', issueId: threadId, duplicate };
+        return audited({ outcome: 'note', issueId: threadId, duplicate }, from);
       }
       if (thread?.target === 'reopen') await reopenFor(threadId, mail.subject ?? '', dedupKey, actor);
       const { duplicate } = await service.record(
@@ -169,7 +186,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
         },
         actor,
       );
-      return { outcome: thread?.target === 'reopen' ? 'reopened' : 'reply', issueId: threadId, duplicate };
+      return audited({ outcome: thread?.target === 'reopen' ? 'reopened' : 'reply', issueId: threadId, duplicate }, from);
     }
     if (authFailed) return refused('SPF/DKIM/DMARC verdict FAIL: not opened');
 
@@ -221,7 +238,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
         { type: 'note', message: `The customer wrote again; followed up by ${issue.id}.`, eventId: `follow-${dedupKey}` },
         actor,
       );
-    return { outcome: follows ? 'followed-up' : 'opened', issueId: issue.id };
+    return audited({ outcome: follows ? 'followed-up' : 'opened', issueId: issue.id }, from);
   }
 
   /** Reopens a closed issue for a customer's message (once per message); someone who reopened it first is as good. */

@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type * as z from 'zod';
+import { AuditLog, recordAudit } from '../../kernel/audit.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { bearerToken, bodyText, equalsAny, HttpError, json, validate, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
 import { InvalidTransition, IssueService, isUnresolved, type NewIssue } from '../issues/index.ts';
@@ -23,6 +24,7 @@ import {
 
 /** Signed requests older or newer than this (real time) are refused: a replayed capture is useless. */
 const REPLAY_WINDOW_MS = 5 * 60 * 1000;
+const AUDITED_OUTCOMES = ['opened', 'cleared', 'acknowledged'];
 
 const kinds: Record<string, IntegrationKind> = {
   'POST /webhooks/alertmanager': 'alertmanager',
@@ -49,6 +51,7 @@ export type WebhookDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | 'settings
 /** Monitoring webhooks: authenticate per integration, validate everything, then open or update one issue per alert key. */
 export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<ApiResult> {
   const service = new IssueService(deps);
+  const audit = new AuditLog(deps.store, deps.clock);
   const alertRepo = new AlertRepository(deps.store);
 
   async function integrationFor(event: ApiEvent, kind: IntegrationKind): Promise<Integration> {
@@ -245,6 +248,14 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     for (const [index, alert] of alerts.entries()) {
       const routing = routed[index] as { customerId: string; severity: NewIssue['severity']; notes: string[] };
       const outcome = await ingest(integration, alert, routing);
+      // Who opened, cleared or acknowledged an issue; occurrences and redeliveries are on the timeline only (they are many).
+      if (outcome.issueId && AUDITED_OUTCOMES.includes(outcome.outcome))
+        await recordAudit(audit, deps.telemetry, {
+          actor: { kind: 'integration', id: integration.name },
+          action: `webhook ${integration.kind}`,
+          target: { issueId: outcome.issueId, ...(routing?.customerId ? { customerId: routing.customerId } : {}) },
+          type: outcome.outcome,
+        });
       deps.telemetry.count('AlertsIngested');
       deps.telemetry.info('alert', {
         integration: integration.name,

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../modules/policies/index.ts';
-import { acme, invoiceInput, latestEmail, linkIn, submitLink, useRuntime } from '../support/runtime.ts';
+import { acme, invoiceInput, latestEmail, linkIn, sendMail, submitLink, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();
 const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toUTC().toISO()!;
@@ -159,5 +159,58 @@ describe('who did what: on the record and in GET /audit', () => {
     expect([farCursor.status, farCursor.body.count]).toEqual([200, expect.any(Number)]);
     expect((await as(people.alice)('GET', '/audit')).status).toBe(403);
     expect((await as(people.mia)('GET', '/audit')).status).toBe(200);
+  });
+
+  it('monitoring and customers by email are actors too: an alert that opens and clears an issue, a mail that opens one; redeliveries add nothing', async () => {
+    const from = encodeURIComponent('2026-11-01T00:00:00Z');
+    const alert = (status: string) =>
+      fetch(`${env.runtime.urls.api}/webhooks/alertmanager`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${env.runtime.apiToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          version: '4',
+          groupKey: 'g',
+          status,
+          receiver: 'steward',
+          commonLabels: { customer: 'acme' },
+          alerts: [
+            { status, labels: { alertname: 'AuditDisk', severity: 'warning' }, startsAt: '2026-11-02T08:00:00Z', fingerprint: 'audit-1' },
+          ],
+        }),
+      });
+    expect((await alert('firing')).status).toBe(202);
+    expect((await alert('firing')).status).toBe(202); // redelivered: an occurrence at most, no entry
+    expect((await alert('resolved')).status).toBe(202);
+    await env.runtime.tracker.idle();
+    const monitoring = (await env.client.get(`/audit?from=${from}&kind=integration`)).body.entries;
+    // Both at the same instant of the manual clock: in no particular order.
+    expect(monitoring.map((entry: { type: string; actor: object }) => [entry.type, entry.actor]).sort()).toEqual([
+      ['cleared', { kind: 'integration', id: 'alertmanager' }],
+      ['opened', { kind: 'integration', id: 'alertmanager' }],
+    ]);
+
+    const mail = [
+      '--from',
+      'ann@acme.test',
+      '--to',
+      'support@steward.localhost',
+      '--header',
+      'Subject: Printer on fire',
+      '--header',
+      'Message-Id: <audit-1@acme.test>',
+      '--body',
+      'Help',
+    ];
+    expect((await sendMail(env, mail)).ok).toBe(true);
+    expect((await sendMail(env, mail)).ok).toBe(true); // the same message again
+    const byEmail = (await env.client.get(`/audit?from=${from}&kind=email`)).body.entries;
+    expect(byEmail).toEqual([
+      expect.objectContaining({
+        actor: { kind: 'email', id: 'ann@acme.test' },
+        action: 'inbound email',
+        type: 'opened',
+        target: { issueId: expect.any(String) },
+      }),
+    ]);
   });
 });
