@@ -1,11 +1,38 @@
 import { actorOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
+import * as z from 'zod';
+import { HttpError, json, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
 import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import type { Customer } from '../customers/index.ts';
 import { escalationLevel, isUnresolved, issueEventSchema, issueStatuses, newIssueSchema, type Issue, type IssueStatus } from './issue.ts';
 import { IssueService } from './issue-service.ts';
 import { issueKpis } from './kpis.ts';
+
+const openIssuesQuery = z.strictObject({
+  open: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .default(false),
+  status: z.enum(issueStatuses as [IssueStatus, ...IssueStatus[]]).optional(),
+  customerId: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** The id of the last issue of the page before (its `next`). */
+  after: z.string().min(1).max(64).optional(),
+});
+
+/** What is due next on an unresolved issue: the acknowledgement, the customer's next update, or the ETR. */
+export function dueNext(issue: Issue, now: string): { at: string; what: 'acknowledgement' | 'update' | 'etr'; overdue: boolean } | null {
+  if (!isUnresolved(issue)) return null;
+  const candidates = [
+    ...(issue.status === 'open' && issue.ackDueAt ? [{ at: issue.ackDueAt, what: 'acknowledgement' as const }] : []),
+    ...(issue.nextUpdateAt ? [{ at: issue.nextUpdateAt, what: 'update' as const }] : []),
+    ...(issue.etr ? [{ at: issue.etr, what: 'etr' as const }] : []),
+  ]
+    // Instants may carry any offset: compared, and answered, in UTC.
+    .map((candidate) => ({ ...candidate, at: new Date(candidate.at).toISOString() }))
+    .sort((a, b) => a.at.localeCompare(b.at));
+  return candidates.length ? { ...candidates[0], overdue: candidates[0].at < now } : null;
+}
 
 /** The issues API: open, list, read with the timeline, record events; and the issue KPIs. */
 export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): Record<string, RouteHandler> {
@@ -51,11 +78,32 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): 
       );
     },
 
+    /**
+     * Every issue (as before), or with `open=true` the unresolved ones as the console's *Now* shows
+     * them: what is due next first, each with its escalation level and what is due, paged by `limit` and `after`.
+     */
     'GET /issues': async (event) => {
       const query = event.queryStringParameters ?? {};
       const status = query.status as IssueStatus | undefined;
       if (status && !issueStatuses.includes(status)) throw new HttpError(400, `status: must be one of ${issueStatuses.join(', ')}`);
-      return json(200, { issues: await repo.listIssues({ customerId: query.customerId, status }) });
+      if (query.open === undefined && query.limit === undefined && query.after === undefined)
+        return json(200, { issues: await repo.listIssues({ customerId: query.customerId, status }) });
+      const page = validate(query, openIssuesQuery);
+      const listed = await repo.listIssues({ customerId: page.customerId, status: page.status });
+      const customers = new Map<string, Promise<Customer | undefined>>();
+      const now = deps.clock.now().toISOString();
+      const views = [];
+      for (const issue of page.open ? listed.filter(isUnresolved) : listed) {
+        if (!customers.has(issue.customerId)) customers.set(issue.customerId, service.customers.getCustomer(issue.customerId));
+        const customer = await customers.get(issue.customerId);
+        if (!customer) continue; // its customer was deleted: nothing anyone can act on
+        views.push({ ...issueView(issue, customer), due: dueNext(issue, now) });
+      }
+      if (page.open) views.sort((a, b) => (a.due?.at ?? '9999').localeCompare(b.due?.at ?? '9999') || a.id.localeCompare(b.id));
+      const start = page.after ? views.findIndex((view) => view.id === page.after) + 1 : 0;
+      const issues = views.slice(start, start + page.limit);
+      const more = start + page.limit < views.length;
+      return json(200, { count: views.length, issues, ...(more ? { next: issues.at(-1)!.id } : {}) });
     },
 
     'GET /issues/{id}': async (event) => {

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { useRuntime } from '../support/runtime.ts';
+
+const env = useRuntime();
+
+describe("GET /issues?open=true: what is due next, paged (the console's Now)", () => {
+  it('unresolved issues only, the one due soonest first, with what is due, its escalation level, paged by limit and after', async () => {
+    const open = async (title: string, severity: string) =>
+      (await env.client.post('/issues', { customerId: 'acme', title, severity, description: 'x' })).body.id as string;
+    const slow = await open('Slow dashboard', 'sev3');
+    const down = await open('Site down', 'sev1');
+    const done = await open('Typo', 'sev4');
+    await env.runtime.tracker.idle();
+    await env.client.post(`/issues/${slow}/events`, { type: 'acknowledge' });
+    await env.client.post(`/issues/${slow}/events`, {
+      type: 'update',
+      message: 'Looking into it',
+      nextUpdateAt: '2026-11-02T09:05:00+01:00',
+      etr: '2026-11-03T12:00:00Z',
+    });
+    await env.client.post(`/issues/${done}/events`, { type: 'resolve', rfo: 'Fixed the typo.' });
+    await env.runtime.tracker.idle();
+
+    const all = await env.client.get('/issues?open=true');
+    expect(all.status).toBe(200);
+    expect(all.body.count).toBe(2);
+    expect(all.body.issues.map((issue: { id: string }) => issue.id)).toEqual([slow, down]);
+    expect(all.body.issues[0].due).toEqual({ at: '2026-11-02T08:05:00.000Z', what: 'update', overdue: false });
+    expect(all.body.issues[1].due.what).toBe('acknowledgement');
+    expect(all.body.issues[1]).toMatchObject({ escalationLevel: expect.any(Number), status: 'open', severity: 'sev1' });
+
+    const first = await env.client.get('/issues?open=true&limit=1');
+    expect(first.body.issues.map((issue: { id: string }) => issue.id)).toEqual([slow]);
+    const second = await env.client.get(`/issues?open=true&limit=1&after=${first.body.next}`);
+    expect(second.body.issues.map((issue: { id: string }) => issue.id)).toEqual([down]);
+    expect(second.body.next).toBeUndefined();
+
+    // Without the new parameters the list is as it always was: every issue, newest first.
+    expect((await env.client.get('/issues')).body.issues).toHaveLength(3);
+    for (const [query, field] of [
+      ['open=maybe', 'open'],
+      ['open=true&limit=0', 'limit'],
+      ['open=true&limit=501', 'limit'],
+      ['open=true&sort=x', 'sort'],
+    ]) {
+      const refused = await env.client.get(`/issues?${query}`);
+      expect(refused.status, query).toBe(400);
+      expect(JSON.stringify(refused.body), query).toContain(field);
+    }
+  });
+});
