@@ -6,6 +6,7 @@ export default defineConfig({
     hookTimeout: 90_000,
     // Each scenario file starts its own DynamoDB Local (a JVM): two at a time fit the 2-core machines.
     maxWorkers: 2,
+    globalSetup: ['test/support/global-setup.ts'],
     fileParallelism: true,
     projects: [
       // Pure deciders, the calendar, parsers, definitions: no Java, no runtime, seconds (`npm run test:unit`).

@@ -8,7 +8,7 @@
 import { callerOf } from '../modules/users/index.ts';
 import { TokenVerifier } from '../modules/users/sign-in.ts';
 import { addSignInAccount, signIn } from '../test/support/sign-in.ts';
-import { BENCH_TOKEN, startBenchRuntime } from './bench-runtime.ts';
+import { BENCH_TOKEN, benchPost, startBenchRuntime } from './bench-runtime.ts';
 
 const KINDS = ['bootstrap token', 'personal token', 'sign-in JWT'] as const;
 type Kind = (typeof KINDS)[number];
@@ -22,12 +22,7 @@ const percentile = (values: number[], p: number) => {
 export async function authenticationCost(rounds: number): Promise<Figures> {
   const { runtime, stop } = await startBenchRuntime();
   try {
-    const post = (path: string, body: unknown) =>
-      fetch(runtime.urls.api + path, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      }).then((response) => response.json() as Promise<any>);
+    const post = (path: string, body: unknown) => benchPost(runtime, path, body);
     const user = await post('/users', { email: 'bench@provider.test', name: 'Bench', roles: ['viewer'] });
     const personal = (await post(`/users/${user.id}/tokens`, { name: 'bench' })).token as string;
     await addSignInAccount(runtime, { email: 'bench@provider.test', name: 'Bench', password: 'bench-password-1' });

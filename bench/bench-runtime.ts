@@ -22,6 +22,7 @@ export async function startBenchRuntime(): Promise<{ runtime: Runtime; stop: () 
     apiToken: BENCH_TOKEN,
     fromAddress: 'Steward <steward@steward.localhost>',
     inboundAddress: 'support@steward.localhost',
+    logFormat: 'silent', // the figures, not every email sent
   });
   return {
     runtime,
@@ -40,4 +41,14 @@ export async function pool<T>(items: T[], concurrency: number, work: (item: T) =
       while (next < items.length) await work(items[next++]);
     }),
   );
+}
+
+/** POSTs JSON to the bench runtime's API with the bench token; the answer's JSON body. */
+export async function benchPost(runtime: Runtime, path: string, body: unknown): Promise<any> {
+  const response = await fetch(runtime.urls.api + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return response.json();
 }

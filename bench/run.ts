@@ -9,7 +9,8 @@
  *  4. webhook ingest against the embedded runtime (BENCH_WEBHOOKS requests, default 1,000) beside
  *     bare DynamoDB Local PutItem latency;
  *  5. one dunning run over BENCH_DUNNING_INVOICES invoices (default 100,000 over 20,000 customers);
- *  6. what authentication adds per request: bootstrap token, personal token, sign-in JWT (BENCH_AUTH_ROUNDS, default 500).
+ *  6. what authentication adds per request: bootstrap token, personal token, sign-in JWT (BENCH_AUTH_ROUNDS, default 500);
+ *  7. the console: JavaScript before the first screen, and Now with BENCH_CONSOLE_ISSUES open issues in headless Chromium.
  */
 import { readFileSync } from 'node:fs';
 import { PutItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -24,6 +25,7 @@ import { substitute } from '../infra/workflow-manifest.ts';
 import { freePort } from '../test/support/dynamodb.ts';
 import { authenticationCost, printAuthenticationCost } from './authentication.ts';
 import { bundleSizes, printBundleSizes } from './bundles.ts';
+import { consoleSpeed, printConsoleSpeed } from './console.ts';
 import { dunningRun, printDunningRun } from './dunning-run.ts';
 import { issueCost, printIssueCost } from './issue-cost.ts';
 import { printWebhookIngest, webhookIngest } from './webhook-ingest.ts';
@@ -170,3 +172,4 @@ printDunningRun(await dunningRun(Number(process.env.BENCH_DUNNING_INVOICES ?? 10
 // execution does not clear it; the runtimes are stopped, so nothing is left to wait for.
 process.exit(0);
 printAuthenticationCost(await authenticationCost(Number(process.env.BENCH_AUTH_ROUNDS ?? 500)));
+printConsoleSpeed(await consoleSpeed(Number(process.env.BENCH_CONSOLE_ISSUES ?? 1000)));

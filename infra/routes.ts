@@ -36,7 +36,8 @@ export const routes: Route[] = [
   { method: 'GET', path: '/integrations', function: 'api', permission: 'integrations:read' },
   { method: 'PUT', path: '/integrations/{name}', function: 'api', permission: 'integrations:write' },
   { method: 'GET', path: '/mail/quarantine', function: 'api', permission: 'mail:read' },
-  // Users and their personal API tokens (your own tokens need only tokens:own).
+  // Users and their personal API tokens (your own tokens need only tokens:own); who you are (every role).
+  { method: 'GET', path: '/me', function: 'api', permission: 'tokens:own' },
   { method: 'POST', path: '/users', function: 'api', permission: 'users:write' },
   { method: 'GET', path: '/users', function: 'api', permission: 'users:read' },
   { method: 'GET', path: '/users/{id}', function: 'api', permission: 'users:read' },

@@ -24,6 +24,8 @@ export type TransactEntry =
   | { ConditionCheck: { Key: Key; ConditionExpression: string } & Expression };
 export type Key = { pk: string; sk: string };
 
+/** BatchGetItem calls one batchGet keeps in flight (each reads up to 100 items). */
+const BATCH_GETS_IN_FLIGHT = 4;
 /** Raised when a conditional write finds the item not in the expected state. */
 export class ConditionFailed extends Error {
   override name = 'ConditionFailed';
@@ -161,8 +163,15 @@ export class DynamoStore {
   /** Reads items by key, 100 per request, in the order of `keys`; missing items are left out. */
   async batchGet<T extends Item = Item>(keys: Key[]): Promise<T[]> {
     const found = new Map<string, T>();
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+    const chunks: Key[][] = [];
+    for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
+    // A few BatchGetItem calls in flight at once (a list of 1,000 issues is ten), never more than BATCH_GETS_IN_FLIGHT.
+    let nextChunk = 0;
+    const worker = async () => {
+      while (nextChunk < chunks.length) await readChunk(chunks[nextChunk++]);
+    };
+    const readChunk = async (chunk: Key[]) => {
+      let pending: Record<string, unknown>[] | undefined = chunk;
       for (let attempt = 0; pending?.length; attempt++) {
         this.requests++;
         const out: BatchGetCommandOutput = await this.doc.send(
@@ -176,7 +185,8 @@ export class DynamoStore {
         pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
         if (pending?.length) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_GETS_IN_FLIGHT, chunks.length) }, worker));
     return keys.flatMap((key): T[] => {
       const item = found.get(`${key.pk}\u0000${key.sk}`);
       return item ? [item] : [];

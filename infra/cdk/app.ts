@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 import { namePrefix, STAGE_PATTERN } from '../aws-names.ts';
+import { ensureConsoleBuilt } from '../local/console.ts';
 
 /** `-c acceptLegacyLinksUntil=`: an ISO-8601 instant with an offset, when links signed before the link key had a secret of their own stop working. */
 function legacyLinksUntil(raw: string | undefined): string | undefined {
@@ -82,5 +83,6 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  await ensureConsoleBuilt((line) => console.error(line)); // the console's files are an asset of the stateless stack
   buildApp().app.synth();
 }

@@ -1,6 +1,6 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { type CfnStage, DomainName, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -47,6 +47,7 @@ import { lambdaBundling } from '../bundling.ts';
 import { SIGN_IN_VARIABLES, settingVariables, type FunctionDeclaration, type Need } from '../aws/needs.ts';
 import { declarationOf } from '../function-declarations.ts';
 import { isPublicRoute, routeKey, routes } from '../routes.ts';
+import { ConsoleSite } from './console-site.ts';
 import { Operations } from './operations.ts';
 import { scheduleInput, schedules } from '../schedules.ts';
 import { FUNCTIONS_DIR, WORKFLOWS_DIR, loadManifest } from '../workflow-manifest.ts';
@@ -94,6 +95,10 @@ export interface StatelessStackProps extends StackProps {
   /** The HTTP API's steady rate (requests/s) and burst for the whole stage; the public routes get a fifth of it. */
   throttle: { rate: number; burst: number };
 }
+
+/** The origin of a URL that may be a deploy-time token (scheme://host). */
+const originOf = (url: string) =>
+  Token.isUnresolved(url) ? Fn.join('', ['https://', Fn.select(2, Fn.split('/', url))]) : new URL(url).origin;
 
 /** The SES configuration set every email is sent with (its events report bounces and complaints): "steward", or "steward-<stage>". */
 const configurationSetName = (prefix: string) => prefix.slice(0, -1);
@@ -144,8 +149,16 @@ export class StatelessStack extends Stack {
         value: `${props.domain} CNAME ${domainName.regionalDomainName}`,
         description: 'Point the API domain at API Gateway (and create the certificate validation record ACM shows)',
       });
-    // The console's app client: public (no secret), the authorization code flow with PKCE.
-    const consoleUrl = props.signIn.consoleUrl ?? `${publicUrl}/console/`;
+    // The console: CloudFront in front of its files and of the API (one origin). Its app client:
+    // public (no secret), the authorization code flow with PKCE, sent back to the console.
+    const issuer = props.signIn.issuer ?? props.userPool.userPoolProviderUrl;
+    const consoleSite = new ConsoleSite(this, 'Console', {
+      api: this.api,
+      connectSources: [originOf(issuer), props.signIn.issuer ? undefined : props.signInDomain.baseUrl()].filter(
+        (source) => source !== undefined,
+      ),
+    });
+    const consoleUrl = props.signIn.consoleUrl ?? `${consoleSite.url}/console/`;
     const consoleClient = new UserPoolClient(this, 'ConsoleClient', {
       userPool: props.userPool,
       userPoolClientName: `${prefix}console`,
@@ -169,6 +182,7 @@ export class StatelessStack extends Stack {
       clientId: consoleClient.userPoolClientId,
       useCognitoProvidedValues: true,
     });
+    consoleSite.publish({ issuer, clientId: props.signIn.audiences?.split(',')[0].trim() ?? consoleClient.userPoolClientId });
     new CfnOutput(this, 'SignInUrl', { value: props.signInDomain.baseUrl(), description: "Staff sign-in (Cognito's managed login)" });
     new CfnOutput(this, 'ConsoleClientId', { value: consoleClient.userPoolClientId });
     const settingValues: Record<string, string> = {

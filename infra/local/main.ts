@@ -1,5 +1,6 @@
 import { optionsFromEnv, startRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
 import { killAll } from './processes.ts';
+import { ensureConsoleBuilt } from './console.ts';
 
 /** `npm start`: the embedded runtime, everything on 127.0.0.1. */
 async function main(): Promise<void> {
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   });
 
   try {
+    await ensureConsoleBuilt((line) => console.log(`steward: ${line}`));
     runtime = await startRuntime(options);
   } catch (error) {
     const message = (error as Error).message;
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
   console.log(`
   Steward is running (embedded default, started in ${seconds} s)
 
+  Console        ${urls.api}/console/   (sign in below)
   API            ${urls.api}
   Health         ${urls.health}
   Email inbox    ${urls.sesInbox}   (every email Steward sends; JSON at ${urls.sesStore})

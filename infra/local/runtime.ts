@@ -52,6 +52,7 @@ import { parseInstant } from './instant.ts';
 import { LocalTelemetry, type LogFormat } from './telemetry.ts';
 import { Telemetry } from '../../kernel/telemetry.ts';
 import { invocationKeys } from '../aws/lambda.ts';
+import { CONSOLE_PATH, consoleHandler } from './console.ts';
 import { CONSOLE_CLIENT_ID, newAccountSchema, SIGN_IN_PATH, SignInProvider } from './sign-in-provider.ts';
 
 export const TABLE_NAME = 'steward';
@@ -594,6 +595,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const smtp = { listening: false };
     const localRoutes: LocalRoute = async ({ method, path, query, body, headers }) => {
       if (path === '/health' && method === 'GET') return health();
+      if (path === '/' && method === 'GET') return { status: 302, body: '', headers: { location: `${CONSOLE_PATH}/` } };
       if (!path.startsWith('/_local/')) return undefined;
       if (!constantTimeEqual(bearerToken(headers.authorization) ?? '', apiToken))
         return { status: 401, body: { error: 'missing or invalid bearer token' } };
@@ -782,7 +784,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       now: () => clock.now(),
       invoke: (fn, event) => tracker.track(() => invoke(fn, event)) as Promise<APIGatewayProxyResultV2>,
       localRoutes,
-      mounts: provider ? [{ prefix: SIGN_IN_PATH, handle: provider.handle }] : [],
+      mounts: [
+        ...(provider ? [{ prefix: SIGN_IN_PATH, handle: provider.handle }] : []),
+        { prefix: CONSOLE_PATH, handle: consoleHandler({ issuer: signIn.issuer, clientId: signIn.audiences[0] }) },
+      ],
       telemetry,
     });
     cleanups.push(() => closeServer(http));

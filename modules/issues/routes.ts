@@ -90,20 +90,23 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): 
         return json(200, { issues: await repo.listIssues({ customerId: query.customerId, status }) });
       const page = validate(query, openIssuesQuery);
       const listed = await repo.listIssues({ customerId: page.customerId, status: page.status });
-      const customers = new Map<string, Promise<Customer | undefined>>();
       const now = deps.clock.now().toISOString();
-      const views = [];
-      for (const issue of page.open ? listed.filter(isUnresolved) : listed) {
+      const chosen = (page.open ? listed.filter(isUnresolved) : listed).map((issue) => ({ issue, due: dueNext(issue, now) }));
+      if (page.open)
+        chosen.sort((a, b) => (a.due?.at ?? '9999').localeCompare(b.due?.at ?? '9999') || a.issue.id.localeCompare(b.issue.id));
+      const start = page.after ? chosen.findIndex(({ issue }) => issue.id === page.after) + 1 : 0;
+      const more = start + page.limit < chosen.length;
+      // The escalation level needs each issue's customer and calendar: worked out for this page only.
+      const customers = new Map<string, Promise<Customer | undefined>>();
+      const issues = [];
+      for (const { issue, due } of chosen.slice(start, start + page.limit)) {
         if (!customers.has(issue.customerId)) customers.set(issue.customerId, service.customers.getCustomer(issue.customerId));
         const customer = await customers.get(issue.customerId);
-        if (!customer) continue; // its customer was deleted: nothing anyone can act on
-        views.push({ ...issueView(issue, customer), due: dueNext(issue, now) });
+        issues.push(customer ? { ...issueView(issue, customer), due } : { ...issue, escalationLevel: null, due });
       }
-      if (page.open) views.sort((a, b) => (a.due?.at ?? '9999').localeCompare(b.due?.at ?? '9999') || a.id.localeCompare(b.id));
-      const start = page.after ? views.findIndex((view) => view.id === page.after) + 1 : 0;
-      const issues = views.slice(start, start + page.limit);
-      const more = start + page.limit < views.length;
-      return json(200, { count: views.length, issues, ...(more ? { next: issues.at(-1)!.id } : {}) });
+      const next = more ? chosen[start + page.limit - 1].issue.id : undefined;
+      // `now`: the instant the answer was made, to show "due in" and "silent for" against (not the browser's clock).
+      return json(200, { count: chosen.length, now, issues, ...(next ? { next } : {}) });
     },
 
     'GET /issues/{id}': async (event) => {

@@ -1,7 +1,8 @@
-import { actorOf } from '../../kernel/actor.ts';
+import { actorOf, rolesOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { type ApiEvent, HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
 import { requirePermission } from './authentication.ts';
+import { allows, PERMISSIONS } from './permissions.ts';
 import { newTokenSchema, newUserSchema, type User, userChangeSchema, userIdOf } from './user.ts';
 import { UserRepository } from './user-repository.ts';
 
@@ -21,6 +22,19 @@ export function userRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string, 
   };
 
   return {
+    /** Who the caller is and what they may do: the console shows only the actions a role allows. */
+    'GET /me': async (event) => {
+      const roles = rolesOf(event);
+      const userId = userIdOf(actorOf(event));
+      const user = userId ? await users.get(userId) : undefined;
+      return json(200, {
+        actor: actorOf(event),
+        roles,
+        permissions: PERMISSIONS.filter((permission) => allows(roles, permission)),
+        ...(user ? { user } : {}),
+      });
+    },
+
     'POST /users': async (event) => {
       const input = parseBody(event, newUserSchema);
       const user = await users.create(input, actorOf(event) ?? { kind: 'api-token', id: 'api-token' }, deps.clock.now());

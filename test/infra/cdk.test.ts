@@ -337,13 +337,41 @@ describe('CDK stacks', () => {
     stateless.resourceCountIs('AWS::Cognito::ManagedLoginBranding', 1);
   });
 
+  it('the console: CloudFront serves its files from a private bucket at /console/* and the API on the same origin; the client returns there', () => {
+    const distribution = Object.values<any>(stateless.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    expect(distribution.DefaultCacheBehavior).toMatchObject({
+      AllowedMethods: expect.arrayContaining(['POST', 'PUT', 'PATCH', 'DELETE']),
+      ViewerProtocolPolicy: 'https-only',
+    });
+    const consoleBehavior = distribution.CacheBehaviors.find((behavior: { PathPattern: string }) => behavior.PathPattern === '/console/*');
+    expect(consoleBehavior.FunctionAssociations).toEqual([expect.objectContaining({ EventType: 'viewer-request' })]);
+    const origins = distribution.Origins as {
+      Id: string;
+      S3OriginConfig?: unknown;
+      CustomOriginConfig?: unknown;
+      OriginAccessControlId?: unknown;
+    }[];
+    expect(origins.find((origin) => origin.Id === consoleBehavior.TargetOriginId)?.OriginAccessControlId).toBeDefined();
+    expect(origins.find((origin) => origin.Id === distribution.DefaultCacheBehavior.TargetOriginId)?.CustomOriginConfig).toBeDefined();
+    stateless.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({ ContentSecurityPolicy: Match.objectLike({ ContentSecurityPolicy: Match.anyValue() }) }),
+      }),
+    });
+    stateless.resourceCountIs('Custom::CDKBucketDeployment', 1);
+    const client = Object.values<any>(stateless.findResources('AWS::Cognito::UserPoolClient'))[0].Properties;
+    expect(JSON.stringify(client.CallbackURLs)).toMatch(/ConsoleDistribution[0-9A-F]+","DomainName"]},"\/console\/"/);
+  });
+
   it('which routes take sign-in tokens: every function behind a staff route knows the issuer and the client, no other function does', () => {
     const functions = stateless.findResources('AWS::Lambda::Function');
     const withIssuer = Object.entries<any>(functions)
       .filter(([, fn]) => fn.Properties.Environment?.Variables?.OIDC_ISSUER)
       .map(([id]) => id.replace(/[A-F0-9]{8}$/, ''))
       .sort();
-    const staffFunctions = [...new Set(routes.filter((route) => route.permission !== 'public').map((route) => `fn${route.function}`))].sort();
+    const staffFunctions = [
+      ...new Set(routes.filter((route) => route.permission !== 'public').map((route) => `fn${route.function}`)),
+    ].sort();
     expect(withIssuer).toEqual(staffFunctions);
     for (const [id, fn] of Object.entries<any>(functions).filter(([, f]) => f.Properties.Environment?.Variables?.OIDC_ISSUER)) {
       const variables = fn.Properties.Environment.Variables;

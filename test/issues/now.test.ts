@@ -24,6 +24,7 @@ describe("GET /issues?open=true: what is due next, paged (the console's Now)", (
     const all = await env.client.get('/issues?open=true');
     expect(all.status).toBe(200);
     expect(all.body.count).toBe(2);
+    expect(all.body.now).toBe(await env.client.now()); // the runtime's clock, which the console counts from
     expect(all.body.issues.map((issue: { id: string }) => issue.id)).toEqual([slow, down]);
     expect(all.body.issues[0].due).toEqual({ at: '2026-11-02T08:05:00.000Z', what: 'update', overdue: false });
     expect(all.body.issues[1].due.what).toBe('acknowledgement');

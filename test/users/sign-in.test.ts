@@ -135,6 +135,10 @@ describe('sign-in with OpenID Connect (the embedded provider)', () => {
     expect((await as(idToken)).status).toBe(403); // signed in, not yet a Steward user
     expect((await client.post('/users', { email: 'agent@provider.test', name: 'Agent', roles: ['agent'] })).status).toBe(201);
     expect((await as(idToken)).status).toBe(200);
+    const me = await as(idToken, 'GET', '/me');
+    expect(me.body).toMatchObject({ roles: ['agent'], user: { email: 'agent@provider.test', name: 'Agent' }, actor: { kind: 'user' } });
+    expect(me.body.permissions).toContain('issues:write');
+    expect(me.body.permissions).not.toContain('users:write');
     const users = await as(idToken, 'GET', '/users');
     expect(users.status).toBe(403);
     expect(users.body.details).toEqual({ permission: 'users:read', roles: ['agent'] });

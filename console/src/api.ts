@@ -1,0 +1,28 @@
+import { currentSession, signIn } from './auth.ts';
+
+/** A refusal of the API, with its message and the fields it names. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Calls the Steward API on this origin with the signed-in person's ID token; an expired session signs in again. */
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const session = currentSession();
+  if (!session) return signIn();
+  const response = await fetch(path, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${session.idToken}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  if (response.status === 401) return signIn();
+  const text = await response.text();
+  const body = text ? JSON.parse(text) : undefined;
+  if (!response.ok) throw new ApiError(response.status, body?.error ?? `HTTP ${response.status}`, body?.details);
+  return body as T;
+}

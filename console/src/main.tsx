@@ -1,0 +1,67 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api.ts';
+import { completeSignIn, currentSession, signIn, signOut } from './auth.ts';
+import { onLink, useRoute } from './router.ts';
+import { Issue } from './screens/Issue.tsx';
+import { Now } from './screens/Now.tsx';
+import './style.css';
+
+interface Me {
+  roles: string[];
+  permissions: string[];
+  user?: { name: string; email: string };
+}
+
+function App() {
+  const route = useRoute();
+  const [me, setMe] = useState<Me>();
+  useEffect(() => {
+    void api<Me>('/me').then(setMe);
+  }, []);
+  const session = currentSession();
+  return (
+    <>
+      <header class="top">
+        <a class="brand" href="/console/" onClick={onLink}>
+          Steward
+        </a>
+        <nav aria-label="Screens">
+          <a href="/console/" onClick={onLink} aria-current={route.screen === 'now' ? 'page' : undefined}>
+            Now
+          </a>
+        </nav>
+        <span class="who">
+          {me?.user?.name ?? session?.name} {me && <small>({me.roles.join(', ')})</small>}{' '}
+          <button
+            type="button"
+            onClick={() => {
+              signOut();
+              void signIn('/console/');
+            }}
+          >
+            Sign out
+          </button>
+        </span>
+      </header>
+      <main>
+        {route.screen === 'now' && <Now />}
+        {route.screen === 'issue' && <Issue id={route.id} permissions={me?.permissions ?? []} />}
+        {route.screen === 'not-found' && (
+          <section>
+            <h1>Not found</h1>
+            <p>The console has no page {route.path}.</p>
+          </section>
+        )}
+      </main>
+    </>
+  );
+}
+
+async function start(): Promise<void> {
+  await completeSignIn();
+  if (!currentSession()) await signIn();
+  render(<App />, document.getElementById('app')!);
+}
+
+void start();

@@ -1,0 +1,35 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/** The console's deep links: /console/ (Now), /console/issues/<id>. */
+export type Route = { screen: 'now' } | { screen: 'issue'; id: string } | { screen: 'not-found'; path: string };
+
+export function routeOf(pathname: string): Route {
+  const path = pathname.replace(/^\/console/, '').replace(/\/+$/, '') || '/';
+  if (path === '/') return { screen: 'now' };
+  const issue = /^\/issues\/([^/]{1,64})$/.exec(path);
+  if (issue) return { screen: 'issue', id: decodeURIComponent(issue[1]) };
+  return { screen: 'not-found', path };
+}
+
+export function navigate(to: string): void {
+  history.pushState(null, '', to);
+  dispatchEvent(new PopStateEvent('popstate'));
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => routeOf(location.pathname));
+  useEffect(() => {
+    const update = () => setRoute(routeOf(location.pathname));
+    addEventListener('popstate', update);
+    return () => removeEventListener('popstate', update);
+  }, []);
+  return route;
+}
+
+/** A link that moves within the console without reloading it. */
+export function onLink(event: MouseEvent): void {
+  const anchor = (event.currentTarget as HTMLAnchorElement | null)?.closest('a');
+  if (!anchor || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+  event.preventDefault();
+  navigate(anchor.getAttribute('href')!);
+}

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
+import { acme, api, inbox, removeDataDir, startRuntime, testOptions } from '../support/runtime.ts';
+import { browserClient, launchBrowser, screenshot, seriousAccessibilityFindings } from '../support/browser.ts';
+
+const chromium = browserClient();
+const ADMIN = { email: 'admin@steward.localhost', password: 'console-admin-password' };
+
+describe.skipIf(!chromium.available)(`the console in a real browser${chromium.available ? '' : ` (skipped: ${chromium.reason})`}`, () => {
+  let options: RuntimeOptions;
+  let runtime: Runtime;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    options = await testOptions({ inMemory: true, adminPassword: ADMIN.password });
+    runtime = await startRuntime(options);
+    await api(runtime).post('/customers', acme);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+    if (options) removeDataDir(options);
+  });
+
+  it('signs in: / leads to the console, the console to the sign-in page, and back to the screen asked for', async () => {
+    await page.goto(`${runtime.urls.api}/`);
+    await page.waitForURL(/\/oidc\/interaction\//);
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
+    await screenshot(page, 'sign-in');
+    await page.getByLabel('Email address').fill(ADMIN.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('do not match');
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${runtime.urls.api}/console/`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Now');
+    await expect.poll(() => page.locator('.who').textContent()).toContain('admin');
+  });
+
+  it('works an issue from Now to closed; the customer emails arrive in the SES inbox', async () => {
+    const opened = await api(runtime).post('/issues', { customerId: 'acme', title: 'Checkout fails', severity: 'sev2', description: 'x' });
+    const id = opened.body.id as string;
+    await runtime.tracker.idle();
+    await page.reload();
+    const row = page.getByRole('row').filter({ hasText: id });
+    await expect.poll(() => row.textContent()).toContain('Acknowledge in');
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
+    await screenshot(page, 'now');
+
+    await row.getByRole('link', { name: id }).click();
+    await page.waitForURL(`${runtime.urls.api}/console/issues/${id}`);
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Acknowledged.');
+    await page.getByLabel('Message to the customer').fill('We found the faulty payment node and are replacing it.');
+    await page.getByLabel('Next update by').fill('2026-11-02T11:00');
+    await page.getByRole('button', { name: 'Send update' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Update recorded');
+    await runtime.tracker.idle();
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
+    await screenshot(page, 'issue');
+
+    await page.getByLabel('Reason for outage (RFO)').fill('A payment node ran out of disk; it was replaced and disks are now alarmed.');
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => page.locator('.facts').textContent()).toContain('resolved');
+    await page.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => page.locator('.facts').textContent()).toContain('closed');
+    await runtime.tracker.idle();
+
+    const issue = (await api(runtime).get(`/issues/${id}`)).body;
+    expect(issue.status).toBe('closed');
+    const signedIn = issue.timeline.filter((entry: { type: string }) => ['acknowledge', 'update', 'resolve', 'close'].includes(entry.type));
+    expect(signedIn.map((entry: { by?: { kind: string; name: string } }) => [entry.by?.kind, entry.by?.name])).toEqual(
+      Array(4).fill(['user', 'Admin']),
+    );
+    const subjects = (await inbox(runtime)).filter((email) => email.subject.includes(`[${id}]`)).map((email) => email.subject);
+    expect(subjects.some((subject) => /update/i.test(subject))).toBe(true);
+    expect(subjects.some((subject) => /resolved/i.test(subject))).toBe(true);
+  });
+
+  it('a deep link opens its screen after signing in again; an unknown page says so', async () => {
+    const fresh = await browser.newPage();
+    await fresh.goto(`${runtime.urls.api}/console/nowhere`);
+    await fresh.waitForURL(/\/oidc\/interaction\//);
+    await fresh.getByLabel('Email address').fill(ADMIN.email);
+    await fresh.getByLabel('Password').fill(ADMIN.password);
+    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    await fresh.waitForURL(`${runtime.urls.api}/console/nowhere`);
+    await expect.poll(() => fresh.getByRole('heading', { level: 1 }).textContent()).toBe('Not found');
+    await fresh.close();
+  });
+});
