@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
 import { completeSignIn, currentSession, signIn, signOut } from './auth.ts';
@@ -11,6 +12,15 @@ interface Me {
   roles: string[];
   permissions: string[];
   user?: { name: string; email: string };
+}
+
+/** The KPI screen and its chart library load only when it is opened: the first screen stays small. */
+function LazyKpis() {
+  const [Screen, setScreen] = useState<ComponentType>();
+  useEffect(() => {
+    void import('./screens/Kpis.tsx').then((module) => setScreen(() => module.default));
+  }, []);
+  return Screen ? <Screen /> : <p>Loading…</p>;
 }
 
 function App() {
@@ -30,6 +40,9 @@ function App() {
           <a href="/console/" onClick={onLink} aria-current={route.screen === 'now' ? 'page' : undefined}>
             Now
           </a>
+          <a href="/console/kpis" onClick={onLink} aria-current={route.screen === 'kpis' ? 'page' : undefined}>
+            KPIs
+          </a>
         </nav>
         <span class="who">
           {me?.user?.name ?? session?.name} {me && <small>({me.roles.join(', ')})</small>}{' '}
@@ -46,6 +59,7 @@ function App() {
       </header>
       <main>
         {route.screen === 'now' && <Now />}
+        {route.screen === 'kpis' && <LazyKpis />}
         {route.screen === 'issue' && <Issue id={route.id} permissions={me?.permissions ?? []} />}
         {route.screen === 'not-found' && (
           <section>

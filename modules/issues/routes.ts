@@ -20,6 +20,12 @@ const openIssuesQuery = z.strictObject({
   after: z.string().min(1).max(64).optional(),
 });
 
+const WEEK_MS = 7 * 86_400_000;
+const weeklyKpisQuery = z.strictObject({
+  by: z.literal('week'),
+  weeks: z.coerce.number().int().min(1).max(52).default(8),
+});
+
 /** What is due next on an unresolved issue: the acknowledgement, the customer's next update, or the ETR. */
 export function dueNext(issue: Issue, now: string): { at: string; what: 'acknowledgement' | 'update' | 'etr'; overdue: boolean } | null {
   if (!isUnresolved(issue)) return null;
@@ -57,6 +63,22 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): 
     nextUpdateAt: isUnresolved(issue) ? (issue.nextUpdateAt ?? null) : null,
     rfo: issue.rfo ?? null,
   });
+
+  /** The KPIs of the issues opened in each of the last `weeks` weeks (7-day windows ending now), oldest first. */
+  const weeklyKpis = async (weeks: number, now: Date) => {
+    const edges = Array.from({ length: weeks + 1 }, (_, index) => new Date(now.getTime() - (weeks - index) * WEEK_MS).toISOString());
+    // "~" sorts after the "#<id>" that follows createdAt in the index's sort key: issues opened at this very instant count.
+    const issues = await repo.listIssues({ createdFrom: edges[0], createdTo: `${edges[weeks]}~` });
+    return {
+      by: 'week',
+      weeks: edges.slice(0, -1).map((from, index) => {
+        const to = edges[index + 1];
+        // Each window holds its start; the last one holds now too.
+        const opened = issues.filter((issue) => issue.createdAt >= from && (issue.createdAt < to || index === weeks - 1));
+        return { from, to, ...issueKpis(opened, now) };
+      }),
+    };
+  };
 
   return {
     /** With an Idempotency-Key, a retried create answers with the issue the first one opened. */
@@ -138,6 +160,7 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): 
           throw new HttpError(400, `${field}: not a date or date-time (ISO 8601)`, [{ field, problem: 'not an ISO 8601 date' }]);
         return new Date(parsed).toISOString();
       };
+      if (query.by !== undefined) return json(200, await weeklyKpis(validate(query, weeklyKpisQuery).weeks, now));
       const from = bound('from', new Date(now.getTime() - 30 * 86_400_000));
       const to = bound('to', now);
       if (from > to) throw new HttpError(400, 'from: must not be after to', [{ field: 'from', problem: 'after to' }]);

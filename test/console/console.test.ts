@@ -82,6 +82,25 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     expect(subjects.some((subject) => /resolved/i.test(subject))).toBe(true);
   });
 
+  it('KPIs: a chart and a table of the last 8 weeks with the change from the week before, exported as CSV', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'KPIs' }).click();
+    await page.waitForURL(`${runtime.urls.api}/console/kpis`);
+    await page.locator('.chart canvas').waitFor();
+    const rows = page.locator('table.kpis tbody tr');
+    await expect.poll(() => rows.count()).toBe(8);
+    // This week: the issue worked above, acknowledged and resolved on the runtime's clock.
+    expect(await rows.last().textContent()).toMatch(/^.+?1\s/);
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
+    await screenshot(page, 'kpis');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe('steward-kpis-by-week.csv');
+    const text = await new Response(await download.createReadStream().then((stream) => stream as unknown as ReadableStream)).text();
+    const lines = text.trim().split('\n');
+    expect(lines[0]).toBe('week from,week to,Issues opened,MTTA (min),MTTR (min),SLA met (%)');
+    expect(lines).toHaveLength(9);
+    expect(lines[8].split(',')[2]).toBe('1');
+  });
+
   it('a deep link opens its screen after signing in again; an unknown page says so', async () => {
     const fresh = await browser.newPage();
     await fresh.goto(`${runtime.urls.api}/console/nowhere`);

@@ -49,4 +49,20 @@ describe("GET /issues?open=true: what is due next, paged (the console's Now)", (
       expect(JSON.stringify(refused.body), query).toContain(field);
     }
   });
+
+  it("GET /kpis?by=week: the KPIs of each of the last weeks, oldest first, for the console's trends", async () => {
+    const trend = await env.client.get('/kpis?by=week&weeks=3');
+    expect(trend.status).toBe(200);
+    expect(trend.body.weeks).toHaveLength(3);
+    const [first, , last] = trend.body.weeks;
+    expect(Date.parse(last.to) - Date.parse(first.from)).toBe(3 * 7 * 86_400_000);
+    expect(last.to).toBe(await env.client.now());
+    expect(last.all.issues).toBe(3); // the three opened above, this week
+    expect(first.all).toMatchObject({ issues: 0, mttaMinutes: null });
+    expect(last.bySeverity.sev1.issues).toBe(1);
+    for (const query of ['by=day', 'by=week&weeks=0', 'by=week&weeks=53', 'by=week&extra=1']) {
+      const refused = await env.client.get(`/kpis?${query}`);
+      expect(refused.status, query).toBe(400);
+    }
+  });
 });
