@@ -12,13 +12,15 @@ export class ApiError extends Error {
 }
 
 /** Calls the Steward API on this origin with the signed-in person's ID token; an expired session signs in again. */
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T>(path: string, init: { method?: string; body?: unknown; csv?: string } = {}): Promise<T> {
   const session = currentSession();
   if (!session) return signIn();
+  const [contentType, payload] =
+    init.csv !== undefined ? ['text/csv', init.csv] : init.body !== undefined ? ['application/json', JSON.stringify(init.body)] : [];
   const response = await fetch(path, {
     method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${session.idToken}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    headers: { authorization: `Bearer ${session.idToken}`, ...(contentType ? { 'content-type': contentType } : {}) },
+    body: payload,
   });
   if (response.status === 401) return signIn();
   const text = await response.text();

@@ -6,6 +6,7 @@ import { completeSignIn, currentSession, signIn, signOut } from './auth.ts';
 import { onLink, useRoute } from './router.ts';
 import { Issue } from './screens/Issue.tsx';
 import { Now } from './screens/Now.tsx';
+import { Receivables } from './screens/Receivables.tsx';
 import './style.css';
 
 interface Me {
@@ -40,6 +41,9 @@ function App() {
           <a href="/console/" onClick={onLink} aria-current={route.screen === 'now' ? 'page' : undefined}>
             Now
           </a>
+          <a href="/console/receivables" onClick={onLink} aria-current={route.screen === 'receivables' ? 'page' : undefined}>
+            Receivables
+          </a>
           <a href="/console/kpis" onClick={onLink} aria-current={route.screen === 'kpis' ? 'page' : undefined}>
             KPIs
           </a>
@@ -60,6 +64,7 @@ function App() {
       <main>
         {route.screen === 'now' && <Now />}
         {route.screen === 'kpis' && <LazyKpis />}
+        {route.screen === 'receivables' && <Receivables permissions={me?.permissions ?? []} />}
         {route.screen === 'issue' && <Issue id={route.id} permissions={me?.permissions ?? []} />}
         {route.screen === 'not-found' && (
           <section>

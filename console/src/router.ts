@@ -1,12 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 
-/** The console's deep links: /console/ (Now), /console/kpis, /console/issues/<id>. */
-export type Route = { screen: 'now' } | { screen: 'kpis' } | { screen: 'issue'; id: string } | { screen: 'not-found'; path: string };
+/** The console's deep links: /console/ (Now), /console/kpis, /console/receivables, /console/issues/<id>. */
+export type Route =
+  | { screen: 'now' }
+  | { screen: 'kpis' }
+  | { screen: 'receivables' }
+  | { screen: 'issue'; id: string }
+  | { screen: 'not-found'; path: string };
 
 export function routeOf(pathname: string): Route {
   const path = pathname.replace(/^\/console/, '').replace(/\/+$/, '') || '/';
   if (path === '/') return { screen: 'now' };
   if (path === '/kpis') return { screen: 'kpis' };
+  if (path === '/receivables') return { screen: 'receivables' };
   const issue = /^\/issues\/([^/]{1,64})$/.exec(path);
   if (issue) return { screen: 'issue', id: decodeURIComponent(issue[1]) };
   return { screen: 'not-found', path };

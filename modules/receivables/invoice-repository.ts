@@ -152,6 +152,12 @@ export class InvoiceRepository {
     return item ? (strip(item) as unknown as DunningState) : { customerId, generation: 1, sent: {} };
   }
 
+  /** The stored dunning states of these customers (a customer never dunned has none). */
+  async dunningStates(customerIds: string[]): Promise<DunningState[]> {
+    const items = await this.store.batchGet(customerIds.map(dunningKey));
+    return items.map((item) => strip(item) as unknown as DunningState);
+  }
+
   /** The dunning state write, with its index entry when something falls due (sparse: none otherwise). */
   dunningWrite(state: DunningState & { version?: number }): TransactEntry {
     const version = state.version ?? 0;

@@ -45,6 +45,9 @@ const STRIPE_TOLERANCE_SECONDS = 300;
 export type ReceivableRouteDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | 'mailer' | 'settings' | 'blobs'>;
 
 /** The receivables API: invoices, payments, invoice events, CSV import, suspension answers, AR KPIs and the Stripe webhook. */
+/** The approvals list answers with at most this many (the oldest first). */
+const MAX_APPROVALS_LISTED = 500;
+
 export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, RouteHandler> {
   const invoices = new InvoiceRepository(deps.store);
   const paymentKeys = new IdempotencyKeys(deps.store, deps.clock, 'POST /payments');
@@ -205,6 +208,31 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       if (!customer) throw new HttpError(404, `customer ${customerId} not found`);
       const { policy } = await contextOf(deps, customer);
       return json(200, dunningView(await invoices.dunningState(customerId), policy.dunning));
+    },
+
+    /** The suspensions waiting for a service manager's answer, across customers (at most MAX_APPROVALS_LISTED). */
+    'GET /dunning/approvals': async () => {
+      const waiting = [];
+      let after: string | undefined;
+      do {
+        const page = await customers.listCustomers(500, after);
+        const states = await invoices.dunningStates(page.customers.map((customer) => customer.id));
+        const byId = new Map(page.customers.map((customer) => [customer.id, customer]));
+        for (const state of states)
+          if (state.approval?.state === 'pending' && waiting.length < MAX_APPROVALS_LISTED) {
+            const customer = byId.get(state.customerId);
+            waiting.push({
+              customerId: state.customerId,
+              customerName: customer?.name ?? state.customerId,
+              round: state.approval.round,
+              proposedAt: state.approval.at,
+              suspensionDate: state.suspensionDate ?? null,
+            });
+          }
+        after = page.next;
+      } while (after && waiting.length < MAX_APPROVALS_LISTED);
+      waiting.sort((a, b) => a.proposedAt.localeCompare(b.proposedAt));
+      return json(200, { count: waiting.length, approvals: waiting });
     },
 
     'GET /kpis/ar': async () => {

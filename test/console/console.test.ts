@@ -1,32 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
-import { acme, api, inbox, removeDataDir, startRuntime, testOptions } from '../support/runtime.ts';
-import { browserClient, launchBrowser, screenshot, seriousAccessibilityFindings } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { api, inbox } from '../support/runtime.ts';
+import { browserClient, CONSOLE_ADMIN, screenshot, seriousAccessibilityFindings, signInOnPage, useConsole } from '../support/browser.ts';
 
 const chromium = browserClient();
-const ADMIN = { email: 'admin@steward.localhost', password: 'console-admin-password' };
+const ADMIN = CONSOLE_ADMIN;
 
 describe.skipIf(!chromium.available)(`the console in a real browser${chromium.available ? '' : ` (skipped: ${chromium.reason})`}`, () => {
-  let options: RuntimeOptions;
-  let runtime: Runtime;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    options = await testOptions({ inMemory: true, adminPassword: ADMIN.password });
-    runtime = await startRuntime(options);
-    await api(runtime).post('/customers', acme);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-    if (options) removeDataDir(options);
-  });
-
+  const env = useConsole();
   it('signs in: / leads to the console, the console to the sign-in page, and back to the screen asked for', async () => {
+    const { page, runtime } = env;
     await page.goto(`${runtime.urls.api}/`);
     await page.waitForURL(/\/oidc\/interaction\//);
     expect(await seriousAccessibilityFindings(page)).toEqual([]);
@@ -43,6 +25,7 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
   });
 
   it('works an issue from Now to closed; the customer emails arrive in the SES inbox', async () => {
+    const { page, runtime } = env;
     const opened = await api(runtime).post('/issues', { customerId: 'acme', title: 'Checkout fails', severity: 'sev2', description: 'x' });
     const id = opened.body.id as string;
     await runtime.tracker.idle();
@@ -83,6 +66,7 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
   });
 
   it('KPIs: a chart and a table of the last 8 weeks with the change from the week before, exported as CSV', async () => {
+    const { page, runtime } = env;
     await page.getByRole('navigation').getByRole('link', { name: 'KPIs' }).click();
     await page.waitForURL(`${runtime.urls.api}/console/kpis`);
     await page.locator('.chart canvas').waitFor();
@@ -102,12 +86,10 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
   });
 
   it('a deep link opens its screen after signing in again; an unknown page says so', async () => {
-    const fresh = await browser.newPage();
+    const { page, runtime } = env;
+    const fresh = await env.browser.newPage();
     await fresh.goto(`${runtime.urls.api}/console/nowhere`);
-    await fresh.waitForURL(/\/oidc\/interaction\//);
-    await fresh.getByLabel('Email address').fill(ADMIN.email);
-    await fresh.getByLabel('Password').fill(ADMIN.password);
-    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    await signInOnPage(fresh);
     await fresh.waitForURL(`${runtime.urls.api}/console/nowhere`);
     await expect.poll(() => fresh.getByRole('heading', { level: 1 }).textContent()).toBe('Not found');
     await fresh.close();

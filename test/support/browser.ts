@@ -2,6 +2,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
+import { acme, api, removeDataDir, startRuntime, testOptions } from './runtime.ts';
 import { realClient } from './real-clients.ts';
 
 /** Debian's chromium, driven by playwright-core (no browser download); `.ci/run` installs it. */
@@ -45,3 +48,35 @@ export async function seriousAccessibilityFindings(page: Page): Promise<string[]
 }
 
 export const screenshot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+export const CONSOLE_ADMIN = { email: 'admin@steward.localhost', password: 'console-admin-password' };
+
+/**
+ * A runtime (in memory, acme created, the admin's password known) and a Chromium page for a
+ * describe block; `setup` prepares data before the browser starts.
+ */
+export function useConsole(setup?: (runtime: Runtime) => Promise<void>) {
+  const env = {} as { options: RuntimeOptions; runtime: Runtime; browser: Browser; page: Page };
+  beforeAll(async () => {
+    env.options = await testOptions({ inMemory: true, adminPassword: CONSOLE_ADMIN.password });
+    env.runtime = await startRuntime(env.options);
+    await api(env.runtime).post('/customers', acme);
+    await setup?.(env.runtime);
+    env.browser = await launchBrowser();
+    env.page = await env.browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
+  }, 180_000);
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.runtime?.stop();
+    if (env.options) removeDataDir(env.options);
+  });
+  return env;
+}
+
+/** Fills in the sign-in page the browser is on (or is about to reach) as the console's admin. */
+export async function signInOnPage(page: Page, password = CONSOLE_ADMIN.password): Promise<void> {
+  await page.waitForURL(/\/oidc\/interaction\//);
+  await page.getByLabel('Email address').fill(CONSOLE_ADMIN.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
