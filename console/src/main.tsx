@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
 import { completeSignIn, currentSession, signIn, signOut } from './auth.ts';
 import { onLink, useRoute } from './router.ts';
+import { CustomerScreen } from './screens/Customer.tsx';
 import { Issue } from './screens/Issue.tsx';
 import { Now } from './screens/Now.tsx';
 import { Receivables } from './screens/Receivables.tsx';
@@ -65,6 +66,7 @@ function App() {
         {route.screen === 'now' && <Now />}
         {route.screen === 'kpis' && <LazyKpis />}
         {route.screen === 'receivables' && <Receivables permissions={me?.permissions ?? []} />}
+        {route.screen === 'customer' && <CustomerScreen id={route.id} />}
         {route.screen === 'issue' && <Issue id={route.id} permissions={me?.permissions ?? []} />}
         {route.screen === 'not-found' && (
           <section>

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 
-/** The console's deep links: /console/ (Now), /console/kpis, /console/receivables, /console/issues/<id>. */
+/** The console's deep links: /console/ (Now), /console/kpis, /console/receivables, /console/issues/<id>, /console/customers/<id>. */
 export type Route =
   | { screen: 'now' }
   | { screen: 'kpis' }
   | { screen: 'receivables' }
   | { screen: 'issue'; id: string }
+  | { screen: 'customer'; id: string }
   | { screen: 'not-found'; path: string };
 
 export function routeOf(pathname: string): Route {
@@ -15,6 +16,8 @@ export function routeOf(pathname: string): Route {
   if (path === '/receivables') return { screen: 'receivables' };
   const issue = /^\/issues\/([^/]{1,64})$/.exec(path);
   if (issue) return { screen: 'issue', id: decodeURIComponent(issue[1]) };
+  const customer = /^\/customers\/([^/]{1,64})$/.exec(path);
+  if (customer) return { screen: 'customer', id: decodeURIComponent(customer[1]) };
   return { screen: 'not-found', path };
 }
 

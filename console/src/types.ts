@@ -3,8 +3,10 @@ import type * as z from 'zod';
 import type { Issue } from '../../modules/issues/issue.ts';
 import type { issueEventSchema } from '../../modules/issues/issue.ts';
 import type { TimelineEntry } from '../../modules/issues/issue-repository.ts';
+import type { Customer } from '../../modules/customers/customer.ts';
+import type { Invoice } from '../../modules/receivables/invoices.ts';
 
-export type { Issue, TimelineEntry };
+export type { Customer, Invoice, Issue, TimelineEntry };
 export type IssueEventInput = z.input<typeof issueEventSchema>;
 
 export interface Due {

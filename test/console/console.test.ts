@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, inbox } from '../support/runtime.ts';
+import { acme, api, inbox, invoiceInput } from '../support/runtime.ts';
 import { browserClient, CONSOLE_ADMIN, screenshot, seriousAccessibilityFindings, signInOnPage, useConsole } from '../support/browser.ts';
 
 const chromium = browserClient();
@@ -83,6 +83,25 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     expect(lines[0]).toBe('week from,week to,Issues opened,MTTA (min),MTTR (min),SLA met (%)');
     expect(lines).toHaveLength(9);
     expect(lines[8].split(',')[2]).toBe('1');
+  });
+
+  it('Customer: contacts, team, open issues, invoices with the balance, dunning; reached from an issue', async () => {
+    const { page, runtime } = env;
+    const client = api(runtime);
+    expect((await client.post('/invoices', invoiceInput('C-1', 'acme', '2026-11-20', 250))).status).toBe(201);
+    const opened = await client.post('/issues', { customerId: 'acme', title: 'Slow VPN', severity: 'sev3', description: 'x' });
+    await runtime.tracker.idle();
+    await page.goto(`${runtime.urls.api}/console/issues/${opened.body.id}`);
+    await page.locator('.facts').getByRole('link', { name: 'acme' }).click();
+    await page.waitForURL(`${runtime.urls.api}/console/customers/acme`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(acme.name);
+    const text = () => page.locator('main').textContent();
+    await expect.poll(text).toContain('250.00 EUR');
+    expect(await text()).toContain('ann@acme.test');
+    expect(await text()).toContain(opened.body.id);
+    expect(await text()).toContain('Sam Manager');
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
+    await screenshot(page, 'customer');
   });
 
   it('a deep link opens its screen after signing in again; an unknown page says so', async () => {

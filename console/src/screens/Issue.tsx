@@ -72,7 +72,11 @@ export function Issue({ id, permissions }: { id: string; permissions: string[] }
       </h1>
       <dl class="facts">
         <dt>Customer</dt>
-        <dd>{issue.customerId}</dd>
+        <dd>
+          <a href={`/console/customers/${encodeURIComponent(issue.customerId)}`} onClick={onLink}>
+            {issue.customerId}
+          </a>
+        </dd>
         <dt>Severity</dt>
         <dd>
           <span class={`sev ${issue.severity}`}>{issue.severity}</span>

@@ -115,7 +115,11 @@ export function Now() {
                 </a>{' '}
                 {issue.title}
               </td>
-              <td>{issue.customerId}</td>
+              <td>
+                <a href={`/console/customers/${encodeURIComponent(issue.customerId)}`} onClick={onLink}>
+                  {issue.customerId}
+                </a>
+              </td>
               <td>
                 <span class={`sev ${issue.severity}`}>{issue.severity}</span>
               </td>
