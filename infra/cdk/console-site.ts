@@ -43,7 +43,12 @@ export class ConsoleSite extends Construct {
       lifecycleRules: [{ expiration: Duration.days(90) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    NagSuppressions.addResourceSuppressions(logs, [{ id: 'AwsSolutions-S1', reason: 'This is the access-log bucket itself.' }]);
+    NagSuppressions.addResourceSuppressions(logs, [
+      {
+        id: 'AwsSolutions-S1',
+        reason: 'This is the access-log bucket of the console and its distribution; logging it again would recurse.',
+      },
+    ]);
     this.files = new Bucket(this, 'Files', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -139,7 +144,7 @@ export class ConsoleSite extends Construct {
         [
           { id: 'AwsSolutions-IAM4', reason: "CDK's deployment helpers log with AWSLambdaBasicExecutionRole." },
           { id: 'AwsSolutions-IAM5', reason: "CDK's BucketDeployment copies its asset's objects into the console bucket (bucket/*)." },
-          { id: 'AwsSolutions-L1', reason: "CDK's helpers pin their own runtime." },
+          { id: 'AwsSolutions-L1', reason: "CDK's deployment helpers pin their own Lambda runtime; CDK upgrades move it." },
         ],
         true,
       );
