@@ -8,12 +8,13 @@ import { CustomerScreen } from './screens/Customer.tsx';
 import { Issue } from './screens/Issue.tsx';
 import { Now } from './screens/Now.tsx';
 import { Receivables } from './screens/Receivables.tsx';
+import { Settings } from './screens/Settings.tsx';
 import './style.css';
 
 interface Me {
   roles: string[];
   permissions: string[];
-  user?: { name: string; email: string };
+  user?: { id: string; name: string; email: string };
 }
 
 /** The KPI screen and its chart library load only when it is opened: the first screen stays small. */
@@ -45,6 +46,9 @@ function App() {
           <a href="/console/receivables" onClick={onLink} aria-current={route.screen === 'receivables' ? 'page' : undefined}>
             Receivables
           </a>
+          <a href="/console/settings" onClick={onLink} aria-current={route.screen === 'settings' ? 'page' : undefined}>
+            Settings
+          </a>
           <a href="/console/kpis" onClick={onLink} aria-current={route.screen === 'kpis' ? 'page' : undefined}>
             KPIs
           </a>
@@ -65,6 +69,7 @@ function App() {
       <main>
         {route.screen === 'now' && <Now />}
         {route.screen === 'kpis' && <LazyKpis />}
+        {route.screen === 'settings' && <Settings permissions={me?.permissions ?? []} me={me?.user} />}
         {route.screen === 'receivables' && <Receivables permissions={me?.permissions ?? []} />}
         {route.screen === 'customer' && <CustomerScreen id={route.id} />}
         {route.screen === 'issue' && <Issue id={route.id} permissions={me?.permissions ?? []} />}

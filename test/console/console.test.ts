@@ -104,6 +104,29 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await screenshot(page, 'customer');
   });
 
+  it('Settings: adds a person with a role, makes a personal token shown once that works, revokes it; shows what to paste into Alertmanager', async () => {
+    const { page, runtime } = env;
+    await api(runtime).call('PUT', '/integrations/alertmanager', { kind: 'alertmanager', secret: 'am-secret-0123456789abcdef' });
+    await page.goto(`${runtime.urls.api}/console/settings`);
+    await page.getByLabel('Name', { exact: true }).fill('Ada Agent');
+    await page.getByLabel('Email', { exact: true }).fill('ada@provider.test');
+    await page.getByLabel('Role').selectOption('agent');
+    await page.getByRole('button', { name: 'Add person' }).click();
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'ada@provider.test' }).textContent()).toContain('agent');
+
+    await page.getByLabel('Token name').fill('deploy script');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.locator('code.token').textContent())!;
+    expect(token).toMatch(/^stw\./);
+    const call = () => fetch(`${runtime.urls.api}/issues`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    expect(await call()).toBe(200);
+    expect(await page.locator('pre').first().textContent()).toContain(`url: ${runtime.urls.api}/webhooks/alertmanager`);
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
+    await screenshot(page, 'settings');
+    await page.getByRole('button', { name: 'Revoke the token deploy script' }).click();
+    await expect.poll(call).toBe(401);
+  });
+
   it('a deep link opens its screen after signing in again; an unknown page says so', async () => {
     const { page, runtime } = env;
     const fresh = await env.browser.newPage();
