@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acme, api, inbox, invoiceInput } from '../support/runtime.ts';
+import { addSignInAccount } from '../support/sign-in.ts';
 import { browserClient, CONSOLE_ADMIN, screenshot, seriousAccessibilityFindings, signInOnPage, useConsole } from '../support/browser.ts';
 
 const chromium = browserClient();
@@ -125,6 +126,34 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await screenshot(page, 'settings');
     await page.getByRole('button', { name: 'Revoke the token deploy script' }).click();
     await expect.poll(call).toBe(401);
+  });
+
+  it('a viewer sees the issues but no action, no people and no approvals to answer: the console shows what the role allows', async () => {
+    const { runtime } = env;
+    await addSignInAccount(runtime, { email: 'vera@provider.test', name: 'Vera Viewer', password: 'viewer-password-1' });
+    await api(runtime).post('/users', { email: 'vera@provider.test', name: 'Vera Viewer', roles: ['viewer'] });
+    const opened = await api(runtime).post('/issues', {
+      customerId: 'acme',
+      title: 'Viewer sees this',
+      severity: 'sev4',
+      description: 'x',
+    });
+    const context = await env.browser.newContext(); // no session of the admin's at the provider
+    const page = await context.newPage();
+    await page.goto(`${runtime.urls.api}/console/issues/${opened.body.id}`);
+    await page.waitForURL(/\/oidc\/interaction\//);
+    await page.getByLabel('Email address').fill('vera@provider.test');
+    await page.getByLabel('Password').fill('viewer-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${runtime.urls.api}/console/issues/${opened.body.id}`);
+    await expect.poll(() => page.locator('.who').textContent()).toContain('viewer');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Viewer sees this');
+    expect(await page.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Add note' }).count()).toBe(0);
+    await page.goto(`${runtime.urls.api}/console/settings`);
+    await expect.poll(() => page.getByRole('heading', { name: 'Your API tokens' }).count()).toBe(1);
+    expect(await page.getByRole('heading', { name: 'People' }).count()).toBe(0);
+    await context.close();
   });
 
   it('a deep link opens its screen after signing in again; an unknown page says so', async () => {
