@@ -56,7 +56,13 @@ export async function ensureConsoleBuilt(log: (line: string) => void = () => {})
  */
 export function consoleHandler(config: { issuer: string; clientId: string }) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname).slice(CONSOLE_PATH.length) || '/';
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname).slice(CONSOLE_PATH.length) || '/';
+    } catch {
+      response.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"the path has a malformed percent-encoding"}');
+      return;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' }).end('{"error":"the console is read with GET"}');
       return;

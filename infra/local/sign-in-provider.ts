@@ -174,7 +174,10 @@ export class SignInProvider {
     const action = `${SIGN_IN_PATH}/interaction/${details.uid}/login`;
     if (!submitted || request.method !== 'POST')
       return send(response, 200, signInForm(action, typeof details.params.login_hint === 'string' ? details.params.login_hint : ''));
-    const form = new URLSearchParams(await readForm(request));
+    const submittedForm = await readForm(request);
+    if (submittedForm === undefined)
+      return send(response, 413, page('Sign-in refused', `<p>The form was larger than ${MAX_FORM_BYTES} bytes.</p>`));
+    const form = new URLSearchParams(submittedForm);
     const email = (form.get('email') ?? '').trim().toLowerCase().slice(0, 254);
     const account = this.check(email, form.get('password') ?? '');
     if (!account) return send(response, 401, signInForm(action, email, 'That email address and password do not match an account.'));
@@ -194,15 +197,18 @@ function withPassword(account: SignInAccount, password: string): StoredAccount {
   return { ...account, salt, hash: scryptSync(password, salt, 32).toString('base64') };
 }
 
-function readForm(request: IncomingMessage): Promise<string> {
+/** The submitted form; undefined when it is larger than a sign-in form can be (the rest is drained, not kept). */
+function readForm(request: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     let body = '';
+    let tooLarge = false;
     request.setEncoding('utf8');
     request.on('data', (chunk: string) => {
+      if (tooLarge) return;
       body += chunk;
-      if (body.length > MAX_FORM_BYTES) request.destroy();
+      tooLarge = body.length > MAX_FORM_BYTES;
     });
-    request.on('end', () => resolve(body));
+    request.on('end', () => resolve(tooLarge ? undefined : body));
     request.on('error', reject);
   });
 }

@@ -72,6 +72,27 @@ describe('sign-in with OpenID Connect (the embedded provider)', () => {
     });
   });
 
+  it('what a client can send wrong is a 4xx: an oversized sign-in form, a malformed path under the console, a console write', async () => {
+    const start = await fetch(
+      `${runtime.urls.api}/oidc/auth?client_id=steward-console&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(`${runtime.urls.api}/console/`)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`,
+      { redirect: 'manual' },
+    );
+    const interaction = start.headers.get('location')!;
+    const cookie = start.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const big = await fetch(`${runtime.urls.api}${interaction}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: `email=a%40b.test&password=${'x'.repeat(20_000)}`,
+    });
+    expect(big.status).toBe(413);
+    expect((await fetch(`${runtime.urls.api}/console/%E0%A4%A`)).status).toBe(400);
+    expect((await fetch(`${runtime.urls.api}/console/`, { method: 'POST' })).status).toBe(405);
+    expect((await fetch(`${runtime.urls.api}/console/config.json`)).headers.get('content-type')).toBe('application/json');
+  });
+
   it('the page itself: labelled fields, no store, and an expired or unknown interaction is a page saying so', async () => {
     const page = await fetch(`${runtime.urls.api}/oidc/interaction/unknown-interaction`);
     expect(page.status).toBe(400);
