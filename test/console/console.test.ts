@@ -157,7 +157,7 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
   });
 
   it('a deep link opens its screen after signing in again; an unknown page says so', async () => {
-    const { page, runtime } = env;
+    const { runtime } = env;
     const fresh = await env.browser.newPage();
     await fresh.goto(`${runtime.urls.api}/console/nowhere`);
     await signInOnPage(fresh);
