@@ -168,8 +168,8 @@ await main();
 printWebhookIngest(await webhookIngest(Number(process.env.BENCH_WEBHOOKS ?? 1000)));
 printIssueCost(await issueCost(Number(process.env.BENCH_ISSUES ?? 1000)));
 printDunningRun(await dunningRun(Number(process.env.BENCH_DUNNING_INVOICES ?? 100_000)));
+printAuthenticationCost(await authenticationCost(Number(process.env.BENCH_AUTH_ROUNDS ?? 500)));
+printConsoleSpeed(await consoleSpeed(Number(process.env.BENCH_CONSOLE_ISSUES ?? 1000)));
 // aws-local-stepfunctions arms a real timer (up to 24.8 days) per waiting Task state and an aborted
 // execution does not clear it; the runtimes are stopped, so nothing is left to wait for.
 process.exit(0);
-printAuthenticationCost(await authenticationCost(Number(process.env.BENCH_AUTH_ROUNDS ?? 500)));
-printConsoleSpeed(await consoleSpeed(Number(process.env.BENCH_CONSOLE_ISSUES ?? 1000)));
