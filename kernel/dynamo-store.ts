@@ -160,8 +160,15 @@ export class DynamoStore {
     this.consumed[kind] += consumed?.CapacityUnits ?? 0;
   }
 
-  /** Reads items by key, 100 per request, in the order of `keys`; missing items are left out. */
-  async batchGet<T extends Item = Item>(keys: Key[]): Promise<T[]> {
+  /**
+   * Reads items by key, 100 per request, in the order of `keys`; missing items are left out. With
+   * `attributes`, only those (and the keys) are read: less for DynamoDB to return when a list needs a few fields.
+   */
+  async batchGet<T extends Item = Item>(keys: Key[], attributes?: string[]): Promise<T[]> {
+    const projection = attributes && {
+      ProjectionExpression: ['pk', 'sk', ...attributes].map((_, index) => `#a${index}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(['pk', 'sk', ...attributes].map((name, index) => [`#a${index}`, name])),
+    };
     const found = new Map<string, T>();
     const chunks: Key[][] = [];
     for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
@@ -176,7 +183,7 @@ export class DynamoStore {
         this.requests++;
         const out: BatchGetCommandOutput = await this.doc.send(
           new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true, ...projection } },
             ReturnConsumedCapacity: 'TOTAL',
           }),
         );

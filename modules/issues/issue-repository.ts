@@ -76,9 +76,22 @@ export class IssueRepository {
   }
 
   /** Issues of a customer, or of every customer by status; `createdFrom`/`createdTo` bound the opening time. */
-  async listIssues(filter: { customerId?: string; status?: IssueStatus; createdFrom?: string; createdTo?: string }): Promise<Issue[]> {
+  /** Reads these issues whole, in the order given (a page of a list read with `attributes`). */
+  async issuesById(ids: string[]): Promise<Issue[]> {
+    return (await this.store.batchGet(ids.map(issueKey))).map((item) => normalizeIssue(strip(item) as unknown as Issue));
+  }
+
+  async listIssues(
+    filter: { customerId?: string; status?: IssueStatus; createdFrom?: string; createdTo?: string },
+    /** Only these attributes of each issue (the rest are absent): for a list that sorts many and shows a page. */
+    attributes?: (keyof Issue)[],
+  ): Promise<Issue[]> {
     const from = filter.createdFrom ?? '0000';
     const to = filter.createdTo ?? '9999';
+    const read = async (keys: { pk: string; sk: string }[]) =>
+      attributes
+        ? (await this.store.batchGet(keys, attributes)).map((item) => strip(item) as unknown as Issue)
+        : (await this.store.batchGet(keys)).map((item) => normalizeIssue(strip(item) as unknown as Issue));
     if (filter.customerId) {
       // The customer's own pointers are read consistently: an outage opened a moment ago must hold a
       // dunning step that runs now, and an index may not have it yet. The history index adds issues
@@ -96,9 +109,9 @@ export class IssueRepository {
         }),
       ]);
       const ids = new Set([...pointers.map((pointer) => pointer.issueId), ...indexed.map((key) => key.pk.slice('ISSUE#'.length))]);
-      const issues = (await this.store.batchGet([...ids].map(issueKey)))
-        .map((item) => normalizeIssue(strip(item) as unknown as Issue))
-        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+      const issues = (await read([...ids].map(issueKey))).sort(
+        (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
+      );
       return filter.status ? issues.filter((issue) => issue.status === filter.status) : issues;
     }
     const statuses: IssueStatus[] = filter.status ? [filter.status] : issueStatuses;
@@ -113,9 +126,7 @@ export class IssueRepository {
       ),
     );
     const keys = lists.flat().map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) }));
-    return (await this.store.batchGet(keys))
-      .map((item) => normalizeIssue(strip(item) as unknown as Issue))
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return (await read(keys)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   /**

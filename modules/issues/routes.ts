@@ -21,6 +21,8 @@ const openIssuesQuery = z.strictObject({
 });
 
 const WEEK_MS = 7 * 86_400_000;
+/** What GET /issues?open=true reads of every issue to choose a page: status, the due instants, the order. */
+const LIST_ATTRIBUTES: (keyof Issue)[] = ['id', 'status', 'customerId', 'createdAt', 'ackDueAt', 'nextUpdateAt', 'etr'];
 const weeklyKpisQuery = z.strictObject({
   by: z.literal('week'),
   weeks: z.coerce.number().int().min(1).max(52).default(8),
@@ -111,7 +113,8 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): 
       if (query.open === undefined && query.limit === undefined && query.after === undefined)
         return json(200, { issues: await repo.listIssues({ customerId: query.customerId, status }) });
       const page = validate(query, openIssuesQuery);
-      const listed = await repo.listIssues({ customerId: page.customerId, status: page.status });
+      // What the sort needs, of every issue; the page's issues are then read whole.
+      const listed = await repo.listIssues({ customerId: page.customerId, status: page.status }, LIST_ATTRIBUTES);
       const now = deps.clock.now().toISOString();
       const chosen = (page.open ? listed.filter(isUnresolved) : listed).map((issue) => ({ issue, due: dueNext(issue, now) }));
       if (page.open)
@@ -121,7 +124,12 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): 
       // The escalation level needs each issue's customer and calendar: worked out for this page only.
       const customers = new Map<string, Promise<Customer | undefined>>();
       const issues = [];
-      for (const { issue, due } of chosen.slice(start, start + page.limit)) {
+      const whole = new Map(
+        (await repo.issuesById(chosen.slice(start, start + page.limit).map(({ issue }) => issue.id))).map((issue) => [issue.id, issue]),
+      );
+      for (const { issue: summary, due } of chosen.slice(start, start + page.limit)) {
+        const issue = whole.get(summary.id);
+        if (!issue) continue; // deleted between the two reads
         if (!customers.has(issue.customerId)) customers.set(issue.customerId, service.customers.getCustomer(issue.customerId));
         const customer = await customers.get(issue.customerId);
         issues.push(customer ? { ...issueView(issue, customer), due } : { ...issue, escalationLevel: null, due });
