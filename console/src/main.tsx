@@ -90,4 +90,10 @@ async function start(): Promise<void> {
   render(<App />, document.getElementById('app')!);
 }
 
-void start();
+// A refused or cancelled sign-in (the issuer sent back an error) says so instead of leaving a blank page.
+start().catch((error: Error) => {
+  sessionStorage.clear();
+  const app = document.getElementById('app')!;
+  app.innerHTML = '<main><h1>Sign-in failed</h1><p role="alert"></p><p><a href="/console/">Sign in again</a></p></main>';
+  app.querySelector('[role=alert]')!.textContent = error.message;
+});

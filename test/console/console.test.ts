@@ -156,6 +156,19 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await context.close();
   });
 
+  it('a sign-in the issuer sends back refused (an error instead of a code) is a page saying so, with a way to start again', async () => {
+    const { runtime } = env;
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${runtime.urls.api}/console/`);
+    await page.waitForURL(/\/oidc\/interaction\//); // the console has asked the issuer to sign in
+    await page.goto(`${runtime.urls.api}/console/?error=access_denied&error_description=cancelled&state=not-the-one-sent`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign-in failed');
+    expect(await page.getByRole('alert').textContent()).not.toBe('');
+    expect(await page.getByRole('link', { name: 'Sign in again' }).getAttribute('href')).toBe('/console/');
+    await context.close();
+  });
+
   it('a deep link opens its screen after signing in again; an unknown page says so', async () => {
     const { runtime } = env;
     const fresh = await env.browser.newPage();
