@@ -26,6 +26,14 @@ function LazyKpis() {
   return Screen ? <Screen /> : <p>Loading…</p>;
 }
 
+/** The screens the header links to, in its order. */
+const SCREENS = [
+  ['now', '/console/', 'Now'],
+  ['receivables', '/console/receivables', 'Receivables'],
+  ['settings', '/console/settings', 'Settings'],
+  ['kpis', '/console/kpis', 'KPIs'],
+] as const;
+
 function App() {
   const route = useRoute();
   const [me, setMe] = useState<Me>();
@@ -40,18 +48,11 @@ function App() {
           Steward
         </a>
         <nav aria-label="Screens">
-          <a href="/console/" onClick={onLink} aria-current={route.screen === 'now' ? 'page' : undefined}>
-            Now
-          </a>
-          <a href="/console/receivables" onClick={onLink} aria-current={route.screen === 'receivables' ? 'page' : undefined}>
-            Receivables
-          </a>
-          <a href="/console/settings" onClick={onLink} aria-current={route.screen === 'settings' ? 'page' : undefined}>
-            Settings
-          </a>
-          <a href="/console/kpis" onClick={onLink} aria-current={route.screen === 'kpis' ? 'page' : undefined}>
-            KPIs
-          </a>
+          {SCREENS.map(([screen, href, label]) => (
+            <a key={screen} href={href} onClick={onLink} aria-current={route.screen === screen ? 'page' : undefined}>
+              {label}
+            </a>
+          ))}
         </nav>
         <span class="who">
           {me?.user?.name ?? session?.name} {me && <small>({me.roles.join(', ')})</small>}{' '}
