@@ -26,6 +26,8 @@ export const routes: Route[] = [
   { method: 'GET', path: '/issues', function: 'api', permission: 'issues:read' },
   { method: 'GET', path: '/issues/{id}', function: 'api', permission: 'issues:read' },
   { method: 'POST', path: '/issues/{id}/events', function: 'api', permission: 'issues:write' },
+  // The customer email an update would send (nothing is recorded): for people who may write the update.
+  { method: 'POST', path: '/issues/{id}/preview', function: 'api', permission: 'issues:write' },
   // Customer links from emails: public (the signed token is the credential); GET shows, POST acts.
   { method: 'GET', path: '/links/{token}', function: 'api', permission: 'public' },
   { method: 'POST', path: '/links/{token}', function: 'api', permission: 'public' },

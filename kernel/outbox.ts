@@ -23,7 +23,12 @@ export interface SentEmail {
   template: string;
   /** The signed address its bounces and complaints come back to. */
   bounceTo?: string;
+  /** The plain-text body as sent (clipped to TEXT_KEPT_CHARS); only where asked for. */
+  text?: string;
 }
+
+/** How much of an email's plain text its outbox item keeps, for the console's timeline (an item holds at most 400 KB). */
+export const TEXT_KEPT_CHARS = 20_000;
 
 /** The email's claim is held by an attempt that may still be sending it: retry later (a workflow step's Retry does). */
 export class EmailInFlight extends DomainError {
@@ -94,8 +99,9 @@ export async function sendOnce(
   const sentAt = deps.clock.now().toISOString();
   await deps.store.update({
     Key: itemKey,
-    UpdateExpression: 'SET messageId = :m, sentAt = :s, subject = :subj, #to = :to, cc = :cc, bounceTo = :b, gsi1pk = :g1, gsi1sk = :g1s',
-    ExpressionAttributeNames: { '#to': 'to' },
+    UpdateExpression:
+      'SET messageId = :m, sentAt = :s, subject = :subj, #to = :to, cc = :cc, bounceTo = :b, #text = :text, gsi1pk = :g1, gsi1sk = :g1s',
+    ExpressionAttributeNames: { '#to': 'to', '#text': 'text' },
     ExpressionAttributeValues: {
       ':m': messageId,
       ':s': sentAt,
@@ -103,6 +109,7 @@ export async function sendOnce(
       ':to': email.to,
       ':cc': email.cc ?? [],
       ':b': bounceTo,
+      ':text': email.text.length > TEXT_KEPT_CHARS ? `${email.text.slice(0, TEXT_KEPT_CHARS)}…` : email.text,
       ':g1': `CUSTOMER#${owner.customerId}`,
       ':g1s': `EMAIL#${sentAt}#${key}`,
     },
@@ -140,12 +147,14 @@ async function recipientsOf(store: DynamoStore, pointer: { owner: string; key: s
   return email ? [...(email.to ?? []), ...(email.cc ?? [])].map((address) => address.toLowerCase()) : undefined;
 }
 
-export async function sentEmails(store: DynamoStore, pk: string): Promise<SentEmail[]> {
+/** The emails sent for one owner (e.g. "ISSUE#I-1"); with `withText`, each with its plain text as sent. */
+export async function sentEmails(store: DynamoStore, pk: string, options: { withText?: boolean } = {}): Promise<SentEmail[]> {
   return toSent(
     await store.query({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
       ExpressionAttributeValues: { ':pk': pk, ':e': 'EMAIL#' },
     }),
+    options.withText,
   );
 }
 
@@ -159,11 +168,21 @@ export async function customerEmails(store: DynamoStore, customerId: string): Pr
   return toSent(await store.batchGet(keys.map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) }))));
 }
 
-function toSent(items: Record<string, unknown>[]): SentEmail[] {
+function toSent(items: Record<string, unknown>[], withText = false): SentEmail[] {
   return (items as (Partial<SentEmail> & Record<string, unknown>)[])
     .filter((item) => item.messageId)
     .map(
-      ({ key, messageId, sentAt, subject, to, cc, template, bounceTo }) =>
-        ({ key, messageId, sentAt, subject, to, ...(cc?.length ? { cc } : {}), template, ...(bounceTo ? { bounceTo } : {}) }) as SentEmail,
+      ({ key, messageId, sentAt, subject, to, cc, template, bounceTo, text }) =>
+        ({
+          key,
+          messageId,
+          sentAt,
+          subject,
+          to,
+          ...(cc?.length ? { cc } : {}),
+          template,
+          ...(bounceTo ? { bounceTo } : {}),
+          ...(withText && text !== undefined ? { text } : {}),
+        }) as SentEmail,
     );
 }

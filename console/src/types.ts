@@ -1,6 +1,6 @@
 /** The console's types: the API's own, from the schemas it validates with (type-only: nothing of them is bundled). */
 import type * as z from 'zod';
-import type { Issue } from '../../modules/issues/issue.ts';
+import type { Issue, LadderRung } from '../../modules/issues/issue.ts';
 import type { issueEventSchema } from '../../modules/issues/issue.ts';
 import type { TimelineEntry } from '../../modules/issues/issue-repository.ts';
 import type { Customer } from '../../modules/customers/customer.ts';
@@ -17,7 +17,15 @@ export interface Due {
 
 /** An issue as GET /issues?open=true and GET /issues/{id} give it. */
 export type IssueView = Issue & { escalationLevel: number; etr: string | null; nextUpdateAt: string | null; due?: Due | null };
-export type IssueDetail = IssueView & { timeline: TimelineEntry[] };
+/** A rung of the escalation ladder with the person it names and when they were told. */
+export type Rung = LadderRung & { person: { name: string; email: string }; toldAt?: string };
+export type IssueDetail = IssueView & { timeline: TimelineEntry[]; ladder: Rung[] };
+/** What an update would email the customer (POST /issues/{id}/preview). */
+export interface EmailPreview {
+  to: string[];
+  subject: string;
+  text: string;
+}
 export interface OpenIssuesPage {
   count: number;
   /** The server's time when it answered: what "due in" and "silent for" count from. */

@@ -6,6 +6,6 @@ export default defineFunction({
     // A dispute by link tells the service manager.
     mailer: email(),
     workflows: workflows({ start: ['issue-lifecycle'], signal: ['issue-lifecycle', 'invoice-dunning'] }),
-    settings: settings('apiTokens', 'signIn', 'linkKey', 'linkKeys', 'fromAddress', 'inboundAddress'),
+    settings: settings('apiTokens', 'signIn', 'linkKey', 'linkKeys', 'fromAddress', 'inboundAddress', 'publicUrl'),
   },
 });

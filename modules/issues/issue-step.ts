@@ -7,7 +7,17 @@ import { counted, inWords } from '../../kernel/time-words.ts';
 import { contactNames, CustomerRepository, issueRecipients, type Customer } from '../customers/index.ts';
 import { calendars, ms } from '../policies/index.ts';
 import { staffZone } from '../users/index.ts';
-import { decideStep, internalTemplates, isUnresolved, type Audience, type EmailAction, type Issue, type IssueContext } from './issue.ts';
+import {
+  applyEvent,
+  decideStep,
+  internalTemplates,
+  isUnresolved,
+  type Audience,
+  type EmailAction,
+  type Issue,
+  type IssueContext,
+  type IssueEvent,
+} from './issue.ts';
 import { IssueRepository } from './issue-repository.ts';
 
 const HISTORY_WINDOW_MS = 90 * 86_400_000;
@@ -88,6 +98,24 @@ async function send(
       issue.eventSeq,
     );
   }
+}
+
+/**
+ * The customer email an update would send, rendered as the workflow step will render it, sending
+ * nothing. The update is checked as recording it would check it (an ETR in the past is refused).
+ */
+export async function previewUpdateEmail(
+  settings: Settings,
+  issue: Issue,
+  customer: Customer,
+  update: Extract<IssueEvent, { type: 'update' }>,
+  ctx: IssueContext,
+): Promise<{ to: string[]; subject: string; text: string }> {
+  const next = applyEvent(issue, update, ctx);
+  const email: EmailAction = { key: 'preview', template: 'status-update', audience: ['customer'], update: next.pendingUpdates.at(-1) };
+  const to = issueRecipients(customer);
+  const { subject, text } = await customerContent(settings, email, next, customer, ctx, to);
+  return { to, subject, text };
 }
 
 function recipient(audience: Audience, issue: Issue, customer: Customer): { emails: string[]; person?: { name: string; email: string } } {

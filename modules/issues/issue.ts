@@ -36,15 +36,18 @@ export type NewIssue = z.infer<typeof newIssueSchema>;
 const instant = z.iso.datetime({ offset: true });
 const eventId = { eventId: z.string().min(1).max(200).optional() };
 
+/** A person's update for the customer (also what POST /issues/{id}/preview renders). */
+export const updateEventSchema = z.object({
+  type: z.literal('update'),
+  message: z.string().min(1).max(10_000),
+  etr: instant.optional(),
+  nextUpdateAt: instant.optional(),
+  ...eventId,
+});
+
 export const issueEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('acknowledge'), by: z.string().max(200).optional(), owner: person.optional(), ...eventId }),
-  z.object({
-    type: z.literal('update'),
-    message: z.string().min(1).max(10_000),
-    etr: instant.optional(),
-    nextUpdateAt: instant.optional(),
-    ...eventId,
-  }),
+  updateEventSchema,
   z.object({ type: z.literal('set-etr'), etr: instant, reason: z.string().max(2_000).optional(), ...eventId }),
   z.object({ type: z.literal('note'), message: z.string().min(1).max(10_000), ...eventId }),
   z.object({ type: z.literal('resolve'), rfo: z.string().min(1).max(20_000).optional(), ...eventId }),
@@ -456,6 +459,37 @@ function reachedLevels(issue: Issue, ctx: IssueContext): Map<number, string> {
 /** 0 = nobody escalated, 1 = team lead, 2 = service manager, 3 = director. Worked out on read, never stored. */
 export function escalationLevel(issue: Issue, ctx: IssueContext): number {
   return Math.max(0, ...reachedLevels(issue, ctx).keys());
+}
+
+/** One rung of an issue's escalation ladder: when it was reached and why, or when time alone reaches it. */
+export interface LadderRung {
+  level: number;
+  role: EscalationLevel;
+  reachedAt?: string;
+  reason?: string;
+  /** When time alone reaches this rung, while the issue is unresolved and the rung not reached yet. */
+  dueAt?: string;
+}
+
+/** The ladder as the console shows it: every level, reached (when, why) or due (when). Pure; worked out on read. */
+export function escalationLadder(issue: Issue, ctx: IssueContext): LadderRung[] {
+  let until = ctx.now.getTime();
+  if (!isUnresolved(issue)) until = Math.min(until, Date.parse(issue.resolvedAt ?? issue.closedAt ?? ctx.now.toISOString()));
+  const timed = timedEscalations(issue, ctx.calendars.issue);
+  return ladderLevels.map((role, index) => {
+    const level = index + 1;
+    const reached = [
+      ...timed
+        .filter((escalation) => escalation.level === level && escalation.due <= until)
+        .map(({ due, reason }) => ({ at: due, reason })),
+      ...issue.bumps.filter((bump) => bump.level === level).map(({ at, reason }) => ({ at: Date.parse(at), reason })),
+    ].sort((a, b) => a.at - b.at)[0];
+    if (reached) return { level, role, reachedAt: new Date(reached.at).toISOString(), reason: reached.reason };
+    const due = isUnresolved(issue)
+      ? Math.min(...timed.filter((escalation) => escalation.level === level).map(({ due }) => due))
+      : Infinity;
+    return Number.isFinite(due) ? { level, role, dueAt: new Date(due).toISOString() } : { level, role };
+  });
 }
 
 export type Audience = 'customer' | 'owner' | EscalationLevel;

@@ -2,9 +2,21 @@ import { actorOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import * as z from 'zod';
 import { HttpError, json, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
+import { sentEmails } from '../../kernel/outbox.ts';
 import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import type { Customer } from '../customers/index.ts';
-import { escalationLevel, isUnresolved, issueEventSchema, issueStatuses, newIssueSchema, type Issue, type IssueStatus } from './issue.ts';
+import {
+  escalationLadder,
+  escalationLevel,
+  isUnresolved,
+  issueEventSchema,
+  issueStatuses,
+  newIssueSchema,
+  type Issue,
+  type IssueStatus,
+  updateEventSchema,
+} from './issue.ts';
+import { previewUpdateEmail } from './issue-step.ts';
 import { IssueService } from './issue-service.ts';
 import { issueKpis } from './kpis.ts';
 
@@ -21,6 +33,7 @@ const openIssuesQuery = z.strictObject({
 });
 
 const WEEK_MS = 7 * 86_400_000;
+
 /** What GET /issues?open=true reads of every issue to choose a page: status, the due instants, the order. */
 const LIST_ATTRIBUTES: (keyof Issue)[] = ['id', 'status', 'customerId', 'createdAt', 'ackDueAt', 'nextUpdateAt', 'etr'];
 const weeklyKpisQuery = z.strictObject({
@@ -43,7 +56,7 @@ export function dueNext(issue: Issue, now: string): { at: string; what: 'acknowl
 }
 
 /** The issues API: open, list, read with the timeline, record events; and the issue KPIs. */
-export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): Record<string, RouteHandler> {
+export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | 'settings'>): Record<string, RouteHandler> {
   const service = new IssueService(deps);
   const repo = service.issues;
   const idempotency = new IdempotencyKeys(deps.store, deps.clock, 'POST /issues');
@@ -139,10 +152,36 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows'>): 
       return json(200, { count: chosen.length, now, issues, ...(next ? { next } : {}) });
     },
 
+    /**
+     * The issue, its timeline (each email with its recipients, subject and text as sent) and its
+     * escalation ladder: who each level is, when it was reached and told, or when it falls due.
+     */
     'GET /issues/{id}': async (event) => {
       const issue = await issueOr404(pathParam(event));
-      const timeline = await repo.timeline(issue.id);
-      return json(200, { ...issueView(issue, await customerOf(issue)), timeline });
+      const [customer, timeline, emails] = await Promise.all([
+        customerOf(issue),
+        repo.timeline(issue.id),
+        sentEmails(deps.store, `ISSUE#${issue.id}`, { withText: true }),
+      ]);
+      const sent = new Map(emails.map((email) => [email.key, email]));
+      const withEmails = timeline.map((entry) => {
+        const email = entry.type === 'email' && typeof entry.key === 'string' ? sent.get(entry.key) : undefined;
+        return email ? { ...entry, to: email.to, cc: email.cc ?? [], subject: email.subject, text: email.text ?? '' } : entry;
+      });
+      const ladder = escalationLadder(issue, service.context(issue, customer)).map((rung) => {
+        const told = sent.get(`escalation-${rung.level}-g${issue.generation}`);
+        const person = customer.team[rung.role];
+        return { ...rung, person: { name: person.name, email: person.email }, ...(told ? { toldAt: told.sentAt } : {}) };
+      });
+      return json(200, { ...issueView(issue, customer), ladder, timeline: withEmails });
+    },
+
+    /** The customer email an update would send, without recording or sending anything. */
+    'POST /issues/{id}/preview': async (event) => {
+      const input = parseBody(event, updateEventSchema);
+      const issue = await issueOr404(pathParam(event));
+      const customer = await customerOf(issue);
+      return json(200, await previewUpdateEmail(deps.settings, issue, customer, input, service.context(issue, customer)));
     },
 
     'POST /issues/{id}/events': async (event) => {

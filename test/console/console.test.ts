@@ -42,25 +42,49 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await expect.poll(() => page.getByRole('status').textContent()).toBe('Acknowledged.');
     await page.getByLabel('Message to the customer').fill('We found the faulty payment node and are replacing it.');
     await page.getByLabel('Next update by').fill('2026-11-02T11:00');
+    await page.getByRole('button', { name: 'Preview the email' }).click();
+    const preview = page.getByRole('article', { name: 'Preview of the customer email' });
+    await expect.poll(() => preview.textContent()).toContain(`Subject: [${id}] Update: Checkout fails`);
+    expect(await preview.textContent()).toContain('To: ann@acme.test');
+    expect(await preview.textContent()).toContain('We found the faulty payment node and are replacing it.');
     await page.getByRole('button', { name: 'Send update' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Update recorded');
     await runtime.tracker.idle();
+    await page.getByLabel('New ETR').fill('2026-11-02T15:00');
+    await page.getByLabel('Why it moved').fill('the spare node arrives at 14:00');
+    await page.getByRole('button', { name: 'Set ETR' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('ETR set.');
+    await runtime.tracker.idle();
+    await page.reload();
+    // The ladder names the customer's people; the timeline shows each email with its recipients and text.
+    const ladder = page.getByRole('table', { name: 'Escalation ladder' });
+    await expect.poll(() => ladder.getByRole('row').count()).toBe(4);
+    expect(await ladder.textContent()).toContain('Tina Lead');
+    const sentUpdate = page.locator('.timeline li').filter({ hasText: `[${id}] Update: Checkout fails` });
+    expect(await sentUpdate.textContent()).toContain('ann@acme.test');
+    await sentUpdate.getByText('Text of the email').click();
+    expect(await sentUpdate.locator('pre').textContent()).toContain('We found the faulty payment node and are replacing it.');
     expect(await seriousAccessibilityFindings(page)).toEqual([]);
     await screenshot(page, 'issue');
 
     await page.getByLabel('Reason for outage (RFO)').fill('A payment node ran out of disk; it was replaced and disks are now alarmed.');
     await page.getByRole('button', { name: 'Resolve' }).click();
     await expect.poll(() => page.locator('.facts').textContent()).toContain('resolved');
+    await page.getByLabel('Revised reason for outage (sent to the customer)').fill('A payment node ran out of disk (log rotation failed).');
+    await page.getByRole('button', { name: 'Revise RFO' }).click();
+    await expect.poll(() => page.locator('.facts').textContent()).toContain('log rotation failed');
     await page.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => page.locator('.facts').textContent()).toContain('closed');
     await runtime.tracker.idle();
 
     const issue = (await api(runtime).get(`/issues/${id}`)).body;
     expect(issue.status).toBe('closed');
-    const signedIn = issue.timeline.filter((entry: { type: string }) => ['acknowledge', 'update', 'resolve', 'close'].includes(entry.type));
-    expect(signedIn.map((entry: { by?: { kind: string; name: string } }) => [entry.by?.kind, entry.by?.name])).toEqual(
-      Array(4).fill(['user', 'Admin']),
-    );
+    const worked = ['acknowledge', 'update', 'set-etr', 'resolve', 'revise-rfo', 'close'];
+    const signedIn = issue.timeline.filter((entry: { type: string }) => worked.includes(entry.type));
+    expect(
+      signedIn.map((entry: { type: string; by?: { kind: string; name: string } }) => [entry.type, entry.by?.kind, entry.by?.name]),
+    ).toEqual(worked.map((type) => [type, 'user', 'Admin']));
+    expect(issue.etr).toBe('2026-11-02T14:00:00.000Z'); // the browser's zone is Berlin
     const subjects = (await inbox(runtime)).filter((email) => email.subject.includes(`[${id}]`)).map((email) => email.subject);
     expect(subjects.some((subject) => /update/i.test(subject))).toBe(true);
     expect(subjects.some((subject) => /resolved/i.test(subject))).toBe(true);

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.ts';
 import { when } from '../format.ts';
 import { onLink } from '../router.ts';
-import type { IssueDetail, IssueEventInput, TimelineEntry } from '../types.ts';
+import type { EmailPreview, IssueDetail, IssueEventInput, Rung, TimelineEntry } from '../types.ts';
 
 /** A datetime-local value (the person's zone) as an instant; undefined when empty. */
 const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
@@ -12,10 +12,16 @@ function entryText(entry: TimelineEntry): string {
   const fields = ['message', 'rfo', 'comment', 'reason', 'summary', 'subject', 'text', 'title'];
   const parts = fields.map((field) => entry[field]).filter((value): value is string => typeof value === 'string' && value !== '');
   if (entry.etr) parts.push(`ETR ${when(String(entry.etr))}`);
-  if (Array.isArray(entry.to)) parts.unshift(`to ${entry.to.join(', ')}`);
-  if (entry.type === 'email') parts.unshift(`${String(entry.template)} to ${String(entry.audience)}`);
   return parts.join(' — ');
 }
+
+/** The problems of a refusal, one line: the message and every field it names. */
+const problemsOf = (failure: unknown) => {
+  const details = failure instanceof ApiError && Array.isArray(failure.details) ? failure.details : [];
+  return [(failure as Error).message, ...details.map((d: { field: string; problem: string }) => `${d.field}: ${d.problem}`)].join(' · ');
+};
+
+const ROLE_NAMES = { teamLead: 'Team lead', serviceManager: 'Service manager', director: 'Director' } as const;
 
 const byOf = (entry: TimelineEntry) => {
   const by = entry.by as { name?: string; id?: string; kind?: string } | string | undefined;
@@ -43,10 +49,7 @@ export function Issue({ id, permissions }: { id: string; permissions: string[] }
       setNotice(done);
       await load();
     } catch (failure) {
-      const details = failure instanceof ApiError && Array.isArray(failure.details) ? failure.details : [];
-      setError(
-        [(failure as Error).message, ...details.map((d: { field: string; problem: string }) => `${d.field}: ${d.problem}`)].join(' · '),
-      );
+      setError(problemsOf(failure));
     }
   };
 
@@ -103,9 +106,19 @@ export function Issue({ id, permissions }: { id: string; permissions: string[] }
               Acknowledge
             </button>
           )}
-          {unresolved && <UpdateForm onSubmit={(event) => act(event, 'Update recorded; the customer is emailed.')} />}
+          {unresolved && <UpdateForm issueId={issue.id} onSubmit={(event) => act(event, 'Update recorded; the customer is emailed.')} />}
+          {unresolved && <EtrForm act={act} />}
           {unresolved && (
             <TextAction label="Resolve" field="rfo" hint="Reason for outage (RFO)" make={(rfo) => ({ type: 'resolve', rfo })} act={act} />
+          )}
+          {issue.status === 'resolved' && issue.rfo && issue.rfo.status !== 'accepted' && (
+            <TextAction
+              label="Revise RFO"
+              field="rfo"
+              hint="Revised reason for outage (sent to the customer)"
+              make={(rfo) => ({ type: 'revise-rfo', rfo })}
+              act={act}
+            />
           )}
           <TextAction label="Add note" field="message" hint="Internal note" make={(message) => ({ type: 'note', message })} act={act} />
           {issue.status === 'resolved' && (
@@ -120,12 +133,14 @@ export function Issue({ id, permissions }: { id: string; permissions: string[] }
           )}
         </div>
       )}
+      <Ladder rungs={issue.ladder} />
       <h2>Timeline</h2>
       <ol class="timeline">
         {issue.timeline.map((entry, index) => (
           <li key={`${entry.at}-${index}`}>
             <time dateTime={entry.at}>{when(entry.at)}</time> <strong>{entry.type}</strong>{' '}
-            {byOf(entry) && <span class="by">by {byOf(entry)}</span>} <span>{entryText(entry)}</span>
+            {byOf(entry) && <span class="by">by {byOf(entry)}</span>}{' '}
+            {entry.type === 'email' ? <EmailEntry entry={entry} /> : <span>{entryText(entry)}</span>}
           </li>
         ))}
       </ol>
@@ -133,17 +148,86 @@ export function Issue({ id, permissions }: { id: string; permissions: string[] }
   );
 }
 
-function UpdateForm({ onSubmit }: { onSubmit: (event: IssueEventInput) => Promise<void> }) {
+/** An email on the timeline: who it went to, its subject, and its text as sent (folded). */
+function EmailEntry({ entry }: { entry: TimelineEntry }) {
+  const list = (value: unknown) => (Array.isArray(value) ? value.join(', ') : '');
+  return (
+    <span class="email">
+      {String(entry.template)} to {String(entry.audience)}
+      {entry.subject !== undefined && (
+        <>
+          {' — '}
+          <q>{String(entry.subject)}</q> to {list(entry.to)}
+          {list(entry.cc) && <> (copy: {list(entry.cc)})</>}
+          <details>
+            <summary>Text of the email</summary>
+            <pre>{String(entry.text)}</pre>
+          </details>
+        </>
+      )}
+    </span>
+  );
+}
+
+/** Who each level of the ladder is, when it was reached and told, and when time alone reaches the next. */
+function Ladder({ rungs }: { rungs: Rung[] }) {
+  return (
+    <>
+      <h2 id="ladder-title">Escalation ladder</h2>
+      <table class="issues" aria-labelledby="ladder-title">
+        <thead>
+          <tr>
+            <th scope="col">Level</th>
+            <th scope="col">Who</th>
+            <th scope="col">Reached</th>
+            <th scope="col">Told</th>
+            <th scope="col">Next by time</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rungs.map((rung) => (
+            <tr key={rung.level}>
+              <td>
+                {rung.level} {ROLE_NAMES[rung.role]}
+              </td>
+              <td>
+                {rung.person.name} <small>{rung.person.email}</small>
+              </td>
+              <td>{rung.reachedAt ? `${when(rung.reachedAt)}: ${rung.reason}` : 'not reached'}</td>
+              <td>{when(rung.toldAt)}</td>
+              <td>{when(rung.dueAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function UpdateForm({ issueId, onSubmit }: { issueId: string; onSubmit: (event: IssueEventInput) => Promise<void> }) {
   const [message, setMessage] = useState('');
   const [etr, setEtr] = useState('');
   const [nextUpdate, setNextUpdate] = useState('');
+  const [preview, setPreview] = useState<EmailPreview>();
+  const [problem, setProblem] = useState<string>();
+  const update = (): IssueEventInput => ({ type: 'update', message, etr: instant(etr), nextUpdateAt: instant(nextUpdate) });
+  const showPreview = async () => {
+    setProblem(undefined);
+    try {
+      setPreview(await api<EmailPreview>(`/issues/${encodeURIComponent(issueId)}/preview`, { method: 'POST', body: update() }));
+    } catch (failure) {
+      setPreview(undefined);
+      setProblem(problemsOf(failure));
+    }
+  };
   return (
     <form
       class="action"
       onSubmit={async (event) => {
         event.preventDefault();
-        await onSubmit({ type: 'update', message, etr: instant(etr), nextUpdateAt: instant(nextUpdate) });
+        await onSubmit(update());
         setMessage('');
+        setPreview(undefined);
       }}
     >
       <h2>Update the customer</h2>
@@ -159,7 +243,49 @@ function UpdateForm({ onSubmit }: { onSubmit: (event: IssueEventInput) => Promis
         Next update by
         <input type="datetime-local" value={nextUpdate} onInput={(event) => setNextUpdate(event.currentTarget.value)} />
       </label>
-      <button type="submit">Send update</button>
+      <div class="buttons">
+        <button type="button" class="secondary" disabled={!message} onClick={() => void showPreview()}>
+          Preview the email
+        </button>
+        <button type="submit">Send update</button>
+      </div>
+      {problem && <p role="alert">{problem}</p>}
+      {preview && (
+        <article class="preview" aria-label="Preview of the customer email">
+          <p>
+            To: {preview.to.join(', ')}
+            <br />
+            Subject: {preview.subject}
+          </p>
+          <pre>{preview.text}</pre>
+        </article>
+      )}
+    </form>
+  );
+}
+
+/** A new ETR with why it moved; the customer hears it in the next update. */
+function EtrForm({ act }: { act: (event: IssueEventInput, done: string) => Promise<void> }) {
+  const [etr, setEtr] = useState('');
+  const [reason, setReason] = useState('');
+  return (
+    <form
+      class="action"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        await act({ type: 'set-etr', etr: instant(etr)!, reason: reason || undefined }, 'ETR set.');
+        setReason('');
+      }}
+    >
+      <label>
+        New ETR
+        <input type="datetime-local" required value={etr} onInput={(event) => setEtr(event.currentTarget.value)} />
+      </label>
+      <label>
+        Why it moved
+        <input maxLength={2_000} value={reason} onInput={(event) => setReason(event.currentTarget.value)} />
+      </label>
+      <button type="submit">Set ETR</button>
     </form>
   );
 }

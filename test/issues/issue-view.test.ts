@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { sentEmails } from '../../kernel/outbox.ts';
+import { useRuntime } from '../support/runtime.ts';
+
+const env = useRuntime();
+
+describe("GET /issues/{id} as the console's Issue screen shows it", () => {
+  it('the escalation ladder: who each level is, when it was reached and told, and when time alone reaches the next', async () => {
+    const { id, createdAt } = (await env.client.post('/issues', { customerId: 'acme', title: 'Core router down', severity: 'sev1' })).body;
+    await env.runtime.tracker.idle();
+    await env.client.advance('PT20M');
+    const minutesIn = (minutes: number) => new Date(Date.parse(createdAt) + minutes * 60_000).toISOString();
+
+    const { ladder } = (await env.client.get(`/issues/${id}`)).body;
+    expect(ladder).toEqual([
+      {
+        level: 1,
+        role: 'teamLead',
+        person: { name: 'Tina Lead', email: 'tina@provider.test' },
+        reachedAt: minutesIn(15),
+        reason: 'not acknowledged after 15m',
+        toldAt: minutesIn(15),
+      },
+      { level: 2, role: 'serviceManager', person: { name: 'Sam Manager', email: 'sam@provider.test' }, dueAt: minutesIn(60) },
+      { level: 3, role: 'director', person: { name: 'Dora Director', email: 'dora@provider.test' }, dueAt: minutesIn(240) },
+    ]);
+
+    // Resolved: nothing more falls due by time.
+    await env.client.post(`/issues/${id}/events`, { type: 'resolve', rfo: 'A line card was replaced.' });
+    const resolved = (await env.client.get(`/issues/${id}`)).body.ladder;
+    expect(resolved.map((rung: { dueAt?: string }) => rung.dueAt)).toEqual([undefined, undefined, undefined]);
+    expect(resolved[0].reachedAt).toBe(minutesIn(15));
+  });
+
+  it('every email on the timeline with its recipients, subject and text as sent', async () => {
+    const { id } = (await env.client.post('/issues', { customerId: 'acme', title: 'Slow VPN', severity: 'sev3', description: 'x' })).body;
+    await env.runtime.tracker.idle();
+    const { timeline } = (await env.client.get(`/issues/${id}`)).body;
+    const email = timeline.find((entry: { type: string }) => entry.type === 'email');
+    expect(email).toMatchObject({
+      template: 'acknowledgement',
+      audience: 'customer',
+      to: ['ann@acme.test'],
+      cc: [],
+      subject: `[${id}] We are working on: Slow VPN`,
+    });
+    expect(email.text).toContain('we have received your issue "Slow VPN"');
+  });
+});
+
+describe('POST /issues/{id}/preview: the customer email an update would send, sending and recording nothing', () => {
+  it('renders the update as the workflow will send it', async () => {
+    const { id } = (await env.client.post('/issues', { customerId: 'acme', title: 'Mail delayed', severity: 'sev2', description: 'x' }))
+      .body;
+    await env.runtime.tracker.idle();
+    const before = {
+      emails: (await sentEmails(env.runtime.store, `ISSUE#${id}`)).length,
+      issue: (await env.client.get(`/issues/${id}`)).body,
+    };
+    const preview = await env.client.post(`/issues/${id}/preview`, {
+      type: 'update',
+      message: 'A mail relay is being replaced.',
+      etr: '2026-11-03T12:00:00Z',
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.body.to).toEqual(['ann@acme.test']);
+    expect(preview.body.subject).toBe(`[${id}] Update: Mail delayed`);
+    expect(preview.body.text).toContain('A mail relay is being replaced.');
+    expect(preview.body.text).toMatch(/Estimated time of repair: Tue 3 Nov 2026, 13:00/); // the customer's zone, Berlin
+
+    await env.runtime.tracker.idle();
+    expect((await sentEmails(env.runtime.store, `ISSUE#${id}`)).length).toBe(before.emails);
+    const after = (await env.client.get(`/issues/${id}`)).body;
+    expect(after.eventSeq).toBe(before.issue.eventSeq);
+    expect(after.timeline).toHaveLength(before.issue.timeline.length);
+  });
+
+  it('refuses what recording the update would refuse: a 400 naming the field, a 409 for a resolved issue, a 404 for none', async () => {
+    const { id } = (await env.client.post('/issues', { customerId: 'acme', title: 'Printer', severity: 'sev4', description: 'x' })).body;
+    const past = await env.client.post(`/issues/${id}/preview`, { type: 'update', message: 'x', etr: '2020-01-01T00:00:00Z' });
+    expect(past.status).toBe(400);
+    expect(past.body.error).toContain('etr');
+    const empty = await env.client.post(`/issues/${id}/preview`, { type: 'update', message: '' });
+    expect(empty.status).toBe(400);
+    expect(JSON.stringify(empty.body)).toContain('message');
+    const notUpdate = await env.client.post(`/issues/${id}/preview`, { type: 'close' });
+    expect(notUpdate.status).toBe(400);
+    await env.client.post(`/issues/${id}/events`, { type: 'resolve' });
+    expect((await env.client.post(`/issues/${id}/preview`, { type: 'update', message: 'x' })).status).toBe(409);
+    expect((await env.client.post('/issues/ISS-99999/preview', { type: 'update', message: 'x' })).status).toBe(404);
+  });
+});
