@@ -33,6 +33,8 @@ export const routes: Route[] = [
   { method: 'POST', path: '/links/{token}', function: 'api', permission: 'public' },
   { method: 'GET', path: '/policies', function: 'api', permission: 'policies:read' },
   { method: 'GET', path: '/policies/{name}', function: 'api', permission: 'policies:read' },
+  { method: 'GET', path: '/policies/{name}/versions', function: 'api', permission: 'policies:read' },
+  { method: 'GET', path: '/policies/{name}/versions/{version}', function: 'api', permission: 'policies:read' },
   { method: 'PUT', path: '/policies/{name}', function: 'api', permission: 'policies:write' },
   { method: 'GET', path: '/kpis', function: 'api', permission: 'kpis:read' },
   { method: 'GET', path: '/integrations', function: 'api', permission: 'integrations:read' },

@@ -11,6 +11,17 @@ export class ApiError extends Error {
   }
 }
 
+/** The problems of a refusal, one line: the message and every field it names. */
+export function problemsOf(failure: unknown): string {
+  return [(failure as Error).message, ...fieldProblems(failure)].join(' · ');
+}
+
+/** Each field a refusal names, as "field: problem". */
+export function fieldProblems(failure: unknown): string[] {
+  const details = failure instanceof ApiError && Array.isArray(failure.details) ? failure.details : [];
+  return details.map((detail: { field: string; problem: string }) => `${detail.field}: ${detail.problem}`);
+}
+
 /** Calls the Steward API on this origin with the signed-in person's ID token; an expired session signs in again. */
 export async function api<T>(path: string, init: { method?: string; body?: unknown; csv?: string } = {}): Promise<T> {
   const session = currentSession();

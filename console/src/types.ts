@@ -5,8 +5,10 @@ import type { issueEventSchema } from '../../modules/issues/issue.ts';
 import type { TimelineEntry } from '../../modules/issues/issue-repository.ts';
 import type { Customer } from '../../modules/customers/customer.ts';
 import type { Invoice } from '../../modules/receivables/invoices.ts';
+import type { Policy } from '../../modules/policies/policy.ts';
+import type { PolicyVersion } from '../../modules/policies/policy-repository.ts';
 
-export type { Customer, Invoice, Issue, TimelineEntry };
+export type { Customer, Invoice, Issue, Policy, PolicyVersion, TimelineEntry };
 export type IssueEventInput = z.input<typeof issueEventSchema>;
 
 export interface Due {

@@ -4,6 +4,13 @@ import { ConditionFailed, type DynamoStore, strip } from '../../kernel/dynamo-st
 
 const versionKey = (version: number) => `V#${String(version).padStart(6, '0')}`;
 
+/** A version of a policy as its history lists it: when and by whom it was stored (the built-in default: never). */
+export interface PolicyVersion {
+  version: number;
+  storedAt?: string;
+  updatedBy?: Actor;
+}
+
 /**
  * Policies as versioned data: every PUT stores a new version next to the old ones (issues keep the
  * version they opened with), and an index item per name points at the latest. The shipped default
@@ -34,6 +41,44 @@ export class PolicyRepository {
         updatedBy: item.updatedBy as Actor | undefined,
       };
     return name === defaultPolicy.name ? { policy: defaultPolicy } : undefined;
+  }
+
+  /** Stored versions of a policy, newest first, `limit` of them below `before` (the built-in default counts as version 1). */
+  async versions(name: string, limit: number, before?: number): Promise<PolicyVersion[]> {
+    const items = await this.store.query(
+      {
+        KeyConditionExpression: before ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk AND begins_with(sk, :v)',
+        ExpressionAttributeValues: before
+          ? { ':pk': `POLICY#${name}`, ':from': versionKey(0), ':to': versionKey(before - 1) }
+          : { ':pk': `POLICY#${name}`, ':v': 'V#' },
+        ScanIndexForward: false,
+        Limit: limit,
+      },
+      limit,
+    );
+    const versions = items.map((item) => ({
+      version: Number(item.version),
+      ...(item.storedAt ? { storedAt: String(item.storedAt) } : {}),
+      ...(item.updatedBy ? { updatedBy: item.updatedBy as Actor } : {}),
+    }));
+    // The built-in default is never stored (the first PUT of "default" stores version 2): it ends the list.
+    const builtInBelow = name === defaultPolicy.name && versions.length < limit && (before === undefined || before > 1);
+    return builtInBelow && !versions.some((entry) => entry.version === 1) ? [...versions, { version: 1 }] : versions;
+  }
+
+  /** One version of a policy as it was stored; the built-in default is version 1 of "default" until one is stored. */
+  async version(
+    name: string,
+    version: number,
+  ): Promise<{ policy: Policy; storedAt?: string; updatedBy?: Actor; builtIn?: true } | undefined> {
+    const item = await this.store.get({ pk: `POLICY#${name}`, sk: versionKey(version) });
+    if (item)
+      return {
+        policy: policySchema.parse(strip(item)),
+        storedAt: item.storedAt as string | undefined,
+        updatedBy: item.updatedBy as Actor | undefined,
+      };
+    return name === defaultPolicy.name && version === defaultPolicy.version ? { policy: defaultPolicy, builtIn: true } : undefined;
   }
 
   async list(): Promise<Policy[]> {

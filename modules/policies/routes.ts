@@ -1,10 +1,18 @@
 import { actorOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { HttpError, json, parseBody, pathParam, validate, type RouteHandler } from '../../kernel/http.ts';
+import * as z from 'zod';
 import { policyInputSchema, policySchema } from './policy.ts';
 import { PolicyRepository } from './policy-repository.ts';
 
-/** Policies as versioned data: list, read, and store the next version. */
+const versionsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  /** The oldest version of the page before (its `next`). */
+  before: z.coerce.number().int().min(2).max(999_999).optional(),
+});
+const versionParam = z.strictObject({ version: z.coerce.number().int().min(1).max(999_999) });
+
+/** Policies as versioned data: list, read (any version), the history of versions, and store the next version. */
 export function policyRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string, RouteHandler> {
   const policies = new PolicyRepository(deps.store);
   return {
@@ -13,6 +21,25 @@ export function policyRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string
     'GET /policies/{name}': async (event) => {
       const found = await policies.currentVersion(pathParam(event, 'name'));
       if (!found) throw new HttpError(404, `policy ${pathParam(event, 'name')} not found`);
+      const { policy, storedAt, updatedBy } = found;
+      return json(200, { ...policy, ...(storedAt ? { updatedAt: storedAt } : {}), ...(updatedBy ? { updatedBy } : {}) });
+    },
+
+    /** The versions of a policy, newest first, paged by `limit` and `before`: each with when and by whom it was stored. */
+    'GET /policies/{name}/versions': async (event) => {
+      const name = pathParam(event, 'name');
+      const page = validate(event.queryStringParameters ?? {}, versionsQuery);
+      if (!(await policies.currentVersion(name))) throw new HttpError(404, `policy ${name} not found`);
+      const versions = await policies.versions(name, page.limit, page.before);
+      const oldest = versions.at(-1)?.version;
+      return json(200, { name, versions, ...(versions.length === page.limit && oldest && oldest > 1 ? { next: oldest } : {}) });
+    },
+
+    'GET /policies/{name}/versions/{version}': async (event) => {
+      const name = pathParam(event, 'name');
+      const { version } = validate({ version: pathParam(event, 'version') }, versionParam);
+      const found = await policies.version(name, version);
+      if (!found) throw new HttpError(404, `policy ${name} has no version ${version}`);
       const { policy, storedAt, updatedBy } = found;
       return json(200, { ...policy, ...(storedAt ? { updatedAt: storedAt } : {}), ...(updatedBy ? { updatedBy } : {}) });
     },

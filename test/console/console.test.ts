@@ -152,6 +152,70 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await expect.poll(call).toBe(401);
   });
 
+  it('Settings: edits a policy as data (a refusal names the field), stores a version and compares it with the one before', async () => {
+    const { page, runtime } = env;
+    await page.goto(`${runtime.urls.api}/console/settings`);
+    const editor = page.getByLabel('Rules of default (JSON, checked by the API when stored)');
+    await expect.poll(() => editor.inputValue()).toContain('"severities"');
+    const rules = JSON.parse(await editor.inputValue());
+    const was = rules.severities.sev2.updateEvery;
+    rules.severities.sev2.updateEvery = 'every hour';
+    await editor.fill(JSON.stringify(rules, null, 2));
+    const pending = page.getByRole('region', { name: 'Changes to store' });
+    expect(await pending.textContent()).toContain(`severities.sev2.updateEvery: "${was}" → "every hour"`);
+    await page.getByRole('button', { name: 'Store as version 2' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('severities.sev2.updateEvery');
+
+    rules.severities.sev2.updateEvery = 'PT1H';
+    await editor.fill(JSON.stringify(rules, null, 2));
+    await page.getByRole('button', { name: 'Store as version 2' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Stored version 2 of default');
+    const versions = page.getByRole('table', { name: 'Versions of default' });
+    await expect.poll(() => versions.getByRole('row').count()).toBe(3);
+    expect(await versions.textContent()).toContain('Admin');
+    await page.getByRole('button', { name: 'Compare version 1 with 2' }).click();
+    const compared = page.getByRole('region', { name: 'From version 1 to 2' });
+    await expect.poll(() => compared.textContent()).toContain(`severities.sev2.updateEvery: "${was}" → "PT1H"`);
+    expect(await compared.locator('li').count()).toBe(1);
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
+    await screenshot(page, 'settings-policies');
+    const stored = (await api(runtime).get('/policies/default')).body;
+    expect([stored.version, stored.severities.sev2.updateEvery, stored.updatedBy.name]).toEqual([2, 'PT1H', 'Admin']);
+  });
+
+  it('Settings: adds an integration with a new secret and shows, once, the configuration to paste; that configuration is accepted', async () => {
+    const { page, runtime } = env;
+    await page.goto(`${runtime.urls.api}/console/settings`);
+    await page.getByLabel('Integration name').fill('prod-am');
+    await page.getByLabel('Sender').selectOption('alertmanager');
+    await page.getByRole('button', { name: 'Save with a new secret' }).click();
+    const made = page.getByRole('status', { name: 'New integration configuration' });
+    const config = (await made.locator('pre').textContent())!;
+    expect(config).toContain(`url: ${runtime.urls.api}/webhooks/alertmanager?integration=prod-am`);
+    const secret = /credentials: (\S+)/.exec(config)![1];
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const alert = JSON.stringify({
+      status: 'firing',
+      receiver: 'steward',
+      groupKey: 'g',
+      alerts: [
+        { status: 'firing', labels: { alertname: 'DiskFull', customer: 'acme' }, startsAt: '2026-11-02T08:00:00Z', fingerprint: 'f1' },
+      ],
+    });
+    const post = (token: string) =>
+      fetch(`${runtime.urls.api}/webhooks/alertmanager?integration=prod-am`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: alert,
+      }).then((response) => response.status);
+    expect(await post('not-the-secret-0123456789')).toBe(401);
+    expect(await post(secret)).toBe(202);
+    // Listed afterwards without the secret.
+    await page.reload();
+    await expect.poll(() => page.getByRole('heading', { name: 'prod-am (alertmanager)' }).count()).toBe(1);
+    expect(await page.locator('main').textContent()).not.toContain(secret);
+  });
+
   it('a viewer sees the issues but no action, no people and no approvals to answer: the console shows what the role allows', async () => {
     const { runtime } = env;
     await addSignInAccount(runtime, { email: 'vera@provider.test', name: 'Vera Viewer', password: 'viewer-password-1' });

@@ -76,6 +76,44 @@ describe('policies as data', () => {
   });
 });
 
+describe('policy versions: the history a diff is made from', () => {
+  it('lists the versions newest first with when and by whom, pages them, and reads any one as it was', async () => {
+    // After the tests above: version 2 of "default" is stored, version 1 is the built-in.
+    const third = structuredClone(defaultBody);
+    third.severities.sev3.updateEvery = 'PT3H';
+    expect((await env.client.call('PUT', '/policies/default', third)).body.version).toBe(3);
+
+    const all = await env.client.get('/policies/default/versions');
+    expect(all.status).toBe(200);
+    expect(all.body.versions.map((entry: { version: number }) => entry.version)).toEqual([3, 2, 1]);
+    expect(all.body.versions[0]).toEqual({
+      version: 3,
+      storedAt: await env.client.now(),
+      updatedBy: { kind: 'api-token', id: 'api-token', name: 'bootstrap API token' },
+    });
+    expect(all.body.versions[2]).toEqual({ version: 1 }); // the built-in: never stored by anyone
+    expect(all.body.next).toBeUndefined();
+
+    const first = await env.client.get('/policies/default/versions?limit=2');
+    expect(first.body.versions.map((entry: { version: number }) => entry.version)).toEqual([3, 2]);
+    expect(first.body.next).toBe(2);
+    const rest = await env.client.get(`/policies/default/versions?limit=2&before=${first.body.next}`);
+    expect(rest.body.versions.map((entry: { version: number }) => entry.version)).toEqual([1]);
+
+    expect((await env.client.get('/policies/default/versions/2')).body.severities.sev3.updateEvery).toBe(
+      defaultPolicy.severities.sev3.updateEvery,
+    );
+    expect((await env.client.get('/policies/default/versions/3')).body.severities.sev3.updateEvery).toBe('PT3H');
+    expect((await env.client.get('/policies/default/versions/1')).body).toEqual({ ...defaultPolicy });
+    expect((await env.client.get('/policies/default/versions/9')).status).toBe(404);
+    expect((await env.client.get('/policies/nope/versions')).status).toBe(404);
+    const bad = await env.client.get('/policies/default/versions/two');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toContain('version');
+    expect((await env.client.get('/policies/default/versions?limit=1000')).status).toBe(400);
+  });
+});
+
 describe('GET /kpis', () => {
   it('measures MTTA, MTTR, SLA, update cadence, silence, ETR accuracy, RFO acceptance, escalation and reopen rates by severity', async () => {
     await env.client.advance('PT1M'); // past the issues of the tests above

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api.ts';
+import { api, problemsOf } from '../api.ts';
 import { when } from '../format.ts';
 import { onLink } from '../router.ts';
 import type { EmailPreview, IssueDetail, IssueEventInput, Rung, TimelineEntry } from '../types.ts';
@@ -14,12 +14,6 @@ function entryText(entry: TimelineEntry): string {
   if (entry.etr) parts.push(`ETR ${when(String(entry.etr))}`);
   return parts.join(' — ');
 }
-
-/** The problems of a refusal, one line: the message and every field it names. */
-const problemsOf = (failure: unknown) => {
-  const details = failure instanceof ApiError && Array.isArray(failure.details) ? failure.details : [];
-  return [(failure as Error).message, ...details.map((d: { field: string; problem: string }) => `${d.field}: ${d.problem}`)].join(' · ');
-};
 
 const ROLE_NAMES = { teamLead: 'Team lead', serviceManager: 'Service manager', director: 'Director' } as const;
 

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { api, problemsOf } from '../api.ts';
 import { when } from '../format.ts';
+import { Policies } from './Policies.tsx';
 
 interface User {
   id: string;
@@ -24,20 +25,65 @@ interface Integration {
 }
 const ROLES = ['admin', 'manager', 'agent', 'finance', 'viewer'];
 
-/** Where each kind of sender posts, and what to paste into it. */
-function configFor(integration: Integration, origin: string): string {
+const KINDS = ['alertmanager', 'grafana', 'pagerduty', 'datadog', 'generic'] as const;
+const SEVERITIES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
+
+/** Where each kind of sender posts, and what to paste into it; with the secret when it was just made (shown once). */
+export function configFor(integration: Integration, origin: string, made?: { secret: string; routingKey?: string }): string {
   const path = integration.kind === 'pagerduty' ? '/v2/enqueue' : `/webhooks/${integration.kind}`;
-  if (integration.kind === 'alertmanager')
-    return `receivers:
+  const url = `${origin}${path}${integration.name === integration.kind ? '' : `?integration=${encodeURIComponent(integration.name)}`}`;
+  const secret = made?.secret ?? "<the integration's secret>";
+  const label = integration.customerLabel;
+  switch (integration.kind) {
+    case 'alertmanager':
+      return `# alertmanager.yml
+receivers:
   - name: steward
     webhook_configs:
-      - url: ${origin}${path}
+      - url: ${url}
         send_resolved: true
         http_config:
           authorization:
-            credentials: <the integration's secret>
-# label each alert with ${integration.customerLabel}: <customer id>`;
-  return `URL: ${origin}${path}\nAuthenticate with the integration's secret; label alerts with "${integration.customerLabel}" = <customer id>.`;
+            credentials: ${secret}
+# label each alert with ${label}: <customer id>`;
+    case 'grafana':
+      return `# Grafana provisioning: alerting/steward.yaml
+apiVersion: 1
+contactPoints:
+  - orgId: 1
+    name: steward
+    receivers:
+      - uid: steward
+        type: webhook
+        settings:
+          url: ${url}
+          httpMethod: POST
+          authorization_scheme: Bearer
+          authorization_credentials: ${secret}
+# label each alert rule with ${label}: <customer id>`;
+    case 'pagerduty':
+      return `# Any PagerDuty Events v2 sender: point its events URL here, with this routing key
+events URL: ${url}
+routing_key: ${made?.routingKey ?? "<the integration's routing key>"}
+# put the customer id in payload.custom_details.${label}`;
+    case 'datadog':
+      return `# Datadog → Integrations → Webhooks → New
+URL: ${url}
+Custom headers: {"Authorization": "Bearer ${secret}"}
+# tag each monitor with ${label}:<customer id>`;
+    default:
+      return `# Standard Webhooks sender (webhook-id, webhook-timestamp, webhook-signature)
+URL: ${url}
+Signing secret: ${secret}
+# put the customer id in "${label}"`;
+  }
+}
+
+/** A random secret for a new integration, in the form its kind's sender expects. */
+function newSecret(kind: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  const base64 = btoa(String.fromCharCode(...bytes));
+  return kind === 'generic' ? `whsec_${base64}` : base64.replaceAll('+', '-').replaceAll('/', '_');
 }
 
 /** Settings: people and their roles (admin), your own API tokens (everyone), integrations with what to paste. */
@@ -47,7 +93,8 @@ export function Settings({ permissions, me }: { permissions: string[]; me?: { id
       <h1 id="settings-title">Settings</h1>
       {permissions.includes('users:read') && <Users canWrite={permissions.includes('users:write')} />}
       {me && <Tokens userId={me.id} />}
-      {permissions.includes('integrations:read') && <Integrations />}
+      {permissions.includes('policies:read') && <Policies canWrite={permissions.includes('policies:write')} />}
+      {permissions.includes('integrations:read') && <Integrations canWrite={permissions.includes('integrations:write')} />}
     </section>
   );
 }
@@ -182,13 +229,34 @@ function Tokens({ userId }: { userId: string }) {
   );
 }
 
-function Integrations() {
+function Integrations({ canWrite }: { canWrite: boolean }) {
   const [integrations, setIntegrations] = useState<Integration[]>([]);
-  useEffect(() => void api<{ integrations: Integration[] }>('/integrations').then((answer) => setIntegrations(answer.integrations)), []);
+  const [draft, setDraft] = useState({ name: '', kind: 'alertmanager', customerLabel: 'customer', defaultSeverity: 'sev3' });
+  const [made, setMade] = useState<{ integration: Integration; secret: string; routingKey?: string }>();
+  const [error, setError] = useState<string>();
+  const load = useCallback(async () => setIntegrations((await api<{ integrations: Integration[] }>('/integrations')).integrations), []);
+  useEffect(() => void load(), [load]);
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setError(undefined);
+    const secret = newSecret(draft.kind);
+    const routingKey = draft.kind === 'pagerduty' ? newSecret('pagerduty').replace(/[-_]/g, '').slice(0, 32) : undefined;
+    try {
+      const { name, ...body } = draft;
+      const stored = await api<Integration>(`/integrations/${encodeURIComponent(name)}`, {
+        method: 'PUT',
+        body: { ...body, secret, ...(routingKey ? { routingKey } : {}) },
+      });
+      setMade({ integration: stored, secret, routingKey });
+      await load();
+    } catch (failure) {
+      setError(problemsOf(failure));
+    }
+  };
   return (
     <>
       <h2>Integrations</h2>
-      {integrations.length === 0 && <p>No integration configured yet (PUT /integrations/&lt;name&gt;).</p>}
+      {integrations.length === 0 && <p>No integration configured yet.</p>}
       {integrations.map((integration) => (
         <div key={integration.name} class="action">
           <h3>
@@ -197,6 +265,54 @@ function Integrations() {
           <pre>{configFor(integration, location.origin)}</pre>
         </div>
       ))}
+      {canWrite && (
+        <form class="action" onSubmit={save} aria-labelledby="integration-form-title">
+          <h3 id="integration-form-title">Add or replace an integration</h3>
+          <p>Saving makes a new secret: a sender configured with the old one must be given the new configuration.</p>
+          <label>
+            Integration name
+            <input
+              required
+              pattern="[a-z0-9][a-z0-9-]{0,63}"
+              value={draft.name}
+              onInput={(event) => setDraft({ ...draft, name: event.currentTarget.value })}
+            />
+          </label>
+          <label>
+            Sender
+            <select value={draft.kind} onChange={(event) => setDraft({ ...draft, kind: event.currentTarget.value })}>
+              {KINDS.map((kind) => (
+                <option key={kind}>{kind}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Label naming the customer
+            <input
+              required
+              maxLength={200}
+              value={draft.customerLabel}
+              onInput={(event) => setDraft({ ...draft, customerLabel: event.currentTarget.value })}
+            />
+          </label>
+          <label>
+            Severity when the alert names none
+            <select value={draft.defaultSeverity} onChange={(event) => setDraft({ ...draft, defaultSeverity: event.currentTarget.value })}>
+              {SEVERITIES.map((severity) => (
+                <option key={severity}>{severity}</option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">Save with a new secret</button>
+          {error && <p role="alert">{error}</p>}
+        </form>
+      )}
+      {made && (
+        <div class="action" role="status" aria-label="New integration configuration">
+          <h3>{made.integration.name}: paste this now (the secret is not shown again)</h3>
+          <pre>{configFor(made.integration, location.origin, made)}</pre>
+        </div>
+      )}
     </>
   );
 }
