@@ -62,6 +62,7 @@ export const routes: Route[] = [
   { method: 'POST', path: '/customers/{id}/dunning/events', function: 'invoices', permission: 'suspensions:decide' },
   { method: 'GET', path: '/customers/{id}/dunning', function: 'invoices', permission: 'dunning:read' },
   { method: 'GET', path: '/dunning/approvals', function: 'invoices', permission: 'dunning:read' },
+  { method: 'GET', path: '/dunning/worklist', function: 'invoices', permission: 'dunning:read' },
   { method: 'GET', path: '/kpis/ar', function: 'invoices', permission: 'ar-kpis:read' },
   { method: 'POST', path: '/webhooks/stripe', function: 'invoices', permission: 'public' },
   // Monitoring webhooks: each authenticates its own way (bearer, HMAC, routing key), in the handler.

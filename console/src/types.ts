@@ -7,8 +7,9 @@ import type { Customer } from '../../modules/customers/customer.ts';
 import type { Invoice } from '../../modules/receivables/invoices.ts';
 import type { Policy } from '../../modules/policies/policy.ts';
 import type { PolicyVersion } from '../../modules/policies/policy-repository.ts';
+import type { WorklistEntry } from '../../modules/receivables/worklist.ts';
 
-export type { Customer, Invoice, Issue, Policy, PolicyVersion, TimelineEntry };
+export type { Customer, Invoice, Issue, Policy, PolicyVersion, TimelineEntry, WorklistEntry };
 export type IssueEventInput = z.input<typeof issueEventSchema>;
 
 export interface Due {

@@ -114,6 +114,11 @@ export class CustomerRepository {
     return customer;
   }
 
+  /** The customers of these ids that exist, in no particular order (one batch read). */
+  async customersById(ids: string[]): Promise<Customer[]> {
+    return (await this.store.batchGet([...new Set(ids)].map(customerKey))).map(asCustomer);
+  }
+
   async getCustomer(id: string): Promise<Customer | undefined> {
     const item = await this.store.get(customerKey(id));
     return item ? asCustomer(item) : undefined;

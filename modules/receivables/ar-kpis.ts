@@ -5,6 +5,16 @@ const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 
 const percent = (part: number, whole: number) => (whole ? round((100 * part) / whole, 1) : null);
 const days = (from: string, to: string) => DateTime.fromISO(to.slice(0, 10)).diff(DateTime.fromISO(from.slice(0, 10)), 'days').days;
 
+export const agingBuckets = ['current', '1-30', '31-60', '61-90', '91-120', '120+', 'disputed'] as const;
+export type AgingBucket = (typeof agingBuckets)[number];
+
+/** The aging bucket of an open invoice on a day (yyyy-MM-dd): "disputed" while a dispute is open, else by days past due. */
+export function agingBucket(invoice: Pick<Invoice, 'dueDate' | 'dispute'>, today: string): AgingBucket {
+  if (invoice.dispute && !invoice.dispute.resolvedAt) return 'disputed';
+  const age = days(invoice.dueDate, today);
+  return age <= 0 ? 'current' : age <= 30 ? '1-30' : age <= 60 ? '31-60' : age <= 90 ? '61-90' : age <= 120 ? '91-120' : '120+';
+}
+
 /** Receivable of an invoice on a day: its amount less the payments dated by then (credits count from their resolution). */
 function receivableOn(invoice: Invoice, date: string): number {
   if (invoice.issueDate > date || invoice.status === 'void') return 0;
@@ -27,16 +37,10 @@ function recoveredOf(invoice: Invoice): number {
 /** The money KPIs of invoices in one currency. DSO by the countback method; CEI over the last 30 days. */
 function moneyKpis(invoices: Invoice[], today: string) {
   const open = invoices.filter((invoice) => invoice.status === 'open' && balance(invoice) > 0);
-  const disputed = open.filter((invoice) => invoice.dispute && !invoice.dispute.resolvedAt);
   const buckets = { current: 0, '1-30': 0, '31-60': 0, '61-90': 0, '91-120': 0, '120+': 0, disputed: 0 };
   for (const invoice of open) {
     const amount = balance(invoice);
-    if (disputed.includes(invoice)) buckets.disputed += amount;
-    else {
-      const age = days(invoice.dueDate, today);
-      const bucket = age <= 0 ? 'current' : age <= 30 ? '1-30' : age <= 60 ? '31-60' : age <= 90 ? '61-90' : age <= 120 ? '91-120' : '120+';
-      buckets[bucket] += amount;
-    }
+    buckets[agingBucket(invoice, today)] += amount;
   }
   const totalOpen = open.reduce((sum, invoice) => sum + balance(invoice), 0);
 

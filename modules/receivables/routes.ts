@@ -1,11 +1,14 @@
+import { DateTime } from 'luxon';
 import Stripe from 'stripe';
+import * as z from 'zod';
 import { actorOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { type ApiEvent, bodyText, HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
+import { type ApiEvent, bodyText, HttpError, json, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
 import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import { CustomerRepository } from '../customers/index.ts';
+import type { Policy } from '../policies/index.ts';
 import { callerZone, staffZone } from '../users/index.ts';
-import { arKpis } from './ar-kpis.ts';
+import { agingBucket, agingBuckets, arKpis } from './ar-kpis.ts';
 import { changeInvoices, contextOf, customerContext } from './dunning-service.ts';
 import { parseInvoiceCsv } from './invoice-csv.ts';
 import {
@@ -17,10 +20,11 @@ import {
   SYNC_IMPORT_ROWS,
   upsertCustomerInvoices,
 } from './invoice-import.ts';
-import { InvoiceRepository } from './invoice-repository.ts';
+import { InvoiceRepository, type StoredInvoice } from './invoice-repository.ts';
 import {
   applyInvoiceEvent,
   applyPayment,
+  balance,
   invoiceEventSchema,
   invoiceStatuses,
   newInvoiceSchema,
@@ -32,6 +36,7 @@ import {
 import { notifyDispute, notifyDisputeResolved } from './notices.ts';
 import { applyStripeEvent } from './stripe.ts';
 import { decideSuspension, dunningView, suspensionEventSchema } from './suspension.ts';
+import { byUrgency, worklistEntry, type WorklistEntry } from './worklist.ts';
 
 /** `{by}` for a history entry: the request's caller. */
 const byOf = (event: ApiEvent) => {
@@ -47,6 +52,22 @@ export type ReceivableRouteDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | '
 /** The receivables API: invoices, payments, invoice events, CSV import, suspension answers, AR KPIs and the Stripe webhook. */
 /** The approvals list answers with at most this many (the oldest first). */
 const MAX_APPROVALS_LISTED = 500;
+
+const worklistQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+  /** The customer id of the last line of the page before (its `next`). */
+  after: z.string().min(1).max(64).optional(),
+});
+const agingQuery = z.strictObject({
+  aging: z.enum(agingBuckets),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+  /** The id of the last invoice of the page before (its `next`). */
+  after: z.string().min(1).max(64).optional(),
+});
 
 export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, RouteHandler> {
   const invoices = new InvoiceRepository(deps.store);
@@ -85,6 +106,24 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     return { created, updated };
   }
 
+  /** The open invoices of one aging bucket (and currency), oldest due first, paged: the aging table's click-through. */
+  async function agingPage(query: z.infer<typeof agingQuery>) {
+    const today = deps.clock.now().toISOString().slice(0, 10); // as GET /kpis/ar counts aging
+    const inBucket = (await invoices.byStatus('open'))
+      .filter((invoice) => balance(invoice) > 0 && (!query.currency || invoice.currency === query.currency))
+      .filter((invoice) => agingBucket(invoice, today) === query.aging)
+      .sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.id.localeCompare(b.id));
+    const start = query.after ? inBucket.findIndex((invoice) => invoice.id === query.after) + 1 : 0;
+    const page = inBucket.slice(start, start + query.limit);
+    const more = start + query.limit < inBucket.length;
+    return {
+      aging: query.aging,
+      count: inBucket.length,
+      invoices: page.map((invoice) => ({ ...invoice, balance: balance(invoice) })),
+      ...(more ? { next: page.at(-1)!.id } : {}),
+    };
+  }
+
   return {
     'POST /invoices': async (event) => {
       const input = parseBody(event, newInvoiceSchema);
@@ -103,6 +142,8 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     },
 
     'GET /invoices': async (event) => {
+      if (event.queryStringParameters?.aging !== undefined)
+        return json(200, await agingPage(validate(event.queryStringParameters, agingQuery)));
       const { customerId, status } = event.queryStringParameters ?? {};
       if (status && !invoiceStatuses.includes(status as InvoiceStatus))
         throw new HttpError(400, `status: must be one of ${invoiceStatuses.join(', ')}`);
@@ -233,6 +274,39 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       } while (after && waiting.length < MAX_APPROVALS_LISTED);
       waiting.sort((a, b) => a.proposedAt.localeCompare(b.proposedAt));
       return json(200, { count: waiting.length, approvals: waiting });
+    },
+
+    /**
+     * Who needs a person, and who gets what next: each customer with money past due, a promise or
+     * an open dispute; the ones needing attention first, then by when the dunning run mails them.
+     */
+    'GET /dunning/worklist': async (event) => {
+      const page = validate(event.queryStringParameters ?? {}, worklistQuery);
+      const owed = await invoices.byStatus('open');
+      const byId = new Map<string, StoredInvoice[]>();
+      for (const invoice of owed) byId.set(invoice.customerId, [...(byId.get(invoice.customerId) ?? []), invoice]);
+      const ids = [...byId.keys()];
+      const [found, states] = await Promise.all([customers.customersById(ids), invoices.dunningStates(ids)]);
+      const stateOf = new Map(states.map((state) => [state.customerId, state]));
+      const policies = new Map<string, Promise<Policy>>();
+      const now = deps.clock.now();
+      const entries: WorklistEntry[] = [];
+      for (const customer of found) {
+        if (!policies.has(customer.policy))
+          policies.set(
+            customer.policy,
+            contextOf(deps, customer).then((context) => context.policy),
+          );
+        const policy = await policies.get(customer.policy)!;
+        const today = DateTime.fromJSDate(now, { zone: customer.timezone }).toISODate()!;
+        const entry = worklistEntry(customer, byId.get(customer.id)!, stateOf.get(customer.id), policy.dunning, today);
+        if (entry) entries.push(entry);
+      }
+      entries.sort(byUrgency);
+      const start = page.after ? entries.findIndex((entry) => entry.customerId === page.after) + 1 : 0;
+      const lines = entries.slice(start, start + page.limit);
+      const more = start + page.limit < entries.length;
+      return json(200, { count: entries.length, customers: lines, ...(more ? { next: lines.at(-1)!.customerId } : {}) });
     },
 
     'GET /kpis/ar': async () => {

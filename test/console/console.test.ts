@@ -104,7 +104,7 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toBe('steward-kpis-by-week.csv');
     const text = await new Response(await download.createReadStream().then((stream) => stream as unknown as ReadableStream)).text();
-    const lines = text.trim().split('\n');
+    const lines = text.trim().split('\r\n');
     expect(lines[0]).toBe('week from,week to,Issues opened,MTTA (min),MTTR (min),SLA met (%)');
     expect(lines).toHaveLength(9);
     expect(lines[8].split(',')[2]).toBe('1');

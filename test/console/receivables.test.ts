@@ -43,6 +43,37 @@ describe.skipIf(!chromium.available)(
       expect(dunning.suspension.proposal).toMatchObject({ state: 'approved', by: { kind: 'user', name: 'Admin' } });
     });
 
+    it('the worklist shows who owes what and what they get next; an aging figure opens its invoices; both export as CSV', async () => {
+      const { page } = env;
+      await page.reload();
+      const worklist = page.getByRole('table', { name: /^Dunning worklist/ });
+      const row = worklist.getByRole('row').filter({ hasText: 'Customer sus-a' });
+      await expect.poll(() => row.textContent()).toContain('900.00 EUR (1, 30 d)');
+      const saved = async (button: string) => {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+        const stream = (await download.createReadStream()) as unknown as ReadableStream;
+        return { name: download.suggestedFilename(), lines: (await new Response(stream).text()).trim().split('\r\n') };
+      };
+      const exported = await saved('Export the worklist as CSV');
+      expect(exported.name).toBe('steward-dunning-worklist.csv');
+      expect(exported.lines[0]).toBe('customer id,customer,past due,last step,last sent,next step,next at,promises,disputes');
+      // Quoted where a cell holds a comma; nothing sent yet, the suspension (approved above) is next.
+      expect(exported.lines[1]).toMatch(/^sus-a,Customer sus-a,"900\.00 EUR \(1, 30 d\)",,,suspension,2027-01-04T08:00:00\.000Z,,$/);
+
+      await page.getByRole('button', { name: '900.00 EUR: the invoices 1-30 days past due' }).click();
+      const invoices = page.getByRole('table', { name: 'Invoices 1-30 days past due, EUR (1)' });
+      await expect.poll(() => invoices.getByRole('row').count()).toBe(2);
+      expect(await invoices.textContent()).toContain('sus-a-1');
+      expect(await seriousAccessibilityFindings(page)).toEqual([]);
+      await screenshot(page, 'receivables-worklist');
+      const aged = await saved('Export these invoices as CSV');
+      expect(aged.name).toBe('steward-invoices-1-30-EUR.csv');
+      expect(aged.lines).toEqual([
+        'invoice,customer,issue date,due date,currency,amount,balance,dispute,promise date',
+        'sus-a-1,sus-a,2026-11-01,2026-12-01,EUR,900,900,,',
+      ]);
+    });
+
     it('imports a CSV: a file with errors is refused line by line with nothing imported; the corrected file imports', async () => {
       const { page, runtime } = env;
       const header = 'invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid';

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from '../api.ts';
+import { downloadCsv } from '../csv.ts';
 
 type Kpis = { issues: number; mttaMinutes: number | null; mttrMinutes: number | null; slaCompliancePct: number | null };
 interface Week {
@@ -27,11 +28,10 @@ function change(now: number | null, before: number | null, unit: string): string
   return `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${Math.abs(delta)}${unit ? ` ${unit}` : ''}`;
 }
 
-function csv(weeks: Week[]): string {
-  const rows = [['week from', 'week to', ...COLUMNS.map((column) => column.label + (column.unit ? ` (${column.unit})` : ''))]];
-  for (const week of weeks) rows.push([week.from, week.to, ...COLUMNS.map((column) => String(week.all[column.key] ?? ''))]);
-  return rows.map((row) => row.map((cell) => (/[",\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(',')).join('\n');
-}
+const csvRows = (weeks: Week[]) => [
+  ['week from', 'week to', ...COLUMNS.map((column) => column.label + (column.unit ? ` (${column.unit})` : ''))],
+  ...weeks.map((week) => [week.from, week.to, ...COLUMNS.map((column) => week.all[column.key])]),
+];
 
 /** KPIs: the issue KPIs week by week, with the change from the week before; chart, table and CSV. */
 export default function KpisScreen() {
@@ -60,13 +60,7 @@ export default function KpisScreen() {
     return () => plot.destroy();
   }, [weeks]);
 
-  const download = () => {
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(new Blob([csv(weeks ?? [])], { type: 'text/csv' }));
-    link.download = 'steward-kpis-by-week.csv';
-    link.click();
-    URL.revokeObjectURL(link.href);
-  };
+  const download = () => downloadCsv('steward-kpis-by-week.csv', csvRows(weeks ?? []));
 
   return (
     <section aria-labelledby="kpis-title">

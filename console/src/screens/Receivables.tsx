@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.ts';
+import { ListActions } from '../list-actions.tsx';
 import { when } from '../format.ts';
+import { onLink } from '../router.ts';
+import type { Invoice, WorklistEntry } from '../types.ts';
 
 interface Approval {
   customerId: string;
@@ -18,6 +21,197 @@ interface ArKpis {
 type Problem = { line?: number; column?: string; problem: string };
 
 const BUCKETS = ['current', '1-30', '31-60', '61-90', '91-120', '120+', 'disputed'];
+const bucketLabel = (bucket: string) =>
+  bucket === 'current' ? 'not yet due' : bucket === 'disputed' ? 'in dispute' : `${bucket} days past due`;
+
+type AgedInvoice = Invoice & { balance: number };
+
+/** Pages of a list the server pages: the lines so far, the cursor for more, and the total. */
+function usePaged<T>(
+  first: () => Promise<{ items: T[]; next?: string; count: number }>,
+  more: (next: string) => Promise<{ items: T[]; next?: string; count: number }>,
+) {
+  const [state, setState] = useState<{ items: T[]; next?: string; count: number }>();
+  const [error, setError] = useState<string>();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the first page is read once per mount (the caller keys the component)
+  useEffect(() => void first().then(setState, (failure: Error) => setError(failure.message)), []);
+  const loadMore = async () => {
+    if (!state?.next) return;
+    const page = await more(state.next);
+    setState({ items: [...state.items, ...page.items], next: page.next, count: page.count });
+  };
+  return { state, error, loadMore };
+}
+
+/** The invoices behind one aging figure (the click-through), oldest due first, with CSV export. */
+function AgingInvoices({ currency, bucket }: { currency: string; bucket: string }) {
+  const read = async (after?: string) => {
+    const answer = await api<{ invoices: AgedInvoice[]; next?: string; count: number }>(
+      `/invoices?aging=${encodeURIComponent(bucket)}&currency=${currency}&limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+    );
+    return { items: answer.invoices, next: answer.next, count: answer.count };
+  };
+  const { state, error, loadMore } = usePaged(() => read(), read);
+  const title = `Invoices ${bucketLabel(bucket)}, ${currency}`;
+  return (
+    <>
+      {error && <p role="alert">{error}</p>}
+      {state && (
+        <>
+          <table class="issues" aria-labelledby="aged-title">
+            <caption id="aged-title">
+              {title} ({state.count})
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Invoice</th>
+                <th scope="col">Customer</th>
+                <th scope="col">Due</th>
+                <th scope="col">Balance</th>
+                <th scope="col">Dispute or promise</th>
+              </tr>
+            </thead>
+            <tbody>
+              {state.items.map((invoice) => (
+                <tr key={invoice.id}>
+                  <td>{invoice.id}</td>
+                  <td>
+                    <a href={`/console/customers/${encodeURIComponent(invoice.customerId)}`} onClick={onLink}>
+                      {invoice.customerId}
+                    </a>
+                  </td>
+                  <td>{invoice.dueDate}</td>
+                  <td>
+                    {invoice.balance.toFixed(2)} {invoice.currency}
+                  </td>
+                  <td>
+                    {invoice.dispute && !invoice.dispute.resolvedAt
+                      ? `disputed: ${invoice.dispute.reason}`
+                      : invoice.promise && !invoice.promise.outcome
+                        ? `promised for ${invoice.promise.date}`
+                        : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <ListActions
+            more={state.next ? { label: 'More invoices', load: loadMore } : undefined}
+            exportAs={{
+              label: 'Export these invoices as CSV',
+              filename: `steward-invoices-${bucket}-${currency}.csv`,
+              rows: () => [
+                ['invoice', 'customer', 'issue date', 'due date', 'currency', 'amount', 'balance', 'dispute', 'promise date'],
+                ...state.items.map((invoice) => [
+                  invoice.id,
+                  invoice.customerId,
+                  invoice.issueDate,
+                  invoice.dueDate,
+                  invoice.currency,
+                  invoice.amount,
+                  invoice.balance,
+                  invoice.dispute && !invoice.dispute.resolvedAt ? invoice.dispute.reason : '',
+                  invoice.promise && !invoice.promise.outcome ? invoice.promise.date : '',
+                ]),
+              ],
+            }}
+          />
+        </>
+      )}
+    </>
+  );
+}
+
+const overdueText = (entry: WorklistEntry) =>
+  entry.overdue.map((money) => `${money.amount.toFixed(2)} ${money.currency} (${money.invoices}, ${money.daysOverdue} d)`).join('; ');
+const promiseText = (entry: WorklistEntry) =>
+  entry.promises
+    .map((promise) => `${promise.invoiceId}: ${promise.amount.toFixed(2)} by ${promise.date}${promise.state === 'broken' ? ' BROKEN' : ''}`)
+    .join('; ');
+const disputeText = (entry: WorklistEntry) =>
+  entry.disputes
+    .map(
+      (dispute) =>
+        `${dispute.invoiceId}: ${dispute.owner ?? 'no owner'}${dispute.resolveBy ? `, by ${dispute.resolveBy}` : ''}${dispute.late ? ' LATE' : ''}`,
+    )
+    .join('; ');
+
+/** The dunning worklist: who needs a person (broken promises, late disputes), then who gets what next; paged, exported as CSV. */
+function Worklist() {
+  const read = async (after?: string) => {
+    const answer = await api<{ customers: WorklistEntry[]; next?: string; count: number }>(
+      `/dunning/worklist?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+    );
+    return { items: answer.customers, next: answer.next, count: answer.count };
+  };
+  const { state, error, loadMore } = usePaged(() => read(), read);
+  return (
+    <>
+      <h2 id="worklist-title">Dunning worklist{state ? ` (${state.count})` : ''}</h2>
+      {error && <p role="alert">{error}</p>}
+      {state && state.items.length === 0 && <p>Nobody owes anything past due.</p>}
+      {state && state.items.length > 0 && (
+        <>
+          <table class="issues" aria-labelledby="worklist-title">
+            <thead>
+              <tr>
+                <th scope="col">Customer</th>
+                <th scope="col">Past due</th>
+                <th scope="col">Last sent</th>
+                <th scope="col">Next</th>
+                <th scope="col">Promises</th>
+                <th scope="col">Disputes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {state.items.map((entry) => (
+                <tr key={entry.customerId}>
+                  <td>
+                    <a href={`/console/customers/${encodeURIComponent(entry.customerId)}`} onClick={onLink}>
+                      {entry.customerName}
+                    </a>
+                    {entry.suspension?.proposal === 'pending' && <span class="flag">suspension to answer</span>}
+                    {entry.paused.length > 0 && <small> {entry.paused.length} paused</small>}
+                  </td>
+                  <td>{overdueText(entry) || '—'}</td>
+                  <td>{entry.lastStep ? `${entry.lastStep.key}, ${when(entry.lastStep.at)}` : 'nothing yet'}</td>
+                  <td>
+                    {entry.next.step ? `${entry.next.step}, ${when(entry.next.at)}` : `ladder done; next look ${when(entry.next.at)}`}
+                  </td>
+                  <td class={entry.promises.some((promise) => promise.state === 'broken') ? 'late' : undefined}>
+                    {promiseText(entry) || '—'}
+                  </td>
+                  <td class={entry.disputes.some((dispute) => dispute.late) ? 'late' : undefined}>{disputeText(entry) || '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <ListActions
+            more={state.next ? { label: 'More customers', load: loadMore } : undefined}
+            exportAs={{
+              label: 'Export the worklist as CSV',
+              filename: 'steward-dunning-worklist.csv',
+              rows: () => [
+                ['customer id', 'customer', 'past due', 'last step', 'last sent', 'next step', 'next at', 'promises', 'disputes'],
+                ...state.items.map((entry) => [
+                  entry.customerId,
+                  entry.customerName,
+                  overdueText(entry),
+                  entry.lastStep?.key,
+                  entry.lastStep?.at,
+                  entry.next.step,
+                  entry.next.at,
+                  promiseText(entry),
+                  disputeText(entry),
+                ]),
+              ],
+            }}
+          />
+        </>
+      )}
+    </>
+  );
+}
 
 /** Receivables: aging per currency, the suspensions waiting for an answer, and the CSV import with its line-by-line problems. */
 export function Receivables({ permissions }: { permissions: string[] }) {
@@ -25,6 +219,7 @@ export function Receivables({ permissions }: { permissions: string[] }) {
   const [approvals, setApprovals] = useState<Approval[]>([]);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
+  const [selected, setSelected] = useState<{ currency: string; bucket: string }>();
   const load = useCallback(async () => {
     try {
       const [ar, waiting] = await Promise.all([api<ArKpis>('/kpis/ar'), api<{ approvals: Approval[] }>('/dunning/approvals')]);
@@ -119,12 +314,28 @@ export function Receivables({ permissions }: { permissions: string[] }) {
             <tbody>
               <tr>
                 {BUCKETS.map((bucket) => (
-                  <td key={bucket}>{(money.aging[bucket] ?? 0).toFixed(2)}</td>
+                  <td key={bucket}>
+                    {money.aging[bucket] ? (
+                      <button
+                        type="button"
+                        class="link"
+                        aria-label={`${(money.aging[bucket] ?? 0).toFixed(2)} ${currency}: the invoices ${bucketLabel(bucket)}`}
+                        aria-pressed={selected?.currency === currency && selected.bucket === bucket}
+                        onClick={() => setSelected({ currency, bucket })}
+                      >
+                        {money.aging[bucket].toFixed(2)}
+                      </button>
+                    ) : (
+                      '0.00'
+                    )}
+                  </td>
                 ))}
               </tr>
             </tbody>
           </table>
         ))}
+      {selected && <AgingInvoices key={`${selected.currency}-${selected.bucket}`} {...selected} />}
+      <Worklist />
       {permissions.includes('invoices:write') && <CsvImport onImported={load} />}
     </section>
   );
