@@ -18,12 +18,12 @@ interface Me {
 }
 
 /** The KPI screen and its chart library load only when it is opened: the first screen stays small. */
-function LazyKpis() {
-  const [Screen, setScreen] = useState<ComponentType>();
+function LazyKpis({ permissions }: { permissions: string[] }) {
+  const [Screen, setScreen] = useState<ComponentType<{ permissions: string[] }>>();
   useEffect(() => {
     void import('./screens/Kpis.tsx').then((module) => setScreen(() => module.default));
   }, []);
-  return Screen ? <Screen /> : <p>Loading…</p>;
+  return Screen ? <Screen permissions={permissions} /> : <p>Loading…</p>;
 }
 
 /** The screens the header links to, in its order. */
@@ -69,7 +69,7 @@ function App() {
       </header>
       <main>
         {route.screen === 'now' && <Now />}
-        {route.screen === 'kpis' && <LazyKpis />}
+        {route.screen === 'kpis' && me && <LazyKpis permissions={me.permissions} />}
         {route.screen === 'settings' && <Settings permissions={me?.permissions ?? []} me={me?.user} />}
         {route.screen === 'receivables' && <Receivables permissions={me?.permissions ?? []} />}
         {route.screen === 'customer' && <CustomerScreen id={route.id} />}

@@ -39,6 +39,10 @@ const LIST_ATTRIBUTES: (keyof Issue)[] = ['id', 'status', 'customerId', 'created
 const weeklyKpisQuery = z.strictObject({
   by: z.literal('week'),
   weeks: z.coerce.number().int().min(1).max(52).default(8),
+  /** Only this customer's issues. */
+  customerId: z.string().min(1).max(64).optional(),
+  /** Only the issues of the customers this team lead's team serves (the team lead's email address). */
+  team: z.email().max(320).optional(),
 });
 
 /** What is due next on an unresolved issue: the acknowledgement, the customer's next update, or the ETR. */
@@ -80,12 +84,22 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
   });
 
   /** The KPIs of the issues opened in each of the last `weeks` weeks (7-day windows ending now), oldest first. */
-  const weeklyKpis = async (weeks: number, now: Date) => {
+  const weeklyKpis = async ({ weeks, customerId, team }: z.infer<typeof weeklyKpisQuery>, now: Date) => {
     const edges = Array.from({ length: weeks + 1 }, (_, index) => new Date(now.getTime() - (weeks - index) * WEEK_MS).toISOString());
     // "~" sorts after the "#<id>" that follows createdAt in the index's sort key: issues opened at this very instant count.
-    const issues = await repo.listIssues({ createdFrom: edges[0], createdTo: `${edges[weeks]}~` });
+    let issues = await repo.listIssues({ createdFrom: edges[0], createdTo: `${edges[weeks]}~` });
+    if (customerId) issues = issues.filter((issue) => issue.customerId === customerId);
+    if (team) {
+      const served = await service.customers.customersById(issues.map((issue) => issue.customerId));
+      const ofTeam = new Set(
+        served.filter((customer) => customer.team.teamLead.email.toLowerCase() === team.toLowerCase()).map(({ id }) => id),
+      );
+      issues = issues.filter((issue) => ofTeam.has(issue.customerId));
+    }
     return {
       by: 'week',
+      ...(customerId ? { customerId } : {}),
+      ...(team ? { team } : {}),
       weeks: edges.slice(0, -1).map((from, index) => {
         const to = edges[index + 1];
         // Each window holds its start; the last one holds now too.
@@ -207,7 +221,7 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
           throw new HttpError(400, `${field}: not a date or date-time (ISO 8601)`, [{ field, problem: 'not an ISO 8601 date' }]);
         return new Date(parsed).toISOString();
       };
-      if (query.by !== undefined) return json(200, await weeklyKpis(validate(query, weeklyKpisQuery).weeks, now));
+      if (query.by !== undefined) return json(200, await weeklyKpis(validate(query, weeklyKpisQuery), now));
       const from = bound('from', new Date(now.getTime() - 30 * 86_400_000));
       const to = bound('to', now);
       if (from > to) throw new HttpError(400, 'from: must not be after to', [{ field: 'from', problem: 'after to' }]);

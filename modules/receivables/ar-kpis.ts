@@ -34,18 +34,9 @@ function recoveredOf(invoice: Invoice): number {
   return Math.max(0, Math.min(after, invoice.amount - invoice.credit - paidBefore));
 }
 
-/** The money KPIs of invoices in one currency. DSO by the countback method; CEI over the last 30 days. */
-function moneyKpis(invoices: Invoice[], today: string) {
-  const open = invoices.filter((invoice) => invoice.status === 'open' && balance(invoice) > 0);
-  const buckets = { current: 0, '1-30': 0, '31-60': 0, '61-90': 0, '91-120': 0, '120+': 0, disputed: 0 };
-  for (const invoice of open) {
-    const amount = balance(invoice);
-    buckets[agingBucket(invoice, today)] += amount;
-  }
-  const totalOpen = open.reduce((sum, invoice) => sum + balance(invoice), 0);
-
-  // DSO, countback: walk back month by month, consuming each month's sales until the receivable is covered.
-  let remaining = totalOpen;
+/** DSO by the countback method: walk back month by month, consuming each month's sales until the receivable is covered. */
+function countbackDso(invoices: Invoice[], receivable: number, today: string): number {
+  let remaining = receivable;
   let dso = 0;
   for (let back = 0; back < 24 && remaining > 0.005; back++) {
     const monthEnd = DateTime.fromISO(today).minus({ months: back });
@@ -64,21 +55,64 @@ function moneyKpis(invoices: Invoice[], today: string) {
       remaining -= sales;
     }
   }
+  return dso;
+}
 
-  // CEI over the last 30 days: collected / collectible.
+/** CEI over the 30 days up to `today`: collected / collectible; `endingCurrent` is what was owed and not yet due then. */
+function cei(invoices: Invoice[], today: string, endingCurrent: number): number | null {
   const start = DateTime.fromISO(today).minus({ days: 30 }).toISODate()!;
   const beginning = invoices.reduce((sum, invoice) => sum + receivableOn(invoice, start), 0);
   const sales = invoices
     .filter((invoice) => invoice.status !== 'void' && invoice.issueDate > start && invoice.issueDate <= today)
     .reduce((sum, invoice) => sum + invoice.amount, 0);
   const ending = invoices.reduce((sum, invoice) => sum + receivableOn(invoice, today), 0);
-  const endingCurrent = open.filter((invoice) => invoice.dueDate >= today).reduce((sum, invoice) => sum + balance(invoice), 0);
+  return percent(beginning + sales - ending, beginning + sales - endingCurrent);
+}
 
+/**
+ * DSO, CEI and the receivable per currency as they stood at the end of each of the last `weeks`
+ * weeks (7-day steps ending today, oldest first), from the payments' dates: what the KPI screen
+ * draws as a trend.
+ */
+export function arTrend(invoices: Invoice[], now: Date, weeks: number) {
+  const today = DateTime.fromJSDate(now, { zone: 'UTC' });
+  const currencies = [...new Set(invoices.map((invoice) => invoice.currency))].sort();
+  return {
+    by: 'week' as const,
+    weeks: Array.from({ length: weeks }, (_, index) => {
+      const asOf = today.minus({ weeks: weeks - 1 - index }).toISODate()!;
+      const byCurrency = Object.fromEntries(
+        currencies.map((currency) => {
+          const of = invoices.filter((invoice) => invoice.currency === currency);
+          const receivable = of.reduce((sum, invoice) => sum + receivableOn(invoice, asOf), 0);
+          const notDue = of.filter((invoice) => invoice.dueDate >= asOf).reduce((sum, invoice) => sum + receivableOn(invoice, asOf), 0);
+          return [
+            currency,
+            { receivable: round(receivable), dsoDays: round(countbackDso(of, receivable, asOf), 1), ceiPct: cei(of, asOf, notDue) },
+          ];
+        }),
+      );
+      return { asOf, byCurrency };
+    }),
+  };
+}
+
+/** The money KPIs of invoices in one currency. DSO by the countback method; CEI over the last 30 days. */
+function moneyKpis(invoices: Invoice[], today: string) {
+  const open = invoices.filter((invoice) => invoice.status === 'open' && balance(invoice) > 0);
+  const buckets = { current: 0, '1-30': 0, '31-60': 0, '61-90': 0, '91-120': 0, '120+': 0, disputed: 0 };
+  for (const invoice of open) {
+    const amount = balance(invoice);
+    buckets[agingBucket(invoice, today)] += amount;
+  }
+  const totalOpen = open.reduce((sum, invoice) => sum + balance(invoice), 0);
+
+  const endingCurrent = open.filter((invoice) => invoice.dueDate >= today).reduce((sum, invoice) => sum + balance(invoice), 0);
   return {
     openAmount: round(totalOpen),
     aging: Object.fromEntries(Object.entries(buckets).map(([name, amount]) => [name, round(amount)])),
-    dsoDays: round(dso, 1),
-    ceiPct: percent(beginning + sales - ending, beginning + sales - endingCurrent),
+    dsoDays: round(countbackDso(invoices, totalOpen, today), 1),
+    ceiPct: cei(invoices, today, endingCurrent),
     currentPct: percent(buckets.current, totalOpen),
     recoveredAfterDunning: round(invoices.reduce((sum, invoice) => sum + recoveredOf(invoice), 0)),
     overpaid: round(invoices.reduce((sum, invoice) => sum + (invoice.overpaid ?? 0), 0)),

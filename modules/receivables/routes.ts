@@ -8,7 +8,7 @@ import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import { CustomerRepository } from '../customers/index.ts';
 import type { Policy } from '../policies/index.ts';
 import { callerZone, staffZone } from '../users/index.ts';
-import { agingBucket, agingBuckets, arKpis } from './ar-kpis.ts';
+import { agingBucket, agingBuckets, arKpis, arTrend } from './ar-kpis.ts';
 import { changeInvoices, contextOf, customerContext } from './dunning-service.ts';
 import { parseInvoiceCsv } from './invoice-csv.ts';
 import {
@@ -58,6 +58,7 @@ const worklistQuery = z.strictObject({
   /** The customer id of the last line of the page before (its `next`). */
   after: z.string().min(1).max(64).optional(),
 });
+const arTrendQuery = z.strictObject({ by: z.literal('week'), weeks: z.coerce.number().int().min(1).max(52).default(8) });
 const agingQuery = z.strictObject({
   aging: z.enum(agingBuckets),
   currency: z
@@ -309,9 +310,11 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       return json(200, { count: entries.length, customers: lines, ...(more ? { next: lines.at(-1)!.customerId } : {}) });
     },
 
-    'GET /kpis/ar': async () => {
+    /** The AR KPIs now; with `by=week`, DSO, CEI and the receivable per currency at the end of each of the last `weeks` weeks. */
+    'GET /kpis/ar': async (event) => {
+      const trend = event.queryStringParameters?.by !== undefined ? validate(event.queryStringParameters, arTrendQuery) : undefined;
       const all = (await Promise.all(invoiceStatuses.map((status) => invoices.byStatus(status)))).flat();
-      return json(200, arKpis(all, deps.clock.now()));
+      return json(200, trend ? arTrend(all, deps.clock.now(), trend.weeks) : arKpis(all, deps.clock.now()));
     },
 
     /** Stripe-compatible invoice webhooks, verified by the Stripe-Signature scheme (the stripe package). */

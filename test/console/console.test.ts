@@ -90,24 +90,39 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     expect(subjects.some((subject) => /resolved/i.test(subject))).toBe(true);
   });
 
-  it('KPIs: a chart and a table of the last 8 weeks with the change from the week before, exported as CSV', async () => {
+  it('KPIs: a chart and a table of the last 8 weeks with the change from the week before, by team; the AR trend; exported as CSV', async () => {
     const { page, runtime } = env;
+    // An invoice paid in full: the AR trend has a currency to show, and acme's balance is unchanged.
+    expect((await api(runtime).post('/invoices', { ...invoiceInput('K-1', 'acme', '2026-11-20', 100), amountPaid: 100 })).status).toBe(201);
     await page.getByRole('navigation').getByRole('link', { name: 'KPIs' }).click();
     await page.waitForURL(`${runtime.urls.api}/console/kpis`);
-    await page.locator('.chart canvas').waitFor();
-    const rows = page.locator('table.kpis tbody tr');
+    await page.locator('.chart canvas').first().waitFor();
+    const rows = page.getByRole('table', { name: 'By week, with the change from the week before' }).locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(8);
     // This week: the issue worked above, acknowledged and resolved on the runtime's clock.
     expect(await rows.last().textContent()).toMatch(/^.+?1\s/);
-    expect(await seriousAccessibilityFindings(page)).toEqual([]);
-    await screenshot(page, 'kpis');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toBe('steward-kpis-by-week.csv');
     const text = await new Response(await download.createReadStream().then((stream) => stream as unknown as ReadableStream)).text();
     const lines = text.trim().split('\r\n');
-    expect(lines[0]).toBe('week from,week to,Issues opened,MTTA (min),MTTR (min),SLA met (%)');
+    expect(lines[0]).toBe(
+      'week from,week to,Issues opened,MTTA (min),MTTR (min),SLA met (%),Updates on time (%),Longest silence (min),First ETR met (%),RFOs accepted,Escalated by customer (%),Reopened (%)',
+    );
     expect(lines).toHaveLength(9);
     expect(lines[8].split(',')[2]).toBe('1');
+
+    // Scoped to acme's team (its team lead's): the issues worked above still count.
+    await page.getByLabel('Team').selectOption({ label: 'Tina Lead' });
+    await expect.poll(() => page.locator('.lead').first().textContent()).toContain('team of tina@provider.test');
+    expect(await rows.last().textContent()).toMatch(/^.+?[1-9]\s/);
+    await page.getByLabel('Chart').selectOption({ label: 'SLA met' });
+    expect(await page.getByRole('img', { name: /^SLA met by week/ }).count()).toBe(1);
+
+    const ar = page.getByRole('table', { name: 'Receivables: DSO and CEI by week' });
+    await expect.poll(() => ar.locator('tbody tr').count()).toBe(8);
+    expect(await ar.locator('thead').textContent()).toContain('DSO EUR');
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
+    await screenshot(page, 'kpis');
   });
 
   it('Customer: contacts, team, open issues, invoices with the balance, dunning; reached from an issue', async () => {

@@ -82,4 +82,14 @@ describe('the dunning worklist and the aging click-through (the console’s Rece
     expect(bad.body.error).toContain('aging');
     expect((await env.client.get('/invoices?aging=current&currency=euro')).status).toBe(400);
   });
+
+  it('GET /kpis/ar?by=week: DSO, CEI and the receivable per currency at each week end, the last as GET /kpis/ar says now', async () => {
+    const trend = await env.client.get('/kpis/ar?by=week&weeks=2');
+    expect(trend.status).toBe(200);
+    expect(trend.body.weeks.map((week: { asOf: string }) => week.asOf)).toEqual(['2026-11-24', '2026-12-01']);
+    const now = (await env.client.get('/kpis/ar')).body.byCurrency;
+    expect(trend.body.weeks[1].byCurrency.USD).toEqual({ receivable: 80, dsoDays: now.USD.dsoDays, ceiPct: now.USD.ceiPct });
+    for (const query of ['by=month', 'by=week&weeks=60', 'by=week&x=1'])
+      expect((await env.client.get(`/kpis/ar?${query}`)).status, query).toBe(400);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useRuntime } from '../support/runtime.ts';
+import { acme, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();
 
@@ -60,9 +60,29 @@ describe("GET /issues?open=true: what is due next, paged (the console's Now)", (
     expect(last.all.issues).toBe(3); // the three opened above, this week
     expect(first.all).toMatchObject({ issues: 0, mttaMinutes: null });
     expect(last.bySeverity.sev1.issues).toBe(1);
-    for (const query of ['by=day', 'by=week&weeks=0', 'by=week&weeks=53', 'by=week&extra=1']) {
+    for (const query of ['by=day', 'by=week&weeks=0', 'by=week&weeks=53', 'by=week&extra=1', 'by=week&team=not-an-email']) {
       const refused = await env.client.get(`/kpis?${query}`);
       expect(refused.status, query).toBe(400);
     }
+  });
+
+  it('GET /kpis?by=week for one customer, or for the customers of one team (by its team lead)', async () => {
+    const other = {
+      ...acme,
+      id: 'globex',
+      name: 'Globex',
+      emailDomains: ['globex.test'],
+      contacts: [{ name: 'Gil', email: 'gil@globex.test', roles: ['technical'] }],
+      team: { ...acme.team, teamLead: { name: 'Otto Lead', email: 'otto@provider.test' } },
+    };
+    expect((await env.client.post('/customers', other)).status).toBe(201);
+    await env.client.post('/issues', { customerId: 'globex', title: 'Globex down', severity: 'sev2', description: 'x' });
+    const issuesThisWeek = async (query: string) => (await env.client.get(`/kpis?by=week&weeks=2&${query}`)).body.weeks[1].all.issues;
+    expect(await issuesThisWeek('customerId=globex')).toBe(1);
+    expect(await issuesThisWeek('customerId=acme')).toBe(3);
+    expect(await issuesThisWeek('team=otto@provider.test')).toBe(1);
+    expect(await issuesThisWeek('team=TINA@provider.test')).toBe(3);
+    expect(await issuesThisWeek('team=nobody@provider.test')).toBe(0);
+    expect((await env.client.get('/kpis?by=week&team=otto@provider.test')).body.team).toBe('otto@provider.test');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arKpis } from '../../modules/receivables/ar-kpis.ts';
+import { arKpis, arTrend } from '../../modules/receivables/ar-kpis.ts';
 import { applyPayment, upsertInvoice, type Invoice } from '../../modules/receivables/invoices.ts';
 
 const AT = '2026-11-20T09:00:00.000Z';
@@ -37,5 +37,27 @@ describe('money is never mixed', () => {
     expect([paid.status, paid.amountPaid, paid.overpaid]).toEqual(['paid', 4_800, 43_200]);
     const kpis = arKpis([paid], new Date('2026-11-30T12:00:00Z'));
     expect([kpis.recoveredAfterDunning, kpis.overpaid]).toEqual([4_800, 43_200]);
+  });
+});
+
+describe('AR trend by week (DSO, CEI, receivable as they stood at each week end)', () => {
+  it('counts an invoice from its issue date and a payment from its date; the last week is what GET /kpis/ar says now', () => {
+    const partly = applyPayment(invoice('E-1', 'EUR', 1_000), { invoiceId: 'E-1', amount: 400, date: '2026-11-25', reference: 'p1' }, AT);
+    const later = upsertInvoice(
+      undefined,
+      { id: 'E-2', customerId: 'c', issueDate: '2026-11-20', dueDate: '2026-12-20', currency: 'EUR', amount: 500, amountPaid: 0 },
+      AT,
+      '2026-11-20',
+    );
+    const now = new Date('2026-11-30T12:00:00Z');
+    const trend = arTrend([partly, later], now, 3);
+    expect(trend.weeks.map((week) => [week.asOf, week.byCurrency.EUR.receivable])).toEqual([
+      ['2026-11-16', 1_000],
+      ['2026-11-23', 1_500],
+      ['2026-11-30', 1_100],
+    ]);
+    const current = arKpis([partly, later], now);
+    expect(trend.weeks[2].byCurrency.EUR).toEqual({ receivable: current.openAmount, dsoDays: current.dsoDays, ceiPct: current.ceiPct });
+    expect(trend.weeks[0].byCurrency.EUR.dsoDays).toBeGreaterThan(0);
   });
 });

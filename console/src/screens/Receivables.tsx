@@ -33,7 +33,7 @@ function usePaged<T>(
 ) {
   const [state, setState] = useState<{ items: T[]; next?: string; count: number }>();
   const [error, setError] = useState<string>();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the first page is read once per mount (the caller keys the component)
+  // The first page is read once per mount: the caller keys the component by what it lists.
   useEffect(() => void first().then(setState, (failure: Error) => setError(failure.message)), []);
   const loadMore = async () => {
     if (!state?.next) return;
