@@ -8,6 +8,8 @@ import type { Invoice } from '../../modules/receivables/invoices.ts';
 import type { Policy } from '../../modules/policies/policy.ts';
 import type { PolicyVersion } from '../../modules/policies/policy-repository.ts';
 import type { WorklistEntry } from '../../modules/receivables/worklist.ts';
+import type { SentEmail } from '../../kernel/outbox.ts';
+import type { Rfo } from '../../modules/issues/issue.ts';
 
 export type { Customer, Invoice, Issue, Policy, PolicyVersion, TimelineEntry, WorklistEntry };
 export type IssueEventInput = z.input<typeof issueEventSchema>;
@@ -36,3 +38,15 @@ export interface OpenIssuesPage {
   issues: IssueView[];
   next?: string;
 }
+
+/** A customer as GET /customers/{id} gives it: with its history across modules. */
+export type CustomerView = Customer & {
+  history: {
+    issues: Pick<Issue, 'id' | 'title' | 'severity' | 'status' | 'createdAt' | 'resolvedAt' | 'closedAt'>[];
+    rfos: (Rfo & { issueId: string })[];
+    payments: { invoiceId: string; amount: number; date: string; reference: string }[];
+    disputes: (NonNullable<Invoice['dispute']> & { invoiceId: string })[];
+    promises: (NonNullable<Invoice['promise']> & { invoiceId: string })[];
+    emails: SentEmail[];
+  };
+};

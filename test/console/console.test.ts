@@ -140,6 +140,19 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     expect(await text()).toContain('ann@acme.test');
     expect(await text()).toContain(opened.body.id);
     expect(await text()).toContain('Sam Manager');
+    // History across modules: every issue (closed ones too) and every email, each list exported as CSV.
+    const emails = page.getByRole('table', { name: 'Emails' });
+    expect(await emails.textContent()).toContain(`[${opened.body.id}] We are working on: Slow VPN`);
+    const issues = page.getByRole('table', { name: 'Issues' });
+    expect(await issues.getByRole('row').count()).toBeGreaterThanOrEqual(3); // Checkout fails (closed), Slow VPN, the heading
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export issues as CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('steward-acme-issues.csv');
+    const csv = await new Response((await download.createReadStream()) as unknown as ReadableStream).text();
+    expect(csv.split('\r\n')[0]).toBe('Issue,Title,Severity,Status,Opened,Resolved');
+    expect(csv).toMatch(/\r\nISS-\d+,Checkout fails,sev2,closed,2026-11-02T/);
     expect(await seriousAccessibilityFindings(page)).toEqual([]);
     await screenshot(page, 'customer');
   });

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.ts';
 import { when } from '../format.ts';
 import { onLink } from '../router.ts';
-import type { Customer, Invoice, OpenIssuesPage } from '../types.ts';
+import { DataTable } from '../data-table.tsx';
+import type { CustomerView, Invoice, OpenIssuesPage } from '../types.ts';
 
 interface Dunning {
   cycle: number;
@@ -15,11 +16,12 @@ interface Dunning {
 const unlessForbidden = <T,>(promise: Promise<T>): Promise<T | undefined> =>
   promise.catch((error) => (error instanceof ApiError && error.status === 403 ? undefined : Promise.reject(error)));
 
-const balance = (invoice: Invoice) => Math.round((invoice.amount - invoice.amountPaid) * 100) / 100;
+const balance = (invoice: Invoice) => Math.round((invoice.amount - invoice.amountPaid - invoice.credit) * 100) / 100;
+const money = (amount: number, currency?: string) => `${amount.toFixed(2)}${currency ? ` ${currency}` : ''}`;
 
 /** Customer: contacts, team, policy, open issues, invoices with the balance per currency, dunning and suspension. */
 export function CustomerScreen({ id }: { id: string }) {
-  const [customer, setCustomer] = useState<Customer>();
+  const [customer, setCustomer] = useState<CustomerView>();
   const [issues, setIssues] = useState<OpenIssuesPage>();
   const [invoices, setInvoices] = useState<Invoice[]>();
   const [dunning, setDunning] = useState<Dunning>();
@@ -27,7 +29,7 @@ export function CustomerScreen({ id }: { id: string }) {
   useEffect(() => {
     const path = encodeURIComponent(id);
     Promise.all([
-      api<Customer>(`/customers/${path}`),
+      api<CustomerView>(`/customers/${path}`),
       api<OpenIssuesPage>(`/issues?open=true&customerId=${path}&limit=50`),
       unlessForbidden(api<{ invoices: Invoice[] }>(`/invoices?customerId=${path}`)),
       unlessForbidden(api<Dunning>(`/customers/${path}/dunning`)),
@@ -118,38 +120,115 @@ export function CustomerScreen({ id }: { id: string }) {
         <p>None open.</p>
       )}
       {invoices && (
-        <>
-          <h2>Invoices</h2>
-          <table class="issues">
-            <thead>
-              <tr>
-                <th scope="col">Invoice</th>
-                <th scope="col">Due</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Open</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {invoices.map((invoice) => (
-                <tr key={invoice.id}>
-                  <td>{invoice.id}</td>
-                  <td>{invoice.dueDate}</td>
-                  <td>
-                    {invoice.amount.toFixed(2)} {invoice.currency}
-                  </td>
-                  <td>{balance(invoice).toFixed(2)}</td>
-                  <td>
-                    {invoice.status}
-                    {invoice.dispute && !invoice.dispute.resolvedAt && <span class="flag">disputed</span>}
-                    {invoice.promise && <span class="flag">promise {invoice.promise.date}</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
+        <DataTable
+          caption="Invoices"
+          filename={`steward-${customer.id}-invoices.csv`}
+          rows={invoices}
+          rowKey={(invoice) => invoice.id}
+          columns={[
+            { label: 'Invoice', cell: (invoice) => invoice.id },
+            { label: 'Due', cell: (invoice) => invoice.dueDate },
+            { label: 'Amount', cell: (invoice) => money(invoice.amount, invoice.currency) },
+            { label: 'Open', cell: (invoice) => money(balance(invoice)) },
+            {
+              label: 'Status',
+              cell: (invoice) => (
+                <>
+                  {invoice.status}
+                  {invoice.dispute && !invoice.dispute.resolvedAt && <span class="flag">disputed</span>}
+                  {invoice.promise && !invoice.promise.outcome && <span class="flag">promise {invoice.promise.date}</span>}
+                </>
+              ),
+              text: (invoice) => invoice.status,
+            },
+          ]}
+        />
       )}
+      <h2>History</h2>
+      <DataTable
+        caption="Issues"
+        filename={`steward-${customer.id}-issues.csv`}
+        rows={customer.history.issues}
+        rowKey={(issue) => issue.id}
+        columns={[
+          {
+            label: 'Issue',
+            cell: (issue) => (
+              <a href={`/console/issues/${encodeURIComponent(issue.id)}`} onClick={onLink}>
+                {issue.id}
+              </a>
+            ),
+            text: (issue) => issue.id,
+          },
+          { label: 'Title', cell: (issue) => issue.title },
+          { label: 'Severity', cell: (issue) => issue.severity },
+          { label: 'Status', cell: (issue) => issue.status },
+          { label: 'Opened', cell: (issue) => when(issue.createdAt), text: (issue) => issue.createdAt },
+          { label: 'Resolved', cell: (issue) => when(issue.resolvedAt), text: (issue) => issue.resolvedAt },
+        ]}
+      />
+      <DataTable
+        caption="RFOs"
+        filename={`steward-${customer.id}-rfos.csv`}
+        rows={customer.history.rfos}
+        rowKey={(rfo) => `${rfo.issueId}-${rfo.revision}`}
+        columns={[
+          { label: 'Issue', cell: (rfo) => rfo.issueId },
+          { label: 'Revision', cell: (rfo) => rfo.revision },
+          { label: 'State', cell: (rfo) => `${rfo.status}${rfo.acceptedBy ? ` (by ${rfo.acceptedBy})` : ''}` },
+          { label: 'Reason for outage', cell: (rfo) => rfo.text },
+        ]}
+      />
+      <DataTable
+        caption="Payments"
+        filename={`steward-${customer.id}-payments.csv`}
+        rows={customer.history.payments}
+        rowKey={(payment) => `${payment.invoiceId}-${payment.reference}`}
+        columns={[
+          { label: 'Date', cell: (payment) => payment.date },
+          { label: 'Invoice', cell: (payment) => payment.invoiceId },
+          { label: 'Amount', cell: (payment) => money(payment.amount), text: (payment) => payment.amount },
+          { label: 'Reference', cell: (payment) => payment.reference },
+        ]}
+      />
+      <DataTable
+        caption="Disputes"
+        filename={`steward-${customer.id}-disputes.csv`}
+        rows={customer.history.disputes}
+        rowKey={(dispute) => `${dispute.invoiceId}-${dispute.openedAt}`}
+        columns={[
+          { label: 'Invoice', cell: (dispute) => dispute.invoiceId },
+          { label: 'Reason', cell: (dispute) => dispute.reason },
+          { label: 'Owner', cell: (dispute) => dispute.owner ?? '—' },
+          { label: 'Resolve by', cell: (dispute) => dispute.resolveBy ?? '—' },
+          { label: 'Outcome', cell: (dispute) => (dispute.resolvedAt ? `${dispute.outcome} (${when(dispute.resolvedAt)})` : 'open') },
+        ]}
+      />
+      <DataTable
+        caption="Promises to pay"
+        filename={`steward-${customer.id}-promises.csv`}
+        rows={customer.history.promises}
+        rowKey={(promise) => `${promise.invoiceId}-${promise.madeAt}`}
+        columns={[
+          { label: 'Invoice', cell: (promise) => promise.invoiceId },
+          { label: 'Pay by', cell: (promise) => promise.date },
+          { label: 'Amount', cell: (promise) => money(promise.amount), text: (promise) => promise.amount },
+          { label: 'Made', cell: (promise) => when(promise.madeAt), text: (promise) => promise.madeAt },
+          { label: 'Outcome', cell: (promise) => promise.outcome ?? 'due' },
+        ]}
+      />
+      <DataTable
+        caption="Emails"
+        filename={`steward-${customer.id}-emails.csv`}
+        rows={[...customer.history.emails].reverse()}
+        rowKey={(email) => email.messageId}
+        columns={[
+          { label: 'Sent', cell: (email) => when(email.sentAt), text: (email) => email.sentAt },
+          { label: 'Subject', cell: (email) => email.subject },
+          { label: 'To', cell: (email) => [...email.to, ...(email.cc ?? [])].join(', ') },
+          { label: 'Kind', cell: (email) => email.template },
+        ]}
+      />
     </section>
   );
 }
