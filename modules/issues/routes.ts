@@ -14,6 +14,7 @@ import {
   newIssueSchema,
   type Issue,
   type IssueStatus,
+  severities,
   updateEventSchema,
 } from './issue.ts';
 import { previewUpdateEmail } from './issue-step.ts';
@@ -27,6 +28,7 @@ const openIssuesQuery = z.strictObject({
     .default(false),
   status: z.enum(issueStatuses as [IssueStatus, ...IssueStatus[]]).optional(),
   customerId: z.string().min(1).max(64).optional(),
+  severity: z.enum(severities).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   /** The id of the last issue of the page before (its `next`). */
   after: z.string().min(1).max(64).optional(),
@@ -35,7 +37,7 @@ const openIssuesQuery = z.strictObject({
 const WEEK_MS = 7 * 86_400_000;
 
 /** What GET /issues?open=true reads of every issue to choose a page: status, the due instants, the order. */
-const LIST_ATTRIBUTES: (keyof Issue)[] = ['id', 'status', 'customerId', 'createdAt', 'ackDueAt', 'nextUpdateAt', 'etr'];
+const LIST_ATTRIBUTES: (keyof Issue)[] = ['id', 'status', 'customerId', 'severity', 'createdAt', 'ackDueAt', 'nextUpdateAt', 'etr'];
 const weeklyKpisQuery = z.strictObject({
   by: z.literal('week'),
   weeks: z.coerce.number().int().min(1).max(52).default(8),
@@ -137,13 +139,15 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
       const query = event.queryStringParameters ?? {};
       const status = query.status as IssueStatus | undefined;
       if (status && !issueStatuses.includes(status)) throw new HttpError(400, `status: must be one of ${issueStatuses.join(', ')}`);
-      if (query.open === undefined && query.limit === undefined && query.after === undefined)
+      if (query.open === undefined && query.limit === undefined && query.after === undefined && query.severity === undefined)
         return json(200, { issues: await repo.listIssues({ customerId: query.customerId, status }) });
       const page = validate(query, openIssuesQuery);
       // What the sort needs, of every issue; the page's issues are then read whole.
       const listed = await repo.listIssues({ customerId: page.customerId, status: page.status }, LIST_ATTRIBUTES);
       const now = deps.clock.now().toISOString();
-      const chosen = (page.open ? listed.filter(isUnresolved) : listed).map((issue) => ({ issue, due: dueNext(issue, now) }));
+      const chosen = listed
+        .filter((issue) => (!page.open || isUnresolved(issue)) && (!page.severity || issue.severity === page.severity))
+        .map((issue) => ({ issue, due: dueNext(issue, now) }));
       if (page.open)
         chosen.sort((a, b) => (a.due?.at ?? '9999').localeCompare(b.due?.at ?? '9999') || a.issue.id.localeCompare(b.issue.id));
       const start = page.after ? chosen.findIndex(({ issue }) => issue.id === page.after) + 1 : 0;

@@ -35,6 +35,18 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await expect.poll(() => row.textContent()).toContain('Acknowledge in');
     expect(await seriousAccessibilityFindings(page)).toEqual([]);
     await screenshot(page, 'now');
+    // The severity filter asks the server (not only the page shown); the export holds every open issue it selects.
+    await page.getByLabel('Severity').selectOption('sev1');
+    await expect.poll(() => row.count()).toBe(0);
+    await page.getByLabel('Severity').selectOption('sev2');
+    await expect.poll(() => row.count()).toBe(1);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /^Export all \d+ as CSV$/ }).click(),
+    ]);
+    const exported = await new Response((await download.createReadStream()) as unknown as ReadableStream).text();
+    expect(exported).toMatch(new RegExp(`\\r\\nacknowledgement,2026-11-02T[^,]+,false,${id},Checkout fails,acme,sev2,open,,0,`));
+    await page.getByLabel('Severity').selectOption('');
 
     await row.getByRole('link', { name: id }).click();
     await page.waitForURL(`${runtime.urls.api}/console/issues/${id}`);

@@ -30,6 +30,10 @@ describe("GET /issues?open=true: what is due next, paged (the console's Now)", (
     expect(all.body.issues[1].due.what).toBe('acknowledgement');
     expect(all.body.issues[1]).toMatchObject({ escalationLevel: expect.any(Number), status: 'open', severity: 'sev1' });
 
+    const sev1 = await env.client.get('/issues?open=true&severity=sev1');
+    expect([sev1.body.count, sev1.body.issues.map((issue: { id: string }) => issue.id)]).toEqual([1, [down]]);
+    expect((await env.client.get('/issues?open=true&severity=sev9')).status).toBe(400);
+
     const first = await env.client.get('/issues?open=true&limit=1');
     expect(first.body.issues.map((issue: { id: string }) => issue.id)).toEqual([slow]);
     const second = await env.client.get(`/issues?open=true&limit=1&after=${first.body.next}`);

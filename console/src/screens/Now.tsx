@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
+import { downloadCsv } from '../csv.ts';
 import { duration, relative, when } from '../format.ts';
 import { onLink } from '../router.ts';
 import type { IssueView, OpenIssuesPage } from '../types.ts';
@@ -21,8 +22,8 @@ export function Now() {
 
   const query = useCallback(
     (after?: string) =>
-      `/issues?open=true&limit=${PAGE}${status ? `&status=${status}` : ''}${customer ? `&customerId=${encodeURIComponent(customer)}` : ''}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
-    [status, customer],
+      `/issues?open=true&limit=${PAGE}${status ? `&status=${status}` : ''}${severity ? `&severity=${severity}` : ''}${customer ? `&customerId=${encodeURIComponent(customer)}` : ''}${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+    [status, severity, customer],
   );
   const load = useCallback(async () => {
     try {
@@ -46,7 +47,48 @@ export function Now() {
     setIssues([...issues, ...page.issues]);
     setNext(page.next);
   };
-  const shown = severity ? issues.filter((issue) => issue.severity === severity) : issues;
+  /** Every open issue the filters select (not only the pages shown), read in pages of 500. */
+  const exportAll = async () => {
+    const all: IssueView[] = [];
+    let after: string | undefined;
+    do {
+      const page = await api<OpenIssuesPage>(query(after).replace(`limit=${PAGE}`, 'limit=500'));
+      all.push(...page.issues);
+      after = page.next;
+    } while (after);
+    downloadCsv('steward-open-issues.csv', [
+      [
+        'due next',
+        'due at',
+        'overdue',
+        'issue',
+        'title',
+        'customer',
+        'severity',
+        'status',
+        'owner',
+        'escalation level',
+        'last customer contact',
+        'ETR',
+        'on backup',
+      ],
+      ...all.map((issue) => [
+        issue.due?.what,
+        issue.due?.at,
+        issue.due ? String(issue.due.overdue) : '',
+        issue.id,
+        issue.title,
+        issue.customerId,
+        issue.severity,
+        issue.status,
+        issue.owner?.name,
+        issue.escalationLevel,
+        issue.lastCustomerContactAt ?? issue.createdAt,
+        issue.etr,
+        String(issue.runningOnBackup),
+      ]),
+    ]);
+  };
 
   return (
     <section aria-labelledby="now-title">
@@ -98,7 +140,7 @@ export function Now() {
           </tr>
         </thead>
         <tbody>
-          {shown.map((issue) => (
+          {issues.map((issue) => (
             <tr key={issue.id} class={issue.due?.overdue ? 'overdue' : undefined}>
               <td>
                 {issue.due ? (
@@ -135,12 +177,17 @@ export function Now() {
           ))}
         </tbody>
       </table>
-      {shown.length === 0 && !error && <p>Nothing open. Every customer has been answered.</p>}
-      {next && (
-        <button type="button" onClick={() => void more()}>
-          Show more
+      {issues.length === 0 && !error && <p>Nothing open. Every customer has been answered.</p>}
+      <div class="buttons">
+        {next && (
+          <button type="button" onClick={() => void more()}>
+            Show more
+          </button>
+        )}
+        <button type="button" class="secondary" onClick={() => void exportAll()}>
+          Export all {count} as CSV
         </button>
-      )}
+      </div>
     </section>
   );
 }
