@@ -82,7 +82,8 @@ export class IssueRepository {
   }
 
   async listIssues(
-    filter: { customerId?: string; status?: IssueStatus; createdFrom?: string; createdTo?: string },
+    /** `statuses`: any of these (the unresolved ones: `open` and `acknowledged`), instead of one `status`. */
+    filter: { customerId?: string; status?: IssueStatus; statuses?: IssueStatus[]; createdFrom?: string; createdTo?: string },
     /** Only these attributes of each issue (the rest are absent): for a list that sorts many and shows a page. */
     attributes?: (keyof Issue)[],
   ): Promise<Issue[]> {
@@ -112,9 +113,10 @@ export class IssueRepository {
       const issues = (await read([...ids].map(issueKey))).sort(
         (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
       );
-      return filter.status ? issues.filter((issue) => issue.status === filter.status) : issues;
+      const wanted = filter.status ? [filter.status] : filter.statuses;
+      return wanted ? issues.filter((issue) => wanted.includes(issue.status)) : issues;
     }
-    const statuses: IssueStatus[] = filter.status ? [filter.status] : issueStatuses;
+    const statuses: IssueStatus[] = filter.status ? [filter.status] : (filter.statuses ?? issueStatuses);
     const lists = await Promise.all(
       statuses.map((status) =>
         this.store.query({
@@ -126,7 +128,8 @@ export class IssueRepository {
       ),
     );
     const keys = lists.flat().map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) }));
-    return (await read(keys)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    // The index is eventually consistent: an item read just now may have left these statuses.
+    return (await read(keys)).filter((issue) => statuses.includes(issue.status)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   /**

@@ -143,7 +143,9 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
         return json(200, { issues: await repo.listIssues({ customerId: query.customerId, status }) });
       const page = validate(query, openIssuesQuery);
       // What the sort needs, of every issue; the page's issues are then read whole.
-      const listed = await repo.listIssues({ customerId: page.customerId, status: page.status }, LIST_ATTRIBUTES);
+      // Unresolved only: the index's two statuses, never the closed issues that pile up over the years.
+      const statuses: IssueStatus[] | undefined = page.open && !page.status ? ['open', 'acknowledged'] : undefined;
+      const listed = await repo.listIssues({ customerId: page.customerId, status: page.status, statuses }, LIST_ATTRIBUTES);
       const now = deps.clock.now().toISOString();
       const chosen = listed
         .filter((issue) => (!page.open || isUnresolved(issue)) && (!page.severity || issue.severity === page.severity))
