@@ -38,6 +38,7 @@ export async function bundleSizes(
     for (const name of names) {
       const outfile = join(out, name, 'index.mjs');
       await build({ ...lambdaBundling.esbuild, entryPoints: [join(functionsDir, name, 'handler.ts')], outfile, logLevel: 'silent' });
+      lambdaBundling.copyBesideBundle(join(out, name));
       const code = readFileSync(outfile);
       const times = Array.from({ length: imports }, () =>
         Number(execFileSync(process.execPath, ['--input-type=module', '-e', IMPORT_SCRIPT, outfile], { encoding: 'utf8' })),

@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
@@ -15,13 +16,25 @@ const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const alias = {
   '@aws-sdk/credential-provider-node': './infra/lambda-aliases/credentials.ts',
   'moment-timezone': './infra/lambda-aliases/moment-timezone.ts',
+  'date-holidays': './infra/lambda-aliases/date-holidays.ts',
 };
+
+/** Files a bundle reads beside itself (the holiday rules the date-holidays stand-in loads): from the project root, to the bundle's folder. */
+const besideBundle = [{ from: 'node_modules/date-holidays/data/holidays.json', to: 'holidays.json' }];
 
 /** How every Lambda is bundled: CDK's NodejsFunction and `npm run bench` use the same settings. */
 export const lambdaBundling = {
   target,
   mainFields,
   banner,
+  besideBundle,
+  /** Copies `besideBundle` into a bundle's folder (for a bundle built outside CDK). */
+  copyBesideBundle(outdir: string): void {
+    for (const file of besideBundle) copyFileSync(join(projectRoot, file.from), join(outdir, file.to));
+  },
+  /** CDK's afterBundling commands that copy `besideBundle` (inputDir: the project root, also inside Docker). */
+  afterBundling: (inputDir: string, outputDir: string) =>
+    besideBundle.map((file) => `cp "${join(inputDir, file.from)}" "${join(outputDir, file.to)}"`),
   /** The aliases as CDK's `esbuildArgs`. */
   esbuildArgs: Object.fromEntries(Object.entries(alias).map(([from, to]) => [`--alias:${from}`, to])),
   /** The same, as esbuild options, for building a bundle outside CDK. */

@@ -249,6 +249,11 @@ export class StatelessStack extends Stack {
           mainFields: lambdaBundling.mainFields,
           banner: lambdaBundling.banner,
           esbuildArgs: lambdaBundling.esbuildArgs,
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: lambdaBundling.afterBundling,
+          },
         },
       });
       this.logGroups.set(name, logGroup);

@@ -36,6 +36,7 @@ beforeAll(async () => {
     outfile,
     logLevel: 'silent',
   });
+  lambdaBundling.copyBesideBundle(dir); // as CDK's afterBundling hook does
   code = readFileSync(outfile, 'utf8');
   bundle = await import(pathToFileURL(outfile).href);
 }, 60_000);
@@ -49,7 +50,7 @@ const holidayDates = (HolidaysClass: typeof Holidays, country: string, year: num
 const holidayInstants = (HolidaysClass: typeof Holidays, country: string, year: number) =>
   (new HolidaysClass(country).getHolidays(year) || []).map((holiday) => `${holiday.start.toISOString()} ${holiday.end.toISOString()}`);
 
-describe('moment-timezone stand-in (the holiday library reads equinoxes and solstices through it)', () => {
+describe('date-holidays and moment-timezone stand-ins (the holiday library reads equinoxes and solstices through moment)', () => {
   it.each(['JP', 'CL', 'TW'])('%s: every holiday of 2020–2045 falls on the same day as with the real moment-timezone', (country) => {
     for (let year = 2020; year <= 2045; year++)
       expect(holidayDates(bundle.Holidays, country, year), `${country} ${year}`).toEqual(holidayDates(Holidays, country, year));
@@ -73,6 +74,14 @@ describe('moment-timezone stand-in (the holiday library reads equinoxes and sols
   it('Japan 2027: Vernal Equinox Day is 21 March, Autumnal Equinox Day 23 September', () => {
     const equinoxDays = holidayDates(bundle.Holidays, 'JP', 2027).filter((line) => /春分の日$|秋分の日$/.test(line));
     expect(equinoxDays.map((line) => line.slice(0, 10))).toEqual(['2027-03-21', '2027-09-23']);
+  });
+
+  it('leaves the holiday rules out of the bundle: they are read from holidays.json beside it, which CDK copies there', () => {
+    expect(code).not.toContain('Fronleichnam');
+    expect(readFileSync(join(dir, 'holidays.json'), 'utf8')).toContain('Fronleichnam');
+    expect(lambdaBundling.afterBundling('/asset-input', '/asset-output')).toEqual([
+      'cp "/asset-input/node_modules/date-holidays/data/holidays.json" "/asset-output/holidays.json"',
+    ]);
   });
 
   it('leaves moment and its zone data out of the bundle', () => {
