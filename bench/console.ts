@@ -1,7 +1,8 @@
 /**
  * The console's speed goals, in headless Chromium on this machine: the JavaScript (gzip) a browser
  * loads before the first screen shows, and the time from opening *Now* with BENCH_CONSOLE_ISSUES
- * open issues (default 1,000) until its first page of rows is on screen and answers a click.
+ * open issues (default 1,000) until its first page of rows is on screen and its filter takes input
+ * (the filtered answer then lands before the next run, untimed).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,9 +49,13 @@ export async function consoleSpeed(openIssues: number, runs = 5) {
       const started = performance.now();
       await page.goto(`${runtime.urls.api}/console/`);
       await page.waitForSelector('table.issues tbody tr:nth-child(100)');
+      const filtered = page.waitForResponse((response) => response.url().includes('severity=sev3'));
       await page.getByLabel('Severity').selectOption('sev3'); // answers input: interactive
-      await page.waitForSelector('table.issues tbody tr');
       timings.push(performance.now() - started);
+      // The filter's own answer lands outside the timing, and before the next run: a request still in
+      // flight when the page is opened again would be timed with it (runs got slower one by one).
+      await filtered;
+      await page.waitForSelector('table.issues tbody tr');
     }
     timings.sort((a, b) => a - b);
     return { size, openIssues, medianMs: timings[Math.floor(timings.length / 2)], timings };
@@ -67,6 +72,6 @@ export function printConsoleSpeed(result: Awaited<ReturnType<typeof consoleSpeed
     `before the first screen: ${result.size.files.length} files, ${kb(result.size.bytes)} minified, ${kb(result.size.gzip)} gzip (goal: at most 100 KB gzip)`,
   );
   console.log(
-    `Now with ${result.openIssues} open issues, open → first 100 rows shown and a filter answered: median ${result.medianMs.toFixed(0)} ms of ${result.timings.length} (goal: at most 1,000 ms); runs ${result.timings.map((ms) => ms.toFixed(0)).join(', ')}`,
+    `Now with ${result.openIssues} open issues, open → first 100 rows shown and the filter taking input: median ${result.medianMs.toFixed(0)} ms of ${result.timings.length} (goal: at most 1,000 ms); runs ${result.timings.map((ms) => ms.toFixed(0)).join(', ')}`,
   );
 }
