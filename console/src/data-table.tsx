@@ -53,7 +53,8 @@ export function DataTable<T>({
       </table>
       <ListActions
         exportAs={{
-          label: `Export ${caption.toLowerCase()} as CSV`,
+          // "Issues" → "issues", "RFOs" stays "RFOs".
+          label: `Export ${caption.replace(/^[A-Z](?=[a-z])/, (first) => first.toLowerCase())} as CSV`,
           filename,
           rows: () => [
             columns.map((column) => column.label),

@@ -89,8 +89,7 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
   const weeklyKpis = async ({ weeks, customerId, team }: z.infer<typeof weeklyKpisQuery>, now: Date) => {
     const edges = Array.from({ length: weeks + 1 }, (_, index) => new Date(now.getTime() - (weeks - index) * WEEK_MS).toISOString());
     // "~" sorts after the "#<id>" that follows createdAt in the index's sort key: issues opened at this very instant count.
-    let issues = await repo.listIssues({ createdFrom: edges[0], createdTo: `${edges[weeks]}~` });
-    if (customerId) issues = issues.filter((issue) => issue.customerId === customerId);
+    let issues = await repo.listIssues({ customerId, createdFrom: edges[0], createdTo: `${edges[weeks]}~` });
     if (team) {
       const served = await service.customers.customersById(issues.map((issue) => issue.customerId));
       const ofTeam = new Set(
