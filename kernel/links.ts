@@ -36,6 +36,13 @@ const mac = (key: string, payload: string) => createHmac('sha256', key).update(p
  */
 export const legacyLinkKey = (apiSecret: string) => createHmac('sha256', apiSecret).update('steward customer links v1').digest('hex');
 
+/**
+ * An email's text with every signed customer link's token hidden, for staff screens: a link acts
+ * as the customer (escalate, accept or dispute an RFO, promise to pay), and a person who may only
+ * read an issue must not be able to act as its customer by clicking it.
+ */
+export const withoutLinkTokens = (text: string) => text.replace(/\/links\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, '/links/(signed link, hidden)');
+
 export function signLink(claims: LinkClaims, key: string): string {
   const payload = b64(JSON.stringify(claims));
   return `${payload}.${b64(mac(key, payload))}`;

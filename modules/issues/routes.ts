@@ -2,6 +2,7 @@ import { actorOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import * as z from 'zod';
 import { HttpError, json, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
+import { withoutLinkTokens } from '../../kernel/links.ts';
 import { sentEmails } from '../../kernel/outbox.ts';
 import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import type { Customer } from '../customers/index.ts';
@@ -185,7 +186,8 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
       const sent = new Map(emails.map((email) => [email.key, email]));
       const withEmails = timeline.map((entry) => {
         const email = entry.type === 'email' && typeof entry.key === 'string' ? sent.get(entry.key) : undefined;
-        return email ? { ...entry, to: email.to, cc: email.cc ?? [], subject: email.subject, text: email.text ?? '' } : entry;
+        const text = withoutLinkTokens(email?.text ?? '');
+        return email ? { ...entry, to: email.to, cc: email.cc ?? [], subject: email.subject, text } : entry;
       });
       const ladder = escalationLadder(issue, service.context(issue, customer)).map((rung) => {
         const told = sent.get(`escalation-${rung.level}-g${issue.generation}`);
@@ -200,7 +202,8 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
       const input = parseBody(event, updateEventSchema);
       const issue = await issueOr404(pathParam(event));
       const customer = await customerOf(issue);
-      return json(200, await previewUpdateEmail(deps.settings, issue, customer, input, service.context(issue, customer)));
+      const preview = await previewUpdateEmail(deps.settings, issue, customer, input, service.context(issue, customer));
+      return json(200, { ...preview, text: withoutLinkTokens(preview.text) });
     },
 
     'POST /issues/{id}/events': async (event) => {

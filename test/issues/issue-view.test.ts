@@ -45,6 +45,9 @@ describe("GET /issues/{id} as the console's Issue screen shows it", () => {
       subject: `[${id}] We are working on: Slow VPN`,
     });
     expect(email.text).toContain('we have received your issue "Slow VPN"');
+    // A signed link acts as the customer: staff screens show where it leads, never its token.
+    expect(email.text).toContain('/links/(signed link, hidden)');
+    expect(email.text).not.toMatch(/\/links\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/);
   });
 });
 
@@ -66,6 +69,7 @@ describe('POST /issues/{id}/preview: the customer email an update would send, se
     expect(preview.body.to).toEqual(['ann@acme.test']);
     expect(preview.body.subject).toBe(`[${id}] Update: Mail delayed`);
     expect(preview.body.text).toContain('A mail relay is being replaced.');
+    expect(preview.body.text).toContain('/links/(signed link, hidden)');
     expect(preview.body.text).toMatch(/Estimated time of repair: Tue 3 Nov 2026, 13:00/); // the customer's zone, Berlin
 
     await env.runtime.tracker.idle();
