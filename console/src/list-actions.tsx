@@ -1,6 +1,6 @@
 import { downloadCsv } from './csv.ts';
 
-type Rows = (string | number | null | undefined)[][];
+export type Rows = (string | number | null | undefined)[][];
 
 /** Under a list the server pages: "More …" while there is more, and the export of what is shown as CSV. */
 export function ListActions({

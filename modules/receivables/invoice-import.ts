@@ -43,8 +43,8 @@ const fileKey = (id: string) => `${IMPORTS_PREFIX}${id}.csv`;
 export const importExecutionName = (id: string) => `import-${id}`;
 
 /** Rows grouped by customer, in the order customers first appear. */
-export function byCustomer(inputs: NewInvoice[]): Map<string, NewInvoice[]> {
-  const groups = new Map<string, NewInvoice[]>();
+export function byCustomer<T extends Pick<NewInvoice, 'customerId'>>(inputs: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
   for (const input of inputs) {
     const group = groups.get(input.customerId);
     if (group) group.push(input);

@@ -20,7 +20,7 @@ import {
   SYNC_IMPORT_ROWS,
   upsertCustomerInvoices,
 } from './invoice-import.ts';
-import { InvoiceRepository, type StoredInvoice } from './invoice-repository.ts';
+import { InvoiceRepository } from './invoice-repository.ts';
 import {
   applyInvoiceEvent,
   applyPayment,
@@ -284,8 +284,7 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     'GET /dunning/worklist': async (event) => {
       const page = validate(event.queryStringParameters ?? {}, worklistQuery);
       const owed = await invoices.byStatus('open');
-      const byId = new Map<string, StoredInvoice[]>();
-      for (const invoice of owed) byId.set(invoice.customerId, [...(byId.get(invoice.customerId) ?? []), invoice]);
+      const byId = byCustomer(owed);
       const ids = [...byId.keys()];
       const [found, states] = await Promise.all([customers.customersById(ids), invoices.dunningStates(ids)]);
       const stateOf = new Map(states.map((state) => [state.customerId, state]));

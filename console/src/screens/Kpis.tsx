@@ -50,6 +50,16 @@ function change(now: number | null, before: number | null, unit: string): string
   return `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${Math.abs(delta)}${unit ? ` ${unit}` : ''}`;
 }
 
+/** A week's figure with its unit and the change from the week before. */
+function Figure({ value, before, unit }: { value: number | null; before: number | null; unit: string }) {
+  return (
+    <td>
+      {value ?? '—'}
+      {value !== null && unit ? ` ${unit}` : ''} <small>{change(value, before, unit)}</small>
+    </td>
+  );
+}
+
 /** A line chart of weekly series (uPlot), redrawn when its data changes. */
 function Chart({ label, x, series }: { label: string; x: number[]; series: { label: string; values: (number | null)[] }[] }) {
   const box = useRef<HTMLDivElement>(null);
@@ -181,14 +191,8 @@ function IssueKpis({ canListCustomers }: { canListCustomers: boolean }) {
                 <tr key={week.from}>
                   <th scope="row">{weekLabel(week)}</th>
                   {COLUMNS.map((entry) => {
-                    const value = entry.of(of(week));
                     const before = index > 0 ? entry.of(of(weeks[index - 1])) : null;
-                    return (
-                      <td key={entry.id}>
-                        {value ?? '—'}
-                        {value !== null && entry.unit ? ` ${entry.unit}` : ''} <small>{change(value, before, entry.unit)}</small>
-                      </td>
-                    );
+                    return <Figure key={entry.id} value={entry.of(of(week))} before={before} unit={entry.unit} />;
                   })}
                 </tr>
               ))}
@@ -267,14 +271,8 @@ function ArTrend() {
                         ['ceiPct', '%'],
                       ] as const
                     ).map(([field, unit]) => {
-                      const value = figure(week, currency, field);
-                      return (
-                        <td key={`${currency}-${field}`}>
-                          {value ?? '—'}
-                          {value !== null && unit ? ` ${unit}` : ''}{' '}
-                          <small>{change(value, figure(weeks[index - 1], currency, field), unit)}</small>
-                        </td>
-                      );
+                      const before = figure(weeks[index - 1], currency, field);
+                      return <Figure key={`${currency}-${field}`} value={figure(week, currency, field)} before={before} unit={unit} />;
                     }),
                   )}
                 </tr>

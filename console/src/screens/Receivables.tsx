@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.ts';
-import { ListActions } from '../list-actions.tsx';
+import { DataTable } from '../data-table.tsx';
 import { when } from '../format.ts';
 import { onLink } from '../router.ts';
 import type { Invoice, WorklistEntry } from '../types.ts';
@@ -52,71 +52,56 @@ function AgingInvoices({ currency, bucket }: { currency: string; bucket: string 
     return { items: answer.invoices, next: answer.next, count: answer.count };
   };
   const { state, error, loadMore } = usePaged(() => read(), read);
-  const title = `Invoices ${bucketLabel(bucket)}, ${currency}`;
   return (
     <>
       {error && <p role="alert">{error}</p>}
       {state && (
-        <>
-          <table class="issues" aria-labelledby="aged-title">
-            <caption id="aged-title">
-              {title} ({state.count})
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Invoice</th>
-                <th scope="col">Customer</th>
-                <th scope="col">Due</th>
-                <th scope="col">Balance</th>
-                <th scope="col">Dispute or promise</th>
-              </tr>
-            </thead>
-            <tbody>
-              {state.items.map((invoice) => (
-                <tr key={invoice.id}>
-                  <td>{invoice.id}</td>
-                  <td>
-                    <a href={`/console/customers/${encodeURIComponent(invoice.customerId)}`} onClick={onLink}>
-                      {invoice.customerId}
-                    </a>
-                  </td>
-                  <td>{invoice.dueDate}</td>
-                  <td>
-                    {invoice.balance.toFixed(2)} {invoice.currency}
-                  </td>
-                  <td>
-                    {invoice.dispute && !invoice.dispute.resolvedAt
-                      ? `disputed: ${invoice.dispute.reason}`
-                      : invoice.promise && !invoice.promise.outcome
-                        ? `promised for ${invoice.promise.date}`
-                        : ''}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <ListActions
-            more={state.next ? { label: 'More invoices', load: loadMore } : undefined}
-            exportAs={{
-              label: 'Export these invoices as CSV',
-              filename: `steward-invoices-${bucket}-${currency}.csv`,
-              rows: () => [
-                ['invoice', 'customer', 'issue date', 'due date', 'currency', 'amount', 'balance', 'dispute', 'promise date'],
-                ...state.items.map((invoice) => [
-                  invoice.id,
-                  invoice.customerId,
-                  invoice.issueDate,
-                  invoice.dueDate,
-                  invoice.currency,
-                  invoice.amount,
-                  invoice.balance,
-                  invoice.dispute && !invoice.dispute.resolvedAt ? invoice.dispute.reason : '',
-                  invoice.promise && !invoice.promise.outcome ? invoice.promise.date : '',
-                ]),
-              ],
-            }}
-          />
-        </>
+        <DataTable
+          caption={`Invoices ${bucketLabel(bucket)}, ${currency} (${state.count})`}
+          filename={`steward-invoices-${bucket}-${currency}.csv`}
+          rows={state.items}
+          rowKey={(invoice) => invoice.id}
+          more={state.next ? { label: 'More invoices', load: loadMore } : undefined}
+          columns={[
+            { label: 'Invoice', cell: (invoice) => invoice.id },
+            {
+              label: 'Customer',
+              cell: (invoice) => (
+                <a href={`/console/customers/${encodeURIComponent(invoice.customerId)}`} onClick={onLink}>
+                  {invoice.customerId}
+                </a>
+              ),
+            },
+            { label: 'Due', cell: (invoice) => invoice.dueDate },
+            { label: 'Balance', cell: (invoice) => `${invoice.balance.toFixed(2)} ${invoice.currency}` },
+            {
+              label: 'Dispute or promise',
+              cell: (invoice) =>
+                invoice.dispute && !invoice.dispute.resolvedAt
+                  ? `disputed: ${invoice.dispute.reason}`
+                  : invoice.promise && !invoice.promise.outcome
+                    ? `promised for ${invoice.promise.date}`
+                    : '',
+            },
+          ]}
+          exportAs={{
+            label: 'Export these invoices as CSV',
+            rows: () => [
+              ['invoice', 'customer', 'issue date', 'due date', 'currency', 'amount', 'balance', 'dispute', 'promise date'],
+              ...state.items.map((invoice) => [
+                invoice.id,
+                invoice.customerId,
+                invoice.issueDate,
+                invoice.dueDate,
+                invoice.currency,
+                invoice.amount,
+                invoice.balance,
+                invoice.dispute && !invoice.dispute.resolvedAt ? invoice.dispute.reason : '',
+                invoice.promise && !invoice.promise.outcome ? invoice.promise.date : '',
+              ]),
+            ],
+          }}
+        />
       )}
     </>
   );
@@ -151,63 +136,61 @@ function Worklist() {
       {error && <p role="alert">{error}</p>}
       {state && state.items.length === 0 && <p>Nobody owes anything past due.</p>}
       {state && state.items.length > 0 && (
-        <>
-          <table class="issues" aria-labelledby="worklist-title">
-            <thead>
-              <tr>
-                <th scope="col">Customer</th>
-                <th scope="col">Past due</th>
-                <th scope="col">Last sent</th>
-                <th scope="col">Next</th>
-                <th scope="col">Promises</th>
-                <th scope="col">Disputes</th>
-              </tr>
-            </thead>
-            <tbody>
-              {state.items.map((entry) => (
-                <tr key={entry.customerId}>
-                  <td>
-                    <a href={`/console/customers/${encodeURIComponent(entry.customerId)}`} onClick={onLink}>
-                      {entry.customerName}
-                    </a>
-                    {entry.suspension?.proposal === 'pending' && <span class="flag">suspension to answer</span>}
-                    {entry.paused.length > 0 && <small> {entry.paused.length} paused</small>}
-                  </td>
-                  <td>{overdueText(entry) || '—'}</td>
-                  <td>{entry.lastStep ? `${entry.lastStep.key}, ${when(entry.lastStep.at)}` : 'nothing yet'}</td>
-                  <td>
-                    {entry.next.step ? `${entry.next.step}, ${when(entry.next.at)}` : `ladder done; next look ${when(entry.next.at)}`}
-                  </td>
-                  <td class={entry.promises.some((promise) => promise.state === 'broken') ? 'late' : undefined}>
-                    {promiseText(entry) || '—'}
-                  </td>
-                  <td class={entry.disputes.some((dispute) => dispute.late) ? 'late' : undefined}>{disputeText(entry) || '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <ListActions
-            more={state.next ? { label: 'More customers', load: loadMore } : undefined}
-            exportAs={{
-              label: 'Export the worklist as CSV',
-              filename: 'steward-dunning-worklist.csv',
-              rows: () => [
-                ['customer id', 'customer', 'past due', 'last step', 'last sent', 'next step', 'next at', 'promises', 'disputes'],
-                ...state.items.map((entry) => [
-                  entry.customerId,
-                  entry.customerName,
-                  overdueText(entry),
-                  entry.lastStep?.key,
-                  entry.lastStep?.at,
-                  entry.next.step,
-                  entry.next.at,
-                  promiseText(entry),
-                  disputeText(entry),
-                ]),
-              ],
-            }}
-          />
-        </>
+        <DataTable
+          caption="Dunning worklist: who needs a person first, then who is mailed next"
+          filename="steward-dunning-worklist.csv"
+          rows={state.items}
+          rowKey={(entry) => entry.customerId}
+          more={state.next ? { label: 'More customers', load: loadMore } : undefined}
+          columns={[
+            {
+              label: 'Customer',
+              cell: (entry) => (
+                <>
+                  <a href={`/console/customers/${encodeURIComponent(entry.customerId)}`} onClick={onLink}>
+                    {entry.customerName}
+                  </a>
+                  {entry.suspension?.proposal === 'pending' && <span class="flag">suspension to answer</span>}
+                  {entry.paused.length > 0 && <small> {entry.paused.length} paused</small>}
+                </>
+              ),
+            },
+            { label: 'Past due', cell: (entry) => overdueText(entry) || '—' },
+            { label: 'Last sent', cell: (entry) => (entry.lastStep ? `${entry.lastStep.key}, ${when(entry.lastStep.at)}` : 'nothing yet') },
+            {
+              label: 'Next',
+              cell: (entry) =>
+                entry.next.step ? `${entry.next.step}, ${when(entry.next.at)}` : `ladder done; next look ${when(entry.next.at)}`,
+            },
+            {
+              label: 'Promises',
+              cell: (entry) => promiseText(entry) || '—',
+              className: (entry) => (entry.promises.some((promise) => promise.state === 'broken') ? 'late' : undefined),
+            },
+            {
+              label: 'Disputes',
+              cell: (entry) => disputeText(entry) || '—',
+              className: (entry) => (entry.disputes.some((dispute) => dispute.late) ? 'late' : undefined),
+            },
+          ]}
+          exportAs={{
+            label: 'Export the worklist as CSV',
+            rows: () => [
+              ['customer id', 'customer', 'past due', 'last step', 'last sent', 'next step', 'next at', 'promises', 'disputes'],
+              ...state.items.map((entry) => [
+                entry.customerId,
+                entry.customerName,
+                overdueText(entry),
+                entry.lastStep?.key,
+                entry.lastStep?.at,
+                entry.next.step,
+                entry.next.at,
+                promiseText(entry),
+                disputeText(entry),
+              ]),
+            ],
+          }}
+        />
       )}
     </>
   );
