@@ -21,6 +21,8 @@ export const routes: Route[] = [
   { method: 'POST', path: '/customers', function: 'api', permission: 'customers:write' },
   { method: 'GET', path: '/customers', function: 'api', permission: 'customers:read' },
   { method: 'GET', path: '/customers/{id}', function: 'api', permission: 'customers:read' },
+  // Issue lists also need issues:read, money lists invoices:read (checked by the handler: it depends on the list).
+  { method: 'GET', path: '/customers/{id}/history/{list}', function: 'api', permission: 'customers:read' },
   { method: 'PUT', path: '/customers/{id}', function: 'api', permission: 'customers:write' },
   { method: 'POST', path: '/issues', function: 'api', permission: 'issues:write' },
   { method: 'GET', path: '/issues', function: 'api', permission: 'issues:read' },

@@ -38,6 +38,16 @@ export class ConditionFailed extends Error {
   }
 }
 
+/** The sort key condition (on `#s`) of a page: keys that start with `prefix`, strictly past `cursor` if any. */
+function sortKeyCondition(prefix: string, cursor: string | undefined, descending = false): [string, Item] {
+  if (cursor === undefined) return prefix ? ['begins_with(#s, :low)', { ':low': prefix }] : ['', {}];
+  if (!prefix) return [descending ? '#s < :low' : '#s > :low', { ':low': cursor }];
+  if (descending) return ['#s BETWEEN :low AND :high', { ':low': prefix, ':high': cursor }];
+  // The first string after every one that starts with the prefix: no stored key equals it.
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return ['#s BETWEEN :low AND :high', { ':low': cursor, ':high': end }];
+}
+
 export interface StoreOptions {
   tableName: string;
   client?: DynamoDBClient;
@@ -154,6 +164,40 @@ export class DynamoStore {
       start = out.LastEvaluatedKey;
     } while (start && items.length < limit);
     return items.slice(0, limit);
+  }
+
+  /**
+   * One page of a partition's items whose sort key starts with `prefix`, in sort key order (`descending`:
+   * the reverse), strictly past `after`: the rest of a sort key after the prefix, as `next` gave it. On
+   * the table or on an index named `<index>pk`/`<index>sk` (a keys-only index returns keys only).
+   */
+  async prefixPage<T extends Item = Item>(page: {
+    index?: string;
+    partition: string;
+    prefix: string;
+    limit: number;
+    after?: string;
+    descending?: boolean;
+  }): Promise<{ items: T[]; next?: string }> {
+    const sortName = page.index ? `${page.index}sk` : 'sk';
+    const cursor = page.after === undefined ? undefined : page.prefix + page.after;
+    const [condition, bounds] = sortKeyCondition(page.prefix, cursor, page.descending);
+    const read = await this.query<T>(
+      {
+        ...(page.index ? { IndexName: page.index } : {}),
+        KeyConditionExpression: condition ? `#p = :p AND ${condition}` : '#p = :p',
+        ExpressionAttributeNames: { '#p': page.index ? `${page.index}pk` : 'pk', ...(condition ? { '#s': sortName } : {}) },
+        ExpressionAttributeValues: { ':p': page.partition, ...bounds },
+        ScanIndexForward: !page.descending,
+        Limit: page.limit + 2,
+      },
+      page.limit + 2,
+    );
+    // BETWEEN includes its ends: the cursor's own item.
+    const past = read.filter((item) => item[sortName] !== cursor);
+    const items = past.slice(0, page.limit);
+    const more = past.length > page.limit;
+    return { items, ...(more ? { next: String(items.at(-1)?.[sortName]).slice(page.prefix.length) } : {}) };
   }
 
   private count(kind: 'read' | 'write', consumed: ConsumedCapacity | undefined): void {

@@ -168,6 +168,25 @@ export async function customerEmails(store: DynamoStore, customerId: string): Pr
   return toSent(await store.batchGet(keys.map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) }))));
 }
 
+/** A page of the emails sent about a customer, newest first; `after` is the `next` of the page before. */
+export async function customerEmailsPage(
+  store: DynamoStore,
+  customerId: string,
+  limit: number,
+  after?: string,
+): Promise<{ emails: SentEmail[]; next?: string }> {
+  const page = await store.prefixPage({
+    index: 'gsi1',
+    partition: `CUSTOMER#${customerId}`,
+    prefix: 'EMAIL#',
+    limit,
+    after,
+    descending: true,
+  });
+  const emails = toSent(await store.batchGet(page.items.map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) }))));
+  return { emails, ...(page.next ? { next: page.next } : {}) };
+}
+
 function toSent(items: Record<string, unknown>[], withText = false): SentEmail[] {
   return (items as (Partial<SentEmail> & Record<string, unknown>)[])
     .filter((item) => item.messageId)

@@ -39,14 +39,19 @@ export interface OpenIssuesPage {
   next?: string;
 }
 
+/** A customer's history lists; a role that may not read issues or invoices gets the customer without those lists. */
+export interface CustomerHistory {
+  issues?: Pick<Issue, 'id' | 'title' | 'severity' | 'status' | 'createdAt' | 'resolvedAt' | 'closedAt'>[];
+  rfos?: (Rfo & { issueId: string })[];
+  payments?: { invoiceId: string; amount: number; date: string; reference: string }[];
+  disputes?: (NonNullable<Invoice['dispute']> & { invoiceId: string })[];
+  promises?: (NonNullable<Invoice['promise']> & { invoiceId: string })[];
+  emails?: SentEmail[];
+}
+
 /** A customer as GET /customers/{id} gives it: with its history across modules. */
 export type CustomerView = Customer & {
-  history: {
-    issues: Pick<Issue, 'id' | 'title' | 'severity' | 'status' | 'createdAt' | 'resolvedAt' | 'closedAt'>[];
-    rfos: (Rfo & { issueId: string })[];
-    payments: { invoiceId: string; amount: number; date: string; reference: string }[];
-    disputes: (NonNullable<Invoice['dispute']> & { invoiceId: string })[];
-    promises: (NonNullable<Invoice['promise']> & { invoiceId: string })[];
-    emails: SentEmail[];
-  };
+  history: CustomerHistory;
+  /** Where each list the view shows only the start of continues: GET /customers/{id}/history/{list}?after=. */
+  historyNext?: Partial<Record<keyof CustomerHistory, string>>;
 };

@@ -75,6 +75,23 @@ export class IssueRepository {
     return item ? normalizeIssue(strip(item) as unknown as Issue) : undefined;
   }
 
+  /**
+   * A page of a customer's issues, newest first; `after` is the `next` of the page before. Read from the
+   * customer's own pointers and the history index (issues stored before the pointers existed), merged.
+   */
+  async customerIssuesPage(customerId: string, limit: number, after?: string): Promise<{ issues: Issue[]; next?: string }> {
+    const page = { partition: `CUSTOMER#${customerId}`, prefix: 'ISSUE#', limit, after, descending: true };
+    const [pointers, indexed] = await Promise.all([this.store.prefixPage(page), this.store.prefixPage({ ...page, index: 'gsi1' })]);
+    const sortKeys = [
+      ...new Set([...pointers.items.map((item) => String(item.sk)), ...indexed.items.map((item) => String(item.gsi1sk))]),
+    ].sort((a, b) => b.localeCompare(a));
+    const chosen = sortKeys.slice(0, limit).map((sortKey) => sortKey.slice(page.prefix.length));
+    const more = sortKeys.length > limit || pointers.next !== undefined || indexed.next !== undefined;
+    // A sort key is `<createdAt>#<id>`; an ISO instant holds no "#".
+    const issues = await this.issuesById(chosen.map((sortKey) => sortKey.slice(sortKey.indexOf('#') + 1)));
+    return { issues, ...(more && chosen.length ? { next: chosen.at(-1) } : {}) };
+  }
+
   /** Issues of a customer, or of every customer by status; `createdFrom`/`createdTo` bound the opening time. */
   /** Reads these issues whole, in the order given (a page of a list read with `attributes`). */
   async issuesById(ids: string[]): Promise<Issue[]> {

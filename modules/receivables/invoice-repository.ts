@@ -109,6 +109,21 @@ export class InvoiceRepository {
     return items.map((item) => strip(item) as unknown as StoredInvoice);
   }
 
+  /** A page of a customer's invoices by id; `after` is the `next` of the page before. */
+  async customerInvoicesPage(customerId: string, limit: number, after?: string): Promise<{ invoices: StoredInvoice[]; next?: string }> {
+    const page = await this.store.prefixPage({ partition: `CUSTOMER#${customerId}`, prefix: 'INVOICE#', limit, after });
+    return { invoices: page.items.map((item) => strip(item) as unknown as StoredInvoice), ...(page.next ? { next: page.next } : {}) };
+  }
+
+  /** A page of the invoices in one status, by due date; `after` is the `next` of the page before. */
+  async byStatusPage(status: InvoiceStatus, limit: number, after?: string): Promise<{ invoices: StoredInvoice[]; next?: string }> {
+    const page = await this.store.prefixPage({ index: 'gsi3', partition: `INVOICES#${status}`, prefix: '', limit, after });
+    const invoices = (await this.store.batchGet(page.items.map(({ pk, sk }) => ({ pk: String(pk), sk: String(sk) })))).map(
+      (item) => strip(item) as unknown as StoredInvoice,
+    );
+    return { invoices, ...(page.next ? { next: page.next } : {}) };
+  }
+
   async byStatus(status: InvoiceStatus): Promise<StoredInvoice[]> {
     const keys = await this.store.query({
       IndexName: 'gsi3',

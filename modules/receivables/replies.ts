@@ -53,13 +53,29 @@ export async function recordCustomerReply(
   return { duplicate };
 }
 
+/** A page of a customer's replies in the order they are stored (by message), not by time; `after` is the `next` of the page before. */
+export async function customerRepliesPage(
+  store: Deps['store'],
+  customerId: string,
+  limit: number,
+  after?: string,
+): Promise<{ replies: CustomerReply[]; next?: string }> {
+  const page = await store.prefixPage<CustomerReply & Record<string, unknown>>({
+    partition: `CUSTOMER#${customerId}`,
+    prefix: 'REPLY#',
+    limit,
+    after,
+  });
+  return { replies: page.items.map(replyOf), ...(page.next ? { next: page.next } : {}) };
+}
+
+const replyOf = ({ at, from, subject, text, answers }: CustomerReply): CustomerReply => ({ at, from, subject, text, answers });
+
 /** The customer's replies to dunning emails, oldest first. */
 export async function customerReplies(store: Deps['store'], customerId: string): Promise<CustomerReply[]> {
   const items = await store.query<CustomerReply & Record<string, unknown>>({
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
     ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':r': 'REPLY#' },
   });
-  return items
-    .map(({ at, from, subject, text, answers }) => ({ at, from, subject, text, answers }))
-    .sort((a, b) => a.at.localeCompare(b.at));
+  return items.map(replyOf).sort((a, b) => a.at.localeCompare(b.at));
 }

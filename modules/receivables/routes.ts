@@ -3,7 +3,18 @@ import Stripe from 'stripe';
 import * as z from 'zod';
 import { actorOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { type ApiEvent, bodyText, HttpError, json, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
+import {
+  type ApiEvent,
+  bodyText,
+  HttpError,
+  json,
+  MAX_PATH_PARAM,
+  parseBody,
+  pathParam,
+  type RouteHandler,
+  validate,
+} from '../../kernel/http.ts';
+import { pageCursor } from '../../kernel/paging.ts';
 import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import { CustomerRepository } from '../customers/index.ts';
 import type { Policy } from '../policies/index.ts';
@@ -49,7 +60,6 @@ const STRIPE_TOLERANCE_SECONDS = 300;
 
 export type ReceivableRouteDeps = Pick<Deps, 'store' | 'clock' | 'workflows' | 'mailer' | 'settings' | 'blobs'>;
 
-/** The receivables API: invoices, payments, invoice events, CSV import, suspension answers, AR KPIs and the Stripe webhook. */
 /** The approvals list answers with at most this many (the oldest first). */
 const MAX_APPROVALS_LISTED = 500;
 
@@ -70,6 +80,15 @@ const agingQuery = z.strictObject({
   after: z.string().min(1).max(64).optional(),
 });
 
+/** A page of `GET /invoices?customerId=` or `?status=`: without `limit`, the most a page may hold. */
+const invoicePageQuery = z.object({
+  customerId: z.string().max(MAX_PATH_PARAM).optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).default(1_000),
+  /** The `next` of the page before. */
+  after: pageCursor.optional(),
+});
+
+/** The receivables API: invoices, payments, invoice events, CSV import, suspension answers, AR KPIs and the Stripe webhook. */
 export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, RouteHandler> {
   const invoices = new InvoiceRepository(deps.store);
   const paymentKeys = new IdempotencyKeys(deps.store, deps.clock, 'POST /payments');
@@ -149,9 +168,16 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       if (status && !invoiceStatuses.includes(status as InvoiceStatus))
         throw new HttpError(400, `status: must be one of ${invoiceStatuses.join(', ')}`);
       if (!customerId && !status) throw new HttpError(400, 'customerId or status: give at least one');
-      const found = customerId ? await invoices.ofCustomer(customerId) : await invoices.byStatus(status as InvoiceStatus);
+      const { limit, after } = validate(event.queryStringParameters, invoicePageQuery);
+      // A customer's pages go by invoice id, a status's by due date; each page is sorted by due date.
+      const page = customerId
+        ? await invoices.customerInvoicesPage(customerId, limit, after)
+        : await invoices.byStatusPage(status as InvoiceStatus, limit, after);
       return json(200, {
-        invoices: found.filter((invoice) => !status || invoice.status === status).sort((a, b) => a.dueDate.localeCompare(b.dueDate)),
+        invoices: page.invoices
+          .filter((invoice) => !status || invoice.status === status)
+          .sort((a, b) => a.dueDate.localeCompare(b.dueDate)),
+        ...(page.next ? { next: page.next } : {}),
       });
     },
 

@@ -169,6 +169,56 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await screenshot(page, 'customer');
   });
 
+  it('Customer: long lists come a page at a time from the server; More loads the next page until there is none', async () => {
+    const { page, runtime } = env;
+    const client = api(runtime);
+    expect(
+      (
+        await client.post('/customers', {
+          ...acme,
+          id: 'many',
+          name: 'Many Ltd',
+          emailDomains: [],
+          contacts: [{ ...acme.contacts[0], email: 'ann@many.test' }],
+        })
+      ).status,
+    ).toBe(201);
+    const rows = Array.from({ length: 205 }, (_, n) => `M-${String(n).padStart(3, '0')},many,2026-11-01,2027-03-01,EUR,10.00,0`);
+    const imported = await fetch(`${runtime.urls.api}/invoices/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${runtime.apiToken}`, 'content-type': 'text/csv' },
+      body: ['invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid', ...rows].join('\n'),
+    });
+    expect(imported.status, await imported.text()).toBeLessThan(300);
+    for (let start = 0; start < 101; start += 10)
+      await Promise.all(
+        Array.from({ length: Math.min(10, 101 - start) }, (_, n) =>
+          client.post('/issues', { customerId: 'many', title: `Blip ${start + n}`, severity: 'sev4', description: 'x' }),
+        ),
+      );
+    await runtime.tracker.idle();
+    await expect.poll(async () => (await client.get('/invoices?customerId=many')).body.invoices.length, { timeout: 60_000 }).toBe(205);
+
+    await page.goto(`${runtime.urls.api}/console/customers/many`);
+    const invoices = page.getByRole('table', { name: 'Invoices' });
+    await expect.poll(() => invoices.locator('tbody tr').count()).toBe(200);
+    expect(await page.locator('main').textContent()).toContain('2000.00 EUR (of the 200 invoices shown)');
+    await page.getByRole('button', { name: 'More invoices' }).click();
+    await expect.poll(() => invoices.locator('tbody tr').count()).toBe(205);
+    expect(await page.getByRole('button', { name: 'More invoices' }).count()).toBe(0);
+    expect(await page.locator('main').textContent()).toContain('2050.00 EUR');
+
+    const issues = page.getByRole('table', { name: 'Issues' });
+    expect(await issues.locator('tbody tr').count()).toBe(100);
+    await page.getByRole('button', { name: 'More issues' }).click();
+    await expect.poll(() => issues.locator('tbody tr').count()).toBe(101);
+    expect(await issues.locator('tbody tr').last().textContent()).toContain('Blip');
+    const ids = await issues.locator('tbody tr td:first-child').allTextContents();
+    expect(new Set(ids).size).toBe(101);
+    expect(await page.getByRole('button', { name: 'More issues' }).count()).toBe(0);
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
+  });
+
   it('Settings: adds a person with a role, makes a personal token shown once that works, revokes it; shows what to paste into Alertmanager', async () => {
     const { page, runtime } = env;
     await api(runtime).call('PUT', '/integrations/alertmanager', { kind: 'alertmanager', secret: 'am-secret-0123456789abcdef' });

@@ -48,6 +48,7 @@ const pathOf = (path: string, ownId: string) =>
     .replace('/users/{id}', `/users/${ownId}`)
     .replace('{name}', 'default')
     .replace('{tokenId}', 'tok_0000000000000000')
+    .replace('{list}', 'emails')
     .replace('{id}', 'nothing-here');
 
 const staffRoutes = routes.filter((route) => route.permission !== 'public');

@@ -3,7 +3,7 @@ import { ApiError, api } from '../api.ts';
 import { when } from '../format.ts';
 import { onLink } from '../router.ts';
 import { DataTable } from '../data-table.tsx';
-import type { CustomerView, Invoice, OpenIssuesPage } from '../types.ts';
+import type { CustomerHistory, CustomerView, Invoice, OpenIssuesPage } from '../types.ts';
 
 interface Dunning {
   cycle: number;
@@ -16,6 +16,37 @@ interface Dunning {
 const unlessForbidden = <T,>(promise: Promise<T>): Promise<T | undefined> =>
   promise.catch((error) => (error instanceof ApiError && error.status === 403 ? undefined : Promise.reject(error)));
 
+type HistoryName = keyof CustomerHistory;
+
+/**
+ * The customer's history lists as the view gave their start, each continued a page at a time from the
+ * server (GET /customers/{id}/history/{list}). Emails are kept newest first, as their pages come.
+ */
+function useHistory(customer: CustomerView | undefined) {
+  const [history, setHistory] = useState<CustomerHistory>({});
+  const [next, setNext] = useState<CustomerView['historyNext']>({});
+  useEffect(() => {
+    if (!customer) return;
+    setHistory({ ...customer.history, ...(customer.history.emails ? { emails: [...customer.history.emails].reverse() } : {}) });
+    setNext(customer.historyNext ?? {});
+  }, [customer]);
+  const more = (name: HistoryName, label: string) => {
+    const after = next?.[name];
+    if (!customer || !after) return undefined;
+    return {
+      label,
+      load: async () => {
+        const page = await api<Partial<CustomerHistory> & { next?: string }>(
+          `/customers/${encodeURIComponent(customer.id)}/history/${name}?limit=100&after=${encodeURIComponent(after)}`,
+        );
+        setHistory((shown) => ({ ...shown, [name]: [...(shown[name] ?? []), ...(page[name] ?? [])] }));
+        setNext((shown) => ({ ...shown, [name]: page.next }));
+      },
+    };
+  };
+  return { history, more };
+}
+
 const balance = (invoice: Invoice) => Math.round((invoice.amount - invoice.amountPaid - invoice.credit) * 100) / 100;
 const money = (amount: number, currency?: string) => `${amount.toFixed(2)}${currency ? ` ${currency}` : ''}`;
 
@@ -24,6 +55,7 @@ export function CustomerScreen({ id }: { id: string }) {
   const [customer, setCustomer] = useState<CustomerView>();
   const [issues, setIssues] = useState<OpenIssuesPage>();
   const [invoices, setInvoices] = useState<Invoice[]>();
+  const [moreInvoices, setMoreInvoices] = useState<string>();
   const [dunning, setDunning] = useState<Dunning>();
   const [error, setError] = useState<string>();
   useEffect(() => {
@@ -31,18 +63,20 @@ export function CustomerScreen({ id }: { id: string }) {
     Promise.all([
       api<CustomerView>(`/customers/${path}`),
       api<OpenIssuesPage>(`/issues?open=true&customerId=${path}&limit=50`),
-      unlessForbidden(api<{ invoices: Invoice[] }>(`/invoices?customerId=${path}`)),
+      unlessForbidden(api<{ invoices: Invoice[]; next?: string }>(`/invoices?customerId=${path}&limit=200`)),
       unlessForbidden(api<Dunning>(`/customers/${path}/dunning`)),
     ]).then(
       ([found, open, billed, dunned]) => {
         setCustomer(found);
         setIssues(open);
         setInvoices(billed?.invoices);
+        setMoreInvoices(billed?.next);
         setDunning(dunned);
       },
       (failure: Error) => setError(failure.message),
     );
   }, [id]);
+  const { history, more } = useHistory(customer);
 
   if (!customer)
     return (
@@ -74,7 +108,10 @@ export function CustomerScreen({ id }: { id: string }) {
         {invoices && (
           <>
             <dt>Balance</dt>
-            <dd>{owed.size ? [...owed].map(([currency, amount]) => `${amount.toFixed(2)} ${currency}`).join(', ') : 'nothing owed'}</dd>
+            <dd>
+              {owed.size ? [...owed].map(([currency, amount]) => `${amount.toFixed(2)} ${currency}`).join(', ') : 'nothing owed'}
+              {moreInvoices && ` (of the ${invoices.length} invoices shown)`}
+            </dd>
           </>
         )}
         {dunning && (
@@ -125,6 +162,20 @@ export function CustomerScreen({ id }: { id: string }) {
           filename={`steward-${customer.id}-invoices.csv`}
           rows={invoices}
           rowKey={(invoice) => invoice.id}
+          more={
+            moreInvoices
+              ? {
+                  label: 'More invoices',
+                  load: async () => {
+                    const page = await api<{ invoices: Invoice[]; next?: string }>(
+                      `/invoices?customerId=${encodeURIComponent(customer.id)}&limit=200&after=${encodeURIComponent(moreInvoices)}`,
+                    );
+                    setInvoices((shown) => [...(shown ?? []), ...page.invoices]);
+                    setMoreInvoices(page.next);
+                  },
+                }
+              : undefined
+          }
           columns={[
             { label: 'Invoice', cell: (invoice) => invoice.id },
             { label: 'Due', cell: (invoice) => invoice.dueDate },
@@ -145,90 +196,108 @@ export function CustomerScreen({ id }: { id: string }) {
         />
       )}
       <h2>History</h2>
-      <DataTable
-        caption="Issues"
-        filename={`steward-${customer.id}-issues.csv`}
-        rows={customer.history.issues}
-        rowKey={(issue) => issue.id}
-        columns={[
-          {
-            label: 'Issue',
-            cell: (issue) => (
-              <a href={`/console/issues/${encodeURIComponent(issue.id)}`} onClick={onLink}>
-                {issue.id}
-              </a>
-            ),
-            text: (issue) => issue.id,
-          },
-          { label: 'Title', cell: (issue) => issue.title },
-          { label: 'Severity', cell: (issue) => issue.severity },
-          { label: 'Status', cell: (issue) => issue.status },
-          { label: 'Opened', cell: (issue) => when(issue.createdAt), text: (issue) => issue.createdAt },
-          { label: 'Resolved', cell: (issue) => when(issue.resolvedAt), text: (issue) => issue.resolvedAt },
-        ]}
-      />
-      <DataTable
-        caption="RFOs"
-        filename={`steward-${customer.id}-rfos.csv`}
-        rows={customer.history.rfos}
-        rowKey={(rfo) => `${rfo.issueId}-${rfo.revision}`}
-        columns={[
-          { label: 'Issue', cell: (rfo) => rfo.issueId },
-          { label: 'Revision', cell: (rfo) => rfo.revision },
-          { label: 'State', cell: (rfo) => `${rfo.status}${rfo.acceptedBy ? ` (by ${rfo.acceptedBy})` : ''}` },
-          { label: 'Reason for outage', cell: (rfo) => rfo.text },
-        ]}
-      />
-      <DataTable
-        caption="Payments"
-        filename={`steward-${customer.id}-payments.csv`}
-        rows={customer.history.payments}
-        rowKey={(payment) => `${payment.invoiceId}-${payment.reference}`}
-        columns={[
-          { label: 'Date', cell: (payment) => payment.date },
-          { label: 'Invoice', cell: (payment) => payment.invoiceId },
-          { label: 'Amount', cell: (payment) => money(payment.amount), text: (payment) => payment.amount },
-          { label: 'Reference', cell: (payment) => payment.reference },
-        ]}
-      />
-      <DataTable
-        caption="Disputes"
-        filename={`steward-${customer.id}-disputes.csv`}
-        rows={customer.history.disputes}
-        rowKey={(dispute) => `${dispute.invoiceId}-${dispute.openedAt}`}
-        columns={[
-          { label: 'Invoice', cell: (dispute) => dispute.invoiceId },
-          { label: 'Reason', cell: (dispute) => dispute.reason },
-          { label: 'Owner', cell: (dispute) => dispute.owner ?? '—' },
-          { label: 'Resolve by', cell: (dispute) => dispute.resolveBy ?? '—' },
-          { label: 'Outcome', cell: (dispute) => (dispute.resolvedAt ? `${dispute.outcome} (${when(dispute.resolvedAt)})` : 'open') },
-        ]}
-      />
-      <DataTable
-        caption="Promises to pay"
-        filename={`steward-${customer.id}-promises.csv`}
-        rows={customer.history.promises}
-        rowKey={(promise) => `${promise.invoiceId}-${promise.madeAt}`}
-        columns={[
-          { label: 'Invoice', cell: (promise) => promise.invoiceId },
-          { label: 'Pay by', cell: (promise) => promise.date },
-          { label: 'Amount', cell: (promise) => money(promise.amount), text: (promise) => promise.amount },
-          { label: 'Made', cell: (promise) => when(promise.madeAt), text: (promise) => promise.madeAt },
-          { label: 'Outcome', cell: (promise) => promise.outcome ?? 'due' },
-        ]}
-      />
-      <DataTable
-        caption="Emails"
-        filename={`steward-${customer.id}-emails.csv`}
-        rows={[...customer.history.emails].reverse()}
-        rowKey={(email) => email.messageId}
-        columns={[
-          { label: 'Sent', cell: (email) => when(email.sentAt), text: (email) => email.sentAt },
-          { label: 'Subject', cell: (email) => email.subject },
-          { label: 'To', cell: (email) => [...email.to, ...(email.cc ?? [])].join(', ') },
-          { label: 'Kind', cell: (email) => email.template },
-        ]}
-      />
+      {history.issues && (
+        <DataTable
+          caption="Issues"
+          filename={`steward-${customer.id}-issues.csv`}
+          rows={history.issues}
+          more={more('issues', 'More issues')}
+          rowKey={(issue) => issue.id}
+          columns={[
+            {
+              label: 'Issue',
+              cell: (issue) => (
+                <a href={`/console/issues/${encodeURIComponent(issue.id)}`} onClick={onLink}>
+                  {issue.id}
+                </a>
+              ),
+              text: (issue) => issue.id,
+            },
+            { label: 'Title', cell: (issue) => issue.title },
+            { label: 'Severity', cell: (issue) => issue.severity },
+            { label: 'Status', cell: (issue) => issue.status },
+            { label: 'Opened', cell: (issue) => when(issue.createdAt), text: (issue) => issue.createdAt },
+            { label: 'Resolved', cell: (issue) => when(issue.resolvedAt), text: (issue) => issue.resolvedAt },
+          ]}
+        />
+      )}
+      {history.rfos && (
+        <DataTable
+          caption="RFOs"
+          filename={`steward-${customer.id}-rfos.csv`}
+          rows={history.rfos}
+          more={more('rfos', 'More RFOs')}
+          rowKey={(rfo) => `${rfo.issueId}-${rfo.revision}`}
+          columns={[
+            { label: 'Issue', cell: (rfo) => rfo.issueId },
+            { label: 'Revision', cell: (rfo) => rfo.revision },
+            { label: 'State', cell: (rfo) => `${rfo.status}${rfo.acceptedBy ? ` (by ${rfo.acceptedBy})` : ''}` },
+            { label: 'Reason for outage', cell: (rfo) => rfo.text },
+          ]}
+        />
+      )}
+      {history.payments && (
+        <DataTable
+          caption="Payments"
+          filename={`steward-${customer.id}-payments.csv`}
+          rows={history.payments}
+          more={more('payments', 'More payments')}
+          rowKey={(payment) => `${payment.invoiceId}-${payment.reference}`}
+          columns={[
+            { label: 'Date', cell: (payment) => payment.date },
+            { label: 'Invoice', cell: (payment) => payment.invoiceId },
+            { label: 'Amount', cell: (payment) => money(payment.amount), text: (payment) => payment.amount },
+            { label: 'Reference', cell: (payment) => payment.reference },
+          ]}
+        />
+      )}
+      {history.disputes && (
+        <DataTable
+          caption="Disputes"
+          filename={`steward-${customer.id}-disputes.csv`}
+          rows={history.disputes}
+          more={more('disputes', 'More disputes')}
+          rowKey={(dispute) => `${dispute.invoiceId}-${dispute.openedAt}`}
+          columns={[
+            { label: 'Invoice', cell: (dispute) => dispute.invoiceId },
+            { label: 'Reason', cell: (dispute) => dispute.reason },
+            { label: 'Owner', cell: (dispute) => dispute.owner ?? '—' },
+            { label: 'Resolve by', cell: (dispute) => dispute.resolveBy ?? '—' },
+            { label: 'Outcome', cell: (dispute) => (dispute.resolvedAt ? `${dispute.outcome} (${when(dispute.resolvedAt)})` : 'open') },
+          ]}
+        />
+      )}
+      {history.promises && (
+        <DataTable
+          caption="Promises to pay"
+          filename={`steward-${customer.id}-promises.csv`}
+          rows={history.promises}
+          more={more('promises', 'More promises')}
+          rowKey={(promise) => `${promise.invoiceId}-${promise.madeAt}`}
+          columns={[
+            { label: 'Invoice', cell: (promise) => promise.invoiceId },
+            { label: 'Pay by', cell: (promise) => promise.date },
+            { label: 'Amount', cell: (promise) => money(promise.amount), text: (promise) => promise.amount },
+            { label: 'Made', cell: (promise) => when(promise.madeAt), text: (promise) => promise.madeAt },
+            { label: 'Outcome', cell: (promise) => promise.outcome ?? 'due' },
+          ]}
+        />
+      )}
+      {history.emails && (
+        <DataTable
+          caption="Emails"
+          filename={`steward-${customer.id}-emails.csv`}
+          rows={history.emails}
+          more={more('emails', 'More emails')}
+          rowKey={(email) => email.messageId}
+          columns={[
+            { label: 'Sent', cell: (email) => when(email.sentAt), text: (email) => email.sentAt },
+            { label: 'Subject', cell: (email) => email.subject },
+            { label: 'To', cell: (email) => [...email.to, ...(email.cc ?? [])].join(', ') },
+            { label: 'Kind', cell: (email) => email.template },
+          ]}
+        />
+      )}
     </section>
   );
 }
