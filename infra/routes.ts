@@ -27,6 +27,7 @@ export const routes: Route[] = [
   { method: 'POST', path: '/issues', function: 'api', permission: 'issues:write' },
   { method: 'GET', path: '/issues', function: 'api', permission: 'issues:read' },
   { method: 'GET', path: '/issues/{id}', function: 'api', permission: 'issues:read' },
+  { method: 'GET', path: '/issues/{id}/timeline', function: 'api', permission: 'issues:read' },
   { method: 'POST', path: '/issues/{id}/events', function: 'api', permission: 'issues:write' },
   // The customer email an update would send (nothing is recorded): for people who may write the update.
   { method: 'POST', path: '/issues/{id}/preview', function: 'api', permission: 'issues:write' },
@@ -41,6 +42,7 @@ export const routes: Route[] = [
   { method: 'GET', path: '/kpis', function: 'api', permission: 'kpis:read' },
   { method: 'GET', path: '/integrations', function: 'api', permission: 'integrations:read' },
   { method: 'PUT', path: '/integrations/{name}', function: 'api', permission: 'integrations:write' },
+  { method: 'DELETE', path: '/integrations/{name}', function: 'api', permission: 'integrations:write' },
   { method: 'GET', path: '/mail/quarantine', function: 'api', permission: 'mail:read' },
   // Users and their personal API tokens (your own tokens need only tokens:own); who you are (every role).
   { method: 'GET', path: '/me', function: 'api', permission: 'tokens:own' },

@@ -158,6 +158,16 @@ export async function sentEmails(store: DynamoStore, pk: string, options: { with
   );
 }
 
+/** The emails sent under these keys of one owner (an issue's timeline page, its ladder), where sent. */
+export async function emailsByKey(
+  store: DynamoStore,
+  pk: string,
+  keys: string[],
+  options: { withText?: boolean } = {},
+): Promise<SentEmail[]> {
+  return toSent(await store.batchGet([...new Set(keys)].map((key) => ({ pk, sk: `EMAIL#${key}` }))), options.withText);
+}
+
 /** Every email sent about a customer, oldest first: one query of the (keys-only) history index, then the items by key. */
 export async function customerEmails(store: DynamoStore, customerId: string): Promise<SentEmail[]> {
   const keys = await store.query({

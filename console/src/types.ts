@@ -24,7 +24,8 @@ export interface Due {
 export type IssueView = Issue & { escalationLevel: number; etr: string | null; nextUpdateAt: string | null; due?: Due | null };
 /** A rung of the escalation ladder with the person it names and when they were told. */
 export type Rung = LadderRung & { person: { name: string; email: string }; toldAt?: string };
-export type IssueDetail = IssueView & { timeline: TimelineEntry[]; ladder: Rung[] };
+/** GET /issues/{id}: the newest entries of the timeline, oldest first; `timelineNext` continues with older ones. */
+export type IssueDetail = IssueView & { timeline: TimelineEntry[]; timelineNext?: string; ladder: Rung[] };
 /** What an update would email the customer (POST /issues/{id}/preview). */
 export interface EmailPreview {
   to: string[];

@@ -5,6 +5,7 @@ import { lambda } from '../../infra/aws/lambda.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
 import { ImportJobs } from '../../modules/receivables/index.ts';
 import declaration from './function.ts';
+import { sliceBudget } from '../../kernel/slice-budget.ts';
 
 const work = z.object({ jobId: z.string(), giveUp: z.optional(z.boolean()), error: z.optional(z.string()) });
 /** A slice is started only with at least this share of the invocation left. */
@@ -15,16 +16,7 @@ export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
   middy().handler(async (event: unknown, context: Context) => {
     const input = work.parse(event);
     const jobs = new ImportJobs(deps);
-    // A slice starts only with a quarter of the invocation left, or twice the longest slice so far
-    // if that is more: a slow slice (a loaded table) predicts the next one.
-    const margin = context.getRemainingTimeInMillis() * SLICE_MARGIN;
-    let sliceStart = Date.now();
-    let longestSlice = 0;
-    const timeLeftMs = () => {
-      longestSlice = Math.max(longestSlice, Date.now() - sliceStart);
-      sliceStart = Date.now();
-      return context.getRemainingTimeInMillis() - Math.max(margin, 2 * longestSlice);
-    };
+    const timeLeftMs = sliceBudget(() => context.getRemainingTimeInMillis(), SLICE_MARGIN);
     return input.giveUp ? jobs.giveUp(input.jobId, input.error ?? 'unknown error', timeLeftMs) : jobs.work(input.jobId, timeLeftMs);
   });
 

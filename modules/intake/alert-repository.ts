@@ -89,6 +89,33 @@ export class AlertRepository {
     throw new DomainError('conflict', `integration ${name} changed concurrently; try again`);
   }
 
+  /** Removes an integration and its routing key; false when there is none. */
+  async deleteIntegration(name: string): Promise<boolean> {
+    const stored = await this.store.get<{ routingKey?: string }>({ pk: 'INTEGRATION', sk: name });
+    if (!stored) return false;
+    try {
+      await this.store.transactWrite([
+        { Delete: { Key: { pk: 'INTEGRATION', sk: name } } },
+        ...(stored.routingKey
+          ? [
+              {
+                Delete: {
+                  Key: { pk: 'ROUTINGKEY', sk: stored.routingKey },
+                  ConditionExpression: 'attribute_not_exists(pk) OR #n = :n',
+                  ExpressionAttributeNames: { '#n': 'name' },
+                  ExpressionAttributeValues: { ':n': name },
+                },
+              },
+            ]
+          : []),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ConditionFailed)) throw error;
+      throw new DomainError('conflict', `integration ${name} changed concurrently; try again`);
+    }
+    return true;
+  }
+
   async integrations(): Promise<Integration[]> {
     const items = await this.store.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'INTEGRATION' } });
     return items.map((item) => ({ ...integrationSchema.parse(strip(item)), name: String(item.sk) }) as Integration);

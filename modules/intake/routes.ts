@@ -5,6 +5,9 @@ import { AlertRepository } from './alert-repository.ts';
 import { integrationSchema } from './alerts.ts';
 import { MailQuarantine } from './mail-quarantine.ts';
 
+/** Integrations there may be at most (GET /integrations answers them whole). */
+export const MAX_INTEGRATIONS = 100;
+
 /** Integrations: each webhook sender's own secret, default customer and severity mapping. */
 export function integrationRoutes(deps: Pick<Deps, 'store'>): Record<string, RouteHandler> {
   const alerts = new AlertRepository(deps.store);
@@ -21,6 +24,13 @@ export function integrationRoutes(deps: Pick<Deps, 'store'>): Record<string, Rou
       return json(200, { count: mail.length, mail });
     },
 
+    /** Removes an integration: its sender's secret stops working (a kind's default integration falls back to the API token). */
+    'DELETE /integrations/{name}': async (event) => {
+      const name = pathParam(event, 'name');
+      if (!(await alerts.deleteIntegration(name))) throw new HttpError(404, `integration ${name} not found`);
+      return { statusCode: 204, body: '' };
+    },
+
     'PUT /integrations/{name}': async (event) => {
       const name = pathParam(event, 'name');
       if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name))
@@ -31,6 +41,11 @@ export function integrationRoutes(deps: Pick<Deps, 'store'>): Record<string, Rou
           { field: 'defaultCustomerId', problem: 'unknown customer' },
         ]);
       }
+      const existing = await alerts.integrations();
+      if (existing.length >= MAX_INTEGRATIONS && !existing.some((stored) => stored.name === name))
+        throw new HttpError(409, `name: there are ${existing.length} integrations, the most there may be; replace or delete one`, [
+          { field: 'name', problem: `at most ${MAX_INTEGRATIONS} integrations` },
+        ]);
       await alerts.putIntegration(integration);
       return json(200, { ...integration, secret: integration.secret ? '(set)' : undefined });
     },

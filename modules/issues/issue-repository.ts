@@ -193,12 +193,10 @@ export class IssueRepository {
     await this.store.put(timelineItem(issueId, entry, seq));
   }
 
-  async timeline(issueId: string): Promise<TimelineEntry[]> {
-    const items = await this.store.query({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)',
-      ExpressionAttributeValues: { ':pk': `ISSUE#${issueId}`, ':tl': 'TL#' },
-    });
-    return items.map((item) => strip(item) as TimelineEntry);
+  /** A page of an issue's timeline, newest first; `after` is the `next` of the page before. */
+  async timelinePage(issueId: string, limit: number, after?: string): Promise<{ entries: TimelineEntry[]; next?: string }> {
+    const page = await this.store.prefixPage({ partition: `ISSUE#${issueId}`, prefix: 'TL#', limit, after, descending: true });
+    return { entries: page.items.map((item) => strip(item) as TimelineEntry), ...(page.next ? { next: page.next } : {}) };
   }
 
   async waitToken(issueId: string): Promise<string | undefined> {

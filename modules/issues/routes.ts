@@ -3,7 +3,8 @@ import type { Deps } from '../../kernel/deps.ts';
 import * as z from 'zod';
 import { HttpError, json, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
 import { withoutLinkTokens } from '../../kernel/links.ts';
-import { sentEmails } from '../../kernel/outbox.ts';
+import { emailsByKey } from '../../kernel/outbox.ts';
+import { pageCursor } from '../../kernel/paging.ts';
 import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import type { Customer } from '../customers/index.ts';
 import {
@@ -19,6 +20,7 @@ import {
   updateEventSchema,
 } from './issue.ts';
 import { previewUpdateEmail } from './issue-step.ts';
+import type { TimelineEntry } from './issue-repository.ts';
 import { IssueService } from './issue-service.ts';
 import { issueKpis } from './kpis.ts';
 
@@ -36,6 +38,13 @@ const openIssuesQuery = z.strictObject({
 });
 
 const WEEK_MS = 7 * 86_400_000;
+
+/** How many of its newest timeline entries GET /issues/{id} shows; `timelineNext` continues with older ones. */
+export const TIMELINE_IN_VIEW = 200;
+const timelineQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  after: pageCursor.optional(),
+});
 
 /** What GET /issues?open=true reads of every issue to choose a page: status, the due instants, the order. */
 const LIST_ATTRIBUTES: (keyof Issue)[] = ['id', 'status', 'customerId', 'severity', 'createdAt', 'ackDueAt', 'nextUpdateAt', 'etr'];
@@ -77,6 +86,17 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
     const customer = await service.customers.getCustomer(issue.customerId);
     if (!customer) throw new HttpError(409, `customer ${issue.customerId} of issue ${issue.id} no longer exists`);
     return customer;
+  };
+  /** Timeline entries with each email's recipients, subject and text as sent (signed link tokens hidden). */
+  const withEmails = async (issueId: string, entries: TimelineEntry[]) => {
+    const keys = entries.flatMap((entry) => (entry.type === 'email' && typeof entry.key === 'string' ? [entry.key] : []));
+    const sent = new Map((await emailsByKey(deps.store, `ISSUE#${issueId}`, keys, { withText: true })).map((email) => [email.key, email]));
+    return entries.map((entry) => {
+      const email = entry.type === 'email' && typeof entry.key === 'string' ? sent.get(entry.key) : undefined;
+      return email
+        ? { ...entry, to: email.to, cc: email.cc ?? [], subject: email.subject, text: withoutLinkTokens(email.text ?? '') }
+        : entry;
+    });
   };
   const issueView = (issue: Issue, customer: Customer) => ({
     ...issue,
@@ -173,28 +193,43 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
     },
 
     /**
-     * The issue, its timeline (each email with its recipients, subject and text as sent) and its
-     * escalation ladder: who each level is, when it was reached and told, or when it falls due.
+     * The issue, the newest TIMELINE_IN_VIEW entries of its timeline, oldest first (each email with its
+     * recipients, subject and text as sent; `timelineNext` continues with older ones), and its escalation
+     * ladder: who each level is, when it was reached and told, or when it falls due.
      */
     'GET /issues/{id}': async (event) => {
       const issue = await issueOr404(pathParam(event));
-      const [customer, timeline, emails] = await Promise.all([
-        customerOf(issue),
-        repo.timeline(issue.id),
-        sentEmails(deps.store, `ISSUE#${issue.id}`, { withText: true }),
+      const [customer, page] = await Promise.all([customerOf(issue), repo.timelinePage(issue.id, TIMELINE_IN_VIEW)]);
+      const rungs = escalationLadder(issue, service.context(issue, customer));
+      const toldKey = (level: number) => `escalation-${level}-g${issue.generation}`;
+      const [timeline, told] = await Promise.all([
+        withEmails(issue.id, page.entries),
+        emailsByKey(
+          deps.store,
+          `ISSUE#${issue.id}`,
+          rungs.map((rung) => toldKey(rung.level)),
+        ),
       ]);
-      const sent = new Map(emails.map((email) => [email.key, email]));
-      const withEmails = timeline.map((entry) => {
-        const email = entry.type === 'email' && typeof entry.key === 'string' ? sent.get(entry.key) : undefined;
-        const text = withoutLinkTokens(email?.text ?? '');
-        return email ? { ...entry, to: email.to, cc: email.cc ?? [], subject: email.subject, text } : entry;
-      });
-      const ladder = escalationLadder(issue, service.context(issue, customer)).map((rung) => {
-        const told = sent.get(`escalation-${rung.level}-g${issue.generation}`);
+      const toldAt = new Map(told.map((email) => [email.key, email.sentAt]));
+      const ladder = rungs.map((rung) => {
         const person = customer.team[rung.role];
-        return { ...rung, person: { name: person.name, email: person.email }, ...(told ? { toldAt: told.sentAt } : {}) };
+        const at = toldAt.get(toldKey(rung.level));
+        return { ...rung, person: { name: person.name, email: person.email }, ...(at ? { toldAt: at } : {}) };
       });
-      return json(200, { ...issueView(issue, customer), ladder, timeline: withEmails });
+      return json(200, {
+        ...issueView(issue, customer),
+        ladder,
+        timeline: timeline.reverse(),
+        ...(page.next ? { timelineNext: page.next } : {}),
+      });
+    },
+
+    /** The issue's timeline a page at a time, newest first: `?limit=` (1–500, default 100), `?after=` the `next` (or `timelineNext`) before. */
+    'GET /issues/{id}/timeline': async (event) => {
+      const issue = await issueOr404(pathParam(event));
+      const query = validate(event.queryStringParameters ?? {}, timelineQuery);
+      const page = await repo.timelinePage(issue.id, query.limit, query.after);
+      return json(200, { timeline: await withEmails(issue.id, page.entries), ...(page.next ? { next: page.next } : {}) });
     },
 
     /** The customer email an update would send, without recording or sending anything. */

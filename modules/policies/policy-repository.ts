@@ -81,11 +81,16 @@ export class PolicyRepository {
     return name === defaultPolicy.name && version === defaultPolicy.version ? { policy: defaultPolicy, builtIn: true } : undefined;
   }
 
-  async list(): Promise<Policy[]> {
+  /** Every policy's name, the built-in default's included. */
+  async names(): Promise<string[]> {
     const names = (await this.store.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'POLICIES' } })).map(
       (item) => String(item.name),
     );
-    if (!names.includes(defaultPolicy.name)) names.unshift(defaultPolicy.name);
+    return names.includes(defaultPolicy.name) ? names : [defaultPolicy.name, ...names];
+  }
+
+  async list(): Promise<Policy[]> {
+    const names = await this.names();
     return (await Promise.all(names.map((name) => this.current(name)))).filter((policy): policy is Policy => policy !== undefined);
   }
 

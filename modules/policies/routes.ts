@@ -12,6 +12,9 @@ const versionsQuery = z.strictObject({
 });
 const versionParam = z.strictObject({ version: z.coerce.number().int().min(1).max(999_999) });
 
+/** Policies there may be at most (GET /policies answers them whole); versions of one policy page. */
+export const MAX_POLICIES = 100;
+
 /** Policies as versioned data: list, read (any version), the history of versions, and store the next version. */
 export function policyRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string, RouteHandler> {
   const policies = new PolicyRepository(deps.store);
@@ -48,6 +51,13 @@ export function policyRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string
       const name = pathParam(event, 'name');
       validate({ name }, policySchema.pick({ name: true }));
       const body = parseBody(event, policyInputSchema);
+      if (!(await policies.current(name))) {
+        const count = (await policies.names()).length;
+        if (count >= MAX_POLICIES)
+          throw new HttpError(409, `name: there are ${count} policies, the most there may be; change one instead`, [
+            { field: 'name', problem: `at most ${MAX_POLICIES} policies` },
+          ]);
+      }
       const at = deps.clock.now();
       const by = actorOf(event);
       const stored = await policies.putNextVersion(name, body, at, by);

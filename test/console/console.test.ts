@@ -219,6 +219,36 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     expect(await seriousAccessibilityFindings(page)).toEqual([]);
   });
 
+  it('Issue: a long timeline shows its newest entries; Earlier entries loads the older ones from the server', async () => {
+    const { page, runtime } = env;
+    const client = api(runtime);
+    const { id } = (await client.post('/issues', { customerId: 'acme', title: 'Chatty alert', severity: 'sev4', description: 'x' })).body;
+    for (let n = 0; n < 220; n++)
+      expect((await client.post(`/issues/${id}/events`, { type: 'note', message: `Note ${n}`, eventId: `n-${n}` })).status).toBe(202);
+    await runtime.tracker.idle();
+    const total = async () => {
+      let count = 0;
+      let after: string | undefined = '';
+      while (after !== undefined) {
+        const answer = await client.get(`/issues/${id}/timeline?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+        count += answer.body.timeline.length;
+        after = answer.body.next;
+      }
+      return count;
+    };
+    const entries = await total();
+    expect(entries).toBe(222); // opened, the acknowledgement email, 220 notes
+    await page.goto(`${runtime.urls.api}/console/issues/${id}`);
+    const timeline = page.locator('ol.timeline > li');
+    await expect.poll(() => timeline.count()).toBe(200);
+    expect(await timeline.last().textContent()).toContain('Note 219');
+    await page.getByRole('button', { name: 'Earlier entries' }).click();
+    await expect.poll(() => timeline.count()).toBe(entries);
+    // The oldest two (one instant): the opening and its acknowledgement email.
+    expect(`${await timeline.nth(0).textContent()} ${await timeline.nth(1).textContent()}`).toContain('opened');
+    expect(await page.getByRole('button', { name: 'Earlier entries' }).count()).toBe(0);
+  });
+
   it('Settings: adds a person with a role, makes a personal token shown once that works, revokes it; shows what to paste into Alertmanager', async () => {
     const { page, runtime } = env;
     await api(runtime).call('PUT', '/integrations/alertmanager', { kind: 'alertmanager', secret: 'am-secret-0123456789abcdef' });
@@ -304,6 +334,11 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await page.reload();
     await expect.poll(() => page.getByRole('heading', { name: 'prod-am (alertmanager)' }).count()).toBe(1);
     expect(await page.locator('main').textContent()).not.toContain(secret);
+    // Deleted (after a confirmation): gone from the list, and its secret opens nothing any more.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete prod-am' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'prod-am (alertmanager)' }).count()).toBe(0);
+    expect(await post(secret)).toBe(404); // no integration of that name any more
   });
 
   it('a viewer sees the issues but no action, no people and no approvals to answer: the console shows what the role allows', async () => {

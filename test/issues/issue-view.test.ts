@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sentEmails } from '../../kernel/outbox.ts';
+import { TIMELINE_IN_VIEW } from '../../modules/issues/routes.ts';
 import { useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();
@@ -92,5 +93,53 @@ describe('POST /issues/{id}/preview: the customer email an update would send, se
     await env.client.post(`/issues/${id}/events`, { type: 'resolve' });
     expect((await env.client.post(`/issues/${id}/preview`, { type: 'update', message: 'x' })).status).toBe(409);
     expect((await env.client.post('/issues/ISS-99999/preview', { type: 'update', message: 'x' })).status).toBe(404);
+  });
+
+  it(`a long timeline: the view holds the newest ${TIMELINE_IN_VIEW} entries, GET /issues/{id}/timeline the older ones a page at a time`, async () => {
+    const { id } = (await env.client.post('/issues', { customerId: 'acme', title: 'Flapping link', severity: 'sev3' })).body;
+    await env.runtime.tracker.idle();
+    for (let n = 0; n < TIMELINE_IN_VIEW + 20; n++)
+      expect((await env.client.post(`/issues/${id}/events`, { type: 'note', message: `Note ${n}`, eventId: `note-${n}` })).status).toBe(
+        202,
+      );
+    const view = (await env.client.get(`/issues/${id}`)).body;
+    expect(view.timeline).toHaveLength(TIMELINE_IN_VIEW);
+    expect(view.timelineNext).toEqual(expect.any(String));
+    const ats = view.timeline.map((entry: { at: string }) => entry.at);
+    expect(ats).toEqual([...ats].sort()); // oldest first, as before
+
+    const older: { type: string; at: string; to?: string[]; subject?: string }[] = [];
+    let after: string | undefined = view.timelineNext;
+    while (after) {
+      const page = await env.client.get(`/issues/${id}/timeline?limit=7&after=${encodeURIComponent(after)}`);
+      expect(page.status).toBe(200);
+      expect(page.body.timeline.length).toBeLessThanOrEqual(7);
+      older.push(...page.body.timeline);
+      after = page.body.next;
+    }
+    // Every entry once: the creation, its acknowledgement email (with its recipients and subject) and 220 notes.
+    const all = [...older.reverse(), ...view.timeline];
+    expect(all.filter((entry) => entry.type === 'note')).toHaveLength(TIMELINE_IN_VIEW + 20);
+    expect(new Set(all.map((entry) => JSON.stringify(entry))).size).toBe(all.length);
+    const email = all.find((entry) => entry.type === 'email');
+    expect(email?.to).toEqual(['ann@acme.test']);
+    expect(email?.subject).toContain('Flapping link');
+    expect(
+      all
+        .slice(0, 2)
+        .map((entry) => entry.type)
+        .sort(),
+    ).toEqual(['email', 'opened']); // one instant, the oldest
+
+    for (const [query, field] of [
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      [`after=${'x'.repeat(301)}`, 'after'],
+      ['since=yesterday', 'since'],
+    ]) {
+      const bad = await env.client.get(`/issues/${id}/timeline?${query}`);
+      expect([bad.status, bad.body.error]).toEqual([400, expect.stringContaining(field)]);
+    }
+    expect((await env.client.get('/issues/ISS-999999/timeline')).status).toBe(404);
   });
 });

@@ -27,9 +27,11 @@ export function Issue({ id, permissions }: { id: string; permissions: string[] }
   const [issue, setIssue] = useState<IssueDetail>();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
+  const [older, setOlder] = useState<{ entries: TimelineEntry[]; next?: string }>();
   const load = useCallback(async () => {
     try {
       setIssue(await api<IssueDetail>(`/issues/${encodeURIComponent(id)}`));
+      setOlder(undefined);
     } catch (failure) {
       setError((failure as Error).message);
     }
@@ -55,6 +57,14 @@ export function Issue({ id, permissions }: { id: string; permissions: string[] }
       </section>
     );
   const canWrite = permissions.includes('issues:write');
+  // The view holds the newest entries; older ones come a page at a time, newest first, and go on top.
+  const earlierFrom = older ? older.next : issue.timelineNext;
+  const loadEarlier = async (after: string) => {
+    const page = await api<{ timeline: TimelineEntry[]; next?: string }>(
+      `/issues/${encodeURIComponent(id)}/timeline?limit=200&after=${encodeURIComponent(after)}`,
+    );
+    setOlder((shown) => ({ entries: [...page.timeline.reverse(), ...(shown?.entries ?? [])], next: page.next }));
+  };
   const unresolved = issue.status === 'open' || issue.status === 'acknowledged';
 
   return (
@@ -129,8 +139,15 @@ export function Issue({ id, permissions }: { id: string; permissions: string[] }
       )}
       <Ladder rungs={issue.ladder} />
       <h2>Timeline</h2>
+      {earlierFrom && (
+        <div class="buttons">
+          <button type="button" class="secondary" onClick={() => void loadEarlier(earlierFrom)}>
+            Earlier entries
+          </button>
+        </div>
+      )}
       <ol class="timeline">
-        {issue.timeline.map((entry, index) => (
+        {[...(older?.entries ?? []), ...issue.timeline].map((entry, index) => (
           <li key={`${entry.at}-${index}`}>
             <time dateTime={entry.at}>{when(entry.at)}</time> <strong>{entry.type}</strong>{' '}
             {byOf(entry) && <span class="by">by {byOf(entry)}</span>}{' '}

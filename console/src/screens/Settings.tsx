@@ -253,6 +253,16 @@ function Integrations({ canWrite }: { canWrite: boolean }) {
       setError(problemsOf(failure));
     }
   };
+  const remove = async (name: string) => {
+    if (!confirm(`Delete the integration ${name}? Its sender's secret stops working at once.`)) return;
+    setError(undefined);
+    try {
+      await api(`/integrations/${encodeURIComponent(name)}`, { method: 'DELETE' });
+      await load();
+    } catch (failure) {
+      setError(problemsOf(failure));
+    }
+  };
   return (
     <>
       <h2>Integrations</h2>
@@ -263,6 +273,11 @@ function Integrations({ canWrite }: { canWrite: boolean }) {
             {integration.name} ({integration.kind}){integration.secret ? '' : ' — no secret of its own'}
           </h3>
           <pre>{configFor(integration, location.origin)}</pre>
+          {canWrite && (
+            <button type="button" class="secondary" onClick={() => void remove(integration.name)}>
+              Delete {integration.name}
+            </button>
+          )}
         </div>
       ))}
       {canWrite && (
