@@ -129,7 +129,7 @@ export function customerView(deps: Pick<Deps, 'store'>): Record<string, RouteHan
         history[name] = page.items.flatMap((item) => lists[name].entries(item));
         if (page.next) historyNext[name] = page.next;
       }
-      // Emails and replies read oldest first here, as they always have; their pages go newest first.
+      // Here emails and replies read oldest first, as they always have (email pages go newest first, reply pages as stored).
       if (history.emails) history.emails.reverse();
       if (history.replies) (history.replies as { at: string }[]).sort((a, b) => a.at.localeCompare(b.at));
       return json(200, { ...customer, history, ...(Object.keys(historyNext).length ? { historyNext } : {}) });

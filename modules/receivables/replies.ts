@@ -70,12 +70,3 @@ export async function customerRepliesPage(
 }
 
 const replyOf = ({ at, from, subject, text, answers }: CustomerReply): CustomerReply => ({ at, from, subject, text, answers });
-
-/** The customer's replies to dunning emails, oldest first. */
-export async function customerReplies(store: Deps['store'], customerId: string): Promise<CustomerReply[]> {
-  const items = await store.query<CustomerReply & Record<string, unknown>>({
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-    ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':r': 'REPLY#' },
-  });
-  return items.map(replyOf).sort((a, b) => a.at.localeCompare(b.at));
-}
