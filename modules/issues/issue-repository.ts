@@ -92,12 +92,12 @@ export class IssueRepository {
     return { issues, ...(more && chosen.length ? { next: chosen.at(-1) } : {}) };
   }
 
-  /** Issues of a customer, or of every customer by status; `createdFrom`/`createdTo` bound the opening time. */
   /** Reads these issues whole, in the order given (a page of a list read with `attributes`). */
   async issuesById(ids: string[]): Promise<Issue[]> {
     return (await this.store.batchGet(ids.map(issueKey))).map((item) => normalizeIssue(strip(item) as unknown as Issue));
   }
 
+  /** Issues of a customer, or of every customer by status; `createdFrom`/`createdTo` bound the opening time. */
   async listIssues(
     /** `statuses`: any of these (the unresolved ones: `open` and `acknowledged`), instead of one `status`. */
     filter: { customerId?: string; status?: IssueStatus; statuses?: IssueStatus[]; createdFrom?: string; createdTo?: string },
