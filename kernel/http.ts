@@ -14,6 +14,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     message: string,
     readonly details?: unknown,
+    /** Headers of the answer (`retry-after` on a 503). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -78,7 +80,26 @@ export function asHttpError(error: unknown): HttpError | undefined {
     const details = error.field ? [{ field: error.field, problem: error.problem ?? error.message }] : undefined;
     return new HttpError(httpStatusOf[error.kind], error.message, details);
   }
+  if (isThrottle(error))
+    return new HttpError(503, 'Steward is busy just now; try again in a moment', undefined, { 'retry-after': String(RETRY_AFTER_SECONDS) });
   return undefined;
+}
+
+/** How long a client is asked to wait after a throttle (a 503 with Retry-After). */
+const RETRY_AFTER_SECONDS = 1;
+/** The errors AWS answers when a request rate is above what the service gives now (after the SDK's own retries). */
+const THROTTLES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'SlowDown',
+]);
+
+/** A throttle that outlasted the SDK's retries: the client may simply try again later. */
+export function isThrottle(error: unknown): boolean {
+  const candidate = error as { name?: string; $retryable?: { throttling?: boolean } } | undefined;
+  return THROTTLES.has(candidate?.name ?? '') || candidate?.$retryable?.throttling === true;
 }
 
 /** Turns thrown errors into JSON responses, the one error mapping of every HTTP entry; anything unknown is a 500. */
@@ -87,7 +108,11 @@ export const httpErrors = (telemetry: Telemetry): middy.MiddlewareObj<ApiEvent, 
     const error = request.error as Error;
     const known = asHttpError(error);
     if (known) {
-      request.response = json(known.statusCode, { error: known.message, ...(known.details ? { details: known.details } : {}) });
+      request.response = json(
+        known.statusCode,
+        { error: known.message, ...(known.details ? { details: known.details } : {}) },
+        known.headers,
+      );
       return;
     }
     telemetry.error('unhandled error', error, { routeKey: request.event.routeKey });

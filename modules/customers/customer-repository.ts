@@ -1,6 +1,6 @@
 import { asRead, ConditionFailed, type DynamoStore, strip } from '../../kernel/dynamo-store.ts';
 import { DomainError } from '../../kernel/errors.ts';
-import { senderKeys, type Customer } from './customer.ts';
+import { isCustomerId, senderKeys, type Customer } from './customer.ts';
 
 /** Item layout of customers in the single table. */
 const customerKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: 'META' });
@@ -116,10 +116,12 @@ export class CustomerRepository {
 
   /** The customers of these ids that exist, in no particular order (one batch read). */
   async customersById(ids: string[]): Promise<Customer[]> {
-    return (await this.store.batchGet([...new Set(ids)].map(customerKey))).map(asCustomer);
+    return (await this.store.batchGet([...new Set(ids)].filter(isCustomerId).map(customerKey))).map(asCustomer);
   }
 
+  /** The customer, or undefined; a value that cannot be a customer id (an alert label of any length) is not read. */
   async getCustomer(id: string): Promise<Customer | undefined> {
+    if (!isCustomerId(id)) return undefined;
     const item = await this.store.get(customerKey(id));
     return item ? asCustomer(item) : undefined;
   }

@@ -6,9 +6,12 @@ import { namesInWords } from '../../kernel/time-words.ts';
 const person = z.object({ name: z.string().min(1).max(200), email: z.email().max(254), timezone: ianaZone.optional() });
 
 export const MAX_CUSTOMER_ID = 64;
+const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** Whether a value can be a customer's id at all: one that cannot names no customer, and is never read. */
+export const isCustomerId = (value: string): boolean => CUSTOMER_ID.test(value);
 
 export const customerSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `letters, digits, _ or -, at most ${MAX_CUSTOMER_ID}`),
+  id: z.string().regex(CUSTOMER_ID, `letters, digits, _ or -, at most ${MAX_CUSTOMER_ID}`),
   name: z.string().min(1).max(200),
   tier: z.enum(['platinum', 'gold', 'silver', 'bronze']).default('silver'),
   timezone: ianaZone,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { clipText, clipUtf8 } from '../../kernel/bounds.ts';
 import { clientRecord } from '../../kernel/client-record.ts';
 import { severities, type Severity } from '../../kernel/severity.ts';
 
@@ -48,15 +49,25 @@ export type Integration = z.infer<typeof integrationSchema> & { name: string };
 export const defaultIntegration = (kind: IntegrationKind): Integration => ({ ...integrationSchema.parse({ kind }), name: kind });
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
-const labelsOf = (value: unknown) =>
-  Object.fromEntries(Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+/** Label values name things (customer, severity, host): longer ones are kept clipped (and marked), never refused. */
+export const MAX_LABEL_BYTES = 2_000;
+/** Annotations carry descriptions: longer ones are kept clipped (and marked). */
+export const MAX_ANNOTATION_CHARACTERS = 20_000;
 
-/** Label values name things (customer, severity, host); annotations carry descriptions. */
-const labelValue = z.string().max(2_000);
-const annotationValue = z.string().max(20_000);
+/** PagerDuty's custom details as labels: strings clipped, anything else as its JSON, clipped. */
+const labelsOf = (value: unknown) =>
+  Object.fromEntries(
+    Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [
+      k,
+      clipUtf8(typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)), MAX_LABEL_BYTES),
+    ]),
+  );
+
+const labelValue = z.string().transform((value) => clipUtf8(value, MAX_LABEL_BYTES));
+const annotationValue = z.string().transform((value) => clipText(value, MAX_ANNOTATION_CHARACTERS));
 const url = z.string().max(2_000);
 
-const alertmanagerAlert = z.object({
+export const alertmanagerAlertSchema = z.object({
   status: z.enum(['firing', 'resolved']),
   labels: clientRecord(labelValue),
   annotations: clientRecord(annotationValue).default({}),
@@ -76,14 +87,38 @@ export const alertmanagerSchema = z.object({
   commonLabels: clientRecord(labelValue).default({}),
   commonAnnotations: clientRecord(annotationValue).default({}),
   externalURL: url.optional(),
-  alerts: z.array(alertmanagerAlert).min(1).max(1_000),
+  /** Each alert is checked on its own (`fromAlertmanager`): one malformed alert never sinks the others. */
+  alerts: z.array(z.unknown()).min(1).max(1_000),
   title: z.string().max(1_000).optional(),
   message: z.string().max(20_000).optional(),
 });
 
-/** One issue per alert fingerprint, not per group: an alert's life is what a person resolves. */
-export function fromAlertmanager(payload: z.infer<typeof alertmanagerSchema>): Alert[] {
-  return payload.alerts.map((alert) => {
+/** An alert of a delivery that could not be read: set aside on its own, named in the answer. */
+export interface RefusedAlert {
+  key: string;
+  field: string;
+  problem: string;
+}
+
+export const isRefused = (alert: Alert | RefusedAlert): alert is RefusedAlert => 'problem' in alert;
+
+/**
+ * One issue per alert fingerprint, not per group: an alert's life is what a person resolves. An
+ * alert that does not match the schema is returned refused, naming its fields.
+ */
+export function fromAlertmanager(payload: z.infer<typeof alertmanagerSchema>): (Alert | RefusedAlert)[] {
+  return payload.alerts.map((raw, index): Alert | RefusedAlert => {
+    const checked = alertmanagerAlertSchema.safeParse(raw);
+    if (!checked.success) {
+      const fingerprint = (raw as { fingerprint?: unknown } | null)?.fingerprint;
+      const problems = checked.error.issues.map((issue) => `${['alerts', index, ...issue.path].join('.')}: ${issue.message}`);
+      return {
+        key: typeof fingerprint === 'string' && fingerprint.length <= 255 ? fingerprint : `alerts.${index}`,
+        field: ['alerts', index, ...checked.error.issues[0].path].join('.'),
+        problem: problems.join('; '),
+      };
+    }
+    const alert = checked.data;
     const labels = { ...payload.commonLabels, ...alert.labels };
     const annotations = { ...payload.commonAnnotations, ...alert.annotations };
     return {

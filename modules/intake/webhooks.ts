@@ -2,8 +2,20 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type * as z from 'zod';
 import { AuditLog, recordAudit } from '../../kernel/audit.ts';
+import { clipText } from '../../kernel/bounds.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { bearerToken, bodyText, equalsAny, HttpError, json, validate, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
+import { DomainError } from '../../kernel/errors.ts';
+import {
+  asHttpError,
+  bearerToken,
+  bodyText,
+  equalsAny,
+  HttpError,
+  json,
+  validate,
+  type ApiEvent,
+  type ApiResult,
+} from '../../kernel/http.ts';
 import { InvalidTransition, IssueService, isUnresolved, type NewIssue } from '../issues/index.ts';
 import { AlertRepository } from './alert-repository.ts';
 import {
@@ -14,17 +26,22 @@ import {
   fromDatadog,
   fromGeneric,
   fromPagerDuty,
+  isRefused,
   genericSchema,
   pagerdutySchema,
   routeAlert,
   type Alert,
+  type AlertRouting,
   type Integration,
   type IntegrationKind,
+  type RefusedAlert,
 } from './alerts.ts';
 
 /** Signed requests older or newer than this (real time) are refused: a replayed capture is useless. */
 const REPLAY_WINDOW_MS = 5 * 60 * 1000;
 const AUDITED_OUTCOMES = ['opened', 'cleared', 'acknowledged'];
+/** Reads of an alert's claim before a delivery gives up on a race (each turn ends unless another delivery moved the claim). */
+const CLAIM_TURNS = 5;
 
 const kinds: Record<string, IntegrationKind> = {
   'POST /webhooks/alertmanager': 'alertmanager',
@@ -35,7 +52,13 @@ const kinds: Record<string, IntegrationKind> = {
   'POST /webhooks/generic': 'generic',
 };
 
-type Outcome = { key: string; issueId?: string; outcome: 'opened' | 'occurrence' | 'duplicate' | 'cleared' | 'acknowledged' | 'ignored' };
+type Outcome = {
+  key: string;
+  issueId?: string;
+  outcome: 'opened' | 'occurrence' | 'duplicate' | 'cleared' | 'acknowledged' | 'ignored' | 'set-aside';
+  /** Why an alert was set aside. */
+  problem?: string;
+};
 
 function parseJson(body: string): unknown {
   if (!body) throw new HttpError(400, 'request body is required');
@@ -130,49 +153,38 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     throw new HttpError(401, `Standard Webhooks signature: ${refusal}`);
   }
 
-  /** Opens, adds an occurrence to, clears or acknowledges the issue of one alert. Redelivery is harmless. */
-  async function ingest(
-    integration: Integration,
-    alert: Alert,
-    routing: { customerId: string; severity: NewIssue['severity']; notes: string[] },
-  ): Promise<Outcome> {
+  /**
+   * Opens, adds an occurrence to, clears or acknowledges the issue of one alert. Redelivery is
+   * harmless, and so are deliveries racing each other (an HA pair, parallel retries): the alert key
+   * is claimed for an issue id first, and whoever finds a claim whose issue is not there yet opens
+   * it with that same id (idempotently), so every delivery ends on the one issue.
+   */
+  async function ingest(integration: Integration, alert: Alert, routing: Required<AlertRouting> | undefined): Promise<Outcome> {
     const actor = { kind: 'integration' as const, id: integration.name };
-    const alerts = alertRepo;
     const issues = service.issues;
-    const mappedId = await alerts.issueFor(integration.name, alert.key);
-    const mapped = mappedId ? await issues.getIssue(mappedId) : undefined;
-    const open = mapped && isUnresolved(mapped) ? mapped : undefined;
-    const base = { key: alert.key, issueId: open?.id };
     const addOccurrence = async (issueId: string): Promise<Outcome> => {
       const { duplicate } = await service.record(
         issueId,
-        {
-          type: 'occurrence',
-          integration: integration.name,
-          key: alert.key,
-          summary: alert.title,
-          eventId: alert.occurrenceId,
-        },
+        { type: 'occurrence', integration: integration.name, key: alert.key, summary: alert.title, eventId: alert.occurrenceId },
         actor,
       );
       return { key: alert.key, issueId, outcome: duplicate ? 'duplicate' : 'occurrence' };
     };
 
-    if (alert.status === 'resolved') {
-      if (!open) return { ...base, outcome: 'ignored' };
-      const { duplicate } = await service.record(
-        open.id,
-        {
-          type: 'monitoring-cleared',
-          integration: integration.name,
-          key: alert.key,
-          eventId: `clear-${alert.occurrenceId}`,
-        },
-        actor,
-      );
-      return { ...base, outcome: duplicate ? 'duplicate' : 'cleared' };
-    }
-    if (alert.status === 'acknowledged') {
+    if (alert.status !== 'firing') {
+      const mappedId = await alertRepo.issueFor(integration.name, alert.key);
+      const mapped = mappedId ? await issues.getIssue(mappedId) : undefined;
+      const open = mapped && isUnresolved(mapped) ? mapped : undefined;
+      const base = { key: alert.key, issueId: open?.id };
+      if (alert.status === 'resolved') {
+        if (!open) return { ...base, outcome: 'ignored' };
+        const { duplicate } = await service.record(
+          open.id,
+          { type: 'monitoring-cleared', integration: integration.name, key: alert.key, eventId: `clear-${alert.occurrenceId}` },
+          actor,
+        );
+        return { ...base, outcome: duplicate ? 'duplicate' : 'cleared' };
+      }
       if (open?.status !== 'open') return { ...base, outcome: 'ignored' };
       try {
         await service.record(open.id, { type: 'acknowledge', by: integration.name, eventId: `ack-${alert.occurrenceId}` }, actor);
@@ -181,54 +193,75 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
       }
       return { ...base, outcome: 'acknowledged' };
     }
-    if (open) return addOccurrence(open.id);
-    // No open issue: claim the alert key for a new id first, so two deliveries racing open one issue.
-    // A mapping whose issue was never created (a crash in between) is completed with the same id.
-    const reserved = mappedId && !mapped ? mappedId : await issues.nextIssueId();
-    const claimed = mappedId && !mapped ? mappedId : await alerts.claim(integration.name, alert.key, reserved, mappedId, deps.clock.now());
-    if (claimed !== reserved) return addOccurrence(claimed);
-    const description = [
-      ...routing.notes,
-      alert.description,
-      alert.url && `Source: ${alert.url}`,
-      `Labels: ${Object.entries(alert.labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ')}`,
-    ]
-      .filter(Boolean)
-      .join('\n\n');
-    const issue = await service.open(
-      {
-        customerId: routing.customerId,
-        title: alert.title.slice(0, 300),
-        description: description.slice(0, 20_000),
-        severity: routing.severity,
-        impact: alert.labels.impact ?? '',
-        runningOnBackup: false,
-        source: 'webhook',
-        origin: { integration: integration.name, kind: integration.kind, alertKey: alert.key },
-      },
-      { id: reserved, eventIds: [alert.occurrenceId], actor },
-    );
-    return { key: alert.key, issueId: issue.id, outcome: 'opened' };
+    if (!routing) throw new Error(`a firing alert ${alert.key} reached ingest without its routing`);
+    const newIssue: NewIssue = {
+      customerId: routing.customerId,
+      title: clipText(alert.title, 300),
+      description: clipText(
+        [
+          ...routing.notes,
+          alert.description,
+          alert.url && `Source: ${alert.url}`,
+          `Labels: ${Object.entries(alert.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}`,
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        20_000,
+      ),
+      severity: routing.severity,
+      impact: clipText(alert.labels.impact ?? '', 2_000),
+      runningOnBackup: false,
+      source: 'webhook',
+      origin: { integration: integration.name, kind: integration.kind, alertKey: alert.key },
+    };
+    // Each turn either ends on an issue or sees another delivery move the claim on; a few turns settle any race.
+    for (let turn = 0; turn < CLAIM_TURNS; turn++) {
+      const mappedId = await alertRepo.issueFor(integration.name, alert.key);
+      const mapped = mappedId ? await issues.getIssue(mappedId) : undefined;
+      if (mapped && isUnresolved(mapped)) return addOccurrence(mapped.id);
+      // No claim, or the claimed issue was resolved: claim the key for a new id. A lost claim names
+      // the winner's id, whose issue may not exist yet.
+      const issueId =
+        mappedId && !mapped
+          ? mappedId
+          : await alertRepo.claim(integration.name, alert.key, await issues.nextIssueId(), mappedId, deps.clock.now());
+      if (issueId === mappedId && mapped) continue; // the claim still names the resolved issue: read again
+      const { issue, created } = await service.openOnce(newIssue, { id: issueId, eventIds: [alert.occurrenceId], actor });
+      if (created) return { key: alert.key, issueId: issue.id, outcome: 'opened' };
+      if (isUnresolved(issue)) return addOccurrence(issue.id);
+    }
+    throw new DomainError('conflict', `alert ${alert.key}: its issue changed concurrently; try again`);
   }
 
-  async function accept(integration: Integration, alerts: Alert[]): Promise<Outcome[]> {
-    // Everything is checked before anything is written: a bad alert fails the delivery with nothing stored.
+  /**
+   * Each alert of a delivery on its own: routed (an unknown customer to the triage customer), then
+   * opened, added to or cleared. An alert that cannot be taken (no customer and no triage customer,
+   * or a value its issue cannot hold) is set aside and named in the answer; it never sinks the
+   * others. Only when every alert is set aside is the delivery refused (400, nothing stored). An
+   * alert that failed for a reason that may pass (a throttle, a change that kept racing) makes the
+   * answer a 503 after the others are stored, so the sender delivers again and the stored ones are
+   * duplicates.
+   */
+  async function accept(integration: Integration, received: (Alert | RefusedAlert)[]): Promise<Outcome[]> {
     const repo = service.customers;
+    const alerts = received.map((alert) => (isRefused(alert) ? undefined : alert));
     // Only a firing alert may open an issue; a resolve or acknowledge needs no customer or severity.
-    const routings = alerts.map((alert) => (alert.status === 'firing' ? routeAlert(alert, integration) : undefined));
+    const routings = alerts.map((alert) => (alert?.status === 'firing' ? routeAlert(alert, integration) : undefined));
     const exists = new Map<string, boolean>();
     const triage = deps.settings.unknownSender === 'refuse' ? undefined : deps.settings.unknownSender.customerId;
     for (const customerId of [...routings.map((routing) => routing?.customerId), triage])
       if (customerId && !exists.has(customerId)) exists.set(customerId, (await repo.getCustomer(customerId)) !== undefined);
-    const problems: { field: string; problem: string }[] = [];
     // An alert for no customer, or for an unknown one, is filed under the triage customer (whose
     // people are told as its contacts), so a monitor's alert is never dropped for its labels.
-    const routed = routings.map((routing, index) => {
+    const routed = routings.map((routing, index): AlertRouting | { field: string; problem: string } | undefined => {
+      const refused = received[index];
+      if (isRefused(refused)) return refused;
       if (!routing || (routing.customerId && exists.get(routing.customerId))) return routing;
-      const why = routing.customerId
-        ? `names no customer "${routing.customerId}"`
+      const named = routing.customerId && clipText(routing.customerId, 80);
+      const why = named
+        ? `names no customer "${named}"`
         : `has no "${integration.customerLabel}" label and integration ${integration.name} has no default customer`;
       if (triage && exists.get(triage))
         return {
@@ -236,36 +269,67 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
           customerId: triage,
           notes: [...routing.notes, `The alert ${why}; filed under the triage customer ${triage}.`],
         };
-      problems.push(
-        routing.customerId
-          ? { field: integration.customerLabel, problem: `no customer "${routing.customerId}"` }
-          : { field: `alerts.${index}`, problem: `alert ${alerts[index].key} ${why}` },
-      );
-      return undefined;
+      return named
+        ? { field: integration.customerLabel, problem: `no customer "${named}"` }
+        : { field: `alerts.${index}`, problem: `alert ${received[index].key} ${why}` };
     });
-    if (problems.length) throw new HttpError(400, problems.map((p) => p.problem).join('; '), problems);
+    const refusals = routed.filter((routing) => routing !== undefined && 'problem' in routing);
+    if (refusals.length === received.length)
+      throw new HttpError(
+        400,
+        refusals.map((p) => p.problem).join('; '),
+        refusals.map(({ field, problem }) => ({ field, problem })),
+      );
     const outcomes: Outcome[] = [];
-    for (const [index, alert] of alerts.entries()) {
-      const routing = routed[index] as { customerId: string; severity: NewIssue['severity']; notes: string[] };
-      const outcome = await ingest(integration, alert, routing);
+    const failures: unknown[] = [];
+    for (const [index, alert] of received.entries()) {
+      const routing = routed[index];
+      let outcome: Outcome;
+      if (routing && 'problem' in routing) outcome = { key: alert.key, outcome: 'set-aside', problem: routing.problem };
+      else {
+        try {
+          outcome = await ingest(integration, alert as Alert, routing as Required<AlertRouting> | undefined);
+        } catch (error) {
+          const known = asHttpError(error);
+          if (!known || known.statusCode === 409 || known.statusCode >= 500) {
+            failures.push(error);
+            continue;
+          }
+          outcome = { key: alert.key, outcome: 'set-aside', problem: known.message };
+        }
+      }
+      const customerId = routing && !('problem' in routing) ? routing.customerId : undefined;
       // Who opened, cleared or acknowledged an issue; occurrences and redeliveries are on the timeline only (they are many).
       if (outcome.issueId && AUDITED_OUTCOMES.includes(outcome.outcome))
         await recordAudit(audit, deps.telemetry, {
           actor: { kind: 'integration', id: integration.name },
           action: `webhook ${integration.kind}`,
-          target: { issueId: outcome.issueId, ...(routing?.customerId ? { customerId: routing.customerId } : {}) },
+          target: { issueId: outcome.issueId, ...(customerId ? { customerId } : {}) },
           type: outcome.outcome,
         });
       deps.telemetry.count('AlertsIngested');
-      deps.telemetry.info('alert', {
+      (outcome.outcome === 'set-aside' ? deps.telemetry.warn : deps.telemetry.info).call(deps.telemetry, 'alert', {
         integration: integration.name,
         alertKey: alert.key,
-        status: alert.status,
+        status: isRefused(alert) ? undefined : alert.status,
         outcome: outcome.outcome,
         issueId: outcome.issueId,
-        customerId: routing?.customerId,
+        customerId,
+        ...(outcome.problem ? { problem: outcome.problem } : {}),
       });
       outcomes.push(outcome);
+    }
+    if (failures.length) {
+      deps.telemetry.error('alerts not stored; the sender is asked to deliver again', failures[0] as Error, {
+        integration: integration.name,
+        failed: failures.length,
+      });
+      throw new HttpError(
+        503,
+        `${failures.length} of ${alerts.length} alerts could not be stored just now; deliver the notification again (the others are kept and will not be doubled)`,
+        undefined,
+        { 'retry-after': '1' },
+      );
     }
     return outcomes;
   }
@@ -308,7 +372,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     const body = bodyText(event);
     if (kind === 'pagerduty') return pagerduty(event, body, event.routeKey === 'POST /v2/enqueue');
     const integration = await integrationFor(event, kind);
-    let alerts: Alert[];
+    let alerts: (Alert | RefusedAlert)[];
     if (kind === 'generic') {
       const deliveryId = await checkStandardWebhook(event, integration, body);
       alerts = [fromGeneric(validate(parseJson(body), genericSchema), deliveryId)];

@@ -59,6 +59,18 @@ export class IssueService {
    * may be reserved beforehand; `eventIds` are recorded as already seen (the delivery that opened it).
    */
   async open(input: NewIssue, options: { id?: string; eventIds?: string[]; actor?: Actor } = {}): Promise<Issue> {
+    return (await this.openOnce(input, options)).issue;
+  }
+
+  /**
+   * Opens the issue as `open` does and says whether this call created it: with a reserved `id`, a
+   * second caller (a delivery racing the first, or one completing a delivery that crashed) gets the
+   * stored issue and `created: false`, and the workflow is started once either way.
+   */
+  async openOnce(
+    input: NewIssue,
+    options: { id?: string; eventIds?: string[]; actor?: Actor } = {},
+  ): Promise<{ issue: Issue; created: boolean }> {
     const customer = await this.customers.existingCustomer(input.customerId);
     const policy = await this.policies.current(customer.policy);
     if (!policy) throw new DomainError('conflict', `customer ${customer.id} names policy "${customer.policy}", which does not exist`);
@@ -70,7 +82,7 @@ export class IssueService {
     const created = await this.issues.createIssue(issue, options.eventIds, options.actor);
     const stored = created ? issue : ((await this.issues.getIssue(issue.id)) ?? issue);
     await this.startWorkflow(stored);
-    return stored;
+    return { issue: stored, created };
   }
 
   /** What a customer's message does to this issue (issue.ts, customerMessageTarget), and the issue as read. */

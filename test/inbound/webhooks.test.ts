@@ -200,16 +200,37 @@ describe('monitoring webhooks', () => {
         { status: 'firing', labels: { alertname: 'B', customer: 'nobody' }, startsAt: '2026-11-24T00:00:00Z', fingerprint: 'bbb' },
       ],
     });
-    const unknown = await send('/webhooks/alertmanager', twoAlertsOneBad, bearer());
+    expect((await send('/webhooks/alertmanager', twoAlertsOneBad)).status).toBe(401);
+    const onlyBad = JSON.stringify({ ...JSON.parse(twoAlertsOneBad), alerts: JSON.parse(twoAlertsOneBad).alerts.slice(1) });
+    const unknown = await send('/webhooks/alertmanager', onlyBad, bearer());
     expect(unknown.status).toBe(400);
     expect(unknown.body.error).toMatch(/no customer "nobody"/);
-    expect((await send('/webhooks/alertmanager', twoAlertsOneBad)).status).toBe(401);
     // "__proto__" as a label name would set the prototype of the labels object, not a label.
-    const protoLabel = twoAlertsOneBad.replace('"customer":"nobody"', '"customer":"acme","__proto__":{"severity":"critical"}');
+    const protoLabel = onlyBad.replace('"customer":"nobody"', '"customer":"acme","__proto__":{"severity":"critical"}');
     const proto = await send('/webhooks/alertmanager', protoLabel, bearer());
     expect(proto.status).toBe(400);
     expect(proto.body.error).toMatch(/"__proto__" is not allowed/);
+    expect(proto.body.details[0].field).toBe('alerts.0.labels');
     expect(await issueCount()).toBe(before);
+    // One bad alert never sinks the others of its notification: the good one opens, the bad one is set aside and named.
+    const mixed = await send('/webhooks/alertmanager', twoAlertsOneBad, bearer());
+    expect(mixed.status).toBe(202);
+    expect(mixed.body.alerts.map((a: { key: string; outcome: string }) => [a.key, a.outcome])).toEqual([
+      ['aaa', 'opened'],
+      ['bbb', 'set-aside'],
+    ]);
+    expect(mixed.body.alerts[1].problem).toMatch(/no customer "nobody"/);
+    const malformed = JSON.parse(protoLabel); // its alert keeps "__proto__" as an own key, as JSON.parse makes it
+    malformed.alerts.unshift({
+      status: 'firing',
+      labels: { alertname: 'C', customer: 'acme' },
+      startsAt: '2026-11-24T00:00:00Z',
+      fingerprint: 'ccc',
+    });
+    const withMalformed = await send('/webhooks/alertmanager', JSON.stringify(malformed), bearer());
+    expect(withMalformed.status).toBe(202);
+    expect(withMalformed.body.alerts.map((a: { outcome: string }) => a.outcome)).toEqual(['opened', 'set-aside']);
+    expect(await issueCount()).toBe(before + 2);
     const huge = await send('/webhooks/alertmanager', JSON.stringify({ pad: 'x'.repeat(1_100_000) }), bearer());
     expect(huge.status).toBe(413);
   });

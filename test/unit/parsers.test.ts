@@ -83,7 +83,7 @@ describe('alerts: one per fingerprint, routed by the integration mapping', () =>
 
   it('Alertmanager: common labels apply to each alert; the summary is the title, else the alert name', () => {
     expect(
-      fromAlertmanager(alertmanagerSchema.parse(payload)).map(({ key, status, title, labels }) => ({
+      (fromAlertmanager(alertmanagerSchema.parse(payload)) as Alert[]).map(({ key, status, title, labels }) => ({
         key,
         status,
         title,
