@@ -13,6 +13,7 @@ import {
   type TransactWriteCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { utf8Bytes } from './bounds.ts';
 import { DomainError } from './errors.ts';
 
 export type Item = Record<string, unknown>;
@@ -23,6 +24,34 @@ export type TransactEntry =
   | { Delete: { Key: Key } & Expression }
   | { ConditionCheck: { Key: Key; ConditionExpression: string } & Expression };
 export type Key = { pk: string; sk: string };
+
+/** DynamoDB's bounds on key attributes, in UTF-8 bytes (of the table and of every index). */
+export const MAX_PARTITION_KEY_BYTES = 2_048;
+export const MAX_SORT_KEY_BYTES = 1_024;
+
+/** Whether a key is within DynamoDB's bounds: an item under a longer key can exist nowhere, so a read of one finds nothing. */
+const keyFits = (key: Item): boolean =>
+  Object.entries(key).every(
+    ([name, value]) =>
+      typeof value !== 'string' ||
+      !/^(pk|sk|gsi\d+pk|gsi\d+sk)$/.test(name) ||
+      utf8Bytes(value) <= (name.endsWith('pk') ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES),
+  );
+
+/**
+ * A write whose key would pass DynamoDB's bounds is refused before it is sent (DynamoDB answers a
+ * ValidationException, which says nothing a caller can act on): a value from a request grew a key
+ * too long, a 400 for the request.
+ */
+function assertKeyFits(key: Item): void {
+  if (!keyFits(key))
+    throw new DomainError(
+      'invalid',
+      `a value in the request is too long to be stored (a key holds at most ${MAX_SORT_KEY_BYTES} bytes of UTF-8)`,
+      '(request)',
+      'a value too long to be part of a key',
+    );
+}
 
 /** BatchGetItem calls one batchGet keeps in flight (each reads up to 100 items). */
 const BATCH_GETS_IN_FLIGHT = 4;
@@ -35,6 +64,16 @@ export class ConditionFailed extends Error {
     readonly failedIndexes: number[] = [],
   ) {
     super(message);
+  }
+}
+
+/**
+ * Another transaction held the same items at the same moment (DynamoDB's TransactionConflict): a
+ * caller that re-reads and retries treats it as a lost race; one that does not, as a 409.
+ */
+export class ConcurrentChange extends DomainError {
+  constructor() {
+    super('conflict', 'the data changed concurrently; try again');
   }
 }
 
@@ -75,6 +114,7 @@ export class DynamoStore {
   }
 
   async get<T extends Item = Item>(key: Key, consistent = true): Promise<T | undefined> {
+    if (!keyFits(key)) return undefined;
     this.requests++;
     const out = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' }),
@@ -88,6 +128,7 @@ export class DynamoStore {
     item: Item & Key,
     options: { ifAbsent?: boolean; condition?: string; values?: Item; names?: Record<string, string> } = {},
   ): Promise<void> {
+    assertKeyFits(item);
     this.requests++;
     const condition = options.ifAbsent ? 'attribute_not_exists(pk)' : options.condition;
     try {
@@ -108,6 +149,7 @@ export class DynamoStore {
   }
 
   async update<T extends Item = Item>(input: Omit<UpdateCommandInput, 'TableName'>): Promise<T | undefined> {
+    assertKeyFits(input.Key ?? {});
     this.requests++;
     try {
       const out = await this.doc.send(
@@ -122,6 +164,7 @@ export class DynamoStore {
 
   /** Deletes an item; with a `condition` it fails with ConditionFailed when the condition does not hold. */
   async delete(key: Key, options: { condition?: string; values?: Item } = {}): Promise<void> {
+    if (!keyFits(key)) return;
     this.requests++;
     try {
       const out = await this.doc.send(
@@ -146,6 +189,9 @@ export class DynamoStore {
    */
   async query<T extends Item = Item>(input: Omit<QueryCommandInput, 'TableName'>, limit = Infinity): Promise<T[]> {
     const consistent = input.IndexName ? undefined : (input.ConsistentRead ?? true);
+    // A key condition on a value longer than any key matches nothing (DynamoDB would refuse the query).
+    const values = Object.values(input.ExpressionAttributeValues ?? {});
+    if (values.some((value) => typeof value === 'string' && utf8Bytes(value) > MAX_PARTITION_KEY_BYTES)) return [];
     const items: T[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -215,7 +261,8 @@ export class DynamoStore {
     };
     const found = new Map<string, T>();
     const chunks: Key[][] = [];
-    for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
+    const readable = keys.filter(keyFits);
+    for (let i = 0; i < readable.length; i += 100) chunks.push(readable.slice(i, i + 100));
     // A few BatchGetItem calls in flight at once (a list of 1,000 issues is ten), never more than BATCH_GETS_IN_FLIGHT.
     let nextChunk = 0;
     const worker = async () => {
@@ -246,6 +293,10 @@ export class DynamoStore {
 
   /** Transactional write; TableName is filled in for every entry. */
   async transactWrite(items: TransactEntry[]): Promise<void> {
+    for (const entry of items) {
+      const body = Object.values(entry)[0] as { Item?: Item; Key?: Item };
+      assertKeyFits(body.Item ?? body.Key ?? {});
+    }
     this.requests++;
     const withTable = items.map((entry) => {
       const copy: Record<string, unknown> = {};
@@ -301,13 +352,14 @@ function valueBytes(value: unknown): number {
 function translate(error: unknown): unknown {
   const name = (error as { name?: string })?.name;
   if (name === 'ConditionalCheckFailedException') return new ConditionFailed('condition failed');
+  if (name === 'ValidationException' && /item size has exceeded|item size to update has exceeded/i.test((error as Error).message))
+    return new DomainError('invalid', 'the request holds too much to be stored in one record (400 KB)', '(request)', 'too large to store');
   if (name === 'TransactionCanceledException') {
     const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
     const failed = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
     if (failed.length) return new ConditionFailed('transaction condition failed', failed);
     // Another transaction held the same items: a concurrent change the client may simply retry.
-    if (reasons.some((reason) => reason.Code === 'TransactionConflict'))
-      return new DomainError('conflict', 'the data changed concurrently; try again');
+    if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return new ConcurrentChange();
   }
   return error;
 }

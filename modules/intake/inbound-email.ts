@@ -198,20 +198,19 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     if (!customer && unknown !== 'refuse') customer = await customers.getCustomer(unknown.customerId);
     if (!customer) return refused(`sender ${from || '(none)'} is not a contact or domain of any customer`);
 
-    // One issue per message even when it is delivered twice: the message's id claims the issue id first.
+    // One issue per message even when it is delivered twice, at once or later: the message's id claims
+    // an issue id first, and whoever finds the claim without its issue opens it with that id.
     const alerts = new AlertRepository(deps.store);
     const existing = await alerts.issueFor('email', dedupKey);
     if (existing && (await repo.getIssue(existing))) return { outcome: 'opened', issueId: existing, duplicate: true };
-    const reserved = existing ?? (await repo.nextIssueId());
-    const claimed = existing ?? (await alerts.claim('email', dedupKey, reserved, undefined, deps.clock.now()));
-    if (claimed !== reserved) return { outcome: 'opened', issueId: claimed, duplicate: true };
+    const issueId = existing ?? (await alerts.claim('email', dedupKey, await repo.nextIssueId(), undefined, deps.clock.now()));
     const policy = await new PolicyRepository(deps.store).current(customer.policy);
     const subject = (mail.subject ?? '').trim() || '(no subject)';
     const attachments = mail.attachments.map((attachment) => `${attachment.filename ?? attachment.contentType} (${attachment.size} bytes)`);
     const followsLine = follows
       ? `Follows up on ${follows.id} "${follows.title}", closed ${inWords(follows.closedAt, customer.timezone)}.`
       : '';
-    const issue = await service.open(
+    const { issue, created } = await service.openOnce(
       {
         customerId: customer.id,
         title: subject.slice(0, 300),
@@ -230,8 +229,9 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
           ...(follows ? { follows: follows.id } : {}),
         },
       },
-      { id: reserved, eventIds: [`mail-${dedupKey}`], actor },
+      { id: issueId, eventIds: [`mail-${dedupKey}`], actor },
     );
+    if (!created) return { outcome: 'opened', issueId, duplicate: true };
     if (follows)
       await service.record(
         follows.id,

@@ -1,3 +1,4 @@
+import { utf8Bytes } from '../../kernel/bounds.ts';
 import type { ParsedMail } from 'mailparser';
 
 /**
@@ -91,8 +92,18 @@ export function referencedIds(mail: ParsedMail): string[] {
     ...new Set(
       ids.flatMap((value) => value.match(/<[^<>\s]+>/g) ?? (value.trim() ? [value.trim()] : [])).map((id) => id.replace(/^<|>$/g, '')),
     ),
-  ];
+  ]
+    .filter((id) => utf8Bytes(id) <= MAX_MESSAGE_ID_BYTES)
+    .slice(-MAX_REFERENCED_IDS);
 }
+
+/**
+ * Message-IDs longer than this are none of ours (SES's are about 60 bytes) and are not looked up;
+ * RFC 5322 allows a line of 998 characters.
+ */
+const MAX_MESSAGE_ID_BYTES = 998;
+/** The newest References a reply is threaded on (a long thread lists every ancestor). */
+const MAX_REFERENCED_IDS = 50;
 
 /** The issue id in a subject tag like "Re: [ISS-1042] Update: …". */
 export function subjectTag(subject: string | undefined): string | undefined {

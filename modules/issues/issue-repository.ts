@@ -1,6 +1,6 @@
 import type { Actor } from '../../kernel/actor.ts';
 import { issueStatuses, normalizeIssue, type Issue, type IssueStatus } from './issue.ts';
-import { ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
+import { ConcurrentChange, ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { readWait, type StoredWait, storeWaitToken, type WaitRecord } from '../../kernel/wait-tokens.ts';
 
@@ -184,6 +184,7 @@ export class IssueRepository {
       after.version = version + 1;
       return 'saved';
     } catch (error) {
+      if (error instanceof ConcurrentChange) return 'conflict';
       if (!(error instanceof ConditionFailed)) throw error;
       return eventId && error.failedIndexes.includes(entries.length - 1) ? 'duplicate' : 'conflict';
     }

@@ -1,5 +1,5 @@
-import { setTimeout } from 'node:timers/promises';
 import type { Actor } from '../../kernel/actor.ts';
+import { CONTENDED_ATTEMPTS, pauseBeforeRetry } from '../../kernel/contention.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { type Customer, CustomerRepository } from '../customers/index.ts';
@@ -18,14 +18,6 @@ import {
   type NewIssue,
 } from './issue.ts';
 import { IssueRepository } from './issue-repository.ts';
-
-/**
- * Tries of an event against writers racing on the same issue (a webhook burst, an agent, the
- * workflow), each after a random pause of up to 20 ms × 2^try: without pauses, twenty notes at once
- * left about half of them answered 409 after five immediate tries.
- */
-const MAX_ATTEMPTS = 8;
-const BACKOFF_BASE_MS = 20;
 
 export type IssueDeps = Pick<Deps, 'store' | 'clock' | 'workflows'>;
 
@@ -107,8 +99,8 @@ export class IssueService {
       return issue;
     };
     if (input.eventId && (await this.issues.hasEventId(id, input.eventId))) return { issue: await load(), duplicate: true };
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 0) await setTimeout(Math.random() * BACKOFF_BASE_MS * 2 ** attempt);
+    for (let attempt = 0; attempt < CONTENDED_ATTEMPTS; attempt++) {
+      await pauseBeforeRetry(attempt);
       const before = await load();
       const customer = await this.customers.existingCustomer(
         before.customerId,

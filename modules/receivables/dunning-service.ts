@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { InvoiceRepository, type StoredInvoice } from './invoice-repository.ts';
+import { CONTENDED_ATTEMPTS, pauseBeforeRetry } from '../../kernel/contention.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { CustomerRepository, type Customer } from '../customers/index.ts';
@@ -15,7 +16,6 @@ import { decideDunning, type DunningState } from './dunning.ts';
  */
 export type DunningDeps = Pick<Deps, 'store' | 'clock' | 'workflows'>;
 
-const MAX_ATTEMPTS = 5;
 /** Invoices written per transaction (DynamoDB allows 100 entries, pointers and the state included). */
 const CHUNK = 45;
 
@@ -63,7 +63,8 @@ export async function changeInvoices(
 ): Promise<StoredInvoice[]> {
   const repo = invoiceRepository(deps);
   const { policy, calendar, today } = await customerContext(deps, customerId);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < CONTENDED_ATTEMPTS; attempt++) {
+    await pauseBeforeRetry(attempt);
     const invoices = await repo.ofCustomer(customerId);
     const changed = change(invoices, today);
     if (!changed.length) return [];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readWait, type StoredWait, storeWaitToken, type WaitRecord } from '../../kernel/wait-tokens.ts';
 import type { DunningState } from './dunning.ts';
 import type { Invoice, InvoiceStatus } from './invoices.ts';
-import { ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
+import { ConcurrentChange, ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
 import { DomainError } from '../../kernel/errors.ts';
 
 /**
@@ -202,6 +202,7 @@ export class InvoiceRepository {
       } else await this.store.transactWrite(entries);
       return true;
     } catch (error) {
+      if (error instanceof ConcurrentChange) return false;
       if (!(error instanceof ConditionFailed)) throw error;
       for (const index of error.failedIndexes) {
         const entry = entries[index];

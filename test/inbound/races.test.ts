@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { createTransport } from 'nodemailer';
 import { Webhook } from 'standardwebhooks';
+import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { useRuntime } from '../support/runtime.ts';
 
@@ -150,4 +152,69 @@ describe('racing deliveries', () => {
       expect((await issuesByAlertKey()).get(sender.key), sender.key).toHaveLength(1);
     }
   }, 180_000);
+
+  it('Stripe: the same invoice event 12 times at once is one invoice and one payment, every answer 2xx', async () => {
+    const stripe = new Stripe('sk_unused');
+    const invoice = {
+      id: 'in_race',
+      object: 'invoice',
+      number: 'RACE-1',
+      customer: 'cus_race',
+      metadata: { customer_id: 'acme' },
+      created: 1_762_041_600,
+      due_date: 1_762_646_400,
+      currency: 'eur',
+      amount_due: 4_200,
+      amount_paid: 0,
+    };
+    const deliver = (type: string) => {
+      const payload = JSON.stringify({ id: `evt_${type}`, object: 'event', type, data: { object: invoice } });
+      return post('/webhooks/stripe', payload, {
+        authorization: '',
+        'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: env.runtime.apiToken }),
+      });
+    };
+    for (const type of ['invoice.finalized', 'invoice.paid']) {
+      const answers = await Promise.all(Array.from({ length: 12 }, () => deliver(type)));
+      await env.runtime.tracker.idle();
+      for (const answer of answers) expect(answer.status, `${type}: ${answer.text}`).toBeLessThan(300);
+    }
+    const stored = (await env.client.get('/invoices/RACE-1')).body;
+    expect(stored.status).toBe('paid');
+    expect(stored.payments).toHaveLength(1);
+  }, 120_000);
+
+  it('inbound mail: the same message delivered 8 times at once opens one issue; one quoting a 2,100-character Message-ID opens its issue', async () => {
+    const transport = createTransport({ host: '127.0.0.1', port: env.options.smtpPort, secure: false, ignoreTLS: true });
+    const send = (raw: string) => transport.sendMail({ envelope: { from: 'ann@acme.test', to: ['support@steward.localhost'] }, raw });
+    const message = [
+      'From: Ann <ann@acme.test>',
+      'To: support@steward.localhost',
+      'Subject: Mail race: the portal is down',
+      'Message-ID: <mail-race-1@acme.test>',
+      '',
+      'Nobody can sign in to the portal.',
+    ].join('\r\n');
+    await Promise.all(Array.from({ length: 8 }, () => send(message)));
+    await env.runtime.tracker.idle();
+    const titled = async (title: string) =>
+      (await env.client.get('/issues?customerId=acme')).body.issues.filter((issue: { title: string }) => issue.title === title);
+    expect(await titled('Mail race: the portal is down')).toHaveLength(1);
+
+    const poison = [
+      'From: Ann <ann@acme.test>',
+      'To: support@steward.localhost',
+      'Subject: A long reference',
+      `Message-ID: <${'m'.repeat(2_100)}@acme.test>`,
+      `References: <${'r'.repeat(2_100)}@acme.test>`,
+      `In-Reply-To: <${'r'.repeat(2_100)}@acme.test>`,
+      '',
+      'The link is still slow.',
+    ].join('\r\n');
+    await send(poison);
+    await env.runtime.tracker.idle();
+    expect(await titled('A long reference')).toHaveLength(1);
+    expect((await env.client.get('/_local/failed-events')).body.count ?? 0).toBe(0);
+    transport.close();
+  }, 120_000);
 });
