@@ -102,7 +102,12 @@ function refusal(error: Error & { code?: string; claim?: string }): string {
     case 'ERR_JWS_INVALID':
       return 'not a valid JWT';
     default:
-      // The issuer's keys could not be read: not the caller's fault (the caller answers 503).
-      throw error;
+      // The issuer's keys could not be read (a network failure, a timeout, an answer that is not a
+      // key set): not the caller's fault, and the caller answers 503. Any other reason is the token's.
+      if (!error.code || ISSUER_UNREACHABLE.has(error.code)) throw error;
+      return `not acceptable (${error.message.slice(0, 200)})`;
   }
 }
+
+/** jose's codes for an issuer whose keys could not be read; every other code refuses the token. */
+const ISSUER_UNREACHABLE = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JOSE_GENERIC']);

@@ -1,3 +1,4 @@
+import { createPrivateKey, createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
@@ -113,7 +114,16 @@ describe('sign-in with OpenID Connect (the embedded provider)', () => {
     const hmac = await new SignJWT({ email: ADMIN.email, iss: runtime.signIn.issuer, aud: 'steward-console', exp: now + 600 })
       .setProtectedHeader({ alg: 'HS256', kid: issuerKey.kid })
       .sign(new TextEncoder().encode(JSON.stringify(issuerKey)));
+    /** A token whose header is `extra` beside RS256 and the issuer's kid, signed by the issuer's own key (no library would sign it). */
+    const withHeader = (extra: object) => {
+      const signed = `${header({ alg: 'RS256', kid: issuerKey.kid, ...extra })}.${validPayload}`;
+      const signature = createSign('RSA-SHA256').update(signed).sign(createPrivateKey({ key: issuerKey, format: 'jwk' }));
+      return `${signed}.${signature.toString('base64url')}`;
+    };
     const cases: [string, string, string][] = [
+      ['an unknown critical extension', withHeader({ crit: ['x-steward-probe'], 'x-steward-probe': 1 }), 'not acceptable'],
+      ['a critical list that is not a list', withHeader({ crit: 'b64' }), 'not'],
+      ['b64 false', withHeader({ crit: ['b64'], b64: false }), 'not'],
       ['expired', await forge({ iat: now - 7200, exp: now - 3600 }), 'expired'],
       ['not yet valid', await forge({ nbf: now + 3600 }), 'nbf'],
       ['another audience', await forge({ aud: 'someone-elses-app' }), 'another audience'],
