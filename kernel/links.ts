@@ -60,6 +60,9 @@ export function verifyLink(token: string, keys: VerifyingKeys, now: Date): LinkC
   const [payload, signature, extra] = token.split('.');
   if (!payload || !signature || extra !== undefined) return { ok: false, reason: 'this link is not valid' };
   const given = Buffer.from(signature, 'base64url');
+  // Only the exact encoding Steward wrote: base64url decoding skips junk ("=", "!", a trailing
+  // character), and the link's id is a digest of this text, so a variant would act a second time.
+  if (given.toString('base64url') !== signature) return { ok: false, reason: 'this link is not valid' };
   if (!each(keys).some((key) => sameBytes(given, mac(key, payload)))) return { ok: false, reason: 'this link is not valid' };
   let claims: LinkClaims;
   try {

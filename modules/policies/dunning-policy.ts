@@ -38,6 +38,8 @@ export const dunningPolicySchema = z.object({
   declineHoldDays: z.number().int().min(1).max(90),
   /** An open sev1/sev2 issue, or one resolved within this many days, holds consequence steps. */
   outageWindowDays: z.number().int().min(0).max(90),
+  /** How far ahead a customer may promise to pay (a promise pauses dunning of the invoice until its date). */
+  promiseMaxDays: z.number().int().min(1).max(365).default(60),
 });
 export type DunningPolicy = z.infer<typeof dunningPolicySchema>;
 

@@ -59,14 +59,14 @@ export function nextDue(
 export async function changeInvoices(
   deps: DunningDeps,
   customerId: string,
-  change: (invoices: StoredInvoice[], today: string) => StoredInvoice[],
+  change: (invoices: StoredInvoice[], today: string, policy: Policy) => StoredInvoice[],
 ): Promise<StoredInvoice[]> {
   const repo = invoiceRepository(deps);
   const { policy, calendar, today } = await customerContext(deps, customerId);
   for (let attempt = 0; attempt < CONTENDED_ATTEMPTS; attempt++) {
     await pauseBeforeRetry(attempt);
     const invoices = await repo.ofCustomer(customerId);
-    const changed = change(invoices, today);
+    const changed = change(invoices, today, policy);
     if (!changed.length) return [];
     const byId = new Map(invoices.map((invoice) => [invoice.id, invoice]));
     for (const invoice of changed) byId.set(invoice.id, invoice);

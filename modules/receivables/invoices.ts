@@ -166,7 +166,19 @@ export function applyPayment(invoice: Invoice, payment: Payment, at: string): In
   return settle(paid, at, payment.date);
 }
 
-export function applyInvoiceEvent(invoice: Invoice, event: InvoiceEvent, at: string, today: string): Invoice {
+/** How far ahead a customer may promise to pay unless the policy says otherwise (dunning `promiseMaxDays`). */
+export const DEFAULT_PROMISE_MAX_DAYS = 60;
+
+/** The calendar day `days` after `day` (both YYYY-MM-DD). */
+const daysAfter = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+export function applyInvoiceEvent(
+  invoice: Invoice,
+  event: InvoiceEvent,
+  at: string,
+  today: string,
+  limits: { promiseMaxDays: number } = { promiseMaxDays: DEFAULT_PROMISE_MAX_DAYS },
+): Invoice {
   const open = () => {
     if (invoice.status !== 'open') throw new InvalidInvoiceEvent(`invoice ${invoice.id} is ${invoice.status}`);
   };
@@ -195,6 +207,11 @@ export function applyInvoiceEvent(invoice: Invoice, event: InvoiceEvent, at: str
     case 'promise':
       open();
       if (event.date < today) throw new InvalidInvoiceEvent('date: a promise must be for today or later');
+      // A promise pauses dunning for the invoice until its date: one years ahead would pause it for good.
+      if (event.date > daysAfter(today, limits.promiseMaxDays))
+        throw new InvalidInvoiceEvent(
+          `date: a promise may be at most ${limits.promiseMaxDays} days ahead, until ${daysAfter(today, limits.promiseMaxDays)}`,
+        );
       return {
         ...next,
         promise: { date: event.date, amount: event.amount ?? balance(invoice), madeAt: at },

@@ -113,12 +113,16 @@ export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form
   const at = deps.clock.now().toISOString();
   const customerActor: Actor = { kind: 'customer-link', id: customer.id, name: customer.name };
   try {
-    const changed = await changeInvoices(deps, customer.id, (invoices, today) =>
+    const changed = await changeInvoices(deps, customer.id, (invoices, today, policy) =>
       invoices
         .filter((invoice) => invoice.id === invoiceId && invoice.status === 'open' && invoice.promise?.linkId !== linkId)
         .map((invoice) =>
           withLink(
-            withHistory(invoice, applyInvoiceEvent(invoice, event, at, today), { type: event.type, at, by: customerActor }),
+            withHistory(invoice, applyInvoiceEvent(invoice, event, at, today, policy.dunning), {
+              type: event.type,
+              at,
+              by: customerActor,
+            }),
             event,
             linkId,
             invoice.version,

@@ -212,11 +212,15 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       const input = parseBody(event, invoiceEventSchema);
       const customerId = await customerOfInvoice(id);
       const at = deps.clock.now().toISOString();
-      await changeInvoices(deps, customerId, (invoices, today) =>
+      await changeInvoices(deps, customerId, (invoices, today, policy) =>
         invoices
           .filter((invoice) => invoice.id === id)
           .map((invoice) => ({
-            ...withHistory(invoice, applyInvoiceEvent(invoice, input, at, today), { type: input.type, at, ...byOf(event) }),
+            ...withHistory(invoice, applyInvoiceEvent(invoice, input, at, today, policy.dunning), {
+              type: input.type,
+              at,
+              ...byOf(event),
+            }),
             version: invoice.version,
           })),
       );

@@ -117,7 +117,9 @@ describe('sign-in with OpenID Connect (the embedded provider)', () => {
     /** A token whose header is `extra` beside RS256 and the issuer's kid, signed by the issuer's own key (no library would sign it). */
     const withHeader = (extra: object) => {
       const signed = `${header({ alg: 'RS256', kid: issuerKey.kid, ...extra })}.${validPayload}`;
-      const signature = createSign('RSA-SHA256').update(signed).sign(createPrivateKey({ key: issuerKey, format: 'jwk' }));
+      const signature = createSign('RSA-SHA256')
+        .update(signed)
+        .sign(createPrivateKey({ key: issuerKey, format: 'jwk' }));
       return `${signed}.${signature.toString('base64url')}`;
     };
     const cases: [string, string, string][] = [
