@@ -57,16 +57,25 @@ export async function sendOnce(
   key: string,
   template: string,
   build: (signed: { replyAddress: string }) => OutboundEmail | Promise<OutboundEmail>,
-): Promise<{ sent: boolean; messageId?: string }> {
+  /** Where the email stands among its owner's events (an issue's event counter when it was sent); kept with the claim and returned. */
+  seq?: number,
+): Promise<{ sent: boolean; messageId?: string; sentAt?: string; seq?: number }> {
   const itemKey = { pk: owner.pk, sk: `EMAIL#${key}` };
   const now = deps.clock.now();
   const claimedAt = now.toISOString();
   try {
-    await deps.store.put({ ...itemKey, itemType: 'email', key, template, claimedAt, leaseFrom: Date.now() }, { ifAbsent: true });
+    await deps.store.put({ ...itemKey, itemType: 'email', key, template, claimedAt, leaseFrom: Date.now(), seq }, { ifAbsent: true });
   } catch (error) {
     if (!(error instanceof ConditionFailed)) throw error;
-    const existing = await deps.store.get<{ messageId?: string; claimedAt: string; leaseFrom?: number }>(itemKey);
-    if (existing?.messageId) return { sent: false, messageId: existing.messageId };
+    const existing = await deps.store.get<{ messageId?: string; sentAt?: string; seq?: number; claimedAt: string; leaseFrom?: number }>(
+      itemKey,
+    );
+    if (existing?.messageId) {
+      // Sent by an attempt that may have died before it recorded everything after the send: the
+      // Message-ID pointer is written again (the same item), and the caller records it likewise.
+      await deps.store.put({ pk: `MSGID#${existing.messageId}`, sk: 'META', itemType: 'message-id', owner: owner.pk, key });
+      return { sent: false, messageId: existing.messageId, sentAt: existing.sentAt, seq: existing.seq };
+    }
     // Another attempt holds the claim and may be sending right now: try again later, never skip. The
     // attempt runs in wall time, so wall time ends the lease too (on AWS the clock is wall time; a
     // manual clock may stand still while the attempt that claimed died long ago).
@@ -76,7 +85,7 @@ export async function sendOnce(
         Date.now() - (existing.leaseFrom ?? Date.now()) >= CLAIM_LEASE_MS);
     if (!leaseOver) throw new EmailInFlight(`email ${key} of ${owner.pk} is being sent by another attempt; try again later`);
     await deps.store.put(
-      { ...itemKey, itemType: 'email', key, template, claimedAt, leaseFrom: Date.now(), reclaimed: true },
+      { ...itemKey, itemType: 'email', key, template, claimedAt, leaseFrom: Date.now(), reclaimed: true, seq },
       { condition: 'claimedAt = :c AND attribute_not_exists(messageId)', values: { ':c': existing.claimedAt } },
     );
   }
@@ -116,7 +125,7 @@ export async function sendOnce(
   });
   // Replies quote the Message-ID SES assigned (SES replaces ours): index it for threading.
   await deps.store.put({ pk: `MSGID#${messageId}`, sk: 'META', itemType: 'message-id', owner: owner.pk, key });
-  return { sent: true, messageId };
+  return { sent: true, messageId, sentAt, seq };
 }
 
 /** Where a pointer item (a bounce or reply address's `BOUNCE#`, a quoted Message-ID's `MSGID#`) says its email is. */

@@ -190,8 +190,14 @@ export class IssueRepository {
     }
   }
 
-  async addTimeline(issueId: string, entry: TimelineEntry, seq: number): Promise<void> {
-    await this.store.put(timelineItem(issueId, entry, seq));
+  /**
+   * The timeline entry of an email sent for the issue, after the event (`seq`) it followed. Its key
+   * names the email too: two emails sent in one instant keep an entry each, and recording the same
+   * email again (a retried step) rewrites its one entry.
+   */
+  async recordSentEmail(issueId: string, seq: number, entry: TimelineEntry & { key: string }): Promise<void> {
+    const item = timelineItem(issueId, entry, seq);
+    await this.store.put({ ...item, sk: `${item.sk}#${entry.key}` });
   }
 
   /** A page of an issue's timeline, newest first; `after` is the `next` of the page before. */

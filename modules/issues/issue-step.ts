@@ -73,31 +73,35 @@ async function send(
 ): Promise<void> {
   const { store, mailer, clock, settings } = deps;
   const owner = { pk: `ISSUE#${issue.id}`, customerId: customer.id };
-  const result = await sendOnce({ store, mailer, clock, settings }, owner, email.key, email.template, async () => {
-    const [to, ...cc] = email.audience.map((audience) => recipient(audience, issue, customer));
-    const content =
-      email.audience[0] === 'customer'
-        ? await customerContent(settings, email, issue, customer, ctx, to.emails)
-        : await internalContent(email, issue, customer, repo, ctx, to.person);
-    const copies = cc.flatMap((entry) => entry.emails).filter((address) => !to.emails.includes(address));
-    const replyTo =
-      email.audience[0] === 'customer' ? [replyAddress(settings.inboundAddress, issue.id, await settings.linkKey())] : undefined;
-    return { from: settings.fromAddress, to: to.emails, cc: copies.length ? copies : undefined, replyTo, ...content };
-  });
-  if (result.sent) {
-    await repo.addTimeline(
-      issue.id,
-      {
-        at: clock.now().toISOString(),
-        type: 'email',
-        template: email.template,
-        audience: email.audience.join('+'),
-        key: email.key,
-        messageId: result.messageId,
-      },
-      issue.eventSeq,
-    );
-  }
+  const result = await sendOnce(
+    { store, mailer, clock, settings },
+    owner,
+    email.key,
+    email.template,
+    async () => {
+      const [to, ...cc] = email.audience.map((audience) => recipient(audience, issue, customer));
+      const content =
+        email.audience[0] === 'customer'
+          ? await customerContent(settings, email, issue, customer, ctx, to.emails)
+          : await internalContent(email, issue, customer, repo, ctx, to.person);
+      const copies = cc.flatMap((entry) => entry.emails).filter((address) => !to.emails.includes(address));
+      const replyTo =
+        email.audience[0] === 'customer' ? [replyAddress(settings.inboundAddress, issue.id, await settings.linkKey())] : undefined;
+      return { from: settings.fromAddress, to: to.emails, cc: copies.length ? copies : undefined, replyTo, ...content };
+    },
+    issue.eventSeq,
+  );
+  // Sent now or by an attempt before this one (which may have died before this line): the entry is
+  // keyed by the email, so writing it again changes nothing and no sent email is left off the timeline.
+  if (result.messageId && result.sentAt)
+    await repo.recordSentEmail(issue.id, result.seq ?? issue.eventSeq, {
+      at: result.sentAt,
+      type: 'email',
+      template: email.template,
+      audience: email.audience.join('+'),
+      key: email.key,
+      messageId: result.messageId,
+    });
 }
 
 /**

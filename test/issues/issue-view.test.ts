@@ -50,6 +50,19 @@ describe("GET /issues/{id} as the console's Issue screen shows it", () => {
     expect(email.text).toContain('/links/(signed link, hidden)');
     expect(email.text).not.toMatch(/\/links\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/);
   });
+
+  it('emails sent in the same instant keep an entry each: every email of a sev1 left unanswered for 5 hours', async () => {
+    const { id } = (await env.client.post('/issues', { customerId: 'acme', title: 'Backbone down', severity: 'sev1' })).body;
+    await env.runtime.tracker.idle();
+    await env.client.advance('PT5H'); // every rung of the ladder, the nudges and the customer's holding updates
+    const sent = await sentEmails(env.runtime.store, `ISSUE#${id}`);
+    const byInstant = new Map<string, number>();
+    for (const email of sent) byInstant.set(email.sentAt, (byInstant.get(email.sentAt) ?? 0) + 1);
+    expect(Math.max(...byInstant.values()), 'some emails went out in the same instant').toBeGreaterThan(1);
+    const { timeline } = (await env.client.get(`/issues/${id}`)).body;
+    const onTimeline = timeline.filter((entry: { type: string }) => entry.type === 'email').map((entry: { key: string }) => entry.key);
+    expect(onTimeline.sort()).toEqual(sent.map((email) => email.key).sort());
+  });
 });
 
 describe('POST /issues/{id}/preview: the customer email an update would send, sending and recording nothing', () => {
