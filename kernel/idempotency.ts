@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import type { Clock } from './clock.ts';
 import { ConditionFailed, type DynamoStore } from './dynamo-store.ts';
 import { HttpError, type ApiEvent } from './http.ts';
@@ -17,14 +18,31 @@ export function idempotencyKey(event: ApiEvent): string | undefined {
   return key;
 }
 
-type Claim = { resourceId: string; fingerprint: string; expiresAt: number };
+type Claim = {
+  resourceId: string;
+  fingerprint: string;
+  expiresAt: number;
+  /** 'pending' while the first request acts; 'done' once it answered (claims stored before states were kept have none: done). */
+  state?: 'pending' | 'done';
+  /** When the first request claimed the key, wall time (ms): a pending claim older than the lease lost its request. */
+  claimedAtMs?: number;
+};
+
+/** How long requests that repeat a key wait for the first one to answer before they are told to retry (409). */
+const WAIT_FOR_FIRST_MS = 10_000;
+/** A pending claim older than this lost its request (a crash): the next request with the key completes it. */
+const PENDING_LEASE_MS = 60_000;
+const POLL_MIN_MS = 20;
+const POLL_MAX_MS = 250;
 
 /**
  * Idempotency-Key for creating requests (IETF draft-ietf-httpapi-idempotency-key-header): the first
  * request with a key reserves the id of what it creates; a retry with the same key and the same
  * body gets that id back (so it creates nothing new), and the same key with another body is a 422.
- * The caller's create must be idempotent for a given id, which also covers a first request that
- * crashed between the claim and the create.
+ * Requests that repeat a key while the first one is still acting wait for its answer and then
+ * replay it: they never act beside it, so they neither race it nor make it fail. The caller's
+ * create must be idempotent for a given id, which also covers a first request that crashed
+ * between the claim and the create.
  */
 export class IdempotencyKeys {
   constructor(
@@ -36,7 +54,7 @@ export class IdempotencyKeys {
   /**
    * Claims the key, then acts. When this request made the claim and the act fails (a refusal, a
    * conflict), the claim is given back: a refused request leaves nothing behind, and its retry is
-   * a new attempt rather than a replay of a failure.
+   * a new attempt rather than a replay of a failure (a request waiting on it then acts itself).
    */
   async perform<T>(
     key: string,
@@ -44,15 +62,28 @@ export class IdempotencyKeys {
     reserve: () => Promise<string>,
     act: (claim: { resourceId: string; replay: boolean }) => Promise<T>,
   ): Promise<T> {
-    const claim = await this.claim(key, body, reserve);
-    try {
-      return await act(claim);
-    } catch (error) {
-      if (!claim.replay)
-        await this.store
-          .delete(this.itemKey(key), { condition: 'resourceId = :r', values: { ':r': claim.resourceId } })
-          .catch(() => undefined); // if it cannot be given back, it expires with its 24 hours
-      throw error;
+    const waitUntil = Date.now() + WAIT_FOR_FIRST_MS;
+    for (let poll = 0; ; poll++) {
+      const claim = await this.claim(key, body, reserve);
+      if (!claim.replay) {
+        let result: T;
+        try {
+          result = await act(claim);
+        } catch (error) {
+          await this.store
+            .delete(this.itemKey(key), { condition: 'resourceId = :r', values: { ':r': claim.resourceId } })
+            .catch(() => undefined); // if it cannot be given back, it expires with its 24 hours
+          throw error;
+        }
+        await this.markDone(key, claim.resourceId);
+        return result;
+      }
+      if (!claim.pending) return act(claim);
+      if (Date.now() >= waitUntil)
+        throw new HttpError(409, 'Idempotency-Key: the first request with this key is still being answered; try again shortly', [
+          { field: 'Idempotency-Key', problem: 'a request with this key is in progress' },
+        ]);
+      await setTimeout(Math.min(POLL_MAX_MS, POLL_MIN_MS * 2 ** poll) * (0.5 + Math.random() / 2));
     }
   }
 
@@ -60,7 +91,25 @@ export class IdempotencyKeys {
     return { pk: `IDEMPOTENCY#${this.scope}#${key}`, sk: 'META' };
   }
 
-  private async claim(key: string, body: unknown, reserve: () => Promise<string>): Promise<{ resourceId: string; replay: boolean }> {
+  private async markDone(key: string, resourceId: string): Promise<void> {
+    await this.store
+      .update({
+        Key: this.itemKey(key),
+        UpdateExpression: 'SET #state = :done',
+        ConditionExpression: 'resourceId = :r',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':done': 'done', ':r': resourceId },
+      })
+      .catch((error) => {
+        if (!(error instanceof ConditionFailed)) throw error;
+      });
+  }
+
+  private async claim(
+    key: string,
+    body: unknown,
+    reserve: () => Promise<string>,
+  ): Promise<{ resourceId: string; replay: boolean; pending?: boolean }> {
     const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('hex');
     const itemKey = this.itemKey(key);
     const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
@@ -69,7 +118,10 @@ export class IdempotencyKeys {
         throw new HttpError(422, 'Idempotency-Key: already used for a different request; use a new key for a new request', [
           { field: 'Idempotency-Key', problem: 'already used with another body' },
         ]);
-      return { resourceId: claim.resourceId, replay: true };
+      // A request that claimed the key and died: this one completes it (the act is idempotent for the id).
+      if (claim.state === 'pending' && Date.now() - (claim.claimedAtMs ?? 0) > PENDING_LEASE_MS)
+        return { resourceId: claim.resourceId, replay: false };
+      return { resourceId: claim.resourceId, replay: true, pending: claim.state === 'pending' };
     };
     const live = async () => {
       const claim = await this.store.get<Claim & Record<string, unknown>>(itemKey);
@@ -87,6 +139,8 @@ export class IdempotencyKeys {
           resourceId,
           fingerprint,
           expiresAt: nowSeconds + KEY_LIFETIME_MS / 1000,
+          state: 'pending',
+          claimedAtMs: Date.now(),
         },
         { condition: 'attribute_not_exists(pk) OR expiresAt <= :now', values: { ':now': nowSeconds } },
       );
@@ -94,7 +148,8 @@ export class IdempotencyKeys {
     } catch (error) {
       if (!(error instanceof ConditionFailed)) throw error;
       const winner = await live();
-      if (!winner) throw error;
+      // Claimed and given back in between: the next poll claims afresh.
+      if (!winner) return { resourceId, replay: true, pending: true };
       return replayOf(winner);
     }
   }

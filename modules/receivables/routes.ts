@@ -204,7 +204,15 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
         );
         return json(202, await invoices.get(payment.invoiceId));
       };
-      return key ? paymentKeys.perform(key, payment, async () => payment.reference, record) : record();
+      // A replay answers what the first request recorded (the reference makes recording again harmless, but it would race).
+      return key
+        ? paymentKeys.perform(
+            key,
+            payment,
+            async () => payment.reference,
+            async ({ replay }) => (replay ? json(202, await invoices.get(payment.invoiceId)) : record()),
+          )
+        : record();
     },
 
     'POST /invoices/{id}/events': async (event) => {

@@ -68,4 +68,26 @@ describe('retried requests create once (Idempotency-Key)', () => {
     expect(changed.status).toBe(422);
     expect((await env.client.get('/invoices/RT-1')).body).toMatchObject({ amountPaid: 100, payments: [{ reference: 'bank-4711' }] });
   });
+
+  it('twenty parallel payments under one key (3 rounds): one payment, every answer 202, and the key then refuses another body', async () => {
+    for (const round of [1, 2, 3]) {
+      const invoiceId = `RT-P${round}`;
+      expect((await env.client.post('/invoices', invoiceInput(invoiceId, 'acme', '2026-12-01', 1000))).status).toBe(201);
+      const payment = { invoiceId, amount: 10, date: '2026-11-02', reference: `bank-par-${round}` };
+      const answers = await Promise.all(Array.from({ length: 20 }, () => post('/payments', payment, `par-${round}`)));
+      expect(answers.map(({ status }) => status)).toEqual(Array(20).fill(202));
+      const other = await post('/payments', { ...payment, amount: 20, reference: `bank-par-${round}-b` }, `par-${round}`);
+      expect(other.status, `round ${round}`).toBe(422);
+      expect((await env.client.get(`/invoices/${invoiceId}`)).body.payments, `round ${round}`).toHaveLength(1);
+    }
+  });
+
+  it('twenty parallel payments on one customer, each its own: all 202, none "changed concurrently"', async () => {
+    expect((await env.client.post('/invoices', invoiceInput('RT-C1', 'acme', '2026-12-01', 1000))).status).toBe(201);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => post('/payments', { invoiceId: 'RT-C1', amount: 5, date: '2026-11-02', reference: `bank-c-${n}` })),
+    );
+    expect(answers.map(({ status }) => status)).toEqual(Array(20).fill(202));
+    expect((await env.client.get('/invoices/RT-C1')).body.payments).toHaveLength(20);
+  });
 });
