@@ -35,6 +35,22 @@ describe('faults injected into the local components (STEWARD_FAULTS, /_local/fau
     expect((await client.get('/_local/faults')).body.faults).toEqual({});
   });
 
+  it('a DynamoDB throttle that outlasts the retries is a 503 with Retry-After, never a 500', async () => {
+    const client = api(runtime);
+    const { id } = (await client.post('/issues', { customerId: 'acme', title: 'Busy table', severity: 'sev3' })).body;
+    await runtime.tracker.idle();
+    await faults({ dynamodb: 1 });
+    const response = await fetch(`${runtime.urls.api}/issues/${id}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${runtime.apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'note', message: 'While the table is throttled' }),
+    });
+    expect([response.status, response.headers.get('retry-after')]).toEqual([503, '1']);
+    expect((await response.json()).error).toMatch(/busy/);
+    await faults({});
+    expect((await client.post(`/issues/${id}/events`, { type: 'note', message: 'Once it is not' })).status).toBe(202);
+  });
+
   it('DynamoDB down longer than the step retries during a sev1: the failed run is followed by the next, and every escalation still goes out once', async () => {
     const client = api(runtime);
     const { id, createdAt } = (await client.post('/issues', { customerId: 'acme', title: 'Core router down', severity: 'sev1' })).body;
