@@ -46,7 +46,7 @@ describe('faults injected into the local components (STEWARD_FAULTS, /_local/fau
       body: JSON.stringify({ type: 'note', message: 'While the table is throttled' }),
     });
     expect([response.status, response.headers.get('retry-after')]).toEqual([503, '1']);
-    expect((await response.json()).error).toMatch(/busy/);
+    expect(((await response.json()) as { error: string }).error).toMatch(/busy/);
     await faults({});
     expect((await client.post(`/issues/${id}/events`, { type: 'note', message: 'Once it is not' })).status).toBe(202);
   });

@@ -85,7 +85,9 @@ describe('retried requests create once (Idempotency-Key)', () => {
   it('twenty parallel payments on one customer, each its own: all 202, none "changed concurrently"', async () => {
     expect((await env.client.post('/invoices', invoiceInput('RT-C1', 'acme', '2026-12-01', 1000))).status).toBe(201);
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, n) => post('/payments', { invoiceId: 'RT-C1', amount: 5, date: '2026-11-02', reference: `bank-c-${n}` })),
+      Array.from({ length: 20 }, (_, n) =>
+        post('/payments', { invoiceId: 'RT-C1', amount: 5, date: '2026-11-02', reference: `bank-c-${n}` }),
+      ),
     );
     expect(answers.map(({ status }) => status)).toEqual(Array(20).fill(202));
     expect((await env.client.get('/invoices/RT-C1')).body.payments).toHaveLength(20);
