@@ -16,7 +16,15 @@ async function storeIssues(count: number, description: string) {
         repo.createIssue(
           openIssue(
             `ISS-${50_000 + start + n}`,
-            { customerId: 'acme', title: `Stored ${start + n}`, description, severity: 'sev4', impact: '', runningOnBackup: false },
+            {
+              customerId: 'acme',
+              title: `Stored ${start + n}`,
+              description,
+              severity: 'sev4',
+              impact: '',
+              runningOnBackup: false,
+              source: 'api',
+            },
             policy,
             ctx,
           ),

@@ -54,6 +54,18 @@ describe('policies as data', () => {
     expect(refused.body.details).toEqual([
       { field: 'severities.sev4.updateEvery', problem: expect.stringContaining('no months or years') },
     ]);
+    // Floors: a customer update every second (or minute) would flood the customer.
+    const flooding = structuredClone(defaultBody) as Record<string, any>;
+    flooding.severities.sev1.updateEvery = 'PT1S';
+    flooding.severities.sev2.updateEvery = 'PT1M';
+    flooding.severities.sev1.ladder = [{ after: 'PT1M', level: 'teamLead' }];
+    const floods = await env.client.call('PUT', '/policies/default', flooding);
+    expect(floods.status).toBe(400);
+    expect(floods.body.details).toEqual([
+      { field: 'severities.sev1.updateEvery', problem: expect.stringContaining('at least PT15M') },
+      { field: 'severities.sev1.ladder.0.after', problem: expect.stringContaining('at least PT5M') },
+      { field: 'severities.sev2.updateEvery', problem: expect.stringContaining('at least PT15M') },
+    ]);
     expect((await env.client.get('/policies/default')).body.version).toBe(2);
     expect((await env.client.get('/policies/nope')).status).toBe(404);
     expect((await env.client.post('/customers', { ...acme, id: 'beta', policy: 'nope' })).body.details).toEqual([
