@@ -106,16 +106,16 @@ export function startHttpServer(options: HttpServerOptions): Promise<Server> {
         const body = await readBody(request);
         if (body === undefined) return sendJson(response, 413, { error: `request body larger than ${MAX_BODY_BYTES} bytes` });
         const method = request.method ?? 'GET';
+        try {
+          decodeURIComponent(url.pathname);
+        } catch {
+          // API Gateway refuses a malformed percent-encoding before any function runs (and the runtime's own routes do too).
+          return sendJson(response, 400, { message: 'Bad Request', error: 'the path has a malformed percent-encoding' });
+        }
         const local = await options.localRoutes({ method, path: url.pathname, query: url.searchParams, body, headers: request.headers });
         if (local) {
           response.writeHead(local.status, { 'content-type': 'application/json', ...(local.headers ?? {}) });
           return void response.end(typeof local.body === 'string' ? local.body : JSON.stringify(local.body));
-        }
-        try {
-          decodeURIComponent(url.pathname);
-        } catch {
-          // API Gateway refuses a malformed percent-encoding before any function runs.
-          return sendJson(response, 400, { message: 'Bad Request', error: 'the path has a malformed percent-encoding' });
         }
         const match = matchRoute(method, url.pathname);
         if (!match) return sendJson(response, 404, { error: `no route ${method} ${url.pathname}` });

@@ -622,7 +622,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (path === '/_local/sign-in/accounts' && method === 'POST') return addAccount(body);
       const execution = /^\/_local\/executions\/([^/]+)\/([^/]+)$/.exec(path);
       if (execution && method === 'GET') {
-        const description = await engine.describe(decodeURIComponent(execution[1]), decodeURIComponent(execution[2]));
+        const [workflow, name] = [decodeURIComponent(execution[1]), decodeURIComponent(execution[2])];
+        // Step Functions' own bounds: a state machine or execution name is 1 to 80 characters.
+        if (workflow.length > 80 || name.length > 80)
+          return { status: 400, body: { error: `${workflow.length > 80 ? 'workflow' : 'name'}: at most 80 characters` } };
+        const description = await engine.describe(workflow, name);
         return description ? { status: 200, body: description } : { status: 404, body: { error: 'no such execution' } };
       }
       return { status: 404, body: { error: `no route ${method} ${path}` } };

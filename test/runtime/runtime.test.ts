@@ -156,6 +156,13 @@ describe('embedded runtime', () => {
     expect(listed.executions.every((entry: { status: string }) => entry.status === 'SUCCEEDED')).toBe(true);
     expect((await client.get('/_local/executions?status=DONE')).status).toBe(400);
     expect((await client.get('/_local/executions?workflow=nope')).body.error).toMatch(/^workflow: one of /);
+    // Bounded and answered: a malformed percent-encoding and an over-long name are 400s (both once never answered).
+    const within5s = (path: string) =>
+      fetch(runtime.urls.api + path, { headers: { authorization: `Bearer ${runtime.apiToken}` }, signal: AbortSignal.timeout(5_000) });
+    expect((await within5s('/_local/executions/%E0%A4%A/x')).status).toBe(400);
+    const long = await within5s(`/_local/executions/issue-lifecycle/${'n'.repeat(5_000)}`);
+    expect([long.status, ((await long.json()) as { error: string }).error]).toEqual([400, 'name: at most 80 characters']);
+    expect((await within5s('/_local/executions/issue-lifecycle/no-such-run')).status).toBe(404);
 
     const history = await client.get('/customers/acme');
     expect(history.body.history.issues.map((entry: { id: string }) => entry.id)).toContain(id);
