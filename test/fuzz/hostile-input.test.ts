@@ -102,11 +102,31 @@ const hostileString = fc.oneof(
     'sev0',
     'x'.repeat(2_100),
     '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+    // Bytes, not characters: within a 2,000-character limit, over DynamoDB's 2,048-byte key limit.
+    'ß'.repeat(1_100),
+    '😀'.repeat(600),
+    'a'.repeat(10_001),
   ),
 );
 const hostileValue = fc.oneof(
   hostileString,
-  fc.constantFrom(null, true, false, 0, -1, -0, 1e21, 2 ** 53 + 2, 0.1, Number.MAX_VALUE, [], {}, { __proto__: { admin: true } }),
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    -0,
+    1e21,
+    2 ** 53 + 2,
+    0.1,
+    Number.MAX_VALUE,
+    [],
+    {},
+    { __proto__: { admin: true } },
+    { toString: 'x' },
+    { valueOf: 1, toJSON: 'x' },
+  ),
   fc.integer(),
   fc.double({ noNaN: true }),
   fc.array(hostileString, { maxLength: 5 }),
@@ -130,6 +150,56 @@ const mutatedBody = (seed: unknown) =>
       return JSON.stringify(copy);
     }),
   );
+/** Alerts whose labels (customer, severity, anything) or PagerDuty custom details are hostile: each sender kind, one level down. */
+const hostileLabels = fc.dictionary(
+  fc.constantFrom('customer', 'severity', 'alertname', 'impact', 'toString', 'constructor'),
+  hostileValue,
+  {
+    maxKeys: 4,
+  },
+);
+const nestedAlertBodies: Record<string, fc.Arbitrary<string>> = {
+  'POST /webhooks/alertmanager': fc.tuple(hostileLabels, hostileLabels).map(([labels, common]) => {
+    const body = JSON.parse(JSON.stringify(seeds['POST /webhooks/alertmanager'])) as Record<string, any>;
+    body.commonLabels = { customer: 'acme', ...common };
+    body.alerts.push({ ...body.alerts[0], fingerprint: 'fz2', labels: { alertname: 'Fz2', ...labels } });
+    return JSON.stringify(body);
+  }),
+  'POST /webhooks/grafana': fc.tuple(hostileLabels, hostileString).map(([labels, fingerprint]) =>
+    JSON.stringify({
+      receiver: 'steward',
+      status: 'firing',
+      orgId: 1,
+      groupKey: 'g',
+      title: 'Fz',
+      state: 'alerting',
+      message: 'fz',
+      alerts: [
+        { status: 'firing', labels: { customer: 'acme', ...labels }, annotations: {}, startsAt: '2026-11-02T08:00:00Z', fingerprint },
+      ],
+    }),
+  ),
+  'POST /v2/enqueue': fc.tuple(hostileLabels, fc.option(hostileString, { nil: undefined })).map(([details, dedup]) =>
+    JSON.stringify({
+      routing_key: 'test-token',
+      event_action: 'trigger',
+      ...(dedup === undefined ? {} : { dedup_key: dedup }),
+      payload: { summary: 'Fz', source: 'fz', severity: 'error', custom_details: details },
+    }),
+  ),
+  'POST /webhooks/pagerduty': hostileLabels.map((details) =>
+    JSON.stringify({
+      routing_key: 'x',
+      event_action: 'trigger',
+      payload: { summary: 'Fz', source: 'fz', severity: 'error', custom_details: { customer: 'acme', ...details } },
+    }),
+  ),
+  'POST /webhooks/datadog': fc
+    .tuple(hostileString, hostileString)
+    .map(([tag, key]) =>
+      JSON.stringify({ alert_id: '1', alert_cycle_key: key, title: 'Fz', alert_transition: 'Triggered', tags: `customer:${tag},env:prod` }),
+    ),
+};
 const anyBody = fc.oneof(
   fc.json({ maxDepth: 4 }),
   fc.string({ maxLength: 200 }),
@@ -178,14 +248,40 @@ const request = (route: Route) =>
                   .map(([invoice, type]) => JSON.stringify(stripeEvent(JSON.parse(invoice), type))),
                 anyBody,
               )
-            : seeds[`${route.method} ${route.path}`]
-              ? fc.oneof(mutatedBody(seeds[`${route.method} ${route.path}`]), anyBody)
-              : anyBody,
+            : nestedAlertBodies[`${route.method} ${route.path}`]
+              ? fc.oneof(
+                  nestedAlertBodies[`${route.method} ${route.path}`],
+                  ...(seeds[`${route.method} ${route.path}`] ? [mutatedBody(seeds[`${route.method} ${route.path}`])] : []),
+                  anyBody,
+                )
+              : seeds[`${route.method} ${route.path}`]
+                ? fc.oneof(mutatedBody(seeds[`${route.method} ${route.path}`]), anyBody)
+                : anyBody,
+    /** Query parameters every list and sender reads, with hostile values (bytes over key limits among them). */
+    query: fc.option(
+      fc.dictionary(
+        fc.constantFrom('integration', 'customerId', 'after', 'limit', 'status', 'open', 'aging', 'currency', 'severity'),
+        hostileString,
+        {
+          maxKeys: 3,
+        },
+      ),
+      { nil: undefined },
+    ),
+    /** Besides the API token and none: a forged JWT with an unknown critical extension, and junk. */
+    credential: fc.constantFrom(...Array(8).fill('api-token'), 'crit-jwt', 'junk'),
     authorized: fc.integer({ min: 0, max: 99 }).map((n) => n < 85 || route.path.startsWith('/links')),
     signed: fc.integer({ min: 0, max: 99 }).map((n) => n < 85),
     idempotencyKey: fc.option(fc.oneof(fc.string({ maxLength: 30 }), fc.constant('k'.repeat(300))), { nil: undefined }),
     contentType: fc.constantFrom('application/json', 'text/csv', 'application/x-www-form-urlencoded', 'text/plain; charset=utf-16'),
   });
+
+/** A JWT whose header names an unknown critical extension (it once made every staff route a 503). */
+const CRIT_JWT = [
+  Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k', crit: ['x-fuzz'], 'x-fuzz': 1 })).toString('base64url'),
+  Buffer.from(JSON.stringify({ email: 'a@b.test', exp: 4_000_000_000 })).toString('base64url'),
+  Buffer.from('signature').toString('base64url'),
+].join('.');
 
 const statuses = new Map<number, number>();
 const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -197,16 +293,17 @@ describe('hostile input (fast-check)', () => {
     await fc.assert(
       fc.asyncProperty(
         route.chain((r) => request(r).map((input) => ({ route: r, ...input }))),
-        async ({ route: r, segments, body, authorized, signed, idempotencyKey, contentType }) => {
+        async ({ route: r, segments, body, authorized, signed, idempotencyKey, contentType, query, credential }) => {
           let index = 0;
-          const path = r.path.replace(/\{[^}]+\}/g, () => segments[index++]);
+          const path = r.path.replace(/\{[^}]+\}/g, () => segments[index++]) + (query ? `?${new URLSearchParams(query).toString()}` : '');
+          const bearer = credential === 'api-token' ? env.runtime.apiToken : credential === 'crit-jwt' ? CRIT_JWT : 'junk.token';
           await env.runtime.tracker.idle(); // what earlier requests started has finished
           const before = await itemCount();
           const response = await fetch(`${env.runtime.urls.api}${path}`, {
             method: r.method,
             headers: {
               'content-type': contentType,
-              ...(authorized ? { authorization: `Bearer ${env.runtime.apiToken}` } : {}),
+              ...(authorized ? { authorization: `Bearer ${bearer}` } : {}),
               ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }),
               ...(signed && r.path === '/webhooks/stripe'
                 ? { 'stripe-signature': stripeSigner.webhooks.generateTestHeaderString({ payload: body, secret: env.runtime.apiToken }) }

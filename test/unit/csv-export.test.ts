@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvText } from '../../console/src/csv.ts';
+import { csvText } from '../../console/src/csv-text.ts';
 
 /** One cell as exported, without the quotes RFC 4180 puts around a cell with a line break. */
 const exported = (text: string) =>
