@@ -29,7 +29,7 @@ type Claim = {
 };
 
 /** How long requests that repeat a key wait for the first one to answer before they are told to retry (409). */
-const WAIT_FOR_FIRST_MS = 10_000;
+const WAIT_FOR_FIRST_MS = 15_000;
 /** A pending claim older than this lost its request (a crash): the next request with the key completes it. */
 const PENDING_LEASE_MS = 60_000;
 const POLL_MIN_MS = 20;

@@ -1,5 +1,5 @@
 import type { Actor } from '../../kernel/actor.ts';
-import { CONTENDED_ATTEMPTS, pauseBeforeRetry } from '../../kernel/contention.ts';
+import { contention } from '../../kernel/contention.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { type Customer, CustomerRepository } from '../customers/index.ts';
@@ -99,8 +99,7 @@ export class IssueService {
       return issue;
     };
     if (input.eventId && (await this.issues.hasEventId(id, input.eventId))) return { issue: await load(), duplicate: true };
-    for (let attempt = 0; attempt < CONTENDED_ATTEMPTS; attempt++) {
-      await pauseBeforeRetry(attempt);
+    for (const turns = contention(); await turns.next(); ) {
       const before = await load();
       const customer = await this.customers.existingCustomer(
         before.customerId,

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { InvoiceRepository, type StoredInvoice } from './invoice-repository.ts';
-import { CONTENDED_ATTEMPTS, pauseBeforeRetry } from '../../kernel/contention.ts';
+import { contention } from '../../kernel/contention.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { CustomerRepository, type Customer } from '../customers/index.ts';
@@ -63,8 +63,7 @@ export async function changeInvoices(
 ): Promise<StoredInvoice[]> {
   const repo = invoiceRepository(deps);
   const { policy, calendar, today } = await customerContext(deps, customerId);
-  for (let attempt = 0; attempt < CONTENDED_ATTEMPTS; attempt++) {
-    await pauseBeforeRetry(attempt);
+  for (const turns = contention(); await turns.next(); ) {
     const invoices = await repo.ofCustomer(customerId);
     const changed = change(invoices, today, policy);
     if (!changed.length) return [];
