@@ -14,23 +14,35 @@ export interface Actor {
   userId?: string;
 }
 
-/** The caller of a request and the roles it acts with. */
+/** A person Steward knows (a user): who to make owner when they take an issue. */
+export interface Person {
+  name: string;
+  email: string;
+}
+
+/** The caller of a request and the roles it acts with; `person` when the caller is a user (signed in or by their token). */
 export interface Caller {
   actor: Actor;
   roles: string[];
+  person?: Person;
 }
 
 interface Authorized {
-  requestContext?: { authorizer?: { lambda?: { actor?: Actor; roles?: string[] } } };
+  requestContext?: { authorizer?: { lambda?: { actor?: Actor; roles?: string[]; person?: Person } } };
 }
 
 /** Marks a request as made by `caller`, where API Gateway puts an authorizer's context. */
 export function authorize(event: ApiEvent, caller: Caller | Actor): void {
-  const { actor, roles } = 'actor' in caller ? caller : { actor: caller, roles: [] };
+  const { actor, roles, person } = 'actor' in caller ? caller : { actor: caller, roles: [], person: undefined };
   (event as Authorized).requestContext = {
     ...event.requestContext,
-    authorizer: { lambda: { actor, roles } },
+    authorizer: { lambda: { actor, roles, ...(person ? { person } : {}) } },
   } as Authorized['requestContext'];
+}
+
+/** The user who made the request (signed in, or by their personal token); undefined for any other caller. */
+export function personOf(event: ApiEvent): Person | undefined {
+  return (event as Authorized).requestContext?.authorizer?.lambda?.person;
 }
 
 /** The caller an authorizer (or the bearer check) recorded on the request. */

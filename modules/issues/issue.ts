@@ -50,6 +50,8 @@ export const issueEventSchema = z.discriminatedUnion('type', [
   updateEventSchema,
   z.object({ type: z.literal('set-etr'), etr: instant, reason: z.string().max(2_000).optional(), ...eventId }),
   z.object({ type: z.literal('note'), message: z.string().min(1).max(10_000), ...eventId }),
+  /** Hands the issue to another person: they get the owner's emails from now on. */
+  z.object({ type: z.literal('assign'), owner: person, ...eventId }),
   z.object({ type: z.literal('resolve'), rfo: z.string().min(1).max(20_000).optional(), ...eventId }),
   z.object({ type: z.literal('revise-rfo'), rfo: z.string().min(1).max(20_000), ...eventId }),
   z.object({ type: z.literal('accept-rfo'), by: z.enum(['customer', 'staff']).default('staff'), ...eventId }),
@@ -293,6 +295,9 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
     case 'acknowledge':
       if (issue.status !== 'open') throw new InvalidTransition(`cannot acknowledge an issue that is ${issue.status}`);
       return { ...next, status: 'acknowledged', acknowledgedAt: at, owner: event.owner ?? issue.owner };
+    case 'assign':
+      requireUnresolved('assign');
+      return { ...next, owner: event.owner };
     case 'update': {
       requireUnresolved('update');
       if (event.nextUpdateAt && Date.parse(event.nextUpdateAt) <= ctx.now.getTime())

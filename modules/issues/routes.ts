@@ -1,4 +1,4 @@
-import { actorOf } from '../../kernel/actor.ts';
+import { actorOf, personOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import * as z from 'zod';
 import { HttpError, json, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
@@ -249,7 +249,10 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
     },
 
     'POST /issues/{id}/events': async (event) => {
-      const input = parseBody(event, issueEventSchema);
+      const parsed = parseBody(event, issueEventSchema);
+      // The person who acknowledges owns the issue, unless the event names an owner.
+      const person = personOf(event);
+      const input = parsed.type === 'acknowledge' && !parsed.owner && person ? { ...parsed, owner: person } : parsed;
       const eventId = input.eventId ?? idempotencyKey(event);
       const { issue, duplicate } = await service.record(pathParam(event), { ...input, eventId }, actorOf(event));
       return json(duplicate ? 200 : 202, {

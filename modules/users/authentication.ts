@@ -37,7 +37,13 @@ export async function callerOf(deps: AuthDeps, token: string, verifier?: TokenVe
   }
   if (token.startsWith(TOKEN_PREFIX)) {
     const found = await new UserRepository(deps.store).verifyToken(token, deps.clock.now());
-    return found && { actor: tokenActor(found.user, found.token), roles: found.user.roles };
+    return (
+      found && {
+        actor: tokenActor(found.user, found.token),
+        roles: found.user.roles,
+        person: { name: found.user.name, email: found.user.email },
+      }
+    );
   }
   // The token rotated out still works within its grace period, so senders and scripts can be moved over.
   return equalsAny(token, await deps.settings.apiTokens()) ? BOOTSTRAP : undefined;
@@ -57,7 +63,7 @@ async function signedInCaller(deps: AuthDeps, signedIn: SignedIn): Promise<Calle
       email: signedIn.email,
     });
   if (!user.active) throw new HttpError(401, `invalid bearer token: user ${user.id} is deactivated`);
-  return { actor: userActor(user), roles: user.roles };
+  return { actor: userActor(user), roles: user.roles, person: { name: user.name, email: user.email } };
 }
 
 /** The verifier of the configured sign-in issuer, made on first use (none when sign-in is not configured). */

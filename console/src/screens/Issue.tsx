@@ -112,6 +112,7 @@ export function Issue({ id, permissions }: { id: string; permissions: string[] }
           )}
           {unresolved && <UpdateForm issueId={issue.id} onSubmit={(event) => act(event, 'Update recorded; the customer is emailed.')} />}
           {unresolved && <EtrForm act={act} />}
+          {unresolved && <AssignForm act={act} />}
           {unresolved && (
             <TextAction label="Resolve" field="rfo" hint="Reason for outage (RFO)" make={(rfo) => ({ type: 'resolve', rfo })} act={act} />
           )}
@@ -297,6 +298,33 @@ function EtrForm({ act }: { act: (event: IssueEventInput, done: string) => Promi
         <input maxLength={2_000} value={reason} onInput={(event) => setReason(event.currentTarget.value)} />
       </label>
       <button type="submit">Set ETR</button>
+    </form>
+  );
+}
+
+/** Hands the issue to another person, who gets the owner's emails from now on. */
+function AssignForm({ act }: { act: (event: IssueEventInput, done: string) => Promise<void> }) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  return (
+    <form
+      class="action"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        await act({ type: 'assign', owner: { name, email } }, `Assigned to ${name}.`);
+        setName('');
+        setEmail('');
+      }}
+    >
+      <label>
+        Assign to (name)
+        <input required maxLength={200} value={name} onInput={(event) => setName(event.currentTarget.value)} />
+      </label>
+      <label>
+        Their email
+        <input type="email" required maxLength={254} value={email} onInput={(event) => setEmail(event.currentTarget.value)} />
+      </label>
+      <button type="submit">Assign</button>
     </form>
   );
 }
