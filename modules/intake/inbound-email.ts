@@ -20,6 +20,7 @@ import {
   referencedIds,
   replyText,
   subjectTag,
+  titleFromSubject,
   fromAddress,
 } from './inbound-mail.ts';
 import { markUndeliverable } from './undeliverable.ts';
@@ -165,7 +166,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
       const { duplicate } = await recordCustomerReply(deps, answered.customerId, reply, dedupKey);
       return audited({ outcome: 'ar-reply', customerId: answered.customerId, duplicate }, from);
     }
-    const thread = threadId && !authFailed ? await service.messageTarget(threadId) : undefined;
+    const thread = threadId && !authFailed ? await service.messageTarget(threadId, { text }) : undefined;
     if (threadId && thread?.target !== 'follow-up') {
       // Mail that failed SPF/DKIM/DMARC may be recorded, never acted on: a note, and the owner is not emailed.
       if (authFailed) {
@@ -213,7 +214,8 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const { issue, created } = await service.openOnce(
       {
         customerId: customer.id,
-        title: subject.slice(0, 300),
+        // A follow-up keeps the title of the issue it follows; a new issue's title is its subject without Re:, tags and our own words.
+        title: (follows ? follows.title : titleFromSubject(subject)).slice(0, 300),
         description: [followsLine, mail.text?.trim() ?? '', attachments.length ? `Attachments: ${attachments.join(', ')}` : '']
           .filter(Boolean)
           .join('\n\n')

@@ -105,6 +105,22 @@ const MAX_MESSAGE_ID_BYTES = 998;
 /** The newest References a reply is threaded on (a long thread lists every ancestor). */
 const MAX_REFERENCED_IDS = 50;
 
+/**
+ * A subject as an issue title: without reply and forward prefixes (Re:, Fwd:, AW:, WG:, SV:, RES:,
+ * ENC:, TR:, …), Steward's subject tag and the words its own emails put before the title
+ * ("[ISS-1002] Closed: Fibre link down" → "Fibre link down").
+ */
+export function titleFromSubject(subject: string): string {
+  const prefix =
+    /^\s*(?:(?:re|fwd?|aw|wg|sv|vs|antw|tr|res|enc|rv)\s*(?:\[\d+\])?\s*:|\[ISS-\d+\]|(?:closed|resolved|update|we are working on|escalated|revised reason for outage|estimated time of repair under review)\s*:)\s*/i;
+  let title = subject;
+  for (let previous = ''; previous !== title; ) {
+    previous = title;
+    title = title.replace(prefix, '');
+  }
+  return title.trim() || subject.trim();
+}
+
 /** The issue id in a subject tag like "Re: [ISS-1042] Update: …". */
 export function subjectTag(subject: string | undefined): string | undefined {
   return /\[(ISS-\d+)\]/.exec(subject ?? '')?.[1];

@@ -78,14 +78,14 @@ export class IssueService {
   }
 
   /** What a customer's message does to this issue (issue.ts, customerMessageTarget), and the issue as read. */
-  async messageTarget(id: string): Promise<{ target: ReturnType<typeof customerMessageTarget>; issue: Issue }> {
+  async messageTarget(id: string, message?: { text: string }): Promise<{ target: ReturnType<typeof customerMessageTarget>; issue: Issue }> {
     const issue = await this.issues.getIssue(id);
     if (!issue) throw new DomainError('not-found', `issue ${id} not found`);
     const customer = await this.customers.existingCustomer(
       issue.customerId,
       `customer ${issue.customerId} of issue ${id} no longer exists`,
     );
-    return { target: customerMessageTarget(issue, this.context(issue, customer)), issue };
+    return { target: customerMessageTarget(issue, this.context(issue, customer), message), issue };
   }
 
   /**

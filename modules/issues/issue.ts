@@ -7,6 +7,7 @@ import {
   freezePolicy,
   ladderLevels,
   mentionsBackup,
+  saysProblemBack,
   ms,
   type EscalationLevel,
   type IssuePolicy,
@@ -131,7 +132,11 @@ export interface Issue {
   createdAt: string;
   acknowledgedAt?: string;
   resolvedAt?: string;
+  /** The first cycle's acknowledgement and resolution, kept at the first reopen: KPIs count the first resolution, and a reopen apart. */
+  firstCycle?: { acknowledgedAt?: string; ackDueAt?: string; resolvedAt?: string };
   closedAt?: string;
+  /** When the current cycle began: the opening, or the last reopen (the ladder counts from here). */
+  cycleStartedAt?: string;
   /** The policy as it was when the issue opened (frozen). */
   policy: IssuePolicy;
   /** When acknowledgement was due under the policy (for SLA compliance). */
@@ -265,13 +270,21 @@ const KEPT_COMMENT_CHARS = 500;
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 /**
- * What a customer's message does to the issue it answers: it is recorded on an issue that is not
- * closed; it reopens one closed less than the policy's `reopenWithin` ago (business days); after
- * that it opens a new issue that follows this one. Nothing the customer writes lands on a closed
- * issue unread.
+ * What a customer's message does to the issue it answers. On an open issue, and after resolution
+ * unless it says the problem is back (the policy's `problemBackKeywords`, in the words the customer
+ * wrote, not the quoted thread or the subject, which echoes the title), it is recorded and the
+ * owner told: a question after closure is a conversation, not an incident. A message that says the
+ * problem is back reopens the issue (resolved, or closed less than the policy's `reopenWithin` ago
+ * in business days), or after that opens a new issue that follows this one.
  */
-export function customerMessageTarget(issue: Issue, ctx: IssueContext): 'record' | 'reopen' | 'follow-up' {
-  if (issue.status !== 'closed' || !issue.closedAt) return 'record';
+export function customerMessageTarget(
+  issue: Issue,
+  ctx: IssueContext,
+  message: { text: string } = { text: '' },
+): 'record' | 'reopen' | 'follow-up' {
+  if (isUnresolved(issue)) return 'record';
+  if (!saysProblemBack(issue.policy.email, message.text)) return 'record';
+  if (issue.status !== 'closed' || !issue.closedAt) return 'reopen';
   const until = addTime(ctx.calendars.business, new Date(issue.closedAt), issue.policy.reopenWithin);
   return ctx.now.getTime() < until.getTime() ? 'reopen' : 'follow-up';
 }
@@ -336,6 +349,8 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
       const text = clip(event.text, 4000);
       return {
         ...next,
+        // A closed issue's workflow has ended: a run of its own tells the owner (and ends, the issue staying closed).
+        generation: issue.status === 'closed' ? issue.generation + 1 : issue.generation,
         runningOnBackup: issue.runningOnBackup || mentionsBackup(issue.policy.email, event.subject, event.text),
         pendingMessages: [
           ...(issue.pendingMessages ?? []),
@@ -401,18 +416,30 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
     case 'reopen':
       if (issue.status !== 'resolved' && issue.status !== 'closed')
         throw new InvalidTransition(`cannot reopen an issue that is ${issue.status}`);
+      // The problem is back: a fresh start, as a new incident would have (a new generation with no
+      // old ETR, acknowledgement due from now, the ladder from its first rung, the customer told at
+      // once); what the first cycle reached stays in its history and is not sent again.
       return {
         ...next,
-        status: 'acknowledged',
+        status: 'open',
+        acknowledgedAt: undefined,
+        ackDueAt: issue.policy.acknowledgeWithin
+          ? addTime(ctx.calendars.issue, ctx.now, issue.policy.acknowledgeWithin).toISOString()
+          : undefined,
+        etr: undefined,
+        firstCycle: issue.firstCycle ?? { acknowledgedAt: issue.acknowledgedAt, ackDueAt: issue.ackDueAt, resolvedAt: issue.resolvedAt },
         resolvedAt: undefined,
         closedAt: undefined,
         rfo: undefined,
         resolutionNoticeAt: undefined,
         nudgedFor: undefined,
+        holdingStreak: 0,
+        clearedByMonitoringAt: undefined,
+        cycleStartedAt: at,
         lastCustomerContactAt: at,
         nextUpdateAt: addTime(ctx.calendars.issue, ctx.now, issue.policy.updateEvery).toISOString(),
         reopenCount: issue.reopenCount + 1,
-        generation: issue.status === 'closed' ? issue.generation + 1 : issue.generation,
+        generation: issue.generation + 1,
       };
   }
 }
@@ -428,7 +455,7 @@ const describe = (iso: string) => iso.replace(/^P(T)?/, '').toLowerCase();
 /** The escalations the issue's policy defines by time, with the instant each falls due. */
 function timedEscalations(issue: Issue, calendar: Calendar): Escalation[] {
   const policy = issue.policy;
-  const start = new Date(issue.createdAt);
+  const start = new Date(cycleStart(issue));
   const result: Escalation[] = [];
   if (policy.acknowledgeWithin) {
     const due = issue.ackDueAt ? Date.parse(issue.ackDueAt) : addTime(calendar, start, policy.acknowledgeWithin).getTime();
@@ -457,9 +484,13 @@ function reachedLevels(issue: Issue, ctx: IssueContext): Map<number, string> {
   const reached = new Map<number, string>();
   for (const escalation of timedEscalations(issue, ctx.calendars.issue))
     if (escalation.due <= until) reached.set(escalation.level, escalation.reason);
-  for (const bump of issue.bumps) reached.set(bump.level, bump.reason);
+  // Bumps of an earlier cycle (before a reopen) are history, not where this cycle stands.
+  for (const bump of issue.bumps) if (bump.at >= cycleStart(issue)) reached.set(bump.level, bump.reason);
   return reached;
 }
+
+/** When the issue's current cycle began: its opening, or its last reopen. */
+const cycleStart = (issue: Issue) => issue.cycleStartedAt ?? issue.createdAt;
 
 /** 0 = nobody escalated, 1 = team lead, 2 = service manager, 3 = director. Worked out on read, never stored. */
 export function escalationLevel(issue: Issue, ctx: IssueContext): number {
@@ -592,7 +623,8 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
   };
   const policy = issue.policy;
 
-  once(`ack-g${g}`, { template: 'acknowledgement', audience: ['customer'] });
+  // "We are on it": at the opening, and again at a reopen (a new generation); never for a closed issue's conversation run.
+  if (issue.status !== 'closed') once(`ack-g${g}`, { template: 'acknowledgement', audience: ['customer'] });
 
   for (const message of next.pendingMessages ?? [])
     emails.push({ key: `message-${message.seq}`, template: 'customer-message', audience: ['owner'], message });

@@ -8,7 +8,9 @@ const between = (from: string | undefined, to: string | undefined) => (from && t
 const defined = <T>(values: (T | undefined)[]) => values.filter((value): value is T => value !== undefined);
 
 /** Service KPIs of a set of issues. Null where nothing was measured (no division by zero dressed up as 0 %). */
-export function kpisOf(issues: Issue[], now: Date) {
+export function kpisOf(current: Issue[], now: Date) {
+  // An issue reopened is judged by its first cycle (the reopen rate counts the returns): a reopen never stretches MTTA or MTTR.
+  const issues = current.map((issue) => (issue.firstCycle ? { ...issue, ...issue.firstCycle } : issue));
   const acked = defined(issues.map((issue) => between(issue.createdAt, issue.acknowledgedAt)));
   const resolved = defined(issues.map((issue) => between(issue.createdAt, issue.resolvedAt)));
   // SLA: acknowledged by the time the policy gave (business-hours aware: stored when the issue opened).

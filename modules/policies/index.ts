@@ -9,6 +9,7 @@ export {
   defaultPolicy,
   emailSeverity,
   mentionsBackup,
+  saysProblemBack,
   freezePolicy,
   ladderLevels,
   ms,

@@ -24,6 +24,35 @@ const isoDuration = z
  */
 export const POLICY_FLOORS = { updateEvery: 'PT15M', escalation: 'PT5M', rfo: 'PT1H', cooldown: 'PT5M', linkValidity: 'PT1H' };
 const DEFAULT_BACKUP_KEYWORDS = ['backup', 'back-up', 'fallback', 'failover', 'workaround'] as const;
+/** "It is back", in the languages of Steward's first customers (English, German, Portuguese, Spanish, French, Japanese). */
+const DEFAULT_PROBLEM_BACK_KEYWORDS = [
+  'down again',
+  'again',
+  'same problem',
+  'still',
+  'not working',
+  'not fixed',
+  'is back',
+  'came back',
+  'recurr',
+  'wieder',
+  'immer noch',
+  'funktioniert nicht',
+  'novamente',
+  'de novo',
+  'ainda',
+  'não funciona',
+  'otra vez',
+  'de nuevo',
+  'todavía',
+  'no funciona',
+  'encore',
+  'ne fonctionne pas',
+  'à nouveau',
+  'また',
+  'まだ',
+  '再発',
+] as const;
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:mm"');
 const level = z.enum(['teamLead', 'serviceManager', 'director']);
 export type EscalationLevel = z.infer<typeof level>;
@@ -80,6 +109,14 @@ const commonSchema = z.object({
       .array(z.string().min(1).max(200))
       .max(50)
       .default([...DEFAULT_BACKUP_KEYWORDS]),
+    /**
+     * A customer's mail to a resolved or closed issue that says one of these (any case) means the
+     * problem is back: the incident starts again. Any other mail is a conversation with the owner.
+     */
+    problemBackKeywords: z
+      .array(z.string().min(1).max(200))
+      .max(100)
+      .default([...DEFAULT_PROBLEM_BACK_KEYWORDS]),
   }),
 });
 
@@ -198,6 +235,12 @@ export function calendars(policy: IssuePolicy, customer: { timezone: string; cou
 
 /** The severity of a customer's email under a policy's keyword rules (case-insensitive, subject before body). */
 /** Whether a customer's words say they run on a backup or workaround (policy `email.backupKeywords`). */
+/** Whether a customer's words say the problem is back (the policy's `problemBackKeywords`, any case). */
+export function saysProblemBack(email: { problemBackKeywords?: string[] }, ...texts: string[]): boolean {
+  const keywords = email.problemBackKeywords ?? DEFAULT_PROBLEM_BACK_KEYWORDS;
+  return texts.some((text) => keywords.some((keyword) => text.toLowerCase().includes(keyword.toLowerCase())));
+}
+
 export function mentionsBackup(email: { backupKeywords?: string[] }, ...texts: string[]): boolean {
   const keywords = email.backupKeywords ?? DEFAULT_BACKUP_KEYWORDS;
   return texts.some((text) => keywords.some((keyword) => text.toLowerCase().includes(keyword.toLowerCase())));

@@ -36,7 +36,7 @@ describe.skipIf(!swaksClient.available)(
       expect(sent.ok, sent.output.slice(-300)).toBe(true);
 
       const reopened = await issue(id);
-      expect([reopened.status, reopened.reopenCount]).toEqual(['acknowledged', 1]);
+      expect([reopened.status, reopened.reopenCount, reopened.generation]).toEqual(['open', 1, 2]);
       const events = reopened.timeline.map((entry: { type: string }) => entry.type).filter((type: string) => type !== 'email');
       expect(events.slice(-3)).toEqual(['close', 'reopen', 'customer-message']);
       const toCustomer = (await inbox(env.runtime)).filter((email) => email.destination.to.includes('ann@acme.test'));
@@ -45,8 +45,30 @@ describe.skipIf(!swaksClient.available)(
       expect(toOwner.body.text).toContain('It is down again since this morning.');
     });
 
-    it('after the window a reply opens a new issue that follows the closed one, acknowledged as new; a redelivery opens nothing more', async () => {
+    it('a polite question after closure is a conversation: the owner gets it, nothing restarts, nobody is escalated to', async () => {
       expect((await env.client.post(`/issues/${id}/events`, { type: 'close' })).status).toBe(202);
+      await env.client.advance('P1D');
+      const before = await issue(id);
+      const mailsBefore = (await inbox(env.runtime)).length;
+      const sent = await swaks(
+        await replyAddress(id),
+        `Re: [${id}] Closed: Printer queue stuck`,
+        "Thank you. One question: will next week's maintenance cause downtime?",
+      );
+      expect(sent.ok, sent.output.slice(-300)).toBe(true);
+      await env.client.advance('PT6H'); // long past any acknowledgement deadline or rung of a reopened issue
+      const after = await issue(id);
+      expect([after.status, after.reopenCount, after.etr ?? undefined]).toEqual(['closed', before.reopenCount, undefined]);
+      expect(after.timeline.filter((entry: { type: string }) => entry.type === 'customer-message')).toHaveLength(2);
+      const since = (await inbox(env.runtime)).slice(mailsBefore);
+      expect(since.map((email) => `${email.destination.to.join(',')} ${email.subject}`)).toEqual([
+        `tina@provider.test [${id}] Customer wrote: Re: [${id}] Closed: Printer queue stuck`,
+      ]);
+      expect(since[0].body.text).toContain("will next week's maintenance cause downtime?");
+    });
+
+    it('after the window a reply opens a new issue that follows the closed one, acknowledged as new; a redelivery opens nothing more', async () => {
+      expect((await issue(id)).status).toBe('closed'); // by the test before
       await env.client.moveTo('2026-11-25T09:00:00Z'); // 15 business days later
       const before = (await env.client.get('/issues')).body.issues.length;
       const messageId = '<down-again-2@acme.test>';
@@ -58,6 +80,7 @@ describe.skipIf(!swaksClient.available)(
       expect(issues).toHaveLength(before + 1);
       const follow = await issue(issues[0].id);
       expect(follow.origin.follows).toBe(id);
+      expect(follow.title).toBe('Printer queue stuck'); // not "Re: [ISS-…] Closed: Printer queue stuck"
       expect(follow.description).toMatch(new RegExp(`^Follows up on ${id} "Printer queue stuck", closed `));
       expect((await latestEmail(env.runtime, 'ann@acme.test', `[${follow.id}] We are working on`)).body.text).toContain(
         'we have received your issue',

@@ -203,19 +203,27 @@ describe('issue lifecycle under the manual clock', () => {
     await event(id, { type: 'close' });
   });
 
-  it('reopen: a resolved issue is worked again; a closed one starts a second workflow generation', async () => {
+  it('reopen: a fresh start each time, in a new workflow generation (no old ETR, acknowledgement due from now, the customer told)', async () => {
     const id = await open({ severity: 'sev2', title: 'Backup job fails' });
+    await event(id, { type: 'acknowledge' });
+    const inAnHour = new Date(Date.parse(await env.client.now()) + 3_600_000).toISOString();
+    await event(id, { type: 'update', message: 'Looking at the disk.', etr: inAnHour });
     await event(id, { type: 'resolve', rfo: 'Disk full.' });
     await event(id, { type: 'reopen', reason: 'fails again' });
-    expect((await issue(id)).status).toBe('acknowledged');
+    const first = await issue(id);
+    expect(first).toMatchObject({ status: 'open', generation: 2, reopenCount: 1 });
+    expect(first.etr ?? undefined).toBeUndefined();
+    expect(first.acknowledgedAt ?? undefined).toBeUndefined();
+    expect(Date.parse(first.ackDueAt)).toBeGreaterThan(Date.parse(first.createdAt));
     await event(id, { type: 'resolve', rfo: 'Disk full; retention shortened.' });
     await event(id, { type: 'close' });
     await event(id, { type: 'reopen', reason: 'fails once more' });
     const reopened = await issue(id);
-    expect(reopened).toMatchObject({ status: 'acknowledged', generation: 2, reopenCount: 2 });
-    expect((await env.client.get(`/_local/executions/issue-lifecycle/issue-${id}-g1`)).body.status).toBe('SUCCEEDED');
-    expect((await env.client.get(`/_local/executions/issue-lifecycle/issue-${id}-g2`)).body.status).toBe('RUNNING');
-    expect((await emailsOf(id)).filter((email) => email.template === 'acknowledgement')).toHaveLength(2);
+    expect(reopened).toMatchObject({ status: 'open', generation: 3, reopenCount: 2 });
+    expect((await env.client.get(`/_local/executions/issue-lifecycle/issue-${id}-g2`)).body.status).toBe('SUCCEEDED');
+    expect((await env.client.get(`/_local/executions/issue-lifecycle/issue-${id}-g3`)).body.status).toBe('RUNNING');
+    // "We are on it" at the opening and at each reopen: the customer is told at once.
+    expect((await emailsOf(id)).filter((email) => email.template === 'acknowledgement')).toHaveLength(3);
     await event(id, { type: 'close' });
   });
 

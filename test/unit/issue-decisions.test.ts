@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
   decideStep,
+  escalationLevel,
   InvalidEvent,
   InvalidTransition,
   openIssue,
@@ -20,6 +21,8 @@ const minutes = (n: number) => new Date(Date.parse(OPENED) + n * 60_000);
 function context(issue: Pick<Issue, 'policy'>, now: Date): IssueContext {
   return { now, calendars: calendars(issue.policy, customer) };
 }
+
+const escalationLevelAt = (issue: Issue, minute: number) => escalationLevel(issue, context(issue, minutes(minute)));
 
 function open(severity: Severity): Issue {
   const policy = freezePolicy(defaultPolicy, severity);
@@ -166,10 +169,34 @@ describe('applyEvent: what a state allows', () => {
     expect(applyEvent(once, { type: 'customer-escalate' }, at(once, 65)).customerEscalations).toHaveLength(2);
   });
 
-  it('reopening a closed issue starts a new workflow generation; reopening a resolved one keeps it', () => {
+  it('every reopen starts a new workflow generation, from a resolved issue as from a closed one', () => {
     const closed = applyEvent(acknowledged(), { type: 'close' }, at(acknowledged(), 5));
     expect(applyEvent(closed, { type: 'reopen' }, at(closed, 10)).generation).toBe(2);
-    expect(applyEvent(resolvedWithRfo(), { type: 'reopen' }, at(resolvedWithRfo(), 10)).generation).toBe(1);
+    expect(applyEvent(resolvedWithRfo(), { type: 'reopen' }, at(resolvedWithRfo(), 10)).generation).toBe(2);
+  });
+
+  it('a reopen is a fresh start: no old ETR, acknowledgement due from now, the ladder from its first rung; KPIs keep the first cycle', () => {
+    // A sev1 left alone reaches the team lead (15 min) and the service manager (60 min), then is resolved at 90.
+    let issue = open('sev1');
+    for (const minute of [0, 15, 60]) issue = decideStep(issue, context(issue, minutes(minute))).next ?? issue;
+    issue = applyEvent(issue, { type: 'acknowledge' }, context(issue, minutes(61)));
+    issue = applyEvent(issue, { type: 'update', message: 'On it.', etr: minutes(120).toISOString() }, context(issue, minutes(62)));
+    issue = applyEvent(issue, { type: 'resolve', rfo: 'A fibre was cut.' }, context(issue, minutes(90)));
+    issue = decideStep(issue, context(issue, minutes(90))).next ?? issue;
+    issue = applyEvent(issue, { type: 'close' }, context(issue, minutes(100)));
+    // The next day it is back.
+    const day = 24 * 60;
+    issue = applyEvent(issue, { type: 'reopen', reason: 'down again' }, context(issue, minutes(day)));
+    expect(issue).toMatchObject({ status: 'open', generation: 2, etr: undefined, acknowledgedAt: undefined });
+    expect(escalationLevelAt(issue, day)).toBe(0);
+    expect(walk(issue, [day, day + 14, day + 15]).map(({ minute, sent }) => [minute - day, sent])).toEqual([
+      [0, ['acknowledgement→customer']],
+      [14, []],
+      [15, ['escalation→teamLead']],
+    ]);
+    // MTTA and MTTR are of the first cycle (acknowledged at 61, resolved at 90); the reopen counts as a return.
+    const kpis = kpisOf([issue], minutes(day + 30));
+    expect([kpis.mttaMinutes, kpis.mttrMinutes, kpis.reopenRatePct]).toEqual([61, 90, 100]);
   });
 });
 

@@ -7,7 +7,7 @@ import {
   routeAlert,
   type Alert,
 } from '../../modules/intake/alerts.ts';
-import { replyText, subjectTag } from '../../modules/intake/inbound-mail.ts';
+import { replyText, subjectTag, titleFromSubject } from '../../modules/intake/inbound-mail.ts';
 import { parseInvoiceCsv } from '../../modules/receivables/invoice-csv.ts';
 import { paymentSchema } from '../../modules/receivables/invoices.ts';
 import { parseDuration } from '../../infra/local/duration.ts';
@@ -205,5 +205,16 @@ describe('money amounts', () => {
     [1250.5, true],
   ])('a payment of %s is valid: %s', (amount, valid) => {
     expect(paymentSchema.safeParse({ invoiceId: 'A-1', amount, date: '2026-11-02', reference: 'r' }).success).toBe(valid);
+  });
+});
+
+describe('titleFromSubject', () => {
+  it('drops reply and forward prefixes, the subject tag and the words of our own emails, however they pile up', () => {
+    expect(titleFromSubject('Re: [ISS-1002] Closed: Fibre link down at the depot')).toBe('Fibre link down at the depot');
+    expect(titleFromSubject('AW: WG: Re: [ISS-7] Resolved: VPN down')).toBe('VPN down');
+    expect(titleFromSubject('Fwd: RES: ENC: Printer jam')).toBe('Printer jam');
+    expect(titleFromSubject('Re[2]: Update: Slow DNS')).toBe('Slow DNS');
+    expect(titleFromSubject('Reboot: the core switch')).toBe('Reboot: the core switch');
+    expect(titleFromSubject('Re:')).toBe('Re:');
   });
 });
