@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { counted, dayInWords } from './time-words.ts';
+import { moneyInWords, shortDay } from './money-words.ts';
 
 /**
  * Text and HTML bodies per template, rendered with Handlebars (the HTML escapes by default).
@@ -66,15 +67,15 @@ hb.registerPartial(
 
 hb.registerPartial(
   'invoicesText',
-  `{{#each invoices}}  {{id}}  due {{dueDate}}  {{#if age}}{{overdue}} overdue{{else}}not yet due{{/if}}  {{balance}} {{currency}}
-{{/each}}  Total: {{#each totals}}{{amount}} {{currency}}{{#unless @last}}, {{/unless}}{{/each}}
+  `{{#each invoices}}  {{id}}  due {{shortDay dueDate}}  {{#if age}}{{overdue}} overdue{{else}}not yet due{{/if}}  {{money balance currency}}
+{{/each}}  Total: {{#each totals}}{{money amount currency}}{{#unless @last}}, {{/unless}}{{/each}}
 `,
 );
 hb.registerPartial(
   'invoicesHtml',
   `<table><tr><th>Invoice</th><th>Due</th><th>Age</th><th>Open</th></tr>
-{{#each invoices}}<tr><td>{{id}}</td><td>{{dueDate}}</td><td>{{#if age}}{{overdue}}{{else}}not yet due{{/if}}</td><td>{{balance}} {{currency}}</td></tr>
-{{/each}}</table><p><strong>Total: {{#each totals}}{{amount}} {{currency}}{{#unless @last}}, {{/unless}}{{/each}}</strong></p>`,
+{{#each invoices}}<tr><td>{{id}}</td><td>{{shortDay dueDate}}</td><td>{{#if age}}{{overdue}}{{else}}not yet due{{/if}}</td><td>{{money balance currency}}</td></tr>
+{{/each}}</table><p><strong>Total: {{#each totals}}{{money amount currency}}{{#unless @last}}, {{/unless}}{{/each}}</strong></p>`,
 );
 hb.registerPartial('moneyFooterText', `-- Steward, on behalf of {{customer.team.serviceManager.name}}`);
 
@@ -191,15 +192,15 @@ Please find out the right address and update the customer's contacts (POST /cust
   },
   'dunning-courtesy': {
     subject: 'Invoices coming due from {{day dueDate}}',
-    body: `a friendly note: these invoices fall due soon.
+    body: `a friendly note: {{byCount "these invoices fall" "this invoice falls"}} due soon.
 
 {{> invoicesText}}
 
-If they are already on their way, thank you and please ignore this note.`,
+If {{byCount "they are" "it is"}} already on {{byCount "their" "its"}} way, thank you and please ignore this note.`,
   },
   'dunning-reminder': {
     subject: 'Payment reminder: {{counted count "overdue invoice"}}',
-    body: `our records show these invoices as unpaid:
+    body: `our records show {{byCount "these invoices" "this invoice"}} as unpaid:
 
 {{> invoicesText}}
 
@@ -207,7 +208,7 @@ Perhaps this crossed with your payment; if not, please arrange it soon.`,
   },
   'dunning-why': {
     subject: 'Second reminder: {{counted count "overdue invoice"}} — is something wrong?',
-    body: `these invoices are still unpaid:
+    body: `{{byCount "these invoices are" "this invoice is"}} still unpaid:
 
 {{> invoicesText}}
 
@@ -215,27 +216,27 @@ If something keeps you from paying, tell us: promise a payment date ({{links.pro
   },
   'dunning-warning': {
     subject: 'Overdue invoices: service may be suspended on {{suspensionDate}}',
-    body: `these invoices are overdue:
+    body: `{{byCount "these invoices are" "this invoice is"}} overdue:
 
 {{> invoicesText}}
 
-If they are not paid by {{suspensionDate}}, the service may be suspended. {{customer.team.serviceManager.name}} will call you to find a solution.`,
+If {{byCount "they are" "it is"}} not paid by {{suspensionDate}}, the service may be suspended. {{customer.team.serviceManager.name}} will call you to find a solution.`,
   },
   'dunning-final': {
     subject: 'Final notice: service suspension on {{suspensionDate}}',
-    body: `this is our final notice for these invoices:
+    body: `this is our final notice for {{byCount "these invoices" "this invoice"}}:
 
 {{> invoicesText}}
 
-Unless they are paid, the service will be suspended on {{suspensionDate}}. Our management has been informed.`,
+Unless {{byCount "they are" "it is"}} paid, the service will be suspended on {{suspensionDate}}. Our management has been informed.`,
   },
   'dunning-suspension': {
     subject: 'Service suspended: overdue invoices',
-    body: `as announced, the service is suspended because these invoices are unpaid:
+    body: `as announced, the service is suspended because {{byCount "these invoices are" "this invoice is"}} unpaid:
 
 {{> invoicesText}}
 
-It is restored as soon as they are paid. Please contact {{customer.team.serviceManager.name}} ({{customer.team.serviceManager.email}}), or reply to this email.`,
+It is restored as soon as {{byCount "they are" "it is"}} paid. Please contact {{customer.team.serviceManager.name}} ({{customer.team.serviceManager.email}}), or reply to this email.`,
   },
   'dunning-thanks': {
     subject: 'Thank you for your payment',
@@ -255,15 +256,15 @@ It is restored as soon as they are paid. Please contact {{customer.team.serviceM
     body: `we have looked into your dispute of invoice {{invoice.id}} ("{{invoice.dispute.reason}}").
 
 Outcome: {{invoice.dispute.outcome}}
-{{#if credit}}Credit: {{credit}} {{invoice.currency}}
-{{/if}}{{#if owing}}Still to pay: {{invoice.balance}} {{invoice.currency}}, due {{invoice.dueDate}}.{{else}}Nothing is left to pay on this invoice.{{/if}}
+{{#if credit}}Credit: {{money credit invoice.currency}}
+{{/if}}{{#if owing}}Still to pay: {{money invoice.balance invoice.currency}}, due {{day invoice.dueDate}}.{{else}}Nothing is left to pay on this invoice.{{/if}}
 
 Questions? Reply to this email or write to {{customer.team.serviceManager.name}} ({{customer.team.serviceManager.email}}).`,
   },
   'dunning-promise-broken': {
     subject: 'Promise to pay broken: {{customer.name}}',
     internal: true,
-    body: `{{customer.name}} promised to pay {{#each invoices}}{{id}} ({{promise.amount}} {{currency}}) by {{promise.date}}{{/each}}, and the payment has not arrived. Dunning resumes at the next step.
+    body: `{{customer.name}} promised to pay {{#each invoices}}{{id}} ({{money promise.amount currency}}) by {{day promise.date}}{{/each}}, and the payment has not arrived. Dunning resumes at the next step.
 
 {{> invoicesText}}`,
   },
@@ -299,7 +300,7 @@ The reply is in the customer's history (GET /customers/{{customer.id}}, "replies
   'dunning-dispute': {
     subject: 'Invoice {{invoice.id}} disputed by {{customer.name}}',
     internal: true,
-    body: `{{customer.name}} disputes invoice {{invoice.id}} ({{invoice.balance}} {{invoice.currency}}, due {{invoice.dueDate}}):
+    body: `{{customer.name}} disputes invoice {{invoice.id}} ({{money invoice.balance invoice.currency}}, due {{day invoice.dueDate}}):
 
 "{{invoice.dispute.reason}}"
 
@@ -329,6 +330,16 @@ hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hb.registerHelper('counted', (count: number, noun: string) => counted(count, noun));
 /** `{{day "2026-12-11"}}`: "Friday 11 December 2026". */
 hb.registerHelper('day', (date: string) => dayInWords(date));
+/** `{{byCount "these invoices are" "this invoice is"}}`: the plural words, or the singular ones when the email's `count` is 1. */
+hb.registerHelper('byCount', (plural: string, singular: string, options: { data?: { root?: { count?: number } } }) =>
+  options?.data?.root?.count === 1 ? singular : plural,
+);
+/** `{{shortDay "2026-12-01"}}`: "1 Dec 2026" (a date in a list of invoices). */
+hb.registerHelper('shortDay', (date: string) => shortDay(date));
+/** `{{money 1750 "EUR"}}`: "€1,750.00" in the conventions of the customer's country (the email's `customer.country`). */
+hb.registerHelper('money', (amount: number, currency: string, options: { data?: { root?: { customer?: { country?: string } } } }) =>
+  moneyInWords(Number(amount), currency, options?.data?.root?.customer?.country),
+);
 
 const toHtml = (body: string) =>
   body

@@ -75,14 +75,12 @@ async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningSt
         `${settings.publicUrl}/links/${signLink({ i: customer.id, a: action, r: email.round, d: email.invoices[0]?.dueDate, e: expires }, key)}`;
       const rows = email.invoices.map((invoice) => {
         const age = daysOverdue(invoice.dueDate, now, customer.timezone);
-        return { ...invoice, balance: balance(invoice).toFixed(2), age, overdue: counted(age, 'day') };
+        return { ...invoice, balance: balance(invoice), age, overdue: counted(age, 'day') };
       });
+      // Money is never added across currencies: one total per currency, in cents to stay exact.
       const totals = [...new Set(rows.map((row) => row.currency))].map((currency) => ({
         currency,
-        amount: rows
-          .filter((row) => row.currency === currency)
-          .reduce((sum, row) => sum + Number(row.balance), 0)
-          .toFixed(2),
+        amount: rows.filter((row) => row.currency === currency).reduce((sum, row) => sum + Math.round(row.balance * 100), 0) / 100,
       }));
       const person = email.audience === 'customer' ? undefined : customer.team[email.audience];
       return {

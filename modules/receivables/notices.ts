@@ -24,7 +24,7 @@ export async function notifyDispute(
     () => ({
       from: settings.fromAddress,
       to: [manager.email],
-      ...render('dunning-dispute', { customer, person: manager, invoice: { ...invoice, balance: balance(invoice).toFixed(2) } }),
+      ...render('dunning-dispute', { customer, person: manager, invoice: { ...invoice, balance: balance(invoice) } }),
     }),
   );
 }
@@ -52,8 +52,8 @@ export async function notifyDisputeResolved(
       ...render('dunning-dispute-resolved', {
         customer,
         greetName: contactNames(customer, to),
-        invoice: { ...invoice, balance: balance(invoice).toFixed(2) },
-        credit: invoice.dispute?.credit ? invoice.dispute.credit.toFixed(2) : undefined,
+        invoice: { ...invoice, balance: balance(invoice) },
+        credit: invoice.dispute?.credit || undefined,
         owing: invoice.status === 'open' && balance(invoice) > 0,
       }),
     }),

@@ -66,7 +66,7 @@ describe('events change the course at once', () => {
     const told = (await inbox(env.runtime)).find((email) => email.subject === 'Your dispute of invoice D-1 is resolved')!;
     expect(told.destination.to).toEqual(['pay@dis.test']);
     expect(told.body.text).toMatch(/^Hello Payer,/);
-    expect(told.body.text).toContain('Outcome: Duplicate line removed\nCredit: 100.00 EUR\nNothing is left to pay on this invoice.');
+    expect(told.body.text).toContain('Outcome: Duplicate line removed\nCredit: €100.00\nNothing is left to pay on this invoice.');
     expect(told.replyTo?.[0]).toMatch(/^support\+re-/);
     expect((await call('POST', '/invoices/D-1/events', { type: 'resolve-dispute', outcome: 'again', fault: 'us' })).status).toBe(409);
   });

@@ -48,8 +48,8 @@ describe('AR dunning: one consolidated email per step, at 09:00 local on busines
       ['Tue 2026-12-22 09:00', 'Final notice: service suspension on Thursday 31 December 2026'],
     ]);
     const second = toCustomer[3].body.text!;
-    expect(second).toMatch(/L-1 +due 2026-12-01 +7 days overdue +1000.00 EUR/);
-    expect(second).toMatch(/Total: 1750.00 EUR/);
+    expect(second).toMatch(/L-1 +due 1 Dec 2026 +7 days overdue +€1,000\.00/);
+    expect(second).toMatch(/Total: €1,750\.00/);
     expect(second).toMatch(/promise a payment date \(http:\/\/127\.0\.0\.1:\d+\/links\/\S+\)/);
     expect((await mailTo('sam@provider.test', 'Task: call Ladder GmbH')).map((email) => local(email.at))).toEqual(['Tue 2026-12-15 09:00']);
     expect((await mailTo('dora@provider.test', 'final notice to Ladder GmbH')).map((email) => local(email.at))).toEqual([

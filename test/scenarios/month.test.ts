@@ -278,7 +278,7 @@ describe.skipIf(skip)(
       const textOf = (template: string) => rows.find((row) => row.template === template)!.email.body.text!;
       const harbourReminder = rows.find((row) => row.template === 'dunning-reminder' && row.to.includes('mia@harbour.test'))!;
       // 15 days in Sydney's calendar (it was still 30 November in UTC).
-      expect(harbourReminder.email.body.text).toContain('HA-2001  due 2026-11-16  15 days overdue  7500.00 AUD\n  Total: 7500.00 AUD\n\n');
+      expect(harbourReminder.email.body.text).toContain('HA-2001  due 16 Nov 2026  15 days overdue  $7,500.00\n  Total: $7,500.00\n\n');
       expect(textOf('acknowledgement')).toContain('our monitoring detected a problem: "Tracking API down"');
       // One suspension date, in words, in each of the five emails that state it.
       for (const template of [
@@ -291,7 +291,7 @@ describe.skipIf(skip)(
         expect(textOf(template), template).toContain('Monday 28 December 2026');
       expect(textOf('dunning-final')).not.toContain('NW-1001'); // paid on 15 December
       expect(textOf('dunning-dispute-resolved')).toContain(
-        'Outcome: The hours were billed twice; we credit the whole invoice.\nCredit: 900.00 AUD',
+        'Outcome: The hours were billed twice; we credit the whole invoice.\nCredit: $900.00',
       );
 
       // What the people behind the API see at the end of the month.

@@ -83,11 +83,24 @@ describe('email wording', () => {
   });
 
   it('dunning: "1 day overdue", the suspension notice says how to reach the service manager, internal notes name steps in words', () => {
-    const invoices = [{ id: 'L-1', dueDate: '2026-12-01', age: 1, overdue: '1 day', balance: '100.00', currency: 'EUR' }];
-    const totals = [{ amount: '100.00', currency: 'EUR' }];
-    expect(render('dunning-reminder', { customer, invoices, totals, count: 1, links: {} }).text).toMatch(
-      /L-1 +due 2026-12-01 +1 day overdue/,
-    );
+    const invoices = [{ id: 'L-1', dueDate: '2026-12-01', age: 1, overdue: '1 day', balance: 1000, currency: 'EUR' }];
+    const totals = [{ amount: 1000, currency: 'EUR' }];
+    const reminder = render('dunning-reminder', { customer, invoices, totals, count: 1, links: {} }).text;
+    expect(reminder).toMatch(/L-1 +due 1 Dec 2026 +1 day overdue +€1,000\.00\n +Total: €1,000\.00/);
+    expect(reminder).toContain('our records show this invoice as unpaid');
+    expect(
+      render('dunning-reminder', { customer, invoices: [...invoices, { ...invoices[0], id: 'L-2' }], totals, count: 2, links: {} }).text,
+    ).toContain('our records show these invoices as unpaid');
+    // Money per currency and the reader's country: no decimals for yen, grouping, the symbol.
+    const yen = render('dunning-reminder', {
+      customer: { ...customer, country: 'JP' },
+      invoices: [{ ...invoices[0], balance: 1_200_000, currency: 'JPY' }],
+      totals: [{ amount: 1_200_000, currency: 'JPY' }],
+      count: 1,
+      links: {},
+    }).text;
+    expect(yen).toContain('¥1,200,000');
+    expect(yen).not.toContain('JPY');
     expect(render('dunning-suspension', { customer, invoices, totals, links: {} }).text).toContain(
       'Please contact Maria Santos (maria@provider.test), or reply to this email.',
     );
