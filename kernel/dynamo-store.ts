@@ -29,13 +29,16 @@ export type Key = { pk: string; sk: string };
 export const MAX_PARTITION_KEY_BYTES = 2_048;
 export const MAX_SORT_KEY_BYTES = 1_024;
 
-/** Whether a key is within DynamoDB's bounds: an item under a longer key can exist nowhere, so a read of one finds nothing. */
+/**
+ * Whether a key is within DynamoDB's bounds (1 byte to 2,048 in a partition key, to 1,024 in a sort
+ * key): an item under an empty or longer key can exist nowhere, so a read of one finds nothing.
+ */
 const keyFits = (key: Item): boolean =>
   Object.entries(key).every(
     ([name, value]) =>
       typeof value !== 'string' ||
       !/^(pk|sk|gsi\d+pk|gsi\d+sk)$/.test(name) ||
-      utf8Bytes(value) <= (name.endsWith('pk') ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES),
+      (value.length > 0 && utf8Bytes(value) <= (name.endsWith('pk') ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES)),
   );
 
 /**
@@ -47,9 +50,9 @@ function assertKeyFits(key: Item): void {
   if (!keyFits(key))
     throw new DomainError(
       'invalid',
-      `a value in the request is too long to be stored (a key holds at most ${MAX_SORT_KEY_BYTES} bytes of UTF-8)`,
+      `a value in the request cannot be stored as a key: it is empty, or longer than ${MAX_SORT_KEY_BYTES} bytes of UTF-8`,
       '(request)',
-      'a value too long to be part of a key',
+      'an empty value, or one too long to be part of a key',
     );
 }
 

@@ -233,6 +233,17 @@ describe('monitoring webhooks', () => {
     expect(await issueCount()).toBe(before + 2);
     const huge = await send('/webhooks/alertmanager', JSON.stringify({ pad: 'x'.repeat(1_100_000) }), bearer());
     expect(huge.status).toBe(413);
+    // An integration name that can name none (empty, 2,200 bytes within 1,100 characters): a 404, never a 500.
+    for (const name of ['', 'ß'.repeat(1_100)]) {
+      const answer = await send(`/webhooks/alertmanager?integration=${encodeURIComponent(name)}`, twoAlertsOneBad, bearer());
+      expect(answer.status, JSON.stringify(answer.body)).toBe(404);
+    }
+    // A customer label of 2,200 bytes names no customer: set aside, never a 500.
+    const longCustomer = JSON.parse(onlyBad);
+    longCustomer.alerts[0].labels.customer = 'ß'.repeat(1_100);
+    const refusedLong = await send('/webhooks/alertmanager', JSON.stringify(longCustomer), bearer());
+    expect(refusedLong.status).toBe(400);
+    expect(refusedLong.body.error).toMatch(/no customer "ß+…"/);
   });
 
   it('integrations: their own secret, default customer and severity map; the API token then no longer serves', async () => {
