@@ -1,3 +1,4 @@
+import { keepInbox } from './ses-inbox.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -416,6 +417,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const ses = await startSesEmulator(options.sesPort);
     cleanups.push(() => closeServer(ses as Server));
+    if (!options.inMemory) {
+      const inbox = keepInbox(join(options.dataDir, 'ses-inbox.jsonl'));
+      cleanups.push(() => inbox.stop());
+    }
     const sesUrl = `http://127.0.0.1:${options.sesPort}`;
 
     const s3Dir = options.inMemory ? mkdtempSync(join(tmpdir(), 'steward-s3-')) : join(options.dataDir, 's3');

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../kernel/dynamo-store.ts';
 import { sentEmails } from '../../kernel/outbox.ts';
 import { freePort } from '../support/dynamodb.ts';
+import { acme } from '../support/runtime.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const dirs: string[] = [];
@@ -56,7 +57,7 @@ async function startSteward(extraEnv: Record<string, string> = {}, args: string[
     STEWARD_SFN_PORT: await freePort(),
     STEWARD_S3_PORT: await freePort(),
   };
-  const dataDir = mkdtempSync(join(tmpdir(), 'steward-process-'));
+  const dataDir = extraEnv.STEWARD_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'steward-process-'));
   dirs.push(dataDir);
   const env = {
     ...process.env,
@@ -82,6 +83,8 @@ async function startSteward(extraEnv: Record<string, string> = {}, args: string[
     ports: Object.values(ports),
     dynamodbPort: ports.STEWARD_DYNAMODB_PORT,
     apiPort: ports.STEWARD_PORT,
+    sesPort: ports.STEWARD_SES_PORT,
+    dataDir,
     output: () => output,
     startMs: Date.now() - started,
   };
@@ -141,13 +144,40 @@ describe('process lifecycle', () => {
     expect(result.stdout).not.toMatch(/Steward is running/);
   });
 
-  it('takes DynamoDB Local down with it even when killed with SIGKILL', async () => {
-    const steward = await startSteward();
+  it('takes DynamoDB Local down with it even when killed with SIGKILL; the inbox of what was sent survives the restart', async () => {
+    const token = 'process-test-token-0123456789';
+    const steward = await startSteward({
+      STEWARD_API_TOKEN: token,
+      STEWARD_CLOCK: 'manual',
+      STEWARD_CLOCK_START: '2026-12-01T09:00:00+01:00',
+    });
     expect(javaRunningOn(steward.dynamodbPort)).toBe(true);
+    const call = (port: number, path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${port}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await call(steward.apiPort, '/customers', acme)).status).toBe(201);
+    const { id } = (await (
+      await call(steward.apiPort, '/issues', { customerId: 'acme', title: 'Kept in the inbox', severity: 'sev3' })
+    ).json()) as {
+      id: string;
+    };
+    const subjects = async (sesPort: number) =>
+      ((await (await fetch(`http://127.0.0.1:${sesPort}/store`)).json()) as { emails: { subject: string }[] }).emails.map((e) => e.subject);
+    expect(await waitFor(async () => (await subjects(steward.sesPort)).some((subject) => subject.includes(id)), 15_000)).toBe(true);
     steward.child.kill('SIGKILL');
     await new Promise((r) => steward.child.once('exit', r));
     expect(await waitFor(() => !javaRunningOn(steward.dynamodbPort), 15_000)).toBe(true);
     for (const port of steward.ports) expect(await waitFor(() => portIsFree(port), 15_000), `port ${port}`).toBe(true);
+
+    const again = await startSteward({ STEWARD_API_TOKEN: token, STEWARD_DATA_DIR: steward.dataDir, STEWARD_CLOCK: 'manual' });
+    expect((await subjects(again.sesPort)).filter((subject) => subject.includes(id))).toEqual([
+      `[${id}] We are working on: Kept in the inbox`,
+    ]);
+    again.child.kill('SIGTERM');
+    await new Promise((r) => again.child.once('exit', r));
   });
 });
 
