@@ -139,14 +139,14 @@ The reason for outage was {{#if (eq issue.rfo.acceptedBy "auto")}}taken as accep
   'holding-backoff': {
     subject: '[{{issue.id}}] Only holding updates so far: {{issue.title}} ({{customer.name}})',
     internal: true,
-    body: `issue {{issue.id}} of {{customer.name}} has had {{reason}}: nobody has written the customer an update. From now on the customer hears from us less often (next by {{nextUpdateAt}}). Post an update (an "update" event) to give them news and restore the cadence.
+    body: `issue {{issue.id}} of {{customer.name}} has had {{reason}}: nobody has written the customer an update. From now on the customer hears from us less often (next by {{nextUpdateAt}}). Write them an update (Update the customer, on the issue in the console) to give them news and restore the cadence.
 
 {{> contextText}}`,
   },
   nudge: {
     subject: '[{{issue.id}}] Customer update due at {{nextUpdateAt}}: {{issue.title}}',
     internal: true,
-    body: `{{customer.name}} was promised an update on issue {{issue.id}} by {{nextUpdateAt}}. Post it now (an "update" event), or the customer gets a holding update and the gap counts against the update-cadence KPI.
+    body: `{{customer.name}} was promised an update on issue {{issue.id}} by {{nextUpdateAt}}. Write it now (Update the customer, on the issue in the console), or the customer gets a holding update and the gap counts against the update-cadence KPI.
 
 {{> contextText}}`,
   },
@@ -164,14 +164,14 @@ The reason for outage was {{#if (eq issue.rfo.acceptedBy "auto")}}taken as accep
 
 "{{comment}}"
 
-Send a revised RFO (a "revise-rfo" event); the issue closes when the customer accepts it.
+Send them a revised reason for outage (Revise RFO, on the issue in the console); the issue closes when the customer accepts it.
 
 {{> contextText}}`,
   },
   'monitoring-cleared': {
     subject: '[{{issue.id}}] Cleared by monitoring — please confirm and resolve: {{issue.title}}',
     internal: true,
-    body: `monitoring reports the alert behind issue {{issue.id}} as cleared. The customer has not been told: check that the service is back, then resolve the issue with a reason for outage (a "resolve" event).
+    body: `monitoring reports the alert behind issue {{issue.id}} as cleared. The customer has not been told: check that the service is back, then resolve the issue with a reason for outage (Resolve, on the issue in the console).
 
 {{> contextText}}`,
   },
@@ -305,7 +305,7 @@ The reply is in the customer's history (GET /customers/{{customer.id}}, "replies
 "{{invoice.dispute.reason}}"
 
 Fault: {{#if invoice.dispute.fault}}{{invoice.dispute.fault}}{{else}}not yet known{{/if}}. Owner: {{#if invoice.dispute.owner}}{{invoice.dispute.owner}}{{else}}you{{/if}}. Resolve by: {{#if invoice.dispute.resolveBy}}{{invoice.dispute.resolveBy}}{{else}}not set{{/if}}.
-Dunning is paused for this invoice only; resolve the dispute with a "resolve-dispute" event (outcome, fault, credit).`,
+Dunning is paused for this invoice only; resolve the dispute with its outcome, whose fault it was and any credit, once you know them.`,
   },
   'dunning-notice-call': {
     subject: 'Task: call {{customer.name}} about overdue invoices',

@@ -17,3 +17,14 @@ export const counted = (count: number, noun: string): string => `${count} ${noun
 /** People named in a greeting: "Ann", "Ann and Bob", "Ann, Bob and Carl". */
 export const namesInWords = (names: string[]): string =>
   names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+
+/** An ISO-8601 duration of weeks, days, hours and minutes in words: "PT15M" → "15 minutes", "P1DT2H" → "1 day 2 hours". */
+export function durationInWords(iso: string): string {
+  const match = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso);
+  if (!match) return iso;
+  const parts = (['week', 'day', 'hour', 'minute', 'second'] as const)
+    .map((unit, index) => [Number(match[index + 1] ?? 0), unit] as const)
+    .filter(([count]) => count > 0)
+    .map(([count, unit]) => counted(count, unit));
+  return parts.join(' ') || iso;
+}

@@ -13,6 +13,7 @@ import {
   type IssuePolicy,
 } from '../policies/index.ts';
 import { severities, type Severity } from '../../kernel/severity.ts';
+import { durationInWords } from '../../kernel/time-words.ts';
 
 export { severities, type Severity };
 export type IssueStatus = 'open' | 'acknowledged' | 'resolved' | 'closed';
@@ -450,7 +451,8 @@ interface Escalation {
   reason: string;
 }
 
-const describe = (iso: string) => iso.replace(/^P(T)?/, '').toLowerCase();
+/** A policy duration as people say it: "PT15M" → "15 minutes", "PT1H30M" → "1 hour 30 minutes", "P2D" → "2 days". */
+const describe = (iso: string) => durationInWords(iso);
 
 /** The escalations the issue's policy defines by time, with the instant each falls due. */
 function timedEscalations(issue: Issue, calendar: Calendar): Escalation[] {

@@ -19,7 +19,7 @@ describe("GET /issues/{id} as the console's Issue screen shows it", () => {
         role: 'teamLead',
         person: { name: 'Tina Lead', email: 'tina@provider.test' },
         reachedAt: minutesIn(15),
-        reason: 'not acknowledged after 15m',
+        reason: 'not acknowledged after 15 minutes',
         toldAt: minutesIn(15),
       },
       { level: 2, role: 'serviceManager', person: { name: 'Sam Manager', email: 'sam@provider.test' }, dueAt: minutesIn(60) },

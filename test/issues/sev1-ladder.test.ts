@@ -49,7 +49,7 @@ describe('sev1 opened and never acknowledged (default policy, manual clock)', ()
     const toDirector = (await inbox(runtime)).find(
       (email) => email.destination.to[0] === 'dora@provider.test' && email.subject.includes(id),
     )!;
-    expect(toDirector.body.text).toMatch(/unresolved after 4h/);
+    expect(toDirector.body.text).toMatch(/unresolved after 4 hours/);
     expect(toDirector.body.text).toMatch(/last 90 days: 1 issue, 1 of them still open/);
     expect(toDirector.body.text).toMatch(/Last told the customer: "\[ISS-\d+\] Update: Core router down"/);
     const holding = (await inbox(runtime)).find((email) => email.subject === `[${id}] Update: Core router down`)!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { render } from '../../kernel/email-templates.ts';
-import { counted, inWords, namesInWords } from '../../kernel/time-words.ts';
+import { counted, durationInWords, inWords, namesInWords } from '../../kernel/time-words.ts';
 import { contactNames } from '../../modules/customers/index.ts';
 import { daysOverdue } from '../../modules/receivables/dunning-step.ts';
 
@@ -114,5 +114,15 @@ describe('email wording', () => {
     });
     expect(hold.text).toContain('the final notice to ACME Corp is due');
     expect(hold.text).not.toContain('"final"');
+  });
+});
+
+describe('durations in words (staff emails say "15 minutes", not "15m")', () => {
+  it('reads weeks, days, hours and minutes as people write them', () => {
+    expect(durationInWords('PT15M')).toBe('15 minutes');
+    expect(durationInWords('PT1H30M')).toBe('1 hour 30 minutes');
+    expect(durationInWords('P2D')).toBe('2 days');
+    expect(durationInWords('P1W')).toBe('1 week');
+    expect(durationInWords('P1DT4H')).toBe('1 day 4 hours');
   });
 });
