@@ -90,7 +90,7 @@ You will hear from us again by {{nextUpdateAt}} at the latest.`,
     subject: '[{{issue.id}}] Update: {{issue.title}}',
     body: `an update on issue {{issue.id}} "{{issue.title}}":
 
-{{update.message}}
+{{#if etrMovedFrom}}We have moved the estimated time of repair from {{etrMovedFrom}} to {{etr}}. Why: {{update.message}}{{else}}{{update.message}}{{/if}}
 
 {{#if etr}}Estimated time of repair: {{etr}}.
 {{/if}}Next update by {{nextUpdateAt}} at the latest.`,

@@ -155,6 +155,7 @@ async function customerContent(settings: Settings, email: EmailAction, issue: Is
     greetName: contactNames(customer, to),
     rfoRevised: (issue.rfo?.revision ?? 1) > 1,
     etr: inWords(email.update?.etr ?? issue.etr, customer.timezone),
+    etrMovedFrom: inWords(email.update?.etrMovedFrom, customer.timezone),
     nextUpdateAt: inWords(email.update?.nextUpdateAt ?? email.nextUpdateAt ?? issue.nextUpdateAt, customer.timezone),
     autoAcceptAfter: businessDays(issue.policy.rfoAutoAcceptAfter),
   });

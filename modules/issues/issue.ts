@@ -107,6 +107,8 @@ export interface PendingUpdate {
   message: string;
   etr?: string;
   nextUpdateAt: string;
+  /** A moved ETR told with its reason: the ETR it replaced. */
+  etrMovedFrom?: string;
 }
 
 export interface PendingMessage {
@@ -338,7 +340,28 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
       requireUnresolved('set the ETR of');
       const etr = futureEtr(event.etr, ctx.now);
       const reason = event.reason === undefined ? undefined : clip(event.reason, KEPT_COMMENT_CHARS);
-      return { ...next, etr, etrHistory: [...issue.etrHistory, { etr, at, reason }] };
+      // An ETR the customer was given that moves, with a reason: they are told at once that it moved and why.
+      const moved = issue.etr && issue.etr !== etr && event.reason?.trim();
+      return {
+        ...next,
+        etr,
+        etrHistory: [...issue.etrHistory, { etr, at, reason }],
+        ...(moved
+          ? {
+              pendingUpdates: [
+                ...issue.pendingUpdates,
+                {
+                  seq: next.eventSeq,
+                  at,
+                  message: event.reason!.trim(),
+                  etr,
+                  nextUpdateAt: issue.nextUpdateAt ?? at,
+                  etrMovedFrom: issue.etr,
+                },
+              ],
+            }
+          : {}),
+      };
     }
     case 'note':
       return next;

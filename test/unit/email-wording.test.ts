@@ -126,3 +126,20 @@ describe('durations in words (staff emails say "15 minutes", not "15m")', () => 
     expect(durationInWords('P1DT4H')).toBe('1 day 4 hours');
   });
 });
+
+describe('a moved ETR, as the customer reads it', () => {
+  it('says it moved, from when to when, and why', () => {
+    const text = render('status-update', {
+      issue,
+      customer,
+      links: {},
+      update: { message: 'The spare part arrives at 12:00.' },
+      etr: 'Tue 3 Nov, 14:00 CET',
+      etrMovedFrom: 'Tue 3 Nov, 11:00 CET',
+      nextUpdateAt: 'Tue 3 Nov, 12:30 CET',
+    }).text;
+    expect(text).toContain(
+      'We have moved the estimated time of repair from Tue 3 Nov, 11:00 CET to Tue 3 Nov, 14:00 CET. Why: The spare part arrives at 12:00.',
+    );
+  });
+});

@@ -169,6 +169,26 @@ describe('applyEvent: what a state allows', () => {
     expect(applyEvent(once, { type: 'customer-escalate' }, at(once, 65)).customerEscalations).toHaveLength(2);
   });
 
+  it('an ETR moved with a reason is told to the customer at once (from, to, why); without a reason, or the first ETR, it is not', () => {
+    const withEtr = applyEvent(
+      acknowledged(),
+      { type: 'update', message: 'On it.', etr: minutes(120).toISOString() },
+      at(acknowledged(), 2),
+    );
+    const sentUpdate = decideStep(withEtr, at(withEtr, 2)).next ?? withEtr;
+    const moved = applyEvent(
+      sentUpdate,
+      { type: 'set-etr', etr: minutes(240).toISOString(), reason: 'The spare part arrives at 12:00.' },
+      at(sentUpdate, 3),
+    );
+    const told = decideStep(moved, at(moved, 3)).emails.filter((email) => email.template === 'status-update');
+    expect(told.map((email) => [email.audience, email.update?.etrMovedFrom, email.update?.etr, email.update?.message])).toEqual([
+      [['customer'], minutes(120).toISOString(), minutes(240).toISOString(), 'The spare part arrives at 12:00.'],
+    ]);
+    const quiet = applyEvent(sentUpdate, { type: 'set-etr', etr: minutes(240).toISOString() }, at(sentUpdate, 3));
+    expect(decideStep(quiet, at(quiet, 3)).emails.filter((email) => email.template === 'status-update')).toEqual([]);
+  });
+
   it('every reopen starts a new workflow generation, from a resolved issue as from a closed one', () => {
     const closed = applyEvent(acknowledged(), { type: 'close' }, at(acknowledged(), 5));
     expect(applyEvent(closed, { type: 'reopen' }, at(closed, 10)).generation).toBe(2);
