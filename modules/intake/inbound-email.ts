@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import * as z from 'zod';
 import { AuditLog, recordAudit } from '../../kernel/audit.ts';
+import { clipText } from '../../kernel/bounds.ts';
+import { DomainError } from '../../kernel/errors.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { emailIdFromBounceAddress, emailIdFromReplyAddress, issueFromReplyAddress } from '../../kernel/links.ts';
 import { emailOfMessage, ownerOfEmail, recipientsOfBounced } from '../../kernel/outbox.ts';
@@ -72,6 +74,17 @@ const sha = (data: string | Buffer) => createHash('sha256').update(data).digest(
 /** An email of ours that inbound mail quotes: its owner and key, or undefined for a Message-ID Steward did not send. */
 type QuotedEmail = { owner: string; key: string } | undefined;
 const refused = (reason: string): InboundOutcome => ({ outcome: 'refused', reason });
+
+/**
+ * A failure no retry will change: the message meets data it cannot go with (a refusal of the
+ * domain that is not a race), or Steward fails on it (a TypeError, a RangeError, a schema). A
+ * throttle, a network failure, a race or a timeout may pass, and is left to Lambda's retries.
+ */
+function isLasting(error: unknown): boolean {
+  if (error instanceof DomainError) return error.kind !== 'conflict' || !/concurrently/.test(error.message);
+  if (error instanceof TypeError) return !/fetch failed|network/i.test(error.message);
+  return error instanceof RangeError || error instanceof SyntaxError || (error as Error | undefined)?.name === 'ZodError';
+}
 
 export type InboundEmailDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'workflows' | 'settings' | 'blobs' | 'telemetry'>;
 
@@ -299,11 +312,68 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     return undefined;
   }
 
+  /**
+   * A message that could not be stored where it belongs, for a reason no retry will change (data it
+   * meets that it cannot go with, a fault of Steward's): rather than leave it to the failed events
+   * only, it opens an issue of its own for the sender's customer (or the triage customer) with what
+   * could be read, and says where the whole message is kept. Once per message. Throws the first
+   * error when even that cannot be done (no customer to file it under): then Lambda retries it and
+   * it waits in the failed events.
+   */
+  async function receiveUnreadable(ses: SesRecord, failure: unknown): Promise<InboundOutcome> {
+    const key = `${INBOUND_PREFIX}${ses.mail.messageId}`;
+    const raw = await deps.blobs.get(key);
+    const mail = raw ? await simpleParser(raw).catch(() => undefined) : undefined;
+    const from = (mail ? fromAddress(mail, ses.mail.source) : ses.mail.source.toLowerCase()).slice(0, 320);
+    const unknown = deps.settings.unknownSender;
+    const customer =
+      (await customers.customerBySender(from)) ?? (unknown === 'refuse' ? undefined : await customers.getCustomer(unknown.customerId));
+    if (!customer) throw failure;
+    const alerts = new AlertRepository(deps.store);
+    const dedupKey = `unreadable-${sha(ses.mail.messageId)}`;
+    const existing = await alerts.issueFor('email', dedupKey);
+    const issueId = existing ?? (await alerts.claim('email', dedupKey, await service.issues.nextIssueId(), undefined, deps.clock.now()));
+    const subject = titleFromSubject((mail?.subject ?? '').trim()) || '(no subject)';
+    const reason = failure instanceof Error ? failure.message.slice(0, 300) : 'an unknown failure';
+    const { issue, created } = await service.openOnce(
+      {
+        customerId: customer.id,
+        title: clipText(`Email from ${from || 'an unknown sender'} that could not be filed: ${subject}`, 300),
+        description: clipText(
+          [
+            `Steward could not add this email where it belongs (${reason}). What could be read is below; the whole message is kept in the mail bucket as ${key}.`,
+            (mail?.text ?? '').trim(),
+          ]
+            .filter(Boolean)
+            .join('\n\n'),
+          20_000,
+        ),
+        severity: 'sev3',
+        impact: '',
+        runningOnBackup: false,
+        source: 'email',
+        origin: { from, sesMessageId: ses.mail.messageId, unreadable: reason },
+      },
+      { id: issueId, eventIds: [dedupKey], actor: { kind: 'email', id: from } },
+    );
+    deps.telemetry.error('inbound email could not be filed where it belongs; opened an issue with what could be read', failure, {
+      issueId: issue.id,
+      customerId: customer.id,
+    });
+    return { outcome: 'opened', issueId: issue.id, ...(created ? {} : { duplicate: true }) };
+  }
+
   /** Refused mail leaves nothing behind: its raw message is deleted from the bucket. */
   return async (event: unknown): Promise<InboundOutcome> => {
     const { ses } = sesEventSchema.parse(event).Records[0];
     deps.telemetry.annotate({ sesMessageId: ses.mail.messageId });
-    const outcome = await receive(ses);
+    let outcome: InboundOutcome;
+    try {
+      outcome = await receive(ses);
+    } catch (error) {
+      if (!isLasting(error)) throw error;
+      outcome = await receiveUnreadable(ses, error);
+    }
     if (outcome.outcome === 'refused') await deps.blobs.delete(`${INBOUND_PREFIX}${ses.mail.messageId}`);
     const {
       outcome: what,
