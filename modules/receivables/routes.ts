@@ -21,7 +21,7 @@ import type { Policy } from '../policies/index.ts';
 import { callerZone, staffZone } from '../users/index.ts';
 import { agingBucket, agingBuckets, arKpis, arTrend } from './ar-kpis.ts';
 import { changeInvoices, contextOf, customerContext } from './dunning-service.ts';
-import { parseInvoiceCsv } from './invoice-csv.ts';
+import { type CsvProblem, parseInvoiceCsv } from './invoice-csv.ts';
 import {
   byCustomer,
   IMPORT_WORKFLOW,
@@ -246,8 +246,14 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
           'request body is required: CSV with the header invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid',
         );
       const parsed = parseInvoiceCsv(text, MAX_IMPORT_ROWS);
-      if (parsed.errors.length) throw new HttpError(400, `${parsed.errors.length} problem(s); nothing was imported`, parsed.errors);
-      await existingCustomers(parsed.invoices);
+      // Every problem at once, an unknown customer on each of its lines among them, in line order.
+      const unknownCustomers: CsvProblem[] = [];
+      for (const [customerId, lines] of parsed.customerLines)
+        if (!(await customers.getCustomer(customerId)))
+          for (const line of lines)
+            unknownCustomers.push({ line, column: 'customer_id', problem: `no customer "${customerId}"`, value: customerId });
+      const problems = [...parsed.errors, ...unknownCustomers].sort((a, b) => a.line - b.line);
+      if (problems.length) throw new HttpError(400, `${problems.length} problem(s); nothing was imported`, problems);
       if (parsed.invoices.length > SYNC_IMPORT_ROWS) {
         const job = await importJobs.create(text, parsed.invoices);
         await deps.workflows.start(IMPORT_WORKFLOW, importExecutionName(job.id), { jobId: job.id });

@@ -89,16 +89,24 @@ describe('CSV import', () => {
     const refused = await csvPost(bad);
     expect(refused.status).toBe(400);
     expect(refused.body.details).toEqual([
-      { line: 3, column: 'due_date', problem: expect.any(String) },
-      { line: 4, column: 'currency', problem: expect.stringContaining('ISO 4217') },
-      { line: 4, column: 'amount', problem: expect.any(String) },
-      { line: 4, column: 'amount_paid', problem: 'must not exceed amount' },
-      { line: 5, column: 'invoice_number', problem: '"C-1" is also on line 2' },
+      { line: 3, column: 'due_date', problem: expect.any(String), value: '2026-13-45' },
+      { line: 4, column: 'currency', problem: expect.stringContaining('ISO 4217'), value: 'eur' },
+      // A negative amount is one problem: not also "amount_paid must not exceed amount".
+      { line: 4, column: 'amount', problem: expect.any(String), value: '-5' },
+      { line: 5, column: 'invoice_number', problem: '"C-1" is also on line 2', value: 'C-1' },
       { line: 6, column: '(row)', problem: '3 columns, expected 7' },
     ]);
     expect((await env.client.get('/invoices?customerId=csv')).body.invoices).toEqual([]);
-    expect((await csvPost(`${HEADER}\nC-9,nobody,2026-11-01,2026-12-01,EUR,1,0\n`)).body.details).toEqual([
-      { field: 'customer_id', problem: 'unknown customer "nobody"' },
+    // Every problem in one pass: an unknown customer with its line, beside a bad currency and an amount that is no number.
+    const unknown = await csvPost(
+      `${HEADER}\nC-9,nobody,2026-11-01,2026-12-01,EUR,1,0\nC-10,csv,2026-11-01,2026-12-01,EURO,lots,0\nC-11,nobody,2026-11-01,2026-12-01,XX,1,0\n`,
+    );
+    expect(unknown.body.details).toEqual([
+      { line: 2, column: 'customer_id', problem: 'no customer "nobody"', value: 'nobody' },
+      { line: 3, column: 'amount', problem: '"lots" is not a decimal number such as 1250.00', value: 'lots' },
+      { line: 3, column: 'currency', problem: expect.stringContaining('ISO 4217'), value: 'EURO' },
+      { line: 4, column: 'currency', problem: expect.stringContaining('ISO 4217'), value: 'XX' },
+      { line: 4, column: 'customer_id', problem: 'no customer "nobody"', value: 'nobody' },
     ]);
 
     const good = [HEADER, 'C-1,csv,2026-11-01,2026-12-01,EUR,100.00,0', 'C-2,csv,2026-11-02,2026-12-02,EUR,50,10'].join('\r\n');
