@@ -18,7 +18,9 @@ export function Now() {
   const [severity, setSeverity] = useState('');
   const [status, setStatus] = useState('');
   const [customer, setCustomer] = useState('');
+  // Steward's clock as the server gave it with the list (never the browser's): until then, nothing is said to be refreshed.
   const [now, setNow] = useState(Date.now());
+  const [refreshed, setRefreshed] = useState<string | undefined>();
 
   const query = useCallback(
     (after?: string) =>
@@ -32,6 +34,7 @@ export function Now() {
       setCount(page.count);
       setNext(page.next);
       setNow(Date.parse(page.now));
+      setRefreshed(page.now);
       setError(undefined);
     } catch (failure) {
       setError((failure as Error).message);
@@ -94,7 +97,7 @@ export function Now() {
     <section aria-labelledby="now-title">
       <h1 id="now-title">Now</h1>
       <p class="lead">
-        {count} open {count === 1 ? 'issue' : 'issues'}, what is due next first. Refreshed {when(new Date(now).toISOString())}.
+        {count} open {count === 1 ? 'issue' : 'issues'}, what is due next first.{refreshed ? ` Refreshed ${when(refreshed)}.` : ''}
       </p>
       <form class="filters" onSubmit={(event) => event.preventDefault()}>
         <label>
@@ -153,9 +156,8 @@ export function Now() {
               </td>
               <td>
                 <a href={`/console/issues/${encodeURIComponent(issue.id)}`} onClick={onLink}>
-                  {issue.id}
-                </a>{' '}
-                {issue.title}
+                  {issue.id} {issue.title}
+                </a>
               </td>
               <td>
                 <a href={`/console/customers/${encodeURIComponent(issue.customerId)}`} onClick={onLink}>

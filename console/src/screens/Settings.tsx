@@ -288,7 +288,7 @@ function Integrations({ canWrite }: { canWrite: boolean }) {
             Integration name
             <input
               required
-              pattern="[a-z0-9][a-z0-9-]{0,63}"
+              pattern="[a-z0-9][a-z0-9\-]{0,63}"
               value={draft.name}
               onInput={(event) => setDraft({ ...draft, name: event.currentTarget.value })}
             />
