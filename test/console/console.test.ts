@@ -309,9 +309,13 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     // The name's pattern is one the browser can compile (an unescaped "-" at the end of a class made Chromium ignore it).
     const name = page.getByLabel('Integration name');
     await name.fill('Prod AM');
-    expect(await name.evaluate((input: HTMLInputElement) => input.validity.patternMismatch)).toBe(true);
+    expect(await name.evaluate((input) => (input as unknown as { validity: { patternMismatch: boolean } }).validity.patternMismatch)).toBe(
+      true,
+    );
     await name.fill('prod-am');
-    expect(await name.evaluate((input: HTMLInputElement) => input.validity.patternMismatch)).toBe(false);
+    expect(await name.evaluate((input) => (input as unknown as { validity: { patternMismatch: boolean } }).validity.patternMismatch)).toBe(
+      false,
+    );
     await page.getByLabel('Sender').selectOption('alertmanager');
     await page.getByRole('button', { name: 'Save with a new secret' }).click();
     const made = page.getByRole('status', { name: 'New integration configuration' });
