@@ -1,6 +1,6 @@
 import Handlebars from 'handlebars';
-import { counted, dayInWords } from './time-words.ts';
-import { moneyInWords, shortDay } from './money-words.ts';
+import { counted, dayInWords, shortDay } from './time-words.ts';
+import { moneyInWords } from './money-words.ts';
 
 /**
  * Text and HTML bodies per template, rendered with Handlebars (the HTML escapes by default).

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { setTimeout } from 'node:timers/promises';
 import type { Clock } from './clock.ts';
+import { contention } from './contention.ts';
 import { ConditionFailed, type DynamoStore } from './dynamo-store.ts';
 import { HttpError, type ApiEvent } from './http.ts';
 
@@ -32,8 +32,6 @@ type Claim = {
 const WAIT_FOR_FIRST_MS = 15_000;
 /** A pending claim older than this lost its request (a crash): the next request with the key completes it. */
 const PENDING_LEASE_MS = 60_000;
-const POLL_MIN_MS = 20;
-const POLL_MAX_MS = 250;
 
 /**
  * Idempotency-Key for creating requests (IETF draft-ietf-httpapi-idempotency-key-header): the first
@@ -62,8 +60,7 @@ export class IdempotencyKeys {
     reserve: () => Promise<string>,
     act: (claim: { resourceId: string; replay: boolean }) => Promise<T>,
   ): Promise<T> {
-    const waitUntil = Date.now() + WAIT_FOR_FIRST_MS;
-    for (let poll = 0; ; poll++) {
+    for (const turns = contention(WAIT_FOR_FIRST_MS); await turns.next(); ) {
       const claim = await this.claim(key, body, reserve);
       if (!claim.replay) {
         let result: T;
@@ -79,12 +76,10 @@ export class IdempotencyKeys {
         return result;
       }
       if (!claim.pending) return act(claim);
-      if (Date.now() >= waitUntil)
-        throw new HttpError(409, 'Idempotency-Key: the first request with this key is still being answered; try again shortly', [
-          { field: 'Idempotency-Key', problem: 'a request with this key is in progress' },
-        ]);
-      await setTimeout(Math.min(POLL_MAX_MS, POLL_MIN_MS * 2 ** poll) * (0.5 + Math.random() / 2));
     }
+    throw new HttpError(409, 'Idempotency-Key: the first request with this key is still being answered; try again shortly', [
+      { field: 'Idempotency-Key', problem: 'a request with this key is in progress' },
+    ]);
   }
 
   private itemKey(key: string) {

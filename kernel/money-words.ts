@@ -13,11 +13,3 @@ export function moneyInWords(amount: number, currency: string, country?: string)
     return `${amount.toFixed(2)} ${currency}`;
   }
 }
-
-/** A date as people write it in a list: "1 Dec 2026". */
-export function shortDay(date: string | undefined): string | undefined {
-  if (!date) return undefined;
-  const [year, month, day] = date.slice(0, 10).split('-').map(Number);
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  return `${day} ${months[month - 1]} ${year}`;
-}

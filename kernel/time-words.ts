@@ -11,6 +11,10 @@ export const inWords = (iso: string | undefined, zone: string): string | undefin
 export const dayInWords = (date: string | undefined): string | undefined =>
   date ? DateTime.fromISO(date).setLocale('en-GB').toFormat('cccc d LLLL yyyy') : undefined;
 
+/** A date as people write it in a list: "1 Dec 2026". */
+export const shortDay = (date: string | undefined): string | undefined =>
+  date ? DateTime.fromISO(date.slice(0, 10)).setLocale('en').toFormat('d LLL yyyy') : undefined;
+
 /** A count with its noun: "1 day", "3 days". */
 export const counted = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 

@@ -14,6 +14,15 @@ export class AlertRepository {
     return (await this.store.get<{ issueId?: string }>(alertKey(integration, key)))?.issueId;
   }
 
+  /**
+   * The issue id the key stands for: the one it was claimed for already, or a new one (`reserve`)
+   * claimed now, or the one of a delivery that claimed it first. Its issue may not exist yet: the
+   * caller opens it with this id (idempotently).
+   */
+  async claimedIssueId(integration: string, key: string, reserve: () => Promise<string>, at: Date): Promise<string> {
+    return (await this.issueFor(integration, key)) ?? (await this.claim(integration, key, await reserve(), undefined, at));
+  }
+
   /** Points the alert key at `issueId` unless another delivery got there first (then returns that issue). */
   async claim(integration: string, key: string, issueId: string, replacing: string | undefined, at: Date): Promise<string> {
     try {

@@ -214,10 +214,8 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
 
     // One issue per message even when it is delivered twice, at once or later: the message's id claims
     // an issue id first, and whoever finds the claim without its issue opens it with that id.
-    const alerts = new AlertRepository(deps.store);
-    const existing = await alerts.issueFor('email', dedupKey);
-    if (existing && (await repo.getIssue(existing))) return { outcome: 'opened', issueId: existing, duplicate: true };
-    const issueId = existing ?? (await alerts.claim('email', dedupKey, await repo.nextIssueId(), undefined, deps.clock.now()));
+    const issueId = await new AlertRepository(deps.store).claimedIssueId('email', dedupKey, () => repo.nextIssueId(), deps.clock.now());
+    if (await repo.getIssue(issueId)) return { outcome: 'opened', issueId, duplicate: true };
     const policy = await new PolicyRepository(deps.store).current(customer.policy);
     const subject = (mail.subject ?? '').trim() || '(no subject)';
     const attachments = mail.attachments.map((attachment) => `${attachment.filename ?? attachment.contentType} (${attachment.size} bytes)`);
@@ -329,10 +327,13 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const customer =
       (await customers.customerBySender(from)) ?? (unknown === 'refuse' ? undefined : await customers.getCustomer(unknown.customerId));
     if (!customer) throw failure;
-    const alerts = new AlertRepository(deps.store);
     const dedupKey = `unreadable-${sha(ses.mail.messageId)}`;
-    const existing = await alerts.issueFor('email', dedupKey);
-    const issueId = existing ?? (await alerts.claim('email', dedupKey, await service.issues.nextIssueId(), undefined, deps.clock.now()));
+    const issueId = await new AlertRepository(deps.store).claimedIssueId(
+      'email',
+      dedupKey,
+      () => service.issues.nextIssueId(),
+      deps.clock.now(),
+    );
     const subject = titleFromSubject((mail?.subject ?? '').trim()) || '(no subject)';
     const reason = failure instanceof Error ? failure.message.slice(0, 300) : 'an unknown failure';
     const { issue, created } = await service.openOnce(

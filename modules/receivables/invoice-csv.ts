@@ -20,6 +20,9 @@ export interface CsvProblem {
   value?: string;
 }
 
+/** A file refused as a whole (not CSV, a wrong header, too many rows): its lines are not read. */
+const refusedWhole = (problem: CsvProblem) => ({ invoices: [], errors: [problem], customerLines: new Map<string, number[]>() });
+
 /** Plain decimals only: Number() would also read "0x10", "1e2", "+1" and " " as amounts. */
 const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
 const number = (text: string) => (DECIMAL.test(text) ? Number(text) : Number.NaN);
@@ -34,27 +37,15 @@ export function parseInvoiceCsv(
     records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
   } catch (error) {
     const lines = (error as { lines?: number }).lines;
-    return {
-      invoices: [],
-      errors: [{ line: lines ?? 0, column: '(file)', problem: `not valid CSV: ${(error as Error).message}` }],
-      customerLines: new Map(),
-    };
+    return refusedWhole({ line: lines ?? 0, column: '(file)', problem: `not valid CSV: ${(error as Error).message}` });
   }
   const [header, ...rows] = records;
   const errors: CsvProblem[] = [];
   if (!header || header.join(',').toLowerCase() !== CSV_HEADER.join(',')) {
-    return {
-      invoices: [],
-      errors: [{ line: 1, column: '(header)', problem: `expected the header ${CSV_HEADER.join(',')}` }],
-      customerLines: new Map(),
-    };
+    return refusedWhole({ line: 1, column: '(header)', problem: `expected the header ${CSV_HEADER.join(',')}` });
   }
   if (rows.length > maxRows)
-    return {
-      invoices: [],
-      errors: [{ line: maxRows + 2, column: '(file)', problem: `more than ${maxRows} rows; split the file` }],
-      customerLines: new Map(),
-    };
+    return refusedWhole({ line: maxRows + 2, column: '(file)', problem: `more than ${maxRows} rows; split the file` });
   const invoices: NewInvoice[] = [];
   const seen = new Map<string, number>();
   /** The lines naming each customer id that can be one, bad lines too: whether each exists is checked in the same pass. */
