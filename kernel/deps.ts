@@ -39,16 +39,24 @@ export interface Settings {
   inboundAddress: string;
   /** The signing secret Stripe shows for Steward's webhook endpoint ("whsec_…"). */
   stripeWebhookSecret(): Promise<string>;
-  /** Mail from an unknown sender: refused, or filed under this customer id (a triage customer). */
-  unknownSender: 'refuse' | { customerId: string };
+  /**
+   * Alerts and mail for no known customer: refused, or filed under this customer id (a triage
+   * customer). `desk`: the built-in triage customer (id "triage", the default), stored when first
+   * needed with this address as its contact and team.
+   */
+  unknownSender: 'refuse' | { customerId: string; desk?: string };
   /** Staff sign-in with OpenID Connect: whose JWTs the API accepts (none: bearer tokens only). */
   signIn: SignInSettings | undefined;
 }
 
 export type SettingName = keyof Settings;
 
-export const parseUnknownSender = (value: string | undefined): Settings['unknownSender'] =>
-  !value || value === 'refuse' ? 'refuse' : { customerId: value };
+/** "refuse", a customer id, or nothing (the built-in "triage" customer, whose desk is `desk`). */
+export const parseUnknownSender = (value: string | undefined, desk?: string): Settings['unknownSender'] => {
+  if (value === 'refuse') return 'refuse';
+  if (!value || value === 'triage') return { customerId: 'triage', ...(desk ? { desk } : {}) };
+  return { customerId: value };
+};
 
 /**
  * Everything application services talk to. A function gets only the parts it declares (see

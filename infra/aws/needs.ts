@@ -125,6 +125,8 @@ export const settingVariables: Record<SettingName, string> = {
 
 /** The other variables of the sign-in setting, beside OIDC_ISSUER. */
 export const SIGN_IN_VARIABLES = ['OIDC_AUDIENCES', 'OIDC_EMAIL_CLAIM', 'ADMIN_EMAIL'] as const;
+/** Beside UNKNOWN_SENDER: the address of the built-in triage customer's desk. */
+export const TRIAGE_DESK_VARIABLE = 'TRIAGE_DESK';
 
 /** OIDC_ISSUER, OIDC_AUDIENCES (comma-separated client ids), OIDC_EMAIL_CLAIM, ADMIN_EMAIL; none without an issuer. */
 export function signInFromEnv(env: Env): SignInSettings | undefined {
@@ -179,7 +181,7 @@ function awsSettings(env: Env, names: SettingName[]): Settings {
       return required(env, 'INBOUND_ADDRESS');
     },
     get unknownSender() {
-      return parseUnknownSender(env.UNKNOWN_SENDER);
+      return parseUnknownSender(env.UNKNOWN_SENDER, env.TRIAGE_DESK);
     },
     get webhooksAcceptApiToken() {
       return env.WEBHOOKS_ACCEPT_API_TOKEN === 'true';

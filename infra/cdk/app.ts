@@ -17,7 +17,7 @@ function legacyLinksUntil(raw: string | undefined): string | undefined {
 export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
   const fromAddress = app.node.tryGetContext('fromAddress') ?? process.env.STEWARD_FROM_ADDRESS ?? 'Steward <steward@example.com>';
   const inboundAddress = app.node.tryGetContext('inboundAddress') ?? process.env.STEWARD_INBOUND_ADDRESS ?? 'support@example.com';
-  const unknownSender = app.node.tryGetContext('unknownSender') ?? process.env.STEWARD_UNKNOWN_SENDER ?? 'refuse';
+  const unknownSender = app.node.tryGetContext('unknownSender') ?? process.env.STEWARD_UNKNOWN_SENDER ?? 'triage';
   const context = (key: string, variable?: string): string | undefined =>
     app.node.tryGetContext(key) ?? (variable ? process.env[variable] : undefined);
   const stage = context('stage', 'STEWARD_STAGE');

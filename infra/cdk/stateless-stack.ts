@@ -44,7 +44,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
 import type { Construct } from 'constructs';
 import { lambdaBundling } from '../bundling.ts';
-import { SIGN_IN_VARIABLES, settingVariables, type FunctionDeclaration, type Need } from '../aws/needs.ts';
+import { SIGN_IN_VARIABLES, settingVariables, TRIAGE_DESK_VARIABLE, type FunctionDeclaration, type Need } from '../aws/needs.ts';
 import { declarationOf } from '../function-declarations.ts';
 import { isPublicRoute, routeKey, routes } from '../routes.ts';
 import { ConsoleSite } from './console-site.ts';
@@ -77,7 +77,7 @@ export interface StatelessStackProps extends StackProps {
   fromAddress: string;
   /** Where customers write; its domain needs an MX record to SES inbound and an active receipt rule set. */
   inboundAddress: string;
-  /** "refuse" or the id of a triage customer for mail from unknown senders. */
+  /** "refuse", "triage" (the built-in triage customer) or the id of a triage customer for alerts and mail for no known customer. */
   unknownSender: string;
   /** Starts every physical name (aws-names.ts namePrefix), so stages share an account. */
   namePrefix: string;
@@ -198,6 +198,8 @@ export class StatelessStack extends Stack {
       WEBHOOKS_ACCEPT_API_TOKEN: String(props.webhooksAcceptApiToken),
       INBOUND_ADDRESS: props.inboundAddress,
       UNKNOWN_SENDER: props.unknownSender,
+      // The built-in triage customer's people: whoever set Steward up, else whoever hears its alarms, else its own sender.
+      TRIAGE_DESK: props.signIn.adminEmail ?? props.alarmEmail ?? /<([^>]+)>/.exec(props.fromAddress)?.[1] ?? props.fromAddress,
     };
     /** Only the environment a function's declared needs read. */
     const environmentOf = (declaration: FunctionDeclaration): Record<string, string> => {
@@ -214,6 +216,7 @@ export class StatelessStack extends Stack {
         }
         if (need.kind === 'settings') {
           for (const setting of need.names) environment[settingVariables[setting]] = settingValues[settingVariables[setting]];
+          if (need.names.includes('unknownSender')) environment[TRIAGE_DESK_VARIABLE] = settingValues[TRIAGE_DESK_VARIABLE];
           if (need.names.includes('signIn'))
             for (const variable of SIGN_IN_VARIABLES) if (settingValues[variable]) environment[variable] = settingValues[variable];
           if (need.names.includes('linkKeys') && props.acceptLegacyLinksUntil) {

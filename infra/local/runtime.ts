@@ -20,6 +20,7 @@ import { SMTPServer } from 'smtp-server';
 import { DynamoStore } from '../../kernel/dynamo-store.ts';
 import { parseUnknownSender, type Deps } from '../../kernel/deps.ts';
 import { INBOUND_PREFIX, MAX_MESSAGE_BYTES } from '../../modules/intake/index.ts';
+import { CustomerRepository, triageCustomerOf } from '../../modules/customers/index.ts';
 import { declarationOf } from '../function-declarations.ts';
 import { localDeps } from './function-deps.ts';
 import { legacyLinkKey } from '../../kernel/links.ts';
@@ -96,7 +97,7 @@ export interface RuntimeOptions {
   webhooksAcceptApiToken?: boolean;
   fromAddress: string;
   inboundAddress: string;
-  /** Mail from unknown senders: "refuse" (default) or the id of a triage customer to file it under. */
+  /** Alerts and mail for no known customer: "refuse", or the id of a triage customer (default: the built-in "triage"). */
   unknownSender?: string;
   /** Overrides Retry intervals of every Task (tests use 0). */
   retryIntervalMs?: number;
@@ -182,7 +183,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
     webhooksAcceptApiToken: flag(env, 'STEWARD_WEBHOOKS_ACCEPT_API_TOKEN', true),
     fromAddress: env.STEWARD_FROM_ADDRESS || 'Steward <steward@steward.localhost>',
     inboundAddress: env.STEWARD_INBOUND_ADDRESS || 'support@steward.localhost',
-    unknownSender: env.STEWARD_UNKNOWN_SENDER || 'refuse',
+    unknownSender: env.STEWARD_UNKNOWN_SENDER || undefined,
     adminEmail: adminEmail(env.STEWARD_ADMIN_EMAIL),
     adminPassword: adminPassword(env.STEWARD_ADMIN_PASSWORD),
     oidc: externalIssuer(env),
@@ -570,12 +571,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         webhooksAcceptApiToken: options.webhooksAcceptApiToken ?? true,
         stripeWebhookSecret: async () => process.env.STEWARD_STRIPE_WEBHOOK_SECRET || apiToken,
         inboundAddress: options.inboundAddress,
-        unknownSender: parseUnknownSender(options.unknownSender),
+        unknownSender: parseUnknownSender(options.unknownSender, adminEmail),
         signIn: { ...signIn, adminEmail },
       },
       blobs,
     };
     for (const [name, create] of factories) functions.set(name, create(localDeps(name, declarationOf(name), deps)));
+    // The built-in triage customer is there from the start, so the console shows where unclaimed alerts go.
+    if (deps.settings.unknownSender !== 'refuse')
+      await triageCustomerOf(new CustomerRepository(store), deps.settings.unknownSender, clock.now());
 
     const scheduler = new LocalScheduler(
       clock,

@@ -10,3 +10,4 @@ export {
 } from './customer.ts';
 export { CustomerRepository } from './customer-repository.ts';
 export { customerRoutes } from './routes.ts';
+export { TRIAGE_ID, triageCustomer, triageCustomerOf } from './triage.ts';

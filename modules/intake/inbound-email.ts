@@ -7,7 +7,7 @@ import { DomainError } from '../../kernel/errors.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { emailIdFromBounceAddress, emailIdFromReplyAddress, issueFromReplyAddress } from '../../kernel/links.ts';
 import { emailOfMessage, ownerOfEmail, recipientsOfBounced } from '../../kernel/outbox.ts';
-import { CustomerRepository } from '../customers/index.ts';
+import { CustomerRepository, triageCustomerOf } from '../customers/index.ts';
 import { InvalidTransition, IssueService } from '../issues/index.ts';
 import { emailSeverity, mentionsBackup, PolicyRepository } from '../policies/index.ts';
 import { recordCustomerReply } from '../receivables/index.ts';
@@ -209,7 +209,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const follows = thread?.target === 'follow-up' ? thread.issue : undefined;
     let customer = follows ? await customers.getCustomer(follows.customerId) : await customers.customerBySender(from);
     const unknown = settings.unknownSender;
-    if (!customer && unknown !== 'refuse') customer = await customers.getCustomer(unknown.customerId);
+    if (!customer && unknown !== 'refuse') customer = await triageCustomerOf(customers, unknown, deps.clock.now());
     if (!customer) return refused(`sender ${from || '(none)'} is not a contact or domain of any customer`);
 
     // One issue per message even when it is delivered twice, at once or later: the message's id claims
@@ -325,7 +325,8 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const from = (mail ? fromAddress(mail, ses.mail.source) : ses.mail.source.toLowerCase()).slice(0, 320);
     const unknown = deps.settings.unknownSender;
     const customer =
-      (await customers.customerBySender(from)) ?? (unknown === 'refuse' ? undefined : await customers.getCustomer(unknown.customerId));
+      (await customers.customerBySender(from)) ??
+      (unknown === 'refuse' ? undefined : await triageCustomerOf(customers, unknown, deps.clock.now()));
     if (!customer) throw failure;
     const dedupKey = `unreadable-${sha(ses.mail.messageId)}`;
     const issueId = await new AlertRepository(deps.store).claimedIssueId(

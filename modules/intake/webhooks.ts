@@ -17,6 +17,7 @@ import {
   type ApiResult,
 } from '../../kernel/http.ts';
 import { InvalidTransition, IssueService, isUnresolved, type NewIssue } from '../issues/index.ts';
+import { triageCustomerOf } from '../customers/index.ts';
 import { AlertRepository } from './alert-repository.ts';
 import {
   alertmanagerSchema,
@@ -254,9 +255,11 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     // Only a firing alert may open an issue; a resolve or acknowledge needs no customer or severity.
     const routings = alerts.map((alert) => (alert?.status === 'firing' ? routeAlert(alert, integration) : undefined));
     const exists = new Map<string, boolean>();
-    const triage = deps.settings.unknownSender === 'refuse' ? undefined : deps.settings.unknownSender.customerId;
-    for (const customerId of [...routings.map((routing) => routing?.customerId), triage])
+    for (const customerId of routings.map((routing) => routing?.customerId))
       if (customerId && !exists.has(customerId)) exists.set(customerId, (await repo.getCustomer(customerId)) !== undefined);
+    const unclaimed = routings.some((routing) => routing && !(routing.customerId && exists.get(routing.customerId)));
+    const setting = deps.settings.unknownSender;
+    const triage = unclaimed && setting !== 'refuse' ? (await triageCustomerOf(repo, setting, deps.clock.now()))?.id : undefined;
     // An alert for no customer, or for an unknown one, is filed under the triage customer (whose
     // people are told as its contacts), so a monitor's alert is never dropped for its labels.
     const routed = routings.map((routing, index): AlertRouting | { field: string; problem: string } | undefined => {
@@ -267,7 +270,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
       const why = named
         ? `names no customer "${named}"`
         : `has no "${integration.customerLabel}" label and integration ${integration.name} has no default customer`;
-      if (triage && exists.get(triage))
+      if (triage)
         return {
           ...routing,
           customerId: triage,

@@ -169,6 +169,12 @@ export class IssueRepository {
       ExpressionAttributeValues: version ? { ':v': version } : undefined,
     };
     const entries: TransactEntry[] = [{ Put: issuePut }];
+    // Moved to another customer: the customer's pointer moves with it, in the same transaction.
+    if (after.customerId !== before.customerId)
+      entries.push(
+        { Delete: { Key: customerIssueKey(before) } },
+        { Put: { Item: { ...customerIssueKey(after), itemType: 'customer-issue', issueId: after.id } } },
+      );
     if (entry) entries.push({ Put: { Item: timelineItem(after.id, entry, after.eventSeq) } });
     if (eventId)
       entries.push({

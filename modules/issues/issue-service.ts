@@ -99,6 +99,7 @@ export class IssueService {
       return issue;
     };
     if (input.eventId && (await this.issues.hasEventId(id, input.eventId))) return { issue: await load(), duplicate: true };
+    if (input.type === 'move') await this.customers.existingCustomer(input.customerId);
     for (const turns = contention(); await turns.next(); ) {
       const before = await load();
       const customer = await this.customers.existingCustomer(

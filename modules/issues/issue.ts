@@ -54,6 +54,8 @@ export const issueEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('note'), message: z.string().min(1).max(10_000), ...eventId }),
   /** Hands the issue to another person: they get the owner's emails from now on. */
   z.object({ type: z.literal('assign'), owner: person, ...eventId }),
+  /** Files the issue under another customer (a triage issue found its customer): their contacts get its emails from now on. */
+  z.object({ type: z.literal('move'), customerId: z.string().min(1).max(64), reason: z.string().max(2_000).optional(), ...eventId }),
   z.object({ type: z.literal('resolve'), rfo: z.string().min(1).max(20_000).optional(), ...eventId }),
   z.object({ type: z.literal('revise-rfo'), rfo: z.string().min(1).max(20_000), ...eventId }),
   z.object({ type: z.literal('accept-rfo'), by: z.enum(['customer', 'staff']).default('staff'), ...eventId }),
@@ -173,6 +175,8 @@ export interface Issue {
   clearedByMonitoringAt?: string;
   /** Customer emails the owner has not been told about yet. */
   pendingMessages?: PendingMessage[];
+  /** Customers the issue was filed under before (a triage issue moved to its customer), oldest first. */
+  moves?: { from: string; to: string; at: string }[];
   /** Workflow generation: the execution is named issue-<id>-g<generation>. */
   generation: number;
   /** Events recorded so far, and how many of them the workflow has acted on. */
@@ -314,6 +318,14 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
     case 'assign':
       requireUnresolved('assign');
       return { ...next, owner: event.owner };
+    case 'move':
+      if (event.customerId === issue.customerId)
+        throw new InvalidEvent('customerId', `the issue is already filed under ${issue.customerId}`);
+      return {
+        ...next,
+        customerId: event.customerId,
+        moves: [...(issue.moves ?? []), { from: issue.customerId, to: event.customerId, at }],
+      };
     case 'update': {
       requireUnresolved('update');
       if (event.nextUpdateAt && Date.parse(event.nextUpdateAt) <= ctx.now.getTime())
@@ -649,7 +661,10 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
   const policy = issue.policy;
 
   // "We are on it": at the opening, and again at a reopen (a new generation); never for a closed issue's conversation run.
-  if (issue.status !== 'closed') once(`ack-g${g}`, { template: 'acknowledgement', audience: ['customer'] });
+  // An unresolved issue moved to another customer tells that customer too: they have not heard of it yet.
+  if (issue.status !== 'closed' && !issue.moves?.length) once(`ack-g${g}`, { template: 'acknowledgement', audience: ['customer'] });
+  if (isUnresolved(issue) && issue.moves?.length)
+    once(`ack-${issue.customerId}-g${g}`, { template: 'acknowledgement', audience: ['customer'] });
 
   for (const message of next.pendingMessages ?? [])
     emails.push({ key: `message-${message.seq}`, template: 'customer-message', audience: ['owner'], message });

@@ -12,6 +12,7 @@ describe.skipIf(!swaksClient.available)(
   `mail into the SMTP listener with a real SMTP env.client, swaks${swaksClient.available ? '' : ` (skipped: ${swaksClient.reason})`}`,
   () => {
     const env = useRuntime({
+      options: { unknownSender: 'refuse' },
       setup: (client) =>
         client.post('/customers', {
           ...acme,

@@ -5,24 +5,47 @@ import { acme, api, inbox, removeDataDir, startRuntime, testOptions } from '../s
 let options: RuntimeOptions;
 let runtime: Runtime;
 
+const DESK = 'desk@provider.test';
+
 beforeAll(async () => {
-  options = await testOptions({ inMemory: true, unknownSender: 'triage' });
+  // Nothing about triage is configured: the built-in triage customer is the default.
+  options = await testOptions({ inMemory: true, adminEmail: DESK });
   runtime = await startRuntime(options);
   await api(runtime).post('/customers', acme);
-  await api(runtime).post('/customers', {
-    ...acme,
-    id: 'triage',
-    name: 'Triage',
-    emailDomains: [],
-    contacts: [{ name: 'Desk', email: 'desk@provider.test', roles: ['technical'] }],
-  });
 });
 afterAll(async () => {
   await runtime?.stop();
   removeDataDir(options);
 });
 
-describe('STEWARD_UNKNOWN_SENDER=<customer id>', () => {
+const post = (body: unknown) =>
+  fetch(`${runtime.urls.api}/webhooks/alertmanager`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${runtime.apiToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }));
+const notification = (fingerprint: string, labels: Record<string, string>) => ({
+  version: '4',
+  groupKey: 'g',
+  status: 'firing',
+  receiver: 'steward',
+  alerts: [{ status: 'firing', labels: { alertname: 'DiskFull', ...labels }, startsAt: '2026-11-02T08:00:00Z', fingerprint }],
+});
+
+describe('the built-in triage customer (STEWARD_UNKNOWN_SENDER unset)', () => {
+  it('is there from the start, listed, with the admin as its desk (contact and team), and edited like any customer', async () => {
+    const triage = (await api(runtime).get('/customers/triage')).body;
+    expect(triage).toMatchObject({
+      id: 'triage',
+      name: 'Triage (no known customer)',
+      contacts: [{ email: DESK, roles: ['technical'] }],
+      team: { teamLead: { email: DESK }, serviceManager: { email: DESK }, director: { email: DESK } },
+    });
+    expect((await api(runtime).get('/customers')).body.customers.map((customer: { id: string }) => customer.id)).toContain('triage');
+    const { version: _version, updatedAt: _updatedAt, history: _history, historyNext: _next, ...facts } = triage;
+    expect((await api(runtime).call('PUT', '/customers/triage', { ...facts, timezone: 'Europe/Lisbon', country: 'PT' })).status).toBe(200);
+  });
+
   it('files mail from an unknown sender under the triage customer instead of refusing it', async () => {
     const raw =
       'From: stranger@nowhere.test\r\nTo: support@steward.localhost\r\nSubject: Our shop is offline\r\nMessage-Id: <t-1@nowhere.test>\r\n\r\nHelp please.\r\n';
@@ -47,19 +70,6 @@ describe('STEWARD_UNKNOWN_SENDER=<customer id>', () => {
 });
 
 describe('alerts are never dropped for their labels (a 4xx makes Alertmanager drop them for good)', () => {
-  const post = (body: unknown) =>
-    fetch(`${runtime.urls.api}/webhooks/alertmanager`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${runtime.apiToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }));
-  const notification = (fingerprint: string, labels: Record<string, string>) => ({
-    version: '4',
-    groupKey: 'g',
-    status: 'firing',
-    receiver: 'steward',
-    alerts: [{ status: 'firing', labels: { alertname: 'DiskFull', ...labels }, startsAt: '2026-11-02T08:00:00Z', fingerprint }],
-  });
   const openedIssue = async (answer: { body: { alerts: { issueId: string }[] } }) => {
     await runtime.tracker.idle();
     return (await api(runtime).get(`/issues/${answer.body.alerts[0].issueId}`)).body;
@@ -71,7 +81,7 @@ describe('alerts are never dropped for their labels (a 4xx makes Alertmanager dr
     const issue = await openedIssue(unknown);
     expect([issue.customerId, issue.severity]).toEqual(['triage', 'sev1']);
     expect(issue.description).toMatch(/^The alert names no customer "nobody"; filed under the triage customer triage\./);
-    const told = (await inbox(runtime)).filter((email) => email.destination.to.includes('desk@provider.test'));
+    const told = (await inbox(runtime)).filter((email) => email.destination.to.includes(DESK));
     expect(told.map((email) => email.subject)).toContain(`[${issue.id}] We are working on: DiskFull`);
     expect(told.at(-1)?.body.text).toContain('our monitoring detected a problem: "DiskFull"');
 
@@ -88,5 +98,45 @@ describe('alerts are never dropped for their labels (a 4xx makes Alertmanager dr
       expect([issue.customerId, issue.severity]).toEqual(['acme', 'sev3']);
       expect(issue.description).toContain(`The alert's severity "${severity}" is not mapped by integration alertmanager`);
     }
+  });
+});
+
+describe('moving an issue to its customer (a "move" event)', () => {
+  const event = (id: string, body: unknown) => api(runtime).post(`/issues/${id}/events`, body);
+
+  it('files it under the customer: its pointers move, its later emails go to that customer, who is told at once; the desk is not told again', async () => {
+    const opened = await post(notification('move-1', { alertname: 'Core switch unreachable', customer: 'someone-unknown' }));
+    expect(opened.status).toBe(202);
+    await runtime.tracker.idle();
+    const id = opened.body.alerts[0].issueId;
+    expect((await api(runtime).get(`/issues/${id}`)).body.customerId).toBe('triage');
+
+    expect((await event(id, { type: 'move', customerId: 'nobody' })).body.details[0]).toEqual({
+      field: 'customerId',
+      problem: 'unknown customer',
+    });
+    expect((await event(id, { type: 'move', customerId: 'triage' })).status).toBe(400);
+    const moved = await event(id, { type: 'move', customerId: 'acme', reason: "the switch is in ACME's rack" });
+    expect(moved.status).toBe(202);
+    await runtime.tracker.idle();
+
+    const issue = (await api(runtime).get(`/issues/${id}`)).body;
+    expect(issue.customerId).toBe('acme');
+    expect(issue.timeline.map((entry: { type: string }) => entry.type)).toContain('move');
+    const ids = async (customer: string) =>
+      (await api(runtime).get(`/customers/${customer}/history/issues`)).body.issues.map((item: { id: string }) => item.id);
+    expect(await ids('acme')).toContain(id);
+    expect(await ids('triage')).not.toContain(id);
+    expect((await api(runtime).get('/issues?customerId=acme')).body.issues.map((item: { id: string }) => item.id)).toContain(id);
+
+    const about = (await inbox(runtime)).filter((email) => email.subject.includes(`[${id}]`));
+    const toAcme = about.filter((email) => email.destination.to.some((to) => to.endsWith('@acme.test')));
+    expect(toAcme.map((email) => email.subject)).toEqual([`[${id}] We are working on: Core switch unreachable`]);
+    const deskBefore = about.filter((email) => email.destination.to.includes(DESK)).length;
+    expect((await event(id, { type: 'update', message: 'A field engineer is on the way.' })).status).toBe(202);
+    await runtime.tracker.idle();
+    const after = (await inbox(runtime)).filter((email) => email.subject.includes(`[${id}]`));
+    expect(after.filter((email) => email.destination.to.includes(DESK)).length).toBe(deskBefore);
+    expect(after.at(-1)?.destination.to.every((to) => to.endsWith('@acme.test'))).toBe(true);
   });
 });

@@ -202,9 +202,13 @@ describe('CDK stacks', () => {
       'POWERTOOLS_SERVICE_NAME',
       'STATE_MACHINE_ARNS',
       'TABLE_NAME',
+      'TRIAGE_DESK', // the built-in triage customer's desk address
       'UNKNOWN_SENDER', // the triage customer of alerts for unknown customers
       'WEBHOOKS_ACCEPT_API_TOKEN', // false unless deployed with -c webhooksAcceptApiToken=true
     ]);
+    // No alert is dropped by default: the built-in triage customer, whose desk is a real address.
+    expect(environmentOf('webhooks').UNKNOWN_SENDER).toBe('triage');
+    expect(environmentOf('webhooks').TRIAGE_DESK).toMatch(/^[^<>\s]+@[^<>\s]+$/);
     // The link key, never the API token: inbound mail verifies reply and bounce addresses only.
     expect(Object.keys(environmentOf('inbound-email')).sort()).toEqual([
       'FROM_ADDRESS',
@@ -216,6 +220,7 @@ describe('CDK stacks', () => {
       'SES_CONFIGURATION_SET',
       'STATE_MACHINE_ARNS',
       'TABLE_NAME',
+      'TRIAGE_DESK',
       'UNKNOWN_SENDER',
     ]);
   });

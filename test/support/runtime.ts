@@ -230,13 +230,16 @@ export async function latestEmail(runtime: Runtime, to: string, subject: string)
 export function useRuntime({
   clockStart = TEST_CLOCK_START,
   setup,
+  options,
 }: {
   clockStart?: Date | string;
   setup?: (client: ReturnType<typeof api>) => Promise<unknown>;
+  /** Other runtime options, e.g. `unknownSender: 'refuse'`. */
+  options?: Partial<RuntimeOptions>;
 } = {}) {
   const env = {} as { options: RuntimeOptions; runtime: Runtime; client: ReturnType<typeof api> };
   beforeAll(async () => {
-    env.options = await testOptions({ inMemory: true, clockStart: new Date(clockStart) });
+    env.options = await testOptions({ inMemory: true, clockStart: new Date(clockStart), ...options });
     env.runtime = await startRuntime(env.options);
     env.client = api(env.runtime);
     await env.client.post('/customers', acme);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { optionsFromEnv } from '../../infra/local/runtime.ts';
 import { parseInstant } from '../../infra/local/instant.ts';
+import { parseUnknownSender } from '../../kernel/deps.ts';
 
 describe('runtime options from the environment', () => {
   it('prints readable lines unless --json-logs asks for them as on AWS; refuses an unknown argument, listing the known ones', () => {
@@ -118,4 +119,14 @@ describe('parseInstant', () => {
       expect(parseInstant(text)).toBeUndefined();
     },
   );
+
+  it('files alerts and mail for no known customer under the built-in triage customer unless told to refuse or given another', () => {
+    expect(parseUnknownSender(optionsFromEnv({}, []).unknownSender, 'admin@x.test')).toEqual({
+      customerId: 'triage',
+      desk: 'admin@x.test',
+    });
+    expect(parseUnknownSender('triage', 'admin@x.test')).toEqual({ customerId: 'triage', desk: 'admin@x.test' });
+    expect(parseUnknownSender('refuse', 'admin@x.test')).toBe('refuse');
+    expect(parseUnknownSender('noc-desk', 'admin@x.test')).toEqual({ customerId: 'noc-desk' });
+  });
 });

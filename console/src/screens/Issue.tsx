@@ -113,6 +113,7 @@ export function Issue({ id, permissions }: { id: string; permissions: string[] }
           {unresolved && <UpdateForm issueId={issue.id} onSubmit={(event) => act(event, 'Update recorded; the customer is emailed.')} />}
           {unresolved && <EtrForm act={act} />}
           {unresolved && <AssignForm act={act} />}
+          <MoveForm current={issue.customerId} act={act} />
           {unresolved && (
             <TextAction label="Resolve" field="rfo" hint="Reason for outage (RFO)" make={(rfo) => ({ type: 'resolve', rfo })} act={act} />
           )}
@@ -325,6 +326,53 @@ function AssignForm({ act }: { act: (event: IssueEventInput, done: string) => Pr
         <input type="email" required maxLength={254} value={email} onInput={(event) => setEmail(event.currentTarget.value)} />
       </label>
       <button type="submit">Assign</button>
+    </form>
+  );
+}
+
+/** Files the issue under another customer (a triage issue that found its customer); their contacts get its emails from now on. */
+function MoveForm({ current, act }: { current: string; act: (event: IssueEventInput, done: string) => Promise<void> }) {
+  const [customerId, setCustomerId] = useState('');
+  const [reason, setReason] = useState('');
+  const [choices, setChoices] = useState<{ id: string; name: string }[]>([]);
+  useEffect(() => {
+    api<{ customers: { id: string; name: string }[] }>('/customers?limit=200')
+      .then((page) => setChoices(page.customers.filter((customer) => customer.id !== current)))
+      .catch(() => setChoices([]));
+  }, [current]);
+  return (
+    <form
+      class="action"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        const name = choices.find((choice) => choice.id === customerId)?.name ?? customerId;
+        await act({ type: 'move', customerId, ...(reason ? { reason } : {}) }, `Moved to ${name}; its contacts are told.`);
+        setCustomerId('');
+        setReason('');
+      }}
+    >
+      <label>
+        Move to customer
+        <input
+          required
+          list="move-customers"
+          maxLength={64}
+          value={customerId}
+          onInput={(event) => setCustomerId(event.currentTarget.value)}
+        />
+        <datalist id="move-customers">
+          {choices.map((choice) => (
+            <option key={choice.id} value={choice.id}>
+              {choice.name}
+            </option>
+          ))}
+        </datalist>
+      </label>
+      <label>
+        Why
+        <input maxLength={2_000} value={reason} onInput={(event) => setReason(event.currentTarget.value)} />
+      </label>
+      <button type="submit">Move</button>
     </form>
   );
 }
