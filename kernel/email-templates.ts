@@ -175,6 +175,23 @@ Send them a revised reason for outage (Revise RFO, on the issue in the console);
 
 {{> contextText}}`,
   },
+  'message-receipt': {
+    subject: '[{{issue.id}}] We have your message: {{issue.title}}',
+    body: `thank you for your message about issue {{issue.id}} "{{issue.title}}". {{#if issue.owner}}{{issue.owner.name}}{{else}}We{{/if}} will answer you by {{replyBy}} at the latest.`,
+  },
+  reply: {
+    subject: '[{{issue.id}}] Re: {{issue.title}}',
+    body: `{{reply.message}}`,
+  },
+  'question-waiting': {
+    subject: '[{{issue.id}}] {{customer.name}} is waiting for an answer: {{issue.title}}',
+    internal: true,
+    body: `{{question.from}} wrote about issue {{issue.id}} ({{issue.status}}) on {{questionSince}} and has had no answer; it was due by {{replyBy}}. Answer them now (Reply, on the issue in the console).
+
+Their message: "{{question.subject}}"
+
+{{> contextText}}`,
+  },
   'customer-message': {
     subject: '[{{issue.id}}] Customer wrote: {{message.subject}}',
     internal: true,

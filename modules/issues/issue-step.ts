@@ -157,6 +157,8 @@ async function customerContent(settings: Settings, email: EmailAction, issue: Is
     etr: inWords(email.update?.etr ?? issue.etr, customer.timezone),
     etrMovedFrom: inWords(email.update?.etrMovedFrom, customer.timezone),
     nextUpdateAt: inWords(email.update?.nextUpdateAt ?? email.nextUpdateAt ?? issue.nextUpdateAt, customer.timezone),
+    reply: email.reply,
+    replyBy: inWords(issue.awaitingReply?.replyBy, customer.timezone),
     autoAcceptAfter: businessDays(issue.policy.rfoAutoAcceptAfter),
   });
 }
@@ -190,6 +192,9 @@ async function internalContent(
     lastToldAt: inWords(lastTold?.sentAt, zone),
     etr: inWords(issue.etr, zone),
     nextUpdateAt: inWords(email.nextUpdateAt ?? issue.nextUpdateAt, zone),
+    question: issue.awaitingReply,
+    questionSince: inWords(issue.awaitingReply?.since, zone),
+    replyBy: inWords(issue.awaitingReply?.replyBy, zone),
   });
 }
 

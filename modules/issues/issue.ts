@@ -52,6 +52,8 @@ export const issueEventSchema = z.discriminatedUnion('type', [
   updateEventSchema,
   z.object({ type: z.literal('set-etr'), etr: instant, reason: z.string().max(2_000).optional(), ...eventId }),
   z.object({ type: z.literal('note'), message: z.string().min(1).max(10_000), ...eventId }),
+  /** Answers the customer (a question after resolution, or any time): the message is emailed to them. */
+  z.object({ type: z.literal('reply'), message: z.string().min(1).max(10_000), ...eventId }),
   /** Hands the issue to another person: they get the owner's emails from now on. */
   z.object({ type: z.literal('assign'), owner: person, ...eventId }),
   /** Files the issue under another customer (a triage issue found its customer): their contacts get its emails from now on. */
@@ -175,6 +177,10 @@ export interface Issue {
   clearedByMonitoringAt?: string;
   /** Customer emails the owner has not been told about yet. */
   pendingMessages?: PendingMessage[];
+  /** A customer's question after resolution that nobody has answered yet: since when, and by when it is due. */
+  awaitingReply?: { seq: number; since: string; replyBy: string; from: string; subject: string };
+  /** Answers a person wrote the customer that the workflow has not emailed yet. */
+  pendingReplies?: { seq: number; at: string; message: string }[];
   /** Customers the issue was filed under before (a triage issue moved to its customer), oldest first. */
   moves?: { from: string; to: string; at: string }[];
   /** Workflow generation: the execution is named issue-<id>-g<generation>. */
@@ -344,6 +350,7 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
         nextUpdateAt,
         nudgedFor: undefined,
         holdingStreak: 0,
+        awaitingReply: undefined,
         cadence: { ...issue.cadence, kept: issue.cadence.kept + (inTime ? 1 : 0) },
         pendingUpdates: [...issue.pendingUpdates, { seq: next.eventSeq, at, message: event.message, etr, nextUpdateAt }],
       };
@@ -377,14 +384,35 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
     }
     case 'note':
       return next;
+    case 'reply':
+      return {
+        ...next,
+        awaitingReply: undefined,
+        // A closed issue whose question was answered already has no run waiting: a run of its own sends the answer.
+        generation: issue.status === 'closed' && !issue.awaitingReply ? issue.generation + 1 : issue.generation,
+        pendingReplies: [...(issue.pendingReplies ?? []), { seq: next.eventSeq, at, message: event.message }],
+      };
     case 'occurrence':
       return { ...next, occurrences: (issue.occurrences ?? 1) + 1, clearedByMonitoringAt: undefined };
     case 'monitoring-cleared':
       return isUnresolved(issue) ? { ...next, clearedByMonitoringAt: at } : next;
     case 'customer-message': {
       const text = clip(event.text, 4000);
+      // After resolution a message is a conversation: someone answers it by the policy's reply-by time.
+      const awaitingReply =
+        issue.awaitingReply ??
+        (isUnresolved(issue)
+          ? undefined
+          : {
+              seq: next.eventSeq,
+              since: at,
+              replyBy: addTime(ctx.calendars.business, ctx.now, issue.policy.replyWithin).toISOString(),
+              from: event.from,
+              subject: clip(event.subject, 300),
+            });
       return {
         ...next,
+        awaitingReply,
         // A closed issue's workflow has ended: a run of its own tells the owner (and ends, the issue staying closed).
         generation: issue.status === 'closed' ? issue.generation + 1 : issue.generation,
         runningOnBackup: issue.runningOnBackup || mentionsBackup(issue.policy.email, event.subject, event.text),
@@ -472,6 +500,7 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
         holdingStreak: 0,
         clearedByMonitoringAt: undefined,
         cycleStartedAt: at,
+        awaitingReply: undefined,
         lastCustomerContactAt: at,
         nextUpdateAt: addTime(ctx.calendars.issue, ctx.now, issue.policy.updateEvery).toISOString(),
         reopenCount: issue.reopenCount + 1,
@@ -574,7 +603,9 @@ export type CustomerTemplate =
   | 'resolution'
   | 'rfo-reminder'
   | 'closure'
-  | 'escalation-confirmation';
+  | 'escalation-confirmation'
+  | 'message-receipt'
+  | 'reply';
 /** The issue emails that go to the provider's people, never to the customer. */
 export const internalTemplates = [
   'escalation',
@@ -583,6 +614,7 @@ export const internalTemplates = [
   'rfo-dispute',
   'monitoring-cleared',
   'customer-message',
+  'question-waiting',
   'holding-backoff',
 ] as const;
 export type InternalTemplate = (typeof internalTemplates)[number];
@@ -598,6 +630,7 @@ export interface EmailAction {
   comment?: string;
   nextUpdateAt?: string;
   message?: PendingMessage;
+  reply?: { seq: number; at: string; message: string };
 }
 
 export interface StepDecision {
@@ -632,6 +665,8 @@ function liveSentKeys(issue: Issue): string[] {
     if (ONE_AT_A_TIME.test(key)) return current.has(key);
     const generation = /-g(\d+)$/.exec(key);
     if (generation) return Number(generation[1]) === issue.generation;
+    const question = /^question-[a-z]+-(\d+)$/.exec(key);
+    if (question) return Number(question[1]) === issue.awaitingReply?.seq;
     const revision = /^rfo(?:-reminder|-dispute)?-(\d+)/.exec(key);
     if (revision) return Number(revision[1]) === issue.rfo?.revision;
     return true;
@@ -642,7 +677,8 @@ function liveSentKeys(issue: Issue): string[] {
 export function decideStep(issue: Issue, ctx: IssueContext): StepDecision {
   const { emails, next } = dueNow(issue, ctx);
   const changed = emails.length > 0 || JSON.stringify(next) !== JSON.stringify(issue);
-  const done = next.status === 'closed';
+  // A closed issue's run waits while a customer's question is unanswered.
+  const done = next.status === 'closed' && !next.awaitingReply;
   return { emails, next: changed ? next : undefined, done, nextDeadline: done ? ctx.now : nextDeadline(next, ctx) };
 }
 
@@ -669,6 +705,19 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
   for (const message of next.pendingMessages ?? [])
     emails.push({ key: `message-${message.seq}`, template: 'customer-message', audience: ['owner'], message });
   next.pendingMessages = [];
+  for (const reply of next.pendingReplies ?? [])
+    emails.push({ key: `reply-${reply.seq}`, template: 'reply', audience: ['customer'], reply });
+  next.pendingReplies = [];
+
+  // A question after resolution: the customer hears we have it (once), the owner is nudged when the
+  // reply-by time passes unanswered, the team lead when as long again has passed.
+  const question = next.awaitingReply;
+  if (question) {
+    once(`question-receipt-${question.seq}`, { template: 'message-receipt', audience: ['customer'] });
+    const due = Date.parse(question.replyBy);
+    if (t >= due) once(`question-nudge-${question.seq}`, { template: 'question-waiting', audience: ['owner'] });
+    if (t >= questionLateAt(next, ctx)) once(`question-late-${question.seq}`, { template: 'question-waiting', audience: ['teamLead'] });
+  }
 
   if (isUnresolved(next)) {
     for (const update of next.pendingUpdates)
@@ -790,10 +839,17 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
   return { emails, next };
 }
 
+/** When a question's answer is late enough for the team lead: the reply-by time, and as long again. */
+const questionLateAt = (issue: Issue, ctx: IssueContext) =>
+  issue.awaitingReply
+    ? addTime(ctx.calendars.business, new Date(issue.awaitingReply.replyBy), issue.policy.replyWithin).getTime()
+    : Number.POSITIVE_INFINITY;
+
 function nextDeadline(issue: Issue, ctx: IssueContext): Date {
   const t = ctx.now.getTime();
   const deadlines = [t + RECHECK_MS];
   const policy = issue.policy;
+  if (issue.awaitingReply) deadlines.push(Date.parse(issue.awaitingReply.replyBy), questionLateAt(issue, ctx));
   if (isUnresolved(issue)) {
     for (const escalation of timedEscalations(issue, ctx.calendars.issue)) deadlines.push(escalation.due);
     if (issue.etr) deadlines.push(Date.parse(issue.etr) - ms(policy.etrWarningBefore), Date.parse(issue.etr));

@@ -94,6 +94,11 @@ const commonSchema = z.object({
   autoCloseAfter: isoDuration,
   /** A customer's mail to an issue closed less than this long ago reopens it; later mail opens a new issue that follows it. */
   reopenWithin: isoDuration.default('P10D'),
+  /**
+   * A customer's question after resolution is answered within this much business time: the owner is
+   * nudged when it passes unanswered, the team lead when it passes again.
+   */
+  replyWithin: isoDuration.default('PT4H'),
   /** A customer may escalate at most once per this long. */
   customerEscalationCooldown: isoDuration,
   /** How long a link in a customer email stays valid. */

@@ -60,11 +60,43 @@ describe.skipIf(!swaksClient.available)(
       const after = await issue(id);
       expect([after.status, after.reopenCount, after.etr ?? undefined]).toEqual(['closed', before.reopenCount, undefined]);
       expect(after.timeline.filter((entry: { type: string }) => entry.type === 'customer-message')).toHaveLength(2);
+      // The owner (nobody acknowledged, so the team lead) hears the question, the customer gets a short
+      // receipt with the reply-by time (4 business hours: Thursday 14:00 in Berlin), and when that
+      // passes unanswered the owner is nudged.
       const since = (await inbox(env.runtime)).slice(mailsBefore);
       expect(since.map((email) => `${email.destination.to.join(',')} ${email.subject}`)).toEqual([
         `tina@provider.test [${id}] Customer wrote: Re: [${id}] Closed: Printer queue stuck`,
+        `ann@acme.test [${id}] We have your message: Printer queue stuck`,
+        `tina@provider.test [${id}] ACME Corp is waiting for an answer: Printer queue stuck`,
       ]);
       expect(since[0].body.text).toContain("will next week's maintenance cause downtime?");
+      expect(since[1].body.text).toContain(
+        `thank you for your message about issue ${id} "Printer queue stuck". We will answer you by Thu 5 Nov 2026, 14:00 CET at the latest.`,
+      );
+      expect(since[1].body.text).not.toMatch(/ETR|estimated time|escalate/i);
+      expect(since[2].body.text).toContain('it was due by Thu 5 Nov 2026, 14:00 CET');
+      expect(since[2].body.text).toContain('Answer them now (Reply, on the issue in the console)');
+      expect(after.awaitingReply).toMatchObject({ replyBy: '2026-11-05T13:00:00.000Z' });
+
+      // As long again (Friday 10:00) and still unanswered: the team lead is told; then an answer goes to the customer and ends it.
+      await env.client.moveTo('2026-11-06T09:30:00Z');
+      const late = (await inbox(env.runtime)).slice(mailsBefore + 3);
+      expect(late.map((email) => `${email.destination.to.join(',')} ${email.subject}`)).toEqual([
+        `tina@provider.test [${id}] ACME Corp is waiting for an answer: Printer queue stuck`,
+      ]);
+      const answer = "No: next week's maintenance is on the backup path only.";
+      expect((await env.client.post(`/issues/${id}/events`, { type: 'reply', message: answer })).status).toBe(202);
+      await env.runtime.tracker.idle();
+      const answered = (await inbox(env.runtime)).slice(mailsBefore + 4);
+      expect(answered.map((email) => `${email.destination.to.join(',')} ${email.subject}`)).toEqual([
+        `ann@acme.test [${id}] Re: Printer queue stuck`,
+      ]);
+      expect(answered[0].body.text).toContain(answer);
+      expect(answered[0].replyTo?.[0]).toMatch(new RegExp(`^support\\+${id}\\.`));
+      const closed = await issue(id);
+      expect([closed.status, closed.awaitingReply]).toEqual(['closed', undefined]);
+      await env.client.advance('P2D');
+      expect((await inbox(env.runtime)).length).toBe(mailsBefore + 5);
     });
 
     it('after the window a reply opens a new issue that follows the closed one, acknowledged as new; a redelivery opens nothing more', async () => {

@@ -98,6 +98,14 @@ export function Issue({ id, permissions }: { id: string; permissions: string[] }
         <dd>{when(issue.etr)}</dd>
         <dt>Next customer update</dt>
         <dd>{when(issue.nextUpdateAt)}</dd>
+        {issue.awaitingReply && (
+          <>
+            <dt>Customer waiting</dt>
+            <dd>
+              since {when(issue.awaitingReply.since)}, answer due by {when(issue.awaitingReply.replyBy)}
+            </dd>
+          </>
+        )}
         <dt>RFO</dt>
         <dd>{issue.rfo ? `${issue.rfo.status}: ${issue.rfo.text}` : '—'}</dd>
       </dl>
@@ -123,6 +131,15 @@ export function Issue({ id, permissions }: { id: string; permissions: string[] }
               field="rfo"
               hint="Revised reason for outage (sent to the customer)"
               make={(rfo) => ({ type: 'revise-rfo', rfo })}
+              act={act}
+            />
+          )}
+          {!unresolved && (
+            <TextAction
+              label="Reply"
+              field="message"
+              hint="Answer to the customer (emailed to them)"
+              make={(message) => ({ type: 'reply', message })}
               act={act}
             />
           )}
