@@ -14,3 +14,16 @@ export function duration(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   return minutes < 60 ? `${minutes} min` : minutes < 48 * 60 ? `${Math.round(minutes / 60)} h` : `${Math.round(minutes / 1440)} d`;
 }
+
+/**
+ * Money as the reader writes it, in their browser's language: the currency's own minor units (yen
+ * none, euro two), grouping, and its symbol or code. Without a currency, a number with grouping.
+ */
+export function money(amount: number, currency?: string): string {
+  if (!currency) return new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(amount);
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount);
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}

@@ -5,6 +5,7 @@ import { api } from './api.ts';
 import { completeSignIn, currentSession, signIn, signOut } from './auth.ts';
 import { onLink, useRoute } from './router.ts';
 import { CustomerScreen } from './screens/Customer.tsx';
+import { Customers } from './screens/Customers.tsx';
 import { Issue } from './screens/Issue.tsx';
 import { Now } from './screens/Now.tsx';
 import { Receivables } from './screens/Receivables.tsx';
@@ -26,13 +27,16 @@ function LazyKpis({ permissions }: { permissions: string[] }) {
   return Screen ? <Screen permissions={permissions} /> : <p>Loading…</p>;
 }
 
-/** The screens the header links to, in its order. */
+/** The screens the header links to, in its order, each with the permissions of which one lets a role read it. */
 const SCREENS = [
-  ['now', '/console/', 'Now'],
-  ['receivables', '/console/receivables', 'Receivables'],
-  ['settings', '/console/settings', 'Settings'],
-  ['kpis', '/console/kpis', 'KPIs'],
+  ['now', '/console/', 'Now', ['issues:read']],
+  ['customers', '/console/customers', 'Customers', ['customers:read']],
+  ['receivables', '/console/receivables', 'Receivables', ['invoices:read', 'dunning:read']],
+  ['settings', '/console/settings', 'Settings', []],
+  ['kpis', '/console/kpis', 'KPIs', ['kpis:read', 'ar-kpis:read']],
 ] as const;
+const readable = (permissions: readonly string[], needs: readonly string[]) =>
+  !needs.length || needs.some((need) => permissions.includes(need));
 
 function App() {
   const route = useRoute();
@@ -48,7 +52,7 @@ function App() {
           Steward
         </a>
         <nav aria-label="Screens">
-          {SCREENS.map(([screen, href, label]) => (
+          {SCREENS.filter(([, , , needs]) => me && readable(me.permissions, needs)).map(([screen, href, label]) => (
             <a key={screen} href={href} onClick={onLink} aria-current={route.screen === screen ? 'page' : undefined}>
               {label}
             </a>
@@ -68,11 +72,13 @@ function App() {
         </span>
       </header>
       <main>
-        {route.screen === 'now' && <Now />}
+        {/* A role that cannot read issues (finance) lands on Receivables, never on a refusal. */}
+        {route.screen === 'now' && me && (me.permissions.includes('issues:read') ? <Now /> : <Receivables permissions={me.permissions} />)}
+        {route.screen === 'customers' && me && <Customers permissions={me.permissions} />}
         {route.screen === 'kpis' && me && <LazyKpis permissions={me.permissions} />}
         {route.screen === 'settings' && <Settings permissions={me?.permissions ?? []} me={me?.user} />}
         {route.screen === 'receivables' && <Receivables permissions={me?.permissions ?? []} />}
-        {route.screen === 'customer' && <CustomerScreen id={route.id} />}
+        {route.screen === 'customer' && me && <CustomerScreen id={route.id} permissions={me.permissions} />}
         {route.screen === 'issue' && <Issue id={route.id} permissions={me?.permissions ?? []} />}
         {route.screen === 'not-found' && (
           <section>

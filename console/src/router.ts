@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 
-/** The console's deep links: /console/ (Now), /console/kpis, /console/receivables, /console/settings, /console/issues/<id>, /console/customers/<id>. */
+/** The console's deep links: /console/ (Now), /console/kpis, /console/receivables, /console/settings, /console/customers, /console/issues/<id>, /console/customers/<id>. */
 export type Route =
   | { screen: 'now' }
   | { screen: 'kpis' }
   | { screen: 'receivables' }
   | { screen: 'settings' }
+  | { screen: 'customers' }
   | { screen: 'issue'; id: string }
   | { screen: 'customer'; id: string }
   | { screen: 'not-found'; path: string };
@@ -16,6 +17,7 @@ export function routeOf(pathname: string): Route {
   if (path === '/kpis') return { screen: 'kpis' };
   if (path === '/receivables') return { screen: 'receivables' };
   if (path === '/settings') return { screen: 'settings' };
+  if (path === '/customers') return { screen: 'customers' };
   const issue = /^\/issues\/([^/]{1,64})$/.exec(path);
   if (issue) return { screen: 'issue', id: decodeURIComponent(issue[1]) };
   const customer = /^\/customers\/([^/]{1,64})$/.exec(path);

@@ -96,6 +96,29 @@ export class CustomerRepository {
     return { customers, ...(keys.length > limit ? { next: customers.at(-1)?.id } : {}) };
   }
 
+  /**
+   * A page of the customers whose id or name holds `text` (any case), by id: read a page at a time
+   * from `after`, at most `scanLimit` customers per call, so a search of many customers costs a
+   * bounded read; `next` continues it (after the last match shown, or the last customer read).
+   */
+  async searchCustomers(text: string, limit: number, after?: string, scanLimit = 2_000): Promise<{ customers: Customer[]; next?: string }> {
+    const wanted = text.toLocaleLowerCase('en');
+    const matches: Customer[] = [];
+    let cursor = after;
+    for (let scanned = 0; scanned < scanLimit; ) {
+      const page = await this.listCustomers(200, cursor);
+      scanned += page.customers.length;
+      for (const customer of page.customers) {
+        if (!`${customer.id}\n${customer.name}`.toLocaleLowerCase('en').includes(wanted)) continue;
+        matches.push(customer);
+        if (matches.length > limit) return { customers: matches.slice(0, limit), next: matches[limit - 1].id };
+      }
+      if (!page.next) return { customers: matches };
+      cursor = page.next;
+    }
+    return { customers: matches, next: matches.length === limit ? matches[limit - 1].id : cursor };
+  }
+
   /** The customer a sender address belongs to: by contact address first, then by email domain. */
   async customerBySender(address: string): Promise<Customer | undefined> {
     const normalized = address.trim().toLowerCase();

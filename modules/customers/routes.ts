@@ -14,7 +14,10 @@ export function customerRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<stri
     return customer;
   };
   return {
-    /** A page of customers by id: `?limit=` (1–200, default 50) and `?after=<id>` (the `next` of the page before). */
+    /**
+     * A page of customers by id: `?limit=` (1–200, default 50) and `?after=<id>` (the `next` of the page
+     * before); `?q=` keeps those whose id or name holds it (any case).
+     */
     'GET /customers': async (event) => {
       const query = event.queryStringParameters ?? {};
       const limit = query.limit === undefined ? 50 : Number(query.limit);
@@ -22,6 +25,9 @@ export function customerRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<stri
         throw new HttpError(400, 'limit: a whole number from 1 to 200', [{ field: 'limit', problem: 'a whole number from 1 to 200' }]);
       if (query.after !== undefined && query.after.length > MAX_CUSTOMER_ID)
         throw new HttpError(400, `after: at most ${MAX_CUSTOMER_ID} characters`, [{ field: 'after', problem: 'too long' }]);
+      if (query.q !== undefined && (query.q.trim() === '' || query.q.length > 200))
+        throw new HttpError(400, 'q: 1 to 200 characters', [{ field: 'q', problem: '1 to 200 characters' }]);
+      if (query.q !== undefined) return json(200, await customers.searchCustomers(query.q.trim(), limit, query.after));
       return json(200, await customers.listCustomers(limit, query.after));
     },
 

@@ -59,13 +59,13 @@ export function nextDue(
 export async function changeInvoices(
   deps: DunningDeps,
   customerId: string,
-  change: (invoices: StoredInvoice[], today: string, policy: Policy) => StoredInvoice[],
+  change: (invoices: StoredInvoice[], today: string, policy: Policy, customer: Customer) => StoredInvoice[],
 ): Promise<StoredInvoice[]> {
   const repo = invoiceRepository(deps);
-  const { policy, calendar, today } = await customerContext(deps, customerId);
+  const { customer, policy, calendar, today } = await customerContext(deps, customerId);
   for (const turns = contention(); await turns.next(); ) {
     const invoices = await repo.ofCustomer(customerId);
-    const changed = change(invoices, today, policy);
+    const changed = change(invoices, today, policy, customer);
     if (!changed.length) return [];
     const byId = new Map(invoices.map((invoice) => [invoice.id, invoice]));
     for (const invoice of changed) byId.set(invoice.id, invoice);

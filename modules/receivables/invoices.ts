@@ -239,3 +239,10 @@ export const promiseBroken = (invoice: Invoice, today: string) =>
   invoice.status === 'open' && invoice.promise !== undefined && !invoice.promise.outcome && today > invoice.promise.date;
 
 export const invoiceStatuses: InvoiceStatus[] = ['open', 'paid', 'void', 'written-off', 'uncollectible'];
+
+/**
+ * A dispute nobody was named to own is owned by the customer's service manager, who is emailed
+ * about it: the worklist, the customer's history and that email name the same person.
+ */
+export const withDisputeOwner = <E extends InvoiceEvent>(event: E, customer: { team: { serviceManager: { name: string } } }): E =>
+  event.type === 'dispute' && !event.owner ? { ...event, owner: customer.team.serviceManager.name } : event;

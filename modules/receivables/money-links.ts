@@ -2,7 +2,16 @@ import type { Actor } from '../../kernel/actor.ts';
 import { AuditLog } from '../../kernel/audit.ts';
 import { staffZone } from '../users/index.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { applyInvoiceEvent, balance, invoiceEventSchema, reasonCodes, type Invoice, type InvoiceEvent, withHistory } from './invoices.ts';
+import {
+  applyInvoiceEvent,
+  balance,
+  invoiceEventSchema,
+  reasonCodes,
+  type Invoice,
+  type InvoiceEvent,
+  withDisputeOwner,
+  withHistory,
+} from './invoices.ts';
 import type { LinkClaims, MoneyLinkAction } from '../../kernel/links.ts';
 import { changeInvoices, customerContext, invoiceRepository } from './dunning-service.ts';
 import { asHttpError, html, HttpError, validate, type ApiResult } from '../../kernel/http.ts';
@@ -118,7 +127,7 @@ export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form
         .filter((invoice) => invoice.id === invoiceId && invoice.status === 'open' && invoice.promise?.linkId !== linkId)
         .map((invoice) =>
           withLink(
-            withHistory(invoice, applyInvoiceEvent(invoice, event, at, today, policy.dunning), {
+            withHistory(invoice, applyInvoiceEvent(invoice, withDisputeOwner(event, customer), at, today, policy.dunning), {
               type: event.type,
               at,
               by: customerActor,

@@ -42,6 +42,7 @@ import {
   paymentSchema,
   type InvoiceStatus,
   type NewInvoice,
+  withDisputeOwner,
   withHistory,
 } from './invoices.ts';
 import { notifyDispute, notifyDisputeResolved } from './notices.ts';
@@ -220,11 +221,11 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
       const input = parseBody(event, invoiceEventSchema);
       const customerId = await customerOfInvoice(id);
       const at = deps.clock.now().toISOString();
-      await changeInvoices(deps, customerId, (invoices, today, policy) =>
+      await changeInvoices(deps, customerId, (invoices, today, policy, customer) =>
         invoices
           .filter((invoice) => invoice.id === id)
           .map((invoice) => ({
-            ...withHistory(invoice, applyInvoiceEvent(invoice, input, at, today, policy.dunning), {
+            ...withHistory(invoice, applyInvoiceEvent(invoice, withDisputeOwner(input, customer), at, today, policy.dunning), {
               type: input.type,
               at,
               ...byOf(event),

@@ -148,7 +148,7 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await page.waitForURL(`${runtime.urls.api}/console/customers/acme`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(acme.name);
     const text = () => page.locator('main').textContent();
-    await expect.poll(text).toContain('250.00 EUR');
+    await expect.poll(text).toContain('€250.00');
     expect(await text()).toContain('ann@acme.test');
     expect(await text()).toContain(opened.body.id);
     expect(await text()).toContain('Sam Manager');
@@ -202,11 +202,11 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await page.goto(`${runtime.urls.api}/console/customers/many`);
     const invoices = page.getByRole('table', { name: 'Invoices' });
     await expect.poll(() => invoices.locator('tbody tr').count()).toBe(200);
-    expect(await page.locator('main').textContent()).toContain('2000.00 EUR (of the 200 invoices shown)');
+    expect(await page.locator('main').textContent()).toContain('€2,000.00 (of the 200 invoices shown)');
     await page.getByRole('button', { name: 'More invoices' }).click();
     await expect.poll(() => invoices.locator('tbody tr').count()).toBe(205);
     expect(await page.getByRole('button', { name: 'More invoices' }).count()).toBe(0);
-    expect(await page.locator('main').textContent()).toContain('2050.00 EUR');
+    expect(await page.locator('main').textContent()).toContain('€2,050.00');
 
     const issues = page.getByRole('table', { name: 'Issues' });
     expect(await issues.locator('tbody tr').count()).toBe(100);
@@ -376,6 +376,81 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await expect.poll(() => page.getByRole('heading', { name: 'Your API tokens' }).count()).toBe(1);
     expect(await page.getByRole('heading', { name: 'People' }).count()).toBe(0);
     await context.close();
+  });
+
+  it('finance lands on Receivables, never on a refusal: no Now in the header, the Customer screen with its money and no issue list', async () => {
+    const { runtime } = env;
+    await addSignInAccount(runtime, { email: 'fay@provider.test', name: 'Fay Finance', password: 'finance-password-1' });
+    await api(runtime).post('/users', { email: 'fay@provider.test', name: 'Fay Finance', roles: ['finance'] });
+    const context = await env.browser.newContext({ locale: 'en-GB', timezoneId: 'America/Sao_Paulo' });
+    const page = await context.newPage();
+    await page.goto(`${runtime.urls.api}/console/`);
+    await page.waitForURL(/\/oidc\/interaction\//);
+    await page.getByLabel('Email address').fill('fay@provider.test');
+    await page.getByLabel('Password').fill('finance-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${runtime.urls.api}/console/`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Receivables');
+    const header = page.getByRole('navigation', { name: 'Screens' });
+    expect(await header.getByRole('link').allTextContents()).toEqual(['Customers', 'Receivables', 'Settings', 'KPIs']);
+    expect(await page.locator('main').textContent()).not.toContain('needs the permission');
+
+    await page.goto(`${runtime.urls.api}/console/customers/acme`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(acme.name);
+    const text = () => page.locator('main').textContent();
+    await expect.poll(text).toContain('€250.00'); // invoice C-1 of the Customer test
+    expect(await text()).not.toContain('needs the permission');
+    expect(await page.getByRole('heading', { name: 'Open issues' }).count()).toBe(0);
+    expect(await page.getByRole('table', { name: 'Invoices' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Edit customer' }).count()).toBe(0); // finance reads customers only
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('Customers: searched on the server, created with each refusal beside its field, then edited', async () => {
+    const { page, runtime } = env;
+    await page.goto(`${runtime.urls.api}/console/customers`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Customers');
+    const table = page.getByRole('table', { name: /^Customers/ });
+    await expect.poll(() => table.textContent()).toContain('Triage (no known customer)');
+    await page.getByLabel('Search by id or name').fill('acme c');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.getByRole('table', { name: 'Customers matching "acme c"' }).getByRole('row').count()).toBe(2);
+
+    await page.getByRole('button', { name: 'New customer' }).click();
+    const form = page.getByRole('form', { name: 'New customer' });
+    await form.getByLabel('Id').fill('tokyo-net');
+    await form.getByLabel('Name', { exact: true }).first().fill('Tokyo Net KK');
+    await form.getByLabel('Time zone (e.g. America/Sao_Paulo)').fill('Asia/Tokio'); // a zone that does not exist
+    await form.getByLabel('Country (two letters, e.g. BR)').fill('JP');
+    await form.locator('input[name="contacts.0.name"]').fill('Kenji Sato');
+    await form.locator('input[name="contacts.0.email"]').fill('kenji@tokyo-net.test');
+    for (const role of ['teamLead', 'serviceManager', 'director']) {
+      await form.locator(`input[name="team.${role}.name"]`).fill(`Person ${role}`);
+      await form.locator(`input[name="team.${role}.email"]`).fill(`${role.toLowerCase()}@provider.test`);
+    }
+    await form.locator('input[name="team.director.timezone"]').fill('Mars/Olympus');
+    await form.getByRole('button', { name: 'Create customer' }).click();
+    await expect.poll(() => form.locator('[data-field="timezone"]').count()).toBe(1);
+    expect(await form.locator('[data-field="team.director.timezone"]').count()).toBe(1);
+    expect(await form.locator('[data-field="country"]').count()).toBe(0);
+    expect((await api(runtime).get('/customers/tokyo-net')).status).toBe(404);
+
+    await form.getByLabel('Time zone (e.g. America/Sao_Paulo)').fill('Asia/Tokyo');
+    await form.locator('input[name="team.director.timezone"]').fill('Africa/Johannesburg');
+    await form.getByRole('button', { name: 'Create customer' }).click();
+    await page.waitForURL(`${runtime.urls.api}/console/customers/tokyo-net`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Tokyo Net KK');
+    await page.getByRole('button', { name: 'Edit customer' }).click();
+    await page.getByRole('form', { name: 'Edit Tokyo Net KK' }).getByLabel('Name', { exact: true }).first().fill('Tokyo Net K.K.');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Tokyo Net K.K.');
+    expect((await api(runtime).get('/customers/tokyo-net')).body).toMatchObject({
+      name: 'Tokyo Net K.K.',
+      timezone: 'Asia/Tokyo',
+      team: { director: { timezone: 'Africa/Johannesburg' } },
+    });
+    expect(await seriousAccessibilityFindings(page)).toEqual([]);
   });
 
   it('a sign-in the issuer sends back refused (an error instead of a code) is a page saying so, with a way to start again', async () => {

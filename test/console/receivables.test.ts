@@ -36,9 +36,11 @@ describe.skipIf(!chromium.available)(
       await approve.waitFor();
       expect(await seriousAccessibilityFindings(page)).toEqual([]);
       await screenshot(page, 'receivables');
+      await expect.poll(() => page.getByText('suspension to answer').count()).toBe(1); // the worklist says so too
       await approve.click();
       await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Approved: the suspension of Customer sus-a.');
       await expect.poll(() => page.getByText('None waiting.').count()).toBe(1);
+      await expect.poll(() => page.getByText('suspension to answer').count()).toBe(0);
       const dunning = (await api(runtime).get('/customers/sus-a/dunning')).body;
       expect(dunning.suspension.proposal).toMatchObject({ state: 'approved', by: { kind: 'user', name: 'Admin' } });
     });
@@ -48,7 +50,7 @@ describe.skipIf(!chromium.available)(
       await page.reload();
       const worklist = page.getByRole('table', { name: /^Dunning worklist/ });
       const row = worklist.getByRole('row').filter({ hasText: 'Customer sus-a' });
-      await expect.poll(() => row.textContent()).toContain('900.00 EUR (1, 30 d)');
+      await expect.poll(() => row.textContent()).toContain('€900.00 (1, 30 d)');
       const saved = async (button: string) => {
         const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
         const stream = (await download.createReadStream()) as unknown as ReadableStream;
@@ -58,9 +60,9 @@ describe.skipIf(!chromium.available)(
       expect(exported.name).toBe('steward-dunning-worklist.csv');
       expect(exported.lines[0]).toBe('customer id,customer,past due,last step,last sent,next step,next at,promises,disputes');
       // Quoted where a cell holds a comma; nothing sent yet, the suspension (approved above) is next.
-      expect(exported.lines[1]).toMatch(/^sus-a,Customer sus-a,"900\.00 EUR \(1, 30 d\)",,,suspension,2027-01-04T08:00:00\.000Z,,$/);
+      expect(exported.lines[1]).toMatch(/^sus-a,Customer sus-a,"€900\.00 \(1, 30 d\)",,,suspension,2027-01-04T08:00:00\.000Z,,$/);
 
-      await page.getByRole('button', { name: '900.00 EUR: the invoices 1-30 days past due' }).click();
+      await page.getByRole('button', { name: '€900.00: the invoices 1-30 days past due' }).click();
       const invoices = page.getByRole('table', { name: 'Invoices 1-30 days past due, EUR (1)' });
       await expect.poll(() => invoices.getByRole('row').count()).toBe(2);
       expect(await invoices.textContent()).toContain('sus-a-1');

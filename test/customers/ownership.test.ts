@@ -124,4 +124,16 @@ describe('GET /customers', () => {
     for (const limit of ['0', '201', 'x', '1.5'])
       expect([limit, (await env.client.get(`/customers?limit=${limit}`)).status]).toEqual([limit, 400]);
   });
+
+  it('searches ids and names (any case) a page at a time; an empty or over-long q is a 400', async () => {
+    const ids = async (path: string) => (await env.client.get(path)).body.customers.map((customer: { id: string }) => customer.id);
+    expect(await ids('/customers?q=ACME')).toEqual(['acme']); // by name "ACME Corp" and id
+    const all = await ids('/customers?limit=200');
+    const withA = all.filter((id: string) => id.includes('a'));
+    const first = await env.client.get('/customers?q=a&limit=1');
+    expect(first.body.customers.map((customer: { id: string }) => customer.id)).toEqual(withA.slice(0, 1));
+    expect(first.body.next).toBe(withA[0]);
+    expect(await ids(`/customers?q=a&limit=200&after=${first.body.next}`)).toEqual(withA.slice(1));
+    for (const q of ['', '%20', 'x'.repeat(201)]) expect([q, (await env.client.get(`/customers?q=${q}`)).status]).toEqual([q, 400]);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acme, invoiceInput, useRuntime } from '../support/runtime.ts';
+import { acme, inbox, invoiceInput, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime({ clockStart: '2026-11-26T08:00:00Z' }); // Thursday 09:00 in Berlin
 
@@ -91,5 +91,20 @@ describe('the dunning worklist and the aging click-through (the console’s Rece
     expect(trend.body.weeks[1].byCurrency.USD).toEqual({ receivable: 80, dsoDays: now.USD.dsoDays, ceiPct: now.USD.ceiPct });
     for (const query of ['by=month', 'by=week&weeks=60', 'by=week&x=1'])
       expect((await env.client.get(`/kpis/ar?${query}`)).status, query).toBe(400);
+  });
+
+  it("a dispute nobody was named to own is the service manager's: the worklist, the history and the email name the same person", async () => {
+    expect((await customer('unowned')).status).toBe(201);
+    await invoice('U-1', 'unowned', '2026-11-02', 40);
+    expect((await env.client.post('/invoices/U-1/events', { type: 'dispute', reason: 'Never ordered' })).status).toBe(202);
+    await env.runtime.tracker.idle();
+    const entry = (await env.client.get('/dunning/worklist?limit=100')).body.customers.find(
+      (line: { customerId: string }) => line.customerId === 'unowned',
+    );
+    expect(entry.disputes[0].owner).toBe('Sam Manager');
+    expect((await env.client.get('/customers/unowned')).body.history.disputes[0].owner).toBe('Sam Manager');
+    const told = (await inbox(env.runtime)).filter((email) => email.subject === 'Invoice U-1 disputed by Customer unowned');
+    expect(told.map((email) => email.destination.to)).toEqual([['sam@provider.test']]);
+    expect(told[0].body.text).toContain('Owner: Sam Manager.');
   });
 });

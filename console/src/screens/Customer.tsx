@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.ts';
-import { when } from '../format.ts';
+import { money, when } from '../format.ts';
 import { onLink } from '../router.ts';
 import { DataTable } from '../data-table.tsx';
 import type { CustomerHistory, CustomerView, Invoice, OpenIssuesPage } from '../types.ts';
+import { CustomerForm } from './CustomerForm.tsx';
 
 interface Dunning {
   cycle: number;
@@ -48,11 +49,12 @@ function useHistory(customer: CustomerView | undefined) {
 }
 
 const balance = (invoice: Invoice) => Math.round((invoice.amount - invoice.amountPaid - invoice.credit) * 100) / 100;
-const money = (amount: number, currency?: string) => `${amount.toFixed(2)}${currency ? ` ${currency}` : ''}`;
 
 /** Customer: contacts, team, policy, open issues, invoices with the balance per currency, dunning and suspension. */
-export function CustomerScreen({ id }: { id: string }) {
+export function CustomerScreen({ id, permissions }: { id: string; permissions: string[] }) {
   const [customer, setCustomer] = useState<CustomerView>();
+  const [editing, setEditing] = useState(false);
+  const [reloads, setReloads] = useState(0);
   const [issues, setIssues] = useState<OpenIssuesPage>();
   const [invoices, setInvoices] = useState<Invoice[]>();
   const [moreInvoices, setMoreInvoices] = useState<string>();
@@ -62,7 +64,7 @@ export function CustomerScreen({ id }: { id: string }) {
     const path = encodeURIComponent(id);
     Promise.all([
       api<CustomerView>(`/customers/${path}`),
-      api<OpenIssuesPage>(`/issues?open=true&customerId=${path}&limit=50`),
+      unlessForbidden(api<OpenIssuesPage>(`/issues?open=true&customerId=${path}&limit=50`)),
       unlessForbidden(api<{ invoices: Invoice[]; next?: string }>(`/invoices?customerId=${path}&limit=200`)),
       unlessForbidden(api<Dunning>(`/customers/${path}/dunning`)),
     ]).then(
@@ -75,7 +77,7 @@ export function CustomerScreen({ id }: { id: string }) {
       },
       (failure: Error) => setError(failure.message),
     );
-  }, [id]);
+  }, [id, reloads]);
   const { history, more } = useHistory(customer);
 
   if (!customer)
@@ -92,6 +94,20 @@ export function CustomerScreen({ id }: { id: string }) {
   return (
     <section aria-labelledby="customer-title">
       <h1 id="customer-title">{customer.name}</h1>
+      {permissions.includes('customers:write') &&
+        (editing ? (
+          <CustomerForm
+            editing={customer}
+            onSaved={() => {
+              setEditing(false);
+              setReloads((count) => count + 1);
+            }}
+          />
+        ) : (
+          <button type="button" onClick={() => setEditing(true)}>
+            Edit customer
+          </button>
+        ))}
       <dl class="facts">
         <dt>Id</dt>
         <dd>{customer.id}</dd>
@@ -109,7 +125,7 @@ export function CustomerScreen({ id }: { id: string }) {
           <>
             <dt>Balance</dt>
             <dd>
-              {owed.size ? [...owed].map(([currency, amount]) => `${amount.toFixed(2)} ${currency}`).join(', ') : 'nothing owed'}
+              {owed.size ? [...owed].map(([currency, amount]) => money(amount, currency)).join(', ') : 'nothing owed'}
               {moreInvoices && ` (of the ${invoices.length} invoices shown)`}
             </dd>
           </>
@@ -141,20 +157,24 @@ export function CustomerScreen({ id }: { id: string }) {
           </li>
         ))}
       </ul>
-      <h2>Open issues</h2>
-      {issues?.issues.length ? (
-        <ul>
-          {issues.issues.map((issue) => (
-            <li key={issue.id}>
-              <a href={`/console/issues/${encodeURIComponent(issue.id)}`} onClick={onLink}>
-                {issue.id}
-              </a>{' '}
-              {issue.title} ({issue.severity}, {issue.status})
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p>None open.</p>
+      {issues && (
+        <>
+          <h2>Open issues</h2>
+          {issues.issues.length ? (
+            <ul>
+              {issues.issues.map((issue) => (
+                <li key={issue.id}>
+                  <a href={`/console/issues/${encodeURIComponent(issue.id)}`} onClick={onLink}>
+                    {issue.id} {issue.title}
+                  </a>{' '}
+                  ({issue.severity}, {issue.status})
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>None open.</p>
+          )}
+        </>
       )}
       {invoices && (
         <DataTable
@@ -180,7 +200,7 @@ export function CustomerScreen({ id }: { id: string }) {
             { label: 'Invoice', cell: (invoice) => invoice.id },
             { label: 'Due', cell: (invoice) => invoice.dueDate },
             { label: 'Amount', cell: (invoice) => money(invoice.amount, invoice.currency) },
-            { label: 'Open', cell: (invoice) => money(balance(invoice)) },
+            { label: 'Open', cell: (invoice) => money(balance(invoice), invoice.currency) },
             {
               label: 'Status',
               cell: (invoice) => (

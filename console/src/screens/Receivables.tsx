@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.ts';
 import { DataTable } from '../data-table.tsx';
-import { when } from '../format.ts';
+import { money as formatMoney, when } from '../format.ts';
 import { onLink } from '../router.ts';
 import type { Invoice, WorklistEntry } from '../types.ts';
 
@@ -73,7 +73,7 @@ function AgingInvoices({ currency, bucket }: { currency: string; bucket: string 
               ),
             },
             { label: 'Due', cell: (invoice) => invoice.dueDate },
-            { label: 'Balance', cell: (invoice) => `${invoice.balance.toFixed(2)} ${invoice.currency}` },
+            { label: 'Balance', cell: (invoice) => formatMoney(invoice.balance, invoice.currency) },
             {
               label: 'Dispute or promise',
               cell: (invoice) =>
@@ -108,10 +108,12 @@ function AgingInvoices({ currency, bucket }: { currency: string; bucket: string 
 }
 
 const overdueText = (entry: WorklistEntry) =>
-  entry.overdue.map((money) => `${money.amount.toFixed(2)} ${money.currency} (${money.invoices}, ${money.daysOverdue} d)`).join('; ');
+  entry.overdue.map((owed) => `${formatMoney(owed.amount, owed.currency)} (${owed.invoices}, ${owed.daysOverdue} d)`).join('; ');
 const promiseText = (entry: WorklistEntry) =>
   entry.promises
-    .map((promise) => `${promise.invoiceId}: ${promise.amount.toFixed(2)} by ${promise.date}${promise.state === 'broken' ? ' BROKEN' : ''}`)
+    .map(
+      (promise) => `${promise.invoiceId}: ${formatMoney(promise.amount)} by ${promise.date}${promise.state === 'broken' ? ' BROKEN' : ''}`,
+    )
     .join('; ');
 const disputeText = (entry: WorklistEntry) =>
   entry.disputes
@@ -203,6 +205,8 @@ export function Receivables({ permissions }: { permissions: string[] }) {
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const [selected, setSelected] = useState<{ currency: string; bucket: string }>();
+  // Bumped after an answer: the worklist reads again, so an approved suspension is no longer "to answer".
+  const [answered, setAnswered] = useState(0);
   const load = useCallback(async () => {
     try {
       const [ar, waiting] = await Promise.all([api<ArKpis>('/kpis/ar'), api<{ approvals: Approval[] }>('/dunning/approvals')]);
@@ -223,6 +227,7 @@ export function Receivables({ permissions }: { permissions: string[] }) {
       });
       setNotice(`${approve ? 'Approved' : 'Declined'}: the suspension of ${approval.customerName}.`);
       await load();
+      setAnswered((count) => count + 1);
     } catch (failure) {
       setError((failure as Error).message);
     }
@@ -302,11 +307,11 @@ export function Receivables({ permissions }: { permissions: string[] }) {
                       <button
                         type="button"
                         class="link"
-                        aria-label={`${(money.aging[bucket] ?? 0).toFixed(2)} ${currency}: the invoices ${bucketLabel(bucket)}`}
+                        aria-label={`${formatMoney(money.aging[bucket] ?? 0, currency)}: the invoices ${bucketLabel(bucket)}`}
                         aria-pressed={selected?.currency === currency && selected.bucket === bucket}
                         onClick={() => setSelected({ currency, bucket })}
                       >
-                        {money.aging[bucket].toFixed(2)}
+                        {formatMoney(money.aging[bucket], currency)}
                       </button>
                     ) : (
                       '0.00'
@@ -318,7 +323,7 @@ export function Receivables({ permissions }: { permissions: string[] }) {
           </table>
         ))}
       {selected && <AgingInvoices key={`${selected.currency}-${selected.bucket}`} {...selected} />}
-      <Worklist />
+      <Worklist key={answered} />
       {permissions.includes('invoices:write') && <CsvImport onImported={load} />}
     </section>
   );
