@@ -23,7 +23,6 @@ export function Customers({ permissions }: { permissions: string[] }) {
       setError((failure as Error).message);
     }
   };
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the list loads once; a search runs when asked.
   useEffect(() => void search(), []);
   const canWrite = permissions.includes('customers:write');
 
@@ -31,7 +30,7 @@ export function Customers({ permissions }: { permissions: string[] }) {
     <section aria-labelledby="customers-title">
       <h1 id="customers-title">Customers</h1>
       <form
-        role="search"
+        aria-label="Search customers"
         class="action"
         onSubmit={(event) => {
           event.preventDefault();
