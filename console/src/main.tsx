@@ -2,6 +2,7 @@ import { render } from 'preact';
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
+import { setReaderZone } from './format.ts';
 import { completeSignIn, currentSession, signIn, signOut } from './auth.ts';
 import { onLink, useRoute } from './router.ts';
 import { CustomerScreen } from './screens/Customer.tsx';
@@ -15,7 +16,7 @@ import './style.css';
 interface Me {
   roles: string[];
   permissions: string[];
-  user?: { id: string; name: string; email: string };
+  user?: { id: string; name: string; email: string; timezone?: string };
 }
 
 /** The KPI screen and its chart library load only when it is opened: the first screen stays small. */
@@ -42,7 +43,10 @@ function App() {
   const route = useRoute();
   const [me, setMe] = useState<Me>();
   useEffect(() => {
-    void api<Me>('/me').then(setMe);
+    void api<Me>('/me').then((found) => {
+      setReaderZone(found.user?.timezone);
+      setMe(found);
+    });
   }, []);
   const session = currentSession();
   return (
@@ -72,14 +76,16 @@ function App() {
         </span>
       </header>
       <main>
+        {/* Screens wait for who is signed in: what they may see, and the zone their times are in. */}
+        {!me && <p>Loading…</p>}
         {/* A role that cannot read issues (finance) lands on Receivables, never on a refusal. */}
         {route.screen === 'now' && me && (me.permissions.includes('issues:read') ? <Now /> : <Receivables permissions={me.permissions} />)}
         {route.screen === 'customers' && me && <Customers permissions={me.permissions} />}
         {route.screen === 'kpis' && me && <LazyKpis permissions={me.permissions} />}
-        {route.screen === 'settings' && <Settings permissions={me?.permissions ?? []} me={me?.user} />}
-        {route.screen === 'receivables' && <Receivables permissions={me?.permissions ?? []} />}
+        {route.screen === 'settings' && me && <Settings permissions={me?.permissions ?? []} me={me?.user} />}
+        {route.screen === 'receivables' && me && <Receivables permissions={me?.permissions ?? []} />}
         {route.screen === 'customer' && me && <CustomerScreen id={route.id} permissions={me.permissions} />}
-        {route.screen === 'issue' && <Issue id={route.id} permissions={me?.permissions ?? []} />}
+        {route.screen === 'issue' && me && <Issue id={route.id} permissions={me?.permissions ?? []} />}
         {route.screen === 'not-found' && (
           <section>
             <h1>Not found</h1>

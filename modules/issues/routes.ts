@@ -1,6 +1,8 @@
 import { actorOf, personOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
+import { DateTime } from 'luxon';
 import * as z from 'zod';
+import { ianaZone } from '../../kernel/iana-zone.ts';
 import { HttpError, json, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
 import { withoutLinkTokens } from '../../kernel/links.ts';
 import { emailsByKey } from '../../kernel/outbox.ts';
@@ -37,8 +39,6 @@ const openIssuesQuery = z.strictObject({
   after: z.string().min(1).max(64).optional(),
 });
 
-const WEEK_MS = 7 * 86_400_000;
-
 /** How many of its newest timeline entries GET /issues/{id} shows; `timelineNext` continues with older ones. */
 export const TIMELINE_IN_VIEW = 200;
 const timelineQuery = z.strictObject({
@@ -57,6 +57,8 @@ const weeklyKpisQuery = z.strictObject({
   customerId: z.string().min(1).max(64).optional(),
   /** Only the issues of the customers this team lead's team serves (the team lead's email address). */
   team: z.email().max(320).optional(),
+  /** The zone whose Mondays start the weeks (the reader's; default UTC). */
+  zone: ianaZone.default('UTC'),
 });
 
 /** What is due next on an unresolved issue: the acknowledgement, the customer's next update, or the ETR. */
@@ -109,8 +111,20 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
   });
 
   /** The KPIs of the issues opened in each of the last `weeks` weeks (7-day windows ending now), oldest first. */
-  const weeklyKpis = async ({ weeks, customerId, team }: z.infer<typeof weeklyKpisQuery>, now: Date) => {
-    const edges = Array.from({ length: weeks + 1 }, (_, index) => new Date(now.getTime() - (weeks - index) * WEEK_MS).toISOString());
+  const weeklyKpis = async ({ weeks, customerId, team, zone }: z.infer<typeof weeklyKpisQuery>, now: Date) => {
+    // Calendar weeks from Monday 00:00 in the reader's zone; the last is this week so far (partial).
+    const monday = DateTime.fromJSDate(now, { zone }).startOf('week');
+    const edges = [
+      ...Array.from(
+        { length: weeks },
+        (_, index) =>
+          monday
+            .minus({ weeks: weeks - 1 - index })
+            .toUTC()
+            .toISO()!,
+      ),
+      now.toISOString(),
+    ];
     // "~" sorts after the "#<id>" that follows createdAt in the index's sort key: issues opened at this very instant count.
     let issues = await repo.listIssues({ customerId, createdFrom: edges[0], createdTo: `${edges[weeks]}~` });
     if (team) {
@@ -124,11 +138,12 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
       by: 'week',
       ...(customerId ? { customerId } : {}),
       ...(team ? { team } : {}),
+      zone,
       weeks: edges.slice(0, -1).map((from, index) => {
         const to = edges[index + 1];
         // Each window holds its start; the last one holds now too.
         const opened = issues.filter((issue) => issue.createdAt >= from && (issue.createdAt < to || index === weeks - 1));
-        return { from, to, ...issueKpis(opened, now) };
+        return { from, to, ...(index === weeks - 1 ? { partial: true } : {}), ...issueKpis(opened, now) };
       }),
     };
   };

@@ -53,12 +53,16 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await page.getByRole('button', { name: 'Acknowledge' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toBe('Acknowledged.');
     await page.getByLabel('Message to the customer').fill('We found the faulty payment node and are replacing it.');
+    // Times are typed in the signed-in person's zone (the admin has none: the browser's), and it says which.
+    expect(await page.getByLabel('Next update by').locator('xpath=..').textContent()).toContain('(Europe/Berlin)');
     await page.getByLabel('Next update by').fill('2026-11-02T11:00');
     await page.getByRole('button', { name: 'Preview the email' }).click();
     const preview = page.getByRole('article', { name: 'Preview of the customer email' });
     await expect.poll(() => preview.textContent()).toContain(`Subject: [${id}] Update: Checkout fails`);
     expect(await preview.textContent()).toContain('To: ann@acme.test');
     expect(await preview.textContent()).toContain('We found the faulty payment node and are replacing it.');
+    expect(await preview.textContent()).toContain('Times you typed are in Europe/Berlin: next update 2 Nov 2026, 11:00');
+    expect(await preview.textContent()).toContain('Next update by Mon 2 Nov 2026, 11:00 CET'); // acme is in Berlin too
     await page.getByRole('button', { name: 'Send update' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Update recorded');
     await runtime.tracker.idle();
@@ -256,8 +260,12 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await page.getByLabel('Name', { exact: true }).fill('Ada Agent');
     await page.getByLabel('Email', { exact: true }).fill('ada@provider.test');
     await page.getByLabel('Role').selectOption('agent');
+    // The time zone starts as the browser's (Berlin) and is the person's own to set.
+    expect(await page.getByLabel('Time zone (their emails and screens)').inputValue()).toBe('Europe/Berlin');
+    await page.getByLabel('Time zone (their emails and screens)').fill('Asia/Tokyo');
     await page.getByRole('button', { name: 'Add person' }).click();
     await expect.poll(() => page.getByRole('row').filter({ hasText: 'ada@provider.test' }).textContent()).toContain('agent');
+    expect(await page.getByRole('row').filter({ hasText: 'ada@provider.test' }).textContent()).toContain('Asia/Tokyo');
 
     await page.getByLabel('Token name').fill('deploy script');
     await page.getByRole('button', { name: 'Create token' }).click();
@@ -353,14 +361,15 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
   it('a viewer sees the issues but no action, no people and no approvals to answer: the console shows what the role allows', async () => {
     const { runtime } = env;
     await addSignInAccount(runtime, { email: 'vera@provider.test', name: 'Vera Viewer', password: 'viewer-password-1' });
-    await api(runtime).post('/users', { email: 'vera@provider.test', name: 'Vera Viewer', roles: ['viewer'] });
+    await api(runtime).post('/users', { email: 'vera@provider.test', name: 'Vera Viewer', roles: ['viewer'], timezone: 'Asia/Tokyo' });
     const opened = await api(runtime).post('/issues', {
       customerId: 'acme',
       title: 'Viewer sees this',
       severity: 'sev4',
       description: 'x',
     });
-    const context = await env.browser.newContext(); // no session of the admin's at the provider
+    // No session of the admin's at the provider; a Berlin browser.
+    const context = await env.browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Berlin' });
     const page = await context.newPage();
     await page.goto(`${runtime.urls.api}/console/issues/${opened.body.id}`);
     await page.waitForURL(/\/oidc\/interaction\//);
@@ -369,6 +378,9 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${runtime.urls.api}/console/issues/${opened.body.id}`);
     await expect.poll(() => page.locator('.who').textContent()).toContain('viewer');
+    // Vera's own zone (Tokyo), not her browser's (Berlin), is where the console gives her times.
+    const inTokyo = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Tokyo' });
+    await expect.poll(() => page.locator('main').textContent()).toContain(inTokyo.format(new Date(opened.body.createdAt)));
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Viewer sees this');
     expect(await page.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Add note' }).count()).toBe(0);
@@ -381,7 +393,12 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
   it('finance lands on Receivables, never on a refusal: no Now in the header, the Customer screen with its money and no issue list', async () => {
     const { runtime } = env;
     await addSignInAccount(runtime, { email: 'fay@provider.test', name: 'Fay Finance', password: 'finance-password-1' });
-    await api(runtime).post('/users', { email: 'fay@provider.test', name: 'Fay Finance', roles: ['finance'] });
+    await api(runtime).post('/users', {
+      email: 'fay@provider.test',
+      name: 'Fay Finance',
+      roles: ['finance'],
+      timezone: 'Africa/Johannesburg',
+    });
     const context = await env.browser.newContext({ locale: 'en-GB', timezoneId: 'America/Sao_Paulo' });
     const page = await context.newPage();
     await page.goto(`${runtime.urls.api}/console/`);
@@ -404,6 +421,9 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     expect(await page.getByRole('table', { name: 'Invoices' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Edit customer' }).count()).toBe(0); // finance reads customers only
     expect(await seriousAccessibilityFindings(page)).toEqual([]);
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'KPIs' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('KPIs');
+    expect(await page.locator('main').textContent()).not.toContain('needs the permission');
     await context.close();
   });
 

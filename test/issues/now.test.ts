@@ -58,9 +58,19 @@ describe("GET /issues?open=true: what is due next, paged (the console's Now)", (
     const trend = await env.client.get('/kpis?by=week&weeks=3');
     expect(trend.status).toBe(200);
     expect(trend.body.weeks).toHaveLength(3);
-    const [first, , last] = trend.body.weeks;
-    expect(Date.parse(last.to) - Date.parse(first.from)).toBe(3 * 7 * 86_400_000);
+    // Calendar weeks from Monday 00:00 (UTC unless ?zone= names the reader's); the last is this week so far.
+    const [first, second, last] = trend.body.weeks;
+    expect([first.from, second.from, last.from]).toEqual([
+      '2026-10-19T00:00:00.000Z',
+      '2026-10-26T00:00:00.000Z',
+      '2026-11-02T00:00:00.000Z',
+    ]);
+    expect([first.to, first.partial, last.partial]).toEqual(['2026-10-26T00:00:00.000Z', undefined, true]);
     expect(last.to).toBe(await env.client.now());
+    // In Tokyo it is Monday 17:00: its week began at Monday 00:00 there (Sunday 15:00 UTC).
+    const tokyo = (await env.client.get('/kpis?by=week&weeks=1&zone=Asia/Tokyo')).body;
+    expect([tokyo.zone, tokyo.weeks[0].from, tokyo.weeks[0].all.issues]).toEqual(['Asia/Tokyo', '2026-11-01T15:00:00.000Z', 3]);
+    expect((await env.client.get('/kpis?by=week&zone=Mars/Olympus')).status).toBe(400);
     expect(last.all.issues).toBe(3); // the three opened above, this week
     expect(first.all).toMatchObject({ issues: 0, mttaMinutes: null });
     expect(last.bySeverity.sev1.issues).toBe(1);

@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, problemsOf } from '../api.ts';
-import { when } from '../format.ts';
+import { readerZone, when, zonedInstant } from '../format.ts';
 import { onLink } from '../router.ts';
 import type { EmailPreview, IssueDetail, IssueEventInput, Rung, TimelineEntry } from '../types.ts';
 
 /** A datetime-local value (the person's zone) as an instant; undefined when empty. */
-const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
+const instant = (local: string) => zonedInstant(local);
 
 /** The words of a timeline entry: what it says, whoever wrote it. */
 function entryText(entry: TimelineEntry): string {
@@ -266,11 +266,11 @@ function UpdateForm({ issueId, onSubmit }: { issueId: string; onSubmit: (event: 
         <textarea required maxLength={10_000} value={message} onInput={(event) => setMessage(event.currentTarget.value)} />
       </label>
       <label>
-        ETR
+        ETR ({readerZone()})
         <input type="datetime-local" value={etr} onInput={(event) => setEtr(event.currentTarget.value)} />
       </label>
       <label>
-        Next update by
+        Next update by ({readerZone()})
         <input type="datetime-local" value={nextUpdate} onInput={(event) => setNextUpdate(event.currentTarget.value)} />
       </label>
       <div class="buttons">
@@ -286,6 +286,11 @@ function UpdateForm({ issueId, onSubmit }: { issueId: string; onSubmit: (event: 
             To: {preview.to.join(', ')}
             <br />
             Subject: {preview.subject}
+          </p>
+          <p class="hint">
+            Times you typed are in {readerZone()}
+            {etr ? `: ETR ${when(instant(etr))}` : ''}
+            {nextUpdate ? `${etr ? ',' : ':'} next update ${when(instant(nextUpdate))}` : ''}; the email gives them in the customer's zone.
           </p>
           <pre>{preview.text}</pre>
         </article>
@@ -308,7 +313,7 @@ function EtrForm({ act }: { act: (event: IssueEventInput, done: string) => Promi
       }}
     >
       <label>
-        New ETR
+        New ETR ({readerZone()})
         <input type="datetime-local" required value={etr} onInput={(event) => setEtr(event.currentTarget.value)} />
       </label>
       <label>

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from '../api.ts';
+import { readerZone } from '../format.ts';
 import { ListActions } from '../list-actions.tsx';
 import type { Customer } from '../types.ts';
 import type { kpisOf } from '../../../modules/issues/kpis.ts';
@@ -12,6 +13,8 @@ interface Week {
   to: string;
   all: Kpis;
   bySeverity: Record<string, Kpis>;
+  /** This week so far. */
+  partial?: boolean;
 }
 interface ArWeek {
   asOf: string;
@@ -40,8 +43,13 @@ const COLUMNS: Column[] = [
 ];
 const SEVERITIES = ['sev1', 'sev2', 'sev3', 'sev4'];
 
-const day = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
-const weekLabel = (week: Week) => `${day.format(new Date(week.from))} – ${day.format(new Date(week.to))}`;
+/** A calendar week (Monday to Sunday in the reader's zone); this week reads "so far". */
+const weekLabel = (week: Week) => {
+  const day = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: readerZone() });
+  return week.partial
+    ? `${day.format(new Date(week.from))} – so far`
+    : `${day.format(new Date(week.from))} – ${day.format(new Date(Date.parse(week.to) - 1))}`;
+};
 
 /** The change from the week before, as a person reads it ("+12 %", "−3 min"); blank where either is unmeasured. */
 function change(now: number | null, before: number | null, unit: string): string {
@@ -103,7 +111,7 @@ function IssueKpis({ canListCustomers }: { canListCustomers: boolean }) {
   }, [canListCustomers]);
   useEffect(() => {
     const query = `${scope.customerId ? `&customerId=${encodeURIComponent(scope.customerId)}` : ''}${scope.team ? `&team=${encodeURIComponent(scope.team)}` : ''}`;
-    api<{ weeks: Week[] }>(`/kpis?by=week&weeks=8${query}`).then(
+    api<{ weeks: Week[] }>(`/kpis?by=week&weeks=8&zone=${encodeURIComponent(readerZone())}${query}`).then(
       (answer) => {
         setError(undefined);
         setWeeks(answer.weeks);
@@ -121,7 +129,8 @@ function IssueKpis({ canListCustomers }: { canListCustomers: boolean }) {
   return (
     <>
       <p class="lead">
-        Issues opened in each of the last 8 weeks{scopeWords ? ` (${scopeWords})` : ''}, with the change from the week before.
+        Issues opened in each of the last 8 calendar weeks, this one so far{scopeWords ? ` (${scopeWords})` : ''}, with the change from the
+        week before.
       </p>
       <div class="filters">
         <label>

@@ -9,6 +9,7 @@ interface User {
   name: string;
   roles: string[];
   active: boolean;
+  timezone?: string;
 }
 interface Token {
   id: string;
@@ -102,18 +103,22 @@ export function Settings({ permissions, me }: { permissions: string[]; me?: { id
 function Users({ canWrite }: { canWrite: boolean }) {
   const [users, setUsers] = useState<User[]>([]);
   const [error, setError] = useState<string>();
-  const [draft, setDraft] = useState({ email: '', name: '', role: 'agent' });
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const [draft, setDraft] = useState({ email: '', name: '', role: 'agent', timezone: browserZone });
   const load = useCallback(async () => setUsers((await api<{ users: User[] }>('/users')).users), []);
   useEffect(() => void load().catch((failure: Error) => setError(failure.message)), [load]);
   const add = async (event: Event) => {
     event.preventDefault();
     setError(undefined);
     try {
-      await api('/users', { method: 'POST', body: { email: draft.email, name: draft.name, roles: [draft.role] } });
-      setDraft({ email: '', name: '', role: 'agent' });
+      await api('/users', {
+        method: 'POST',
+        body: { email: draft.email, name: draft.name, roles: [draft.role], ...(draft.timezone ? { timezone: draft.timezone } : {}) },
+      });
+      setDraft({ email: '', name: '', role: 'agent', timezone: browserZone });
       await load();
     } catch (failure) {
-      setError((failure as Error).message);
+      setError(problemsOf(failure));
     }
   };
   return (
@@ -126,6 +131,7 @@ function Users({ canWrite }: { canWrite: boolean }) {
             <th scope="col">Name</th>
             <th scope="col">Email</th>
             <th scope="col">Roles</th>
+            <th scope="col">Time zone</th>
             <th scope="col">Active</th>
           </tr>
         </thead>
@@ -135,6 +141,7 @@ function Users({ canWrite }: { canWrite: boolean }) {
               <td>{user.name}</td>
               <td>{user.email}</td>
               <td>{user.roles.join(', ')}</td>
+              <td>{user.timezone ?? '—'}</td>
               <td>{user.active ? 'yes' : 'deactivated'}</td>
             </tr>
           ))}
@@ -168,6 +175,15 @@ function Users({ canWrite }: { canWrite: boolean }) {
                 <option key={role}>{role}</option>
               ))}
             </select>
+          </label>
+          <label>
+            Time zone (their emails and screens)
+            <input
+              required
+              maxLength={64}
+              value={draft.timezone}
+              onInput={(event) => setDraft({ ...draft, timezone: event.currentTarget.value })}
+            />
           </label>
           <button type="submit">Add person</button>
         </form>
