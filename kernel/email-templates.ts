@@ -24,7 +24,7 @@ hb.registerPartial(
 );
 hb.registerPartial(
   'rfoText',
-  `Reason for outage (revision {{issue.rfo.revision}}):
+  `Reason for outage (revision {{rfoRevision}}):
 {{issue.rfo.text}}
 
 Accept this reason for outage: {{links.accept}}
@@ -33,7 +33,7 @@ Without an answer we take it as accepted after {{autoAcceptAfter}}.`,
 );
 hb.registerPartial(
   'rfoHtml',
-  `<h3>Reason for outage (revision {{issue.rfo.revision}})</h3><p style="white-space:pre-wrap">{{issue.rfo.text}}</p>
+  `<h3>Reason for outage (revision {{rfoRevision}})</h3><p style="white-space:pre-wrap">{{issue.rfo.text}}</p>
 <p><a href="{{links.accept}}">Accept</a> · <a href="{{links.dispute}}">Dispute</a></p>
 <p style="font-size:smaller">Without an answer we take it as accepted after {{autoAcceptAfter}}.</p>`,
 );
@@ -160,7 +160,7 @@ The reason for outage was {{#if (eq issue.rfo.acceptedBy "auto")}}taken as accep
   'rfo-dispute': {
     subject: '[{{issue.id}}] RFO disputed by {{customer.name}}: {{issue.title}}',
     internal: true,
-    body: `{{customer.name}} disputes the reason for outage (revision {{issue.rfo.revision}}) of issue {{issue.id}}:
+    body: `{{customer.name}} disputes the reason for outage (revision {{rfoRevision}}) of issue {{issue.id}}:
 
 "{{comment}}"
 
@@ -189,6 +189,13 @@ Send them a revised reason for outage (Revise RFO, on the issue in the console);
     body: `{{question.from}} wrote about issue {{issue.id}} ({{issue.status}}) on {{questionSince}} and has had no answer; it was due by {{replyBy}}. Answer them now (Reply, on the issue in the console).
 
 Their message: "{{question.subject}}"
+
+{{> contextText}}`,
+  },
+  'triage-notice': {
+    subject: '[{{issue.id}}] For no known customer: {{issue.title}}',
+    internal: true,
+    body: `Steward filed {{#if (eq issue.source "email")}}an email{{else}}an alert{{/if}} under {{customer.name}}: {{triageReason}} Nobody outside has been told. Find its customer and move the issue there (Move, on the issue in the console): their contacts are told at once, and its emails go to them from then on.
 
 {{> contextText}}`,
   },

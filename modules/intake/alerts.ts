@@ -253,6 +253,8 @@ export interface AlertRouting {
   severity: Severity;
   /** What a person should know about the routing (an unmapped severity): noted on the issue. */
   notes: string[];
+  /** Why it was filed under the triage customer, when it was. */
+  triage?: string;
 }
 
 /**

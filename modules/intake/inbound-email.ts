@@ -209,6 +209,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const follows = thread?.target === 'follow-up' ? thread.issue : undefined;
     let customer = follows ? await customers.getCustomer(follows.customerId) : await customers.customerBySender(from);
     const unknown = settings.unknownSender;
+    const triage = customer ? undefined : `the sender ${from || '(none)'} is not a contact or domain of any customer.`;
     if (!customer && unknown !== 'refuse') customer = await triageCustomerOf(customers, unknown, deps.clock.now());
     if (!customer) return refused(`sender ${from || '(none)'} is not a contact or domain of any customer`);
 
@@ -240,6 +241,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
           sesMessageId: ses.mail.messageId,
           ...(mail.messageId ? { messageId: mail.messageId.slice(0, 2_000) } : {}),
           ...(follows ? { follows: follows.id } : {}),
+          ...(triage ? { triage } : {}),
         },
       },
       { id: issueId, eventIds: [`mail-${dedupKey}`], actor },

@@ -219,7 +219,12 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
       impact: clipText(alert.labels.impact ?? '', 2_000),
       runningOnBackup: false,
       source: 'webhook',
-      origin: { integration: integration.name, kind: integration.kind, alertKey: alert.key },
+      origin: {
+        integration: integration.name,
+        kind: integration.kind,
+        alertKey: alert.key,
+        ...(routing.triage ? { triage: clipText(routing.triage, 2_000) } : {}),
+      },
     };
     // Each turn either ends on an issue or sees another delivery move the claim on; a few turns settle any race.
     for (let turn = 0; turn < CLAIM_TURNS; turn++) {
@@ -275,6 +280,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
           ...routing,
           customerId: triage,
           notes: [...routing.notes, `The alert ${why}; filed under the triage customer ${triage}.`],
+          triage: `the alert ${why}.`,
         };
       return named
         ? { field: integration.customerLabel, problem: `no customer "${named}"` }

@@ -153,7 +153,9 @@ async function customerContent(settings: Settings, email: EmailAction, issue: Is
     person,
     update: email.update,
     greetName: contactNames(customer, to),
-    rfoRevised: (issue.rfo?.revision ?? 1) > 1,
+    // Revisions count from the current cycle's first RFO: a reopened issue's new RFO is not a revision.
+    rfoRevision: issue.rfo ? issue.rfo.revision - (issue.rfoCycleStart ?? 0) : undefined,
+    rfoRevised: (issue.rfo?.revision ?? 1) - (issue.rfoCycleStart ?? 0) > 1,
     etr: inWords(email.update?.etr ?? issue.etr, customer.timezone),
     etrMovedFrom: inWords(email.update?.etrMovedFrom, customer.timezone),
     nextUpdateAt: inWords(email.update?.nextUpdateAt ?? email.nextUpdateAt ?? issue.nextUpdateAt, customer.timezone),
@@ -193,6 +195,8 @@ async function internalContent(
     etr: inWords(issue.etr, zone),
     nextUpdateAt: inWords(email.nextUpdateAt ?? issue.nextUpdateAt, zone),
     question: issue.awaitingReply,
+    triageReason: issue.origin?.triage,
+    rfoRevision: issue.rfo ? issue.rfo.revision - (issue.rfoCycleStart ?? 0) : undefined,
     questionSince: inWords(issue.awaitingReply?.since, zone),
     replyBy: inWords(issue.awaitingReply?.replyBy, zone),
   });

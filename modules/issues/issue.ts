@@ -169,6 +169,8 @@ export interface Issue {
   customerEscalations: { at: string; level: number; comment?: string }[];
   rfo?: Rfo;
   rfoRevisions: number;
+  /** RFO revisions made before the current cycle (set at a reopen): the customer counts revisions from the cycle's first. */
+  rfoCycleStart?: number;
   /** Resolved without an RFO: when the customer was told. */
   resolutionNoticeAt?: string;
   reopenCount: number;
@@ -359,24 +361,22 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
       requireUnresolved('set the ETR of');
       const etr = futureEtr(event.etr, ctx.now);
       const reason = event.reason === undefined ? undefined : clip(event.reason, KEPT_COMMENT_CHARS);
-      // An ETR the customer was given that moves, with a reason: they are told at once that it moved and why.
+      // An ETR the customer was given that moves, with a reason: they are told at once that it moved and
+      // why, which is an update: the next one is due a full interval later, not at the old promise.
       const moved = issue.etr && issue.etr !== etr && event.reason?.trim();
+      const nextUpdateAt = addTime(ctx.calendars.issue, ctx.now, issue.policy.updateEvery).toISOString();
       return {
         ...next,
         etr,
         etrHistory: [...issue.etrHistory, { etr, at, reason }],
         ...(moved
           ? {
+              nextUpdateAt,
+              nudgedFor: undefined,
+              holdingStreak: 0,
               pendingUpdates: [
                 ...issue.pendingUpdates,
-                {
-                  seq: next.eventSeq,
-                  at,
-                  message: event.reason!.trim(),
-                  etr,
-                  nextUpdateAt: issue.nextUpdateAt ?? at,
-                  etrMovedFrom: issue.etr,
-                },
+                { seq: next.eventSeq, at, message: event.reason!.trim(), etr, nextUpdateAt, etrMovedFrom: issue.etr },
               ],
             }
           : {}),
@@ -495,6 +495,7 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
         resolvedAt: undefined,
         closedAt: undefined,
         rfo: undefined,
+        rfoCycleStart: issue.rfoRevisions,
         resolutionNoticeAt: undefined,
         nudgedFor: undefined,
         holdingStreak: 0,
@@ -615,6 +616,7 @@ export const internalTemplates = [
   'monitoring-cleared',
   'customer-message',
   'question-waiting',
+  'triage-notice',
   'holding-backoff',
 ] as const;
 export type InternalTemplate = (typeof internalTemplates)[number];
@@ -698,6 +700,9 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
 
   // "We are on it": at the opening, and again at a reopen (a new generation); never for a closed issue's conversation run.
   // An unresolved issue moved to another customer tells that customer too: they have not heard of it yet.
+  // An issue under the triage customer has no customer to tell yet: the desk hears that it needs one.
+  const triaged = issue.origin?.triage !== undefined && !issue.moves?.length;
+  if (triaged && issue.status !== 'closed') once(`triage-g${g}`, { template: 'triage-notice', audience: ['teamLead'] });
   if (issue.status !== 'closed' && !issue.moves?.length) once(`ack-g${g}`, { template: 'acknowledgement', audience: ['customer'] });
   if (isUnresolved(issue) && issue.moves?.length)
     once(`ack-${issue.customerId}-g${g}`, { template: 'acknowledgement', audience: ['customer'] });
@@ -824,6 +829,8 @@ function dueNow(issue: Issue, ctx: IssueContext): { emails: EmailAction[]; next:
 
   if (next.status === 'closed') once(`closure-${next.closedAt}`, { template: 'closure', audience: ['customer'] });
   next.sent = liveSentKeys(next);
+  // Nothing goes to the triage customer as a customer: its contacts are the desk, told by the notice above.
+  if (triaged) emails.splice(0, emails.length, ...emails.filter((email) => !customerFacing(email)));
 
   if (emails.some(customerFacing)) {
     // Silence counts while the issue is unresolved: up to now, or up to the resolution being told.

@@ -82,8 +82,14 @@ describe('alerts are never dropped for their labels (a 4xx makes Alertmanager dr
     expect([issue.customerId, issue.severity]).toEqual(['triage', 'sev1']);
     expect(issue.description).toMatch(/^The alert names no customer "nobody"; filed under the triage customer triage\./);
     const told = (await inbox(runtime)).filter((email) => email.destination.to.includes(DESK));
-    expect(told.map((email) => email.subject)).toContain(`[${issue.id}] We are working on: DiskFull`);
-    expect(told.at(-1)?.body.text).toContain('our monitoring detected a problem: "DiskFull"');
+    // The desk hears it needs a customer, in the words of someone inside; nothing is written as if to a customer.
+    expect(told.filter((email) => email.subject.includes(`[${issue.id}]`)).map((email) => email.subject)).toEqual([
+      `[${issue.id}] For no known customer: DiskFull`,
+    ]);
+    expect(told.at(-1)?.body.text).toContain(
+      'Steward filed an alert under Triage (no known customer): the alert names no customer "nobody". Nobody outside has been told.',
+    );
+    expect(told.at(-1)?.body.text).toContain('(Move, on the issue in the console)');
 
     const none = await openedIssue(await post(notification('tr2', { severity: 'critical' })));
     expect(none.customerId).toBe('triage');
