@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isNameTaken, type WorkflowPort } from './workflow-port.ts';
 
 /**
@@ -7,14 +8,28 @@ import { isNameTaken, type WorkflowPort } from './workflow-port.ts';
  * to the next one itself ("continue as new") before AWS's limits and so picks up the current
  * definition. Steps check the owner's generation, never the run, so any run of it does the work.
  */
-export const runName = (base: string, run: number) => (run <= 1 ? base : `${base}-r${run}`);
+export const runName = (base: string, run: number) => withinNameLimit(base, run <= 1 ? '' : `-r${run}`);
+
+/** AWS's longest execution name (characters). */
+export const MAX_EXECUTION_NAME = 80;
+
+/**
+ * `base` + `suffix`, or, when that is longer than AWS allows (a 64-character customer id and a run
+ * number that grows with every continue-as-new), the base cut short with a hash of the whole of it:
+ * the same base always gives the same name, and two bases that share a start do not collide.
+ */
+function withinNameLimit(base: string, suffix: string): string {
+  if (base.length + suffix.length <= MAX_EXECUTION_NAME) return base + suffix;
+  const hash = createHash('sha256').update(base).digest('hex').slice(0, 10);
+  return `${base.slice(0, MAX_EXECUTION_NAME - suffix.length - hash.length - 1)}-${hash}${suffix}`;
+}
 
 /** The run number of an execution name of `base`, or undefined when the name is not one of its runs. */
 export function runOf(base: string, name: string | undefined): number | undefined {
-  if (name === base) return 1;
-  if (!name?.startsWith(`${base}-r`)) return undefined;
-  const run = Number(name.slice(base.length + 2));
-  return Number.isInteger(run) && run >= 2 ? run : undefined;
+  if (name === undefined) return undefined;
+  if (name === runName(base, 1)) return 1;
+  const run = Number(/-r(\d{1,9})$/.exec(name)?.[1]);
+  return Number.isInteger(run) && run >= 2 && runName(base, run) === name ? run : undefined;
 }
 
 /** The statuses after which an owner needs its next run (CDK's event rule and the embedded engine match these). */

@@ -2,6 +2,8 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { lambda } from '../../infra/aws/lambda.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
+import { isThrottle } from '../../kernel/http.ts';
+import { pacedWorkflows, SWEEP_PACE, TokenBucket } from '../../kernel/pace.ts';
 import { keepRunning, RunsExhausted, runOf } from '../../kernel/workflow-runs.ts';
 import { DUNNING_SHARDS, DUNNING_WORKFLOW, dunningExecutionName, InvoiceRepository } from '../../modules/receivables/index.ts';
 import declaration from './function.ts';
@@ -25,6 +27,9 @@ export const createHandler = ({ store, workflows, clock, telemetry }: DepsOf<typ
     let restarted = 0;
     let signalled = 0;
     let stuck = 0;
+    let throttled = 0;
+    // Describing and starting runs is paced under Step Functions' control-plane rates; signals are not (a higher quota).
+    const paced = pacedWorkflows(workflows, new TokenBucket(SWEEP_PACE.ratePerSecond, SWEEP_PACE.burst));
     let windowStart = performance.now();
     let inWindow = 0;
     let stoppedEarly = false;
@@ -52,21 +57,24 @@ export const createHandler = ({ store, workflows, clock, telemetry }: DepsOf<typ
       const base = dunningExecutionName(due);
       try {
         const input = { customerId: due.customerId, generation: due.generation };
-        const { outcome } = await keepRunning(workflows, DUNNING_WORKFLOW, base, input, runOf(base, wait?.execution));
+        const { outcome } = await keepRunning(paced, DUNNING_WORKFLOW, base, input, runOf(base, wait?.execution));
         if (outcome === 'started') started++;
         if (outcome === 'restarted') restarted++;
       } catch (error) {
-        if (!(error instanceof RunsExhausted)) throw error;
-        stuck++;
-        telemetry.error('dunning workflow cannot be kept running', error, { customerId: due.customerId });
+        // Throttled: the customer stays due in the index, and the next run wakes it.
+        if (isThrottle(error)) throttled++;
+        else if (error instanceof RunsExhausted) {
+          stuck++;
+          telemetry.error('dunning workflow cannot be kept running', error, { customerId: due.customerId });
+        } else throw error;
       }
     }
-    const counts = { read, started, restarted, signalled, stuck, stoppedEarly };
+    const counts = { read, started, restarted, signalled, stuck, throttled, stoppedEarly };
     telemetry.count('DunningCustomersDue', read);
     telemetry.count('DunningCustomersWoken', started + restarted + signalled);
     telemetry.count('ExecutionsRestarted', restarted);
     // One line per run that found work: CloudWatch metric filters alarm on stoppedEarly and stuck (infra/cdk/operations.ts).
-    if (read || stoppedEarly) (stuck || stoppedEarly ? telemetry.warn : telemetry.info).call(telemetry, 'dunning run', counts);
+    if (read || stoppedEarly) (stuck || stoppedEarly || throttled ? telemetry.warn : telemetry.info).call(telemetry, 'dunning run', counts);
     return counts;
   });
 

@@ -1,7 +1,9 @@
-import { blobs, defineFunction, email, settings, table, workflows } from '../../infra/aws/needs.ts';
+import { API_FUNCTION_TIMEOUT_SECONDS, blobs, defineFunction, email, settings, table, workflows } from '../../infra/aws/needs.ts';
 import { IMPORTS_PREFIX } from '../../modules/receivables/index.ts';
 
 export default defineFunction({
+  // Behind API Gateway: done before its 30 s.
+  timeoutSeconds: API_FUNCTION_TIMEOUT_SECONDS,
   needs: {
     store: table('read-write'),
     mailer: email(),

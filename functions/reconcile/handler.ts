@@ -2,13 +2,16 @@ import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { lambda } from '../../infra/aws/lambda.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
+import { isThrottle } from '../../kernel/http.ts';
+import { pacedWorkflows, SWEEP_PACE, TokenBucket } from '../../kernel/pace.ts';
 import { keepRunning, type RunOutcome, RunsExhausted, runOf } from '../../kernel/workflow-runs.ts';
 import { executionName, ISSUE_WORKFLOW, IssueRepository, workflowInput } from '../../modules/issues/index.ts';
 import { DUNNING_SHARDS, DUNNING_WORKFLOW, dunningExecutionName, InvoiceRepository } from '../../modules/receivables/index.ts';
 import declaration from './function.ts';
 
-/** Owners checked at once: DescribeExecution's rate (15/s refill) is the limit that counts on AWS. */
+/** Owners checked at once. */
 const PARALLEL = 8;
+
 /** Every cycle in the sparse due index, whenever it is due. */
 const EVERY_DUE_DATE = new Date('9999-12-31T00:00:00Z');
 /** Runs an ended run's event restarts at once; past this, only the hourly sweep tries again (a run that always fails needs a person). */
@@ -44,6 +47,7 @@ export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
     const counts = await sweep(deps, (scope.success && scope.data.sweep) || 'all');
     deps.telemetry.count('ExecutionsRestarted', counts.restarted);
     if (counts.started || counts.restarted || counts.stuck) deps.telemetry.warn('sweep found owners without a live execution', counts);
+    if (counts.throttled) deps.telemetry.warn('sweep skipped owners Step Functions throttled; the next sweep checks them', counts);
     return counts;
   });
 
@@ -78,10 +82,18 @@ async function restartOwner({ store, workflows, telemetry }: ReconcileDeps, ende
   return { restarted: outcome === 'running' ? 0 : 1, name };
 }
 
-async function sweep({ store, workflows, telemetry }: ReconcileDeps, scope: 'issues' | 'dunning' | 'all') {
+async function sweep({ store, workflows: unpaced, telemetry }: ReconcileDeps, scope: 'issues' | 'dunning' | 'all') {
   const issues = new IssueRepository(store);
   const invoices = new InvoiceRepository(store);
-  const counts: Record<RunOutcome | 'checked' | 'stuck', number> = { checked: 0, running: 0, started: 0, restarted: 0, stuck: 0 };
+  const workflows = pacedWorkflows(unpaced, new TokenBucket(SWEEP_PACE.ratePerSecond, SWEEP_PACE.burst));
+  const counts: Record<RunOutcome | 'checked' | 'stuck' | 'throttled', number> = {
+    checked: 0,
+    running: 0,
+    started: 0,
+    restarted: 0,
+    stuck: 0,
+    throttled: 0,
+  };
   const check = async (owners: (() => Promise<RunOutcome>)[]) => {
     for (let from = 0; from < owners.length; from += PARALLEL) {
       const outcomes = await Promise.allSettled(owners.slice(from, from + PARALLEL).map((owner) => owner()));
@@ -91,7 +103,9 @@ async function sweep({ store, workflows, telemetry }: ReconcileDeps, scope: 'iss
         else if (outcome.reason instanceof RunsExhausted) {
           counts.stuck++;
           telemetry.error('an owner cannot be kept running', outcome.reason);
-        } else throw outcome.reason;
+        } else if (isThrottle(outcome.reason))
+          counts.throttled++; // the next sweep checks it; one throttle never ends this one
+        else throw outcome.reason;
       }
     }
   };

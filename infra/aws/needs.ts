@@ -57,6 +57,9 @@ export interface FunctionDeclaration<N extends Needs = Needs> {
   needs: N;
 }
 
+/** API Gateway answers 503 after 30 s; a function behind it must stop well before, or it may commit after the client gave up. */
+export const API_FUNCTION_TIMEOUT_SECONDS = 25;
+
 export function defineFunction<N extends Needs>(declaration: {
   timeoutSeconds?: number;
   memoryMb?: number;

@@ -1,7 +1,7 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
-import { type CfnStage, DomainName, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, DomainName, HttpApi, HttpMethod, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -44,7 +44,14 @@ import { NagSuppressions } from 'cdk-nag';
 import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
 import type { Construct } from 'constructs';
 import { lambdaBundling } from '../bundling.ts';
-import { SIGN_IN_VARIABLES, settingVariables, TRIAGE_DESK_VARIABLE, type FunctionDeclaration, type Need } from '../aws/needs.ts';
+import {
+  API_FUNCTION_TIMEOUT_SECONDS,
+  SIGN_IN_VARIABLES,
+  settingVariables,
+  TRIAGE_DESK_VARIABLE,
+  type FunctionDeclaration,
+  type Need,
+} from '../aws/needs.ts';
 import { declarationOf } from '../function-declarations.ts';
 import { isPublicRoute, routeKey, routes } from '../routes.ts';
 import { ConsoleSite } from './console-site.ts';
@@ -319,12 +326,18 @@ export class StatelessStack extends Stack {
         : 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this> (it REPLACES the active rule set of the account)',
     });
 
+    const routeResources = new Map<string, HttpRoute>();
     for (const route of routes) {
-      this.api.addRoutes({
+      if (declarationOf(route.function).timeoutSeconds > API_FUNCTION_TIMEOUT_SECONDS)
+        throw new Error(
+          `${route.function} serves ${routeKey(route)} but may run past API Gateway's 30 s: at most ${API_FUNCTION_TIMEOUT_SECONDS} s`,
+        );
+      const [made] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`route-${route.method}-${route.path}`, fn(route.function)),
       });
+      routeResources.set(routeKey(route), made);
     }
     const accessLogs = new LogGroup(this, 'api-access-logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const stage = this.api.defaultStage!.node.defaultChild as CfnStage;
@@ -334,6 +347,8 @@ export class StatelessStack extends Stack {
       throttlingBurstLimit: props.throttle.burst,
       detailedMetricsEnabled: true,
     };
+    // API Gateway refuses a stage whose RouteSettings name a route that does not exist yet: the stage waits for them.
+    for (const route of routes.filter(isPublicRoute)) stage.node.addDependency(routeResources.get(routeKey(route))!);
     stage.routeSettings = Object.fromEntries(
       routes.filter(isPublicRoute).map((route) => [
         routeKey(route),
@@ -382,7 +397,9 @@ export class StatelessStack extends Stack {
       destination: EventDestination.snsTopic(feedback),
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
-    if (props.mailDomain) this.sendingIdentity(props.mailDomain, configurationSet);
+    if (props.mailDomain)
+      for (const [index, domain] of mailIdentities(props).entries())
+        this.sendingIdentity(domain, configurationSet, index === 0 ? '' : 'Inbound');
 
     // A run that failed, timed out or was stopped: its owner gets the next run at once (the hourly sweep is the safety net).
     new Rule(this, 'ExecutionEnded', {
@@ -419,9 +436,9 @@ export class StatelessStack extends Stack {
    * bounces come back to SES and SPF aligns), every email through the configuration set; the DNS
    * records to create are stack outputs.
    */
-  private sendingIdentity(domain: string, configurationSet: ConfigurationSet): void {
+  private sendingIdentity(domain: string, configurationSet: ConfigurationSet, role: '' | 'Inbound'): void {
     const mailFrom = `bounce.${domain}`;
-    const identity = new EmailIdentity(this, 'MailIdentity', {
+    const identity = new EmailIdentity(this, `${role || 'Mail'}Identity`, {
       identity: Identity.domain(domain),
       dkimSigning: true,
       dkimIdentity: DkimIdentity.easyDkim(EasyDkimSigningKeyLength.RSA_2048_BIT),
@@ -429,19 +446,23 @@ export class StatelessStack extends Stack {
       configurationSet,
     });
     for (const [index, record] of identity.dkimRecords.entries())
-      new CfnOutput(this, `DnsDkim${index + 1}`, {
+      new CfnOutput(this, `Dns${role}Dkim${index + 1}`, {
         value: `${record.name} CNAME ${record.value}`,
         description: 'Easy DKIM record to create',
       });
-    new CfnOutput(this, 'DnsMailFromMx', {
+    new CfnOutput(this, `Dns${role}MailFromMx`, {
       value: `${mailFrom} MX 10 feedback-smtp.${this.region}.amazonses.com`,
       description: 'MAIL FROM',
     });
-    new CfnOutput(this, 'DnsMailFromSpf', { value: `${mailFrom} TXT "v=spf1 include:amazonses.com ~all"`, description: 'MAIL FROM SPF' });
-    new CfnOutput(this, 'DnsInboundMx', {
-      value: `<inbound address domain> MX 10 inbound-smtp.${this.region}.amazonaws.com`,
-      description: 'Where customers write (receiving region)',
+    new CfnOutput(this, `Dns${role}MailFromSpf`, {
+      value: `${mailFrom} TXT "v=spf1 include:amazonses.com ~all"`,
+      description: 'MAIL FROM SPF',
     });
+    if (role === '')
+      new CfnOutput(this, 'DnsInboundMx', {
+        value: `<inbound address domain> MX 10 inbound-smtp.${this.region}.amazonaws.com`,
+        description: 'Where customers write (receiving region)',
+      });
   }
 
   /** The IAM a declared need stands for. */
@@ -470,7 +491,9 @@ export class StatelessStack extends Stack {
           actions: ['ses:SendEmail'],
           // Only Steward's identity and configuration set once the mail domain is known; any of the account's before.
           resources: [
-            this.formatArn({ service: 'ses', resource: 'identity', resourceName: props.mailDomain ?? '*' }),
+            ...(props.mailDomain ? mailIdentities(props) : ['*']).map((domain) =>
+              this.formatArn({ service: 'ses', resource: 'identity', resourceName: domain }),
+            ),
             this.formatArn({
               service: 'ses',
               resource: 'configuration-set',
@@ -561,4 +584,26 @@ export class StatelessStack extends Stack {
       true,
     );
   }
+}
+
+/** Whether `domain` is `parent` or one of its subdomains (SES counts a verified domain's subdomains as verified). */
+const within = (domain: string, parent: string) => domain === parent || domain.endsWith(`.${parent}`);
+const domainOf = (address: string) => (/<([^>]+)>/.exec(address)?.[1] ?? address).split('@')[1]?.toLowerCase() ?? '';
+
+/**
+ * The SES identities Steward sends with: the mail domain, and the inbound address's domain when it
+ * is not within it (every email names a bounce address there, which SES accepts only from a
+ * verified identity). The from address must be at the mail domain. Refused at synth, with what to
+ * change, rather than by SES on the first send.
+ */
+export function mailIdentities(props: { mailDomain?: string; fromAddress: string; inboundAddress: string }): string[] {
+  const mail = props.mailDomain?.toLowerCase();
+  if (!mail) return [];
+  const from = domainOf(props.fromAddress);
+  if (!within(from, mail))
+    throw new Error(
+      `fromAddress ${props.fromAddress} is not at the mail domain ${mail}: SES sends only from a verified identity; use an address at ${mail} or -c mailDomain=${from}`,
+    );
+  const inbound = domainOf(props.inboundAddress);
+  return within(inbound, mail) ? [mail] : [mail, inbound];
 }

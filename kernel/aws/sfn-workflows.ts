@@ -16,7 +16,8 @@ import type { ExecutionDescription, StartResult, WorkflowPort } from '../workflo
 export class SfnWorkflows implements WorkflowPort {
   constructor(
     private readonly stateMachineArns: Record<string, string>,
-    private readonly client = new SFNClient({}),
+    // Adaptive retries slow the client down when Step Functions throttles, instead of retrying at full speed.
+    private readonly client = new SFNClient({ retryMode: 'adaptive' }),
     private readonly telemetry?: Telemetry,
   ) {}
 

@@ -2,6 +2,7 @@ import type { Actor } from '../../kernel/actor.ts';
 import { contention } from '../../kernel/contention.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { DomainError } from '../../kernel/errors.ts';
+import { runName } from '../../kernel/workflow-runs.ts';
 import { type Customer, CustomerRepository } from '../customers/index.ts';
 import { calendars, freezePolicy, PolicyRepository } from '../policies/index.ts';
 import {
@@ -43,7 +44,7 @@ export class IssueService {
   }
 
   async startWorkflow(issue: Issue): Promise<void> {
-    await this.deps.workflows.start(ISSUE_WORKFLOW, executionName(issue), workflowInput(issue));
+    await this.deps.workflows.start(ISSUE_WORKFLOW, runName(executionName(issue), 1), workflowInput(issue));
   }
 
   /**

@@ -4,11 +4,11 @@ import { signLink, type MoneyLinkAction } from '../../kernel/links.ts';
 import { sendOnce } from '../../kernel/outbox.ts';
 import { counted, dayInWords } from '../../kernel/time-words.ts';
 import { DateTime } from 'luxon';
-import { billingRecipients, contactNames, type Customer } from '../customers/index.ts';
+import { billingRecipients, contactNames, type Customer, CustomerRepository } from '../customers/index.ts';
 import { hadOutage } from '../issues/index.ts';
 import { ms, type Policy } from '../policies/index.ts';
 import { decideDunning, type DunningEmail, type DunningState } from './dunning.ts';
-import { customerContext, invoiceRepository } from './dunning-service.ts';
+import { contextOf, invoiceRepository } from './dunning-service.ts';
 import { balance } from './invoices.ts';
 
 /** The workflow waits for the dunning run or an invoice change; this long timeout is only a safety net. */
@@ -32,6 +32,11 @@ export function daysOverdue(dueDate: string, now: Date, timezone: string): numbe
 
 export type DunningStepDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'settings'>;
 
+/** The customer of a dunning cycle no longer exists: the workflow catches it by name and ends (not a failure). */
+export class CustomerGone extends Error {
+  override name = 'CustomerGone';
+}
+
 /** Step of the invoice-dunning workflow: decide from the customer's ledger, send each email once, store the state. */
 export async function runDunningStep(
   deps: DunningStepDeps,
@@ -42,7 +47,9 @@ export async function runDunningStep(
   for (let attempt = 1; ; attempt++) {
     const state = await repo.dunningState(customerId);
     if (state.generation !== generation) return { done: true, waitSeconds: 1 }; // a newer cycle owns the customer
-    const { customer, policy, calendar } = await customerContext(deps, customerId);
+    const customer = await new CustomerRepository(deps.store).getCustomer(customerId);
+    if (!customer) throw new CustomerGone(`customer ${customerId} no longer exists`);
+    const { policy, calendar } = await contextOf(deps, customer);
     const invoices = await repo.ofCustomer(customerId);
     const now = deps.clock.now();
     const outage = await hadOutage(deps.store, customerId, policy.dunning.outageWindowDays, now);

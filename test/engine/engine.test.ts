@@ -6,6 +6,8 @@ import { ExecutionRecords } from '../../infra/local/execution-records.ts';
 import { substitute } from '../../infra/workflow-manifest.ts';
 import type { DynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
 import { startTestDynamoDb } from '../support/dynamodb.ts';
+import { runName, runOf } from '../../kernel/workflow-runs.ts';
+import { dunningExecutionName } from '../../modules/receivables/index.ts';
 
 const tour = JSON.parse(readFileSync(new URL('./feature-tour.asl.json', import.meta.url), 'utf8'));
 const definition = substitute(tour, { StepFunctionArn: localFunctionArn('tour-step'), WaitFunctionArn: localFunctionArn('tour-wait') });
@@ -101,6 +103,19 @@ describe('local engine', () => {
     // A closed execution's name stays taken, whatever the input.
     await expect(engine.start('tour', 'tour-b', JSON.stringify({ id: 'b' }))).rejects.toThrow(taken);
     await expect(engine.start('tour', 'bad name', '{}')).rejects.toThrow(expect.objectContaining({ name: 'InvalidName' }));
+    // AWS's 80 characters: the dunning cycle of a 64-character customer id past run 10,000 is named within them.
+    await expect(engine.start('tour', 'x'.repeat(81), '{}')).rejects.toThrow(expect.objectContaining({ name: 'InvalidName' }));
+    const cycle = dunningExecutionName({ customerId: 'c'.repeat(64), generation: 12 });
+    for (const run of [1, 2, 10_001, 123_456_789]) {
+      const name = runName(cycle, run);
+      expect([run, name.length <= 80, runOf(cycle, name)]).toEqual([run, true, run]);
+      await engine.start('tour', name, JSON.stringify({ id: `long-${run}` }));
+      expect((await engine.describe('tour', name))?.status).toBeDefined();
+    }
+    // Two long ids that share their first 70 characters name different executions; a name is no run of another base.
+    const other = dunningExecutionName({ customerId: `${'c'.repeat(63)}d`, generation: 12 });
+    expect(runName(other, 10_001)).not.toBe(runName(cycle, 10_001));
+    expect(runOf(other, runName(cycle, 10_001))).toBeUndefined();
     await expect(engine.start('tour', 'tour-big', JSON.stringify({ id: 'x'.repeat(262_144) }))).rejects.toThrow(
       expect.objectContaining({ name: 'InvalidExecutionInput' }),
     );

@@ -131,7 +131,25 @@ describe('CDK stacks', () => {
     const timeouts = functions.map((fn) => fn.Properties.Timeout).sort((a, b) => a - b);
     expect(timeouts.at(-1)).toBe(900);
     expect(timeouts.filter((timeout) => timeout === 900)).toHaveLength(3);
-    expect(new Set(timeouts.slice(0, -3))).toEqual(new Set([30]));
+    // The functions behind API Gateway stop at 25 s, before its 30 s answer; the others (invoked by Step Functions and events) at 30 s.
+    expect(new Set(timeouts.slice(0, -3))).toEqual(new Set([25, 30]));
+    const routed = new Set(routes.map((route) => route.function));
+    expect([...routed].sort()).toEqual(['api', 'invoices', 'webhooks']);
+    for (const name of routed)
+      expect([name, (built.stateless.functions.get(name)!.node.defaultChild as any).timeout <= 25]).toEqual([name, true]);
+  });
+
+  it('the stage waits for every route its RouteSettings name (API Gateway refuses settings for a route that does not exist yet)', () => {
+    const [[, stage]] = Object.entries<any>(stateless.findResources('AWS::ApiGatewayV2::Stage'));
+    const routeIds = Object.fromEntries(
+      Object.entries<any>(stateless.findResources('AWS::ApiGatewayV2::Route')).map(([id, route]) => [route.Properties.RouteKey, id]),
+    );
+    const keys = Object.keys(stage.Properties.RouteSettings);
+    expect(keys.length).toBeGreaterThan(5);
+    for (const key of keys) {
+      expect(routeIds[key], `no route ${key}`).toBeDefined();
+      expect(stage.DependsOn ?? [], `the stage does not wait for ${key}`).toContain(routeIds[key]);
+    }
   });
 
   it('the dunning index is sparse and sharded: gsi2 keys exist only on dunning state items with something due', () => {

@@ -214,6 +214,30 @@ describe('operable on AWS', () => {
     }
   });
 
+  it('mail identities agree: the inbound domain is the mail domain or is verified and granted too; a from address elsewhere fails synth', () => {
+    const identities = (context: Record<string, string>) => {
+      const template = Template.fromStack(synth({ mailDomain: 'provider.test', ...context }).stateless);
+      const sends = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement) => statement.Action === 'ses:SendEmail');
+      return {
+        verified: Object.values<any>(template.findResources('AWS::SES::EmailIdentity')).map(
+          (identity) => identity.Properties.EmailIdentity,
+        ),
+        granted: JSON.stringify(sends[0].Resource),
+      };
+    };
+    const within = identities({ fromAddress: 'Steward <steward@provider.test>', inboundAddress: 'support@help.provider.test' });
+    expect(within.verified).toEqual(['provider.test']);
+    const apart = identities({ fromAddress: 'Steward <steward@provider.test>', inboundAddress: 'support@desk.example.net' });
+    expect(apart.verified.sort()).toEqual(['desk.example.net', 'provider.test']);
+    expect(apart.granted).toContain(':identity/desk.example.net');
+    expect(apart.granted).toContain(':identity/provider.test');
+    expect(() => synth({ mailDomain: 'provider.test', fromAddress: 'Steward <steward@elsewhere.test>' })).toThrow(
+      /fromAddress Steward <steward@elsewhere.test> is not at the mail domain provider.test/,
+    );
+  });
+
   it('inbound mail joins an existing active receipt rule set with -c receiptRuleSet, instead of a set that would replace it', () => {
     const own = Template.fromStack(built.stateless);
     own.resourceCountIs('AWS::SES::ReceiptRuleSet', 1);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,5 +58,50 @@ describe('workflow definitions', () => {
         }
       }
     });
+
+    it(`${workflow}: every error a Retry or Catch names is one the code throws; every Lambda task retries Lambda's transient errors`, () => {
+      const definition = loadDefinition(workflow);
+      const named = taskStates(definition).flatMap(([, state]) =>
+        [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule: { ErrorEquals: string[] }) => rule.ErrorEquals),
+      );
+      for (const error of new Set(named.filter((name) => !/^(States|Lambda)\./.test(name))))
+        expect(THROWN.has(error), `${workflow} names ${error}, which no code throws (an Error named so, or a task failure)`).toBe(true);
+      for (const [name, state] of taskStates(definition)) {
+        const retried = (state.Retry ?? []).filter((rule: { MaxAttempts?: number }) => rule.MaxAttempts !== 0);
+        const covered = retried.flatMap((rule: { ErrorEquals: string[] }) => rule.ErrorEquals);
+        for (const transient of LAMBDA_TRANSIENT)
+          expect(covered.includes(transient) || covered.includes('States.ALL'), `${workflow}.${name} does not retry ${transient}`).toBe(
+            true,
+          );
+      }
+    });
   }
 });
+
+/** The errors Lambda's own service raises for an invoke that may succeed if tried again. */
+const LAMBDA_TRANSIENT = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
+];
+
+/** Every error name the code can raise into a workflow: Error classes' names and task failures it sends. */
+const THROWN = (() => {
+  const names = new Set<string>();
+  const root = join(FUNCTIONS_DIR, '..');
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(join(root, folder), { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts'))
+        for (const match of readFileSync(join(root, path), 'utf8').matchAll(
+          /override name = '([A-Za-z]+)'|sendTaskFailure\([^,]+,\s*'([A-Za-z]+)'/g,
+        ))
+          names.add(match[1] ?? match[2]);
+    }
+  };
+  for (const folder of ['functions', 'modules', 'kernel']) walk(folder);
+  return names;
+})();
