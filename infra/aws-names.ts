@@ -15,6 +15,9 @@ export const LOCAL_PLACE: AwsPlace = { partition: 'aws', region: 'us-east-1', ac
 /** Every physical name of a deployment starts so: "steward-" for the unnamed stage, "steward-<stage>-" for a named one. */
 export const namePrefix = (stage?: string) => (stage ? `steward-${stage}-` : 'steward-');
 
+/** The SES receipt rule set (Steward's own, or one it joins with `-c receiptRuleSet=`) and the rule that stores inbound mail. */
+export const receiptRuleNames = (prefix: string, joined?: string) => ({ ruleSet: joined ?? `${prefix}inbound`, rule: `${prefix}ingest` });
+
 /** Stage names: short, lower-case, usable inside every AWS resource name. */
 export const STAGE_PATTERN = /^[a-z][a-z0-9]{0,11}$/;
 

@@ -121,14 +121,16 @@ const CREATED_IDS: Record<string, string> = { issues: 'issueId', customers: 'cus
 
 /**
  * Records every successful write an authenticated caller makes through an HTTP API (any method
- * but GET), with the route, the ids it named and, for an event, its type.
+ * but GET), and every use of the bootstrap API token, with the route, the ids it named and, for an
+ * event, its type.
  */
 export const auditTrail = (audit: AuditLog, telemetry: Telemetry): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   after: async (request) => {
     const { event, response } = request;
     const actor = actorOf(event);
     const status = response?.statusCode ?? 200;
-    if (!actor || event.requestContext.http.method === 'GET' || status >= 300) return;
+    // The bootstrap token is an admin credential with no person behind it: even its reads are recorded.
+    if (!actor || (event.requestContext.http.method === 'GET' && actor.kind !== 'api-token') || status >= 300) return;
     const { apiRequestId: _request, ...target } = correlationOf(event) as Record<string, string>;
     // A create names what it made in its Location header.
     const created = /^\/(issues|customers|invoices(?!\/imports\/)|users)\/([^/?]+)/.exec(String(response?.headers?.location ?? ''));

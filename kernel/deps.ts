@@ -35,6 +35,12 @@ export interface Settings {
    * yes locally (the quick start), no on AWS unless deployed with `-c webhooksAcceptApiToken=true`.
    */
   webhooksAcceptApiToken: boolean;
+  /**
+   * Whether the bootstrap API token still serves staff routes once an admin user exists: yes unless
+   * switched off (`STEWARD_BOOTSTRAP_TOKEN=off`, `-c bootstrapToken=off`). It always serves while no
+   * admin exists, so nobody is locked out.
+   */
+  bootstrapTokenOff: boolean;
   /** Where customers write (and reply): replies come back to its plus-addresses. */
   inboundAddress: string;
   /** The signing secret Stripe shows for Steward's webhook endpoint ("whsec_…"). */

@@ -8,6 +8,6 @@ export default defineFunction({
     // A dispute by link tells the service manager.
     mailer: email(),
     workflows: workflows({ start: ['issue-lifecycle'], signal: ['issue-lifecycle', 'invoice-dunning'] }),
-    settings: settings('apiTokens', 'signIn', 'linkKey', 'linkKeys', 'fromAddress', 'inboundAddress', 'publicUrl'),
+    settings: settings('apiTokens', 'bootstrapTokenOff', 'signIn', 'linkKey', 'linkKeys', 'fromAddress', 'inboundAddress', 'publicUrl'),
   },
 });

@@ -8,7 +8,7 @@ export default defineFunction({
     store: table('read-write'),
     mailer: email(),
     workflows: workflows({ signal: ['invoice-dunning'], start: ['invoice-import'] }),
-    settings: settings('apiTokens', 'signIn', 'stripeWebhookSecret', 'fromAddress', 'linkKey', 'inboundAddress'),
+    settings: settings('apiTokens', 'bootstrapTokenOff', 'signIn', 'stripeWebhookSecret', 'fromAddress', 'linkKey', 'inboundAddress'),
     blobs: blobs('read-write', IMPORTS_PREFIX), // long CSV files wait here for their import job
   },
 });

@@ -120,6 +120,7 @@ export const settingVariables: Record<SettingName, string> = {
   linkKey: 'LINK_KEY_SECRET_ARN',
   linkKeys: 'LINK_KEY_SECRET_ARN',
   webhooksAcceptApiToken: 'WEBHOOKS_ACCEPT_API_TOKEN',
+  bootstrapTokenOff: 'BOOTSTRAP_TOKEN',
   inboundAddress: 'INBOUND_ADDRESS',
   stripeWebhookSecret: 'STRIPE_WEBHOOK_SECRET_ARN',
   unknownSender: 'UNKNOWN_SENDER',
@@ -188,6 +189,9 @@ function awsSettings(env: Env, names: SettingName[]): Settings {
     },
     get webhooksAcceptApiToken() {
       return env.WEBHOOKS_ACCEPT_API_TOKEN === 'true';
+    },
+    get bootstrapTokenOff() {
+      return env.BOOTSTRAP_TOKEN === 'off';
     },
     get signIn() {
       signIn ??= { value: signInFromEnv(env) };

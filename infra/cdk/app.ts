@@ -40,6 +40,7 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
     namePrefix: namePrefix(stage),
     signInDomainPrefix: context('signInDomainPrefix'),
     adminEmail,
+    receiptRuleSet: context('receiptRuleSet'),
   });
   const oidcIssuer = context('oidcIssuer', 'STEWARD_OIDC_ISSUER');
   const oidcAudiences = context('oidcAudiences', 'STEWARD_OIDC_AUDIENCES');
@@ -62,6 +63,7 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
       consoleUrl: context('consoleUrl'),
     },
     webhooksAcceptApiToken: context('webhooksAcceptApiToken') === 'true',
+    bootstrapToken: context('bootstrapToken', 'STEWARD_BOOTSTRAP_TOKEN') === 'off' ? 'off' : 'on',
     acceptLegacyLinksUntil: legacyLinksUntil(context('acceptLegacyLinksUntil')),
     failedEvents: stateful.failedEvents,
     fromAddress,
@@ -75,6 +77,8 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
     certificateArn: context('certificateArn'),
     publicConcurrency: number('publicConcurrency', 20),
     throttle: { rate: number('apiRate', 100), burst: number('apiBurst', 200) },
+    detailedRouteMetrics: context('detailedRouteMetrics') === 'true',
+    workflowLogLevel: workflowLogLevel(context('workflowLogLevel')),
   });
   Tags.of(app).add('application', 'steward');
   Tags.of(app).add('stage', stage ?? 'default');
@@ -85,4 +89,12 @@ export function buildApp(app = new App(), options: { nag?: boolean } = {}) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   await ensureConsoleBuilt((line) => console.error(line)); // the console's files are an asset of the stateless stack
   buildApp().app.synth();
+}
+
+/** `-c workflowLogLevel=`: ALL, ERROR (the default), FATAL or OFF. */
+function workflowLogLevel(value: string | undefined): 'ALL' | 'ERROR' | 'FATAL' | 'OFF' | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'ALL' && value !== 'ERROR' && value !== 'FATAL' && value !== 'OFF')
+    throw new Error(`-c workflowLogLevel=${value.slice(0, 40)}: one of ALL, ERROR, FATAL, OFF`);
+  return value;
 }

@@ -32,8 +32,12 @@ export class ConsoleSite extends Construct {
 
   private readonly files: Bucket;
 
-  /** `connectSources`: the origins the page fetches from besides its own: the issuer (discovery, keys) and its token endpoint. */
-  constructor(scope: Construct, id: string, props: { api: HttpApi; connectSources: string[] }) {
+  /**
+   * `connectSources`: the origins the page fetches from besides its own: the issuer (discovery, keys)
+   * and its token endpoint. `apiDomain`: the API's own domain when it has one (its execute-api
+   * endpoint is then switched off, and CloudFront reaches the API there).
+   */
+  constructor(scope: Construct, id: string, props: { api: HttpApi; connectSources: string[]; apiDomain?: string }) {
     super(scope, id);
     const logs = new Bucket(this, 'AccessLogs', {
       encryption: BucketEncryption.S3_MANAGED,
@@ -77,7 +81,17 @@ export class ConsoleSite extends Construct {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
       },
     });
-    const apiDomain = Fn.select(2, Fn.split('/', props.api.apiEndpoint));
+    // API answers through CloudFront carry the security headers a browser acts on; a link page's own CSP is kept.
+    const apiHeaders = new ResponseHeadersPolicy(this, 'ApiHeaders', {
+      securityHeadersBehavior: {
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'", override: false },
+      },
+    });
+    const apiDomain = props.apiDomain ?? Fn.select(2, Fn.split('/', props.api.apiEndpoint));
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Steward: the console and the API on one origin',
       minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
@@ -90,6 +104,7 @@ export class ConsoleSite extends Construct {
         cachePolicy: CachePolicy.CACHING_DISABLED,
         originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+        responseHeadersPolicy: apiHeaders,
       },
       additionalBehaviors: {
         '/console/*': {

@@ -22,6 +22,8 @@ export interface OperationsProps {
   stateMachines: Map<string, StateMachine>;
   api: HttpApi;
   failedEvents: IQueue;
+  /** The table, for its throttle metrics. */
+  tableName: string;
   /** Subscribed to the alarm topic (`-c alarmEmail=`); without it the topic waits for a subscription. */
   alarmEmail?: string;
   /** Prefix of the dashboard's name (the stage). */
@@ -79,10 +81,32 @@ export class Operations extends Construct {
       );
       alarm(`${workflow}-timed-out`, machine.metricTimedOut(every5Minutes), 1, `An execution of ${workflow} timed out.`);
     }
+    for (const [workflow, machine] of props.stateMachines)
+      alarm(
+        `${workflow}-throttled`,
+        machine.metricThrottled(every5Minutes),
+        1,
+        `Step Functions throttled ${workflow} (state transitions or starts over the account's quota).`,
+      );
     for (const [name, fn] of props.functions) {
       alarm(`${name}-errors`, fn.metricErrors(every5Minutes), 1, `Function ${name} failed an invocation.`);
       alarm(`${name}-throttles`, fn.metricThrottles(every5Minutes), 1, `Function ${name} was throttled (concurrency).`);
+      // Near its timeout: the next slow dependency makes it fail.
+      const timeout = fn.timeout?.toMilliseconds() ?? 3_000;
+      alarm(
+        `${name}-near-timeout`,
+        fn.metricDuration({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        Math.round(timeout * 0.8),
+        `Function ${name} ran for 80 % of its ${timeout / 1000} s timeout.`,
+      );
     }
+    for (const metricName of ['ReadThrottleEvents', 'WriteThrottleEvents'])
+      alarm(
+        `dynamodb-${metricName}`,
+        new Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: props.tableName }, ...every5Minutes }),
+        1,
+        `DynamoDB throttled the table (${metricName}): on-demand capacity met its limit or a hot key.`,
+      );
     alarm(
       'failed-events',
       props.failedEvents.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),

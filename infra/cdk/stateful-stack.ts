@@ -19,6 +19,7 @@ import type { Construct } from 'constructs';
 import { INBOUND_PREFIX } from '../../modules/intake/index.ts';
 import { IMPORTS_PREFIX } from '../../modules/receivables/index.ts';
 import { tableSchema } from '../table-schema.ts';
+import { receiptRuleNames } from '../aws-names.ts';
 
 export interface StatefulStackProps extends StackProps {
   /** The managed login's domain prefix, unique in the region (`-c signInDomainPrefix=`; default steward[-<stage>]-<account id>). */
@@ -27,6 +28,8 @@ export interface StatefulStackProps extends StackProps {
   namePrefix: string;
   /** Steward's first admin (`-c adminEmail=`): a Cognito user, invited by email with a temporary password. */
   adminEmail?: string;
+  /** An existing receipt rule set Steward's rule joins (`-c receiptRuleSet=`): the bucket takes mail from that rule only. */
+  receiptRuleSet?: string;
 }
 
 /** What must survive a redeploy: the table (PITR, RETAIN), the secrets, the staff user pool, the inbound mail bucket and the failed events. */
@@ -114,13 +117,23 @@ export class StatefulStack extends Stack {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // SES writes received mail here, only on behalf of this account.
+    // SES writes received mail here, only for this account's one receipt rule of Steward's.
+    const { ruleSet, rule } = receiptRuleNames(props.namePrefix, props.receiptRuleSet);
     this.inboundMail.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal('ses.amazonaws.com')],
         actions: ['s3:PutObject'],
         resources: [this.inboundMail.arnForObjects(`${INBOUND_PREFIX}*`)],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': this.account,
+            'aws:SourceArn': this.formatArn({
+              service: 'ses',
+              resource: 'receipt-rule-set',
+              resourceName: `${ruleSet}:receipt-rule/${rule}`,
+            }),
+          },
+        },
       }),
     );
     // The on-failure destination of every asynchronously invoked function: an event Lambda gave up on

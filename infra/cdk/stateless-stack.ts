@@ -58,7 +58,7 @@ import { ConsoleSite } from './console-site.ts';
 import { Operations } from './operations.ts';
 import { scheduleInput, schedules } from '../schedules.ts';
 import { FUNCTIONS_DIR, WORKFLOWS_DIR, loadManifest } from '../workflow-manifest.ts';
-import { stateMachineName } from '../aws-names.ts';
+import { receiptRuleNames, stateMachineName } from '../aws-names.ts';
 import { RESTART_STATUSES } from '../../kernel/workflow-runs.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -76,6 +76,8 @@ export interface StatelessStackProps extends StackProps {
   linkKey: Secret;
   /** Monitoring senders without a secret of their own may use the API token (`-c webhooksAcceptApiToken=true`). */
   webhooksAcceptApiToken: boolean;
+  /** "off": the bootstrap API token no longer serves staff routes once an admin user exists (`-c bootstrapToken=off`). */
+  bootstrapToken: 'on' | 'off';
   /** Links signed with the key derived from the API token (before links had their own) verify until then. */
   acceptLegacyLinksUntil?: string;
   /** Where Lambda sends an asynchronous event after its retries (see FunctionDeclaration.asynchronous). */
@@ -101,6 +103,10 @@ export interface StatelessStackProps extends StackProps {
   receiptRuleSet?: string;
   /** The HTTP API's steady rate (requests/s) and burst for the whole stage; the public routes get a fifth of it. */
   throttle: { rate: number; burst: number };
+  /** CloudWatch metrics per route (`-c detailedRouteMetrics=true`): about 5 custom metrics per route, priced as such; off by default. */
+  detailedRouteMetrics?: boolean;
+  /** What the state machines log (`-c workflowLogLevel=`): ERROR by default; ALL logs every state, priced per GB ingested. */
+  workflowLogLevel?: 'ALL' | 'ERROR' | 'FATAL' | 'OFF';
 }
 
 /** The origin of a URL that may be a deploy-time token (scheme://host). */
@@ -148,7 +154,8 @@ export class StatelessStack extends Stack {
       : undefined;
     this.api = new HttpApi(this, 'Api', {
       description: 'Steward REST API and webhooks',
-      ...(domainName ? { defaultDomainMapping: { domainName } } : {}),
+      // With a domain of its own, the API answers only there (and through CloudFront, which reaches it there).
+      ...(domainName ? { defaultDomainMapping: { domainName }, disableExecuteApiEndpoint: true } : {}),
     });
     const publicUrl = props.domain ? `https://${props.domain}` : this.api.apiEndpoint;
     if (domainName)
@@ -161,6 +168,7 @@ export class StatelessStack extends Stack {
     const issuer = props.signIn.issuer ?? props.userPool.userPoolProviderUrl;
     const consoleSite = new ConsoleSite(this, 'Console', {
       api: this.api,
+      ...(props.domain ? { apiDomain: props.domain } : {}),
       connectSources: [originOf(issuer), props.signIn.issuer ? undefined : props.signInDomain.baseUrl()].filter(
         (source) => source !== undefined,
       ),
@@ -203,6 +211,7 @@ export class StatelessStack extends Stack {
       STRIPE_WEBHOOK_SECRET_ARN: props.stripeWebhookSecret.secretArn,
       LINK_KEY_SECRET_ARN: props.linkKey.secretArn,
       WEBHOOKS_ACCEPT_API_TOKEN: String(props.webhooksAcceptApiToken),
+      BOOTSTRAP_TOKEN: props.bootstrapToken,
       INBOUND_ADDRESS: props.inboundAddress,
       UNKNOWN_SENDER: props.unknownSender,
       // The built-in triage customer's people: whoever set Steward up, else whoever hears its alarms, else its own sender.
@@ -290,10 +299,18 @@ export class StatelessStack extends Stack {
         definitionSubstitutions: Object.fromEntries(
           Object.entries(substitutions).map(([placeholder, folder]) => [placeholder, fn(folder).functionArn]),
         ),
-        logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+        logs: { destination: logGroup, level: LogLevel[props.workflowLogLevel ?? 'ERROR'], includeExecutionData: false },
         tracingEnabled: true,
       });
       for (const folder of new Set(Object.values(substitutions))) fn(folder).grantInvoke(machine);
+      if ((props.workflowLogLevel ?? 'ERROR') !== 'ALL')
+        NagSuppressions.addResourceSuppressions(machine, [
+          {
+            id: 'AwsSolutions-SF1',
+            reason:
+              'Failed states are logged; Step Functions keeps every state of an execution in its history for 90 days, and -c workflowLogLevel=ALL logs them all at a cost (docs/operations.md).',
+          },
+        ]);
       this.stateMachines.set(workflow, machine);
     }
 
@@ -305,12 +322,13 @@ export class StatelessStack extends Stack {
     // Inbound mail: SES stores the raw message in the bucket, then invokes the ingest function. An
     // account has one active rule set: join it (-c receiptRuleSet=) or activate Steward's own, which
     // REPLACES whatever set was active (docs/operations.md). CloudFormation cannot activate a set.
+    const names = receiptRuleNames(prefix, props.receiptRuleSet);
     const ruleSet = props.receiptRuleSet
       ? ReceiptRuleSet.fromReceiptRuleSetName(this, 'InboundRuleSet', props.receiptRuleSet)
-      : new ReceiptRuleSet(this, 'InboundRuleSet', { receiptRuleSetName: `${prefix}inbound` });
+      : new ReceiptRuleSet(this, 'InboundRuleSet', { receiptRuleSetName: names.ruleSet });
     new ReceiptRule(this, 'InboundRuleSetIngest', {
       ruleSet,
-      receiptRuleName: `${prefix}ingest`,
+      receiptRuleName: names.rule,
       recipients: [props.inboundAddress.split('@')[1]],
       scanEnabled: true,
       tlsPolicy: TlsPolicy.REQUIRE,
@@ -345,7 +363,7 @@ export class StatelessStack extends Stack {
     stage.defaultRouteSettings = {
       throttlingRateLimit: props.throttle.rate,
       throttlingBurstLimit: props.throttle.burst,
-      detailedMetricsEnabled: true,
+      detailedMetricsEnabled: props.detailedRouteMetrics ?? false,
     };
     // API Gateway refuses a stage whose RouteSettings name a route that does not exist yet: the stage waits for them.
     for (const route of routes.filter(isPublicRoute)) stage.node.addDependency(routeResources.get(routeKey(route))!);
@@ -418,6 +436,7 @@ export class StatelessStack extends Stack {
       stateMachines: this.stateMachines,
       api: this.api,
       failedEvents: props.failedEvents,
+      tableName: props.table.tableName,
       alarmEmail: props.alarmEmail,
       namePrefix: prefix,
       serviceName,

@@ -95,6 +95,8 @@ export interface RuntimeOptions {
   acceptLegacyLinksUntil?: Date;
   /** Monitoring integrations without a secret of their own may use the API token (default true; AWS: false). */
   webhooksAcceptApiToken?: boolean;
+  /** The bootstrap API token stops serving staff routes once an admin user exists (STEWARD_BOOTSTRAP_TOKEN=off). */
+  bootstrapTokenOff?: boolean;
   fromAddress: string;
   inboundAddress: string;
   /** Alerts and mail for no known customer: "refuse", or the id of a triage customer (default: the built-in "triage"). */
@@ -181,6 +183,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
     previousLinkKey: env.STEWARD_LINK_KEY_PREVIOUS || undefined,
     acceptLegacyLinksUntil: legacyLinksUntil(env.STEWARD_ACCEPT_LEGACY_LINKS_UNTIL),
     webhooksAcceptApiToken: flag(env, 'STEWARD_WEBHOOKS_ACCEPT_API_TOKEN', true),
+    bootstrapTokenOff: onOff(env.STEWARD_BOOTSTRAP_TOKEN) === 'off',
     fromAddress: env.STEWARD_FROM_ADDRESS || 'Steward <steward@steward.localhost>',
     inboundAddress: env.STEWARD_INBOUND_ADDRESS || 'support@steward.localhost',
     unknownSender: env.STEWARD_UNKNOWN_SENDER || undefined,
@@ -335,6 +338,13 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (raw === undefined || raw === '') return fallback;
   if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be "true" or "false", got "${raw.slice(0, 40)}"`);
   return raw === 'true';
+}
+
+/** STEWARD_BOOTSTRAP_TOKEN: "on" (the default) or "off". */
+function onOff(raw: string | undefined): 'on' | 'off' {
+  if (raw === undefined || raw === '') return 'on';
+  if (raw !== 'on' && raw !== 'off') throw new Error(`STEWARD_BOOTSTRAP_TOKEN must be "on" or "off", got "${raw.slice(0, 40)}"`);
+  return raw;
 }
 
 function legacyLinksUntil(raw: string | undefined): Date | undefined {
@@ -569,6 +579,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           ...(options.acceptLegacyLinksUntil && clock.now() < options.acceptLegacyLinksUntil ? [legacyLinkKey(apiToken)] : []),
         ],
         webhooksAcceptApiToken: options.webhooksAcceptApiToken ?? true,
+        bootstrapTokenOff: options.bootstrapTokenOff ?? false,
         stripeWebhookSecret: async () => process.env.STEWARD_STRIPE_WEBHOOK_SECRET || apiToken,
         inboundAddress: options.inboundAddress,
         unknownSender: parseUnknownSender(options.unknownSender, adminEmail),

@@ -46,7 +46,18 @@ export async function callerOf(deps: AuthDeps, token: string, verifier?: TokenVe
     );
   }
   // The token rotated out still works within its grace period, so senders and scripts can be moved over.
-  return equalsAny(token, await deps.settings.apiTokens()) ? BOOTSTRAP : undefined;
+  if (!equalsAny(token, await deps.settings.apiTokens())) return undefined;
+  if (deps.settings.bootstrapTokenOff && (await adminExists(deps)))
+    throw new HttpError(
+      401,
+      'the bootstrap API token is switched off now that an admin user exists (STEWARD_BOOTSTRAP_TOKEN=off); sign in, or use a personal token',
+    );
+  return BOOTSTRAP;
+}
+
+/** Whether an active admin user exists (read only when the bootstrap token is switched off). */
+async function adminExists(deps: AuthDeps): Promise<boolean> {
+  return (await new UserRepository(deps.store).list()).some((user) => user.active && user.roles.includes('admin'));
 }
 
 /** The Steward user a verified sign-in names; the configured admin email becomes the first admin. */

@@ -58,7 +58,11 @@ export class TokenVerifier {
     const email = payload[this.settings.emailClaim ?? 'email'];
     if (typeof email !== 'string' || email.length > 254 || !email.includes('@'))
       return { refused: `names no email address (claim "${this.settings.emailClaim ?? 'email'}"; send the ID token)` };
-    if (payload.email_verified === false || payload.email_verified === 'false') return { refused: 'its email address is not verified' };
+    // An address the issuer has not verified names nobody (anyone could claim the admin's): unless the
+    // deployer named another claim on purpose, `email_verified` must say true.
+    const verified = payload.email_verified === true || payload.email_verified === 'true';
+    if (payload.email_verified === false || payload.email_verified === 'false' || (!this.settings.emailClaim && !verified))
+      return { refused: 'its email address is not verified (email_verified is not true)' };
     return {
       signedIn: {
         email: email.toLowerCase(),

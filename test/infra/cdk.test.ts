@@ -80,7 +80,7 @@ describe('CDK stacks', () => {
       expect(machine.StateMachineType).toBe('STANDARD');
       expect(Object.keys(machine.DefinitionSubstitutions).sort()).toEqual(Object.keys(substitutions).sort());
       for (const value of Object.values<any>(machine.DefinitionSubstitutions)) expect(value['Fn::GetAtt'][1]).toBe('Arn');
-      expect(machine.LoggingConfiguration.Level).toBe('ALL');
+      expect(machine.LoggingConfiguration.Level).toBe('ERROR'); // -c workflowLogLevel=ALL logs every state
       expect(machine.TracingConfiguration.Enabled).toBe(true);
     }
   });
@@ -318,6 +318,9 @@ describe('CDK stacks', () => {
     expect(readersOf('ApiToken')).toEqual(['fnapi', 'fninvoices', 'fnwebhooks']);
     expect(environmentOf('webhooks').WEBHOOKS_ACCEPT_API_TOKEN).toBe('false');
     expect(environmentOf('api').ACCEPT_LEGACY_LINKS_UNTIL).toBeUndefined();
+    // The bootstrap token serves unless switched off (-c bootstrapToken=off), in both functions behind staff routes.
+    expect([environmentOf('api').BOOTSTRAP_TOKEN, environmentOf('invoices').BOOTSTRAP_TOKEN]).toEqual(['on', 'on']);
+    expect(environmentOf('webhooks').BOOTSTRAP_TOKEN).toBeUndefined();
   });
 
   it('-c webhooksAcceptApiToken=true and -c acceptLegacyLinksUntil= reach the functions that need them', () => {
@@ -447,6 +450,34 @@ describe('CDK stacks', () => {
     expect(policies).toContain('ses.amazonaws.com');
     expect(policies).toContain('aws:SourceAccount');
     expect(policies).toContain('aws:SecureTransport');
+    // Only Steward's own receipt rule may put mail there, not any rule of the account.
+    expect(policies).toContain('aws:SourceArn');
+    expect(policies).toContain(':receipt-rule-set/steward-inbound:receipt-rule/steward-ingest');
+    const joined = JSON.stringify(
+      Template.fromStack(synth({ receiptRuleSet: 'company-inbound' }).stateful).findResources('AWS::S3::BucketPolicy'),
+    );
+    expect(joined).toContain(':receipt-rule-set/company-inbound:receipt-rule/steward-ingest');
+  });
+
+  it('API answers through CloudFront carry security headers; with a domain of its own the execute-api endpoint is off and CloudFront reaches the API there', () => {
+    const policies = Object.values<any>(stateless.findResources('AWS::CloudFront::ResponseHeadersPolicy')).map(
+      (policy) => policy.Properties.ResponseHeadersPolicyConfig,
+    );
+    const distribution = Object.values<any>(stateless.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    expect(distribution.DefaultCacheBehavior.ResponseHeadersPolicyId).toBeDefined();
+    const api = policies.find((config) => config.SecurityHeadersConfig.ReferrerPolicy?.ReferrerPolicy === 'no-referrer');
+    expect(api.SecurityHeadersConfig).toMatchObject({
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY' },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 31_536_000, IncludeSubdomains: true },
+    });
+    expect(Object.values<any>(stateless.findResources('AWS::ApiGatewayV2::Api'))[0].Properties.DisableExecuteApiEndpoint).toBeUndefined();
+    const named = Template.fromStack(synth({ domain: 'steward.provider.test' }).stateless);
+    expect(Object.values<any>(named.findResources('AWS::ApiGatewayV2::Api'))[0].Properties.DisableExecuteApiEndpoint).toBe(true);
+    const origin = Object.values<any>(named.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig.Origins.find(
+      (entry: { CustomOriginConfig?: unknown }) => entry.CustomOriginConfig,
+    );
+    expect(origin.DomainName).toBe('steward.provider.test');
   });
 
   it('inbound mail: a receipt rule stores the message under inbound/ and then invokes inbound-email', () => {

@@ -50,6 +50,39 @@ describe('operable on AWS', () => {
     }
   });
 
+  it('alarms: throttling (Step Functions per workflow, DynamoDB reads and writes) and each function at 80 % of its timeout', () => {
+    const alarms = Object.values<any>(stateless.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
+    const on = (namespace: string, metricName: string) =>
+      alarms.filter((alarm) => alarm.Namespace === namespace && alarm.MetricName === metricName);
+    expect(on('AWS/States', 'ExecutionThrottled')).toHaveLength(Object.keys(loadManifest().workflows).length);
+    for (const metric of ['ReadThrottleEvents', 'WriteThrottleEvents']) expect(on('AWS/DynamoDB', metric)).toHaveLength(1);
+    const durations = on('AWS/Lambda', 'Duration');
+    expect(durations).toHaveLength(functionNames().length);
+    const timeouts = new Map(
+      Object.values<any>(stateless.findResources('AWS::Lambda::Function'))
+        .filter((fn) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME)
+        .map((fn) => [fn.Properties.Timeout * 800, true]),
+    );
+    for (const alarm of durations) {
+      expect(alarm).toMatchObject({ Statistic: 'Maximum', Period: 300 });
+      expect(timeouts.has(alarm.Threshold), `threshold ${alarm.Threshold} ms is 80 % of no function's timeout`).toBe(true);
+    }
+  });
+
+  it("route metrics and the state machines' log level are settings with cheap defaults", () => {
+    const stage = (template: Template) => Object.values<any>(template.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties;
+    const levels = (template: Template) =>
+      Object.values<any>(template.findResources('AWS::StepFunctions::StateMachine')).map(
+        (machine) => machine.Properties.LoggingConfiguration.Level,
+      );
+    expect(stage(stateless).DefaultRouteSettings.DetailedMetricsEnabled).toBe(false);
+    expect(new Set(levels(stateless))).toEqual(new Set(['ERROR']));
+    const loud = Template.fromStack(synth({ detailedRouteMetrics: 'true', workflowLogLevel: 'ALL' }).stateless);
+    expect(stage(loud).DefaultRouteSettings.DetailedMetricsEnabled).toBe(true);
+    expect(new Set(levels(loud))).toEqual(new Set(['ALL']));
+    expect(() => synth({ workflowLogLevel: 'LOUD' })).toThrow(/workflowLogLevel=LOUD: one of ALL, ERROR, FATAL, OFF/);
+  });
+
   it('alarms: the failed-events queue holds anything; the API answers 5xx; SES reputation at review level', () => {
     const failedEvents = Object.keys(Template.fromStack(built.stateful).findResources('AWS::SQS::Queue'))[0];
     const alarms = Object.values<any>(stateless.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);

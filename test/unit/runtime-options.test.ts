@@ -129,4 +129,10 @@ describe('parseInstant', () => {
     expect(parseUnknownSender('refuse', 'admin@x.test')).toBe('refuse');
     expect(parseUnknownSender('noc-desk', 'admin@x.test')).toEqual({ customerId: 'noc-desk' });
   });
+
+  it('STEWARD_BOOTSTRAP_TOKEN: on by default, off when asked, anything else refused naming the variable', () => {
+    expect(optionsFromEnv({}, []).bootstrapTokenOff).toBe(false);
+    expect(optionsFromEnv({ STEWARD_BOOTSTRAP_TOKEN: 'off' }, []).bootstrapTokenOff).toBe(true);
+    expect(() => optionsFromEnv({ STEWARD_BOOTSTRAP_TOKEN: 'no' }, [])).toThrow('STEWARD_BOOTSTRAP_TOKEN must be "on" or "off", got "no"');
+  });
 });

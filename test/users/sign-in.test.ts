@@ -135,6 +135,9 @@ describe('sign-in with OpenID Connect (the embedded provider)', () => {
       ['an HMAC over the public key', hmac, 'not RSA'],
       ['tampered payload', tampered, 'not signed by a key of the issuer'],
       ['an unverified email', await forge({ email_verified: false }), 'not verified'],
+      // No claim that the issuer verified the address: the admin's address alone makes nobody an admin.
+      ['no email_verified, with the admin email', await forge({ email_verified: undefined }), 'not verified'],
+      ['email_verified a string other than true', await forge({ email_verified: 'yes' }), 'not verified'],
       ['no email', await forge({ email: undefined }), 'names no email address'],
     ];
     for (const [what, token, reason] of cases) {
