@@ -46,6 +46,10 @@ export class TokenBucket {
  */
 export const SWEEP_PACE = { ratePerSecond: 10, burst: 20 };
 
+/** The workflows as one sweep calls them: paced by a bucket of its own at SWEEP_PACE. */
+export const sweepWorkflows = (workflows: WorkflowPort): WorkflowPort =>
+  pacedWorkflows(workflows, new TokenBucket(SWEEP_PACE.ratePerSecond, SWEEP_PACE.burst));
+
 /** The same workflows, each control-plane call (start, stop, describe) taking a token of `bucket` first. */
 export function pacedWorkflows(workflows: WorkflowPort, bucket: TokenBucket): WorkflowPort {
   return {

@@ -82,10 +82,10 @@ function App() {
         {route.screen === 'now' && me && (me.permissions.includes('issues:read') ? <Now /> : <Receivables permissions={me.permissions} />)}
         {route.screen === 'customers' && me && <Customers permissions={me.permissions} />}
         {route.screen === 'kpis' && me && <LazyKpis permissions={me.permissions} />}
-        {route.screen === 'settings' && me && <Settings permissions={me?.permissions ?? []} me={me?.user} />}
-        {route.screen === 'receivables' && me && <Receivables permissions={me?.permissions ?? []} />}
+        {route.screen === 'settings' && me && <Settings permissions={me.permissions} me={me.user} />}
+        {route.screen === 'receivables' && me && <Receivables permissions={me.permissions} />}
         {route.screen === 'customer' && me && <CustomerScreen id={route.id} permissions={me.permissions} />}
-        {route.screen === 'issue' && me && <Issue id={route.id} permissions={me?.permissions ?? []} />}
+        {route.screen === 'issue' && me && <Issue id={route.id} permissions={me.permissions} />}
         {route.screen === 'not-found' && (
           <section>
             <h1>Not found</h1>

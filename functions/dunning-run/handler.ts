@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { lambda } from '../../infra/aws/lambda.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
 import { isThrottle } from '../../kernel/http.ts';
-import { pacedWorkflows, SWEEP_PACE, TokenBucket } from '../../kernel/pace.ts';
+import { sweepWorkflows } from '../../kernel/pace.ts';
 import { keepRunning, RunsExhausted, runOf } from '../../kernel/workflow-runs.ts';
 import { DUNNING_SHARDS, DUNNING_WORKFLOW, dunningExecutionName, InvoiceRepository } from '../../modules/receivables/index.ts';
 import declaration from './function.ts';
@@ -29,7 +29,7 @@ export const createHandler = ({ store, workflows, clock, telemetry }: DepsOf<typ
     let stuck = 0;
     let throttled = 0;
     // Describing and starting runs is paced under Step Functions' control-plane rates; signals are not (a higher quota).
-    const paced = pacedWorkflows(workflows, new TokenBucket(SWEEP_PACE.ratePerSecond, SWEEP_PACE.burst));
+    const paced = sweepWorkflows(workflows);
     let windowStart = performance.now();
     let inWindow = 0;
     let stoppedEarly = false;

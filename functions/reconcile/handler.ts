@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { lambda } from '../../infra/aws/lambda.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
 import { isThrottle } from '../../kernel/http.ts';
-import { pacedWorkflows, SWEEP_PACE, TokenBucket } from '../../kernel/pace.ts';
+import { sweepWorkflows } from '../../kernel/pace.ts';
 import { keepRunning, type RunOutcome, RunsExhausted, runOf } from '../../kernel/workflow-runs.ts';
 import { executionName, ISSUE_WORKFLOW, IssueRepository, workflowInput } from '../../modules/issues/index.ts';
 import { DUNNING_SHARDS, DUNNING_WORKFLOW, dunningExecutionName, InvoiceRepository } from '../../modules/receivables/index.ts';
@@ -85,7 +85,7 @@ async function restartOwner({ store, workflows, telemetry }: ReconcileDeps, ende
 async function sweep({ store, workflows: unpaced, telemetry }: ReconcileDeps, scope: 'issues' | 'dunning' | 'all') {
   const issues = new IssueRepository(store);
   const invoices = new InvoiceRepository(store);
-  const workflows = pacedWorkflows(unpaced, new TokenBucket(SWEEP_PACE.ratePerSecond, SWEEP_PACE.burst));
+  const workflows = sweepWorkflows(unpaced);
   const counts: Record<RunOutcome | 'checked' | 'stuck' | 'throttled', number> = {
     checked: 0,
     running: 0,

@@ -12,6 +12,7 @@ import {
   decideStep,
   internalTemplates,
   isUnresolved,
+  rfoRevisionInCycle,
   type Audience,
   type EmailAction,
   type Issue,
@@ -153,9 +154,8 @@ async function customerContent(settings: Settings, email: EmailAction, issue: Is
     person,
     update: email.update,
     greetName: contactNames(customer, to),
-    // Revisions count from the current cycle's first RFO: a reopened issue's new RFO is not a revision.
-    rfoRevision: issue.rfo ? issue.rfo.revision - (issue.rfoCycleStart ?? 0) : undefined,
-    rfoRevised: (issue.rfo?.revision ?? 1) - (issue.rfoCycleStart ?? 0) > 1,
+    rfoRevision: rfoRevisionInCycle(issue),
+    rfoRevised: (rfoRevisionInCycle(issue) ?? 1) > 1,
     etr: inWords(email.update?.etr ?? issue.etr, customer.timezone),
     etrMovedFrom: inWords(email.update?.etrMovedFrom, customer.timezone),
     nextUpdateAt: inWords(email.update?.nextUpdateAt ?? email.nextUpdateAt ?? issue.nextUpdateAt, customer.timezone),
@@ -196,7 +196,7 @@ async function internalContent(
     nextUpdateAt: inWords(email.nextUpdateAt ?? issue.nextUpdateAt, zone),
     question: issue.awaitingReply,
     triageReason: issue.origin?.triage,
-    rfoRevision: issue.rfo ? issue.rfo.revision - (issue.rfoCycleStart ?? 0) : undefined,
+    rfoRevision: rfoRevisionInCycle(issue),
     questionSince: inWords(issue.awaitingReply?.since, zone),
     replyBy: inWords(issue.awaitingReply?.replyBy, zone),
   });

@@ -229,6 +229,10 @@ export const executionName = (issue: Pick<Issue, 'id' | 'generation'>) => `issue
 export const workflowInput = (issue: Pick<Issue, 'id' | 'generation'>) => ({ issueId: issue.id, generation: issue.generation });
 export const isUnresolved = (issue: Pick<Issue, 'status'>) => issue.status === 'open' || issue.status === 'acknowledged';
 
+/** The RFO's revision as the customer counts it: from the current cycle's first (a reopened issue's new RFO is revision 1). */
+export const rfoRevisionInCycle = (issue: Pick<Issue, 'rfo' | 'rfoCycleStart'>) =>
+  issue.rfo ? issue.rfo.revision - (issue.rfoCycleStart ?? 0) : undefined;
+
 /** The issue's state does not allow the event (409). */
 export class InvalidTransition extends DomainError {
   constructor(message: string) {

@@ -110,7 +110,7 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
     rfo: issue.rfo ?? null,
   });
 
-  /** The KPIs of the issues opened in each of the last `weeks` weeks (7-day windows ending now), oldest first. */
+  /** The KPIs of the issues opened in each of the last `weeks` calendar weeks (the last one so far), oldest first. */
   const weeklyKpis = async ({ weeks, customerId, team, zone }: z.infer<typeof weeklyKpisQuery>, now: Date) => {
     // Calendar weeks from Monday 00:00 in the reader's zone; the last is this week so far (partial).
     const monday = DateTime.fromJSDate(now, { zone }).startOf('week');
