@@ -38,6 +38,27 @@ export class EmailInFlight extends DomainError {
   }
 }
 
+/** How long a step waits before it tries again an email whose claim another attempt holds. */
+export const IN_FLIGHT_RETRY_SECONDS = 15;
+
+/**
+ * A workflow step whose email another attempt may still be sending: with `emailInFlight: "wait"`
+ * (the definitions that wait on `retrying`), an answer to wait IN_FLIGHT_RETRY_SECONDS and step again,
+ * so a benign race is neither a function error (and its alarm) nor a retried task; without it, the
+ * error as before, for runs of an older definition.
+ */
+export async function stepOrWaitForEmail<T extends { done: boolean; waitSeconds: number }>(
+  step: () => Promise<T>,
+  emailInFlight: 'wait' | undefined,
+): Promise<(T | { done: false; waitSeconds: number }) & { retrying: boolean }> {
+  try {
+    return { ...(await step()), retrying: false };
+  } catch (error) {
+    if (emailInFlight !== 'wait' || !(error instanceof EmailInFlight)) throw error;
+    return { done: false, waitSeconds: IN_FLIGHT_RETRY_SECONDS, retrying: true };
+  }
+}
+
 export type OutboxDeps = { store: DynamoStore; mailer: Mailer; clock: Clock; settings: Pick<Settings, 'inboundAddress' | 'linkKey'> };
 
 /** The short id a bounce address carries for one email (owner and key, hashed to fit a mail local part). */

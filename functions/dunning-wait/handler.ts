@@ -10,6 +10,8 @@ const inputSchema = z.object({
   customerId: z.string().check(z.minLength(1)),
   taskToken: z.string().check(z.minLength(1)),
   done: z._default(z.boolean(), false),
+  // The step waits for an email another attempt is sending: only the deadline or a change wakes it.
+  retrying: z._default(z.boolean(), false),
   // From the execution's context; absent in runs of a definition older than run tracking.
   generation: z.optional(z.int().check(z.positive())),
   execution: z.optional(z.string()),
@@ -25,7 +27,7 @@ const inputSchema = z.object({
  */
 export const createHandler = ({ store, workflows, clock }: DepsOf<typeof declaration.needs>) =>
   middy().handler(async (event: unknown) => {
-    const { customerId, taskToken, done, generation, execution, startedAt } = inputSchema.parse(event);
+    const { customerId, taskToken, done, retrying, generation, execution, startedAt } = inputSchema.parse(event);
     const repo = new InvoiceRepository(store);
     if (done) {
       await repo.clearWaitToken(customerId);
@@ -41,7 +43,7 @@ export const createHandler = ({ store, workflows, clock }: DepsOf<typeof declara
       return {};
     }
     const state = await repo.dunningState(customerId);
-    if (state.nextDunningAt && Date.parse(state.nextDunningAt) <= clock.now().getTime())
+    if (!retrying && state.nextDunningAt && Date.parse(state.nextDunningAt) <= clock.now().getTime())
       await workflows.sendTaskSuccess(taskToken, { woke: 'due-already' });
     return {};
   });

@@ -10,6 +10,8 @@ const inputSchema = z.object({
   issueId: z.string().check(z.minLength(1)),
   taskToken: z.string().check(z.minLength(1)),
   done: z._default(z.boolean(), false),
+  // The step waits for an email another attempt is sending: only the deadline or a new event wakes it.
+  retrying: z._default(z.boolean(), false),
   // From the execution's context; absent in runs of a definition older than run tracking.
   generation: z.optional(z.int().check(z.positive())),
   execution: z.optional(z.string()),
@@ -25,7 +27,7 @@ const inputSchema = z.object({
  */
 export const createHandler = ({ store, workflows, clock }: DepsOf<typeof declaration.needs>) =>
   middy().handler(async (event: unknown) => {
-    const { issueId, taskToken, done, generation, execution, startedAt } = inputSchema.parse(event);
+    const { issueId, taskToken, done, retrying, generation, execution, startedAt } = inputSchema.parse(event);
     if (done) {
       await workflows.sendTaskFailure(taskToken, 'IssueClosed', `issue ${issueId} is closed`);
       return {};
@@ -38,7 +40,7 @@ export const createHandler = ({ store, workflows, clock }: DepsOf<typeof declara
       await workflows.sendTaskFailure(taskToken, 'ContinuedAsNew', `issue ${issueId} continues in ${next}`);
       return {};
     }
-    if (!issue || issue.eventSeq > issue.handledSeq) await workflows.sendTaskSuccess(taskToken, { wokeBy: 'pending-event' });
+    if (!retrying && (!issue || issue.eventSeq > issue.handledSeq)) await workflows.sendTaskSuccess(taskToken, { wokeBy: 'pending-event' });
     return {};
   });
 
