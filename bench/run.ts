@@ -10,7 +10,9 @@
  *     bare DynamoDB Local PutItem latency;
  *  5. one dunning run over BENCH_DUNNING_INVOICES invoices (default 100,000 over 20,000 customers);
  *  6. what authentication adds per request: bootstrap token, personal token, sign-in JWT (BENCH_AUTH_ROUNDS, default 500);
- *  7. the console: JavaScript before the first screen, and Now with BENCH_CONSOLE_ISSUES open issues in headless Chromium.
+ *  7. the console: JavaScript before the first screen, and Now with BENCH_CONSOLE_ISSUES open issues in headless Chromium;
+ *  8. the reconcile sweep over BENCH_SWEEP_ISSUES open issues (default 5,000; 0 skips it, it takes about 10 minutes)
+ *     against the local Step Functions API's quotas.
  */
 import { readFileSync } from 'node:fs';
 import { PutItemCommand, CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -28,6 +30,7 @@ import { bundleSizes, printBundleSizes } from './bundles.ts';
 import { consoleSpeed, printConsoleSpeed } from './console.ts';
 import { dunningRun, printDunningRun } from './dunning-run.ts';
 import { issueCost, printIssueCost } from './issue-cost.ts';
+import { printSweepUnderQuota, sweepUnderQuota } from './sweep-quota.ts';
 import { printWebhookIngest, webhookIngest } from './webhook-ingest.ts';
 
 const LOOPS = 200; // Step → Route → Wait per loop
@@ -170,6 +173,8 @@ printIssueCost(await issueCost(Number(process.env.BENCH_ISSUES ?? 1000)));
 printDunningRun(await dunningRun(Number(process.env.BENCH_DUNNING_INVOICES ?? 100_000)));
 printAuthenticationCost(await authenticationCost(Number(process.env.BENCH_AUTH_ROUNDS ?? 500)));
 printConsoleSpeed(await consoleSpeed(Number(process.env.BENCH_CONSOLE_ISSUES ?? 1000)));
+const sweepIssues = Number(process.env.BENCH_SWEEP_ISSUES ?? 5000);
+if (sweepIssues > 0) printSweepUnderQuota(await sweepUnderQuota(sweepIssues));
 // aws-local-stepfunctions arms a real timer (up to 24.8 days) per waiting Task state and an aborted
 // execution does not clear it; the runtimes are stopped, so nothing is left to wait for.
 process.exit(0);

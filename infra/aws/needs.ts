@@ -25,7 +25,28 @@ interface NeedBase<K extends string, T> {
   create(env: Env, telemetry: Telemetry): T;
 }
 export type Access = 'read' | 'read-write';
-export type TableNeed = NeedBase<'table', DynamoStore> & { access: Access };
+/**
+ * What a function may do in the single table, by partition: each entry an exact partition key
+ * ("COUNTER") or a prefix and `*` ("ISSUE#*"), as IAM's `dynamodb:LeadingKeys` condition reads it.
+ * CDK grants exactly these; the embedded runtime refuses every call outside them.
+ */
+export interface TableKeys {
+  /** GetItem, BatchGetItem, Query, and ConditionCheckItem (a condition in a transaction). */
+  read: string[];
+  /** PutItem and UpdateItem. */
+  write?: string[];
+  /** DeleteItem. */
+  delete?: string[];
+  /** Query on an index, by index name: the index partition keys it reads. */
+  indexes?: Record<string, string[]>;
+}
+/** The DynamoDB actions each group of a declaration grants; nothing grants Scan or BatchWriteItem. */
+export const TABLE_ACTIONS = {
+  read: ['GetItem', 'BatchGetItem', 'Query', 'ConditionCheckItem'],
+  write: ['PutItem', 'UpdateItem'],
+  delete: ['DeleteItem'],
+} as const satisfies Record<Exclude<keyof TableKeys, 'indexes'>, readonly string[]>;
+export type TableNeed = NeedBase<'table', DynamoStore> & { keys: TableKeys };
 export type EmailNeed = NeedBase<'email', Mailer>;
 export type WorkflowsNeed = NeedBase<'workflows', WorkflowPort> & { start: string[]; signal: string[] };
 export type SettingsNeed = NeedBase<'settings', Settings> & { names: SettingName[] };
@@ -75,10 +96,10 @@ export function required(env: Env, name: string): string {
   return value;
 }
 
-/** The single table. */
-export const table = (access: Access): TableNeed => ({
+/** The single table, in the partitions named. */
+export const table = (keys: TableKeys): TableNeed => ({
   kind: 'table',
-  access,
+  keys,
   create: (env) => new DynamoStore({ tableName: required(env, 'TABLE_NAME') }),
 });
 

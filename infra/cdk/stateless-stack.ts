@@ -48,9 +48,11 @@ import {
   API_FUNCTION_TIMEOUT_SECONDS,
   SIGN_IN_VARIABLES,
   settingVariables,
+  TABLE_ACTIONS,
   TRIAGE_DESK_VARIABLE,
   type FunctionDeclaration,
   type Need,
+  type TableKeys,
 } from '../aws/needs.ts';
 import { declarationOf } from '../function-declarations.ts';
 import { isPublicRoute, routeKey, routes } from '../routes.ts';
@@ -501,8 +503,7 @@ export class StatelessStack extends Stack {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
     if (need.kind === 'table') {
-      if (need.access === 'read') props.table.grantReadData(fn);
-      else props.table.grantReadWriteData(fn);
+      for (const statement of tableStatements(props.table.tableArn, need.keys)) fn.addToRolePolicy(statement);
     } else if (need.kind === 'email') {
       fn.addToRolePolicy(
         new PolicyStatement({
@@ -550,7 +551,7 @@ export class StatelessStack extends Stack {
     const wildcards = {
       id: 'AwsSolutions-IAM5',
       reason:
-        "Wildcards are scoped: the table's own indexes (table/index/*), X-Ray segments (no resource-level permissions), the mail bucket's inbound/ and imports/ prefixes, SES identities of this account until -c mailDomain names one, executions of Steward's own state machines, and versions of Steward's own functions.",
+        "Wildcards are scoped: X-Ray segments (no resource-level permissions), the mail bucket's inbound/ and imports/ prefixes, SES identities of this account until -c mailDomain names one, executions of Steward's own state machines, and versions of Steward's own functions.",
     };
     for (const fn of this.functions.values())
       NagSuppressions.addResourceSuppressions(
@@ -615,6 +616,30 @@ const domainOf = (address: string) => (/<([^>]+)>/.exec(address)?.[1] ?? address
  * verified identity). The from address must be at the mail domain. Refused at synth, with what to
  * change, rather than by SES on the first send.
  */
+/**
+ * The table grants of a declaration: one statement per group of actions, each only for the
+ * partitions declared (`dynamodb:LeadingKeys`), and Query on each index only for its declared
+ * partition keys. ForAllValues holds for a request with no partition key at all, which is why no
+ * statement may carry Scan (nor BatchWriteItem, whose deletes would pass as puts).
+ */
+export function tableStatements(tableArn: string, keys: TableKeys): PolicyStatement[] {
+  const statement = (actions: readonly string[], resource: string, partitions: string[]) =>
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: actions.map((action) => `dynamodb:${action}`),
+      resources: [resource],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...new Set(partitions)].sort() } },
+    });
+  return [
+    ...(['read', 'write', 'delete'] as const)
+      .filter((group) => keys[group]?.length)
+      .map((group) => statement(TABLE_ACTIONS[group], tableArn, keys[group] ?? [])),
+    ...Object.entries(keys.indexes ?? {})
+      .filter(([, partitions]) => partitions.length)
+      .map(([index, partitions]) => statement(['Query'], `${tableArn}/index/${index}`, partitions)),
+  ];
+}
+
 export function mailIdentities(props: { mailDomain?: string; fromAddress: string; inboundAddress: string }): string[] {
   const mail = props.mailDomain?.toLowerCase();
   if (!mail) return [];

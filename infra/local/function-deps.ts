@@ -10,7 +10,6 @@ export class AccessDenied extends Error {
   }
 }
 
-const TABLE_WRITES = ['put', 'update', 'delete', 'transactWrite'];
 const BLOB_WRITES = ['put', 'delete'];
 
 /** `target` with its writing methods refused, for a function that declared read access to it. */
@@ -63,14 +62,15 @@ function declaredWorkflows(workflows: WorkflowPort, need: Extract<Need, { kind: 
 
 /**
  * The embedded composition root for one function: from the runtime's local components, only what
- * the function declares, as strictly as its IAM role would allow on AWS (a read-only table or bucket refuses
- * writes, undeclared workflows and settings are refused, undeclared dependencies are absent).
+ * the function declares, as strictly as its IAM role would allow on AWS (a read-only bucket refuses
+ * writes, undeclared workflows and settings are refused, undeclared dependencies are absent; the table
+ * refuses calls outside the declared keys).
  */
 export function localDeps(functionName: string, declaration: FunctionDeclaration, all: Deps): Partial<Deps> {
   const deps: Record<string, unknown> = { clock: all.clock, telemetry: all.telemetry };
   for (const [name, need] of Object.entries(declaration.needs) as [keyof Deps, Need][]) {
-    if (need.kind === 'table')
-      deps[name] = need.access === 'read' ? readOnly(all.store, TABLE_WRITES, 'the table', functionName) : all.store;
+    // The table's declared keys are enforced on the runtime's DynamoDB client (table-access.ts), per call.
+    if (need.kind === 'table') deps[name] = all.store;
     else if (need.kind === 'email') deps[name] = all.mailer;
     else if (need.kind === 'workflows') deps[name] = declaredWorkflows(all.workflows, need, functionName);
     else if (need.kind === 'settings') deps[name] = declaredSettings(need.names, all.settings);

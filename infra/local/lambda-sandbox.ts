@@ -47,6 +47,11 @@ export class LambdaSandbox {
     }
   }
 
+  /** The function whose invocation is running here, if any. */
+  caller(): string | undefined {
+    return this.current.getStore()?.functionName;
+  }
+
   /** Refuses the client's calls from an invocation that has ended (an SDK v3 client). */
   // biome-ignore lint/suspicious/noExplicitAny: any client's stack, whatever its input and output types
   guard<C extends { middlewareStack: MiddlewareStack<any, any> }>(client: C): C {

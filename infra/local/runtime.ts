@@ -32,9 +32,10 @@ import { SfnWorkflows } from '../../kernel/aws/sfn-workflows.ts';
 import { LOCAL_PLACE, stateMachineArn } from '../aws-names.ts';
 import { type FaultTarget, Faults, type FaultShares, parseFaults } from './faults.ts';
 import { LambdaSandbox } from './lambda-sandbox.ts';
+import { TableAccess } from './table-access.ts';
 import { IndexLag, MAX_INDEX_DELAY_MS } from './index-lag.ts';
 import { type FailedEvent, FailedEvents } from './failed-events.ts';
-import { sfnOperations, startSfnApi } from './sfn-api.ts';
+import { ApiQuotas, SFN_API_QUOTAS, sfnOperations, startSfnApi } from './sfn-api.ts';
 import { executionStatusChange } from './execution-events.ts';
 import { withMailboxSimulator } from './ses-simulator.ts';
 import { RESTART_STATUSES } from '../../kernel/workflow-runs.ts';
@@ -109,6 +110,8 @@ export interface RuntimeOptions {
   sesMaxRate?: number;
   /** Shares of calls to local components that fail as under AWS throttling (STEWARD_FAULTS; /_local/faults changes them). */
   faults?: FaultShares;
+  /** Step Functions' API throttling quotas on the local API (STEWARD_SFN_QUOTAS=off turns them off; default on, as on AWS). */
+  sfnQuotas?: boolean;
   /** How long, on the runtime's clock, an index query does not see an item just written (STEWARD_INDEX_DELAY_MS; default 0). */
   indexDelayMs?: number;
   /** Overrides functions' configured timeouts, in seconds (tests shorten one to see it enforced). */
@@ -170,6 +173,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
     sfnPort: port('STEWARD_SFN_PORT', 8083),
     s3Port: port('STEWARD_S3_PORT', 4568),
     faults,
+    sfnQuotas: onOff('STEWARD_SFN_QUOTAS', env.STEWARD_SFN_QUOTAS) === 'on',
     sesMaxRate: sendingRate(env.STEWARD_SES_MAX_RATE, 'STEWARD_SES_MAX_RATE'),
     indexDelayMs: indexDelay(env.STEWARD_INDEX_DELAY_MS),
     dataDir: resolve(env.STEWARD_DATA_DIR || '.steward'),
@@ -183,7 +187,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
     previousLinkKey: env.STEWARD_LINK_KEY_PREVIOUS || undefined,
     acceptLegacyLinksUntil: legacyLinksUntil(env.STEWARD_ACCEPT_LEGACY_LINKS_UNTIL),
     webhooksAcceptApiToken: flag(env, 'STEWARD_WEBHOOKS_ACCEPT_API_TOKEN', true),
-    bootstrapTokenOff: onOff(env.STEWARD_BOOTSTRAP_TOKEN) === 'off',
+    bootstrapTokenOff: onOff('STEWARD_BOOTSTRAP_TOKEN', env.STEWARD_BOOTSTRAP_TOKEN) === 'off',
     fromAddress: env.STEWARD_FROM_ADDRESS || 'Steward <steward@steward.localhost>',
     inboundAddress: env.STEWARD_INBOUND_ADDRESS || 'support@steward.localhost',
     unknownSender: env.STEWARD_UNKNOWN_SENDER || undefined,
@@ -306,11 +310,15 @@ export interface Runtime {
   engine: LocalEngine;
   faults: Faults;
   tracker: ActivityTracker;
+  /** The local Step Functions API's quotas: calls served and throttled per operation. */
+  sfnQuotas: ApiQuotas;
   /** Every local component, as the composition root hands them out (each function gets its declared part). */
   deps: Deps;
   /** The log lines kept and the metrics counted (GET /_local/metrics). */
   telemetry: LocalTelemetry;
   store: DynamoStore;
+  /** The table's IAM as each function declared it; `refused` lists every call it refused. */
+  tableAccess: TableAccess;
   mailer: SesMailer;
   scheduler: LocalScheduler;
   dynamodb: DynamoDbLocal;
@@ -340,10 +348,10 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   return raw === 'true';
 }
 
-/** STEWARD_BOOTSTRAP_TOKEN: "on" (the default) or "off". */
-function onOff(raw: string | undefined): 'on' | 'off' {
+/** A switch such as STEWARD_BOOTSTRAP_TOKEN: "on" (the default) or "off". */
+function onOff(name: string, raw: string | undefined): 'on' | 'off' {
   if (raw === undefined || raw === '') return 'on';
-  if (raw !== 'on' && raw !== 'off') throw new Error(`STEWARD_BOOTSTRAP_TOKEN must be "on" or "off", got "${raw.slice(0, 40)}"`);
+  if (raw !== 'on' && raw !== 'off') throw new Error(`${name} must be "on" or "off", got "${raw.slice(0, 40)}"`);
   return raw;
 }
 
@@ -510,6 +518,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const sfn = await startSfnApi(
       options.sfnPort,
       sfnOperations(engine, new Map(definitions.map(({ name, definition }) => [name, definition])), clock.now()),
+      new ApiQuotas(options.sfnQuotas === false ? {} : SFN_API_QUOTAS),
     );
     cleanups.push(() => closeServer(sfn.server));
 
@@ -526,9 +535,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // backoff: wall time is not the runtime's time on the manual clock, and the runtime's timers decide.
       retryStrategy: new ConfiguredRetryStrategy(3, (attempt: number) => 5 * attempt),
     };
+    const tableAccess = new TableAccess(
+      () => sandbox.caller(),
+      (functionName) => declarationOf(functionName).needs.store?.keys,
+    );
     const store = new DynamoStore({
       tableName: TABLE_NAME,
-      client: indexLag.attach(client('dynamodb', new DynamoDBClient({ ...sdk, endpoint: dynamodb.endpoint }))),
+      client: tableAccess.attach(indexLag.attach(client('dynamodb', new DynamoDBClient({ ...sdk, endpoint: dynamodb.endpoint })))),
     });
     const s3Client = (config: S3ClientConfig = {}) =>
       new S3Client({ ...config, region: sdk.region, credentials: LOCAL_S3_CREDENTIALS, endpoint: s3.endpoint, forcePathStyle: true });
@@ -788,6 +801,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           endpoint: sfn.endpoint,
           workflows: engine.workflows,
           executionsStarted: engine.counters.executions,
+          throttled: sfn.quotas.throttled,
         },
         faults: { status: 'up', shares: faults.current, injected: faults.injected },
         functions: {
@@ -903,9 +917,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       engine,
       faults,
       tracker,
+      sfnQuotas: sfn.quotas,
       deps,
       telemetry: sink,
       store,
+      tableAccess,
       mailer,
       scheduler,
       dynamodb,

@@ -142,13 +142,65 @@ export function sfnOperations(engine: LocalEngine, definitions: Map<string, unkn
   };
 }
 
+/**
+ * Step Functions' API throttling for Standard workflows, per account and Region, as token buckets:
+ * the burst a full bucket allows and the tokens it gets back each second (the documented defaults
+ * outside the three largest Regions, the stricter ones). A call without a token is refused with
+ * ThrottlingException, as AWS refuses it.
+ */
+export const SFN_API_QUOTAS: Record<string, { burst: number; perSecond: number }> = {
+  StartExecution: { burst: 800, perSecond: 150 },
+  DescribeExecution: { burst: 250, perSecond: 15 },
+  StopExecution: { burst: 500, perSecond: 25 },
+  ListExecutions: { burst: 100, perSecond: 5 },
+  GetExecutionHistory: { burst: 400, perSecond: 20 },
+  DescribeStateMachine: { burst: 200, perSecond: 20 },
+  ListStateMachines: { burst: 100, perSecond: 5 },
+  SendTaskSuccess: { burst: 3000, perSecond: 500 },
+  SendTaskFailure: { burst: 3000, perSecond: 500 },
+  SendTaskHeartbeat: { burst: 3000, perSecond: 500 },
+};
+
+/** The quotas above, each operation with its own bucket; `take` says whether a call may go now. */
+export class ApiQuotas {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  /** Calls refused, per operation. */
+  readonly throttled: Record<string, number> = {};
+  /** Calls let through, per operation. */
+  readonly served: Record<string, number> = {};
+
+  constructor(
+    private readonly quotas: Record<string, { burst: number; perSecond: number }> = SFN_API_QUOTAS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  take(operation: string): boolean {
+    const quota = this.quotas[operation];
+    if (quota) {
+      const now = this.now();
+      const bucket = this.buckets.get(operation) ?? { tokens: quota.burst, at: now };
+      bucket.tokens = Math.min(quota.burst, bucket.tokens + ((now - bucket.at) / 1000) * quota.perSecond);
+      bucket.at = now;
+      this.buckets.set(operation, bucket);
+      if (bucket.tokens < 1) {
+        this.throttled[operation] = (this.throttled[operation] ?? 0) + 1;
+        return false;
+      }
+      bucket.tokens -= 1;
+    }
+    this.served[operation] = (this.served[operation] ?? 0) + 1;
+    return true;
+  }
+}
+
 export interface SfnApi {
   server: Server;
   endpoint: string;
+  quotas: ApiQuotas;
 }
 
-/** Serves the operations on 127.0.0.1:`port`. */
-export async function startSfnApi(port: number, operations: Record<string, Operation>): Promise<SfnApi> {
+/** Serves the operations on 127.0.0.1:`port`, each call taking a token of its operation's quota first. */
+export async function startSfnApi(port: number, operations: Record<string, Operation>, quotas = new ApiQuotas()): Promise<SfnApi> {
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -169,6 +221,7 @@ export async function startSfnApi(port: number, operations: Record<string, Opera
       if (request.method !== 'POST' || !operation)
         return answer(400, { __type: 'UnknownOperationException', message: `unknown operation "${target.slice(0, 100)}"` });
       if (size > MAX_REQUEST_BYTES) return answer(413, { __type: 'RequestEntityTooLarge', message: 'request too large' });
+      if (!quotas.take(name)) return answer(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
       let body: Body;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
@@ -189,5 +242,5 @@ export async function startSfnApi(port: number, operations: Record<string, Opera
     server.once('error', rejectListen);
     server.listen(port, '127.0.0.1', () => resolveListen());
   });
-  return { server, endpoint: `http://127.0.0.1:${port}` };
+  return { server, endpoint: `http://127.0.0.1:${port}`, quotas };
 }

@@ -18,7 +18,7 @@ import { ActivityTracker, ManualClock } from '../../infra/local/clock.ts';
 import type { DynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
 import { LocalEngine, localFunctionArn } from '../../infra/local/engine.ts';
 import { ExecutionRecords } from '../../infra/local/execution-records.ts';
-import { type SfnApi, sfnOperations, startSfnApi } from '../../infra/local/sfn-api.ts';
+import { ApiQuotas, SFN_API_QUOTAS, type SfnApi, sfnOperations, startSfnApi } from '../../infra/local/sfn-api.ts';
 import { substitute } from '../../infra/workflow-manifest.ts';
 import { freePort, startTestDynamoDb } from '../support/dynamodb.ts';
 
@@ -150,5 +150,41 @@ describe('the Step Functions API of the embedded engine, through @aws-sdk/client
     expect((await engine.describe('tour', 'limit-year'))?.status).toBe('RUNNING');
     await clock.advanceBy(2 * 86_400_000);
     expect(await engine.describe('tour', 'limit-year')).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
+  });
+});
+
+describe("the local Step Functions API's quotas", () => {
+  it('refuses a call past its operation’s token bucket with ThrottlingException, as AWS does, and serves it again once refilled', async () => {
+    let now = 0;
+    const quotas = new ApiQuotas({ DescribeExecution: { burst: 3, perSecond: 2 } }, () => now);
+    const throttled = await startSfnApi(await freePort(), sfnOperations(engine, new Map([['tour', definition]]), clock.now()), quotas);
+    const client = new SFNClient({
+      endpoint: throttled.endpoint,
+      region: LOCAL_PLACE.region,
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      maxAttempts: 1,
+    });
+    try {
+      await engine.start('tour', 'quota-a', '{"id":"quota-a"}');
+      await tracker.idle();
+      const describe = () => client.send(new DescribeExecutionCommand({ executionArn: executionArn(LOCAL_PLACE, 'tour', 'quota-a') }));
+      for (let call = 0; call < 3; call++) expect((await describe()).status).toBe('RUNNING');
+      await expect(describe()).rejects.toMatchObject({ name: 'ThrottlingException', message: 'Rate exceeded' });
+      // Other operations have buckets of their own.
+      expect((await client.send(new ListStateMachinesCommand({}))).stateMachines).toHaveLength(1);
+      now += 499;
+      await expect(describe()).rejects.toMatchObject({ name: 'ThrottlingException' });
+      now += 1;
+      expect((await describe()).status).toBe('RUNNING');
+      expect(quotas.throttled).toEqual({ DescribeExecution: 2 });
+      expect(quotas.served).toMatchObject({ DescribeExecution: 4, ListStateMachines: 1 });
+    } finally {
+      await new Promise((resolve) => throttled.server.close(resolve));
+    }
+  });
+
+  it('holds the documented defaults: DescribeExecution refills 15 a second from a burst of 250', () => {
+    expect(SFN_API_QUOTAS.DescribeExecution).toEqual({ burst: 250, perSecond: 15 });
+    expect(SFN_API_QUOTAS.StartExecution).toEqual({ burst: 800, perSecond: 150 });
   });
 });

@@ -146,3 +146,41 @@ describe('moving an issue to its customer (a "move" event)', () => {
     expect(after.at(-1)?.destination.to.every((to) => to.endsWith('@acme.test'))).toBe(true);
   });
 });
+
+describe('on AWS the triage customer is stored when first needed, by the function that needs it', () => {
+  const forget = async () => {
+    // As a fresh deploy: no triage customer and no pointer to its desk (the runtime, not a function, removes them).
+    await runtime.store.delete({ pk: 'CUSTOMER#triage', sk: 'META' });
+    await runtime.store.delete({ pk: `CONTACT#${DESK}`, sk: 'SENDER' });
+    expect((await api(runtime).get('/customers/triage')).status).toBe(404);
+  };
+
+  it('an alert for no known customer stores it (webhooks), within that function’s declared table keys', async () => {
+    await forget();
+    const posted = await post(notification('first-need-1', { customer: 'nobody-known' }));
+    expect(posted.status).toBe(202);
+    await runtime.tracker.idle();
+    expect((await api(runtime).get('/customers/triage')).body.contacts).toEqual([expect.objectContaining({ email: DESK })]);
+    expect(runtime.tableAccess.refused).toEqual([]);
+  });
+
+  it('mail from an unknown sender stores it (inbound-email), within that function’s declared table keys', async () => {
+    await forget();
+    const raw =
+      'From: someone@elsewhere.test\r\nTo: support@steward.localhost\r\nSubject: Printer on fire\r\nMessage-Id: <t-2@elsewhere.test>\r\n\r\nSmoke.\r\n';
+    await runtime.deps.blobs.put('inbound/triage-2', Buffer.from(raw));
+    const outcome = await runtime.invoke('inbound-email', {
+      Records: [
+        {
+          ses: {
+            mail: { messageId: 'triage-2', source: 'someone@elsewhere.test' },
+            receipt: { recipients: ['support@steward.localhost'] },
+          },
+        },
+      ],
+    });
+    expect(outcome).toMatchObject({ outcome: 'opened' });
+    expect((await api(runtime).get('/customers/triage')).status).toBe(200);
+    expect(runtime.tableAccess.refused).toEqual([]);
+  });
+});

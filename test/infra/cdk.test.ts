@@ -9,6 +9,8 @@ import { buildApp } from '../../infra/cdk/app.ts';
 import { routes } from '../../infra/routes.ts';
 import { tableSchema } from '../../infra/table-schema.ts';
 import { loadManifest } from '../../infra/workflow-manifest.ts';
+import type { TableNeed } from '../../infra/aws/needs.ts';
+import { functionDeclarations } from '../../infra/function-declarations.ts';
 
 let stateful: Template;
 let stateless: Template;
@@ -289,13 +291,47 @@ describe('CDK stacks', () => {
     for (const arn of checked) expect(arn, arn).toMatch(formats[arn.split(':')[2]]);
   });
 
-  it('a function that declares read access to the table gets no write grant', () => {
-    const policies = Object.values<any>(stateless.findResources('AWS::IAM::Policy')).filter((policy) =>
-      String(policy.Properties.Roles[0].Ref).startsWith('fnreconcile'),
+  it('table grants are by key: each statement carries the declared partitions as dynamodb:LeadingKeys, indexes by name, never Scan or BatchWriteItem', () => {
+    const dynamoStatements = (fn: string) =>
+      Object.values<any>(stateless.findResources('AWS::IAM::Policy'))
+        .filter((policy) => String(policy.Properties.Roles[0].Ref).startsWith(`fn${fn.replace(/-/g, '')}ServiceRole`))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement: any) => [statement.Action].flat().some((action: string) => action.startsWith('dynamodb:')));
+    for (const name of Object.keys(functionDeclarations)) {
+      const statements = dynamoStatements(name);
+      const table = functionDeclarations[name].needs.store as TableNeed | undefined;
+      expect([name, statements.length > 0]).toEqual([name, table !== undefined]);
+      for (const statement of statements) {
+        const actions = [statement.Action].flat();
+        expect([name, actions.filter((action: string) => /Scan|BatchWriteItem|DescribeTable|GetRecords/.test(action))]).toEqual([name, []]);
+        expect([name, Object.keys(statement.Condition)]).toEqual([name, ['ForAllValues:StringLike']]);
+        expect(statement.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'].length).toBeGreaterThan(0);
+        // A statement names the table or one index by name, never table/index/*.
+        expect(JSON.stringify(statement.Resource)).not.toContain('/index/*');
+      }
+      const granted = (action: string) =>
+        statements
+          .filter((statement: any) => [statement.Action].flat().includes(action) && !JSON.stringify(statement.Resource).includes('/index/'))
+          .flatMap((statement: any) => statement.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys']);
+      if (!table) continue;
+      expect([name, granted('dynamodb:GetItem')]).toEqual([name, [...new Set(table.keys.read)].sort()]);
+      expect([name, granted('dynamodb:PutItem')]).toEqual([name, [...new Set(table.keys.write ?? [])].sort()]);
+      expect([name, granted('dynamodb:DeleteItem')]).toEqual([name, [...new Set(table.keys.delete ?? [])].sort()]);
+    }
+    // The reconcile sweep reads; the issue wait reads and writes issues, nothing else.
+    expect(JSON.stringify(dynamoStatements('reconcile'))).not.toMatch(/PutItem|UpdateItem|DeleteItem/);
+    expect(
+      dynamoStatements('issue-wait').map((statement: any) => statement.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys']),
+    ).toEqual([['ISSUE#*'], ['ISSUE#*']]);
+    const reconcileIndexes = dynamoStatements('reconcile').filter((statement: any) =>
+      JSON.stringify(statement.Resource).includes('/index/'),
     );
-    const actions = JSON.stringify(policies.map((policy) => policy.Properties.PolicyDocument));
-    expect(actions).toContain('dynamodb:Query');
-    expect(actions).not.toContain('dynamodb:PutItem');
+    expect(
+      reconcileIndexes.map((statement: any) => [JSON.stringify(statement.Resource).match(/\/index\/(\w+)/)?.[1], statement.Action]),
+    ).toEqual([
+      ['gsi2', 'dynamodb:Query'],
+      ['gsi3', 'dynamodb:Query'],
+    ]);
   });
 
   it('the Stripe signing secret has a secret of its own, read by the invoices function only', () => {

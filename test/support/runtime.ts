@@ -170,7 +170,7 @@ export const acme = {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startLocalRuntime(options);
+      return failingOnRefusedTableCalls(await startLocalRuntime(options));
     } catch (error) {
       if (attempt >= 3 || !/EADDRINUSE|Address already in use/.test(String((error as Error).message))) throw error;
       Object.assign(options, {
@@ -183,6 +183,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       });
     }
   }
+}
+
+/**
+ * Every test's runtime proves the functions' declared table keys complete: stopping it fails when
+ * the table refused a call outside a function's declaration, even one a handler caught and survived.
+ */
+function failingOnRefusedTableCalls(runtime: Runtime): Runtime {
+  const stop = runtime.stop;
+  runtime.stop = async () => {
+    await stop();
+    const refused = [...new Set(runtime.tableAccess.refused)];
+    if (refused.length)
+      throw new Error(
+        `the table refused calls outside the functions' declared keys (functions/<name>/function.ts):\n${refused.join('\n')}`,
+      );
+  };
+  return runtime;
 }
 
 /** A domain and a contact of a customer's own: an address or a domain belongs to one customer only. */

@@ -57,14 +57,6 @@ describe('the embedded runtime hands a function only what it declares, as strict
     blobs: { get: record('blob-get'), put: record('blob-put'), delete: record('blob-delete') },
   } as unknown as Deps;
 
-  it('a read-only table refuses writes; reads pass', async () => {
-    const deps = localDeps('reconcile', functionDeclarations.reconcile, all) as Deps;
-    await expect(deps.store.put({ pk: 'a', sk: 'b' })).rejects.toThrow(AccessDenied);
-    await expect(deps.store.transactWrite([])).rejects.toThrow(/reconcile is not allowed to write to the table/);
-    await deps.store.get({ pk: 'a', sk: 'b' });
-    expect(calls).toEqual(['get']);
-  });
-
   it('a bucket declared for reading refuses writes, as its grantRead would', async () => {
     const reader = defineFunction({ needs: { blobs: blobs('read', 'inbound/') } });
     const deps = localDeps('mail-reader', reader, all) as Deps;
