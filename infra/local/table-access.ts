@@ -15,6 +15,7 @@ export interface KeyUse {
 }
 
 type Input = Record<string, unknown>;
+const MAX_KEPT_REFUSALS = 100;
 const text = (value: unknown): string | undefined => {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object' && typeof (value as { S?: unknown }).S === 'string') return (value as { S: string }).S;
@@ -73,13 +74,20 @@ export function keyUsesOf(commandName: string, input: Input): KeyUse[] {
   }
 }
 
+const compiledPatterns = new Map<string, RegExp>();
+
 /** IAM's StringLike: `*` stands for any characters, `?` for one. */
 export function stringLike(pattern: string, value: string): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 's').test(value);
+  let compiled = compiledPatterns.get(pattern);
+  if (!compiled) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    compiled = new RegExp(`^${source}$`, 's');
+    compiledPatterns.set(pattern, compiled);
+  }
+  return compiled.test(value);
 }
 
 /** The patterns a declaration allows for an action (on the table, or querying an index). */
@@ -111,7 +119,7 @@ export function refusalOf(keys: TableKeys, use: KeyUse): string | undefined {
  * same declaration would on AWS. Calls from outside any invocation (the runtime itself) pass.
  */
 export class TableAccess {
-  /** Every refusal, so a test run can fail on a declaration that is incomplete even where a handler swallowed the error. */
+  /** The refusals (the first 100), so a test run can fail on a declaration that is incomplete even where a handler swallowed the error. */
   readonly refused: string[] = [];
 
   constructor(
@@ -124,7 +132,7 @@ export class TableAccess {
     for (const use of keyUsesOf(commandName, input)) {
       const refusal = keys ? refusalOf(keys, use) : `${use.action} on the table`;
       if (refusal === undefined) continue;
-      this.refused.push(`${functionName}: ${refusal}`);
+      if (this.refused.length < MAX_KEPT_REFUSALS) this.refused.push(`${functionName}: ${refusal}`);
       throw new AccessDenied(functionName, refusal);
     }
   }
