@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { blobs, defineFunction, type Need } from '../../infra/aws/needs.ts';
 import { functionDeclarations } from '../../infra/function-declarations.ts';
-import { AccessDenied, localDeps } from '../../infra/local/function-deps.ts';
+import { localDeps } from '../../infra/local/function-deps.ts';
 import { FUNCTIONS_DIR, loadManifest } from '../../infra/workflow-manifest.ts';
 import type { Deps } from '../../kernel/deps.ts';
 
