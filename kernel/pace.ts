@@ -23,19 +23,23 @@ export class TokenBucket {
   /** Waits for a token; callers are served in the order they asked. */
   take(): Promise<void> {
     const turn = this.queue.then(async () => {
-      for (;;) {
-        const now = this.now();
-        this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
-        this.last = now;
-        if (this.tokens >= 1) {
-          this.tokens -= 1;
-          return;
-        }
-        await this.sleep(Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000));
-      }
+      while (!this.tryTake()) await this.sleep(Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000));
     });
     this.queue = turn;
     return turn;
+  }
+
+  /**
+   * Takes a token if one is there now, without waiting: for the side that enforces a quota (a call
+   * without a token is refused) rather than the side that keeps under it.
+   */
+  tryTake(): boolean {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { TokenBucket } from '../../kernel/pace.ts';
 import type { ExecutionStatus } from '../../kernel/workflow-port.ts';
 import {
   executionArn,
@@ -163,7 +164,7 @@ export const SFN_API_QUOTAS: Record<string, { burst: number; perSecond: number }
 
 /** The quotas above, each operation with its own bucket; `take` says whether a call may go now. */
 export class ApiQuotas {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new Map<string, TokenBucket>();
   /** Calls refused, per operation. */
   readonly throttled: Record<string, number> = {};
   /** Calls let through, per operation. */
@@ -177,16 +178,12 @@ export class ApiQuotas {
   take(operation: string): boolean {
     const quota = this.quotas[operation];
     if (quota) {
-      const now = this.now();
-      const bucket = this.buckets.get(operation) ?? { tokens: quota.burst, at: now };
-      bucket.tokens = Math.min(quota.burst, bucket.tokens + ((now - bucket.at) / 1000) * quota.perSecond);
-      bucket.at = now;
+      const bucket = this.buckets.get(operation) ?? new TokenBucket(quota.perSecond, quota.burst, this.now);
       this.buckets.set(operation, bucket);
-      if (bucket.tokens < 1) {
+      if (!bucket.tryTake()) {
         this.throttled[operation] = (this.throttled[operation] ?? 0) + 1;
         return false;
       }
-      bucket.tokens -= 1;
     }
     this.served[operation] = (this.served[operation] ?? 0) + 1;
     return true;
