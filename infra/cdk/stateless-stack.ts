@@ -611,12 +611,6 @@ const within = (domain: string, parent: string) => domain === parent || domain.e
 const domainOf = (address: string) => (/<([^>]+)>/.exec(address)?.[1] ?? address).split('@')[1]?.toLowerCase() ?? '';
 
 /**
- * The SES identities Steward sends with: the mail domain, and the inbound address's domain when it
- * is not within it (every email names a bounce address there, which SES accepts only from a
- * verified identity). The from address must be at the mail domain. Refused at synth, with what to
- * change, rather than by SES on the first send.
- */
-/**
  * The table grants of a declaration: one statement per group of actions, each only for the
  * partitions declared (`dynamodb:LeadingKeys`), and Query on each index only for its declared
  * partition keys. ForAllValues holds for a request with no partition key at all, which is why no
@@ -631,7 +625,7 @@ export function tableStatements(tableArn: string, keys: TableKeys): PolicyStatem
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...new Set(partitions)].sort() } },
     });
   return [
-    ...(['read', 'write', 'delete'] as const)
+    ...(Object.keys(TABLE_ACTIONS) as (keyof typeof TABLE_ACTIONS)[])
       .filter((group) => keys[group]?.length)
       .map((group) => statement(TABLE_ACTIONS[group], tableArn, keys[group] ?? [])),
     ...Object.entries(keys.indexes ?? {})
@@ -640,6 +634,12 @@ export function tableStatements(tableArn: string, keys: TableKeys): PolicyStatem
   ];
 }
 
+/**
+ * The SES identities Steward sends with: the mail domain, and the inbound address's domain when it
+ * is not within it (every email names a bounce address there, which SES accepts only from a
+ * verified identity). The from address must be at the mail domain. Refused at synth, with what to
+ * change, rather than by SES on the first send.
+ */
 export function mailIdentities(props: { mailDomain?: string; fromAddress: string; inboundAddress: string }): string[] {
   const mail = props.mailDomain?.toLowerCase();
   if (!mail) return [];
