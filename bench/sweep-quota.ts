@@ -52,10 +52,11 @@ export async function sweepUnderQuota(issues: number) {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
     });
+    const unpacedCalls = Math.min(issues, 2_000);
     let unpacedThrottled = 0;
     const unpacedFrom = performance.now();
     await pool(
-      Array.from({ length: Math.min(issues, 2_000) }, (_, n) => n),
+      Array.from({ length: unpacedCalls }, (_, n) => n),
       UNPACED_PARALLEL,
       async (n) => {
         try {
@@ -74,7 +75,7 @@ export async function sweepUnderQuota(issues: number) {
       describes,
       describesPerSecond: describes / sweepSeconds,
       sweepThrottled,
-      unpaced: { calls: Math.min(issues, 2_000), throttled: unpacedThrottled, seconds: unpacedSeconds },
+      unpaced: { calls: unpacedCalls, throttled: unpacedThrottled, seconds: unpacedSeconds },
     };
   } finally {
     await stop();
