@@ -3,13 +3,18 @@
  *
  *   kernel/                   shared kernel: imports no module, no function, no infra
  *   modules/<m>/              one domain each; another module, a function or infra uses it only
- *                             through modules/<m>/index.ts; modules form no cycle
+ *                             through modules/<m>/index.ts; modules form no cycle; its manifest
+ *                             (module.ts) imports the kernel and, lazily, its own folder only
  *   functions/<f>/            thin Lambda shells over modules; the AWS composition root is infra/aws
  *   infra/                    CDK, the embedded runtime, the composition roots
  *
- * Module order (a module may use those before it): users, policies, customers, issues, receivables, intake.
+ * Module order (a module may use those before it): the order of modules/modules.ts, the one list of modules.
  */
-const MODULES = ['users', 'policies', 'customers', 'issues', 'receivables', 'intake'];
+const { readFileSync } = require('node:fs');
+const MODULES = [...readFileSync(`${__dirname}/modules/modules.ts`, 'utf8').matchAll(/from '\.\/([\w-]+)\/module\.ts'/g)].map(
+  (match) => match[1],
+);
+if (!MODULES.length) throw new Error('modules/modules.ts lists no module');
 const later = (module) => MODULES.slice(MODULES.indexOf(module) + 1).join('|');
 
 module.exports = {
@@ -36,6 +41,13 @@ module.exports = {
       from: { path: `^modules/${module}/` },
       to: { path: `^modules/(${later(module)})/` },
     })),
+    {
+      name: 'manifests-are-light',
+      comment: 'A module manifest is read by every function that serves routes: it imports the kernel and its own folder (lazily) only.',
+      severity: 'error',
+      from: { path: '^modules/([^/]+)/module\\.ts$' },
+      to: { path: '^(modules|functions|infra)/', pathNot: '^modules/$1/' },
+    },
     { name: 'modules-below-functions', severity: 'error', from: { path: '^modules/' }, to: { path: '^(functions|infra)/' } },
     { name: 'functions-below-runtimes', severity: 'error', from: { path: '^functions/' }, to: { path: '^infra/(cdk|local)/' } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },

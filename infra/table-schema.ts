@@ -1,3 +1,5 @@
+import { moduleIndexPartitions, modulePartitions } from './modules.ts';
+
 /**
  * The one definition of Steward's DynamoDB table. The CDK stateful stack deploys it and the
  * embedded runtime creates it in DynamoDB Local from the same object.
@@ -36,36 +38,12 @@ export const tableSchema: TableSchema = {
 
 /**
  * The partitions of the table, as IAM's `dynamodb:LeadingKeys` condition names them: an exact
- * partition key, or a prefix and `*`. Functions declare which of these they read, write and delete
+ * partition key, or a prefix and `*`. Each module declares its own (modules/<name>/module.ts); the
+ * kernel's are here. Functions declare which of these they read, write and delete
  * (functions/<name>/function.ts); IAM cannot tell sort keys apart, so a function that may write a
  * customer's invoices may write anything in that customer's partition.
  */
-export const partitions = {
-  /** A customer: its record, issue pointers, invoices, dunning state and wait token, replies, the emails about it. */
-  customer: 'CUSTOMER#*',
-  /** Which customer an address or a mail domain belongs to. */
-  contact: 'CONTACT#*',
-  domain: 'DOMAIN#*',
-  /** An issue: its record, timeline, wait token, event ids and the emails about it. */
-  issue: 'ISSUE#*',
-  /** The issue number counter. */
-  counter: 'COUNTER',
-  /** Where an invoice id is filed (its customer). */
-  invoice: 'INVOICE#*',
-  /** An invoice import job. */
-  importJob: 'IMPORT#*',
-  /** A policy's versions, and the list of policies. */
-  policy: 'POLICY#*',
-  policies: 'POLICIES',
-  /** Monitoring integrations, their routing keys, and the alerts they opened issues for. */
-  integrations: 'INTEGRATION',
-  routingKeys: 'ROUTINGKEY',
-  alert: 'ALERT#*',
-  /** Inbound mail no customer could be found for. */
-  quarantine: 'QUARANTINE',
-  /** Staff: the list and email index, and each user's tokens. */
-  users: 'USERS',
-  user: 'USER#*',
+export const kernelPartitions = {
   /** The audit trail, one partition a day. */
   audit: 'AUDIT#*',
   /** Idempotency keys of creating requests. */
@@ -75,17 +53,13 @@ export const partitions = {
   bounce: 'BOUNCE#*',
 } as const;
 
-/** The partitions of each index, by index name. */
-export const indexPartitions = {
-  /** gsi1: a customer's history. */
-  customerHistory: 'CUSTOMER#*',
-  /** gsi2: dunning cycles due, by shard. */
-  dunningDue: 'DUNNING#*',
-  /** gsi3: issues and invoices by status, and the customer list. */
-  issuesByStatus: 'ISSUES#*',
-  invoicesByStatus: 'INVOICES#*',
-  customerList: 'CUSTOMERS',
-} as const;
+export const partitions = { ...modulePartitions, ...kernelPartitions };
+/** The partitions of each index, by name (every module's). */
+export const indexPartitions = moduleIndexPartitions;
+
+/** A partition a function may name in its declaration: one that a module or the kernel declares. */
+export type Partition = (typeof partitions)[keyof typeof partitions];
+export type IndexPartition = (typeof indexPartitions)[keyof typeof indexPartitions];
 
 /** CreateTable input for DynamoDB Local (on-demand, string keys), derived from the schema. */
 export function createTableInput(tableName: string) {

@@ -1,33 +1,43 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { modules } from './modules.ts';
 
-export const WORKFLOWS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../workflows');
-export const FUNCTIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../functions');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const FUNCTIONS_DIR = join(ROOT, 'functions');
 
 /**
- * workflows/manifest.json binds each workflow's ${Placeholders} to a function folder in functions/.
- * CDK substitutes the function's ARN; the embedded engine binds the same handler module.
+ * Every state machine, declared by its module (modules/<name>/module.ts) with its definition in
+ * modules/<name>/workflows/<workflow>.asl.json: the substitutions bind each `${Placeholder}` to a
+ * function folder in functions/. CDK substitutes the function's ARN; the embedded engine binds the
+ * same handler module.
  */
 export interface WorkflowManifest {
-  workflows: Record<string, { substitutions: Record<string, string> }>;
+  workflows: Record<string, { module: string; substitutions: Record<string, string> }>;
 }
 
 export function loadManifest(): WorkflowManifest {
-  return JSON.parse(readFileSync(join(WORKFLOWS_DIR, 'manifest.json'), 'utf8'));
+  const workflows: WorkflowManifest['workflows'] = {};
+  for (const module of modules)
+    for (const [name, { substitutions }] of Object.entries(module.workflows ?? {})) {
+      if (workflows[name]) throw new Error(`workflow ${name} is declared by both ${workflows[name].module} and ${module.name}`);
+      workflows[name] = { module: module.name, substitutions };
+    }
+  return { workflows };
 }
 
-export function workflowFiles(): string[] {
-  return readdirSync(WORKFLOWS_DIR)
-    .filter((file) => file.endsWith('.asl.json'))
-    .sort();
+/** The file of a workflow's definition. */
+export function definitionFile(workflow: string): string {
+  const entry = loadManifest().workflows[workflow];
+  if (!entry) throw new Error(`no module declares the workflow ${workflow}`);
+  return join(ROOT, 'modules', entry.module, 'workflows', `${workflow}.asl.json`);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: ASL definitions are free-form JSON, read by path
 export type AslDefinition = any;
 
 export function loadDefinition(workflow: string): AslDefinition {
-  return JSON.parse(readFileSync(join(WORKFLOWS_DIR, `${workflow}.asl.json`), 'utf8'));
+  return JSON.parse(readFileSync(definitionFile(workflow), 'utf8'));
 }
 
 /** Every ${Name} placeholder in a definition. */

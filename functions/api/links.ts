@@ -2,14 +2,11 @@ import type { Deps } from '../../kernel/deps.ts';
 import { bodyText, type RouteHandler } from '../../kernel/http.ts';
 import { verifiedLink } from '../../kernel/link-page.ts';
 import { isMoneyLink } from '../../kernel/links.ts';
-import { IssueLinks, IssueService } from '../../modules/issues/index.ts';
-import { moneyLinkAct, moneyLinkPage } from '../../modules/receivables/index.ts';
+import { moduleLinks } from '../../infra/module-http.ts';
 
 /** The customer links in emails: checked once here, then handed to the module whose action they carry. */
-export function linkRoutes(
-  deps: Pick<Deps, 'store' | 'clock' | 'workflows' | 'mailer' | 'settings' | 'telemetry'>,
-): Record<string, RouteHandler> {
-  const issueLinks = new IssueLinks(new IssueService(deps), deps);
+export function linkRoutes(deps: Pick<Deps, 'settings' | 'clock' | 'telemetry'>): Record<string, RouteHandler> {
+  const handlersOf = moduleLinks(deps);
   const verify = async (event: Parameters<RouteHandler>[0]) => {
     const check = await verifiedLink(event, await deps.settings.linkKeys(), deps.clock.now());
     if (check.ok) {
@@ -20,20 +17,22 @@ export function linkRoutes(
     } else deps.telemetry.info('link refused');
     return check;
   };
+  const handlersFor = async (action: Parameters<typeof handlersOf>[0]) => {
+    const handlers = await handlersOf(action);
+    if (!handlers) throw new Error(`no module acts on ${action} links`);
+    return handlers;
+  };
   return {
     'GET /links/{token}': async (event) => {
       const check = await verify(event);
       if (!check.ok) return check.page;
-      return isMoneyLink(check.claims.a) ? moneyLinkPage(deps, check.claims) : issueLinks.page(check.claims);
+      return (await handlersFor(check.claims.a)).page(check.claims);
     },
 
     'POST /links/{token}': async (event) => {
       const check = await verify(event);
       if (!check.ok) return check.page;
-      const form = new URLSearchParams(bodyText(event));
-      return isMoneyLink(check.claims.a)
-        ? moneyLinkAct(deps, check.claims, form, check.linkId)
-        : issueLinks.act(check.claims, form, check.linkId);
+      return (await handlersFor(check.claims.a)).act(check.claims, new URLSearchParams(bodyText(event)), check.linkId);
     },
   };
 }

@@ -1,16 +1,15 @@
 import { API_FUNCTION_TIMEOUT_SECONDS, blobs, defineFunction, email, settings, table, workflows } from '../../infra/aws/needs.ts';
 import { IMPORTS_PREFIX } from '../../modules/receivables/index.ts';
-import { indexPartitions as index, partitions as p } from '../../infra/table-schema.ts';
 
 export default defineFunction({
   // Behind API Gateway: done before its 30 s.
   timeoutSeconds: API_FUNCTION_TIMEOUT_SECONDS,
   needs: {
     store: table({
-      read: [p.customer, p.invoice, p.importJob, p.policy, p.users, p.user, p.idempotency],
-      write: [p.customer, p.invoice, p.importJob, p.user, p.audit, p.idempotency, p.messageId, p.bounce],
-      delete: [p.customer, p.invoice, p.idempotency],
-      indexes: { gsi3: [index.invoicesByStatus, index.customerList] },
+      read: ['CUSTOMER#*', 'INVOICE#*', 'IMPORT#*', 'POLICY#*', 'USERS', 'USER#*', 'IDEMPOTENCY#*'],
+      write: ['CUSTOMER#*', 'INVOICE#*', 'IMPORT#*', 'USER#*', 'AUDIT#*', 'IDEMPOTENCY#*', 'MSGID#*', 'BOUNCE#*'],
+      delete: ['CUSTOMER#*', 'INVOICE#*', 'IDEMPOTENCY#*'],
+      indexes: { gsi3: ['INVOICES#*', 'CUSTOMERS'] },
     }),
     mailer: email(),
     workflows: workflows({ signal: ['invoice-dunning'], start: ['invoice-import'] }),

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import { lambda } from '../../infra/aws/lambda.ts';
+import { moduleRouter } from '../../infra/module-http.ts';
 import { permissionOf } from '../../infra/routes.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
 import { AuditLog, auditTrail } from '../../kernel/audit.ts';
-import { httpErrors, router, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
-import { receivableRoutes } from '../../modules/receivables/index.ts';
+import { httpErrors, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
 import { staffAuth } from '../../modules/users/index.ts';
 import declaration from './function.ts';
 
@@ -14,6 +14,6 @@ export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
     .use(httpErrors(deps.telemetry))
     .use(staffAuth(deps, permissionOf))
     .use(auditTrail(new AuditLog(deps.store, deps.clock), deps.telemetry))
-    .handler(router(receivableRoutes(deps)));
+    .handler(moduleRouter('invoices', deps));
 
 export const handler = lambda(declaration, createHandler);

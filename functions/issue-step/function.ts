@@ -1,13 +1,12 @@
 import { defineFunction, email, settings, table } from '../../infra/aws/needs.ts';
-import { indexPartitions as index, partitions as p } from '../../infra/table-schema.ts';
 
 export default defineFunction({
   needs: {
     store: table({
-      read: [p.customer, p.issue, p.users],
-      write: [p.issue, p.messageId, p.bounce],
-      delete: [p.issue], // an email's claim given back
-      indexes: { gsi1: [index.customerHistory] },
+      read: ['CUSTOMER#*', 'ISSUE#*', 'USERS'],
+      write: ['ISSUE#*', 'MSGID#*', 'BOUNCE#*'],
+      delete: ['ISSUE#*'], // an email's claim given back
+      indexes: { gsi1: ['CUSTOMER#*'] },
     }),
     mailer: email(),
     settings: settings('fromAddress', 'publicUrl', 'inboundAddress', 'linkKey'),

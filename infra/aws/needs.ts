@@ -11,6 +11,7 @@ import { verifying } from '../../kernel/secrets.ts';
 import type { Mailer } from '../../kernel/mailer.ts';
 import type { Telemetry } from '../../kernel/telemetry.ts';
 import type { WorkflowPort } from '../../kernel/workflow-port.ts';
+import type { IndexPartition, Partition } from '../table-schema.ts';
 
 /**
  * What a function needs, declared next to its handler (`functions/<name>/function.ts`). One
@@ -32,13 +33,13 @@ export type Access = 'read' | 'read-write';
  */
 export interface TableKeys {
   /** GetItem, BatchGetItem, Query, and ConditionCheckItem (a condition in a transaction). */
-  read: string[];
+  read: Partition[];
   /** PutItem and UpdateItem. */
-  write?: string[];
+  write?: Partition[];
   /** DeleteItem. */
-  delete?: string[];
+  delete?: Partition[];
   /** Query on an index, by index name: the index partition keys it reads. */
-  indexes?: Record<string, string[]>;
+  indexes?: Record<string, IndexPartition[]>;
 }
 /** The DynamoDB actions each group of a declaration grants; nothing grants Scan or BatchWriteItem. */
 export const TABLE_ACTIONS = {

@@ -59,7 +59,7 @@ import { isPublicRoute, routeKey, routes } from '../routes.ts';
 import { ConsoleSite } from './console-site.ts';
 import { Operations } from './operations.ts';
 import { scheduleInput, schedules } from '../schedules.ts';
-import { FUNCTIONS_DIR, WORKFLOWS_DIR, loadManifest } from '../workflow-manifest.ts';
+import { definitionFile, FUNCTIONS_DIR, loadManifest } from '../workflow-manifest.ts';
 import { receiptRuleNames, stateMachineName } from '../aws-names.ts';
 import { RESTART_STATUSES } from '../../kernel/workflow-runs.ts';
 
@@ -297,7 +297,7 @@ export class StatelessStack extends Stack {
       const machine = new StateMachine(this, `sm-${workflow}`, {
         stateMachineName: stateMachineName(workflow, prefix),
         stateMachineType: StateMachineType.STANDARD,
-        definitionBody: DefinitionBody.fromFile(join(WORKFLOWS_DIR, `${workflow}.asl.json`)),
+        definitionBody: DefinitionBody.fromFile(definitionFile(workflow)),
         definitionSubstitutions: Object.fromEntries(
           Object.entries(substitutions).map(([placeholder, folder]) => [placeholder, fn(folder).functionArn]),
         ),

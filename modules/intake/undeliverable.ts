@@ -1,5 +1,5 @@
 import type { Deps } from '../../kernel/deps.ts';
-import { render } from '../../kernel/email-templates.ts';
+import { renderIntakeEmail } from './templates.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { sendOnce } from '../../kernel/outbox.ts';
 import { type Customer, CustomerRepository } from '../customers/index.ts';
@@ -56,7 +56,7 @@ export async function markUndeliverable(
       () => ({
         from: settings.fromAddress,
         to: [manager.email],
-        ...render('contact-undeliverable', { person: manager, customer, contact, reason }),
+        ...renderIntakeEmail('contact-undeliverable', { person: manager, customer, contact, reason }),
       }),
     );
   }

@@ -1,6 +1,6 @@
 import { Duration } from 'luxon';
 import type { Deps, Settings } from '../../kernel/deps.ts';
-import { render } from '../../kernel/email-templates.ts';
+import { renderIssueEmail } from './templates.ts';
 import { replyAddress, signLink, type LinkAction } from '../../kernel/links.ts';
 import { sendOnce, sentEmails } from '../../kernel/outbox.ts';
 import { counted, inWords } from '../../kernel/time-words.ts';
@@ -147,7 +147,7 @@ async function customerContent(settings: Settings, email: EmailAction, issue: Is
     escalatedTo && escalatedTo.level !== 2
       ? customer.team[(['teamLead', 'serviceManager', 'director'] as const)[escalatedTo.level - 1]]
       : undefined;
-  return render(email.template as Parameters<typeof render>[0], {
+  return renderIssueEmail(email.template, {
     issue,
     customer,
     links,
@@ -181,7 +181,7 @@ async function internalContent(
   const history = { openIssues: issues.filter(isUnresolved).length, recentIssues: issues.length };
   const told = (await sentEmails(repo.store, `ISSUE#${issue.id}`)).filter((sent) => !internal.has(sent.template));
   const lastTold = told.sort((a, b) => a.sentAt.localeCompare(b.sentAt)).at(-1);
-  return render(email.template as Parameters<typeof render>[0], {
+  return renderIssueEmail(email.template, {
     issue,
     customer,
     person,

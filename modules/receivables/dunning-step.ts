@@ -1,5 +1,5 @@
 import type { Deps } from '../../kernel/deps.ts';
-import { render, type TemplateName } from '../../kernel/email-templates.ts';
+import { type DunningTemplate, renderDunningEmail } from './templates.ts';
 import { signLink, type MoneyLinkAction } from '../../kernel/links.ts';
 import { sendOnce } from '../../kernel/outbox.ts';
 import { counted, dayInWords } from '../../kernel/time-words.ts';
@@ -95,7 +95,7 @@ async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningSt
         to: recipients(email, customer),
         // A customer's answer reaches the AR history and the service manager (intake, inbound email).
         ...(email.audience === 'customer' ? { replyTo: [replyAddress] } : {}),
-        ...render(email.template as TemplateName, {
+        ...renderDunningEmail(email.template as DunningTemplate, {
           customer,
           person,
           greetName: email.audience === 'customer' ? contactNames(customer, recipients(email, customer)) : undefined,

@@ -1,6 +1,6 @@
 import { sendOnce } from '../../kernel/outbox.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { render } from '../../kernel/email-templates.ts';
+import { renderDunningEmail } from './templates.ts';
 import { billingRecipients, contactNames } from '../customers/index.ts';
 import { balance } from './invoices.ts';
 import { customerContext, invoiceRepository } from './dunning-service.ts';
@@ -24,7 +24,7 @@ export async function notifyDispute(
     () => ({
       from: settings.fromAddress,
       to: [manager.email],
-      ...render('dunning-dispute', { customer, person: manager, invoice: { ...invoice, balance: balance(invoice) } }),
+      ...renderDunningEmail('dunning-dispute', { customer, person: manager, invoice: { ...invoice, balance: balance(invoice) } }),
     }),
   );
 }
@@ -49,7 +49,7 @@ export async function notifyDisputeResolved(
       from: settings.fromAddress,
       to,
       replyTo: [replyAddress],
-      ...render('dunning-dispute-resolved', {
+      ...renderDunningEmail('dunning-dispute-resolved', {
         customer,
         greetName: contactNames(customer, to),
         invoice: { ...invoice, balance: balance(invoice) },

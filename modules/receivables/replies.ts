@@ -1,6 +1,6 @@
 import type { Deps } from '../../kernel/deps.ts';
 import { ConditionFailed } from '../../kernel/dynamo-store.ts';
-import { render } from '../../kernel/email-templates.ts';
+import { renderDunningEmail } from './templates.ts';
 import { sendOnce } from '../../kernel/outbox.ts';
 import { customerContext } from './dunning-service.ts';
 
@@ -47,7 +47,7 @@ export async function recordCustomerReply(
     () => ({
       from: settings.fromAddress,
       to: [manager.email],
-      ...render('dunning-reply', { customer, person: manager, reply }),
+      ...renderDunningEmail('dunning-reply', { customer, person: manager, reply }),
     }),
   );
   return { duplicate };

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HISTORY_IN_VIEW } from '../../functions/api/customer-view.ts';
+import { HISTORY_IN_VIEW } from '../../modules/customer-view/index.ts';
 import { acme, invoiceInput, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime({ clockStart: '2026-11-26T08:00:00Z' });

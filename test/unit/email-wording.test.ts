@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { render } from '../../kernel/email-templates.ts';
+import { renderIssueEmail } from '../../modules/issues/templates.ts';
+import { renderDunningEmail } from '../../modules/receivables/templates.ts';
 import { counted, durationInWords, inWords, namesInWords } from '../../kernel/time-words.ts';
 import { contactNames } from '../../modules/customers/index.ts';
 import { daysOverdue } from '../../modules/receivables/dunning-step.ts';
@@ -48,9 +49,14 @@ describe('what people read: times in words, names, counts', () => {
 
 describe('email wording', () => {
   it('customer emails greet the contacts by name; an issue opened by monitoring says monitoring detected it', () => {
-    const ack = render('acknowledgement', { issue: { ...issue, source: 'webhook' }, customer, greetName: 'Ann Admin', links: {} });
+    const ack = renderIssueEmail('acknowledgement', {
+      issue: { ...issue, source: 'webhook' },
+      customer,
+      greetName: 'Ann Admin',
+      links: {},
+    });
     expect(ack.text).toMatch(/^Hello Ann Admin,\n\nour monitoring detected a problem: "VPN down"/);
-    const fallback = render('acknowledgement', { issue, customer, links: {} });
+    const fallback = renderIssueEmail('acknowledgement', { issue, customer, links: {} });
     expect(fallback.text).toMatch(/^Hello ACME Corp,\n\nwe have received your issue "VPN down"/);
   });
 
@@ -63,21 +69,21 @@ describe('email wording', () => {
       openedAt: 'Mon 30 Nov 2026, 09:30 CET',
       history: { recentIssues: 1, openIssues: 1 },
     };
-    const without = render('escalation', data).text;
+    const without = renderIssueEmail('escalation', data).text;
     expect(without).toContain('Opened:   Mon 30 Nov 2026, 09:30 CET');
     expect(without).not.toContain('Impact:');
     expect(without).not.toMatch(/\d{4}-\d\d-\d\dT/);
-    expect(render('escalation', { ...data, issue: { ...issue, impact: 'All branches offline' } }).text).toContain(
+    expect(renderIssueEmail('escalation', { ...data, issue: { ...issue, impact: 'All branches offline' } }).text).toContain(
       'Impact:   All branches offline',
     );
   });
 
   it('a revised RFO says so in its subject and first line', () => {
     const rfo = { text: 'A failed switch', status: 'pending', revision: 2 };
-    const revised = render('resolution', { issue: { ...issue, status: 'resolved', rfo }, customer, rfoRevised: true, links: {} });
+    const revised = renderIssueEmail('resolution', { issue: { ...issue, status: 'resolved', rfo }, customer, rfoRevised: true, links: {} });
     expect(revised.subject).toBe('[ISS-1001] Revised reason for outage: VPN down');
     expect(revised.text).toContain('we have revised the reason for outage of issue ISS-1001');
-    expect(render('resolution', { issue: { ...issue, rfo: { ...rfo, revision: 1 } }, customer, links: {} }).subject).toBe(
+    expect(renderIssueEmail('resolution', { issue: { ...issue, rfo: { ...rfo, revision: 1 } }, customer, links: {} }).subject).toBe(
       '[ISS-1001] Resolved: VPN down',
     );
   });
@@ -85,14 +91,20 @@ describe('email wording', () => {
   it('dunning: "1 day overdue", the suspension notice says how to reach the service manager, internal notes name steps in words', () => {
     const invoices = [{ id: 'L-1', dueDate: '2026-12-01', age: 1, overdue: '1 day', balance: 1000, currency: 'EUR' }];
     const totals = [{ amount: 1000, currency: 'EUR' }];
-    const reminder = render('dunning-reminder', { customer, invoices, totals, count: 1, links: {} }).text;
+    const reminder = renderDunningEmail('dunning-reminder', { customer, invoices, totals, count: 1, links: {} }).text;
     expect(reminder).toMatch(/L-1 +due 1 Dec 2026 +1 day overdue +€1,000\.00\n +Total: €1,000\.00/);
     expect(reminder).toContain('our records show this invoice as unpaid');
     expect(
-      render('dunning-reminder', { customer, invoices: [...invoices, { ...invoices[0], id: 'L-2' }], totals, count: 2, links: {} }).text,
+      renderDunningEmail('dunning-reminder', {
+        customer,
+        invoices: [...invoices, { ...invoices[0], id: 'L-2' }],
+        totals,
+        count: 2,
+        links: {},
+      }).text,
     ).toContain('our records show these invoices as unpaid');
     // Money per currency and the reader's country: no decimals for yen, grouping, the symbol.
-    const yen = render('dunning-reminder', {
+    const yen = renderDunningEmail('dunning-reminder', {
       customer: { ...customer, country: 'JP' },
       invoices: [{ ...invoices[0], balance: 1_200_000, currency: 'JPY' }],
       totals: [{ amount: 1_200_000, currency: 'JPY' }],
@@ -101,10 +113,10 @@ describe('email wording', () => {
     }).text;
     expect(yen).toContain('¥1,200,000');
     expect(yen).not.toContain('JPY');
-    expect(render('dunning-suspension', { customer, invoices, totals, links: {} }).text).toContain(
+    expect(renderDunningEmail('dunning-suspension', { customer, invoices, totals, links: {} }).text).toContain(
       'Please contact Maria Santos (maria@provider.test), or reply to this email.',
     );
-    const hold = render('dunning-outage-hold', {
+    const hold = renderDunningEmail('dunning-outage-hold', {
       customer,
       person: customer.team.serviceManager,
       invoices,
@@ -129,7 +141,7 @@ describe('durations in words (staff emails say "15 minutes", not "15m")', () => 
 
 describe('a moved ETR, as the customer reads it', () => {
   it('says it moved, from when to when, and why', () => {
-    const text = render('status-update', {
+    const text = renderIssueEmail('status-update', {
       issue,
       customer,
       links: {},

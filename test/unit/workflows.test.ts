@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FUNCTIONS_DIR, loadDefinition, loadManifest, placeholders, workflowFiles } from '../../infra/workflow-manifest.ts';
+import { definitionFile, FUNCTIONS_DIR, loadDefinition, loadManifest, placeholders } from '../../infra/workflow-manifest.ts';
 
 const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
 
@@ -16,17 +16,26 @@ function taskStates(machine: any, into: [string, any][] = []): [string, any][] {
 }
 
 const manifest = loadManifest();
-const files = workflowFiles();
+const ROOT = join(FUNCTIONS_DIR, '..');
+/** Every definition file in a module's workflows/ folder, from the project root. */
+const files = readdirSync(join(ROOT, 'modules'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'modules', entry.name, 'workflows')))
+  .flatMap((entry) => readdirSync(join(ROOT, 'modules', entry.name, 'workflows')).map((file) => `modules/${entry.name}/workflows/${file}`))
+  .sort();
 
 describe('workflow definitions', () => {
-  it('has at least the issue lifecycle, and every file is in the manifest and vice versa', () => {
-    expect(files).toContain('issue-lifecycle.asl.json');
-    expect(files.map((file) => file.replace('.asl.json', '')).sort()).toEqual(Object.keys(manifest.workflows).sort());
+  it('has at least the issue lifecycle; every file is declared by its module and every declared workflow has its file', () => {
+    expect(files).toContain('modules/issues/workflows/issue-lifecycle.asl.json');
+    expect(files).toEqual(
+      Object.keys(manifest.workflows)
+        .map((workflow) => definitionFile(workflow).slice(ROOT.length + 1))
+        .sort(),
+    );
   });
 
-  for (const file of [...files, '../test/engine/feature-tour.asl.json']) {
+  for (const file of [...files, 'test/engine/feature-tour.asl.json']) {
     it(`${file} is valid ASL (asl-validator)`, () => {
-      const definition = JSON.parse(readFileSync(join(FUNCTIONS_DIR, '../workflows', file), 'utf8'));
+      const definition = JSON.parse(readFileSync(join(ROOT, file), 'utf8'));
       const result = validate(definition);
       expect(result.errors).toEqual([]);
       expect(result.isValid).toBe(true);
@@ -90,7 +99,7 @@ const LAMBDA_TRANSIENT = [
 /** Every error name the code can raise into a workflow: Error classes' names and task failures it sends. */
 const THROWN = (() => {
   const names = new Set<string>();
-  const root = join(FUNCTIONS_DIR, '..');
+  const root = ROOT;
   const walk = (folder: string) => {
     for (const entry of readdirSync(join(root, folder), { withFileTypes: true })) {
       const path = join(folder, entry.name);

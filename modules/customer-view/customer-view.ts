@@ -4,10 +4,10 @@ import type { Deps } from '../../kernel/deps.ts';
 import { type ApiEvent, HttpError, json, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
 import { pageCursor } from '../../kernel/paging.ts';
 import { customerEmailsPage } from '../../kernel/outbox.ts';
-import { CustomerRepository } from '../../modules/customers/index.ts';
-import { type Issue, IssueRepository } from '../../modules/issues/index.ts';
-import { customerRepliesPage, InvoiceRepository, type StoredInvoice } from '../../modules/receivables/index.ts';
-import { allows, type Permission, requirePermission } from '../../modules/users/index.ts';
+import { CustomerRepository } from '../customers/index.ts';
+import { type Issue, IssueRepository } from '../issues/index.ts';
+import { customerRepliesPage, InvoiceRepository, type StoredInvoice } from '../receivables/index.ts';
+import { allows, type Permission, requirePermission } from '../users/index.ts';
 
 /** How many of each history source `GET /customers/{id}` shows; `historyNext` continues each one. */
 export const HISTORY_IN_VIEW = 100;

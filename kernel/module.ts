@@ -1,0 +1,72 @@
+import type { Deps } from './deps.ts';
+import type { ApiResult, RouteHandler } from './http.ts';
+import type { LinkAction, LinkClaims } from './links.ts';
+
+/**
+ * What a module declares about itself, in `modules/<name>/module.ts`: everything infra, the
+ * permission table and the dependency rules need to know of it. The list of modules is
+ * `modules/modules.ts`; adding a domain is its folder and one line there.
+ */
+export interface ModuleManifest<Permission extends string = string> {
+  /** The folder's name. */
+  name: string;
+  /**
+   * Its partitions of the single table, as IAM's `dynamodb:LeadingKeys` names them: an exact
+   * partition key ("COUNTER") or a prefix and `*` ("ISSUE#*"). Functions declare which they use.
+   */
+  partitions?: Record<string, string>;
+  /** Its partitions of the table's indexes (the index partition keys its lists query). */
+  indexPartitions?: Record<string, string>;
+  /** Its HTTP routes: CDK creates each on API Gateway, the embedded server matches the same. */
+  routes?: ModuleRoute<Permission>[];
+  /**
+   * The handlers of its routes, by the function that serves them, made on a function's first
+   * request (so a function loads only the modules it serves).
+   */
+  http?: Record<string, () => Promise<(deps: Deps) => Record<string, RouteHandler>>>;
+  /**
+   * The signed customer links it acts on (`/links/{token}`): the actions its emails sign, and what a
+   * link shows (GET) and does (POST) once its signature has been checked.
+   */
+  links?: { actions: readonly LinkAction[]; load: () => Promise<(deps: Deps) => LinkHandlers> };
+  /** Its recurring jobs (EventBridge Scheduler on AWS, the embedded scheduler locally). */
+  schedules?: ModuleSchedule[];
+  /**
+   * Its state machines, by name: the definition is `modules/<name>/workflows/<workflow>.asl.json`;
+   * each `${Placeholder}` in it is bound to a function folder.
+   */
+  workflows?: Record<string, { substitutions: Record<string, string> }>;
+}
+
+export interface ModuleRoute<Permission extends string = string> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  /** The function folder (functions/<name>) that serves it. */
+  function: string;
+  /**
+   * What a caller's roles must allow (modules/users/permissions.ts): the one table that decides
+   * every route. `public`: anyone may call it, and it authenticates itself (a signed link, a
+   * Stripe or monitoring signature or secret).
+   */
+  permission: Permission | 'public';
+}
+
+export interface LinkHandlers {
+  page(claims: LinkClaims): Promise<ApiResult>;
+  act(claims: LinkClaims, form: URLSearchParams, linkId: string): Promise<ApiResult>;
+}
+
+export interface ModuleSchedule {
+  name: string;
+  /** EventBridge Scheduler expression: cron(min hour day-of-month month day-of-week year) or rate(N unit). */
+  expression: string;
+  timezone: string;
+  /** The function folder (functions/<name>) it invokes. */
+  function: string;
+  /** What the function receives, besides { source, schedule } (the schedule's name). */
+  input?: Record<string, string>;
+  description: string;
+}
+
+/** Types a module's manifest and keeps its literal partition names. */
+export const defineModule = <const M extends ModuleManifest>(manifest: M): M => manifest;

@@ -1,0 +1,82 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { moduleLinks, moduleRouter } from '../../infra/module-http.ts';
+import { modules } from '../../infra/modules.ts';
+import { routeKey, routes } from '../../infra/routes.ts';
+import { schedules } from '../../infra/schedules.ts';
+import { kernelPartitions } from '../../infra/table-schema.ts';
+import { FUNCTIONS_DIR } from '../../infra/workflow-manifest.ts';
+import type { RouteHandler } from '../../kernel/http.ts';
+import { linkActions } from '../../kernel/links.ts';
+
+const ROOT = join(FUNCTIONS_DIR, '..');
+const folders = readdirSync(join(ROOT, 'modules'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+describe('module manifests (modules/<name>/module.ts, listed in modules/modules.ts)', () => {
+  it('every module folder is listed once, under its own name, with an entry and a manifest', () => {
+    expect(modules.map((module) => module.name).sort()).toEqual(folders.sort());
+    for (const name of folders) {
+      expect(existsSync(join(ROOT, 'modules', name, 'index.ts')), `modules/${name}/index.ts`).toBe(true);
+      expect(existsSync(join(ROOT, 'modules', name, 'module.ts')), `modules/${name}/module.ts`).toBe(true);
+    }
+  });
+
+  it('the dependency rules read the same list, in its order', () => {
+    const listed = [...readFileSync(join(ROOT, 'modules/modules.ts'), 'utf8').matchAll(/from '\.\/([\w-]+)\/module\.ts'/g)].map(
+      (m) => m[1],
+    );
+    expect(listed.sort()).toEqual(folders.sort());
+  });
+
+  it('no two modules (or a module and the kernel) claim the same partition, by name or by key', () => {
+    const names = new Map<string, string>(Object.keys(kernelPartitions).map((name) => [name, 'kernel']));
+    const keys = new Map<string, string>(Object.values(kernelPartitions).map((key) => [key, 'kernel']));
+    for (const module of modules)
+      for (const [name, key] of Object.entries(module.partitions ?? {})) {
+        expect(names.get(name), `partition name ${name} of ${module.name}`).toBeUndefined();
+        expect(keys.get(key), `partition ${key} of ${module.name}`).toBeUndefined();
+        names.set(name, module.name);
+        keys.set(key, module.name);
+      }
+  });
+
+  it('route keys and schedule names are unique', () => {
+    const keys = routes.map(routeKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    const names = schedules.map((schedule) => schedule.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it("each function's module handlers serve exactly the module routes declared for it", async () => {
+    // The factories only build their services here: nothing is called, so no dependency is needed.
+    const served = new Map<string, string[]>();
+    for (const module of modules)
+      for (const [fn, load] of Object.entries(module.http ?? {}))
+        served.set(fn, [...(served.get(fn) ?? []), ...Object.keys((await load())({} as never))]);
+    const declared = new Map<string, string[]>();
+    for (const module of modules)
+      for (const route of module.routes ?? [])
+        if (module.http?.[route.function])
+          declared.set(route.function, [...(declared.get(route.function) ?? []), `${route.method} ${route.path}`]);
+    expect(served.size).toBeGreaterThan(0);
+    for (const [fn, keys] of served) expect(keys.sort(), fn).toEqual((declared.get(fn) ?? []).sort());
+  });
+
+  it('a module route with no handler is a 404 naming it, not a crash', async () => {
+    const router = moduleRouter('api', {});
+    await expect(router({ routeKey: 'GET /nowhere' } as Parameters<RouteHandler>[0])).rejects.toMatchObject({
+      statusCode: 404,
+      message: 'no route GET /nowhere',
+    });
+  });
+
+  it('every link action the kernel signs is acted on by exactly one module', async () => {
+    const owners = modules.flatMap((module) => module.links?.actions ?? []);
+    expect([...owners].sort()).toEqual([...linkActions].sort());
+    const handlersOf = moduleLinks({});
+    for (const action of linkActions) expect(typeof (await handlersOf(action))?.page, action).toBe('function');
+  });
+});
