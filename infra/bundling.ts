@@ -22,9 +22,17 @@ const alias = {
 /** Files a bundle reads beside itself (the holiday rules the date-holidays stand-in loads): from the project root, to the bundle's folder. */
 const besideBundle = [{ from: 'node_modules/date-holidays/data/holidays.json', to: 'holidays.json' }];
 
+/**
+ * Source maps point a stack trace at the TypeScript line. Without `sourcesContent` a map holds only
+ * the mappings, not every source file again: Node reads (and `--enable-source-maps` parses) a
+ * fraction of it at each cold start.
+ */
+const sourceMaps = { sourceMap: true, sourcesContent: false, nodeOptions: '--enable-source-maps' } as const;
+
 /** How every Lambda is bundled: CDK's NodejsFunction and `npm run bench` use the same settings. */
 export const lambdaBundling = {
   target,
+  ...sourceMaps,
   mainFields,
   banner,
   besideBundle,
@@ -48,5 +56,7 @@ export const lambdaBundling = {
     banner: { js: banner },
     alias,
     absWorkingDir: projectRoot,
+    sourcemap: sourceMaps.sourceMap,
+    sourcesContent: sourceMaps.sourcesContent,
   } satisfies BuildOptions,
 };
