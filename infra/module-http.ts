@@ -1,8 +1,9 @@
 import type { Deps } from '../kernel/deps.ts';
-import { HttpError, type RouteHandler } from '../kernel/http.ts';
+import type { RouteHandler } from '../kernel/http.ts';
 import type { LinkAction } from '../kernel/links.ts';
 import type { LinkHandlers } from '../kernel/module.ts';
 import { modules } from './modules.ts';
+import { DomainError } from '../kernel/errors.ts';
 
 /** Loads once; a load that failed is tried again on the next call rather than kept. */
 function once<T>(load: () => Promise<T>): () => Promise<T> {
@@ -34,7 +35,7 @@ export function moduleRouter(functionName: string, deps: FunctionDeps): RouteHan
   });
   return async (event) => {
     const route = (await table())[event.routeKey];
-    if (!route) throw new HttpError(404, `no route ${event.routeKey}`);
+    if (!route) throw new DomainError('not-found', `no route ${event.routeKey}`);
     return route(event);
   };
 }

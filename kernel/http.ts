@@ -8,7 +8,10 @@ import type { Telemetry } from './telemetry.ts';
 export type ApiEvent = APIGatewayProxyEventV2;
 export type ApiResult = Exclude<APIGatewayProxyResultV2, string>;
 
-/** A failure with an HTTP status and a reason the caller can act on. */
+/**
+ * A failure as HTTP answers it: a status and a reason the caller can act on. Only the mapping below
+ * makes one; everything else throws a DomainError of the kind it means.
+ */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
@@ -54,9 +57,9 @@ export function parseBody<T extends z.ZodType>(event: ApiEvent, schema: T): z.in
     const text = bodyText(event);
     raw = text === '' ? undefined : JSON.parse(text);
   } catch (error) {
-    throw new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`);
+    throw new DomainError('invalid', `request body is not valid JSON: ${(error as Error).message}`);
   }
-  if (raw === undefined) throw new HttpError(400, 'request body is required');
+  if (raw === undefined) throw new DomainError('invalid', 'request body is required');
   return validate(raw, schema);
 }
 
@@ -68,17 +71,22 @@ export function validate<T extends z.ZodType>(value: unknown, schema: T, at?: st
       field: [at, ...issue.path].filter((part) => part !== undefined).join('.') || '(body)',
       problem: issue.message,
     }));
-    throw new HttpError(400, problems.map((p) => `${p.field}: ${p.problem}`).join('; '), problems);
+    throw new DomainError('invalid', problems.map((p) => `${p.field}: ${p.problem}`).join('; '), { details: problems });
   }
   return result.data;
 }
 
-/** A domain error as the HTTP error it means: a bad field 400 (naming it), a missing thing 404, a wrong state or a concurrent change 409. */
+/**
+ * The one mapping of errors to HTTP, for every HTTP entry and the link pages: a domain error as the
+ * answer its kind means (a bad field 400 naming it, a missing thing 404, a wrong state or a
+ * concurrent change 409, …), a throttle that outlasted the SDK's retries as a 503; anything else is
+ * not the client's doing (undefined: a 500).
+ */
 export function asHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
   if (error instanceof DomainError) {
-    const details = error.field ? [{ field: error.field, problem: error.problem ?? error.message }] : undefined;
-    return new HttpError(httpStatusOf[error.kind], error.message, details);
+    const details = error.details ?? (error.field ? [{ field: error.field, problem: error.problem ?? error.message }] : undefined);
+    return new HttpError(httpStatusOf[error.kind], error.message, details, error.headers);
   }
   if (isThrottle(error))
     return new HttpError(503, 'Steward is busy just now; try again in a moment', undefined, { 'retry-after': String(RETRY_AFTER_SECONDS) });
@@ -142,11 +150,11 @@ export const MAX_PATH_PARAM = 200;
 /** A path parameter the route requires, at most MAX_PATH_PARAM characters. */
 export function pathParam(event: ApiEvent, name = 'id'): string {
   const value = event.pathParameters?.[name];
-  if (!value) throw new HttpError(400, `missing ${name} in path`);
+  if (!value) throw new DomainError('invalid', `missing ${name} in path`);
   if (value.length > MAX_PATH_PARAM)
-    throw new HttpError(400, `${name}: at most ${MAX_PATH_PARAM} characters`, [
-      { field: name, problem: `longer than ${MAX_PATH_PARAM} characters` },
-    ]);
+    throw new DomainError('invalid', `${name}: at most ${MAX_PATH_PARAM} characters`, {
+      details: [{ field: name, problem: `longer than ${MAX_PATH_PARAM} characters` }],
+    });
   return value;
 }
 
@@ -154,7 +162,7 @@ export function pathParam(event: ApiEvent, name = 'id'): string {
 export function router(routes: Record<string, RouteHandler>): RouteHandler {
   return async (event) => {
     const route = routes[event.routeKey];
-    if (!route) throw new HttpError(404, `no route ${event.routeKey}`);
+    if (!route) throw new DomainError('not-found', `no route ${event.routeKey}`);
     return route(event);
   };
 }

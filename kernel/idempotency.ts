@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Clock } from './clock.ts';
 import { contention } from './contention.ts';
 import { ConditionFailed, type DynamoStore } from './dynamo-store.ts';
-import { HttpError, type ApiEvent } from './http.ts';
+import type { ApiEvent } from './http.ts';
+import { DomainError } from './errors.ts';
 
 /** How long a key is remembered (Stripe's figure): a client retries within minutes, not days. */
 const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -12,9 +13,9 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 export function idempotencyKey(event: ApiEvent): string | undefined {
   const key = event.headers?.['idempotency-key'];
   if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH))
-    throw new HttpError(400, `Idempotency-Key: 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, [
-      { field: 'Idempotency-Key', problem: `not 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` },
-    ]);
+    throw new DomainError('invalid', `Idempotency-Key: 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, {
+      details: [{ field: 'Idempotency-Key', problem: `not 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` }],
+    });
   return key;
 }
 
@@ -77,9 +78,9 @@ export class IdempotencyKeys {
       }
       if (!claim.pending) return act(claim);
     }
-    throw new HttpError(409, 'Idempotency-Key: the first request with this key is still being answered; try again shortly', [
-      { field: 'Idempotency-Key', problem: 'a request with this key is in progress' },
-    ]);
+    throw new DomainError('conflict', 'Idempotency-Key: the first request with this key is still being answered; try again shortly', {
+      details: [{ field: 'Idempotency-Key', problem: 'a request with this key is in progress' }],
+    });
   }
 
   private itemKey(key: string) {
@@ -110,9 +111,9 @@ export class IdempotencyKeys {
     const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
     const replayOf = (claim: Claim) => {
       if (claim.fingerprint !== fingerprint)
-        throw new HttpError(422, 'Idempotency-Key: already used for a different request; use a new key for a new request', [
-          { field: 'Idempotency-Key', problem: 'already used with another body' },
-        ]);
+        throw new DomainError('unprocessable', 'Idempotency-Key: already used for a different request; use a new key for a new request', {
+          details: [{ field: 'Idempotency-Key', problem: 'already used with another body' }],
+        });
       // A request that claimed the key and died: this one completes it (the act is idempotent for the id).
       if (claim.state === 'pending' && Date.now() - (claim.claimedAtMs ?? 0) > PENDING_LEASE_MS)
         return { resourceId: claim.resourceId, replay: false };

@@ -1,13 +1,14 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { rolesOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { type ApiEvent, HttpError, json, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
+import { type ApiEvent, json, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
 import { pageCursor } from '../../kernel/paging.ts';
 import { customerEmailsPage } from '../../kernel/outbox.ts';
 import { CustomerRepository } from '../customers/index.ts';
 import { type Issue, IssueRepository } from '../issues/index.ts';
 import { customerRepliesPage, InvoiceRepository, type StoredInvoice } from '../receivables/index.ts';
 import { allows, type Permission, requirePermission } from '../users/index.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 /** How many of each history source `GET /customers/{id}` shows; `historyNext` continues each one. */
 export const HISTORY_IN_VIEW = 100;
@@ -104,7 +105,7 @@ export function customerView(deps: Pick<Deps, 'store'>): Record<string, RouteHan
 
   const customerOr404 = async (id: string) => {
     const customer = await customers.getCustomer(id);
-    if (!customer) throw new HttpError(404, `customer ${id} not found`);
+    if (!customer) throw new DomainError('not-found', `customer ${id} not found`);
     return customer;
   };
   const mayRead = (event: ApiEvent, name: ListName) => allows(rolesOf(event), lists[name].permission);
@@ -140,9 +141,9 @@ export function customerView(deps: Pick<Deps, 'store'>): Record<string, RouteHan
       const id = pathParam(event);
       const name = pathParam(event, 'list');
       if (!listNames.includes(name as ListName))
-        throw new HttpError(404, `list: no history list "${name.slice(0, 40)}"; one of ${listNames.join(', ')}`, [
-          { field: 'list', problem: `one of ${listNames.join(', ')}` },
-        ]);
+        throw new DomainError('not-found', `list: no history list "${name.slice(0, 40)}"; one of ${listNames.join(', ')}`, {
+          details: [{ field: 'list', problem: `one of ${listNames.join(', ')}` }],
+        });
       const list = lists[name as ListName];
       requirePermission(event, list.permission);
       const query = validate(event.queryStringParameters ?? {}, historyQuery);

@@ -9,6 +9,6 @@ export default defineModule({
     { method: 'GET', path: '/customers/{id}/history/{list}', function: 'api', permission: 'customers:read' },
   ],
   http: {
-    api: async () => (await import('./index.ts')).customerView,
+    api: async () => (await import('./customer-view.ts')).customerView,
   },
 });

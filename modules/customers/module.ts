@@ -22,6 +22,6 @@ export default defineModule({
     { method: 'PUT', path: '/customers/{id}', function: 'api', permission: 'customers:write' },
   ],
   http: {
-    api: async () => (await import('./index.ts')).customerRoutes,
+    api: async () => (await import('./routes.ts')).customerRoutes,
   },
 });

@@ -1,8 +1,9 @@
 import type { Deps } from '../../kernel/deps.ts';
-import { HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
+import { json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
 import { PolicyRepository } from '../policies/index.ts';
 import { customerSchema, MAX_CUSTOMER_ID, type Customer } from './customer.ts';
 import { CustomerRepository } from './customer-repository.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 /** GET /customers lists customers; POST /customers creates one, PUT /customers/{id} replaces one; either must name an existing policy. */
 export function customerRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string, RouteHandler> {
@@ -10,7 +11,9 @@ export function customerRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<stri
   const policies = new PolicyRepository(deps.store);
   const valid = async (customer: Customer) => {
     if (!(await policies.current(customer.policy)))
-      throw new HttpError(400, `policy: no policy "${customer.policy}"`, [{ field: 'policy', problem: 'unknown policy' }]);
+      throw new DomainError('invalid', `policy: no policy "${customer.policy}"`, {
+        details: [{ field: 'policy', problem: 'unknown policy' }],
+      });
     return customer;
   };
   return {
@@ -22,11 +25,15 @@ export function customerRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<stri
       const query = event.queryStringParameters ?? {};
       const limit = query.limit === undefined ? 50 : Number(query.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200)
-        throw new HttpError(400, 'limit: a whole number from 1 to 200', [{ field: 'limit', problem: 'a whole number from 1 to 200' }]);
+        throw new DomainError('invalid', 'limit: a whole number from 1 to 200', {
+          details: [{ field: 'limit', problem: 'a whole number from 1 to 200' }],
+        });
       if (query.after !== undefined && query.after.length > MAX_CUSTOMER_ID)
-        throw new HttpError(400, `after: at most ${MAX_CUSTOMER_ID} characters`, [{ field: 'after', problem: 'too long' }]);
+        throw new DomainError('invalid', `after: at most ${MAX_CUSTOMER_ID} characters`, {
+          details: [{ field: 'after', problem: 'too long' }],
+        });
       if (query.q !== undefined && (query.q.trim() === '' || query.q.length > 200))
-        throw new HttpError(400, 'q: 1 to 200 characters', [{ field: 'q', problem: '1 to 200 characters' }]);
+        throw new DomainError('invalid', 'q: 1 to 200 characters', { details: [{ field: 'q', problem: '1 to 200 characters' }] });
       if (query.q !== undefined) return json(200, await customers.searchCustomers(query.q.trim(), limit, query.after));
       return json(200, await customers.listCustomers(limit, query.after));
     },
@@ -41,7 +48,9 @@ export function customerRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<stri
       const id = pathParam(event);
       const body = parseBody(event, customerSchema.partial({ id: true }));
       if (body.id !== undefined && body.id !== id)
-        throw new HttpError(400, `id: the body names ${body.id}, the path ${id}`, [{ field: 'id', problem: 'differs from the path' }]);
+        throw new DomainError('invalid', `id: the body names ${body.id}, the path ${id}`, {
+          details: [{ field: 'id', problem: 'differs from the path' }],
+        });
       const customer = await valid({ ...body, id });
       await customers.putCustomer(customer, deps.clock.now(), 'replace');
       return json(200, customer);

@@ -25,6 +25,6 @@ export default defineModule({
     { method: 'POST', path: '/webhooks/generic', function: 'webhooks', permission: 'public' },
   ],
   http: {
-    api: async () => (await import('./index.ts')).integrationRoutes,
+    api: async () => (await import('./routes.ts')).integrationRoutes,
   },
 });

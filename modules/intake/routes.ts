@@ -1,9 +1,10 @@
 import type { Deps } from '../../kernel/deps.ts';
-import { HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
+import { json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
 import { CustomerRepository } from '../customers/index.ts';
 import { AlertRepository } from './alert-repository.ts';
 import { integrationSchema } from './alerts.ts';
 import { MailQuarantine } from './mail-quarantine.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 /** Integrations there may be at most (GET /integrations answers them whole). */
 export const MAX_INTEGRATIONS = 100;
@@ -27,25 +28,27 @@ export function integrationRoutes(deps: Pick<Deps, 'store'>): Record<string, Rou
     /** Removes an integration: its sender's secret stops working (a kind's default integration falls back to the API token). */
     'DELETE /integrations/{name}': async (event) => {
       const name = pathParam(event, 'name');
-      if (!(await alerts.deleteIntegration(name))) throw new HttpError(404, `integration ${name} not found`);
+      if (!(await alerts.deleteIntegration(name))) throw new DomainError('not-found', `integration ${name} not found`);
       return { statusCode: 204, body: '' };
     },
 
     'PUT /integrations/{name}': async (event) => {
       const name = pathParam(event, 'name');
       if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name))
-        throw new HttpError(400, 'name: lower-case letters, digits and -, at most 64', [{ field: 'name', problem: 'invalid name' }]);
+        throw new DomainError('invalid', 'name: lower-case letters, digits and -, at most 64', {
+          details: [{ field: 'name', problem: 'invalid name' }],
+        });
       const integration = { ...parseBody(event, integrationSchema), name };
       if (integration.defaultCustomerId && !(await customers.getCustomer(integration.defaultCustomerId))) {
-        throw new HttpError(400, `defaultCustomerId: no customer "${integration.defaultCustomerId}"`, [
-          { field: 'defaultCustomerId', problem: 'unknown customer' },
-        ]);
+        throw new DomainError('invalid', `defaultCustomerId: no customer "${integration.defaultCustomerId}"`, {
+          details: [{ field: 'defaultCustomerId', problem: 'unknown customer' }],
+        });
       }
       const existing = await alerts.integrations();
       if (existing.length >= MAX_INTEGRATIONS && !existing.some((stored) => stored.name === name))
-        throw new HttpError(409, `name: there are ${existing.length} integrations, the most there may be; replace or delete one`, [
-          { field: 'name', problem: `at most ${MAX_INTEGRATIONS} integrations` },
-        ]);
+        throw new DomainError('conflict', `name: there are ${existing.length} integrations, the most there may be; replace or delete one`, {
+          details: [{ field: 'name', problem: `at most ${MAX_INTEGRATIONS} integrations` }],
+        });
       await alerts.putIntegration(integration);
       return json(200, { ...integration, secret: integration.secret ? '(set)' : undefined });
     },

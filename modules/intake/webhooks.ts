@@ -5,17 +5,7 @@ import { AuditLog, recordAudit } from '../../kernel/audit.ts';
 import { clipText } from '../../kernel/bounds.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { DomainError } from '../../kernel/errors.ts';
-import {
-  asHttpError,
-  bearerToken,
-  bodyText,
-  equalsAny,
-  HttpError,
-  json,
-  validate,
-  type ApiEvent,
-  type ApiResult,
-} from '../../kernel/http.ts';
+import { asHttpError, bearerToken, bodyText, equalsAny, json, validate, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
 import { InvalidTransition, IssueService, isUnresolved, type NewIssue } from '../issues/index.ts';
 import { triageCustomerOf } from '../customers/index.ts';
 import { AlertRepository } from './alert-repository.ts';
@@ -62,11 +52,11 @@ type Outcome = {
 };
 
 function parseJson(body: string): unknown {
-  if (!body) throw new HttpError(400, 'request body is required');
+  if (!body) throw new DomainError('invalid', 'request body is required');
   try {
     return JSON.parse(body);
   } catch (error) {
-    throw new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`);
+    throw new DomainError('invalid', `request body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
@@ -83,12 +73,12 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     // A name that can name none (empty, longer than a key holds) is read as nothing by the store: a 404 like any unknown name.
     const stored = await alertRepo.integration(name ?? kind);
     if (name !== undefined && !stored)
-      throw new HttpError(404, `integration: no integration "${clipText(name, 80)}"`, [
-        { field: 'integration', problem: 'no integration of that name' },
-      ]);
+      throw new DomainError('not-found', `integration: no integration "${clipText(name, 80)}"`, {
+        details: [{ field: 'integration', problem: 'no integration of that name' }],
+      });
     const integration = stored ?? defaultIntegration(kind);
     if (integration.kind !== kind)
-      throw new HttpError(400, `integration: "${integration.name}" is a ${integration.kind} integration, not ${kind}`);
+      throw new DomainError('invalid', `integration: "${integration.name}" is a ${integration.kind} integration, not ${kind}`);
     return integration;
   }
 
@@ -99,16 +89,16 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
   async function secretsOf(integration: Integration): Promise<string[]> {
     if (integration.secret) return [integration.secret];
     if (deps.settings.webhooksAcceptApiToken) return deps.settings.apiTokens();
-    throw new HttpError(
-      401,
+    throw new DomainError(
+      'unauthorized',
       `integration ${integration.name} has no secret of its own, and this deployment does not accept the API token for monitoring senders: PUT /integrations/${integration.name} with a secret`,
     );
   }
 
   async function checkBearer(event: ApiEvent, integration: Integration): Promise<void> {
     const token = bearerToken(event.headers?.authorization);
-    if (!token) throw new HttpError(401, 'missing bearer token (Authorization: Bearer <token>)');
-    if (!equalsAny(token, await secretsOf(integration))) throw new HttpError(401, 'invalid bearer token');
+    if (!token) throw new DomainError('unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+    if (!equalsAny(token, await secretsOf(integration))) throw new DomainError('unauthorized', 'invalid bearer token');
   }
 
   /**
@@ -121,17 +111,17 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     if (!signature) return checkBearer(event, integration);
     const timestamp = event.headers?.['x-grafana-alerting-signature-timestamp'];
     if (!timestamp)
-      throw new HttpError(
-        401,
+      throw new DomainError(
+        'unauthorized',
         'X-Grafana-Alerting-Signature-Timestamp is required with a signature (a signature without one can be replayed)',
       );
     const seconds = Number(timestamp);
     if (!Number.isFinite(seconds) || Math.abs(Date.now() - seconds * 1000) > REPLAY_WINDOW_MS)
-      throw new HttpError(401, 'signature timestamp outside the 5-minute replay window');
+      throw new DomainError('unauthorized', 'signature timestamp outside the 5-minute replay window');
     const expected = (await secretsOf(integration)).map((secret) =>
       createHmac('sha256', secret).update(`${timestamp}:${body}`).digest('hex'),
     );
-    if (!equalsAny(signature.toLowerCase(), expected)) throw new HttpError(401, 'invalid X-Grafana-Alerting-Signature');
+    if (!equalsAny(signature.toLowerCase(), expected)) throw new DomainError('unauthorized', 'invalid X-Grafana-Alerting-Signature');
   }
 
   /** Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature); the secret is "whsec_" + base64. */
@@ -155,7 +145,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
         refusal = (error as Error).message;
       }
     }
-    throw new HttpError(401, `Standard Webhooks signature: ${refusal}`);
+    throw new DomainError('unauthorized', `Standard Webhooks signature: ${refusal}`);
   }
 
   /**
@@ -288,11 +278,9 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     });
     const refusals = routed.filter((routing) => routing !== undefined && 'problem' in routing);
     if (refusals.length === received.length)
-      throw new HttpError(
-        400,
-        refusals.map((p) => p.problem).join('; '),
-        refusals.map(({ field, problem }) => ({ field, problem })),
-      );
+      throw new DomainError('invalid', refusals.map((p) => p.problem).join('; '), {
+        details: refusals.map(({ field, problem }) => ({ field, problem })),
+      });
     const outcomes: Outcome[] = [];
     const failures: unknown[] = [];
     for (const [index, alert] of received.entries()) {
@@ -337,11 +325,10 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
         integration: integration.name,
         failed: failures.length,
       });
-      throw new HttpError(
-        503,
+      throw new DomainError(
+        'unavailable',
         `${failures.length} of ${alerts.length} alerts could not be stored just now; deliver the notification again (the others are kept and will not be doubled)`,
-        undefined,
-        { 'retry-after': '1' },
+        { headers: { 'retry-after': '1' } },
       );
     }
     return outcomes;
@@ -353,7 +340,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     try {
       parsed = validate(raw, pagerdutySchema);
     } catch (error) {
-      if (error instanceof HttpError)
+      if (error instanceof DomainError && error.kind === 'invalid')
         return json(400, { status: 'invalid event', message: 'Event object is invalid', errors: [error.message] });
       throw error;
     }
@@ -362,7 +349,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
     if (!integration) {
       const fallback = await integrationFor(event, 'pagerduty');
       if (viaEnqueue && !equalsAny(parsed.routing_key, await secretsOf(fallback)))
-        throw new HttpError(401, 'routing_key: unknown routing key');
+        throw new DomainError('unauthorized', 'routing_key: unknown routing key');
       if (!viaEnqueue) await checkBearer(event, fallback);
       integration = fallback;
     }
@@ -381,7 +368,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
 
   const route = async (event: ApiEvent): Promise<ApiResult> => {
     const kind = kinds[event.routeKey];
-    if (!kind) throw new HttpError(404, `no route ${event.routeKey}`);
+    if (!kind) throw new DomainError('not-found', `no route ${event.routeKey}`);
     const body = bodyText(event);
     if (kind === 'pagerduty') return pagerduty(event, body, event.routeKey === 'POST /v2/enqueue');
     const integration = await integrationFor(event, kind);

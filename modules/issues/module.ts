@@ -24,12 +24,12 @@ export default defineModule({
     { method: 'GET', path: '/kpis', function: 'api', permission: 'kpis:read' },
   ],
   http: {
-    api: async () => (await import('./index.ts')).issueRoutes,
+    api: async () => (await import('./routes.ts')).issueRoutes,
   },
   links: {
     actions: ['accept-rfo', 'dispute-rfo', 'escalate'],
     load: async () => {
-      const { IssueLinks, IssueService } = await import('./index.ts');
+      const [{ IssueLinks }, { IssueService }] = await Promise.all([import('./issue-links.ts'), import('./issue-service.ts')]);
       return (deps) => new IssueLinks(new IssueService(deps), deps);
     },
   },

@@ -3,7 +3,7 @@ import type { Deps } from '../../kernel/deps.ts';
 import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { ianaZone } from '../../kernel/iana-zone.ts';
-import { HttpError, json, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
+import { json, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
 import { withoutLinkTokens } from '../../kernel/links.ts';
 import { emailsByKey } from '../../kernel/outbox.ts';
 import { pageCursor, withinBudget } from '../../kernel/paging.ts';
@@ -25,6 +25,7 @@ import { previewUpdateEmail } from './issue-step.ts';
 import type { TimelineEntry } from './issue-repository.ts';
 import { IssueService } from './issue-service.ts';
 import { issueKpis } from './kpis.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 const openIssuesQuery = z.strictObject({
   open: z
@@ -83,12 +84,12 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
 
   const issueOr404 = async (id: string): Promise<Issue> => {
     const issue = await repo.getIssue(id);
-    if (!issue) throw new HttpError(404, `issue ${id} not found`);
+    if (!issue) throw new DomainError('not-found', `issue ${id} not found`);
     return issue;
   };
   const customerOf = async (issue: Issue): Promise<Customer> => {
     const customer = await service.customers.getCustomer(issue.customerId);
-    if (!customer) throw new HttpError(409, `customer ${issue.customerId} of issue ${issue.id} no longer exists`);
+    if (!customer) throw new DomainError('conflict', `customer ${issue.customerId} of issue ${issue.id} no longer exists`);
     return customer;
   };
   /** Timeline entries with each email's recipients, subject and text as sent (signed link tokens hidden). */
@@ -175,7 +176,7 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
     'GET /issues': async (event) => {
       const query = event.queryStringParameters ?? {};
       const status = query.status as IssueStatus | undefined;
-      if (status && !issueStatuses.includes(status)) throw new HttpError(400, `status: must be one of ${issueStatuses.join(', ')}`);
+      if (status && !issueStatuses.includes(status)) throw new DomainError('invalid', `status: must be one of ${issueStatuses.join(', ')}`);
       if (query.open === undefined && query.limit === undefined && query.after === undefined && query.severity === undefined) {
         // Every issue, as before, up to UNPAGED_MAX and the response budget: `next` goes on as `after` of the paged form.
         const listed = await repo.listIssues({ customerId: query.customerId, status }, ['id', 'createdAt', 'status']);
@@ -286,13 +287,15 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
         if (value === undefined) return fallback.toISOString();
         const parsed = Date.parse(value);
         if (Number.isNaN(parsed))
-          throw new HttpError(400, `${field}: not a date or date-time (ISO 8601)`, [{ field, problem: 'not an ISO 8601 date' }]);
+          throw new DomainError('invalid', `${field}: not a date or date-time (ISO 8601)`, {
+            details: [{ field, problem: 'not an ISO 8601 date' }],
+          });
         return new Date(parsed).toISOString();
       };
       if (query.by !== undefined) return json(200, await weeklyKpis(validate(query, weeklyKpisQuery), now));
       const from = bound('from', new Date(now.getTime() - 30 * 86_400_000));
       const to = bound('to', now);
-      if (from > to) throw new HttpError(400, 'from: must not be after to', [{ field: 'from', problem: 'after to' }]);
+      if (from > to) throw new DomainError('invalid', 'from: must not be after to', { details: [{ field: 'from', problem: 'after to' }] });
       const issues = await repo.listIssues({ createdFrom: from, createdTo: to });
       return json(200, { from, to, ...issueKpis(issues, now) });
     },

@@ -16,6 +16,6 @@ export default defineModule({
     { method: 'PUT', path: '/policies/{name}', function: 'api', permission: 'policies:write' },
   ],
   http: {
-    api: async () => (await import('./index.ts')).policyRoutes,
+    api: async () => (await import('./routes.ts')).policyRoutes,
   },
 });

@@ -1,9 +1,10 @@
 import { actorOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { HttpError, json, parseBody, pathParam, validate, type RouteHandler } from '../../kernel/http.ts';
+import { json, parseBody, pathParam, validate, type RouteHandler } from '../../kernel/http.ts';
 import * as z from 'zod';
 import { policyInputSchema, policySchema } from './policy.ts';
 import { PolicyRepository } from './policy-repository.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 const versionsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -23,7 +24,7 @@ export function policyRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string
 
     'GET /policies/{name}': async (event) => {
       const found = await policies.currentVersion(pathParam(event, 'name'));
-      if (!found) throw new HttpError(404, `policy ${pathParam(event, 'name')} not found`);
+      if (!found) throw new DomainError('not-found', `policy ${pathParam(event, 'name')} not found`);
       const { policy, storedAt, updatedBy } = found;
       return json(200, { ...policy, ...(storedAt ? { updatedAt: storedAt } : {}), ...(updatedBy ? { updatedBy } : {}) });
     },
@@ -32,7 +33,7 @@ export function policyRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string
     'GET /policies/{name}/versions': async (event) => {
       const name = pathParam(event, 'name');
       const page = validate(event.queryStringParameters ?? {}, versionsQuery);
-      if (!(await policies.currentVersion(name))) throw new HttpError(404, `policy ${name} not found`);
+      if (!(await policies.currentVersion(name))) throw new DomainError('not-found', `policy ${name} not found`);
       const versions = await policies.versions(name, page.limit, page.before);
       const oldest = versions.at(-1)?.version;
       return json(200, { name, versions, ...(versions.length === page.limit && oldest && oldest > 1 ? { next: oldest } : {}) });
@@ -42,7 +43,7 @@ export function policyRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string
       const name = pathParam(event, 'name');
       const { version } = validate({ version: pathParam(event, 'version') }, versionParam);
       const found = await policies.version(name, version);
-      if (!found) throw new HttpError(404, `policy ${name} has no version ${version}`);
+      if (!found) throw new DomainError('not-found', `policy ${name} has no version ${version}`);
       const { policy, storedAt, updatedBy } = found;
       return json(200, { ...policy, ...(storedAt ? { updatedAt: storedAt } : {}), ...(updatedBy ? { updatedBy } : {}) });
     },
@@ -54,14 +55,14 @@ export function policyRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string
       if (!(await policies.current(name))) {
         const count = (await policies.names()).length;
         if (count >= MAX_POLICIES)
-          throw new HttpError(409, `name: there are ${count} policies, the most there may be; change one instead`, [
-            { field: 'name', problem: `at most ${MAX_POLICIES} policies` },
-          ]);
+          throw new DomainError('conflict', `name: there are ${count} policies, the most there may be; change one instead`, {
+            details: [{ field: 'name', problem: `at most ${MAX_POLICIES} policies` }],
+          });
       }
       const at = deps.clock.now();
       const by = actorOf(event);
       const stored = await policies.putNextVersion(name, body, at, by);
-      if (!stored) throw new HttpError(409, `policy ${name} changed concurrently; try again`);
+      if (!stored) throw new DomainError('conflict', `policy ${name} changed concurrently; try again`);
       return json(200, { ...stored, updatedAt: at.toISOString(), ...(by ? { updatedBy: by } : {}) });
     },
   };

@@ -32,12 +32,12 @@ export default defineModule({
     { method: 'POST', path: '/webhooks/stripe', function: 'invoices', permission: 'public' },
   ],
   http: {
-    invoices: async () => (await import('./index.ts')).receivableRoutes,
+    invoices: async () => (await import('./routes.ts')).receivableRoutes,
   },
   links: {
     actions: ['promise', 'dispute-invoice', 'approve-suspension', 'decline-suspension'],
     load: async () => {
-      const { moneyLinkAct, moneyLinkPage } = await import('./index.ts');
+      const { moneyLinkAct, moneyLinkPage } = await import('./money-links.ts');
       return (deps) => ({
         page: (claims) => moneyLinkPage(deps, claims),
         act: (claims, form, linkId) => moneyLinkAct(deps, claims, form, linkId),

@@ -1,4 +1,5 @@
 import type { Actor } from '../../kernel/actor.ts';
+import { DomainError } from '../../kernel/errors.ts';
 import { AuditLog } from '../../kernel/audit.ts';
 import { staffZone } from '../users/index.ts';
 import type { Deps } from '../../kernel/deps.ts';
@@ -14,7 +15,7 @@ import {
 } from './invoices.ts';
 import type { LinkClaims, MoneyLinkAction } from '../../kernel/links.ts';
 import { changeInvoices, customerContext, invoiceRepository } from './dunning-service.ts';
-import { asHttpError, html, HttpError, validate, type ApiResult } from '../../kernel/http.ts';
+import { asHttpError, html, validate, type ApiResult } from '../../kernel/http.ts';
 import { decideSuspension } from './suspension.ts';
 import { mailOpens } from './dunning.ts';
 import { counted, inWords } from '../../kernel/time-words.ts';
@@ -116,7 +117,7 @@ export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form
           )
         : validate({ type: 'dispute', reason: form.get('reason') ?? '' }, invoiceEventSchema);
   } catch (error) {
-    if (error instanceof HttpError) return page(400, error.message);
+    if (error instanceof DomainError && error.kind === 'invalid') return page(400, error.message);
     throw error;
   }
   const at = deps.clock.now().toISOString();

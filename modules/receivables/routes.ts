@@ -1,19 +1,8 @@
 import { DateTime } from 'luxon';
-import Stripe from 'stripe';
 import * as z from 'zod';
 import { actorOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import {
-  type ApiEvent,
-  bodyText,
-  HttpError,
-  json,
-  MAX_PATH_PARAM,
-  parseBody,
-  pathParam,
-  type RouteHandler,
-  validate,
-} from '../../kernel/http.ts';
+import { type ApiEvent, bodyText, json, MAX_PATH_PARAM, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
 import { pageCursor } from '../../kernel/paging.ts';
 import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import { CustomerRepository } from '../customers/index.ts';
@@ -49,6 +38,7 @@ import { notifyDispute, notifyDisputeResolved } from './notices.ts';
 import { applyStripeEvent } from './stripe.ts';
 import { decideSuspension, dunningView, suspensionEventSchema } from './suspension.ts';
 import { byUrgency, worklistEntry, type WorklistEntry } from './worklist.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 /** `{by}` for a history entry: the request's caller. */
 const byOf = (event: ApiEvent) => {
@@ -97,7 +87,7 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
 
   async function customerOfInvoice(id: string): Promise<string> {
     const customerId = await invoices.customerOf(id);
-    if (!customerId) throw new HttpError(404, `invoice ${id} not found`);
+    if (!customerId) throw new DomainError('not-found', `invoice ${id} not found`);
     return customerId;
   }
 
@@ -108,11 +98,9 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     const missing = [];
     for (const customerId of byCustomer(inputs).keys()) if (!(await customers.getCustomer(customerId))) missing.push(customerId);
     if (missing.length)
-      throw new HttpError(
-        400,
-        `customer_id: no customer ${missing.map((id) => `"${id}"`).join(', ')}`,
-        missing.map((id) => ({ field: 'customer_id', problem: `unknown customer "${id}"` })),
-      );
+      throw new DomainError('invalid', `customer_id: no customer ${missing.map((id) => `"${id}"`).join(', ')}`, {
+        details: missing.map((id) => ({ field: 'customer_id', problem: `unknown customer "${id}"` })),
+      });
   }
 
   /** Upserts invoices grouped by customer (whose existence the caller checked); the counts are those of the attempt that was written. */
@@ -149,7 +137,7 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     'POST /invoices': async (event) => {
       const input = parseBody(event, newInvoiceSchema);
       const owner = await invoices.customerOf(input.id);
-      if (owner && owner !== input.customerId) throw new HttpError(409, `invoice ${input.id} belongs to customer ${owner}`);
+      if (owner && owner !== input.customerId) throw new DomainError('conflict', `invoice ${input.id} belongs to customer ${owner}`);
       await existingCustomers([input]);
       const { created } = await upsertAll([input]);
       return json(created ? 201 : 200, await invoices.get(input.id), { location: `/invoices/${input.id}` });
@@ -158,7 +146,7 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     'GET /invoices/{id}': async (event) => {
       const id = pathParam(event);
       const invoice = await invoices.get(id);
-      if (!invoice) throw new HttpError(404, `invoice ${id} not found`);
+      if (!invoice) throw new DomainError('not-found', `invoice ${id} not found`);
       return json(200, invoice);
     },
 
@@ -167,8 +155,8 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
         return json(200, await agingPage(validate(event.queryStringParameters, agingQuery)));
       const { customerId, status } = event.queryStringParameters ?? {};
       if (status && !invoiceStatuses.includes(status as InvoiceStatus))
-        throw new HttpError(400, `status: must be one of ${invoiceStatuses.join(', ')}`);
-      if (!customerId && !status) throw new HttpError(400, 'customerId or status: give at least one');
+        throw new DomainError('invalid', `status: must be one of ${invoiceStatuses.join(', ')}`);
+      if (!customerId && !status) throw new DomainError('invalid', 'customerId or status: give at least one');
       const { limit, after } = validate(event.queryStringParameters, invoicePageQuery);
       // A customer's pages go by invoice id, a status's by due date; each page is sorted by due date.
       const page = customerId
@@ -242,8 +230,8 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     'POST /invoices/import': async (event) => {
       const text = bodyText(event);
       if (!text.trim())
-        throw new HttpError(
-          400,
+        throw new DomainError(
+          'invalid',
           'request body is required: CSV with the header invoice_number,customer_id,issue_date,due_date,currency,amount,amount_paid',
         );
       const parsed = parseInvoiceCsv(text, MAX_IMPORT_ROWS);
@@ -254,7 +242,7 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
           for (const line of lines)
             unknownCustomers.push({ line, column: 'customer_id', problem: `no customer "${customerId}"`, value: customerId });
       const problems = [...parsed.errors, ...unknownCustomers].sort((a, b) => a.line - b.line);
-      if (problems.length) throw new HttpError(400, `${problems.length} problem(s); nothing was imported`, problems);
+      if (problems.length) throw new DomainError('invalid', `${problems.length} problem(s); nothing was imported`, { details: problems });
       if (parsed.invoices.length > SYNC_IMPORT_ROWS) {
         const job = await importJobs.create(text, parsed.invoices);
         await deps.workflows.start(IMPORT_WORKFLOW, importExecutionName(job.id), { jobId: job.id });
@@ -270,7 +258,7 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     'GET /invoices/imports/{id}': async (event) => {
       const id = pathParam(event);
       const job = await importJobs.get(id);
-      if (!job) throw new HttpError(404, `import ${id} not found`);
+      if (!job) throw new DomainError('not-found', `import ${id} not found`);
       return json(200, job);
     },
 
@@ -285,14 +273,14 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
         await staffZone(deps.store, customer.team.serviceManager, customer.timezone),
       );
       const outcome = await decideSuspension(deps, customerId, body.type === 'approve-suspension', body.round, zone, actorOf(event));
-      if (!outcome.ok) throw new HttpError(409, outcome.reason);
+      if (!outcome.ok) throw new DomainError('conflict', outcome.reason);
       return json(202, dunningView(outcome.state, policy.dunning));
     },
 
     'GET /customers/{id}/dunning': async (event) => {
       const customerId = pathParam(event);
       const customer = await customers.getCustomer(customerId);
-      if (!customer) throw new HttpError(404, `customer ${customerId} not found`);
+      if (!customer) throw new DomainError('not-found', `customer ${customerId} not found`);
       const { policy } = await contextOf(deps, customer);
       return json(200, dunningView(await invoices.dunningState(customerId), policy.dunning));
     },
@@ -364,17 +352,19 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     /** Stripe-compatible invoice webhooks, verified by the Stripe-Signature scheme (the stripe package). */
     'POST /webhooks/stripe': async (event) => {
       const signature = event.headers?.['stripe-signature'];
-      if (!signature) throw new HttpError(401, 'missing Stripe-Signature header');
+      if (!signature) throw new DomainError('unauthorized', 'missing Stripe-Signature header');
       const secret = await deps.settings.stripeWebhookSecret();
       // The stripe package refuses old timestamps only; one from the future is as replayable.
       const signedAt = Number(/(?:^|,)\s*t=(\d{1,12})(?:,|$)/.exec(signature)?.[1]);
       if (signedAt * 1000 > Date.now() + STRIPE_TOLERANCE_SECONDS * 1000)
-        throw new HttpError(401, 'Stripe-Signature: timestamp is more than 5 minutes in the future');
+        throw new DomainError('unauthorized', 'Stripe-Signature: timestamp is more than 5 minutes in the future');
+      // Loaded on the first Stripe event: few requests need it, and it is a sixth of the function's code.
+      const { default: Stripe } = await import('stripe');
       let stripeEvent: unknown;
       try {
         stripeEvent = new Stripe('sk_unused').webhooks.constructEvent(bodyText(event), signature, secret, STRIPE_TOLERANCE_SECONDS);
       } catch (error) {
-        throw new HttpError(401, `Stripe-Signature: ${(error as Error).message}`);
+        throw new DomainError('unauthorized', `Stripe-Signature: ${(error as Error).message}`);
       }
       return json(200, await applyStripeEvent(deps, stripeEvent));
     },

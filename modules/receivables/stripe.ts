@@ -3,8 +3,9 @@ import { clientRecord } from '../../kernel/client-record.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { CustomerRepository, MAX_CUSTOMER_ID } from '../customers/index.ts';
 import { applyInvoiceEvent, applyPayment, balance, newInvoiceSchema, upsertInvoice } from './invoices.ts';
-import { HttpError, validate } from '../../kernel/http.ts';
+import { validate } from '../../kernel/http.ts';
 import { changeInvoices, invoiceRepository } from './dunning-service.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 const day = (epochSeconds: number | null | undefined) =>
   epochSeconds ? new Date(epochSeconds * 1000).toISOString().slice(0, 10) : undefined;
@@ -51,7 +52,7 @@ export async function applyStripeEvent(
   const at = deps.clock.now().toISOString();
   if (event.type === 'invoice.finalized') {
     if (customerId.length > MAX_CUSTOMER_ID || !(await new CustomerRepository(deps.store).getCustomer(customerId)))
-      throw new HttpError(400, `customer: no customer "${customerId}" (set metadata.customer_id on the Stripe invoice)`);
+      throw new DomainError('invalid', `customer: no customer "${customerId}" (set metadata.customer_id on the Stripe invoice)`);
     const input = validate(
       {
         id,

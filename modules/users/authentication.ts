@@ -1,11 +1,12 @@
 import type middy from '@middy/core';
 import { type Caller, authorize, rolesOf } from '../../kernel/actor.ts';
 import type { Deps, SignInSettings } from '../../kernel/deps.ts';
-import { type ApiEvent, type ApiResult, bearerToken, equalsAny, HttpError } from '../../kernel/http.ts';
+import { type ApiEvent, type ApiResult, bearerToken, equalsAny } from '../../kernel/http.ts';
 import { allows, type Permission } from './permissions.ts';
 import { looksLikeJwt, type SignedIn, TokenVerifier } from './sign-in.ts';
 import { tokenActor, userActor } from './user.ts';
 import { TOKEN_PREFIX, UserRepository } from './user-repository.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 /** What a route needs: a permission, or nothing (`public`: links, Stripe and monitoring senders authenticate themselves). */
 export type RoutePermission = Permission | 'public';
@@ -30,9 +31,9 @@ export async function callerOf(deps: AuthDeps, token: string, verifier?: TokenVe
       // On real time, whatever the runtime's clock says: tokens are issued on it, and API Gateway checks them on it.
       verified = await verifier.verify(token, new Date());
     } catch {
-      throw new HttpError(503, 'the sign-in issuer could not be reached to check the token; try again shortly');
+      throw new DomainError('unavailable', 'the sign-in issuer could not be reached to check the token; try again shortly');
     }
-    if ('refused' in verified) throw new HttpError(401, `invalid bearer token: the JWT is ${verified.refused}`);
+    if ('refused' in verified) throw new DomainError('unauthorized', `invalid bearer token: the JWT is ${verified.refused}`);
     return signedInCaller(deps, verified.signedIn);
   }
   if (token.startsWith(TOKEN_PREFIX)) {
@@ -48,8 +49,8 @@ export async function callerOf(deps: AuthDeps, token: string, verifier?: TokenVe
   // The token rotated out still works within its grace period, so senders and scripts can be moved over.
   if (!equalsAny(token, await deps.settings.apiTokens())) return undefined;
   if (deps.settings.bootstrapTokenOff && (await adminExists(deps)))
-    throw new HttpError(
-      401,
+    throw new DomainError(
+      'unauthorized',
       'the bootstrap API token is switched off now that an admin user exists (STEWARD_BOOTSTRAP_TOKEN=off); sign in, or use a personal token',
     );
   return BOOTSTRAP;
@@ -70,10 +71,16 @@ async function signedInCaller(deps: AuthDeps, signedIn: SignedIn): Promise<Calle
       .catch(async () => users.byEmail(signedIn.email)); // two first requests at once: the other one made it
   }
   if (!user)
-    throw new HttpError(403, `forbidden: ${signedIn.email} signed in but is not a Steward user (an admin adds them with POST /users)`, {
-      email: signedIn.email,
-    });
-  if (!user.active) throw new HttpError(401, `invalid bearer token: user ${user.id} is deactivated`);
+    throw new DomainError(
+      'forbidden',
+      `forbidden: ${signedIn.email} signed in but is not a Steward user (an admin adds them with POST /users)`,
+      {
+        details: {
+          email: signedIn.email,
+        },
+      },
+    );
+  if (!user.active) throw new DomainError('unauthorized', `invalid bearer token: user ${user.id} is deactivated`);
   return { actor: userActor(user), roles: user.roles, person: { name: user.name, email: user.email } };
 }
 
@@ -103,9 +110,9 @@ export const staffAuth = (
       const needed = permissionOf(request.event.routeKey);
       if (needed === 'public') return;
       const token = bearerToken(request.event.headers?.authorization);
-      if (!token) throw new HttpError(401, 'missing bearer token (Authorization: Bearer <token>)');
+      if (!token) throw new DomainError('unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
       const caller = await callerOf(deps, token, verifier());
-      if (!caller) throw new HttpError(401, 'invalid bearer token (unknown, revoked or expired, or its user is deactivated)');
+      if (!caller) throw new DomainError('unauthorized', 'invalid bearer token (unknown, revoked or expired, or its user is deactivated)');
       authorize(request.event, caller);
       if (needed) requirePermission(request.event, needed);
     },
@@ -116,9 +123,9 @@ export const staffAuth = (
 export function requirePermission(event: ApiEvent, permission: Permission): void {
   const roles = rolesOf(event);
   if (!allows(roles, permission))
-    throw new HttpError(
-      403,
+    throw new DomainError(
+      'forbidden',
       `forbidden: this needs the permission "${permission}", which the role${roles.length === 1 ? '' : 's'} ${roles.join(', ') || '(none)'} do${roles.length === 1 ? 'es' : ''} not give`,
-      { permission, roles },
+      { details: { permission, roles } },
     );
 }

@@ -23,7 +23,7 @@ export default defineModule({
   ],
   http: {
     api: async () => {
-      const { userRoutes, auditRoutes } = await import('./index.ts');
+      const [{ userRoutes }, { auditRoutes }] = await Promise.all([import('./routes.ts'), import('./audit-routes.ts')]);
       return (deps) => ({ ...userRoutes(deps), ...auditRoutes(deps) });
     },
   },

@@ -1,17 +1,18 @@
 import { actorOf, rolesOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { type ApiEvent, HttpError, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
+import { type ApiEvent, json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
 import { requirePermission } from './authentication.ts';
 import { allows, PERMISSIONS } from './permissions.ts';
 import { newTokenSchema, newUserSchema, type User, userChangeSchema, userIdOf } from './user.ts';
 import { UserRepository } from './user-repository.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 /** Users and their personal API tokens. Deleting a user deactivates them: records keep naming them. */
 export function userRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string, RouteHandler> {
   const users = new UserRepository(deps.store);
   const userOr404 = async (id: string): Promise<User> => {
     const user = await users.get(id);
-    if (!user) throw new HttpError(404, `user ${id} not found`);
+    if (!user) throw new DomainError('not-found', `user ${id} not found`);
     return user;
   };
   /** Your own tokens with tokens:own; anyone's with the users permission `otherwise`. */
@@ -58,8 +59,10 @@ export function userRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string, 
       const { name, expiresAt } = parseBody(event, newTokenSchema);
       const now = deps.clock.now();
       if (expiresAt && Date.parse(expiresAt) <= now.getTime())
-        throw new HttpError(400, `expiresAt: ${expiresAt} has passed`, [{ field: 'expiresAt', problem: 'in the past' }]);
-      if (!user.active) throw new HttpError(409, `user ${user.id} is deactivated`);
+        throw new DomainError('invalid', `expiresAt: ${expiresAt} has passed`, {
+          details: [{ field: 'expiresAt', problem: 'in the past' }],
+        });
+      if (!user.active) throw new DomainError('conflict', `user ${user.id} is deactivated`);
       const created = await users.createToken(user, name, expiresAt && new Date(expiresAt).toISOString(), now);
       return json(201, created, { location: `/users/${user.id}/tokens/${created.id}` });
     },

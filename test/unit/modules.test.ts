@@ -68,7 +68,7 @@ describe('module manifests (modules/<name>/module.ts, listed in modules/modules.
   it('a module route with no handler is a 404 naming it, not a crash', async () => {
     const router = moduleRouter('api', {});
     await expect(router({ routeKey: 'GET /nowhere' } as Parameters<RouteHandler>[0])).rejects.toMatchObject({
-      statusCode: 404,
+      kind: 'not-found',
       message: 'no route GET /nowhere',
     });
   });
