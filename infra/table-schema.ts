@@ -1,4 +1,4 @@
-import { moduleIndexPartitions, modulePartitions } from './modules.ts';
+import { moduleIndexPartitions, modulePartitions, modules } from './modules.ts';
 
 /**
  * The one definition of Steward's DynamoDB table. The CDK stateful stack deploys it and the
@@ -60,6 +60,42 @@ export const indexPartitions = moduleIndexPartitions;
 /** A partition a function may name in its declaration: one that a module or the kernel declares. */
 export type Partition = (typeof partitions)[keyof typeof partitions];
 export type IndexPartition = (typeof indexPartitions)[keyof typeof indexPartitions];
+
+/** A function's table access as it declares it (infra/aws/needs.ts `TableKeys`). */
+interface FunctionTableKeys {
+  read: string[];
+  write?: string[];
+  delete?: string[];
+  indexes?: Record<string, string[]>;
+}
+/**
+ * A function's table keys with what every module declares for code of its that runs in that
+ * function (`tables.<function>` in its manifest), each partition named once.
+ */
+export function withModuleKeys<K extends FunctionTableKeys>(functionName: string, keys: K): K {
+  const known = new Set<string>([...Object.values(modulePartitions), ...Object.values(kernelPartitions)]);
+  const knownIndex = new Set<string>(Object.values(moduleIndexPartitions));
+  const merged = { read: [...keys.read], write: [...(keys.write ?? [])], delete: [...(keys.delete ?? [])], indexes: { ...keys.indexes } };
+  const add = (into: string[], more: readonly string[] | undefined, module: string, valid: Set<string>) => {
+    for (const key of more ?? []) {
+      if (!valid.has(key))
+        throw new Error(`modules/${module}/module.ts: ${functionName} needs "${key}", which no module or the kernel declares`);
+      if (!into.includes(key)) into.push(key);
+    }
+  };
+  for (const module of modules) {
+    const declared = module.tables?.[functionName];
+    if (!declared) continue;
+    add(merged.read, declared.read, module.name, known);
+    add(merged.write, declared.write, module.name, known);
+    add(merged.delete, declared.delete, module.name, known);
+    for (const [index, partitions] of Object.entries(declared.indexes ?? {})) {
+      merged.indexes[index] = [...(merged.indexes[index] ?? [])];
+      add(merged.indexes[index], partitions, module.name, knownIndex);
+    }
+  }
+  return merged as unknown as K;
+}
 
 /** CreateTable input for DynamoDB Local (on-demand, string keys), derived from the schema. */
 export function createTableInput(tableName: string) {

@@ -29,6 +29,12 @@ export interface ModuleManifest<Permission extends string = string> {
    * link shows (GET) and does (POST) once its signature has been checked.
    */
   links?: { actions: readonly LinkAction[]; load: () => Promise<(deps: Deps) => LinkHandlers> };
+  /**
+   * What its code needs of the table when it runs in another function (its route handlers in
+   * `api`, say), by function: that function's declaration adds these to its own, so its IAM grant
+   * and the embedded runtime's check cover the module's partitions.
+   */
+  tables?: Record<string, ModuleTableKeys>;
   /** Its recurring jobs (EventBridge Scheduler on AWS, the embedded scheduler locally). */
   schedules?: ModuleSchedule[];
   /**
@@ -49,6 +55,14 @@ export interface ModuleRoute<Permission extends string = string> {
    * Stripe or monitoring signature or secret).
    */
   permission: Permission | 'public';
+}
+
+/** As a function declares table access (infra/aws/needs.ts `TableKeys`): partitions by action, index partitions by index. */
+export interface ModuleTableKeys {
+  read?: readonly string[];
+  write?: readonly string[];
+  delete?: readonly string[];
+  indexes?: Record<string, readonly string[]>;
 }
 
 export interface LinkHandlers {
