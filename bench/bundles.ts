@@ -4,7 +4,7 @@
  * import as deployed (with its NODE_OPTIONS) as a ratio to a floor, a bundle of only the DynamoDB
  * client and document client, that every function pays anyway. Each round runs the floor and every
  * bundle once, in fresh Node processes, in a shuffled order (BENCH_IMPORT_ROUNDS rounds, default
- * 15); a function's ratio is the median of its per-round ratios, so a busy moment of a shared
+ * 21); a function's ratio is the median of its per-round ratios, so a busy moment of a shared
  * machine weighs on both sides of a ratio alike.
  */
 import { execFileSync } from 'node:child_process';
@@ -63,7 +63,7 @@ const coldImport = (file: string) =>
 
 /** `functionsDir` defaults to this checkout's functions/ (another checkout's, to compare before and after). */
 export async function bundleSizes(
-  rounds = Number(process.env.BENCH_IMPORT_ROUNDS ?? 15),
+  rounds = Number(process.env.BENCH_IMPORT_ROUNDS ?? 21),
   functionsDir = FUNCTIONS_DIR,
 ): Promise<BundleFigures[]> {
   const out = mkdtempSync(join(tmpdir(), 'steward-bundles-'));
@@ -113,7 +113,7 @@ export async function bundleSizes(
 
 export function printBundleSizes(figures: BundleFigures[]): void {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`.padStart(9);
-  const rounds = process.env.BENCH_IMPORT_ROUNDS ?? 15;
+  const rounds = process.env.BENCH_IMPORT_ROUNDS ?? 21;
   console.log(
     `\nLambda bundles (esbuild as CDK runs it; cold import with NODE_OPTIONS=${lambdaBundling.nodeOptions}, ` +
       `Node ${process.versions.node}, ${rounds} interleaved shuffled rounds; ratio: median of per-round ratios to the floor)`,

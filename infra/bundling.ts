@@ -1,7 +1,7 @@
-import { copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+import { copyHolidayTable } from './holiday-table.ts';
 
 // ESM bundles still meet CommonJS packages that call require(): give them one.
 const banner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
@@ -15,12 +15,8 @@ const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 const alias = {
   '@aws-sdk/credential-provider-node': './infra/lambda-aliases/credentials.ts',
-  'moment-timezone': './infra/lambda-aliases/moment-timezone.ts',
   'date-holidays': './infra/lambda-aliases/date-holidays.ts',
 };
-
-/** Files a bundle reads beside itself (the holiday rules the date-holidays stand-in loads): from the project root, to the bundle's folder. */
-const besideBundle = [{ from: 'node_modules/date-holidays/data/holidays.json', to: 'holidays.json' }];
 
 /**
  * Source maps point a stack trace at the TypeScript line. Without `sourcesContent` a map holds only
@@ -35,14 +31,12 @@ export const lambdaBundling = {
   ...sourceMaps,
   mainFields,
   banner,
-  besideBundle,
-  /** Copies `besideBundle` into a bundle's folder (for a bundle built outside CDK). */
+  /** Puts what a bundle reads beside itself into its folder: the holiday table (for a bundle built outside CDK). */
   copyBesideBundle(outdir: string): void {
-    for (const file of besideBundle) copyFileSync(join(projectRoot, file.from), join(outdir, file.to));
+    copyHolidayTable(outdir);
   },
-  /** CDK's afterBundling commands that copy `besideBundle` (inputDir: the project root, also inside Docker). */
-  afterBundling: (inputDir: string, outputDir: string) =>
-    besideBundle.map((file) => `cp "${join(inputDir, file.from)}" "${join(outputDir, file.to)}"`),
+  /** CDK's afterBundling commands that do the same (inputDir: the project root, also inside Docker). */
+  afterBundling: (inputDir: string, outputDir: string) => [`cd "${inputDir}" && node --import tsx infra/holiday-table.ts "${outputDir}"`],
   /** The aliases as CDK's `esbuildArgs`. */
   esbuildArgs: Object.fromEntries(Object.entries(alias).map(([from, to]) => [`--alias:${from}`, to])),
   /** The same, as esbuild options, for building a bundle outside CDK. */

@@ -1,9 +1,9 @@
-import Handlebars from 'handlebars';
+import type { TemplateDelegate } from 'handlebars';
 import { html, type ApiEvent, type ApiResult } from './http.ts';
 import { verifyLink, type IssueLinkAction, type LinkClaims, type MoneyLinkAction, type VerifyingKeys } from './links.ts';
 
 /** The small page a link opens: GET shows it with a button, only POST acts (mail scanners follow links). */
-const page = Handlebars.compile(`<!doctype html>
+const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>{{title}}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
@@ -17,8 +17,9 @@ button{font-size:1rem;padding:.6rem 1.2rem}textarea{width:100%;min-height:8rem}l
 {{else if (eq type "select")}}<select id="{{name}}" name="{{name}}" {{#if required}}required{{/if}}>{{#each options}}<option value="{{value}}">{{label}}</option>{{/each}}</select>
 {{else}}<input id="{{name}}" name="{{name}}" type="{{type}}" {{#if required}}required{{/if}}>{{/if}}
 {{/each}}<p><button type="submit">{{form.button}}</button></p></form>{{/if}}
-<p class="muted">Steward{{#if subject}} · {{subject}}{{/if}}</p></body></html>`);
-Handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+<p class="muted">Steward{{#if subject}} · {{subject}}{{/if}}</p></body></html>`;
+
+let page: TemplateDelegate | undefined;
 
 export interface FormField {
   name: string;
@@ -37,7 +38,19 @@ export interface PageContent {
   form?: { button: string; fields?: FormField[] };
 }
 
-export const renderPage = (content: PageContent) => page(content);
+/** The page's HTML. Handlebars is loaded with the first page: most requests to the functions that serve links open none. */
+export async function renderPage(content: PageContent): Promise<string> {
+  if (!page) {
+    const { default: Handlebars } = await import('handlebars');
+    const engine = Handlebars.create();
+    engine.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    page = engine.compile(PAGE);
+  }
+  return page(content);
+}
+
+/** A link page as the HTTP answer. */
+export const htmlPage = async (statusCode: number, content: PageContent): Promise<ApiResult> => html(statusCode, await renderPage(content));
 
 export const issueActionForms: Record<IssueLinkAction, { title: string; intro: string; form: PageContent['form'] }> = {
   'accept-rfo': {
@@ -80,21 +93,18 @@ export const moneyActionTitles: Record<MoneyLinkAction, { title: string; intro: 
 };
 
 /** Checks a link's signature and expiry; a bad one gets a page saying so (400, or 410 when expired). */
-export function verifiedLink(
+export async function verifiedLink(
   event: ApiEvent,
   keys: VerifyingKeys,
   now: Date,
-): { ok: true; claims: LinkClaims; linkId: string } | { ok: false; page: ApiResult } {
+): Promise<{ ok: true; claims: LinkClaims; linkId: string } | { ok: false; page: ApiResult }> {
   const check = verifyLink(event.pathParameters?.token ?? '', keys, now);
   if (check.ok) return check;
   return {
     ok: false,
-    page: html(
-      check.reason.includes('expired') ? 410 : 400,
-      renderPage({
-        title: 'Link not valid',
-        paragraphs: [`Sorry, ${check.reason}. Please use the links in our latest email, or reply to it.`],
-      }),
-    ),
+    page: await htmlPage(check.reason.includes('expired') ? 410 : 400, {
+      title: 'Link not valid',
+      paragraphs: [`Sorry, ${check.reason}. Please use the links in our latest email, or reply to it.`],
+    }),
   };
 }

@@ -17,18 +17,17 @@ export interface ModuleManifest<Permission extends string = string> {
   partitions?: Record<string, string>;
   /** Its partitions of the table's indexes (the index partition keys its lists query). */
   indexPartitions?: Record<string, string>;
-  /** Its HTTP routes: CDK creates each on API Gateway, the embedded server matches the same. */
+  /**
+   * Its HTTP routes: CDK creates each on API Gateway, the embedded server matches the same. The
+   * handlers of the routes a function serves are `routes` in the module's `serve/<function>.ts`,
+   * which that function loads on its first request (a bundle holds only what its function serves).
+   */
   routes?: ModuleRoute<Permission>[];
   /**
-   * The handlers of its routes, by the function that serves them, made on a function's first
-   * request (so a function loads only the modules it serves).
+   * The signed customer links it acts on (`/links/{token}`, served by `api`): the actions its
+   * emails sign. What a link shows and does is `links` in its `serve/api.ts`.
    */
-  http?: Record<string, () => Promise<(deps: Deps) => Record<string, RouteHandler>>>;
-  /**
-   * The signed customer links it acts on (`/links/{token}`): the actions its emails sign, and what a
-   * link shows (GET) and does (POST) once its signature has been checked.
-   */
-  links?: { actions: readonly LinkAction[]; load: () => Promise<(deps: Deps) => LinkHandlers> };
+  linkActions?: readonly LinkAction[];
   /**
    * What its code needs of the table when it runs in another function (its route handlers in
    * `api`, say), by function: that function's declaration adds these to its own, so its IAM grant
@@ -63,6 +62,13 @@ export interface ModuleTableKeys {
   write?: readonly string[];
   delete?: readonly string[];
   indexes?: Record<string, readonly string[]>;
+}
+
+/** What `modules/<name>/serve/<function>.ts` gives the function that serves the module's routes. */
+export interface Served {
+  routes?: (deps: Deps) => Record<string, RouteHandler>;
+  /** `api` only: the pages and actions of the module's signed links. */
+  links?: (deps: Deps) => LinkHandlers;
 }
 
 export interface LinkHandlers {

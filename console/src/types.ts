@@ -1,7 +1,7 @@
 /** The console's types: the API's own, from the schemas it validates with (type-only: nothing of them is bundled). */
 import type * as z from 'zod';
 import type { Issue, LadderRung } from '../../modules/issues/issue.ts';
-import type { issueEventSchema } from '../../modules/issues/issue.ts';
+import type { issueEventSchema } from '../../modules/issues/issue-schemas.ts';
 import type { TimelineEntry } from '../../modules/issues/issue-repository.ts';
 import type { Customer } from '../../modules/customers/customer.ts';
 import type { Invoice } from '../../modules/receivables/invoices.ts';

@@ -9,10 +9,13 @@ import { staffAuth } from '../../modules/users/index.ts';
 import declaration from './function.ts';
 import { linkRoutes } from './links.ts';
 
+/** What a module serves on this function: its `serve/api.ts` (only those files are in this function's bundle). */
+const serve = (module: string) => import(`../../modules/${module}/serve/api.ts`);
+
 /** The REST API: the routes every module serves on this function, and the customer links. */
 export const createHandler = (deps: DepsOf<typeof declaration.needs>) => {
-  const modules = moduleRouter('api', deps);
-  const links = linkRoutes(deps);
+  const modules = moduleRouter('api', deps, serve);
+  const links = linkRoutes(deps, serve);
   return middy<ApiEvent, ApiResult>()
     .use(httpErrors(deps.telemetry))
     .use(staffAuth(deps, permissionOf))

@@ -2,11 +2,11 @@ import type { Deps } from '../../kernel/deps.ts';
 import { bodyText, type RouteHandler } from '../../kernel/http.ts';
 import { verifiedLink } from '../../kernel/link-page.ts';
 import { isMoneyLink } from '../../kernel/links.ts';
-import { moduleLinks } from '../../infra/module-http.ts';
+import { moduleLinks, type ServeLoader } from '../../infra/module-http.ts';
 
 /** The customer links in emails: checked once here, then handed to the module whose action they carry. */
-export function linkRoutes(deps: Pick<Deps, 'settings' | 'clock' | 'telemetry'>): Record<string, RouteHandler> {
-  const handlersOf = moduleLinks(deps);
+export function linkRoutes(deps: Pick<Deps, 'settings' | 'clock' | 'telemetry'>, serve: ServeLoader): Record<string, RouteHandler> {
+  const handlersOf = moduleLinks(deps, serve);
   const verify = async (event: Parameters<RouteHandler>[0]) => {
     const check = await verifiedLink(event, await deps.settings.linkKeys(), deps.clock.now());
     if (check.ok) {

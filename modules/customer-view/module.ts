@@ -8,7 +8,4 @@ export default defineModule({
     // Issue lists also need issues:read, money lists invoices:read (checked by the handler: it depends on the list).
     { method: 'GET', path: '/customers/{id}/history/{list}', function: 'api', permission: 'customers:read' },
   ],
-  http: {
-    api: async () => (await import('./customer-view.ts')).customerView,
-  },
 });

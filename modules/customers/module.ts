@@ -21,7 +21,4 @@ export default defineModule({
     { method: 'GET', path: '/customers', function: 'api', permission: 'customers:read' },
     { method: 'PUT', path: '/customers/{id}', function: 'api', permission: 'customers:write' },
   ],
-  http: {
-    api: async () => (await import('./routes.ts')).customerRoutes,
-  },
 });

@@ -24,7 +24,4 @@ export default defineModule({
     { method: 'POST', path: '/webhooks/datadog', function: 'webhooks', permission: 'public' },
     { method: 'POST', path: '/webhooks/generic', function: 'webhooks', permission: 'public' },
   ],
-  http: {
-    api: async () => (await import('./routes.ts')).integrationRoutes,
-  },
 });

@@ -53,10 +53,10 @@ export async function markUndeliverable(
       { pk: `CUSTOMER#${customer.id}`, customerId: customer.id },
       `undeliverable-${address}-${sesMessageId}`,
       'contact-undeliverable',
-      () => ({
+      async () => ({
         from: settings.fromAddress,
         to: [manager.email],
-        ...renderIntakeEmail('contact-undeliverable', { person: manager, customer, contact, reason }),
+        ...(await renderIntakeEmail('contact-undeliverable', { person: manager, customer, contact, reason })),
       }),
     );
   }

@@ -7,3 +7,4 @@ export * from './kpis.ts';
 export * from './issue-step.ts';
 export * from './outage.ts';
 export * from './routes.ts';
+export * from './issue-schemas.ts';

@@ -1,13 +1,14 @@
 import type { Actor } from '../../kernel/actor.ts';
 import { AuditLog } from '../../kernel/audit.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { asHttpError, html, validate, type ApiResult } from '../../kernel/http.ts';
-import { issueActionForms, renderPage } from '../../kernel/link-page.ts';
+import { asHttpError, validate, type ApiResult } from '../../kernel/http.ts';
+import { htmlPage, issueActionForms } from '../../kernel/link-page.ts';
 import type { IssueLinkAction, LinkClaims } from '../../kernel/links.ts';
 import type { Customer } from '../customers/index.ts';
 import { ms } from '../policies/index.ts';
 import { inWords } from '../../kernel/time-words.ts';
-import { isUnresolved, issueEventSchema, type Issue, type IssueEvent } from './issue.ts';
+import { isUnresolved, type Issue, type IssueEvent } from './issue.ts';
+import { issueEventSchema } from './issue-schemas.ts';
 import type { IssueService } from './issue-service.ts';
 
 /** Why a link cannot act on the issue as it is now, or undefined when it can. */
@@ -44,7 +45,7 @@ export class IssueLinks {
     const issue = await this.service.issues.getIssue(claims.i);
     const customer = issue && (await this.service.customers.getCustomer(issue.customerId));
     if (!issue || !customer)
-      return html(404, renderPage({ title: 'Issue not found', paragraphs: ['The issue this link belongs to no longer exists.'] }));
+      return await htmlPage(404, { title: 'Issue not found', paragraphs: ['The issue this link belongs to no longer exists.'] });
     return { issue, customer };
   }
 
@@ -54,16 +55,13 @@ export class IssueLinks {
     const { issue, customer } = found;
     const form = issueActionForms[claims.a as IssueLinkAction];
     const blocked = linkBlocked(claims, issue, customer, this.deps.clock.now());
-    return html(
-      200,
-      renderPage({
-        title: form.title,
-        subject: issue.id,
-        paragraphs: [`Issue ${issue.id}: ${issue.title}`, blocked ?? form.intro],
-        rfo: claims.a !== 'escalate' && !blocked ? issue.rfo?.text : undefined,
-        form: blocked ? undefined : form.form,
-      }),
-    );
+    return htmlPage(200, {
+      title: form.title,
+      subject: issue.id,
+      paragraphs: [`Issue ${issue.id}: ${issue.title}`, blocked ?? form.intro],
+      rfo: claims.a !== 'escalate' && !blocked ? issue.rfo?.text : undefined,
+      form: blocked ? undefined : form.form,
+    });
   }
 
   /**
@@ -80,9 +78,9 @@ export class IssueLinks {
     const title = issueActionForms[action].title;
     const eventId = action === 'escalate' ? `link-${linkId}-${issue.customerEscalations.length}` : `link-${linkId}`;
     const alreadyDone = () =>
-      html(200, renderPage({ title, subject: issue.id, paragraphs: ['This link has been used already; nothing more to do. Thank you.'] }));
+      htmlPage(200, { title, subject: issue.id, paragraphs: ['This link has been used already; nothing more to do. Thank you.'] });
     const blocked = linkBlocked(claims, issue, customer, this.deps.clock.now());
-    if (blocked) return html(409, renderPage({ title, subject: issue.id, paragraphs: [blocked] }));
+    if (blocked) return await htmlPage(409, { title, subject: issue.id, paragraphs: [blocked] });
     const comment = form.get('comment')?.trim() || undefined;
     const input: IssueEvent =
       action === 'accept-rfo'
@@ -103,7 +101,7 @@ export class IssueLinks {
     } catch (error) {
       const known = asHttpError(error);
       if (known && known.statusCode < 500)
-        return html(known.statusCode, renderPage({ title, subject: issue.id, paragraphs: [known.message] }));
+        return await htmlPage(known.statusCode, { title, subject: issue.id, paragraphs: [known.message] });
       throw error;
     }
     const done: Record<IssueLinkAction, string> = {
@@ -111,6 +109,6 @@ export class IssueLinks {
       'dispute-rfo': `Thank you. ${customer.team.serviceManager.name}, your service manager, has your comment and will send you a revised reason for outage.`,
       escalate: `Issue ${issue.id} is escalated. ${customer.team.serviceManager.name}, your service manager, has been informed and takes care of it; you will get a confirmation by email.`,
     };
-    return html(200, renderPage({ title, subject: issue.id, paragraphs: [done[action]] }));
+    return await htmlPage(200, { title, subject: issue.id, paragraphs: [done[action]] });
   }
 }

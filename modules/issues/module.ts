@@ -23,16 +23,7 @@ export default defineModule({
     { method: 'POST', path: '/issues/{id}/preview', function: 'api', permission: 'issues:write' },
     { method: 'GET', path: '/kpis', function: 'api', permission: 'kpis:read' },
   ],
-  http: {
-    api: async () => (await import('./routes.ts')).issueRoutes,
-  },
-  links: {
-    actions: ['accept-rfo', 'dispute-rfo', 'escalate'],
-    load: async () => {
-      const [{ IssueLinks }, { IssueService }] = await Promise.all([import('./issue-links.ts'), import('./issue-service.ts')]);
-      return (deps) => new IssueLinks(new IssueService(deps), deps);
-    },
-  },
+  linkActions: ['accept-rfo', 'dispute-rfo', 'escalate'],
   schedules: [
     {
       name: 'reconcile-workflows',

@@ -9,18 +9,8 @@ import { emailsByKey } from '../../kernel/outbox.ts';
 import { pageCursor, withinBudget } from '../../kernel/paging.ts';
 import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import type { Customer } from '../customers/index.ts';
-import {
-  escalationLadder,
-  escalationLevel,
-  isUnresolved,
-  issueEventSchema,
-  issueStatuses,
-  newIssueSchema,
-  type Issue,
-  type IssueStatus,
-  severities,
-  updateEventSchema,
-} from './issue.ts';
+import { escalationLadder, escalationLevel, isUnresolved, issueStatuses, type Issue, type IssueStatus, severities } from './issue.ts';
+import { issueEventSchema, newIssueSchema, updateEventSchema } from './issue-schemas.ts';
 import { previewUpdateEmail } from './issue-step.ts';
 import type { TimelineEntry } from './issue-repository.ts';
 import { IssueService } from './issue-service.ts';

@@ -15,7 +15,4 @@ export default defineModule({
     { method: 'GET', path: '/policies/{name}/versions/{version}', function: 'api', permission: 'policies:read' },
     { method: 'PUT', path: '/policies/{name}', function: 'api', permission: 'policies:write' },
   ],
-  http: {
-    api: async () => (await import('./routes.ts')).policyRoutes,
-  },
 });

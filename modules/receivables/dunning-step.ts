@@ -95,7 +95,7 @@ async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningSt
         to: recipients(email, customer),
         // A customer's answer reaches the AR history and the service manager (intake, inbound email).
         ...(email.audience === 'customer' ? { replyTo: [replyAddress] } : {}),
-        ...renderDunningEmail(email.template as DunningTemplate, {
+        ...(await renderDunningEmail(email.template as DunningTemplate, {
           customer,
           person,
           greetName: email.audience === 'customer' ? contactNames(customer, recipients(email, customer)) : undefined,
@@ -112,7 +112,7 @@ async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningSt
             : email.template === 'dunning-suspension-proposal'
               ? { approve: link('approve-suspension'), decline: link('decline-suspension') }
               : {},
-        }),
+        })),
       };
     },
   );

@@ -31,19 +31,7 @@ export default defineModule({
     { method: 'GET', path: '/kpis/ar', function: 'invoices', permission: 'ar-kpis:read' },
     { method: 'POST', path: '/webhooks/stripe', function: 'invoices', permission: 'public' },
   ],
-  http: {
-    invoices: async () => (await import('./routes.ts')).receivableRoutes,
-  },
-  links: {
-    actions: ['promise', 'dispute-invoice', 'approve-suspension', 'decline-suspension'],
-    load: async () => {
-      const { moneyLinkAct, moneyLinkPage } = await import('./money-links.ts');
-      return (deps) => ({
-        page: (claims) => moneyLinkPage(deps, claims),
-        act: (claims, form, linkId) => moneyLinkAct(deps, claims, form, linkId),
-      });
-    },
-  },
+  linkActions: ['promise', 'dispute-invoice', 'approve-suspension', 'decline-suspension'],
   schedules: [
     {
       // Daily: a dunning cycle acts once a day at most, and the dunning run restarts every cycle it finds due.

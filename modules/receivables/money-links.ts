@@ -15,13 +15,13 @@ import {
 } from './invoices.ts';
 import type { LinkClaims, MoneyLinkAction } from '../../kernel/links.ts';
 import { changeInvoices, customerContext, invoiceRepository } from './dunning-service.ts';
-import { asHttpError, html, validate, type ApiResult } from '../../kernel/http.ts';
+import { asHttpError, validate, type ApiResult } from '../../kernel/http.ts';
 import { decideSuspension } from './suspension.ts';
 import { mailOpens } from './dunning.ts';
 import { counted, inWords } from '../../kernel/time-words.ts';
 import { DateTime } from 'luxon';
 import { notifyDispute } from './notices.ts';
-import { moneyActionTitles, renderPage, type FormField } from '../../kernel/link-page.ts';
+import { htmlPage, moneyActionTitles, type FormField } from '../../kernel/link-page.ts';
 
 const reasonField: FormField = {
   name: 'reasonCode',
@@ -46,21 +46,17 @@ export async function moneyLinkPage(deps: MoneyLinkDeps, claims: LinkClaims): Pr
   if (action === 'approve-suspension' || action === 'decline-suspension') {
     const approval = (await invoiceRepository(deps).dunningState(customer.id)).approval;
     const open = approval?.state === 'pending' && approval.round === claims.r;
-    return html(
-      200,
-      renderPage({
-        title,
-        subject: customer.name,
-        paragraphs: [open ? intro : `This proposal is no longer open (${approval ? approval.state : 'none'}).`],
-        form: open ? { button } : undefined,
-      }),
-    );
+    return htmlPage(200, {
+      title,
+      subject: customer.name,
+      paragraphs: [open ? intro : `This proposal is no longer open (${approval ? approval.state : 'none'}).`],
+      form: open ? { button } : undefined,
+    });
   }
   const invoices = (await invoiceRepository(deps).ofCustomer(customer.id)).filter(
     (invoice) => invoice.status === 'open' && balance(invoice) > 0,
   );
-  if (!invoices.length)
-    return html(200, renderPage({ title, subject: customer.name, paragraphs: ['Nothing is open any more. Thank you.'] }));
+  if (!invoices.length) return await htmlPage(200, { title, subject: customer.name, paragraphs: ['Nothing is open any more. Thank you.'] });
   const invoiceField: FormField = {
     name: 'invoiceId',
     label: 'Invoice',
@@ -75,7 +71,7 @@ export async function moneyLinkPage(deps: MoneyLinkDeps, claims: LinkClaims): Pr
     action === 'promise'
       ? [invoiceField, { name: 'date', label: 'We will pay by', type: 'date', required: true }, reasonField]
       : [invoiceField, { name: 'reason', label: 'What is wrong with the invoice?', type: 'textarea', required: true }];
-  return html(200, renderPage({ title, subject: customer.name, paragraphs: [intro], form: { button, fields } }));
+  return await htmlPage(200, { title, subject: customer.name, paragraphs: [intro], form: { button, fields } });
 }
 
 /**
@@ -88,7 +84,7 @@ export async function moneyLinkAct(deps: MoneyLinkDeps, claims: LinkClaims, form
   const action = claims.a as MoneyLinkAction;
   const { customer, policy, calendar } = await customerContext(deps, claims.i);
   const { title } = moneyActionTitles[action];
-  const page = (status: number, text: string) => html(status, renderPage({ title, subject: customer.name, paragraphs: [text] }));
+  const page = (status: number, text: string) => htmlPage(status, { title, subject: customer.name, paragraphs: [text] });
   if (action === 'approve-suspension' || action === 'decline-suspension') {
     const manager = customer.team.serviceManager;
     const zone = await staffZone(deps.store, manager, customer.timezone);

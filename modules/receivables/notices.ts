@@ -21,10 +21,10 @@ export async function notifyDispute(
     { pk: `CUSTOMER#${customerId}`, customerId },
     `dispute-${invoiceId}-${invoice.disputes}`,
     'dunning-dispute',
-    () => ({
+    async () => ({
       from: settings.fromAddress,
       to: [manager.email],
-      ...renderDunningEmail('dunning-dispute', { customer, person: manager, invoice: { ...invoice, balance: balance(invoice) } }),
+      ...(await renderDunningEmail('dunning-dispute', { customer, person: manager, invoice: { ...invoice, balance: balance(invoice) } })),
     }),
   );
 }
@@ -45,17 +45,17 @@ export async function notifyDisputeResolved(
     { pk: `CUSTOMER#${customerId}`, customerId },
     `dispute-resolved-${invoiceId}-${invoice.disputes}`,
     'dunning-dispute-resolved',
-    ({ replyAddress }) => ({
+    async ({ replyAddress }) => ({
       from: settings.fromAddress,
       to,
       replyTo: [replyAddress],
-      ...renderDunningEmail('dunning-dispute-resolved', {
+      ...(await renderDunningEmail('dunning-dispute-resolved', {
         customer,
         greetName: contactNames(customer, to),
         invoice: { ...invoice, balance: balance(invoice) },
         credit: invoice.dispute?.credit || undefined,
         owing: invoice.status === 'open' && balance(invoice) > 0,
-      }),
+      })),
     }),
   );
 }

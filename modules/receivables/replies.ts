@@ -44,10 +44,10 @@ export async function recordCustomerReply(
     { pk: `CUSTOMER#${customerId}`, customerId },
     `ar-reply-${dedupKey}`,
     'dunning-reply',
-    () => ({
+    async () => ({
       from: settings.fromAddress,
       to: [manager.email],
-      ...renderDunningEmail('dunning-reply', { customer, person: manager, reply }),
+      ...(await renderDunningEmail('dunning-reply', { customer, person: manager, reply })),
     }),
   );
   return { duplicate };

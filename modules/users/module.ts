@@ -21,10 +21,4 @@ export default defineModule({
     { method: 'DELETE', path: '/users/{id}/tokens/{tokenId}', function: 'api', permission: 'tokens:own' },
     { method: 'GET', path: '/audit', function: 'api', permission: 'audit:read' },
   ],
-  http: {
-    api: async () => {
-      const [{ userRoutes }, { auditRoutes }] = await Promise.all([import('./routes.ts'), import('./audit-routes.ts')]);
-      return (deps) => ({ ...userRoutes(deps), ...auditRoutes(deps) });
-    },
-  },
 });

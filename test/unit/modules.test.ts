@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { moduleLinks, moduleRouter } from '../../infra/module-http.ts';
+import { moduleLinks, moduleRouter, modulesServedBy } from '../../infra/module-http.ts';
 import { modules } from '../../infra/modules.ts';
 import { routeKey, routes } from '../../infra/routes.ts';
 import { schedules } from '../../infra/schedules.ts';
@@ -9,6 +9,9 @@ import { kernelPartitions } from '../../infra/table-schema.ts';
 import { FUNCTIONS_DIR } from '../../infra/workflow-manifest.ts';
 import type { RouteHandler } from '../../kernel/http.ts';
 import { linkActions } from '../../kernel/links.ts';
+import type { Served } from '../../kernel/module.ts';
+
+const serveApi = (module: string): Promise<Served> => import(`../../modules/${module}/serve/api.ts`);
 
 const ROOT = join(FUNCTIONS_DIR, '..');
 const folders = readdirSync(join(ROOT, 'modules'), { withFileTypes: true })
@@ -50,23 +53,28 @@ describe('module manifests (modules/<name>/module.ts, listed in modules/modules.
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it("each function's module handlers serve exactly the module routes declared for it", async () => {
-    // The factories only build their services here: nothing is called, so no dependency is needed.
-    const served = new Map<string, string[]>();
-    for (const module of modules)
-      for (const [fn, load] of Object.entries(module.http ?? {}))
-        served.set(fn, [...(served.get(fn) ?? []), ...Object.keys((await load())({} as never))]);
-    const declared = new Map<string, string[]>();
-    for (const module of modules)
-      for (const route of module.routes ?? [])
-        if (module.http?.[route.function])
-          declared.set(route.function, [...(declared.get(route.function) ?? []), `${route.method} ${route.path}`]);
-    expect(served.size).toBeGreaterThan(0);
-    for (const [fn, keys] of served) expect(keys.sort(), fn).toEqual((declared.get(fn) ?? []).sort());
+  it('each function serves exactly the routes its modules declare on it, from their serve/<function>.ts', async () => {
+    const functions = new Set(routes.map((route) => route.function));
+    let checked = 0;
+    for (const fn of functions)
+      for (const module of modulesServedBy(fn)) {
+        const file = join(ROOT, 'modules', module.name, 'serve', `${fn}.ts`);
+        const declared = (module.routes ?? []).filter((route) => route.function === fn).map((route) => `${route.method} ${route.path}`);
+        if (!existsSync(file)) {
+          // The webhooks function serves its routes itself (one handler for every sender).
+          expect(fn, `modules/${module.name}/serve/${fn}.ts`).toBe('webhooks');
+          continue;
+        }
+        // The factories only build their services here: nothing is called, so no dependency is needed.
+        const served: Served = await import(file);
+        expect(Object.keys(served.routes?.({} as never) ?? {}).sort(), `${module.name} on ${fn}`).toEqual(declared.sort());
+        checked++;
+      }
+    expect(checked).toBeGreaterThanOrEqual(7);
   });
 
   it('a module route with no handler is a 404 naming it, not a crash', async () => {
-    const router = moduleRouter('api', {});
+    const router = moduleRouter('api', {}, serveApi);
     await expect(router({ routeKey: 'GET /nowhere' } as Parameters<RouteHandler>[0])).rejects.toMatchObject({
       kind: 'not-found',
       message: 'no route GET /nowhere',
@@ -74,9 +82,9 @@ describe('module manifests (modules/<name>/module.ts, listed in modules/modules.
   });
 
   it('every link action the kernel signs is acted on by exactly one module', async () => {
-    const owners = modules.flatMap((module) => module.links?.actions ?? []);
+    const owners = modules.flatMap((module) => module.linkActions ?? []);
     expect([...owners].sort()).toEqual([...linkActions].sort());
-    const handlersOf = moduleLinks({});
+    const handlersOf = moduleLinks({}, serveApi);
     for (const action of linkActions) expect(typeof (await handlersOf(action))?.page, action).toBe('function');
   });
 });

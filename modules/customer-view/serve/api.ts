@@ -1,0 +1,5 @@
+import type { Served } from '../../../kernel/module.ts';
+import { customerView } from '../customer-view.ts';
+
+/** What the `api` function serves of the customer view. */
+export const routes: Served['routes'] = customerView;

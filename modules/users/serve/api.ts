@@ -1,0 +1,6 @@
+import type { Served } from '../../../kernel/module.ts';
+import { auditRoutes } from '../audit-routes.ts';
+import { userRoutes } from '../routes.ts';
+
+/** What the `api` function serves of users: people, their tokens, who you are, the audit trail. */
+export const routes: Served['routes'] = (deps) => ({ ...userRoutes(deps), ...auditRoutes(deps) });
