@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import type { Deps } from './deps.ts';
 import type { ApiResult, RouteHandler } from './http.ts';
 import type { LinkAction, LinkClaims } from './links.ts';
@@ -67,6 +68,11 @@ export interface ModuleTableKeys {
 /** What `modules/<name>/serve/<function>.ts` gives the function that serves the module's routes. */
 export interface Served {
   routes?: (deps: Deps) => Record<string, RouteHandler>;
+  /**
+   * The schemas its routes validate a request with, by route key: the body and the query string.
+   * `npm run openapi` describes the API from them.
+   */
+  schemas?: Record<string, { body?: z.ZodType; query?: z.ZodType }>;
   /** `api` only: the pages and actions of the module's signed links. */
   links?: (deps: Deps) => LinkHandlers;
 }

@@ -165,3 +165,6 @@ export function customerView(deps: Pick<Deps, 'store'>): Record<string, RouteHan
     },
   };
 }
+
+/** The schemas the customer view validates requests with, by route key (for the API's description). */
+export const customerViewRequestSchemas = { 'GET /customers/{id}/history/{list}': { query: historyQuery } };

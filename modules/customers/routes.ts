@@ -46,7 +46,7 @@ export function customerRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<stri
 
     'PUT /customers/{id}': async (event) => {
       const id = pathParam(event);
-      const body = parseBody(event, customerSchema.partial({ id: true }));
+      const body = parseBody(event, customerReplaceSchema);
       if (body.id !== undefined && body.id !== id)
         throw new DomainError('invalid', `id: the body names ${body.id}, the path ${id}`, {
           details: [{ field: 'id', problem: 'differs from the path' }],
@@ -57,3 +57,12 @@ export function customerRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<stri
     },
   };
 }
+
+/** PUT names the customer in its path; the body may repeat the id. */
+const customerReplaceSchema = customerSchema.partial({ id: true });
+
+/** The schemas the customer routes validate requests with, by route key (for the API's description). */
+export const customerRequestSchemas = {
+  'POST /customers': { body: customerSchema },
+  'PUT /customers/{id}': { body: customerReplaceSchema },
+};

@@ -54,3 +54,6 @@ export function integrationRoutes(deps: Pick<Deps, 'store'>): Record<string, Rou
     },
   };
 }
+
+/** The schemas the integration routes validate requests with, by route key (for the API's description). */
+export const integrationRequestSchemas = { 'PUT /integrations/{name}': { body: integrationSchema } };

@@ -291,3 +291,13 @@ export function issueRoutes(deps: Pick<Deps, 'store' | 'clock' | 'workflows' | '
     },
   };
 }
+
+/** The schemas the issue routes validate requests with, by route key (for the API's description). */
+export const issueRequestSchemas = {
+  'POST /issues': { body: newIssueSchema },
+  'GET /issues': { query: openIssuesQuery },
+  'GET /issues/{id}/timeline': { query: timelineQuery },
+  'POST /issues/{id}/events': { body: issueEventSchema },
+  'POST /issues/{id}/preview': { body: updateEventSchema },
+  'GET /kpis': { query: weeklyKpisQuery },
+};

@@ -67,3 +67,9 @@ export function policyRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string
     },
   };
 }
+
+/** The schemas the policy routes validate requests with, by route key (for the API's description). */
+export const policyRequestSchemas = {
+  'GET /policies/{name}/versions': { query: versionsQuery },
+  'PUT /policies/{name}': { body: policyInputSchema },
+};

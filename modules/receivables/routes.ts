@@ -370,3 +370,14 @@ export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, Rout
     },
   };
 }
+
+/** The schemas the receivables routes validate requests with, by route key (for the API's description). */
+export const receivableRequestSchemas = {
+  'POST /invoices': { body: newInvoiceSchema },
+  'GET /invoices': { query: invoicePageQuery },
+  'POST /invoices/{id}/events': { body: invoiceEventSchema },
+  'POST /payments': { body: paymentSchema },
+  'POST /customers/{id}/dunning/events': { body: suspensionEventSchema },
+  'GET /dunning/worklist': { query: worklistQuery },
+  'GET /kpis/ar': { query: arTrendQuery },
+};

@@ -31,3 +31,6 @@ export function auditRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string,
     },
   };
 }
+
+/** The schemas the audit route validates requests with, by route key (for the API's description). */
+export const auditRequestSchemas = { 'GET /audit': { query: auditQuerySchema } };

@@ -80,3 +80,10 @@ export function userRoutes(deps: Pick<Deps, 'store' | 'clock'>): Record<string, 
     },
   };
 }
+
+/** The schemas the user routes validate requests with, by route key (for the API's description). */
+export const userRequestSchemas = {
+  'POST /users': { body: newUserSchema },
+  'PATCH /users/{id}': { body: userChangeSchema },
+  'POST /users/{id}/tokens': { body: newTokenSchema },
+};

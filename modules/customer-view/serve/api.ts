@@ -1,5 +1,7 @@
 import type { Served } from '../../../kernel/module.ts';
-import { customerView } from '../customer-view.ts';
+import { customerView, customerViewRequestSchemas } from '../customer-view.ts';
 
 /** What the `api` function serves of the customer view. */
 export const routes: Served['routes'] = customerView;
+
+export const schemas: Served['schemas'] = customerViewRequestSchemas;
