@@ -8,6 +8,7 @@
  *                             its manifest (module.ts) is data and imports the kernel only
  *   functions/<f>/            thin Lambda shells over modules; the AWS composition root is infra/aws
  *   infra/                    CDK, the embedded runtime, the composition roots
+ *   console/                  the staff console: the backend's types only, from module entries and the kernel
  *
  * Module order (a module may use those before it): the order of modules/modules.ts, the one list of modules.
  */
@@ -52,6 +53,20 @@ module.exports = {
     { name: 'modules-below-functions', severity: 'error', from: { path: '^modules/' }, to: { path: '^(functions|infra)/' } },
     { name: 'functions-below-runtimes', severity: 'error', from: { path: '^functions/' }, to: { path: '^infra/(cdk|local)/' } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'console-uses-module-faces',
+      comment: "The console reads the API's own types from a module's index.ts or the kernel, nothing deeper.",
+      severity: 'error',
+      from: { path: '^console/' },
+      to: { path: '^(modules|kernel|functions|infra)/', pathNot: '^(modules/[^/]+/index\\.ts|kernel/[^/]+\\.ts)$' },
+    },
+    {
+      name: 'console-imports-types-only',
+      comment: 'Nothing of the backend is bundled into the console: its imports of backend files are type-only.',
+      severity: 'error',
+      from: { path: '^console/' },
+      to: { path: '^(modules|kernel|functions|infra)/', dependencyTypesNot: ['type-only'] },
+    },
     {
       name: 'no-test-code-in-product',
       severity: 'error',

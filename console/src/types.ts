@@ -1,15 +1,10 @@
 /** The console's types: the API's own, from the schemas it validates with (type-only: nothing of them is bundled). */
 import type * as z from 'zod';
-import type { Issue, LadderRung } from '../../modules/issues/issue.ts';
-import type { issueEventSchema } from '../../modules/issues/issue-schemas.ts';
-import type { TimelineEntry } from '../../modules/issues/issue-repository.ts';
-import type { Customer } from '../../modules/customers/customer.ts';
-import type { Invoice } from '../../modules/receivables/invoices.ts';
-import type { Policy } from '../../modules/policies/policy.ts';
-import type { PolicyVersion } from '../../modules/policies/policy-repository.ts';
-import type { WorklistEntry } from '../../modules/receivables/worklist.ts';
+import type { issueEventSchema, Issue, LadderRung, Rfo, TimelineEntry } from '../../modules/issues/index.ts';
+import type { Customer } from '../../modules/customers/index.ts';
+import type { Invoice, WorklistEntry } from '../../modules/receivables/index.ts';
+import type { Policy, PolicyVersion } from '../../modules/policies/index.ts';
 import type { SentEmail } from '../../kernel/outbox.ts';
-import type { Rfo } from '../../modules/issues/issue.ts';
 
 export type { Customer, Invoice, Issue, Policy, PolicyVersion, TimelineEntry, WorklistEntry };
 export type IssueEventInput = z.input<typeof issueEventSchema>;

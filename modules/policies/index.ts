@@ -20,5 +20,5 @@ export {
   type Policy,
   type SeverityPolicy,
 } from './policy.ts';
-export { PolicyRepository } from './policy-repository.ts';
+export { PolicyRepository, type PolicyVersion } from './policy-repository.ts';
 export { policyRoutes } from './routes.ts';

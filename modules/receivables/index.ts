@@ -13,3 +13,4 @@ export * from './stripe.ts';
 export * from './suspension.ts';
 export * from './dunning-step.ts';
 export * from './routes.ts';
+export type { WorklistEntry } from './worklist.ts';

@@ -5,7 +5,7 @@ import { api } from '../api.ts';
 import { readerZone } from '../format.ts';
 import { ListActions } from '../list-actions.tsx';
 import type { Customer } from '../types.ts';
-import type { kpisOf } from '../../../modules/issues/kpis.ts';
+import type { kpisOf } from '../../../modules/issues/index.ts';
 
 type Kpis = ReturnType<typeof kpisOf>;
 interface Week {
