@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
-import { copyHolidayTable } from './holiday-table.ts';
+import { copyHolidayTable, holidayTable, holidayTablePath } from './holiday-table.ts';
 
 // ESM bundles still meet CommonJS packages that call require(): give them one.
 const banner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
@@ -35,8 +35,15 @@ export const lambdaBundling = {
   copyBesideBundle(outdir: string): void {
     copyHolidayTable(outdir);
   },
-  /** CDK's afterBundling commands that do the same (inputDir: the project root, also inside Docker). */
-  afterBundling: (inputDir: string, outputDir: string) => [`cd "${inputDir}" && node --import tsx infra/holiday-table.ts "${outputDir}"`],
+  /**
+   * CDK's afterBundling commands that do the same (inputDir: the project root, also inside Docker).
+   * The table is made here, in the CDK app's process, once for every function; each bundling step
+   * only copies it.
+   */
+  afterBundling: (inputDir: string, outputDir: string) => {
+    holidayTable();
+    return [`cp -r "${join(inputDir, holidayTablePath())}" "${join(outputDir, 'holidays')}"`];
+  },
   /** The aliases as CDK's `esbuildArgs`. */
   esbuildArgs: Object.fromEntries(Object.entries(alias).map(([from, to]) => [`--alias:${from}`, to])),
   /** The same, as esbuild options, for building a bundle outside CDK. */

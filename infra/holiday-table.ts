@@ -30,9 +30,13 @@ export function countryHolidays(country: string): CountryHolidays {
   return years;
 }
 
+/** Where the table of this library version is, from the project root. */
+export const holidayTablePath = () =>
+  join('node_modules/.cache/steward', `holidays-${libraryVersion()}-${HOLIDAY_YEARS.from}-${HOLIDAY_YEARS.to}`);
+
 /** The folder of `<country>.json` files for this library version, made on first call (about half a minute). */
 export function holidayTable(): string {
-  const dir = join(projectRoot, 'node_modules/.cache/steward', `holidays-${libraryVersion()}-${HOLIDAY_YEARS.from}-${HOLIDAY_YEARS.to}`);
+  const dir = join(projectRoot, holidayTablePath());
   if (existsSync(dir)) return dir;
   // Made aside and renamed into place, so a build running beside this one never reads half a table.
   const making = `${dir}.${process.pid}`;
@@ -51,14 +55,4 @@ export function holidayTable(): string {
 /** Copies the table into a bundle's folder, as `holidays/`. */
 export function copyHolidayTable(bundleDir: string): void {
   cpSync(holidayTable(), join(bundleDir, 'holidays'), { recursive: true });
-}
-
-// CDK's afterBundling runs this with the bundle's folder: `node --import tsx infra/holiday-table.ts <dir>`.
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const target = process.argv[2];
-  if (!target) {
-    console.error('usage: node --import tsx infra/holiday-table.ts <bundle folder>');
-    process.exit(2);
-  }
-  copyHolidayTable(target);
 }
