@@ -80,7 +80,8 @@ export async function bundleSizes(
         entryPoints: [entry],
         outfile,
         logLevel: 'silent',
-        nodePaths: [join(process.cwd(), 'node_modules')],
+        // The floor's entry is written outside the project: it finds the packages in the project's node_modules.
+        nodePaths: [join(lambdaBundling.esbuild.absWorkingDir, 'node_modules')],
       });
       lambdaBundling.copyBesideBundle(join(out, name));
       files.set(name, outfile);

@@ -73,8 +73,8 @@ interface FunctionTableKeys {
  * function (`tables.<function>` in its manifest), each partition named once.
  */
 export function withModuleKeys<K extends FunctionTableKeys>(functionName: string, keys: K): K {
-  const known = new Set<string>([...Object.values(modulePartitions), ...Object.values(kernelPartitions)]);
-  const knownIndex = new Set<string>(Object.values(moduleIndexPartitions));
+  const known = new Set<string>(Object.values(partitions));
+  const knownIndex = new Set<string>(Object.values(indexPartitions));
   const merged = { read: [...keys.read], write: [...(keys.write ?? [])], delete: [...(keys.delete ?? [])], indexes: { ...keys.indexes } };
   const add = (into: string[], more: readonly string[] | undefined, module: string, valid: Set<string>) => {
     for (const key of more ?? []) {

@@ -3,8 +3,9 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { modules } from './modules.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const FUNCTIONS_DIR = join(ROOT, 'functions');
+/** The project's root folder (infra, modules, functions and the rest are in it). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const FUNCTIONS_DIR = join(PROJECT_ROOT, 'functions');
 
 /**
  * Every state machine, declared by its module (modules/<name>/module.ts) with its definition in
@@ -30,7 +31,7 @@ export function loadManifest(): WorkflowManifest {
 export function definitionFile(workflow: string): string {
   const entry = loadManifest().workflows[workflow];
   if (!entry) throw new Error(`no module declares the workflow ${workflow}`);
-  return join(ROOT, 'modules', entry.module, 'workflows', `${workflow}.asl.json`);
+  return join(PROJECT_ROOT, 'modules', entry.module, 'workflows', `${workflow}.asl.json`);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: ASL definitions are free-form JSON, read by path

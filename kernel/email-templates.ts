@@ -20,10 +20,11 @@ const FOOTER_HTML = `{{#if links.escalate}}<p style="font-size:smaller">Not happ
 let loading: Promise<typeof Handlebars> | undefined;
 
 /**
- * The Handlebars environment with the shared sign-off and helpers, loaded with the first email a
- * function renders: most invocations of most functions render none.
+ * The Handlebars environment with the shared sign-off and helpers (the link pages use it too),
+ * loaded with the first email or page a function renders: most invocations of most functions
+ * render none.
  */
-function engine(): Promise<typeof Handlebars> {
+export function templateEngine(): Promise<typeof Handlebars> {
   loading ??= import('handlebars').then(({ default: handlebars }) => {
     const hb = handlebars.create();
     hb.registerPartial('footerText', FOOTER_TEXT);
@@ -77,11 +78,16 @@ export function emailTemplates<Name extends string>(
     Name,
     { subject: HandlebarsTemplateDelegate; text: HandlebarsTemplateDelegate; html: HandlebarsTemplateDelegate }
   >();
+  let withPartials: Promise<typeof Handlebars> | undefined;
+  const engine = () =>
+    (withPartials ??= templateEngine().then((hb) => {
+      for (const [partial, source] of Object.entries(partials)) hb.registerPartial(partial, source);
+      return hb;
+    }));
   return async (name, data) => {
     let template = compiled.get(name);
     if (!template) {
       const hb = await engine();
-      for (const [partial, source] of Object.entries(partials)) hb.registerPartial(partial, source);
       const source = sources[name];
       if (!source) throw new Error(`no email template ${name}`);
       const greeting = source.internal ? 'Hello {{person.name}},' : 'Hello {{#if greetName}}{{greetName}}{{else}}{{customer.name}}{{/if}},';

@@ -1,4 +1,5 @@
 import type { TemplateDelegate } from 'handlebars';
+import { templateEngine } from './email-templates.ts';
 import { html, type ApiEvent, type ApiResult } from './http.ts';
 import { verifyLink, type IssueLinkAction, type LinkClaims, type MoneyLinkAction, type VerifyingKeys } from './links.ts';
 
@@ -38,14 +39,9 @@ export interface PageContent {
   form?: { button: string; fields?: FormField[] };
 }
 
-/** The page's HTML. Handlebars is loaded with the first page: most requests to the functions that serve links open none. */
-export async function renderPage(content: PageContent): Promise<string> {
-  if (!page) {
-    const { default: Handlebars } = await import('handlebars');
-    const engine = Handlebars.create();
-    engine.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-    page = engine.compile(PAGE);
-  }
+/** The page's HTML, with the templates' engine (loaded with the first page: most requests to the functions that serve links open none). */
+async function renderPage(content: PageContent): Promise<string> {
+  page ??= (await templateEngine()).compile(PAGE);
   return page(content);
 }
 

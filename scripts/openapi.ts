@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { modules } from '../infra/modules.ts';
 import { isPublicRoute, type Route, routeKey, routes } from '../infra/routes.ts';
-import { FUNCTIONS_DIR } from '../infra/workflow-manifest.ts';
+import { PROJECT_ROOT } from '../infra/workflow-manifest.ts';
 import type { Served } from '../kernel/module.ts';
 
-const ROOT = join(FUNCTIONS_DIR, '..');
-export const OPENAPI_FILE = join(ROOT, 'docs/openapi.json');
+export const OPENAPI_FILE = join(PROJECT_ROOT, 'docs/openapi.json');
 
 const jsonSchema = (schema: z.ZodType) => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -24,7 +23,7 @@ async function requestSchemas(): Promise<Map<string, { body?: z.ZodType; query?:
   const found = new Map<string, { body?: z.ZodType; query?: z.ZodType }>();
   for (const module of modules)
     for (const fn of new Set((module.routes ?? []).map((route) => route.function))) {
-      const file = join(ROOT, 'modules', module.name, 'serve', `${fn}.ts`);
+      const file = join(PROJECT_ROOT, 'modules', module.name, 'serve', `${fn}.ts`);
       if (!existsSync(file)) continue;
       const served: Served = await import(file);
       for (const [key, schemas] of Object.entries(served.schemas ?? {})) found.set(key, schemas);

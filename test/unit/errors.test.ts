@@ -1,14 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FUNCTIONS_DIR } from '../../infra/workflow-manifest.ts';
+import { PROJECT_ROOT } from '../../infra/workflow-manifest.ts';
 import { DomainError, type ErrorKind, httpStatusOf } from '../../kernel/errors.ts';
 import { asHttpError, validate } from '../../kernel/http.ts';
 import * as z from 'zod';
 
-const ROOT = join(FUNCTIONS_DIR, '..');
 const sources = (folder: string): string[] =>
-  readdirSync(join(ROOT, folder), { withFileTypes: true, recursive: true })
+  readdirSync(join(PROJECT_ROOT, folder), { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
     .map((entry) => join(entry.parentPath, entry.name));
 
@@ -17,7 +16,7 @@ describe('one error vocabulary', () => {
     const offenders = ['modules', 'functions', 'infra', 'kernel']
       .flatMap(sources)
       .filter((file) => !file.endsWith('kernel/http.ts') && /new HttpError\(/.test(readFileSync(file, 'utf8')));
-    expect(offenders.map((file) => file.slice(ROOT.length + 1))).toEqual([]);
+    expect(offenders.map((file) => file.slice(PROJECT_ROOT.length + 1))).toEqual([]);
   });
 
   it('each kind is one client status, the same for every entry', () => {

@@ -6,15 +6,14 @@ import { modules } from '../../infra/modules.ts';
 import { routeKey, routes } from '../../infra/routes.ts';
 import { schedules } from '../../infra/schedules.ts';
 import { kernelPartitions } from '../../infra/table-schema.ts';
-import { FUNCTIONS_DIR } from '../../infra/workflow-manifest.ts';
+import { PROJECT_ROOT } from '../../infra/workflow-manifest.ts';
 import type { RouteHandler } from '../../kernel/http.ts';
 import { linkActions } from '../../kernel/links.ts';
 import type { Served } from '../../kernel/module.ts';
 
 const serveApi = (module: string): Promise<Served> => import(`../../modules/${module}/serve/api.ts`);
 
-const ROOT = join(FUNCTIONS_DIR, '..');
-const folders = readdirSync(join(ROOT, 'modules'), { withFileTypes: true })
+const folders = readdirSync(join(PROJECT_ROOT, 'modules'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name);
 
@@ -22,13 +21,13 @@ describe('module manifests (modules/<name>/module.ts, listed in modules/modules.
   it('every module folder is listed once, under its own name, with an entry and a manifest', () => {
     expect(modules.map((module) => module.name).sort()).toEqual(folders.sort());
     for (const name of folders) {
-      expect(existsSync(join(ROOT, 'modules', name, 'index.ts')), `modules/${name}/index.ts`).toBe(true);
-      expect(existsSync(join(ROOT, 'modules', name, 'module.ts')), `modules/${name}/module.ts`).toBe(true);
+      expect(existsSync(join(PROJECT_ROOT, 'modules', name, 'index.ts')), `modules/${name}/index.ts`).toBe(true);
+      expect(existsSync(join(PROJECT_ROOT, 'modules', name, 'module.ts')), `modules/${name}/module.ts`).toBe(true);
     }
   });
 
   it('the dependency rules read the same list, in its order', () => {
-    const listed = [...readFileSync(join(ROOT, 'modules/modules.ts'), 'utf8').matchAll(/from '\.\/([\w-]+)\/module\.ts'/g)].map(
+    const listed = [...readFileSync(join(PROJECT_ROOT, 'modules/modules.ts'), 'utf8').matchAll(/from '\.\/([\w-]+)\/module\.ts'/g)].map(
       (m) => m[1],
     );
     expect(listed.sort()).toEqual(folders.sort());
@@ -58,7 +57,7 @@ describe('module manifests (modules/<name>/module.ts, listed in modules/modules.
     let checked = 0;
     for (const fn of functions)
       for (const module of modulesServedBy(fn)) {
-        const file = join(ROOT, 'modules', module.name, 'serve', `${fn}.ts`);
+        const file = join(PROJECT_ROOT, 'modules', module.name, 'serve', `${fn}.ts`);
         const declared = (module.routes ?? []).filter((route) => route.function === fn).map((route) => `${route.method} ${route.path}`);
         if (!existsSync(file)) {
           // The webhooks function serves its routes itself (one handler for every sender).

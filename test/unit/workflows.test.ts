@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { definitionFile, FUNCTIONS_DIR, loadDefinition, loadManifest, placeholders } from '../../infra/workflow-manifest.ts';
+import { definitionFile, FUNCTIONS_DIR, PROJECT_ROOT, loadDefinition, loadManifest, placeholders } from '../../infra/workflow-manifest.ts';
 
 const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
 
@@ -16,11 +16,12 @@ function taskStates(machine: any, into: [string, any][] = []): [string, any][] {
 }
 
 const manifest = loadManifest();
-const ROOT = join(FUNCTIONS_DIR, '..');
 /** Every definition file in a module's workflows/ folder, from the project root. */
-const files = readdirSync(join(ROOT, 'modules'), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'modules', entry.name, 'workflows')))
-  .flatMap((entry) => readdirSync(join(ROOT, 'modules', entry.name, 'workflows')).map((file) => `modules/${entry.name}/workflows/${file}`))
+const files = readdirSync(join(PROJECT_ROOT, 'modules'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(PROJECT_ROOT, 'modules', entry.name, 'workflows')))
+  .flatMap((entry) =>
+    readdirSync(join(PROJECT_ROOT, 'modules', entry.name, 'workflows')).map((file) => `modules/${entry.name}/workflows/${file}`),
+  )
   .sort();
 
 describe('workflow definitions', () => {
@@ -28,14 +29,14 @@ describe('workflow definitions', () => {
     expect(files).toContain('modules/issues/workflows/issue-lifecycle.asl.json');
     expect(files).toEqual(
       Object.keys(manifest.workflows)
-        .map((workflow) => definitionFile(workflow).slice(ROOT.length + 1))
+        .map((workflow) => definitionFile(workflow).slice(PROJECT_ROOT.length + 1))
         .sort(),
     );
   });
 
   for (const file of [...files, 'test/engine/feature-tour.asl.json']) {
     it(`${file} is valid ASL (asl-validator)`, () => {
-      const definition = JSON.parse(readFileSync(join(ROOT, file), 'utf8'));
+      const definition = JSON.parse(readFileSync(join(PROJECT_ROOT, file), 'utf8'));
       const result = validate(definition);
       expect(result.errors).toEqual([]);
       expect(result.isValid).toBe(true);
@@ -99,7 +100,7 @@ const LAMBDA_TRANSIENT = [
 /** Every error name the code can raise into a workflow: Error classes' names and task failures it sends. */
 const THROWN = (() => {
   const names = new Set<string>();
-  const root = ROOT;
+  const root = PROJECT_ROOT;
   const walk = (folder: string) => {
     for (const entry of readdirSync(join(root, folder), { withFileTypes: true })) {
       const path = join(folder, entry.name);
