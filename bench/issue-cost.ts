@@ -16,6 +16,7 @@ const PRICE = {
   readUnit: 0.125 / 1e6,
   email: 0.1 / 1000, // SES outbound
   httpApiRequest: 1.0 / 1e6, // API Gateway HTTP API
+  timerInvocation: 1.0 / 1e6, // EventBridge Scheduler, per invocation past the 14 million free each month (its API calls cost nothing)
 };
 const LAMBDA_GB = 0.25; // memorySize 256 in the CDK stack
 const CUSTOMERS = 100;
@@ -56,7 +57,13 @@ export async function issueCost(issues: number) {
     for (let c = 0; c < CUSTOMERS; c++)
       await call('POST', '/customers', { ...acme, id: `customer-${c}`, name: `Customer ${c}`, ...ownAddresses(`customer-${c}`) });
     apiRequests = 0;
-    const before = { transitions: runtime.engine.counters.transitions, requests: runtime.store.requests, ...runtime.store.consumed };
+    const before = {
+      transitions: runtime.engine.counters.transitions,
+      timersFired: runtime.timers.counters.fired,
+      timersSet: runtime.timers.counters.created,
+      requests: runtime.store.requests,
+      ...runtime.store.consumed,
+    };
     runtime.invocations.clear();
     const start = runtime.clock.now().getTime();
     const started = performance.now();
@@ -109,6 +116,8 @@ export async function issueCost(issues: number) {
     const per = (value: number) => value / issues;
     const measured = {
       transitions: per(runtime.engine.counters.transitions - before.transitions),
+      timersSet: per(runtime.timers.counters.created - before.timersSet),
+      timersFired: per(runtime.timers.counters.fired - before.timersFired),
       invocations: per(invocations.count),
       lambdaMs: per(invocations.ms),
       dynamoRequests: per(runtime.store.requests - before.requests),
@@ -122,9 +131,10 @@ export async function issueCost(issues: number) {
       lambda: measured.invocations * PRICE.lambdaRequest + (measured.lambdaMs / 1000) * LAMBDA_GB * PRICE.lambdaGbSecond,
       dynamodb: measured.writeUnits * PRICE.writeUnit + measured.readUnits * PRICE.readUnit,
       apiGateway: measured.apiRequests * PRICE.httpApiRequest,
+      scheduler: measured.timersFired * PRICE.timerInvocation,
       ses: measured.emails * PRICE.email,
     };
-    const orchestration = cost.stepFunctions + cost.lambda + cost.dynamodb + cost.apiGateway;
+    const orchestration = cost.stepFunctions + cost.lambda + cost.dynamodb + cost.apiGateway + cost.scheduler;
     // Per 1,000 open issues and day: 24 sweeps, each a DescribeExecution (not billed) and the reads of each issue.
     const sweepPerThousandDay =
       24 *
@@ -153,6 +163,7 @@ export function printIssueCost(result: Awaited<ReturnType<typeof issueCost>>): v
   );
   console.log(`  wall time                      ${result.wallSeconds.toFixed(1)} s`);
   console.log(`  per issue: state transitions   ${m.transitions.toFixed(1)}`);
+  console.log(`  per issue: deadline timers      ${m.timersSet.toFixed(1)} set, ${m.timersFired.toFixed(1)} fired`);
   console.log(`  per issue: handler invocations ${m.invocations.toFixed(1)} (${(m.lambdaMs / m.invocations).toFixed(1)} ms mean)`);
   console.log(
     `  per issue: DynamoDB requests   ${m.dynamoRequests.toFixed(1)} (${m.writeUnits.toFixed(1)} WRU, ${m.readUnits.toFixed(1)} RRU)`,
@@ -161,10 +172,10 @@ export function printIssueCost(result: Awaited<ReturnType<typeof issueCost>>): v
   console.log(`  per issue: API requests        ${m.apiRequests.toFixed(1)}`);
   const usd = (value: number) => `$${value.toFixed(3)}`;
   console.log(
-    `  AWS cost per 1,000 issues      Step Functions ${usd(c.stepFunctions)}, Lambda ${usd(c.lambda)}, DynamoDB ${usd(c.dynamodb)}, API Gateway ${usd(c.apiGateway)}`,
+    `  AWS cost per 1,000 issues      Step Functions ${usd(c.stepFunctions)}, Lambda ${usd(c.lambda)}, DynamoDB ${usd(c.dynamodb)}, API Gateway ${usd(c.apiGateway)}, Scheduler ${usd(c.scheduler)}`,
   );
   console.log(
-    `                                 orchestration ${usd(c.orchestration)} (goal < $1.00); SES ${usd(c.ses)}; total ${usd(c.total)}`,
+    `                                 orchestration ${usd(c.orchestration)} (goal ≤ $0.40); SES ${usd(c.ses)}; total ${usd(c.total)}`,
   );
   const s = result.sweep;
   console.log(

@@ -53,3 +53,6 @@ export const parseExecutionArn = (arn: string) => {
 };
 
 export const isValidExecutionName = (name: string) => NAME_ONLY.test(name);
+
+/** The schedule group of the case loops' one-time timers (kernel/timer-port.ts). */
+export const timerGroupName = (prefix = namePrefix()) => `${prefix}timers`;

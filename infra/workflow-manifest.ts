@@ -14,15 +14,26 @@ export const FUNCTIONS_DIR = join(PROJECT_ROOT, 'functions');
  * same handler module.
  */
 export interface WorkflowManifest {
-  workflows: Record<string, { module: string; substitutions: Record<string, string> }>;
+  workflows: Record<string, { module: string; substitutions: Record<string, string>; caseLoop: boolean; invokes: string[] }>;
 }
+
+/** The case loop's one definition (kernel/case-loop.ts); its turn function is bound to this placeholder. */
+export const CASE_LOOP_DEFINITION = join(PROJECT_ROOT, 'kernel', 'case-loop.asl.json');
+const TURN_PLACEHOLDER = 'TurnFunctionArn';
 
 export function loadManifest(): WorkflowManifest {
   const workflows: WorkflowManifest['workflows'] = {};
   for (const module of modules)
-    for (const [name, { substitutions }] of Object.entries(module.workflows ?? {})) {
+    for (const [name, declared] of Object.entries(module.workflows ?? {})) {
       if (workflows[name]) throw new Error(`workflow ${name} is declared by both ${workflows[name].module} and ${module.name}`);
-      workflows[name] = { module: module.name, substitutions };
+      const substitutions = 'caseLoop' in declared ? { [TURN_PLACEHOLDER]: declared.caseLoop.turn } : declared.substitutions;
+      const earlier = 'caseLoop' in declared ? (declared.caseLoop.earlier ?? []) : [];
+      workflows[name] = {
+        module: module.name,
+        substitutions,
+        caseLoop: 'caseLoop' in declared,
+        invokes: [...new Set([...Object.values(substitutions), ...earlier])],
+      };
     }
   return { workflows };
 }
@@ -31,6 +42,7 @@ export function loadManifest(): WorkflowManifest {
 export function definitionFile(workflow: string): string {
   const entry = loadManifest().workflows[workflow];
   if (!entry) throw new Error(`no module declares the workflow ${workflow}`);
+  if (entry.caseLoop) return CASE_LOOP_DEFINITION;
   return join(PROJECT_ROOT, 'modules', entry.module, 'workflows', `${workflow}.asl.json`);
 }
 

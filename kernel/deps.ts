@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts';
 import type { DynamoStore } from './dynamo-store.ts';
 import type { Mailer } from './mailer.ts';
 import type { Telemetry } from './telemetry.ts';
+import type { TimerPort } from './timer-port.ts';
 import type { WorkflowPort } from './workflow-port.ts';
 
 /** Where staff sign in: an OpenID Connect issuer and the client ids its tokens must be for. */
@@ -76,4 +77,5 @@ export interface Deps {
   telemetry: Telemetry;
   settings: Settings;
   blobs: BlobStore;
+  timers: TimerPort;
 }

@@ -41,8 +41,23 @@ export interface ModuleManifest<Permission extends string = string> {
    * Its state machines, by name: the definition is `modules/<name>/workflows/<workflow>.asl.json`;
    * each `${Placeholder}` in it is bound to a function folder.
    */
-  workflows?: Record<string, { substitutions: Record<string, string> }>;
+  workflows?: Record<string, ModuleWorkflow>;
 }
+
+/**
+ * A state machine of its own definition, or a case loop (kernel/case-loop.ts): the one shape
+ * `kernel/case-loop.asl.json`, whose turn is the function named.
+ */
+export type ModuleWorkflow =
+  | { substitutions: Record<string, string> }
+  | {
+      caseLoop: {
+        /** The function folder that takes each turn. */
+        turn: string;
+        /** Functions that runs of an earlier definition, still running, invoke (granted, though the definition names none). */
+        earlier?: string[];
+      };
+    };
 
 export interface ModuleRoute<Permission extends string = string> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -109,14 +109,17 @@ const PATH_IDS: [string, string][] = [
 const EVENT_IDS = ['issueId', 'customerId', 'invoiceId', 'jobId', 'execution'];
 
 /**
- * The keys an invocation's event names: a workflow task's issue, customer, import or execution; an
+ * The keys an invocation's event names: a workflow task's issue, customer, import or execution (a
+ * case loop's turn: in its `case`); an
  * API request's id and the issue, customer or invoice its route names.
  */
 export function correlationOf(event: unknown): LogKeys {
   if (!event || typeof event !== 'object') return {};
   const fields = event as Record<string, unknown>;
   const keys: LogKeys = {};
-  for (const key of EVENT_IDS) if (typeof fields[key] === 'string') keys[key] = fields[key] as string;
+  // A case loop's turn carries its execution's input as `case`.
+  const inputs = [fields, ...(fields.case && typeof fields.case === 'object' ? [fields.case as Record<string, unknown>] : [])];
+  for (const input of inputs) for (const key of EVENT_IDS) if (typeof input[key] === 'string') keys[key] = input[key] as string;
   const request = fields.requestContext as { requestId?: unknown } | undefined;
   if (typeof request?.requestId === 'string') keys.apiRequestId = request.requestId;
   const routePath = typeof fields.routeKey === 'string' ? fields.routeKey.slice(fields.routeKey.indexOf(' ') + 1) : '';

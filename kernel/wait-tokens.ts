@@ -8,7 +8,8 @@ export interface WaitRecord {
   turns: number;
 }
 
-export type StoredWait = { superseded: false; turns: number } | { superseded: true };
+/** `previousToken`: the token the record held before, whose task an event or a timer has answered (or will never). */
+export type StoredWait = { superseded: false; turns: number; previousToken?: string } | { superseded: true };
 
 /**
  * Stores a run's callback token in the owner's wait item (an item of its own, so the owner's writes
@@ -29,22 +30,22 @@ export async function storeWaitToken(
     return { superseded: false, turns: 0 };
   }
   try {
-    const out = await store.update<{ turns: number }>({
+    const before = await store.update<{ turns?: number; token?: string }>({
       Key: key,
       UpdateExpression: 'SET #token = :token, #execution = :execution, itemType = :type ADD turns :one',
       ConditionExpression: 'attribute_not_exists(#execution) OR #execution = :execution',
       ExpressionAttributeNames: { '#token': 'token', '#execution': 'execution' },
       ExpressionAttributeValues: { ':token': token, ':execution': execution, ':type': 'wait-token', ':one': 1 },
-      ReturnValues: 'UPDATED_NEW',
+      ReturnValues: 'ALL_OLD',
     });
-    return { superseded: false, turns: Number(out?.turns ?? 1) };
+    return { superseded: false, turns: Number(before?.turns ?? 0) + 1, previousToken: before?.token };
   } catch (error) {
     if (!(error instanceof ConditionFailed)) throw error;
   }
   const stored = await readWait(store, key);
   if ((runOf(base, stored?.execution) ?? 0) > (runOf(base, execution) ?? 0)) return { superseded: true };
   await store.put({ ...key, itemType: 'wait-token', token, execution, turns: 1 });
-  return { superseded: false, turns: 1 };
+  return { superseded: false, turns: 1, previousToken: stored?.token };
 }
 
 export async function readWait(store: DynamoStore, key: Key): Promise<WaitRecord | undefined> {

@@ -1,4 +1,4 @@
-import { defineFunction, email, settings, table } from '../../infra/aws/needs.ts';
+import { defineFunction, email, settings, table, timers, workflows } from '../../infra/aws/needs.ts';
 
 export default defineFunction({
   needs: {
@@ -10,5 +10,8 @@ export default defineFunction({
     }),
     mailer: email(),
     settings: settings('fromAddress', 'publicUrl', 'inboundAddress', 'linkKey'),
+    // It ends its own turn (closed, or continued in the issue's next run) and sets the deadline's timer.
+    workflows: workflows({ start: ['issue-lifecycle'], signal: ['issue-lifecycle'] }),
+    timers: timers(),
   },
 });

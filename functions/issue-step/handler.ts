@@ -1,22 +1,12 @@
 import middy from '@middy/core';
-import * as z from 'zod/mini';
 import { lambda } from '../../infra/aws/lambda.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
-import { stepOrWaitForEmail } from '../../kernel/outbox.ts';
-import { runIssueStep } from '../../modules/issues/index.ts';
+import { caseFunction } from '../../kernel/case-loop.ts';
+import { issueCase } from '../../modules/issues/index.ts';
 import declaration from './function.ts';
 
-const inputSchema = z.object({
-  issueId: z.string().check(z.minLength(1)),
-  generation: z.optional(z.int().check(z.positive())),
-  emailInFlight: z.optional(z.literal('wait')),
-});
-
-/** Step of the issue-lifecycle workflow (see runIssueStep): its input is the execution's ids. */
+/** Each turn of the issue-lifecycle case loop (kernel/case-loop.ts), and the Step of runs started before it. */
 export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
-  middy().handler(async (event: unknown) => {
-    const { issueId, generation, emailInFlight } = inputSchema.parse(event);
-    return stepOrWaitForEmail(() => runIssueStep(deps, issueId, generation), emailInFlight);
-  });
+  middy().handler((event: unknown) => caseFunction(deps, issueCase(deps), event));
 
 export const handler = lambda(declaration, createHandler);

@@ -2,6 +2,7 @@ import { S3BlobStore } from '../../kernel/aws/s3-blob-store.ts';
 import { SecretsManagerSecrets } from '../../kernel/aws/secrets-manager.ts';
 import { SesMailer, sendingRate } from '../../kernel/aws/ses-mailer.ts';
 import { SfnWorkflows } from '../../kernel/aws/sfn-workflows.ts';
+import { SchedulerTimers } from '../../kernel/aws/scheduler-timers.ts';
 import type { BlobStore } from '../../kernel/blob-store.ts';
 import { systemClock, type Clock } from '../../kernel/clock.ts';
 import { parseUnknownSender, type SettingName, type Settings, type SignInSettings } from '../../kernel/deps.ts';
@@ -10,6 +11,7 @@ import { legacyLinkKey } from '../../kernel/links.ts';
 import { verifying } from '../../kernel/secrets.ts';
 import type { Mailer } from '../../kernel/mailer.ts';
 import type { Telemetry } from '../../kernel/telemetry.ts';
+import type { TimerPort } from '../../kernel/timer-port.ts';
 import type { WorkflowPort } from '../../kernel/workflow-port.ts';
 import type { IndexPartition, Partition } from '../table-schema.ts';
 
@@ -52,7 +54,8 @@ export type EmailNeed = NeedBase<'email', Mailer>;
 export type WorkflowsNeed = NeedBase<'workflows', WorkflowPort> & { start: string[]; signal: string[] };
 export type SettingsNeed = NeedBase<'settings', Settings> & { names: SettingName[] };
 export type BlobsNeed = NeedBase<'blobs', BlobStore> & { access: Access; prefix: string };
-export type Need = TableNeed | EmailNeed | WorkflowsNeed | SettingsNeed | BlobsNeed;
+export type TimersNeed = NeedBase<'timers', TimerPort>;
+export type Need = TableNeed | EmailNeed | WorkflowsNeed | SettingsNeed | BlobsNeed | TimersNeed;
 
 export interface Needs {
   store?: TableNeed;
@@ -60,6 +63,7 @@ export interface Needs {
   workflows?: WorkflowsNeed;
   settings?: SettingsNeed;
   blobs?: BlobsNeed;
+  timers?: TimersNeed;
 }
 
 /** The dependencies a declaration gives its handler: what it declared, the clock and telemetry. */
@@ -120,6 +124,15 @@ export const workflows = (spec: { start?: string[]; signal?: string[] }): Workfl
   start: spec.start ?? [],
   signal: spec.signal ?? [],
   create: (env, telemetry) => new SfnWorkflows(JSON.parse(required(env, 'STATE_MACHINE_ARNS')), undefined, telemetry),
+});
+
+/**
+ * One-time schedules that answer its workflows' callback tasks at a deadline (the case loop's
+ * timers), in Steward's schedule group, fired with the timer role.
+ */
+export const timers = (): TimersNeed => ({
+  kind: 'timers',
+  create: (env) => new SchedulerTimers(required(env, 'TIMER_GROUP'), required(env, 'TIMER_ROLE_ARN')),
 });
 
 /** The inbound mail bucket, under one prefix. */

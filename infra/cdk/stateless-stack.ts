@@ -19,7 +19,7 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
@@ -60,7 +60,7 @@ import { ConsoleSite } from './console-site.ts';
 import { Operations } from './operations.ts';
 import { scheduleInput, schedules } from '../schedules.ts';
 import { definitionFile, FUNCTIONS_DIR, loadManifest } from '../workflow-manifest.ts';
-import { receiptRuleNames, stateMachineName } from '../aws-names.ts';
+import { receiptRuleNames, stateMachineName, timerGroupName } from '../aws-names.ts';
 import { RESTART_STATUSES } from '../../kernel/workflow-runs.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -125,6 +125,8 @@ export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly logGroups = new Map<string, LogGroup>();
   readonly operations: Operations;
+  /** The case loops' timers: their schedule group and the role their schedules run with. */
+  readonly timers: { group: CfnScheduleGroup; role: Role };
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -219,6 +221,18 @@ export class StatelessStack extends Stack {
       // The built-in triage customer's people: whoever set Steward up, else whoever hears its alarms, else its own sender.
       TRIAGE_DESK: props.signIn.adminEmail ?? props.alarmEmail ?? /<([^>]+)>/.exec(props.fromAddress)?.[1] ?? props.fromAddress,
     };
+    // The case loops' timers: one-time schedules in a group of their own, fired with a role that may
+    // answer the tasks of the case-loop state machines and nothing else (kernel/timer-port.ts).
+    const timerGroup = new CfnScheduleGroup(this, 'TimerGroup', { name: timerGroupName(prefix) });
+    const timerRole = new Role(this, 'TimerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+    });
+    const caseLoops = Object.entries(manifest.workflows).filter(([, workflow]) => workflow.caseLoop);
+    if (caseLoops.length)
+      timerRole.addToPolicy(
+        new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: caseLoops.map(([workflow]) => stateMachineArns[workflow]) }),
+      );
+    this.timers = { group: timerGroup, role: timerRole };
     /** Only the environment a function's declared needs read. */
     const environmentOf = (declaration: FunctionDeclaration): Record<string, string> => {
       const environment: Record<string, string> = {};
@@ -226,6 +240,10 @@ export class StatelessStack extends Stack {
         if (need.kind === 'table') environment.TABLE_NAME = props.table.tableName;
         if (need.kind === 'blobs') environment.INBOUND_BUCKET = props.inboundMail.bucketName;
         if (need.kind === 'email') environment.SES_CONFIGURATION_SET = sesConfigurationSet;
+        if (need.kind === 'timers') {
+          environment.TIMER_GROUP = timerGroupName(prefix);
+          environment.TIMER_ROLE_ARN = timerRole.roleArn;
+        }
         if (need.kind === 'workflows') {
           const named = [...new Set([...need.start, ...need.signal])];
           environment.STATE_MACHINE_ARNS = JSON.stringify(
@@ -290,7 +308,7 @@ export class StatelessStack extends Stack {
       return found;
     };
 
-    for (const [workflow, { substitutions }] of Object.entries(manifest.workflows)) {
+    for (const [workflow, { substitutions, invokes }] of Object.entries(manifest.workflows)) {
       const logGroup = new LogGroup(this, `${workflow}-sfn-logs`, {
         retention: RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
@@ -305,7 +323,7 @@ export class StatelessStack extends Stack {
         logs: { destination: logGroup, level: LogLevel[props.workflowLogLevel ?? 'ERROR'], includeExecutionData: false },
         tracingEnabled: true,
       });
-      for (const folder of new Set(Object.values(substitutions))) fn(folder).grantInvoke(machine);
+      for (const folder of invokes) fn(folder).grantInvoke(machine);
       if ((props.workflowLogLevel ?? 'ERROR') !== 'ALL')
         NagSuppressions.addResourceSuppressions(machine, [
           {
@@ -535,6 +553,27 @@ export class StatelessStack extends Stack {
           new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: need.signal.map(arnOf) }),
         );
       }
+    } else if (need.kind === 'timers') {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+          resources: [
+            this.formatArn({
+              service: 'scheduler',
+              resource: 'schedule',
+              resourceName: `${this.timers.group.name}/*`,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      );
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [this.timers.role.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      );
     } else if (need.kind === 'settings') {
       const reads = (...names: string[]) => need.names.some((setting) => names.includes(setting));
       // Verifying a link signed with the legacy key needs the API token it was derived from.

@@ -97,15 +97,18 @@ export class LocalEngine {
       historyEventLimit?: number;
     } = {},
   ) {
-    for (const { name, definition } of definitions) {
-      const localDefinition = rewriteCallbackTasks(definition);
-      const taskStates = new Map<string, Json>();
-      collectTaskStates(localDefinition, taskStates);
-      this.machines.set(name, {
-        machine: new StateMachine(localDefinition, { validationOptions: { checkPaths: true, checkArn: true } }),
-        taskStates,
-      });
-    }
+    for (const { name, definition } of definitions) this.deploy(name, definition);
+  }
+
+  /** A workflow's definition, as UpdateStateMachine sets it: executions started from now on run it, running ones keep theirs. */
+  deploy(name: string, definition: Json): void {
+    const localDefinition = rewriteCallbackTasks(definition);
+    const taskStates = new Map<string, Json>();
+    collectTaskStates(localDefinition, taskStates);
+    this.machines.set(name, {
+      machine: new StateMachine(localDefinition, { validationOptions: { checkPaths: true, checkArn: true } }),
+      taskStates,
+    });
   }
 
   get workflows(): string[] {

@@ -12,6 +12,7 @@ export const FAULT_ERRORS = {
   dynamodb: { name: 'ThrottlingException', status: 400, message: 'Rate of requests exceeds the allowed throughput.' },
   sfn: { name: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   s3: { name: 'SlowDown', status: 503, message: 'Please reduce your request rate.' },
+  scheduler: { name: 'ThrottlingException', status: 429, message: 'Rate exceeded' },
 } as const;
 
 export type FaultTarget = keyof typeof FAULT_ERRORS;
@@ -63,7 +64,7 @@ export function parseFaults(value: unknown): FaultShares {
 export class Faults {
   private shares: FaultShares = {};
   /** Calls failed on purpose, per component. */
-  readonly injected: Record<FaultTarget, number> = { ses: 0, dynamodb: 0, sfn: 0, s3: 0 };
+  readonly injected: Record<FaultTarget, number> = { ses: 0, dynamodb: 0, sfn: 0, s3: 0, scheduler: 0 };
 
   constructor(initial: FaultShares = {}) {
     this.set(initial);

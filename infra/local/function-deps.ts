@@ -73,6 +73,7 @@ export function localDeps(functionName: string, declaration: FunctionDeclaration
     if (need.kind === 'table') deps[name] = all.store;
     else if (need.kind === 'email') deps[name] = all.mailer;
     else if (need.kind === 'workflows') deps[name] = declaredWorkflows(all.workflows, need, functionName);
+    else if (need.kind === 'timers') deps[name] = all.timers;
     else if (need.kind === 'settings') deps[name] = declaredSettings(need.names, all.settings);
     else if (need.kind === 'blobs')
       deps[name] = need.access === 'read' ? readOnly(all.blobs, BLOB_WRITES, 'the mail bucket', functionName) : all.blobs;

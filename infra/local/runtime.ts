@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
@@ -29,7 +30,8 @@ import { sesReceiptEvent } from './ses-receipt.ts';
 import { S3BlobStore } from '../../kernel/aws/s3-blob-store.ts';
 import { SesMailer, sendingRate } from '../../kernel/aws/ses-mailer.ts';
 import { SfnWorkflows } from '../../kernel/aws/sfn-workflows.ts';
-import { LOCAL_PLACE, stateMachineArn } from '../aws-names.ts';
+import { SchedulerTimers } from '../../kernel/aws/scheduler-timers.ts';
+import { LOCAL_PLACE, stateMachineArn, timerGroupName } from '../aws-names.ts';
 import { type FaultTarget, Faults, type FaultShares, parseFaults } from './faults.ts';
 import { LambdaSandbox } from './lambda-sandbox.ts';
 import { TableAccess } from './table-access.ts';
@@ -50,6 +52,7 @@ import { EXECUTION_STATUSES, type ExecutionStatus } from '../../kernel/workflow-
 import { ExecutionRecords } from './execution-records.ts';
 import { startHttpServer, type LocalRoute } from './http-server.ts';
 import { LocalScheduler } from './scheduler.ts';
+import { LocalTimers, startSchedulerApi } from './scheduler-api.ts';
 import { parseDuration } from './duration.ts';
 import { parseInstant } from './instant.ts';
 import { LocalTelemetry, type LogFormat } from './telemetry.ts';
@@ -68,6 +71,8 @@ const SES_FEEDBACK_DELAY_MS = 200;
 export const DEFAULT_ADMIN_EMAIL = 'admin@steward.localhost';
 /** Lambda tries an asynchronous event three times in all. */
 const ASYNC_ATTEMPTS = 3;
+/** The role the timers' schedules run with (on AWS: may answer Steward's state machines' tasks and nothing else). */
+const LOCAL_TIMER_ROLE_ARN = `arn:aws:iam::${LOCAL_PLACE.account}:role/steward-timers`;
 
 /** What `npm start -- …` accepts. */
 const ARGUMENTS = ['--in-memory', '--json-logs'];
@@ -81,6 +86,8 @@ export interface RuntimeOptions {
   sfnPort: number;
   /** The S3 API (s3rver) holding the inbound mail bucket. */
   s3Port: number;
+  /** EventBridge Scheduler's API for the case loops' timers (STEWARD_SCHEDULER_PORT; default: any free port). */
+  schedulerPort?: number;
   dataDir: string;
   inMemory: boolean;
   clock: 'real' | 'manual';
@@ -114,6 +121,11 @@ export interface RuntimeOptions {
   sfnQuotas?: boolean;
   /** How long, on the runtime's clock, an index query does not see an item just written (STEWARD_INDEX_DELAY_MS; default 0). */
   indexDelayMs?: number;
+  /**
+   * Definitions deployed at start instead of the modules' own, by workflow (tests of runs started
+   * before a change of definition); `deployWorkflows()` then deploys the modules' own.
+   */
+  workflowDefinitions?: Record<string, { file: string; substitutions: Record<string, string> }>;
   /** Overrides functions' configured timeouts, in seconds (tests shorten one to see it enforced). */
   functionTimeouts?: Record<string, number>;
   /** How log lines are printed: readable (default), JSON as on AWS (`--json-logs`), or not at all. */
@@ -172,6 +184,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeO
     smtpPort: port('STEWARD_SMTP_PORT', 2525),
     sfnPort: port('STEWARD_SFN_PORT', 8083),
     s3Port: port('STEWARD_S3_PORT', 4568),
+    schedulerPort: port('STEWARD_SCHEDULER_PORT', 8086),
     faults,
     sfnQuotas: onOff('STEWARD_SFN_QUOTAS', env.STEWARD_SFN_QUOTAS) === 'on',
     sesMaxRate: sendingRate(env.STEWARD_SES_MAX_RATE, 'STEWARD_SES_MAX_RATE'),
@@ -321,6 +334,8 @@ export interface Runtime {
   tableAccess: TableAccess;
   mailer: SesMailer;
   scheduler: LocalScheduler;
+  /** EventBridge Scheduler's one-time schedules: the case loops' timers. */
+  timers: LocalTimers;
   dynamodb: DynamoDbLocal;
   invoke(functionName: string, event: unknown): Promise<unknown>;
   /** Handler invocations and their total wall time per function, as Lambda would bill them. */
@@ -328,6 +343,8 @@ export interface Runtime {
   stop(): Promise<void>;
   /** Stops like a crash: in-process work ends, records stay as they were. */
   crash(): Promise<void>;
+  /** Deploys the modules' own definitions (after `workflowDefinitions`): running executions keep theirs, as on AWS. */
+  deployWorkflows(): void;
 }
 
 /** A secret given, or the one kept in the data folder, or a new one written there (readable by its owner only). */
@@ -502,14 +519,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
 
     const manifest = loadManifest();
+    const bound = (definition: unknown, substitutions: Record<string, string>) =>
+      substitute(
+        definition,
+        Object.fromEntries(Object.entries(substitutions).map(([placeholder, fn]) => [placeholder, localFunctionArn(fn)])),
+      );
     const definitions = Object.entries(manifest.workflows).map(([name, { substitutions }]) => ({
       name,
-      definition: substitute(
-        loadDefinition(name),
-        Object.fromEntries(Object.entries(substitutions).map(([placeholder, fn]) => [placeholder, localFunctionArn(fn)])),
-      ),
+      definition: bound(loadDefinition(name), substitutions),
     }));
-    const engine = new LocalEngine(definitions, invoke, clock, tracker, records, { retryIntervalMs: options.retryIntervalMs, telemetry });
+    const deployedFirst = definitions.map(({ name, definition }) => {
+      const instead = options.workflowDefinitions?.[name];
+      return { name, definition: instead ? bound(JSON.parse(readFileSync(instead.file, 'utf8')), instead.substitutions) : definition };
+    });
+    const engine = new LocalEngine(deployedFirst, invoke, clock, tracker, records, { retryIntervalMs: options.retryIntervalMs, telemetry });
     cleanups.push(() => engine.shutdown());
     // Step Functions' "Execution Status Change" event, routed as CDK's rule routes it.
     engine.onClosed = (record) => {
@@ -521,6 +544,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       new ApiQuotas(options.sfnQuotas === false ? {} : SFN_API_QUOTAS),
     );
     cleanups.push(() => closeServer(sfn.server));
+    // The case loops' deadlines: one-time schedules that answer a waiting task on the runtime's clock.
+    const localTimers = new LocalTimers(
+      [timerGroupName()],
+      clock,
+      (token, output) => engine.sendTaskSuccess(token, output),
+      tracker,
+      telemetry,
+    );
+    const schedulerApi = await startSchedulerApi(options.schedulerPort ?? 0, localTimers);
+    cleanups.push(() => closeServer(schedulerApi.server));
 
     // The functions reach every component through the AWS SDK, as on AWS, with faults injected where
     // asked, and nothing reaches a component from an invocation past its timeout.
@@ -555,6 +588,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       client('sfn', new SFNClient({ ...sdk, endpoint: sfn.endpoint })),
       telemetry,
     );
+    const timers = new SchedulerTimers(
+      timerGroupName(),
+      LOCAL_TIMER_ROLE_ARN,
+      client('scheduler', new SchedulerClient({ ...sdk, endpoint: schedulerApi.endpoint })),
+      clock,
+    );
     const apiUrl = `http://127.0.0.1:${options.port}`;
     const provider =
       adminPassword === undefined
@@ -578,6 +617,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         }),
       ),
       workflows,
+      timers,
       clock,
       telemetry,
       settings: {
@@ -795,7 +835,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         s3: { status: s3Status, endpoint: s3.endpoint, bucket: s3.bucket },
         http: { status: 'up', endpoint: apiUrl },
         smtp: { status: smtp.listening ? 'up' : 'down', endpoint: urls.smtp, inboundAddress: options.inboundAddress },
-        scheduler: { status: 'up', schedules: scheduler.nextRuns() },
+        scheduler: { status: 'up', schedules: scheduler.nextRuns(), endpoint: schedulerApi.endpoint, timers: localTimers.counters },
         workflows: {
           status: 'up',
           endpoint: sfn.endpoint,
@@ -924,6 +964,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       tableAccess,
       mailer,
       scheduler,
+      timers: localTimers,
+      deployWorkflows: () => {
+        for (const { name, definition } of definitions) engine.deploy(name, definition);
+      },
       dynamodb,
       invoke,
       invocations,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { TokenBucket } from '../../kernel/pace.ts';
 import type { ExecutionStatus } from '../../kernel/workflow-port.ts';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../aws-names.ts';
 import { awsError, type LocalEngine } from './engine.ts';
 import type { ExecutionRecord } from './execution-records.ts';
+import { startLocalApi } from './local-api.ts';
 
 const MAX_REQUEST_BYTES = 1_048_576;
 const TARGET_PREFIX = 'AWSStepFunctions.';
@@ -198,46 +199,34 @@ export interface SfnApi {
 
 /** Serves the operations on 127.0.0.1:`port`, each call taking a token of its operation's quota first. */
 export async function startSfnApi(port: number, operations: Record<string, Operation>, quotas = new ApiQuotas()): Promise<SfnApi> {
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => {
-      const answer = (status: number, body: Body) => {
-        const text = JSON.stringify(body);
-        const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() };
-        if (status >= 400) headers['x-amzn-errortype'] = String(body.__type);
-        response.writeHead(status, headers).end(text);
-      };
-      const target = String(request.headers['x-amz-target'] ?? '');
-      const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-      const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
-      if (request.method !== 'POST' || !operation)
-        return answer(400, { __type: 'UnknownOperationException', message: `unknown operation "${target.slice(0, 100)}"` });
-      if (size > MAX_REQUEST_BYTES) return answer(413, { __type: 'RequestEntityTooLarge', message: 'request too large' });
-      if (!quotas.take(name)) return answer(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
-      let body: Body;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
-      } catch {
-        return answer(400, { __type: 'SerializationException', message: 'the request body is not a JSON object' });
-      }
-      operation(body).then(
-        (result) => answer(200, result),
-        (error: Error & { awsError?: boolean }) =>
-          error.awsError
-            ? answer(400, { __type: error.name, message: error.message })
-            : answer(500, { __type: 'InternalFailure', message: error.message }),
-      );
-    });
+  const { server, endpoint } = await startLocalApi(port, MAX_REQUEST_BYTES, (request, response, raw) => {
+    const answer = (status: number, body: Body) => {
+      const text = JSON.stringify(body);
+      const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() };
+      if (status >= 400) headers['x-amzn-errortype'] = String(body.__type);
+      response.writeHead(status, headers).end(text);
+    };
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+    const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
+    if (request.method !== 'POST' || !operation)
+      return answer(400, { __type: 'UnknownOperationException', message: `unknown operation "${target.slice(0, 100)}"` });
+    if (!raw) return answer(413, { __type: 'RequestEntityTooLarge', message: 'request too large' });
+    if (!quotas.take(name)) return answer(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+    let body: Body;
+    try {
+      body = JSON.parse(raw.toString('utf8') || '{}');
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
+    } catch {
+      return answer(400, { __type: 'SerializationException', message: 'the request body is not a JSON object' });
+    }
+    operation(body).then(
+      (result) => answer(200, result),
+      (error: Error & { awsError?: boolean }) =>
+        error.awsError
+          ? answer(400, { __type: error.name, message: error.message })
+          : answer(500, { __type: 'InternalFailure', message: error.message }),
+    );
   });
-  await new Promise<void>((resolveListen, rejectListen) => {
-    server.once('error', rejectListen);
-    server.listen(port, '127.0.0.1', () => resolveListen());
-  });
-  return { server, endpoint: `http://127.0.0.1:${port}`, quotas };
+  return { server, endpoint, quotas };
 }

@@ -8,3 +8,4 @@ export * from './issue-step.ts';
 export * from './outage.ts';
 export * from './routes.ts';
 export * from './issue-schemas.ts';
+export * from './issue-case.ts';

@@ -2,7 +2,7 @@ import type { Actor } from '../../kernel/actor.ts';
 import { issueStatuses, normalizeIssue, type Issue, type IssueStatus } from './issue.ts';
 import { ConcurrentChange, ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
 import { DomainError } from '../../kernel/errors.ts';
-import { readWait, type StoredWait, storeWaitToken, type WaitRecord } from '../../kernel/wait-tokens.ts';
+import { readWait, type WaitRecord } from '../../kernel/wait-tokens.ts';
 
 /** Item layout of issues in the single table. */
 /** Below DynamoDB's 400 KB item limit, with room for the key and index attributes. */
@@ -255,17 +255,14 @@ const customerIssueKey = (issue: Pick<Issue, 'customerId' | 'createdAt' | 'id'>)
   sk: `ISSUE#${issue.createdAt}#${issue.id}`,
 });
 
+/** Where the issue's waiting run keeps its callback token (kernel/wait-tokens.ts). */
+export const issueWaitKey = waitKey;
+
 /**
- * Stores an issue workflow's callback token (kernel/wait-tokens.ts) and reads the issue's event
- * counters after it: an event writes the issue first and reads the token after, so one of the two
- * always sees the other. Light on purpose: the wait function needs no more of the issue than this.
+ * Whether an event came in that no step has handled yet (or the issue is gone, which its next step
+ * finds out). Light on purpose: a turn reads no more of the issue than its two counters here.
  */
-export async function setIssueWaitToken(
-  store: DynamoStore,
-  run: { issueId: string; token: string; execution?: string; base: string },
-): Promise<{ wait: StoredWait; issue?: { eventSeq: number; handledSeq: number } }> {
-  const wait = await storeWaitToken(store, waitKey(run.issueId), run.token, run.execution, run.base);
-  if (wait.superseded) return { wait };
-  const issue = await store.get<{ eventSeq?: number; handledSeq?: number }>(issueKey(run.issueId));
-  return { wait, issue: issue ? { eventSeq: issue.eventSeq ?? 0, handledSeq: issue.handledSeq ?? 0 } : undefined };
+export async function hasUnhandledEvent(store: DynamoStore, issueId: string): Promise<boolean> {
+  const issue = await store.get<{ eventSeq?: number; handledSeq?: number }>(issueKey(issueId));
+  return !issue || (issue.eventSeq ?? 0) > (issue.handledSeq ?? 0);
 }

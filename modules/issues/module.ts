@@ -36,6 +36,7 @@ export default defineModule({
     },
   ],
   workflows: {
-    'issue-lifecycle': { substitutions: { IssueStepFunctionArn: 'issue-step', IssueWaitFunctionArn: 'issue-wait' } },
+    // issue-wait: the wait state of runs started before the case loop, which hand over at their next wake.
+    'issue-lifecycle': { caseLoop: { turn: 'issue-step', earlier: ['issue-wait'] } },
   },
 });

@@ -14,3 +14,4 @@ export * from './suspension.ts';
 export * from './dunning-step.ts';
 export * from './routes.ts';
 export type { WorklistEntry } from './worklist.ts';
+export * from './dunning-case.ts';

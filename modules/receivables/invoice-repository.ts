@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readWait, type StoredWait, storeWaitToken, type WaitRecord } from '../../kernel/wait-tokens.ts';
+import { readWait, type WaitRecord } from '../../kernel/wait-tokens.ts';
 import type { DunningState } from './dunning.ts';
 import type { Invoice, InvoiceStatus } from './invoices.ts';
 import { ConcurrentChange, ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
@@ -226,11 +226,6 @@ export class InvoiceRepository {
     return items.map((item) => ({ customerId: String(item.customerId), generation: Number(item.generation) }));
   }
 
-  /** Stores the dunning run's callback token and counts its turns (kernel/wait-tokens.ts). */
-  async setWaitToken(customerId: string, token: string, execution: string | undefined, base: string): Promise<StoredWait> {
-    return storeWaitToken(this.store, dunningWaitKey(customerId), token, execution, base);
-  }
-
   async waitToken(customerId: string): Promise<string | undefined> {
     return (await this.waitRecord(customerId))?.token;
   }
@@ -238,10 +233,7 @@ export class InvoiceRepository {
   async waitRecord(customerId: string): Promise<WaitRecord | undefined> {
     return readWait(this.store, dunningWaitKey(customerId));
   }
-
-  async clearWaitToken(customerId: string): Promise<void> {
-    await this.store.delete(dunningWaitKey(customerId));
-  }
 }
 
-const dunningWaitKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'DUNNING-WAIT' });
+/** Where a customer's waiting dunning run keeps its callback token (kernel/wait-tokens.ts). */
+export const dunningWaitKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'DUNNING-WAIT' });

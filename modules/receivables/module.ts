@@ -52,7 +52,8 @@ export default defineModule({
     },
   ],
   workflows: {
-    'invoice-dunning': { substitutions: { DunningStepFunctionArn: 'dunning-step', DunningWaitFunctionArn: 'dunning-wait' } },
+    // dunning-wait: the wait state of runs started before the case loop, which hand over at their next wake.
+    'invoice-dunning': { caseLoop: { turn: 'dunning-step', earlier: ['dunning-wait'] } },
     'invoice-import': { substitutions: { InvoiceImportFunctionArn: 'invoice-import' } },
   },
 });

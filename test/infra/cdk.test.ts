@@ -177,28 +177,59 @@ describe('CDK stacks', () => {
       .sort();
 
   it('explicit grants: only the functions that record events complete callback tasks; only the step and inbound mail send email', () => {
+    // The steps end their own turns; the timers' role answers a task at its deadline.
     expect(rolesWith('states:SendTaskSuccess')).toEqual([
+      'TimerRoleBA368C44',
       'fnapi',
       'fndunningrun',
+      'fndunningstep',
       'fndunningwait',
       'fninboundemail',
       'fninvoiceimport',
       'fninvoices',
+      'fnissuestep',
       'fnissuewait',
       'fnwebhooks',
     ]);
-    // The wait functions start the next run when a long-lived run continues as new.
+    // The steps start the next run when a long-lived run continues as new; the wait functions hand earlier runs over.
     expect(rolesWith('states:StartExecution')).toEqual([
       'fnapi',
       'fndunningrun',
+      'fndunningstep',
       'fndunningwait',
       'fninboundemail',
       'fninvoices',
+      'fnissuestep',
       'fnissuewait',
       'fnreconcile',
       'fnwebhooks',
     ]);
     expect(rolesWith('ses:SendEmail')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep', 'fnsesfeedback']);
+  });
+
+  it("the case loops' timers: a schedule group of their own; only the steps set them, only there, passing only the timer role, which may only answer the case loops' tasks", () => {
+    stateless.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'steward-timers' });
+    expect(rolesWith('scheduler:CreateSchedule')).toEqual(['fndunningstep', 'fnissuestep']);
+    expect(rolesWith('iam:PassRole')).toEqual(['fndunningstep', 'fnissuestep']);
+    const policies = Object.values<any>(stateless.findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    for (const statement of statements.filter((entry: any) => JSON.stringify(entry.Action).includes('scheduler:'))) {
+      expect(statement.Action).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
+      expect(JSON.stringify(statement.Resource)).toContain(':schedule/steward-timers/*');
+    }
+    for (const statement of statements.filter((entry: any) => entry.Action === 'iam:PassRole')) {
+      expect(JSON.stringify(statement.Resource)).toContain('TimerRole');
+      expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    }
+    const timerPolicy = policies.find((policy) => String(policy.Properties.Roles[0].Ref).startsWith('TimerRole'));
+    expect(timerPolicy.Properties.PolicyDocument.Statement).toHaveLength(1);
+    const [answer] = timerPolicy.Properties.PolicyDocument.Statement;
+    expect(answer.Action).toBe('states:SendTaskSuccess');
+    expect(JSON.stringify(answer.Resource)).toMatch(/steward-issue-lifecycle.*steward-invoice-dunning/);
+    expect(JSON.stringify(answer.Resource)).not.toContain('invoice-import');
+    expect(environmentOf('issue-step')).toMatchObject({ TIMER_GROUP: 'steward-timers' });
+    expect(environmentOf('issue-step').TIMER_ROLE_ARN).toBeDefined();
+    expect(environmentOf('api').TIMER_GROUP).toBeUndefined();
   });
 
   /** A function's environment variables, by function folder (the logical id is fn-<name> without dashes). */

@@ -106,8 +106,8 @@ describe("each function's timeout, as Lambda enforces it", () => {
 
     const run = await rt.engine.describe('issue-lifecycle', `issue-${id}-g1`);
     expect(run?.status).toBe('RUNNING');
-    // The handler's middleware (Middy) gives up just before Lambda's timeout, as on AWS; the Step's Retry runs it again.
-    expect(run?.events).toContainEqual(expect.objectContaining({ type: 'StateFailed', state: 'Step', Error: 'TimeoutError' }));
+    // The handler's middleware (Middy) gives up just before Lambda's timeout, as on AWS; the Turn's Retry runs it again.
+    expect(run?.events).toContainEqual(expect.objectContaining({ type: 'StateFailed', state: 'Turn', Error: 'TimeoutError' }));
     const recorded = await sentEmails(rt.store, `ISSUE#${id}`);
     const delivered = (await inbox(rt)).filter((email) => !earlier.has(email.messageId));
     expect(recorded.map((email) => email.template)).toEqual(expect.arrayContaining(['acknowledgement', 'holding-update']));

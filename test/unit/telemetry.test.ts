@@ -75,6 +75,10 @@ describe('telemetry', () => {
       issueId: 'I-7',
       execution: 'issue-I-7-g2',
     });
+    // A case loop's turn: the execution's input is its `case`.
+    expect(
+      correlationOf({ case: { customerId: 'acme', generation: 3 }, taskToken: 't', execution: 'dunning-acme-g3', startedAt: 'x' }),
+    ).toEqual({ customerId: 'acme', execution: 'dunning-acme-g3' });
     const api = (routeKey: string, id: string) => ({ routeKey, pathParameters: { id }, requestContext: { requestId: 'api-1' } });
     expect(correlationOf(api('POST /issues/{id}/events', 'I-9'))).toEqual({ issueId: 'I-9', apiRequestId: 'api-1' });
     expect(correlationOf(api('GET /customers/{id}/dunning', 'acme'))).toEqual({ customerId: 'acme', apiRequestId: 'api-1' });

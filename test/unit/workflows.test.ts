@@ -2,7 +2,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { definitionFile, FUNCTIONS_DIR, PROJECT_ROOT, loadDefinition, loadManifest, placeholders } from '../../infra/workflow-manifest.ts';
+import {
+  CASE_LOOP_DEFINITION,
+  definitionFile,
+  FUNCTIONS_DIR,
+  PROJECT_ROOT,
+  loadDefinition,
+  loadManifest,
+  placeholders,
+} from '../../infra/workflow-manifest.ts';
+import { CASE_ENDINGS } from '../../kernel/case-loop.ts';
 
 const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
 
@@ -26,15 +35,19 @@ const files = readdirSync(join(PROJECT_ROOT, 'modules'), { withFileTypes: true }
 
 describe('workflow definitions', () => {
   it('has at least the issue lifecycle; every file is declared by its module and every declared workflow has its file', () => {
-    expect(files).toContain('modules/issues/workflows/issue-lifecycle.asl.json');
-    expect(files).toEqual(
-      Object.keys(manifest.workflows)
-        .map((workflow) => definitionFile(workflow).slice(PROJECT_ROOT.length + 1))
-        .sort(),
-    );
+    expect(definitionFile('issue-lifecycle')).toBe(CASE_LOOP_DEFINITION);
+    const ownDefinitions = Object.keys(manifest.workflows).filter((workflow) => !manifest.workflows[workflow].caseLoop);
+    expect(files).toEqual(ownDefinitions.map((workflow) => definitionFile(workflow).slice(PROJECT_ROOT.length + 1)).sort());
   });
 
-  for (const file of [...files, 'test/engine/feature-tour.asl.json']) {
+  it('the case loops (issues, dunning) share the one definition, and the functions their earlier runs invoke stay granted', () => {
+    for (const workflow of ['issue-lifecycle', 'invoice-dunning']) expect(manifest.workflows[workflow].caseLoop).toBe(true);
+    expect(manifest.workflows['issue-lifecycle'].invokes).toEqual(['issue-step', 'issue-wait']);
+    expect(manifest.workflows['invoice-dunning'].invokes).toEqual(['dunning-step', 'dunning-wait']);
+  });
+
+  const earlierDefinitions = ['test/engine/two-state-issue-lifecycle.asl.json', 'test/engine/two-state-invoice-dunning.asl.json'];
+  for (const file of [...files, 'kernel/case-loop.asl.json', ...earlierDefinitions, 'test/engine/feature-tour.asl.json']) {
     it(`${file} is valid ASL (asl-validator)`, () => {
       const definition = JSON.parse(readFileSync(join(PROJECT_ROOT, file), 'utf8'));
       const result = validate(definition);
@@ -113,5 +126,6 @@ const THROWN = (() => {
     }
   };
   for (const folder of ['functions', 'modules', 'kernel']) walk(folder);
+  for (const ending of Object.values(CASE_ENDINGS)) names.add(ending);
   return names;
 })();
