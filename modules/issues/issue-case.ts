@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-import type { CaseIdentity, CaseType } from '../../kernel/case-loop.ts';
-import { executionName, ISSUE_WORKFLOW, workflowInput } from './issue.ts';
-import { hasUnhandledEvent, issueWaitKey } from './issue-repository.ts';
+import type { CaseType } from '../../kernel/case-loop.ts';
+import type { KeptCase } from '../../kernel/case-reconcile.ts';
+import { executionName, ISSUE_WORKFLOW, type IssueStatus, workflowInput } from './issue.ts';
+import { hasUnhandledEvent, IssueRepository, issueWaitKey } from './issue-repository.ts';
 import { IssueNotFound, type IssueStepDeps, runIssueStep } from './issue-step.ts';
 
 /** An issue's generation: what its runs are about. Runs older than generations name only the issue. */
@@ -17,8 +18,11 @@ const ownerSchema = z.object({
 
 const issue = (owner: IssueOwner) => ({ id: owner.issueId, generation: owner.generation ?? 1 });
 
-/** Which runs follow an issue generation (its identity in the case loop). */
-export const issueRuns: CaseIdentity<IssueOwner> = {
+/** The statuses in which an issue is followed up (closed is the only other). */
+const FOLLOWED: IssueStatus[] = ['open', 'acknowledged', 'resolved'];
+
+/** Which runs follow an issue generation (its identity in the case loop), and which issues need one. */
+export const issueRuns: KeptCase<IssueOwner> = {
   workflow: ISSUE_WORKFLOW,
   owner: (input) => ownerSchema.parse(input),
   base: (owner) => executionName(issue(owner)),
@@ -26,6 +30,16 @@ export const issueRuns: CaseIdentity<IssueOwner> = {
   waitKey: (owner) => issueWaitKey(owner.issueId),
   pending: ({ store }, owner) => hasUnhandledEvent(store, owner.issueId),
   legacy: { closedError: 'IssueClosed' },
+  sweep: 'issues',
+  live: async (store) => {
+    const repo = new IssueRepository(store);
+    const followed = await Promise.all(FOLLOWED.map((status) => repo.listIssues({ status }, ['id', 'generation', 'status', 'createdAt'])));
+    return followed.flat().map((issue) => ({ issueId: issue.id, generation: issue.generation ?? 1 }));
+  },
+  isLive: async (store, owner) => {
+    const issue = await new IssueRepository(store).getIssue(owner.issueId);
+    return !!issue && issue.generation === (owner.generation ?? 1) && FOLLOWED.includes(issue.status);
+  },
 };
 
 /** An issue generation as a case of the case loop: its step is runIssueStep; an event is an unhandled one. */

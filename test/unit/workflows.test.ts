@@ -12,6 +12,7 @@ import {
   placeholders,
 } from '../../infra/workflow-manifest.ts';
 import { CASE_ENDINGS } from '../../kernel/case-loop.ts';
+import { KEPT_CASES } from '../../functions/reconcile/handler.ts';
 
 const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
 
@@ -44,6 +45,12 @@ describe('workflow definitions', () => {
     for (const workflow of ['issue-lifecycle', 'invoice-dunning']) expect(manifest.workflows[workflow].caseLoop).toBe(true);
     expect(manifest.workflows['issue-lifecycle'].invokes).toEqual(['issue-step', 'issue-wait']);
     expect(manifest.workflows['invoice-dunning'].invokes).toEqual(['dunning-step', 'dunning-wait']);
+  });
+
+  it('every case loop is kept running by the reconcile function, each swept by a name of its own', () => {
+    const loops = Object.keys(manifest.workflows).filter((workflow) => manifest.workflows[workflow].caseLoop);
+    expect(KEPT_CASES.map((type) => type.workflow).sort()).toEqual(loops.sort());
+    expect(new Set(KEPT_CASES.map((type) => type.sweep)).size).toBe(KEPT_CASES.length);
   });
 
   const earlierDefinitions = ['test/engine/two-state-issue-lifecycle.asl.json', 'test/engine/two-state-invoice-dunning.asl.json'];
