@@ -5,9 +5,7 @@ export {
   customerSchema,
   issueRecipients,
   MAX_CUSTOMER_ID,
-  senderKeys,
   type Customer,
 } from './customer.ts';
 export { CustomerRepository } from './customer-repository.ts';
-export { customerRoutes } from './routes.ts';
-export { TRIAGE_ID, triageCustomer, triageCustomerOf } from './triage.ts';
+export { triageCustomerOf } from './triage.ts';

@@ -1,11 +1,8 @@
 /** Issues: their lifecycle, timers, escalations, RFOs and KPIs. The public entry of the module. */
-export * from './issue.ts';
-export * from './issue-links.ts';
-export * from './issue-repository.ts';
-export * from './issue-service.ts';
-export * from './kpis.ts';
-export * from './issue-step.ts';
-export * from './outage.ts';
-export * from './routes.ts';
-export * from './issue-schemas.ts';
-export * from './issue-case.ts';
+export { InvalidTransition, isUnresolved, openIssue, type Issue, type LadderRung, type NewIssue, type Rfo } from './issue.ts';
+export { IssueRepository, type TimelineEntry } from './issue-repository.ts';
+export { IssueService } from './issue-service.ts';
+export { kpisOf } from './kpis.ts';
+export { hadOutage } from './outage.ts';
+export { issueEventSchema } from './issue-schemas.ts';
+export { issueCase, issueRuns } from './issue-case.ts';

@@ -3,7 +3,7 @@
  * email severities, the dunning ladder) that issues and receivables freeze when a case starts.
  * The public entry of the module.
  */
-export { defaultDunningPolicy, dunningPolicySchema, type DunningPolicy } from './dunning-policy.ts';
+export { defaultDunningPolicy, type DunningPolicy } from './dunning-policy.ts';
 export {
   calendars,
   defaultPolicy,
@@ -13,12 +13,8 @@ export {
   freezePolicy,
   ladderLevels,
   ms,
-  policyInputSchema,
-  policySchema,
   type EscalationLevel,
   type IssuePolicy,
   type Policy,
-  type SeverityPolicy,
 } from './policy.ts';
 export { PolicyRepository, type PolicyVersion } from './policy-repository.ts';
-export { policyRoutes } from './routes.ts';

@@ -1,17 +1,8 @@
 /** Receivables: invoices, payments, disputes, promises, the dunning ladder and AR KPIs. The public entry of the module. */
-export * from './ar-kpis.ts';
-export * from './dunning.ts';
-export * from './dunning-service.ts';
-export * from './invoice-csv.ts';
-export * from './invoice-import.ts';
-export * from './invoice-repository.ts';
-export * from './invoices.ts';
-export * from './money-links.ts';
-export * from './notices.ts';
-export * from './replies.ts';
-export * from './stripe.ts';
-export * from './suspension.ts';
-export * from './dunning-step.ts';
-export * from './routes.ts';
+export { DUNNING_WORKFLOW, dunningExecutionName } from './dunning-service.ts';
+export { IMPORTS_PREFIX, ImportJobs } from './invoice-import.ts';
+export { DUNNING_SHARDS, InvoiceRepository, type StoredInvoice } from './invoice-repository.ts';
+export type { Invoice } from './invoices.ts';
+export { customerRepliesPage, recordCustomerReply } from './replies.ts';
+export { dunningCase, dunningRuns } from './dunning-case.ts';
 export type { WorklistEntry } from './worklist.ts';
-export * from './dunning-case.ts';

@@ -1,7 +1,5 @@
 /** Users, roles and personal API tokens: who may do what. The public entry of the module. */
 export { callerOf, requirePermission, type RoutePermission, staffAuth } from './authentication.ts';
 export { allows, PERMISSIONS, type Permission, ROLE_PERMISSIONS, ROLES, type Role } from './permissions.ts';
-export { auditRoutes } from './audit-routes.ts';
-export { userRoutes } from './routes.ts';
 export type { ApiToken, User } from './user.ts';
-export { callerZone, staffZone, UserRepository } from './user-repository.ts';
+export { callerZone, staffZone } from './user-repository.ts';

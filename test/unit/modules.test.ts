@@ -17,12 +17,46 @@ const folders = readdirSync(join(PROJECT_ROOT, 'modules'), { withFileTypes: true
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name);
 
+/** Every .ts and .tsx file below `folder`. */
+function sourcesUnder(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? entry.name === 'node_modules'
+        ? []
+        : sourcesUnder(join(folder, entry.name))
+      : /\.tsx?$/.test(entry.name)
+        ? [join(folder, entry.name)]
+        : [],
+  );
+}
+
 describe('module manifests (modules/<name>/module.ts, listed in modules/modules.ts)', () => {
   it('every module folder is listed once, under its own name, with an entry and a manifest', () => {
     expect(modules.map((module) => module.name).sort()).toEqual(folders.sort());
     for (const name of folders) {
       expect(existsSync(join(PROJECT_ROOT, 'modules', name, 'index.ts')), `modules/${name}/index.ts`).toBe(true);
       expect(existsSync(join(PROJECT_ROOT, 'modules', name, 'module.ts')), `modules/${name}/module.ts`).toBe(true);
+    }
+  });
+
+  it("a module's face names what it gives (no export *), and a name it gives is used outside it", () => {
+    const outside = (name: string) =>
+      ['functions', 'infra', 'modules', 'console/src', 'test', 'bench', 'scripts']
+        .flatMap((folder) => sourcesUnder(join(PROJECT_ROOT, folder)))
+        .filter((file) => !file.startsWith(join(PROJECT_ROOT, 'modules', name) + '/'));
+    for (const { name } of modules) {
+      const face = readFileSync(join(PROJECT_ROOT, 'modules', name, 'index.ts'), 'utf8');
+      expect([name, face.includes('export *')]).toEqual([name, false]);
+      const given = [...face.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap((match) =>
+        match[1]
+          .split(',')
+          .map((entry) => entry.replace(/^\s*type\s+/, '').trim())
+          .filter(Boolean),
+      );
+      const texts = outside(name).map((file) => readFileSync(file, 'utf8'));
+      for (const exported of given)
+        expect([name, exported, texts.some((text) => new RegExp(`\\b${exported}\\b`).test(text))]).toEqual([name, exported, true]);
     }
   });
 
