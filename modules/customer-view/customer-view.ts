@@ -4,7 +4,7 @@ import type { Deps } from '../../kernel/deps.ts';
 import { type ApiEvent, json, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
 import { pageCursor } from '../../kernel/paging.ts';
 import { customerEmailsPage } from '../../kernel/outbox.ts';
-import { CustomerRepository } from '../customers/index.ts';
+import { CustomerDirectory } from '../customers/index.ts';
 import { type Issue, IssueRepository } from '../issues/index.ts';
 import { customerRepliesPage, InvoiceRepository, type StoredInvoice } from '../receivables/index.ts';
 import { allows, type Permission, requirePermission } from '../users/index.ts';
@@ -60,7 +60,7 @@ const invoiceSummary = ({ id, status, dueDate, amount, amountPaid, credit, curre
  * invoices:read: a role without them gets the customer without those lists.
  */
 export function customerView(deps: Pick<Deps, 'store'>): Record<string, RouteHandler> {
-  const customers = new CustomerRepository(deps.store);
+  const customers = new CustomerDirectory(deps.store);
   const issuesOf = new IssueRepository(deps.store);
   const invoicesOf = new InvoiceRepository(deps.store);
 

@@ -7,5 +7,7 @@ export {
   MAX_CUSTOMER_ID,
   type Customer,
 } from './customer.ts';
+export { CustomerDirectory } from './customer-directory.ts';
+/** For the composition roots, benchmarks and tests; modules use the CustomerDirectory. */
 export { CustomerRepository } from './customer-repository.ts';
 export { triageCustomerOf } from './triage.ts';

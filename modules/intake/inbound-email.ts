@@ -7,7 +7,7 @@ import { DomainError } from '../../kernel/errors.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { emailIdFromBounceAddress, emailIdFromReplyAddress, issueFromReplyAddress } from '../../kernel/links.ts';
 import { emailOfMessage, ownerOfEmail, recipientsOfBounced } from '../../kernel/outbox.ts';
-import { CustomerRepository, triageCustomerOf } from '../customers/index.ts';
+import { CustomerDirectory } from '../customers/index.ts';
 import { InvalidTransition, IssueService } from '../issues/index.ts';
 import { emailSeverity, mentionsBackup, PolicyRepository } from '../policies/index.ts';
 import { recordCustomerReply } from '../receivables/index.ts';
@@ -95,7 +95,7 @@ export type InboundEmailDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'workfl
  */
 export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promise<InboundOutcome> {
   const service = new IssueService(deps);
-  const customers = new CustomerRepository(deps.store);
+  const customers = new CustomerDirectory(deps.store);
   const audit = new AuditLog(deps.store, deps.clock);
 
   /** What a customer's mail wrote, in the audit trail (a redelivery wrote nothing). */
@@ -210,7 +210,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     let customer = follows ? await customers.getCustomer(follows.customerId) : await customers.customerBySender(from);
     const unknown = settings.unknownSender;
     const triage = customer ? undefined : `the sender ${from || '(none)'} is not a contact or domain of any customer.`;
-    if (!customer && unknown !== 'refuse') customer = await triageCustomerOf(customers, unknown, deps.clock.now());
+    if (!customer && unknown !== 'refuse') customer = await customers.triageCustomer(unknown, deps.clock.now());
     if (!customer) return refused(`sender ${from || '(none)'} is not a contact or domain of any customer`);
 
     // One issue per message even when it is delivered twice, at once or later: the message's id claims
@@ -328,7 +328,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     const unknown = deps.settings.unknownSender;
     const customer =
       (await customers.customerBySender(from)) ??
-      (unknown === 'refuse' ? undefined : await triageCustomerOf(customers, unknown, deps.clock.now()));
+      (unknown === 'refuse' ? undefined : await customers.triageCustomer(unknown, deps.clock.now()));
     if (!customer) throw failure;
     const dedupKey = `unreadable-${sha(ses.mail.messageId)}`;
     const issueId = await new AlertRepository(deps.store).claimedIssueId(

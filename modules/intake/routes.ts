@@ -1,6 +1,6 @@
 import type { Deps } from '../../kernel/deps.ts';
 import { json, parseBody, pathParam, type RouteHandler } from '../../kernel/http.ts';
-import { CustomerRepository } from '../customers/index.ts';
+import { CustomerDirectory } from '../customers/index.ts';
 import { AlertRepository } from './alert-repository.ts';
 import { integrationSchema } from './alerts.ts';
 import { MailQuarantine } from './mail-quarantine.ts';
@@ -12,7 +12,7 @@ export const MAX_INTEGRATIONS = 100;
 /** Integrations: each webhook sender's own secret, default customer and severity mapping. */
 export function integrationRoutes(deps: Pick<Deps, 'store'>): Record<string, RouteHandler> {
   const alerts = new AlertRepository(deps.store);
-  const customers = new CustomerRepository(deps.store);
+  const customers = new CustomerDirectory(deps.store);
   return {
     'GET /integrations': async () =>
       json(200, {

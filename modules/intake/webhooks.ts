@@ -7,7 +7,6 @@ import type { Deps } from '../../kernel/deps.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { asHttpError, bearerToken, bodyText, equalsAny, json, validate, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
 import { InvalidTransition, IssueService, isUnresolved, type NewIssue } from '../issues/index.ts';
-import { triageCustomerOf } from '../customers/index.ts';
 import { AlertRepository } from './alert-repository.ts';
 import {
   alertmanagerSchema,
@@ -254,7 +253,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
       if (customerId && !exists.has(customerId)) exists.set(customerId, (await repo.getCustomer(customerId)) !== undefined);
     const unclaimed = routings.some((routing) => routing && !(routing.customerId && exists.get(routing.customerId)));
     const setting = deps.settings.unknownSender;
-    const triage = unclaimed && setting !== 'refuse' ? (await triageCustomerOf(repo, setting, deps.clock.now()))?.id : undefined;
+    const triage = unclaimed && setting !== 'refuse' ? (await repo.triageCustomer(setting, deps.clock.now()))?.id : undefined;
     // An alert for no customer, or for an unknown one, is filed under the triage customer (whose
     // people are told as its contacts), so a monitor's alert is never dropped for its labels.
     const routed = routings.map((routing, index): AlertRouting | { field: string; problem: string } | undefined => {

@@ -3,7 +3,7 @@ import { contention } from '../../kernel/contention.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { runName } from '../../kernel/workflow-runs.ts';
-import { type Customer, CustomerRepository } from '../customers/index.ts';
+import { type Customer, CustomerDirectory } from '../customers/index.ts';
 import { calendars, freezePolicy, PolicyRepository } from '../policies/index.ts';
 import {
   applyEvent,
@@ -30,12 +30,12 @@ export type IssueDeps = Pick<Deps, 'store' | 'clock' | 'workflows'>;
  */
 export class IssueService {
   readonly issues: IssueRepository;
-  readonly customers: CustomerRepository;
+  readonly customers: CustomerDirectory;
   private readonly policies: PolicyRepository;
 
   constructor(private readonly deps: IssueDeps) {
     this.issues = new IssueRepository(deps.store);
-    this.customers = new CustomerRepository(deps.store);
+    this.customers = new CustomerDirectory(deps.store);
     this.policies = new PolicyRepository(deps.store);
   }
 

@@ -4,7 +4,7 @@ import { renderIssueEmail } from './templates.ts';
 import { replyAddress, signLink, type LinkAction } from '../../kernel/links.ts';
 import { sendOnce, sentEmails } from '../../kernel/outbox.ts';
 import { counted, inWords } from '../../kernel/time-words.ts';
-import { contactNames, CustomerRepository, issueRecipients, type Customer } from '../customers/index.ts';
+import { contactNames, CustomerDirectory, issueRecipients, type Customer } from '../customers/index.ts';
 import { calendars, ms } from '../policies/index.ts';
 import { staffZone } from '../users/index.ts';
 import {
@@ -42,7 +42,7 @@ export async function runIssueStep(
 ): Promise<{ done: boolean; waitSeconds: number }> {
   const { store, clock } = deps;
   const repo = new IssueRepository(store);
-  const customers = new CustomerRepository(store);
+  const customers = new CustomerDirectory(store);
   for (let attempt = 1; ; attempt++) {
     const issue = await repo.getIssue(issueId);
     if (!issue) throw new IssueNotFound(`issue ${issueId} does not exist`);

@@ -3,7 +3,7 @@ import { InvoiceRepository, type StoredInvoice } from './invoice-repository.ts';
 import { contention } from '../../kernel/contention.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { DomainError } from '../../kernel/errors.ts';
-import { CustomerRepository, type Customer } from '../customers/index.ts';
+import { CustomerDirectory, type Customer } from '../customers/index.ts';
 import { defaultPolicy, PolicyRepository, type Policy } from '../policies/index.ts';
 import { businessCalendar, type BusinessCalendar } from '../../kernel/calendar.ts';
 import { decideDunning, type DunningState } from './dunning.ts';
@@ -25,7 +25,7 @@ export async function customerContext(
   deps: Pick<Deps, 'store' | 'clock'>,
   customerId: string,
 ): Promise<{ customer: Customer; policy: Policy; calendar: BusinessCalendar; today: string }> {
-  return contextOf(deps, await new CustomerRepository(deps.store).existingCustomer(customerId));
+  return contextOf(deps, await new CustomerDirectory(deps.store).existingCustomer(customerId));
 }
 
 /** The same, for a customer already read. */

@@ -4,7 +4,7 @@ import { signLink, type MoneyLinkAction } from '../../kernel/links.ts';
 import { sendOnce } from '../../kernel/outbox.ts';
 import { counted, dayInWords } from '../../kernel/time-words.ts';
 import { DateTime } from 'luxon';
-import { billingRecipients, contactNames, type Customer, CustomerRepository } from '../customers/index.ts';
+import { billingRecipients, contactNames, type Customer, CustomerDirectory } from '../customers/index.ts';
 import { hadOutage } from '../issues/index.ts';
 import { ms, type Policy } from '../policies/index.ts';
 import { decideDunning, type DunningEmail, type DunningState } from './dunning.ts';
@@ -47,7 +47,7 @@ export async function runDunningStep(
   for (let attempt = 1; ; attempt++) {
     const state = await repo.dunningState(customerId);
     if (state.generation !== generation) return { done: true, waitSeconds: 1 }; // a newer cycle owns the customer
-    const customer = await new CustomerRepository(deps.store).getCustomer(customerId);
+    const customer = await new CustomerDirectory(deps.store).getCustomer(customerId);
     if (!customer) throw new CustomerGone(`customer ${customerId} no longer exists`);
     const { policy, calendar } = await contextOf(deps, customer);
     const invoices = await repo.ofCustomer(customerId);

@@ -5,7 +5,7 @@ import type { Deps } from '../../kernel/deps.ts';
 import { type ApiEvent, bodyText, json, MAX_PATH_PARAM, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
 import { pageCursor } from '../../kernel/paging.ts';
 import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
-import { CustomerRepository } from '../customers/index.ts';
+import { CustomerDirectory } from '../customers/index.ts';
 import type { Policy } from '../policies/index.ts';
 import { callerZone, staffZone } from '../users/index.ts';
 import { agingBucket, agingBuckets, arKpis, arTrend } from './ar-kpis.ts';
@@ -83,7 +83,7 @@ const invoicePageQuery = z.object({
 export function receivableRoutes(deps: ReceivableRouteDeps): Record<string, RouteHandler> {
   const invoices = new InvoiceRepository(deps.store);
   const paymentKeys = new IdempotencyKeys(deps.store, deps.clock, 'POST /payments');
-  const customers = new CustomerRepository(deps.store);
+  const customers = new CustomerDirectory(deps.store);
 
   async function customerOfInvoice(id: string): Promise<string> {
     const customerId = await invoices.customerOf(id);

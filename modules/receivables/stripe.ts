@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { clientRecord } from '../../kernel/client-record.ts';
 import type { Deps } from '../../kernel/deps.ts';
-import { CustomerRepository, MAX_CUSTOMER_ID } from '../customers/index.ts';
+import { CustomerDirectory, MAX_CUSTOMER_ID } from '../customers/index.ts';
 import { applyInvoiceEvent, applyPayment, balance, newInvoiceSchema, upsertInvoice } from './invoices.ts';
 import { validate } from '../../kernel/http.ts';
 import { changeInvoices, invoiceRepository } from './dunning-service.ts';
@@ -51,7 +51,7 @@ export async function applyStripeEvent(
     invoice.metadata?.customer_id ?? (typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id) ?? '';
   const at = deps.clock.now().toISOString();
   if (event.type === 'invoice.finalized') {
-    if (customerId.length > MAX_CUSTOMER_ID || !(await new CustomerRepository(deps.store).getCustomer(customerId)))
+    if (customerId.length > MAX_CUSTOMER_ID || !(await new CustomerDirectory(deps.store).getCustomer(customerId)))
       throw new DomainError('invalid', `customer: no customer "${customerId}" (set metadata.customer_id on the Stripe invoice)`);
     const input = validate(
       {

@@ -60,6 +60,13 @@ describe('module manifests (modules/<name>/module.ts, listed in modules/modules.
     }
   });
 
+  it('other modules reach customers through the CustomerDirectory, never their repository', () => {
+    const users = sourcesUnder(join(PROJECT_ROOT, 'modules'))
+      .filter((file) => !file.startsWith(join(PROJECT_ROOT, 'modules', 'customers') + '/'))
+      .filter((file) => /\bCustomerRepository\b/.test(readFileSync(file, 'utf8')));
+    expect(users).toEqual([]);
+  });
+
   it('the dependency rules read the same list, in its order', () => {
     const listed = [...readFileSync(join(PROJECT_ROOT, 'modules/modules.ts'), 'utf8').matchAll(/from '\.\/([\w-]+)\/module\.ts'/g)].map(
       (m) => m[1],
