@@ -1,7 +1,6 @@
 import type { Deps } from '../kernel/deps.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { RouteHandler } from '../kernel/http.ts';
-import type { LinkAction } from '../kernel/links.ts';
 import type { LinkHandlers, Served } from '../kernel/module.ts';
 import { modules } from './modules.ts';
 
@@ -49,7 +48,7 @@ export function moduleRouter(functionName: string, deps: FunctionDeps, load: Ser
 }
 
 /** The link actions of every module (`linkActions`), each module's handlers loaded when one of its links is first used. */
-export function moduleLinks(deps: FunctionDeps, load: ServeLoader): (action: LinkAction) => Promise<LinkHandlers | undefined> {
+export function moduleLinks(deps: FunctionDeps, load: ServeLoader): (action: string) => Promise<LinkHandlers | undefined> {
   const byAction = new Map<string, () => Promise<LinkHandlers | undefined>>();
   for (const module of modules) {
     const handlers = once(async () => (await load(module.name)).links?.(deps as Deps));

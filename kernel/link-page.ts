@@ -1,7 +1,7 @@
 import type { TemplateDelegate } from 'handlebars';
 import { templateEngine } from './email-templates.ts';
 import { html, type ApiEvent, type ApiResult } from './http.ts';
-import { verifyLink, type IssueLinkAction, type LinkClaims, type MoneyLinkAction, type VerifyingKeys } from './links.ts';
+import { verifyLink, type LinkClaims, type VerifyingKeys } from './links.ts';
 
 /** The small page a link opens: GET shows it with a button, only POST acts (mail scanners follow links). */
 const PAGE = `<!doctype html>
@@ -47,46 +47,6 @@ async function renderPage(content: PageContent): Promise<string> {
 
 /** A link page as the HTTP answer. */
 export const htmlPage = async (statusCode: number, content: PageContent): Promise<ApiResult> => html(statusCode, await renderPage(content));
-
-export const issueActionForms: Record<IssueLinkAction, { title: string; intro: string; form: PageContent['form'] }> = {
-  'accept-rfo': {
-    title: 'Accept the reason for outage',
-    intro: 'Please confirm that you accept this reason for outage. The issue is then closed.',
-    form: { button: 'Accept the reason for outage' },
-  },
-  'dispute-rfo': {
-    title: 'Dispute the reason for outage',
-    intro: 'Tell us what is wrong or missing. Your service manager gets your comment and we send you a revised reason for outage.',
-    form: {
-      button: 'Send my dispute',
-      fields: [{ name: 'comment', label: 'What is wrong or missing?', type: 'textarea', required: true }],
-    },
-  },
-  escalate: {
-    title: 'Escalate this issue',
-    intro: 'Escalating moves the issue up to our management and tells your service manager at once.',
-    form: { button: 'Escalate now', fields: [{ name: 'comment', label: 'Anything we should know? (optional)', type: 'textarea' }] },
-  },
-};
-
-export const moneyActionTitles: Record<MoneyLinkAction, { title: string; intro: string; button: string }> = {
-  promise: { title: 'Promise a payment date', intro: 'Tell us when you will pay; reminders pause until then.', button: 'Send my promise' },
-  'dispute-invoice': {
-    title: 'Dispute an invoice',
-    intro: 'Tell us what is wrong with the invoice; it is paused while your service manager looks into it.',
-    button: 'Send my dispute',
-  },
-  'approve-suspension': {
-    title: 'Approve the suspension',
-    intro: 'Approving sends the suspension notice to the customer.',
-    button: 'Approve the suspension',
-  },
-  'decline-suspension': {
-    title: 'Decline the suspension',
-    intro: 'Declining holds the suspension; it is proposed again later.',
-    button: 'Decline the suspension',
-  },
-};
 
 /** Checks a link's signature and expiry; a bad one gets a page saying so (400, or 410 when expired). */
 export async function verifiedLink(

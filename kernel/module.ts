@@ -1,7 +1,8 @@
 import type * as z from 'zod';
 import type { Deps } from './deps.ts';
 import type { ApiResult, RouteHandler } from './http.ts';
-import type { LinkAction, LinkClaims } from './links.ts';
+import type { LogKeys } from './telemetry.ts';
+import type { LinkClaims } from './links.ts';
 
 /**
  * What a module declares about itself, in `modules/<name>/module.ts`: everything infra, the
@@ -28,7 +29,7 @@ export interface ModuleManifest<Permission extends string = string> {
    * The signed customer links it acts on (`/links/{token}`, served by `api`): the actions its
    * emails sign. What a link shows and does is `links` in its `serve/api.ts`.
    */
-  linkActions?: readonly LinkAction[];
+  linkActions?: readonly string[];
   /**
    * What its code needs of the table when it runs in another function (its route handlers in
    * `api`, say), by function: that function's declaration adds these to its own, so its IAM grant
@@ -93,6 +94,8 @@ export interface Served {
 }
 
 export interface LinkHandlers {
+  /** The log keys of a link's id (its issue, its customer). */
+  keys(claims: LinkClaims): LogKeys;
   page(claims: LinkClaims): Promise<ApiResult>;
   act(claims: LinkClaims, form: URLSearchParams, linkId: string): Promise<ApiResult>;
 }

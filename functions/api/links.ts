@@ -1,7 +1,6 @@
 import type { Deps } from '../../kernel/deps.ts';
 import { bodyText, type RouteHandler } from '../../kernel/http.ts';
-import { verifiedLink } from '../../kernel/link-page.ts';
-import { isMoneyLink } from '../../kernel/links.ts';
+import { htmlPage, verifiedLink } from '../../kernel/link-page.ts';
 import { moduleLinks, type ServeLoader } from '../../infra/module-http.ts';
 
 /** The customer links in emails: checked once here, then handed to the module whose action they carry. */
@@ -9,30 +8,31 @@ export function linkRoutes(deps: Pick<Deps, 'settings' | 'clock' | 'telemetry'>,
   const handlersOf = moduleLinks(deps, serve);
   const verify = async (event: Parameters<RouteHandler>[0]) => {
     const check = await verifiedLink(event, await deps.settings.linkKeys(), deps.clock.now());
-    if (check.ok) {
-      const { i: id, a: action } = check.claims;
-      deps.telemetry.annotate(isMoneyLink(action) ? { customerId: id, linkAction: action } : { issueId: id, linkAction: action });
-      deps.telemetry.count('LinksUsed');
-      deps.telemetry.info(event.requestContext.http.method === 'POST' ? 'link acted on' : 'link viewed');
-    } else deps.telemetry.info('link refused');
-    return check;
-  };
-  const handlersFor = async (action: Parameters<typeof handlersOf>[0]) => {
-    const handlers = await handlersOf(action);
-    if (!handlers) throw new Error(`no module acts on ${action} links`);
-    return handlers;
+    const handlers = check.ok ? await handlersOf(check.claims.a) : undefined;
+    if (!check.ok || !handlers) {
+      deps.telemetry.info('link refused');
+      // Signed by Steward for an action no module acts on any more.
+      return check.ok ? { ok: false as const, page: await htmlPage(400, notValid) } : check;
+    }
+    deps.telemetry.annotate({ ...handlers.keys(check.claims), linkAction: check.claims.a });
+    deps.telemetry.count('LinksUsed');
+    deps.telemetry.info(event.requestContext.http.method === 'POST' ? 'link acted on' : 'link viewed');
+    return { ...check, handlers };
   };
   return {
     'GET /links/{token}': async (event) => {
       const check = await verify(event);
-      if (!check.ok) return check.page;
-      return (await handlersFor(check.claims.a)).page(check.claims);
+      return check.ok ? check.handlers.page(check.claims) : check.page;
     },
 
     'POST /links/{token}': async (event) => {
       const check = await verify(event);
-      if (!check.ok) return check.page;
-      return (await handlersFor(check.claims.a)).act(check.claims, new URLSearchParams(bodyText(event)), check.linkId);
+      return check.ok ? check.handlers.act(check.claims, new URLSearchParams(bodyText(event)), check.linkId) : check.page;
     },
   };
 }
+
+const notValid = {
+  title: 'Link not valid',
+  paragraphs: ['Sorry, this link is not valid. Please use the links in our latest email, or reply to it.'],
+};

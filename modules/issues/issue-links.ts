@@ -2,8 +2,9 @@ import type { Actor } from '../../kernel/actor.ts';
 import { AuditLog } from '../../kernel/audit.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { asHttpError, validate, type ApiResult } from '../../kernel/http.ts';
-import { htmlPage, issueActionForms } from '../../kernel/link-page.ts';
-import type { IssueLinkAction, LinkClaims } from '../../kernel/links.ts';
+import { htmlPage } from '../../kernel/link-page.ts';
+import type { LinkClaims } from '../../kernel/links.ts';
+import { issueActionForms, type IssueLinkAction } from './issue-link-actions.ts';
 import type { Customer } from '../customers/index.ts';
 import { ms } from '../policies/index.ts';
 import { inWords } from '../../kernel/time-words.ts';
@@ -47,6 +48,10 @@ export class IssueLinks {
     if (!issue || !customer)
       return await htmlPage(404, { title: 'Issue not found', paragraphs: ['The issue this link belongs to no longer exists.'] });
     return { issue, customer };
+  }
+
+  keys(claims: LinkClaims) {
+    return { issueId: claims.i };
   }
 
   async page(claims: LinkClaims): Promise<ApiResult> {

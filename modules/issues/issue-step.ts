@@ -1,7 +1,8 @@
 import { Duration } from 'luxon';
 import type { Deps, Settings } from '../../kernel/deps.ts';
 import { renderIssueEmail } from './templates.ts';
-import { replyAddress, signLink, type LinkAction } from '../../kernel/links.ts';
+import { replyAddress, signLink } from '../../kernel/links.ts';
+import type { IssueLinkAction } from './issue-link-actions.ts';
 import { sendOnce, sentEmails } from '../../kernel/outbox.ts';
 import { counted, inWords } from '../../kernel/time-words.ts';
 import { contactNames, CustomerDirectory, issueRecipients, type Customer } from '../customers/index.ts';
@@ -134,7 +135,7 @@ const businessDays = (iso: string) => counted(Duration.fromISO(iso).as('days'), 
 async function customerContent(settings: Settings, email: EmailAction, issue: Issue, customer: Customer, ctx: IssueContext, to: string[]) {
   const key = await settings.linkKey();
   const expires = Math.floor((ctx.now.getTime() + ms(issue.policy.linkValidity)) / 1000);
-  const link = (action: LinkAction, revision?: number) =>
+  const link = (action: IssueLinkAction, revision?: number) =>
     `${settings.publicUrl}/links/${signLink({ i: issue.id, a: action, r: revision, e: expires }, key)}`;
   const rfoMail = email.template === 'resolution' || email.template === 'rfo-reminder';
   const links = {

@@ -1,6 +1,7 @@
 import type { Deps } from '../../kernel/deps.ts';
 import { type DunningTemplate, renderDunningEmail } from './templates.ts';
-import { signLink, type MoneyLinkAction } from '../../kernel/links.ts';
+import { signLink } from '../../kernel/links.ts';
+import type { MoneyLinkAction } from './money-link-actions.ts';
 import { sendOnce } from '../../kernel/outbox.ts';
 import { counted, dayInWords } from '../../kernel/time-words.ts';
 import { DateTime } from 'luxon';

@@ -13,7 +13,8 @@ import {
   withDisputeOwner,
   withHistory,
 } from './invoices.ts';
-import type { LinkClaims, MoneyLinkAction } from '../../kernel/links.ts';
+import type { LinkClaims } from '../../kernel/links.ts';
+import { type MoneyLinkAction, moneyActionTitles } from './money-link-actions.ts';
 import { changeInvoices, customerContext, invoiceRepository } from './dunning-service.ts';
 import { asHttpError, validate, type ApiResult } from '../../kernel/http.ts';
 import { decideSuspension } from './suspension.ts';
@@ -21,7 +22,7 @@ import { mailOpens } from './dunning.ts';
 import { counted, inWords } from '../../kernel/time-words.ts';
 import { DateTime } from 'luxon';
 import { notifyDispute } from './notices.ts';
-import { htmlPage, moneyActionTitles, type FormField } from '../../kernel/link-page.ts';
+import { htmlPage, type FormField } from '../../kernel/link-page.ts';
 
 const reasonField: FormField = {
   name: 'reasonCode',

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { signLink } from '../../kernel/links.ts';
 import { sentEmails } from '../../kernel/outbox.ts';
 import { latestEmail, linkIn, submitLink, useRuntime } from '../support/runtime.ts';
 
@@ -252,6 +253,13 @@ describe('issue lifecycle under the manual clock', () => {
     const tampered = link.replace(/\.([^.]+)$/, (_, sig: string) => `.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`);
     expect((await fetch(tampered)).status).toBe(400);
     expect((await submit(tampered)).status).toBe(400);
+    // Signed by Steward, but for an action no module acts on (one removed since): a 400 page, nothing done.
+    const unknownAction = signLink(
+      { i: id, a: 'reopen', e: Math.floor(Date.parse(await env.client.now()) / 1000) + 3600 },
+      await env.runtime.deps.settings.linkKey(),
+    );
+    expect((await fetch(`${env.runtime.urls.api}/links/${unknownAction}`)).status).toBe(400);
+    expect((await submit(`${env.runtime.urls.api}/links/${unknownAction}`)).status).toBe(400);
     expect((await issue(id)).customerEscalations).toEqual([]);
     await env.client.advance('P31D');
     expect((await fetch(link)).status).toBe(410);

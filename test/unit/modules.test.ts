@@ -8,7 +8,8 @@ import { schedules } from '../../infra/schedules.ts';
 import { kernelPartitions } from '../../infra/table-schema.ts';
 import { PROJECT_ROOT } from '../../infra/workflow-manifest.ts';
 import type { RouteHandler } from '../../kernel/http.ts';
-import { linkActions } from '../../kernel/links.ts';
+import { issueLinkActions } from '../../modules/issues/issue-link-actions.ts';
+import { moneyLinkActions } from '../../modules/receivables/money-link-actions.ts';
 import type { Served } from '../../kernel/module.ts';
 
 const serveApi = (module: string): Promise<Served> => import(`../../modules/${module}/serve/api.ts`);
@@ -121,10 +122,15 @@ describe('module manifests (modules/<name>/module.ts, listed in modules/modules.
     });
   });
 
-  it('every link action the kernel signs is acted on by exactly one module', async () => {
-    const owners = modules.flatMap((module) => module.linkActions ?? []);
-    expect([...owners].sort()).toEqual([...linkActions].sort());
+  it("every link action a module signs is declared by it, acted on by it alone, and its log lines name the link's id", async () => {
+    const declared = Object.fromEntries(modules.map((module) => [module.name, [...(module.linkActions ?? [])].sort()]));
+    expect(declared.issues).toEqual([...issueLinkActions].sort());
+    expect(declared.receivables).toEqual([...moneyLinkActions].sort());
+    const all = Object.values(declared).flat();
+    expect(new Set(all).size).toBe(all.length);
     const handlersOf = moduleLinks({}, serveApi);
-    for (const action of linkActions) expect(typeof (await handlersOf(action))?.page, action).toBe('function');
+    for (const action of all) expect(typeof (await handlersOf(action))?.page, action).toBe('function');
+    expect((await handlersOf('escalate'))?.keys({ i: 'ISS-1', a: 'escalate', e: 0 })).toEqual({ issueId: 'ISS-1' });
+    expect((await handlersOf('promise'))?.keys({ i: 'acme', a: 'promise', e: 0 })).toEqual({ customerId: 'acme' });
   });
 });
