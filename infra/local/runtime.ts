@@ -1,9 +1,13 @@
 import { keepInbox } from './ses-inbox.ts';
+import { startLocalWorkflows } from './local-workflows.ts';
+import { CLIENT_LIMITS, DEFAULT_ADMIN_EMAIL, type RuntimeOptions } from './runtime-options.ts';
+
+export { CLIENT_LIMITS, type ClientLimits, DEFAULT_ADMIN_EMAIL, optionsFromEnv, type RuntimeOptions } from './runtime-options.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   CreateTableCommand,
@@ -28,34 +32,33 @@ import { legacyLinkKey } from '../../kernel/links.ts';
 import { LOCAL_S3_CREDENTIALS, startS3 } from './s3-server.ts';
 import { sesReceiptEvent } from './ses-receipt.ts';
 import { S3BlobStore } from '../../kernel/aws/s3-blob-store.ts';
-import { SesMailer, sendingRate } from '../../kernel/aws/ses-mailer.ts';
+import { SesMailer } from '../../kernel/aws/ses-mailer.ts';
 import { SfnWorkflows } from '../../kernel/aws/sfn-workflows.ts';
 import { SchedulerTimers } from '../../kernel/aws/scheduler-timers.ts';
 import { LOCAL_PLACE, stateMachineArn, timerGroupName } from '../aws-names.ts';
-import { type FaultTarget, Faults, type FaultShares, parseFaults } from './faults.ts';
+import { type FaultTarget, Faults, parseFaults } from './faults.ts';
 import { LambdaSandbox } from './lambda-sandbox.ts';
 import { TableAccess } from './table-access.ts';
-import { IndexLag, MAX_INDEX_DELAY_MS } from './index-lag.ts';
+import { IndexLag } from './index-lag.ts';
 import { type FailedEvent, FailedEvents } from './failed-events.ts';
-import { ApiQuotas, SFN_API_QUOTAS, sfnOperations, startSfnApi } from './sfn-api.ts';
+import type { ApiQuotas } from './sfn-api.ts';
 import { executionStatusChange } from './execution-events.ts';
 import { withMailboxSimulator } from './ses-simulator.ts';
-import { RESTART_STATUSES } from '../../kernel/workflow-runs.ts';
 import { bearerToken, constantTimeEqual } from '../../kernel/http.ts';
 import { scheduleInput, schedules } from '../schedules.ts';
 import { createTableInput, tableSchema } from '../table-schema.ts';
-import { FUNCTIONS_DIR, loadDefinition, loadManifest, substitute } from '../workflow-manifest.ts';
+import { FUNCTIONS_DIR } from '../workflow-manifest.ts';
 import { ActivityTracker, ManualClock, RealClock, type TimerClock } from './clock.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
-import { LocalEngine, localFunctionArn } from './engine.ts';
+import { type LocalEngine, localFunctionArn } from './engine.ts';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../../kernel/workflow-port.ts';
 import { ExecutionRecords } from './execution-records.ts';
 import { startHttpServer, type LocalRoute } from './http-server.ts';
 import { LocalScheduler } from './scheduler.ts';
-import { LocalTimers, startSchedulerApi } from './scheduler-api.ts';
+import type { LocalTimers } from './scheduler-api.ts';
 import { parseDuration } from './duration.ts';
 import { parseInstant } from './instant.ts';
-import { LocalTelemetry, type LogFormat } from './telemetry.ts';
+import { LocalTelemetry } from './telemetry.ts';
 import { Telemetry } from '../../kernel/telemetry.ts';
 import { invocationKeys } from '../aws/lambda.ts';
 import { CONSOLE_PATH, consoleHandler } from './console.ts';
@@ -68,185 +71,10 @@ const FAILED_EVENTS_TABLE = 'steward-local-failed-events';
 const MAX_CLOCK_MOVE_DAYS = 400;
 const MAX_CLOCK_MOVE_MS = MAX_CLOCK_MOVE_DAYS * 24 * 60 * 60 * 1000;
 const SES_FEEDBACK_DELAY_MS = 200;
-export const DEFAULT_ADMIN_EMAIL = 'admin@steward.localhost';
 /** Lambda tries an asynchronous event three times in all. */
 const ASYNC_ATTEMPTS = 3;
 /** The role the timers' schedules run with (on AWS: may answer Steward's state machines' tasks and nothing else). */
 const LOCAL_TIMER_ROLE_ARN = `arn:aws:iam::${LOCAL_PLACE.account}:role/steward-timers`;
-
-/** What `npm start -- …` accepts. */
-const ARGUMENTS = ['--in-memory', '--json-logs'];
-
-export interface RuntimeOptions {
-  port: number;
-  dynamodbPort: number;
-  sesPort: number;
-  smtpPort: number;
-  /** The Step Functions API of the embedded engine. */
-  sfnPort: number;
-  /** The S3 API (s3rver) holding the inbound mail bucket. */
-  s3Port: number;
-  /** EventBridge Scheduler's API for the case loops' timers (STEWARD_SCHEDULER_PORT; default: any free port). */
-  schedulerPort?: number;
-  dataDir: string;
-  inMemory: boolean;
-  clock: 'real' | 'manual';
-  /** Where a manual clock starts when no saved time resumes it (default: the current time). */
-  clockStart?: Date;
-  apiToken?: string;
-  /** Signs customer links and reply addresses (STEWARD_LINK_KEY; else generated and kept in the data folder). */
-  linkKey?: string;
-  /** Secrets rotated out that still verify (STEWARD_API_TOKEN_PREVIOUS, STEWARD_LINK_KEY_PREVIOUS), as AWSPREVIOUS does on AWS. */
-  previousApiToken?: string;
-  previousLinkKey?: string;
-  /** Links signed with the key derived from the API token (before links had their own) verify until then. */
-  acceptLegacyLinksUntil?: Date;
-  /** Monitoring integrations without a secret of their own may use the API token (default true; AWS: false). */
-  webhooksAcceptApiToken?: boolean;
-  /** The bootstrap API token stops serving staff routes once an admin user exists (STEWARD_BOOTSTRAP_TOKEN=off). */
-  bootstrapTokenOff?: boolean;
-  fromAddress: string;
-  inboundAddress: string;
-  /** Alerts and mail for no known customer: "refuse", or the id of a triage customer (default: the built-in "triage"). */
-  unknownSender?: string;
-  /** Overrides Retry intervals of every Task (tests use 0). */
-  retryIntervalMs?: number;
-  /** How long a slow client may take (defaults: CLIENT_LIMITS); tests shorten them. */
-  clientLimits?: Partial<ClientLimits>;
-  /** Emails per second at most (STEWARD_SES_MAX_RATE); unset: no pacing. */
-  sesMaxRate?: number;
-  /** Shares of calls to local components that fail as under AWS throttling (STEWARD_FAULTS; /_local/faults changes them). */
-  faults?: FaultShares;
-  /** Step Functions' API throttling quotas on the local API (STEWARD_SFN_QUOTAS=off turns them off; default on, as on AWS). */
-  sfnQuotas?: boolean;
-  /** How long, on the runtime's clock, an index query does not see an item just written (STEWARD_INDEX_DELAY_MS; default 0). */
-  indexDelayMs?: number;
-  /**
-   * Definitions deployed at start instead of the modules' own, by workflow (tests of runs started
-   * before a change of definition); `deployWorkflows()` then deploys the modules' own.
-   */
-  workflowDefinitions?: Record<string, { file: string; substitutions: Record<string, string> }>;
-  /** Overrides functions' configured timeouts, in seconds (tests shorten one to see it enforced). */
-  functionTimeouts?: Record<string, number>;
-  /** How log lines are printed: readable (default), JSON as on AWS (`--json-logs`), or not at all. */
-  logFormat?: LogFormat;
-  /** The first admin's sign-in (STEWARD_ADMIN_EMAIL, STEWARD_ADMIN_PASSWORD; the password generated and kept when unset). */
-  adminEmail?: string;
-  adminPassword?: string;
-  /** Another OpenID Connect issuer instead of the embedded one (STEWARD_OIDC_ISSUER, STEWARD_OIDC_AUDIENCES, STEWARD_OIDC_EMAIL_CLAIM). */
-  oidc?: { issuer: string; audiences: string[]; emailClaim?: string };
-}
-
-export interface ClientLimits {
-  /** A whole HTTP request, headers and body (API Gateway's integration limit is 30 s). */
-  httpRequestMs: number;
-  /** SMTP: silence between commands. */
-  smtpIdleMs: number;
-  /** SMTP: one whole session, however busy (a client dripping NOOPs is cut off too). */
-  smtpSessionMs: number;
-}
-
-export const CLIENT_LIMITS: ClientLimits = { httpRequestMs: 30_000, smtpIdleMs: 60_000, smtpSessionMs: 10 * 60_000 };
-
-export function optionsFromEnv(env: NodeJS.ProcessEnv, argv: string[]): RuntimeOptions {
-  const port = (name: string, fallback: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a port number (1-65535), got "${raw}"`);
-    return value;
-  };
-  const clock = env.STEWARD_CLOCK ?? 'real';
-  if (clock !== 'real' && clock !== 'manual') throw new Error(`STEWARD_CLOCK must be "real" or "manual", got "${clock}"`);
-  const clockStartText = env.STEWARD_CLOCK_START ?? '';
-  let clockStart: Date | undefined;
-  if (clockStartText !== '') {
-    if (clock !== 'manual') throw new Error(`STEWARD_CLOCK_START works only with STEWARD_CLOCK=manual (STEWARD_CLOCK is "${clock}")`);
-    clockStart = parseInstant(clockStartText);
-    if (!clockStart)
-      throw new Error(
-        `STEWARD_CLOCK_START must be an ISO-8601 instant with an offset, such as 2026-12-01T09:00:00Z, got "${clockStartText}"`,
-      );
-  }
-  for (const arg of argv) if (!ARGUMENTS.includes(arg)) throw new Error(`unknown argument "${arg}" (supported: ${ARGUMENTS.join(', ')})`);
-  let faults: FaultShares | undefined;
-  if (env.STEWARD_FAULTS) {
-    try {
-      faults = parseFaults(JSON.parse(env.STEWARD_FAULTS));
-    } catch (error) {
-      throw new Error(`STEWARD_FAULTS: ${error instanceof SyntaxError ? 'not valid JSON' : (error as Error).message}`);
-    }
-  }
-  return {
-    port: port('STEWARD_PORT', 3000),
-    dynamodbPort: port('STEWARD_DYNAMODB_PORT', 8000),
-    sesPort: port('STEWARD_SES_PORT', 8005),
-    smtpPort: port('STEWARD_SMTP_PORT', 2525),
-    sfnPort: port('STEWARD_SFN_PORT', 8083),
-    s3Port: port('STEWARD_S3_PORT', 4568),
-    schedulerPort: port('STEWARD_SCHEDULER_PORT', 8086),
-    faults,
-    sfnQuotas: onOff('STEWARD_SFN_QUOTAS', env.STEWARD_SFN_QUOTAS) === 'on',
-    sesMaxRate: sendingRate(env.STEWARD_SES_MAX_RATE, 'STEWARD_SES_MAX_RATE'),
-    indexDelayMs: indexDelay(env.STEWARD_INDEX_DELAY_MS),
-    dataDir: resolve(env.STEWARD_DATA_DIR || '.steward'),
-    inMemory: argv.includes('--in-memory'),
-    logFormat: argv.includes('--json-logs') ? 'json' : 'readable',
-    clock,
-    clockStart,
-    apiToken: env.STEWARD_API_TOKEN || undefined,
-    linkKey: env.STEWARD_LINK_KEY || undefined,
-    previousApiToken: env.STEWARD_API_TOKEN_PREVIOUS || undefined,
-    previousLinkKey: env.STEWARD_LINK_KEY_PREVIOUS || undefined,
-    acceptLegacyLinksUntil: legacyLinksUntil(env.STEWARD_ACCEPT_LEGACY_LINKS_UNTIL),
-    webhooksAcceptApiToken: flag(env, 'STEWARD_WEBHOOKS_ACCEPT_API_TOKEN', true),
-    bootstrapTokenOff: onOff('STEWARD_BOOTSTRAP_TOKEN', env.STEWARD_BOOTSTRAP_TOKEN) === 'off',
-    fromAddress: env.STEWARD_FROM_ADDRESS || 'Steward <steward@steward.localhost>',
-    inboundAddress: env.STEWARD_INBOUND_ADDRESS || 'support@steward.localhost',
-    unknownSender: env.STEWARD_UNKNOWN_SENDER || undefined,
-    adminEmail: adminEmail(env.STEWARD_ADMIN_EMAIL),
-    adminPassword: adminPassword(env.STEWARD_ADMIN_PASSWORD),
-    oidc: externalIssuer(env),
-  };
-}
-
-function adminEmail(raw: string | undefined): string {
-  if (raw === undefined || raw === '') return DEFAULT_ADMIN_EMAIL;
-  if (!newAccountSchema.shape.email.safeParse(raw).success)
-    throw new Error(`STEWARD_ADMIN_EMAIL must be an email address, got "${raw.slice(0, 80)}"`);
-  return raw.toLowerCase();
-}
-
-function adminPassword(raw: string | undefined): string | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const checked = newAccountSchema.shape.password.safeParse(raw);
-  if (!checked.success) throw new Error(`STEWARD_ADMIN_PASSWORD: ${checked.error.issues[0].message}`);
-  return raw;
-}
-
-function externalIssuer(env: NodeJS.ProcessEnv): RuntimeOptions['oidc'] {
-  if (!env.STEWARD_OIDC_ISSUER) {
-    if (env.STEWARD_OIDC_AUDIENCES) throw new Error('STEWARD_OIDC_AUDIENCES works only with STEWARD_OIDC_ISSUER');
-    return undefined;
-  }
-  let issuer: URL;
-  try {
-    issuer = new URL(env.STEWARD_OIDC_ISSUER);
-  } catch {
-    throw new Error(`STEWARD_OIDC_ISSUER must be the issuer's URL, got "${env.STEWARD_OIDC_ISSUER.slice(0, 80)}"`);
-  }
-  const audiences = (env.STEWARD_OIDC_AUDIENCES ?? '')
-    .split(',')
-    .map((audience) => audience.trim())
-    .filter(Boolean);
-  if (!audiences.length)
-    throw new Error('STEWARD_OIDC_ISSUER needs STEWARD_OIDC_AUDIENCES: the client id(s) its tokens are issued for, comma-separated');
-  return {
-    issuer: issuer.href.replace(/\/$/, ''),
-    audiences,
-    ...(env.STEWARD_OIDC_EMAIL_CLAIM ? { emailClaim: env.STEWARD_OIDC_EMAIL_CLAIM } : {}),
-  };
-}
 
 type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 type HandlerFactory = (deps: Record<string, unknown>) => LambdaHandler;
@@ -265,14 +93,6 @@ export async function loadFunctions(): Promise<Map<string, HandlerFactory>> {
     functions.set(name, module.createHandler);
   }
   return functions;
-}
-
-function indexDelay(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > MAX_INDEX_DELAY_MS)
-    throw new Error(`STEWARD_INDEX_DELAY_MS must be a whole number of milliseconds from 0 to ${MAX_INDEX_DELAY_MS}, got "${raw}"`);
-  return value;
 }
 
 function lambdaContext(functionName: string, requestId: string, timeoutSeconds: number): Context {
@@ -356,27 +176,6 @@ function resolveSecret(options: RuntimeOptions, given: string | undefined, fileN
   mkdirSync(options.dataDir, { recursive: true });
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
-}
-
-function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be "true" or "false", got "${raw.slice(0, 40)}"`);
-  return raw === 'true';
-}
-
-/** A switch such as STEWARD_BOOTSTRAP_TOKEN: "on" (the default) or "off". */
-function onOff(name: string, raw: string | undefined): 'on' | 'off' {
-  if (raw === undefined || raw === '') return 'on';
-  if (raw !== 'on' && raw !== 'off') throw new Error(`${name} must be "on" or "off", got "${raw.slice(0, 40)}"`);
-  return raw;
-}
-
-function legacyLinksUntil(raw: string | undefined): Date | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const until = parseInstant(raw);
-  if (!until) throw new Error(`STEWARD_ACCEPT_LEGACY_LINKS_UNTIL must be an ISO-8601 instant with an offset, got "${raw.slice(0, 40)}"`);
-  return until;
 }
 
 async function ensureTable(dynamodb: DynamoDbLocal): Promise<void> {
@@ -518,42 +317,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       );
     };
 
-    const manifest = loadManifest();
-    const bound = (definition: unknown, substitutions: Record<string, string>) =>
-      substitute(
-        definition,
-        Object.fromEntries(Object.entries(substitutions).map(([placeholder, fn]) => [placeholder, localFunctionArn(fn)])),
-      );
-    const definitions = Object.entries(manifest.workflows).map(([name, { substitutions }]) => ({
-      name,
-      definition: bound(loadDefinition(name), substitutions),
-    }));
-    const deployedFirst = definitions.map(({ name, definition }) => {
-      const instead = options.workflowDefinitions?.[name];
-      return { name, definition: instead ? bound(JSON.parse(readFileSync(instead.file, 'utf8')), instead.substitutions) : definition };
-    });
-    const engine = new LocalEngine(deployedFirst, invoke, clock, tracker, records, { retryIntervalMs: options.retryIntervalMs, telemetry });
-    cleanups.push(() => engine.shutdown());
-    // Step Functions' "Execution Status Change" event, routed as CDK's rule routes it.
-    engine.onClosed = (record) => {
-      if ((RESTART_STATUSES as readonly string[]).includes(record.status)) void invokeAsync('reconcile', executionStatusChange(record));
-    };
-    const sfn = await startSfnApi(
-      options.sfnPort,
-      sfnOperations(engine, new Map(definitions.map(({ name, definition }) => [name, definition])), clock.now()),
-      new ApiQuotas(options.sfnQuotas === false ? {} : SFN_API_QUOTAS),
-    );
-    cleanups.push(() => closeServer(sfn.server));
-    // The case loops' deadlines: one-time schedules that answer a waiting task on the runtime's clock.
-    const localTimers = new LocalTimers(
-      [timerGroupName()],
+    const { engine, sfn, localTimers, schedulerApi, definitions, deploy } = await startLocalWorkflows({
+      options,
+      invoke,
+      // Step Functions' "Execution Status Change" event, routed as CDK's rule routes it.
+      onEnded: (record) => void invokeAsync('reconcile', executionStatusChange(record)),
       clock,
-      (token, output) => engine.sendTaskSuccess(token, output),
       tracker,
+      records,
       telemetry,
+    });
+    cleanups.push(
+      () => engine.shutdown(),
+      () => closeServer(sfn.server),
+      () => closeServer(schedulerApi.server),
     );
-    const schedulerApi = await startSchedulerApi(options.schedulerPort ?? 0, localTimers);
-    cleanups.push(() => closeServer(schedulerApi.server));
 
     // The functions reach every component through the AWS SDK, as on AWS, with faults injected where
     // asked, and nothing reaches a component from an invocation past its timeout.
@@ -709,7 +487,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const listExecutions = async (query: URLSearchParams) => {
       const workflow = query.get('workflow') ?? undefined;
       const status = query.get('status') ?? undefined;
-      const workflows = Object.keys(manifest.workflows);
+      const workflows = engine.workflows;
       if (workflow !== undefined && !workflows.includes(workflow))
         return { status: 400, body: { error: `workflow: one of ${workflows.join(', ')}` } };
       if (status !== undefined && !EXECUTION_STATUSES.includes(status as ExecutionStatus))
@@ -965,9 +743,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       mailer,
       scheduler,
       timers: localTimers,
-      deployWorkflows: () => {
-        for (const { name, definition } of definitions) engine.deploy(name, definition);
-      },
+      deployWorkflows: deploy,
       dynamodb,
       invoke,
       invocations,
