@@ -1,4 +1,5 @@
 import { keepInbox } from './ses-inbox.ts';
+import { localRoutesOf } from './local-routes.ts';
 import { startLocalWorkflows } from './local-workflows.ts';
 import { CLIENT_LIMITS, DEFAULT_ADMIN_EMAIL, type RuntimeOptions } from './runtime-options.ts';
 
@@ -36,7 +37,7 @@ import { SesMailer } from '../../kernel/aws/ses-mailer.ts';
 import { SfnWorkflows } from '../../kernel/aws/sfn-workflows.ts';
 import { SchedulerTimers } from '../../kernel/aws/scheduler-timers.ts';
 import { LOCAL_PLACE, stateMachineArn, timerGroupName } from '../aws-names.ts';
-import { type FaultTarget, Faults, parseFaults } from './faults.ts';
+import { type FaultTarget, Faults } from './faults.ts';
 import { LambdaSandbox } from './lambda-sandbox.ts';
 import { TableAccess } from './table-access.ts';
 import { IndexLag } from './index-lag.ts';
@@ -44,32 +45,25 @@ import { type FailedEvent, FailedEvents } from './failed-events.ts';
 import type { ApiQuotas } from './sfn-api.ts';
 import { executionStatusChange } from './execution-events.ts';
 import { withMailboxSimulator } from './ses-simulator.ts';
-import { bearerToken, constantTimeEqual } from '../../kernel/http.ts';
 import { scheduleInput, schedules } from '../schedules.ts';
 import { createTableInput, tableSchema } from '../table-schema.ts';
 import { FUNCTIONS_DIR } from '../workflow-manifest.ts';
 import { ActivityTracker, ManualClock, RealClock, type TimerClock } from './clock.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalEngine, localFunctionArn } from './engine.ts';
-import { EXECUTION_STATUSES, type ExecutionStatus } from '../../kernel/workflow-port.ts';
 import { ExecutionRecords } from './execution-records.ts';
-import { startHttpServer, type LocalRoute } from './http-server.ts';
+import { startHttpServer } from './http-server.ts';
 import { LocalScheduler } from './scheduler.ts';
 import type { LocalTimers } from './scheduler-api.ts';
-import { parseDuration } from './duration.ts';
-import { parseInstant } from './instant.ts';
 import { LocalTelemetry } from './telemetry.ts';
 import { Telemetry } from '../../kernel/telemetry.ts';
 import { invocationKeys } from '../aws/lambda.ts';
 import { CONSOLE_PATH, consoleHandler } from './console.ts';
-import { CONSOLE_CLIENT_ID, newAccountSchema, SIGN_IN_PATH, SignInProvider } from './sign-in-provider.ts';
+import { CONSOLE_CLIENT_ID, SIGN_IN_PATH, SignInProvider } from './sign-in-provider.ts';
 
 export const TABLE_NAME = 'steward';
 const EXECUTIONS_TABLE = 'steward-local-executions';
 const FAILED_EVENTS_TABLE = 'steward-local-failed-events';
-/** One move fires every timer on its way (hourly dunning runs among them): a century would block the runtime for hours. */
-const MAX_CLOCK_MOVE_DAYS = 400;
-const MAX_CLOCK_MOVE_MS = MAX_CLOCK_MOVE_DAYS * 24 * 60 * 60 * 1000;
 const SES_FEEDBACK_DELAY_MS = 200;
 /** Lambda tries an asynchronous event three times in all. */
 const ASYNC_ATTEMPTS = 3;
@@ -444,145 +438,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
 
     const smtp = { listening: false };
-    const localRoutes: LocalRoute = async ({ method, path, query, body, headers }) => {
-      if (path === '/health' && method === 'GET') return health();
-      if (path === '/' && method === 'GET') return { status: 302, body: '', headers: { location: `${CONSOLE_PATH}/` } };
-      if (!path.startsWith('/_local/')) return undefined;
-      if (!constantTimeEqual(bearerToken(headers.authorization) ?? '', apiToken))
-        return { status: 401, body: { error: 'missing or invalid bearer token' } };
-      if (path === '/_local/clock' && method === 'GET') return { status: 200, body: { now: clock.now().toISOString(), mode: clock.mode } };
-      if (path === '/_local/clock' && method === 'POST') return moveClock(body);
-      if (path === '/_local/faults' && method === 'GET')
-        return { status: 200, body: { faults: faults.current, injected: faults.injected } };
-      if (path === '/_local/faults' && method === 'POST') return setFaults(body);
-      if (path === '/_local/failed-events' && method === 'GET') {
-        const events = await failedEvents.list();
-        return { status: 200, body: { count: events.length, events } };
-      }
-      if (path === '/_local/failed-events/redrive' && method === 'POST') {
-        // Each event gets three fresh attempts; one that fails them all comes back here.
-        const events = await failedEvents.list();
-        for (const event of events) {
-          await failedEvents.remove(event.id);
-          void invokeAsync(event.functionName, event.record.requestPayload);
-        }
-        return { status: 200, body: { redriven: events.length } };
-      }
-      if (path === '/_local/executions' && method === 'GET') return listExecutions(query);
-      if (path === '/_local/metrics' && method === 'GET') return { status: 200, body: { metrics: sink.metrics() } };
-      if (path === '/_local/sign-in/accounts' && method === 'POST') return addAccount(body);
-      const execution = /^\/_local\/executions\/([^/]+)\/([^/]+)$/.exec(path);
-      if (execution && method === 'GET') {
-        const [workflow, name] = [decodeURIComponent(execution[1]), decodeURIComponent(execution[2])];
-        // Step Functions' own bounds: a state machine or execution name is 1 to 80 characters.
-        if (workflow.length > 80 || name.length > 80)
-          return { status: 400, body: { error: `${workflow.length > 80 ? 'workflow' : 'name'}: at most 80 characters` } };
-        const description = await engine.describe(workflow, name);
-        return description ? { status: 200, body: description } : { status: 404, body: { error: 'no such execution' } };
-      }
-      return { status: 404, body: { error: `no route ${method} ${path}` } };
-    };
-
-    /** The engine's executions, newest first, by workflow and status (as ListExecutions filters them), at most 1,000. */
-    const listExecutions = async (query: URLSearchParams) => {
-      const workflow = query.get('workflow') ?? undefined;
-      const status = query.get('status') ?? undefined;
-      const workflows = engine.workflows;
-      if (workflow !== undefined && !workflows.includes(workflow))
-        return { status: 400, body: { error: `workflow: one of ${workflows.join(', ')}` } };
-      if (status !== undefined && !EXECUTION_STATUSES.includes(status as ExecutionStatus))
-        return { status: 400, body: { error: `status: one of ${EXECUTION_STATUSES.join(', ')}` } };
-      const all = (await records.list(workflow, status as ExecutionStatus | undefined)).reverse();
-      const executions = all.slice(0, 1_000).map(({ workflow: of, name, status: state, startDate, stopDate, error, cause }) => ({
-        workflow: of,
-        name,
-        status: state,
-        startDate,
-        stopDate,
-        error,
-        cause,
-      }));
-      return { status: 200, body: { count: all.length, executions } };
-    };
-
-    /** A local sign-in account (what an admin does in Cognito's console on AWS); its Steward user is made with POST /users. */
-    const addAccount = async (body: Buffer) => {
-      if (!provider)
-        return { status: 409, body: { error: 'sign-in is with STEWARD_OIDC_ISSUER, not the embedded provider: add accounts there' } };
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8') || 'null');
-      } catch {
-        return { status: 400, body: { error: 'request body is not valid JSON' } };
-      }
-      const account = newAccountSchema.safeParse(parsed);
-      if (!account.success) {
-        const issue = account.error.issues[0];
-        return { status: 400, body: { error: `${issue.path.join('.') || 'body'}: ${issue.message}` } };
-      }
-      try {
-        return { status: 201, body: provider.addAccount(account.data) };
-      } catch (error) {
-        return { status: 409, body: { error: (error as Error).message } };
-      }
-    };
-
-    const setFaults = async (body: Buffer) => {
-      try {
-        faults.set(parseFaults(JSON.parse(body.toString('utf8') || 'null')));
-      } catch (error) {
-        return { status: 400, body: { error: error instanceof SyntaxError ? 'request body is not valid JSON' : (error as Error).message } };
-      }
-      return { status: 200, body: { faults: faults.current, injected: faults.injected } };
-    };
-
-    const moveClock = async (body: Buffer) => {
-      if (!(clock instanceof ManualClock))
-        return { status: 409, body: { error: 'the clock is real time; start with STEWARD_CLOCK=manual to move it' } };
-      let request: { advance?: unknown; to?: unknown };
-      try {
-        request = JSON.parse(body.toString('utf8') || '{}');
-      } catch {
-        return { status: 400, body: { error: 'request body is not valid JSON' } };
-      }
-      if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-        return { status: 400, body: { error: 'request body must be an object: {"advance": "PT2H"} or {"to": "2026-12-01T09:00:00Z"}' } };
-      }
-      let target: Date;
-      if (typeof request.advance === 'string' && request.to === undefined) {
-        const ms = parseDuration(request.advance);
-        if (ms === undefined)
-          return {
-            status: 400,
-            body: { error: `advance: "${request.advance.slice(0, 64)}" is not an ISO-8601 duration such as PT2H or P1DT30M` },
-          };
-        target = new Date(clock.now().getTime() + ms);
-      } else if (typeof request.to === 'string' && request.advance === undefined) {
-        const parsed = parseInstant(request.to);
-        if (!parsed)
-          return {
-            status: 400,
-            body: { error: `to: "${request.to.slice(0, 64)}" is not an ISO-8601 timestamp with an offset, such as 2026-12-01T09:00:00Z` },
-          };
-        target = parsed;
-        if (target < clock.now())
-          return {
-            status: 400,
-            body: { error: `to: ${request.to} is before now (${clock.now().toISOString()}); the clock only moves forward` },
-          };
-      } else {
-        return { status: 400, body: { error: 'give exactly one of "advance" (ISO-8601 duration) or "to" (ISO timestamp)' } };
-      }
-      if (target.getTime() - clock.now().getTime() > MAX_CLOCK_MOVE_MS)
-        return {
-          status: 400,
-          body: {
-            error: `the clock moves at most ${MAX_CLOCK_MOVE_DAYS} days per request (every timer on the way fires); move it in steps`,
-          },
-        };
-      const now = await clock.advanceTo(target);
-      return { status: 200, body: { now: now.toISOString() } };
-    };
+    const localRoutes = localRoutesOf({
+      apiToken,
+      clock,
+      faults,
+      failedEvents,
+      redrive: (functionName, payload) => void invokeAsync(functionName, payload),
+      records,
+      engine,
+      metrics: () => sink.metrics(),
+      provider,
+      health: () => health(),
+    });
 
     const health = async () => {
       const check = async (probe: () => Promise<unknown>) => {
