@@ -7,7 +7,7 @@ import type { ActivityTracker, TimerClock } from './clock.ts';
 import { type FunctionInvoker, LocalEngine, localFunctionArn } from './engine.ts';
 import type { ExecutionRecord, ExecutionRecords } from './execution-records.ts';
 import type { RuntimeOptions } from './runtime-options.ts';
-import { LocalTimers, startSchedulerApi } from './scheduler-api.ts';
+import { LocalTimers, SCHEDULER_API_QUOTAS, startSchedulerApi } from './scheduler-api.ts';
 import { ApiQuotas, SFN_API_QUOTAS, sfnOperations, startSfnApi } from './sfn-api.ts';
 
 /**
@@ -56,7 +56,11 @@ export async function startLocalWorkflows(parts: {
     tracker,
     telemetry,
   );
-  const schedulerApi = await startSchedulerApi(options.schedulerPort ?? 0, localTimers);
+  const schedulerApi = await startSchedulerApi(
+    options.schedulerPort ?? 0,
+    localTimers,
+    new ApiQuotas(options.sfnQuotas === false ? {} : SCHEDULER_API_QUOTAS),
+  );
   return {
     engine,
     sfn,

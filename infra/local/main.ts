@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   Inbound SMTP   ${urls.smtp}   (mail to ${options.inboundAddress})
   DynamoDB Local ${urls.dynamodb}
   Step Functions ${urls.sfn}   (the AWS Step Functions API of the embedded engine)
+  Scheduler      ${urls.scheduler}   (EventBridge Scheduler's API: the workflows' deadline timers)
   S3             ${urls.s3}   (s3rver: the inbound mail bucket)
   Data           ${options.inMemory ? 'in memory (--in-memory): nothing is kept' : options.dataDir}
   Clock          ${runtime.clock.mode}${runtime.clock.mode === 'manual' ? ` at ${runtime.clock.now().toISOString()} (POST ${urls.api}/_local/clock {"advance":"PT2H"})` : ''}

@@ -131,7 +131,17 @@ export interface Runtime {
   options: RuntimeOptions;
   /** Staff sign-in: the issuer, and the first admin's credentials on the embedded one. */
   signIn: { issuer: string; clientId?: string; adminEmail: string; adminPassword?: string; provider?: SignInProvider };
-  urls: { api: string; health: string; sesInbox: string; sesStore: string; dynamodb: string; smtp: string; sfn: string; s3: string };
+  urls: {
+    api: string;
+    health: string;
+    sesInbox: string;
+    sesStore: string;
+    dynamodb: string;
+    smtp: string;
+    sfn: string;
+    scheduler: string;
+    s3: string;
+  };
   apiToken: string;
   clock: TimerClock;
   engine: LocalEngine;
@@ -434,6 +444,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       dynamodb: dynamodb.endpoint,
       smtp: `smtp://127.0.0.1:${options.smtpPort}`,
       sfn: sfn.endpoint,
+      scheduler: schedulerApi.endpoint,
       s3: s3.endpoint,
     };
 
@@ -480,7 +491,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         s3: { status: s3Status, endpoint: s3.endpoint, bucket: s3.bucket },
         http: { status: 'up', endpoint: apiUrl },
         smtp: { status: smtp.listening ? 'up' : 'down', endpoint: urls.smtp, inboundAddress: options.inboundAddress },
-        scheduler: { status: 'up', schedules: scheduler.nextRuns(), endpoint: schedulerApi.endpoint, timers: localTimers.counters },
+        scheduler: {
+          status: 'up',
+          schedules: scheduler.nextRuns(),
+          endpoint: schedulerApi.endpoint,
+          timers: localTimers.counters,
+          throttled: schedulerApi.quotas.throttled,
+        },
         workflows: {
           status: 'up',
           endpoint: sfn.endpoint,

@@ -5,12 +5,22 @@ import type { Telemetry } from '../../kernel/telemetry.ts';
 import { LOCAL_PLACE } from '../aws-names.ts';
 import type { ActivityTracker, TimerClock } from './clock.ts';
 import { startLocalApi } from './local-api.ts';
+import { ApiQuotas } from './sfn-api.ts';
 
 const MAX_REQUEST_BYTES = 1_048_576;
 /** Scheduler's quotas and formats (CreateSchedule's API reference). */
 const NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 const AT = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/;
 const MAX_INPUT_CHARS = 8192;
+/**
+ * EventBridge Scheduler's request-rate quotas, the values outside its largest Regions (250 a
+ * second; 1,000 to 5,000 in those): a call past them is a ThrottlingException (HTTP 429).
+ */
+export const SCHEDULER_API_QUOTAS: Record<string, { burst: number; perSecond: number }> = {
+  CreateSchedule: { burst: 250, perSecond: 250 },
+  DeleteSchedule: { burst: 250, perSecond: 250 },
+  GetSchedule: { burst: 250, perSecond: 250 },
+};
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
 
 type Body = Record<string, unknown>;
@@ -172,8 +182,12 @@ const scheduleArn = (group: string, name: string) =>
  * CreateSchedule (POST), GetSchedule (GET) and DeleteSchedule (DELETE) on /schedules/{Name}, so
  * the functions use the same @aws-sdk/client-scheduler adapter as on AWS.
  */
-export async function startSchedulerApi(port: number, timers: LocalTimers): Promise<{ server: Server; endpoint: string }> {
-  return startLocalApi(port, MAX_REQUEST_BYTES, (request, response, raw) => {
+export async function startSchedulerApi(
+  port: number,
+  timers: LocalTimers,
+  quotas = new ApiQuotas(SCHEDULER_API_QUOTAS),
+): Promise<{ server: Server; endpoint: string; quotas: ApiQuotas }> {
+  const api = await startLocalApi(port, MAX_REQUEST_BYTES, (request, response, raw) => {
     const answer = (status: number, body: Body, errorType?: string) => {
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() };
       if (errorType) headers['x-amzn-errortype'] = errorType;
@@ -186,6 +200,8 @@ export async function startSchedulerApi(port: number, timers: LocalTimers): Prom
       if (!raw) throw new SchedulerError(413, 'ValidationException', 'request too large');
       const name = decodeURIComponent(path[1]);
       const group = url.searchParams.get('groupName') ?? undefined;
+      const operation = { GET: 'GetSchedule', DELETE: 'DeleteSchedule', POST: 'CreateSchedule' }[request.method ?? ''];
+      if (operation && !quotas.take(operation)) throw new SchedulerError(429, 'ThrottlingException', 'Rate exceeded');
       if (request.method === 'GET') return answer(200, timers.get(name, group));
       if (request.method === 'DELETE') return answer(200, timers.delete(name, group));
       if (request.method !== 'POST') throw new SchedulerError(405, 'UnknownOperationException', `${request.method} is not served`);
@@ -201,4 +217,5 @@ export async function startSchedulerApi(port: number, timers: LocalTimers): Prom
       answer(500, { Message: (error as Error).message }, 'InternalServerException');
     }
   });
+  return { ...api, quotas };
 }

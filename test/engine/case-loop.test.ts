@@ -184,6 +184,21 @@ describe('the case loop on the embedded engine and Scheduler', () => {
     expect(await refusal(sdk.send(new DeleteScheduleCommand({ Name: 'ok-1', GroupName: GROUP })))).toBe('ResourceNotFoundException');
   });
 
+  it('throttles as Scheduler does: past 250 calls a second, ThrottlingException (HTTP 429)', async () => {
+    const once = new SchedulerClient({
+      endpoint: await sdk.config.endpoint!().then((endpoint) => `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`),
+      region: LOCAL_PLACE.region,
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      maxAttempts: 1,
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 400 }, (_, n) => refusal(once.send(new GetScheduleCommand({ Name: `none-${n}`, GroupName: GROUP })))),
+    );
+    expect(answers.filter((name) => name === 'ThrottlingException').length).toBeGreaterThan(0);
+    expect(answers.filter((name) => name === 'ResourceNotFoundException').length).toBeGreaterThanOrEqual(250);
+    expect(new Set(answers)).toEqual(new Set(['ThrottlingException', 'ResourceNotFoundException']));
+  });
+
   it('rounds a deadline up to its whole minute, and never to a minute that has begun', () => {
     const now = new Date('2026-01-05T09:00:10Z');
     expect(timerMinute(new Date('2026-01-05T09:30:00Z'), now).toISOString()).toBe('2026-01-05T09:30:00.000Z');

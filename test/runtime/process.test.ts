@@ -56,6 +56,7 @@ async function startSteward(extraEnv: Record<string, string> = {}, args: string[
     STEWARD_SMTP_PORT: await freePort(),
     STEWARD_SFN_PORT: await freePort(),
     STEWARD_S3_PORT: await freePort(),
+    STEWARD_SCHEDULER_PORT: await freePort(),
   };
   const dataDir = extraEnv.STEWARD_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'steward-process-'));
   dirs.push(dataDir);

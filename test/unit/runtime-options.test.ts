@@ -81,6 +81,12 @@ describe('runtime options from the environment', () => {
     expect(() => optionsFromEnv({ STEWARD_SFN_PORT: '70000' }, [])).toThrow(/STEWARD_SFN_PORT must be a port number/);
   });
 
+  it("reads the Scheduler API's port (8086 unless STEWARD_SCHEDULER_PORT says otherwise), and refuses a bad one", () => {
+    expect(optionsFromEnv({}, []).schedulerPort).toBe(8086);
+    expect(optionsFromEnv({ STEWARD_SCHEDULER_PORT: '9086' }, []).schedulerPort).toBe(9086);
+    expect(() => optionsFromEnv({ STEWARD_SCHEDULER_PORT: 'x' }, [])).toThrow(/STEWARD_SCHEDULER_PORT must be a port number/);
+  });
+
   it('reads the index delay and fault delays; refuses bad ones naming the field', () => {
     expect(optionsFromEnv({ STEWARD_INDEX_DELAY_MS: '1000' }, []).indexDelayMs).toBe(1000);
     expect(optionsFromEnv({}, []).indexDelayMs).toBeUndefined();
