@@ -29,7 +29,7 @@ export interface CaseIdentity<Owner> {
    * stored: an event writes first and reads the token after, so one of the two sees the other.
    */
   pending(deps: { store: DynamoStore; clock: Clock }, owner: Owner): Promise<boolean>;
-  /** A finished case's wait item is deleted (the owner is woken by a sweep that reads it). */
+  /** A finished case's wait item is deleted (for cases that something wakes by reading their wait items). */
   clearWaitOnClose?: boolean;
   /** The names the two-state definition (before the case loop) catches: its runs still end with them. */
   legacy: { closedError: string };
@@ -47,7 +47,7 @@ export type CaseLoopDeps = { store: DynamoStore; workflows: WorkflowPort; timers
 /** What the error names of the loop's definition mean: each ends the run as a success. */
 export const CASE_ENDINGS = { closed: 'CaseClosed', gone: 'CaseGone', continued: 'ContinuedAsNew' } as const;
 
-/** What a timer answers with, and an event (kernel callers) with: the turn does not read it, a person reading the history does. */
+/** What a timer answers the task with: the turn does not read it, a person reading the history does. */
 export const WOKEN_BY_DEADLINE = { wokeBy: 'deadline' };
 
 const MAX_TOKEN_CHARS = 1024;
@@ -79,9 +79,8 @@ export async function takeTurn<Owner>(deps: CaseLoopDeps, type: CaseType<Owner>,
     return { outcome: 'gone' };
   }
   if (step.done) {
-    const last = await readWait(store, type.waitKey(owner));
-    if (last && last.execution === execution) await timers.cancel(last.token);
-    if (type.clearWaitOnClose) await store.delete(type.waitKey(owner));
+    const last = await closeWait(store, type, owner, execution);
+    if (last) await timers.cancel(last.token);
     await workflows.sendTaskFailure(taskToken, CASE_ENDINGS.closed, `${base} is over`);
     return { outcome: 'closed' };
   }
@@ -101,6 +100,17 @@ export async function takeTurn<Owner>(deps: CaseLoopDeps, type: CaseType<Owner>,
   }
   await timers.answerAt(taskToken, new Date(now.getTime() + step.waitSeconds * 1000), WOKEN_BY_DEADLINE);
   return { outcome: 'waiting' };
+}
+
+/**
+ * A finished run's wait item: returned when this run stored it (its timer may still be set), and
+ * deleted then when the case type says so. A wait item another run stored is left alone.
+ */
+async function closeWait<Owner>(store: DynamoStore, type: CaseIdentity<Owner>, owner: Owner, execution: string | undefined) {
+  const last = await readWait(store, type.waitKey(owner));
+  if (!last || (last.execution !== undefined && last.execution !== execution)) return undefined;
+  if (type.clearWaitOnClose) await store.delete(type.waitKey(owner));
+  return last;
 }
 
 const legacyWaitInput = z.object({
@@ -128,7 +138,7 @@ export async function handOverLegacyRun<Owner>(
   const owner = type.owner(event);
   const base = type.base(owner);
   if (done) {
-    if (type.clearWaitOnClose) await deps.store.delete(type.waitKey(owner));
+    await closeWait(deps.store, type, owner, execution);
     await deps.workflows.sendTaskFailure(taskToken, type.legacy.closedError, `${base} is over`);
     return { outcome: 'closed' };
   }

@@ -591,7 +591,7 @@ export class StatelessStack extends Stack {
     const wildcards = {
       id: 'AwsSolutions-IAM5',
       reason:
-        "Wildcards are scoped: X-Ray segments (no resource-level permissions), the mail bucket's inbound/ and imports/ prefixes, SES identities of this account until -c mailDomain names one, executions of Steward's own state machines, and versions of Steward's own functions.",
+        "Wildcards are scoped: X-Ray segments (no resource-level permissions), the mail bucket's inbound/ and imports/ prefixes, SES identities of this account until -c mailDomain names one, executions of Steward's own state machines, the case loops' timers in their own schedule group, and versions of Steward's own functions.",
     };
     for (const fn of this.functions.values())
       NagSuppressions.addResourceSuppressions(
