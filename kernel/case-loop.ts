@@ -87,17 +87,12 @@ export async function takeTurn<Owner>(deps: CaseLoopDeps, type: CaseType<Owner>,
   const now = clock.now();
   const wait = await storeWaitToken(store, type.waitKey(owner), taskToken, execution, base);
   if (wait.superseded || shouldContinueAsNew(wait.turns, startedAt, now)) {
-    const next = wait.superseded ? 'a later run' : await continueAsNew(workflows, type.workflow, base, execution, type.input(owner));
     if (!wait.superseded && wait.previousToken) await timers.cancel(wait.previousToken);
-    await workflows.sendTaskFailure(taskToken, CASE_ENDINGS.continued, `${base} continues in ${next}`);
-    return { outcome: 'continued' };
+    return endInNextRun(deps, type, owner, { token: taskToken, execution, superseded: wait.superseded });
   }
   // The last turn's timer, unless it is what woke this one (it is deleted once it fired).
   if (wait.previousToken && wait.previousToken !== taskToken) await timers.cancel(wait.previousToken);
-  if (!step.retrying && (await type.pending(deps, owner))) {
-    await workflows.sendTaskSuccess(taskToken, { wokeBy: 'pending-event' });
-    return { outcome: 'woken' };
-  }
+  if (await wokenByPending(deps, type, owner, taskToken, step.retrying)) return { outcome: 'woken' };
   await timers.answerAt(taskToken, new Date(now.getTime() + step.waitSeconds * 1000), WOKEN_BY_DEADLINE);
   return { outcome: 'waiting' };
 }
@@ -143,18 +138,40 @@ export async function handOverLegacyRun<Owner>(
     return { outcome: 'closed' };
   }
   const wait = await storeWaitToken(deps.store, type.waitKey(owner), taskToken, execution, base);
-  if (wait.superseded || !execution || wait.turns >= 2) {
-    const next = wait.superseded
-      ? 'a later run'
-      : await continueAsNew(deps.workflows, type.workflow, base, execution ?? runName(base, 1), type.input(owner));
-    await deps.workflows.sendTaskFailure(taskToken, CASE_ENDINGS.continued, `${base} continues in ${next}`);
-    return { outcome: 'continued' };
-  }
-  if (!retrying && (await type.pending(deps, owner))) {
-    await deps.workflows.sendTaskSuccess(taskToken, { wokeBy: 'pending-event' });
-    return { outcome: 'woken' };
-  }
+  if (wait.superseded || !execution || wait.turns >= 2)
+    return endInNextRun(deps, type, owner, { token: taskToken, execution: execution ?? runName(base, 1), superseded: wait.superseded });
+  if (await wokenByPending(deps, type, owner, taskToken, retrying)) return { outcome: 'woken' };
   return { outcome: 'waiting' };
+}
+
+/**
+ * Ends the run `execution` in the owner's next run (continue as new), or, when a later run already
+ * stored its token (`superseded`), in that one: the task fails with ContinuedAsNew, which the
+ * definition catches.
+ */
+async function endInNextRun<Owner>(
+  deps: Pick<CaseLoopDeps, 'workflows'>,
+  type: CaseIdentity<Owner>,
+  owner: Owner,
+  run: { token: string; execution: string; superseded: boolean },
+): Promise<{ outcome: 'continued' }> {
+  const base = type.base(owner);
+  const next = run.superseded ? 'a later run' : await continueAsNew(deps.workflows, type.workflow, base, run.execution, type.input(owner));
+  await deps.workflows.sendTaskFailure(run.token, CASE_ENDINGS.continued, `${base} continues in ${next}`);
+  return { outcome: 'continued' };
+}
+
+/** Answers the task at once when something arrived while the step ran (not while another attempt sends its email). */
+async function wokenByPending<Owner>(
+  deps: Pick<CaseLoopDeps, 'workflows' | 'store' | 'clock'>,
+  type: CaseIdentity<Owner>,
+  owner: Owner,
+  token: string,
+  retrying: boolean,
+): Promise<boolean> {
+  if (retrying || !(await type.pending(deps, owner))) return false;
+  await deps.workflows.sendTaskSuccess(token, { wokeBy: 'pending-event' });
+  return true;
 }
 
 /**

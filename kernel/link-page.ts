@@ -56,11 +56,12 @@ export async function verifiedLink(
 ): Promise<{ ok: true; claims: LinkClaims; linkId: string } | { ok: false; page: ApiResult }> {
   const check = verifyLink(event.pathParameters?.token ?? '', keys, now);
   if (check.ok) return check;
-  return {
-    ok: false,
-    page: await htmlPage(check.reason.includes('expired') ? 410 : 400, {
-      title: 'Link not valid',
-      paragraphs: [`Sorry, ${check.reason}. Please use the links in our latest email, or reply to it.`],
-    }),
-  };
+  return { ok: false, page: await linkNotValidPage(check.reason.includes('expired') ? 410 : 400, check.reason) };
 }
+
+/** The page for a link that cannot act: `reason` completes "Sorry, …". */
+export const linkNotValidPage = (statusCode: number, reason: string) =>
+  htmlPage(statusCode, {
+    title: 'Link not valid',
+    paragraphs: [`Sorry, ${reason}. Please use the links in our latest email, or reply to it.`],
+  });

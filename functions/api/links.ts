@@ -1,6 +1,6 @@
 import type { Deps } from '../../kernel/deps.ts';
 import { bodyText, type RouteHandler } from '../../kernel/http.ts';
-import { htmlPage, verifiedLink } from '../../kernel/link-page.ts';
+import { linkNotValidPage, verifiedLink } from '../../kernel/link-page.ts';
 import { moduleLinks, type ServeLoader } from '../../infra/module-http.ts';
 
 /** The customer links in emails: checked once here, then handed to the module whose action they carry. */
@@ -12,7 +12,7 @@ export function linkRoutes(deps: Pick<Deps, 'settings' | 'clock' | 'telemetry'>,
     if (!check.ok || !handlers) {
       deps.telemetry.info('link refused');
       // Signed by Steward for an action no module acts on any more.
-      return check.ok ? { ok: false as const, page: await htmlPage(400, notValid) } : check;
+      return check.ok ? { ok: false as const, page: await linkNotValidPage(400, 'this link is not valid') } : check;
     }
     deps.telemetry.annotate({ ...handlers.keys(check.claims), linkAction: check.claims.a });
     deps.telemetry.count('LinksUsed');
@@ -31,8 +31,3 @@ export function linkRoutes(deps: Pick<Deps, 'settings' | 'clock' | 'telemetry'>,
     },
   };
 }
-
-const notValid = {
-  title: 'Link not valid',
-  paragraphs: ['Sorry, this link is not valid. Please use the links in our latest email, or reply to it.'],
-};

@@ -6,7 +6,8 @@ import { ActivityTracker, ManualClock } from '../../infra/local/clock.ts';
 import type { DynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
 import { LocalEngine, localFunctionArn } from '../../infra/local/engine.ts';
 import { ExecutionRecords } from '../../infra/local/execution-records.ts';
-import { LocalTimers, startSchedulerApi } from '../../infra/local/scheduler-api.ts';
+import { LocalTimers, SCHEDULER_API_QUOTAS, startSchedulerApi } from '../../infra/local/scheduler-api.ts';
+import { ApiQuotas } from '../../infra/local/sfn-api.ts';
 import { LocalTelemetry } from '../../infra/local/telemetry.ts';
 import { CASE_LOOP_DEFINITION, substitute } from '../../infra/workflow-manifest.ts';
 import { SchedulerTimers, SEND_TASK_SUCCESS_TARGET, timerName } from '../../kernel/aws/scheduler-timers.ts';
@@ -185,18 +186,24 @@ describe('the case loop on the embedded engine and Scheduler', () => {
   });
 
   it('throttles as Scheduler does: past 250 calls a second, ThrottlingException (HTTP 429)', async () => {
-    const once = new SchedulerClient({
-      endpoint: await sdk.config.endpoint!().then((endpoint) => `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`),
-      region: LOCAL_PLACE.region,
-      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-      maxAttempts: 1,
-    });
-    const answers = await Promise.all(
-      Array.from({ length: 400 }, (_, n) => refusal(once.send(new GetScheduleCommand({ Name: `none-${n}`, GroupName: GROUP })))),
-    );
-    expect(answers.filter((name) => name === 'ThrottlingException').length).toBeGreaterThan(0);
-    expect(answers.filter((name) => name === 'ResourceNotFoundException').length).toBeGreaterThanOrEqual(250);
-    expect(new Set(answers)).toEqual(new Set(['ThrottlingException', 'ResourceNotFoundException']));
+    // Its own API whose quota clock stands still, so the bucket never refills: exactly 250 calls pass.
+    const frozen = await startSchedulerApi(0, localTimers, new ApiQuotas(SCHEDULER_API_QUOTAS, () => 0));
+    try {
+      const once = new SchedulerClient({
+        endpoint: frozen.endpoint,
+        region: LOCAL_PLACE.region,
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+        maxAttempts: 1,
+      });
+      const answers = await Promise.all(
+        Array.from({ length: 400 }, (_, n) => refusal(once.send(new GetScheduleCommand({ Name: `none-${n}`, GroupName: GROUP })))),
+      );
+      expect(answers.filter((name) => name === 'ResourceNotFoundException')).toHaveLength(250);
+      expect(answers.filter((name) => name === 'ThrottlingException')).toHaveLength(150);
+      expect(frozen.quotas.throttled).toEqual({ GetSchedule: 150 });
+    } finally {
+      await new Promise<void>((resolve) => frozen.server.close(() => resolve()));
+    }
   });
 
   it('rounds a deadline up to its whole minute, and never to a minute that has begun', () => {

@@ -1,20 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/workflow-manifest.ts';
 import { DomainError, type ErrorKind, httpStatusOf } from '../../kernel/errors.ts';
 import { asHttpError, validate } from '../../kernel/http.ts';
 import * as z from 'zod';
-
-const sources = (folder: string): string[] =>
-  readdirSync(join(PROJECT_ROOT, folder), { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-    .map((entry) => join(entry.parentPath, entry.name));
+import { sourceFiles } from '../support/sources.ts';
 
 describe('one error vocabulary', () => {
   it('modules, functions and infra throw kinds, never an HTTP status', () => {
     const offenders = ['modules', 'functions', 'infra', 'kernel']
-      .flatMap(sources)
+      .flatMap((folder) => sourceFiles(folder))
       .filter((file) => !file.endsWith('kernel/http.ts') && /new HttpError\(/.test(readFileSync(file, 'utf8')));
     expect(offenders.map((file) => file.slice(PROJECT_ROOT.length + 1))).toEqual([]);
   });

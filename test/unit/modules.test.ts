@@ -7,6 +7,7 @@ import { routeKey, routes } from '../../infra/routes.ts';
 import { schedules } from '../../infra/schedules.ts';
 import { kernelPartitions } from '../../infra/table-schema.ts';
 import { PROJECT_ROOT } from '../../infra/workflow-manifest.ts';
+import { sourceFiles } from '../support/sources.ts';
 import type { RouteHandler } from '../../kernel/http.ts';
 import { issueLinkActions } from '../../modules/issues/issue-link-actions.ts';
 import { moneyLinkActions } from '../../modules/receivables/money-link-actions.ts';
@@ -17,20 +18,6 @@ const serveApi = (module: string): Promise<Served> => import(`../../modules/${mo
 const folders = readdirSync(join(PROJECT_ROOT, 'modules'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name);
-
-/** Every .ts and .tsx file below `folder`. */
-function sourcesUnder(folder: string): string[] {
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? entry.name === 'node_modules'
-        ? []
-        : sourcesUnder(join(folder, entry.name))
-      : /\.tsx?$/.test(entry.name)
-        ? [join(folder, entry.name)]
-        : [],
-  );
-}
 
 describe('module manifests (modules/<name>/module.ts, listed in modules/modules.ts)', () => {
   it('every module folder is listed once, under its own name, with an entry and a manifest', () => {
@@ -44,8 +31,8 @@ describe('module manifests (modules/<name>/module.ts, listed in modules/modules.
   it("a module's face names what it gives (no export *), and a name it gives is used outside it", () => {
     const outside = (name: string) =>
       ['functions', 'infra', 'modules', 'console/src', 'test', 'bench', 'scripts']
-        .flatMap((folder) => sourcesUnder(join(PROJECT_ROOT, folder)))
-        .filter((file) => !file.startsWith(join(PROJECT_ROOT, 'modules', name) + '/'));
+        .flatMap((folder) => sourceFiles(folder, { tsx: true }))
+        .filter((file) => !file.startsWith(`${join(PROJECT_ROOT, 'modules', name)}/`));
     for (const { name } of modules) {
       const face = readFileSync(join(PROJECT_ROOT, 'modules', name, 'index.ts'), 'utf8');
       expect([name, face.includes('export *')]).toEqual([name, false]);
@@ -62,8 +49,8 @@ describe('module manifests (modules/<name>/module.ts, listed in modules/modules.
   });
 
   it('other modules reach customers through the CustomerDirectory, never their repository', () => {
-    const users = sourcesUnder(join(PROJECT_ROOT, 'modules'))
-      .filter((file) => !file.startsWith(join(PROJECT_ROOT, 'modules', 'customers') + '/'))
+    const users = sourceFiles('modules')
+      .filter((file) => !file.startsWith(`${join(PROJECT_ROOT, 'modules', 'customers')}/`))
       .filter((file) => /\bCustomerRepository\b/.test(readFileSync(file, 'utf8')));
     expect(users).toEqual([]);
   });

@@ -13,6 +13,7 @@ import {
 } from '../../infra/workflow-manifest.ts';
 import { CASE_ENDINGS } from '../../kernel/case-loop.ts';
 import { KEPT_CASES } from '../../functions/reconcile/handler.ts';
+import { sourceFiles } from '../support/sources.ts';
 
 const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
 
@@ -120,19 +121,9 @@ const LAMBDA_TRANSIENT = [
 /** Every error name the code can raise into a workflow: Error classes' names and task failures it sends. */
 const THROWN = (() => {
   const names = new Set<string>();
-  const root = PROJECT_ROOT;
-  const walk = (folder: string) => {
-    for (const entry of readdirSync(join(root, folder), { withFileTypes: true })) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts'))
-        for (const match of readFileSync(join(root, path), 'utf8').matchAll(
-          /override name = '([A-Za-z]+)'|sendTaskFailure\([^,]+,\s*'([A-Za-z]+)'/g,
-        ))
-          names.add(match[1] ?? match[2]);
-    }
-  };
-  for (const folder of ['functions', 'modules', 'kernel']) walk(folder);
+  for (const file of ['functions', 'modules', 'kernel'].flatMap((folder) => sourceFiles(folder)))
+    for (const match of readFileSync(file, 'utf8').matchAll(/override name = '([A-Za-z]+)'|sendTaskFailure\([^,]+,\s*'([A-Za-z]+)'/g))
+      names.add(match[1] ?? match[2]);
   for (const ending of Object.values(CASE_ENDINGS)) names.add(ending);
   return names;
 })();
