@@ -330,7 +330,9 @@ describe.skipIf(skip)(
         // Every email greets its reader, gives times in words, uses no API words or machine durations.
         const names = [...new Set(readers.filter((person) => row.to.includes(person.email)).map((person) => person.name))];
         expect(text.split('\n')[0], line(row)).toBe(`Hello ${names.length ? names.join(' and ') : 'Service desk'},`);
-        expect(text, line(row)).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\b\d+[mhd]\b|"(update|revise-rfo|set-etr|reply)" event/);
+        // Links are left out: a signed token is random text and may well hold "1m".
+        const words = text.replace(/https?:\/\/\S+/g, '<link>');
+        expect(words, line(row)).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\b\d+[mhd]\b|"(update|revise-rfo|set-etr|reply)" event/);
         expect(`${row.subject}\n${text}`, line(row)).not.toMatch(/\b1 (day|invoice|issue)s\b|\(s\)/);
       }
       // The acknowledger owns the issue: every nudge and the question's reminder go to Ana, none to the team lead.
