@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Clock } from './clock.ts';
 import type { DynamoStore, Key } from './dynamo-store.ts';
-import { stepOrWaitForEmail } from './outbox.ts';
+import { stepOrWaitForDelivery } from './outbox.ts';
 import type { TimerPort } from './timer-port.ts';
 import { readWait, storeWaitToken } from './wait-tokens.ts';
 import { continueAsNew, runName, shouldContinueAsNew } from './workflow-runs.ts';
@@ -72,7 +72,7 @@ export async function takeTurn<Owner>(deps: CaseLoopDeps, type: CaseType<Owner>,
   const base = type.base(owner);
   let step: { done: boolean; waitSeconds: number; retrying: boolean };
   try {
-    step = await stepOrWaitForEmail(() => type.step(owner), 'wait');
+    step = await stepOrWaitForDelivery(() => type.step(owner), 'wait');
   } catch (error) {
     if (!type.isGone(error)) throw error;
     await workflows.sendTaskFailure(taskToken, CASE_ENDINGS.gone, (error as Error).message);
@@ -183,5 +183,5 @@ export async function caseFunction<Owner>(deps: CaseLoopDeps, type: CaseType<Own
   if (event && typeof event === 'object' && 'taskToken' in event) return takeTurn(deps, type, event);
   const emailInFlight = (event as { emailInFlight?: unknown } | null)?.emailInFlight === 'wait' ? 'wait' : undefined;
   const owner = type.owner(event);
-  return stepOrWaitForEmail(() => type.step(owner), emailInFlight);
+  return stepOrWaitForDelivery(() => type.step(owner), emailInFlight);
 }

@@ -3,7 +3,7 @@ import { rolesOf } from '../../kernel/actor.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { type ApiEvent, json, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
 import { pageCursor } from '../../kernel/paging.ts';
-import { customerEmailsPage } from '../../kernel/outbox.ts';
+import { customerEmailsPage } from '../../kernel/email-channel.ts';
 import { CustomerDirectory } from '../customers/index.ts';
 import { type Issue, IssueRepository } from '../issues/index.ts';
 import { customerRepliesPage, InvoiceRepository, type StoredInvoice } from '../receivables/index.ts';

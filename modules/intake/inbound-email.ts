@@ -6,7 +6,7 @@ import { clipText } from '../../kernel/bounds.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { emailIdFromBounceAddress, emailIdFromReplyAddress, issueFromReplyAddress } from '../../kernel/links.ts';
-import { emailOfMessage, ownerOfEmail, recipientsOfBounced } from '../../kernel/outbox.ts';
+import { emailOfMessage, ownerOfEmail, recipientsOfBounced } from '../../kernel/email-channel.ts';
 import { CustomerDirectory } from '../customers/index.ts';
 import { InvalidTransition, IssueService } from '../issues/index.ts';
 import { emailSeverity, mentionsBackup, PolicyRepository } from '../policies/index.ts';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { recipientsOfMessage } from '../../kernel/outbox.ts';
+import { recipientsOfMessage } from '../../kernel/email-channel.ts';
 import { markUndeliverable, type UndeliverableDeps } from './undeliverable.ts';
 
 /** SES's event-publishing record (configuration set → SNS), the fields Steward reads. */

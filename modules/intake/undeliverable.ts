@@ -1,6 +1,6 @@
 import type { Deps } from '../../kernel/deps.ts';
 import { renderIntakeEmail } from './templates.ts';
-import { sendOnce } from '../../kernel/outbox.ts';
+import { sendOnce } from '../../kernel/email-channel.ts';
 import { CustomerDirectory } from '../customers/index.ts';
 
 export type UndeliverableDeps = Pick<Deps, 'store' | 'mailer' | 'clock' | 'settings'>;
@@ -16,7 +16,7 @@ export async function markUndeliverable(
   kind: 'bounce' | 'complaint',
   sesMessageId: string,
 ): Promise<string[]> {
-  const { store, mailer, clock, settings } = deps;
+  const { store, clock } = deps;
   const customers = new CustomerDirectory(store);
   const reason = kind === 'bounce' ? 'mail to this address bounced' : 'the recipient reported our mail as spam';
   const marked: string[] = [];
@@ -27,12 +27,11 @@ export async function markUndeliverable(
     marked.push(address);
     const manager = customer.team.serviceManager;
     await sendOnce(
-      { store, mailer, clock, settings },
+      deps,
       { pk: `CUSTOMER#${customer.id}`, customerId: customer.id },
       `undeliverable-${address}-${sesMessageId}`,
       'contact-undeliverable',
       async () => ({
-        from: settings.fromAddress,
         to: [manager.email],
         ...(await renderIntakeEmail('contact-undeliverable', { person: manager, customer, contact, reason })),
       }),

@@ -3,7 +3,7 @@ import type { Deps, Settings } from '../../kernel/deps.ts';
 import { renderIssueEmail } from './templates.ts';
 import { replyAddress, signLink } from '../../kernel/links.ts';
 import type { IssueLinkAction } from './issue-link-actions.ts';
-import { sendOnce, sentEmails } from '../../kernel/outbox.ts';
+import { sendOnce, sentEmails } from '../../kernel/email-channel.ts';
 import { counted, inWords } from '../../kernel/time-words.ts';
 import { contactNames, CustomerDirectory, issueRecipients, type Customer } from '../customers/index.ts';
 import { calendars, ms } from '../policies/index.ts';
@@ -73,10 +73,10 @@ async function send(
   repo: IssueRepository,
   ctx: IssueContext,
 ): Promise<void> {
-  const { store, mailer, clock, settings } = deps;
+  const { settings } = deps;
   const owner = { pk: `ISSUE#${issue.id}`, customerId: customer.id };
   const result = await sendOnce(
-    { store, mailer, clock, settings },
+    deps,
     owner,
     email.key,
     email.template,
@@ -89,7 +89,7 @@ async function send(
       const copies = cc.flatMap((entry) => entry.emails).filter((address) => !to.emails.includes(address));
       const replyTo =
         email.audience[0] === 'customer' ? [replyAddress(settings.inboundAddress, issue.id, await settings.linkKey())] : undefined;
-      return { from: settings.fromAddress, to: to.emails, cc: copies.length ? copies : undefined, replyTo, ...content };
+      return { to: to.emails, cc: copies.length ? copies : undefined, replyTo, ...content };
     },
     issue.eventSeq,
   );

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { ianaZone } from '../../kernel/iana-zone.ts';
 import { json, parseBody, pathParam, type RouteHandler, validate } from '../../kernel/http.ts';
 import { withoutLinkTokens } from '../../kernel/links.ts';
-import { emailsByKey } from '../../kernel/outbox.ts';
+import { emailsByKey } from '../../kernel/email-channel.ts';
 import { pageCursor, withinBudget } from '../../kernel/paging.ts';
 import { IdempotencyKeys, idempotencyKey } from '../../kernel/idempotency.ts';
 import type { Customer } from '../customers/index.ts';

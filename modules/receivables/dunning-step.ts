@@ -2,7 +2,7 @@ import type { Deps } from '../../kernel/deps.ts';
 import { type DunningTemplate, renderDunningEmail } from './templates.ts';
 import { signLink } from '../../kernel/links.ts';
 import type { MoneyLinkAction } from './money-link-actions.ts';
-import { sendOnce } from '../../kernel/outbox.ts';
+import { sendOnce } from '../../kernel/email-channel.ts';
 import { counted, dayInWords } from '../../kernel/time-words.ts';
 import { DateTime } from 'luxon';
 import { billingRecipients, contactNames, type Customer, CustomerDirectory } from '../customers/index.ts';
@@ -69,10 +69,10 @@ function recipients(email: DunningEmail, customer: Customer): string[] {
 }
 
 async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningState, customer: Customer, policy: Policy): Promise<void> {
-  const { store, mailer, clock, settings } = deps;
+  const { clock, settings } = deps;
   const now = clock.now();
   await sendOnce(
-    { store, mailer, clock, settings },
+    deps,
     { pk: `CUSTOMER#${customer.id}`, customerId: customer.id },
     `dunning-g${state.generation}-${email.key}`,
     email.template,
@@ -92,7 +92,6 @@ async function send(deps: DunningStepDeps, email: DunningEmail, state: DunningSt
       }));
       const person = email.audience === 'customer' ? undefined : customer.team[email.audience];
       return {
-        from: settings.fromAddress,
         to: recipients(email, customer),
         // A customer's answer reaches the AR history and the service manager (intake, inbound email).
         ...(email.audience === 'customer' ? { replyTo: [replyAddress] } : {}),

@@ -1,4 +1,4 @@
-import { sendOnce } from '../../kernel/outbox.ts';
+import { sendOnce } from '../../kernel/email-channel.ts';
 import type { Deps } from '../../kernel/deps.ts';
 import { renderDunningEmail } from './templates.ts';
 import { billingRecipients, contactNames } from '../customers/index.ts';
@@ -14,15 +14,13 @@ export async function notifyDispute(
   const invoice = await invoiceRepository(deps).get(invoiceId);
   if (!invoice?.dispute) return;
   const { customer } = await customerContext(deps, customerId);
-  const { store, mailer, clock, settings } = deps;
   const manager = customer.team.serviceManager;
   await sendOnce(
-    { store, mailer, clock, settings },
+    deps,
     { pk: `CUSTOMER#${customerId}`, customerId },
     `dispute-${invoiceId}-${invoice.disputes}`,
     'dunning-dispute',
     async () => ({
-      from: settings.fromAddress,
       to: [manager.email],
       ...(await renderDunningEmail('dunning-dispute', { customer, person: manager, invoice: { ...invoice, balance: balance(invoice) } })),
     }),
@@ -38,15 +36,13 @@ export async function notifyDisputeResolved(
   const invoice = await invoiceRepository(deps).get(invoiceId);
   if (!invoice?.dispute?.resolvedAt) return;
   const { customer } = await customerContext(deps, customerId);
-  const { store, mailer, clock, settings } = deps;
   const to = billingRecipients(customer);
   await sendOnce(
-    { store, mailer, clock, settings },
+    deps,
     { pk: `CUSTOMER#${customerId}`, customerId },
     `dispute-resolved-${invoiceId}-${invoice.disputes}`,
     'dunning-dispute-resolved',
     async ({ replyAddress }) => ({
-      from: settings.fromAddress,
       to,
       replyTo: [replyAddress],
       ...(await renderDunningEmail('dunning-dispute-resolved', {

@@ -1,7 +1,7 @@
 import type { Deps } from '../../kernel/deps.ts';
 import { ConditionFailed } from '../../kernel/dynamo-store.ts';
 import { renderDunningEmail } from './templates.ts';
-import { sendOnce } from '../../kernel/outbox.ts';
+import { sendOnce } from '../../kernel/email-channel.ts';
 import { customerContext } from './dunning-service.ts';
 
 /** A customer's answer to a dunning email, kept on the customer's AR history. */
@@ -26,7 +26,7 @@ export async function recordCustomerReply(
   reply: Omit<CustomerReply, 'at'>,
   dedupKey: string,
 ): Promise<{ duplicate: boolean }> {
-  const { store, mailer, clock, settings } = deps;
+  const { store, clock } = deps;
   let duplicate = false;
   try {
     await store.put(
@@ -39,17 +39,10 @@ export async function recordCustomerReply(
   }
   const { customer } = await customerContext(deps, customerId);
   const manager = customer.team.serviceManager;
-  await sendOnce(
-    { store, mailer, clock, settings },
-    { pk: `CUSTOMER#${customerId}`, customerId },
-    `ar-reply-${dedupKey}`,
-    'dunning-reply',
-    async () => ({
-      from: settings.fromAddress,
-      to: [manager.email],
-      ...(await renderDunningEmail('dunning-reply', { customer, person: manager, reply })),
-    }),
-  );
+  await sendOnce(deps, { pk: `CUSTOMER#${customerId}`, customerId }, `ar-reply-${dedupKey}`, 'dunning-reply', async () => ({
+    to: [manager.email],
+    ...(await renderDunningEmail('dunning-reply', { customer, person: manager, reply })),
+  }));
   return { duplicate };
 }
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/workflow-manifest.ts';
-import { customerEmails } from '../../kernel/outbox.ts';
+import { customerEmails } from '../../kernel/email-channel.ts';
 import { acme, invoiceInput, useRuntime } from '../support/runtime.ts';
 
 /** The dunning workflow as deployed before the case loop: a Step state, then a wait for the dunning run or a change. */

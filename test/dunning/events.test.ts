@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { customerEmails } from '../../kernel/outbox.ts';
+import { customerEmails } from '../../kernel/email-channel.ts';
 import { defaultPolicy } from '../../modules/policies/index.ts';
 import { acme, inbox, invoiceInput, useRuntime } from '../support/runtime.ts';
 

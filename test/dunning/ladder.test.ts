@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { customerEmails } from '../../kernel/outbox.ts';
+import { customerEmails } from '../../kernel/email-channel.ts';
 import { acme, inbox, invoiceInput, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime({ clockStart: '2026-11-25T08:00:00Z' }); // Wednesday 09:00 in Berlin

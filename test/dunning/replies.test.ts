@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { customerEmails } from '../../kernel/outbox.ts';
+import { customerEmails } from '../../kernel/email-channel.ts';
 import { realClient } from '../support/real-clients.ts';
 import { acme, inbox, invoiceInput, sendMail, useRuntime } from '../support/runtime.ts';
 

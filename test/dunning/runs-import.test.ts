@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { customerEmails } from '../../kernel/outbox.ts';
+import { customerEmails } from '../../kernel/email-channel.ts';
 import { schedules } from '../../infra/schedules.ts';
 import { run } from '../support/real-clients.ts';
 import { acme, useRuntime } from '../support/runtime.ts';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sentEmails } from '../../kernel/outbox.ts';
+import { sentEmails } from '../../kernel/email-channel.ts';
 import { realClient } from '../support/real-clients.ts';
 import { acme, inbox, latestEmail, sendMail, storedInboundMail, useRuntime } from '../support/runtime.ts';
 

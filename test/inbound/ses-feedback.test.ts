@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customerEmails } from '../../kernel/outbox.ts';
+import { customerEmails } from '../../kernel/email-channel.ts';
 import { acme, inbox, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EmailInFlight, sendOnce } from '../../kernel/outbox.ts';
+import { sendOnce } from '../../kernel/email-channel.ts';
+import { DeliveryInFlight } from '../../kernel/outbox.ts';
 import { inbox, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime();
@@ -36,7 +37,7 @@ describe('an email is never skipped', () => {
       claimedAt: deps.clock.now().toISOString(),
     });
     const build = () => ({ from: 'steward@steward.localhost', to: ['ann@acme.test'], subject: 'In flight', text: 'x', html: '<p>x</p>' });
-    await expect(sendOnce(deps, owner, 'in-flight', 'test', build)).rejects.toBeInstanceOf(EmailInFlight);
+    await expect(sendOnce(deps, owner, 'in-flight', 'test', build)).rejects.toBeInstanceOf(DeliveryInFlight);
     await env.client.advance('PT3M');
     expect((await sendOnce(deps, owner, 'in-flight', 'test', build)).sent).toBe(true);
     expect((await sendOnce(deps, owner, 'in-flight', 'test', build)).sent).toBe(false);

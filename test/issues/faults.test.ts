@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { customerEmails, sentEmails } from '../../kernel/outbox.ts';
+import { customerEmails, sentEmails } from '../../kernel/email-channel.ts';
 import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
 import { acme, api, inbox, invoiceInput, removeDataDir, startRuntime, testOptions } from '../support/runtime.ts';
 

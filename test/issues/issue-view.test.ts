@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sentEmails } from '../../kernel/outbox.ts';
+import { sentEmails } from '../../kernel/email-channel.ts';
 import { TIMELINE_IN_VIEW } from '../../modules/issues/routes.ts';
 import { useRuntime } from '../support/runtime.ts';
 

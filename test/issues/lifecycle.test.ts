@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { signLink } from '../../kernel/links.ts';
-import { sentEmails } from '../../kernel/outbox.ts';
+import { sentEmails } from '../../kernel/email-channel.ts';
 import { latestEmail, linkIn, submitLink, useRuntime } from '../support/runtime.ts';
 
 const env = useRuntime({ clockStart: '2026-11-27T16:00:00Z' }); // Friday 17:00 in Berlin, before the first scenario

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sentEmails } from '../../kernel/outbox.ts';
+import { sentEmails } from '../../kernel/email-channel.ts';
 import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
 import { acme, api, inbox, removeDataDir, startRuntime, testOptions } from '../support/runtime.ts';
 

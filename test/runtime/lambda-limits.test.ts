@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { afterEach, describe, expect, it } from 'vitest';
 import { LambdaSandbox } from '../../infra/local/lambda-sandbox.ts';
 import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
-import { sentEmails } from '../../kernel/outbox.ts';
+import { sentEmails } from '../../kernel/email-channel.ts';
 import { acme, api, inbox, removeDataDir, startRuntime, testOptions } from '../support/runtime.ts';
 
 let options: RuntimeOptions | undefined;

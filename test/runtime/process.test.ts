@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../kernel/dynamo-store.ts';
-import { sentEmails } from '../../kernel/outbox.ts';
+import { sentEmails } from '../../kernel/email-channel.ts';
 import { freePort } from '../support/dynamodb.ts';
 import { acme } from '../support/runtime.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Runtime, RuntimeOptions } from '../../infra/local/runtime.ts';
-import { sentEmails } from '../../kernel/outbox.ts';
+import { sentEmails } from '../../kernel/email-channel.ts';
 import { acme, api, inbox, removeDataDir, startRuntime, testOptions } from '../support/runtime.ts';
 import { freePort } from '../support/dynamodb.ts';
 

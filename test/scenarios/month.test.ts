@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerEmails } from '../../kernel/outbox.ts';
+import { customerEmails } from '../../kernel/email-channel.ts';
 import { eventually, realClient, startAlertmanager } from '../support/real-clients.ts';
 import { inbox, type InboxEmail, sendMail, useRuntime } from '../support/runtime.ts';
 
