@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import * as z from 'zod';
 import { AuditLog, recordAudit } from '../../kernel/audit.ts';
 import { clipText } from '../../kernel/bounds.ts';
@@ -24,6 +23,8 @@ import {
   subjectTag,
   titleFromSubject,
   fromAddress,
+  parseMail,
+  type ParsedMail,
 } from './inbound-mail.ts';
 import { markUndeliverable } from './undeliverable.ts';
 import { MailQuarantine } from './mail-quarantine.ts';
@@ -140,7 +141,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
     );
     if (!ours.length) return refused(`not addressed to ${settings.inboundAddress}`);
 
-    const mail = await simpleParser(raw);
+    const mail = await parseMail(raw);
     const tooBig = mail.attachments.find((attachment) => attachment.size > MAX_ATTACHMENT_BYTES);
     if (tooBig)
       return refused(`attachment "${tooBig.filename ?? tooBig.contentType}" is ${tooBig.size} bytes; the limit is ${MAX_ATTACHMENT_BYTES}`);
@@ -323,7 +324,7 @@ export function inboundEmail(deps: InboundEmailDeps): (event: unknown) => Promis
   async function receiveUnreadable(ses: SesRecord, failure: unknown): Promise<InboundOutcome> {
     const key = `${INBOUND_PREFIX}${ses.mail.messageId}`;
     const raw = await deps.blobs.get(key);
-    const mail = raw ? await simpleParser(raw).catch(() => undefined) : undefined;
+    const mail = raw ? await parseMail(raw).catch(() => undefined) : undefined;
     const from = (mail ? fromAddress(mail, ses.mail.source) : ses.mail.source.toLowerCase()).slice(0, 320);
     const unknown = deps.settings.unknownSender;
     const customer =

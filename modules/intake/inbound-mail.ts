@@ -1,5 +1,5 @@
 import { utf8Bytes } from '../../kernel/bounds.ts';
-import type { ParsedMail } from 'mailparser';
+import PostalMime, { type Address, decodeWords } from 'postal-mime';
 
 /**
  * What an inbound message is, before any lookup: mail that a machine wrote (bounce, complaint,
@@ -17,20 +17,68 @@ export interface Automated {
   reason: string;
 }
 
-const header = (mail: ParsedMail, name: string): string => {
-  const value = mail.headers.get(name);
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.join(', ');
-  if (typeof value === 'object' && 'value' in value) return String((value as { value: unknown }).value ?? '');
-  if (typeof value === 'object' && 'text' in value) return String((value as { text: unknown }).text ?? '');
-  return String(value);
+/** An inbound message as Steward reads it: what the classification, threading and intake use of it. */
+export interface ParsedMail {
+  /** Every header by lower-case name, unfolded and undecoded; a repeated header's values joined with ", ". */
+  headers: Map<string, string>;
+  /** The first From address, lower-case as sent. */
+  from?: string;
+  subject?: string;
+  /** In angle brackets, as threading and de-duplication have always keyed them. */
+  messageId?: string;
+  inReplyTo?: string;
+  references: string[];
+  /** The plain text, or the HTML's text when there is no plain part. */
+  text?: string;
+  attachments: { filename?: string; contentType: string; size: number; content: Buffer }[];
+}
+
+/** "<id@host>" whatever brackets the sender gave (mailparser's form, which stored dedup keys were made from). */
+const bracketed = (value: string): string | undefined => {
+  const id = value.trim();
+  if (!id) return undefined;
+  return `${id.startsWith('<') ? '' : '<'}${id}${id.endsWith('>') ? '' : '>'}`;
 };
 
-const contentType = (mail: ParsedMail) =>
-  mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+const firstAddress = (address: Address | undefined): string | undefined =>
+  (address && ('group' in address && address.group ? address.group[0]?.address : address.address)) || undefined;
+
+/**
+ * Parses a raw message (postal-mime: no native code, Node's own decoders for every charset it
+ * knows). Report parts (delivery status, feedback, the returned message) are attachments.
+ */
+export async function parseMail(raw: Buffer | Uint8Array): Promise<ParsedMail> {
+  const email = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });
+  const headers = new Map<string, string>();
+  for (const { key, value } of email.headers) headers.set(key, headers.has(key) ? `${headers.get(key)}, ${value}` : value);
+  return {
+    headers,
+    from: firstAddress(email.from),
+    subject: email.subject,
+    messageId: email.messageId ? bracketed(email.messageId) : undefined,
+    inReplyTo: email.inReplyTo ? bracketed(email.inReplyTo) : undefined,
+    // Every References header, not only the first: a message may carry two.
+    references: decodeWords(headers.get('references') ?? '')
+      .split(/[\s,]+/)
+      .flatMap((id) => bracketed(id) ?? []),
+    text: email.text,
+    attachments: email.attachments.map((attachment) => {
+      const content = Buffer.from(attachment.content as ArrayBuffer);
+      return { filename: attachment.filename ?? undefined, contentType: attachment.mimeType, size: content.length, content };
+    }),
+  };
+}
+
+const header = (mail: ParsedMail, name: string): string => mail.headers.get(name) ?? '';
+
+/** The top-level Content-Type's value and the one parameter classification reads. */
+const contentType = (mail: ParsedMail) => {
+  const [value = '', ...params] = header(mail, 'content-type').split(';');
+  const reportType = params.map((param) => /^\s*report-type\s*=\s*"?([^"\s]*)"?\s*$/i.exec(param)?.[1]).find(Boolean);
+  return { value: value.trim().toLowerCase(), reportType: (reportType ?? '').toLowerCase() };
+};
 /** The sender: the From header's address, else the envelope sender. */
-export const fromAddress = (mail: ParsedMail, envelopeSender = '') => (mail.from?.value[0]?.address ?? envelopeSender).toLowerCase();
+export const fromAddress = (mail: ParsedMail, envelopeSender = '') => (mail.from ?? envelopeSender).toLowerCase();
 const bodyText = (mail: ParsedMail) =>
   `${mail.text ?? ''}\n${mail.attachments.map((a) => (a.contentType.startsWith('text/') || a.contentType.startsWith('message/') ? a.content.toString('utf8') : '')).join('\n')}`;
 
@@ -42,11 +90,10 @@ const BOUNCE_SUBJECT =
 const DAEMON_SENDER = /^(mailer-daemon|postmaster|mail-daemon)@/i;
 
 export function classifyAutomated(mail: ParsedMail): Automated | undefined {
-  const type = contentType(mail);
-  const reportType = (type?.params?.['report-type'] ?? '').toLowerCase();
-  if (type?.value === 'multipart/report' && reportType === 'delivery-status')
+  const { value: type, reportType } = contentType(mail);
+  if (type === 'multipart/report' && reportType === 'delivery-status')
     return { kind: 'bounce', reason: 'multipart/report; report-type=delivery-status' };
-  if (type?.value === 'multipart/report' && reportType === 'feedback-report')
+  if (type === 'multipart/report' && reportType === 'feedback-report')
     return { kind: 'complaint', reason: 'multipart/report; report-type=feedback-report (ARF)' };
   const from = fromAddress(mail);
   // SES notifications delivered by email through SNS carry the SES JSON in the body.
@@ -87,7 +134,7 @@ export function affectedRecipients(mail: ParsedMail): string[] {
 
 /** Message ids this message answers (In-Reply-To and References), without angle brackets. */
 export function referencedIds(mail: ParsedMail): string[] {
-  const ids = [mail.inReplyTo ?? '', ...(Array.isArray(mail.references) ? mail.references : mail.references ? [mail.references] : [])];
+  const ids = [mail.inReplyTo ?? '', ...mail.references];
   return [
     ...new Set(
       ids.flatMap((value) => value.match(/<[^<>\s]+>/g) ?? (value.trim() ? [value.trim()] : [])).map((id) => id.replace(/^<|>$/g, '')),
