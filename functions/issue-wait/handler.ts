@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { lambda } from '../../infra/aws/lambda.ts';
 import type { DepsOf } from '../../infra/aws/needs.ts';
 import { handOverLegacyRun } from '../../kernel/case-loop.ts';
-import { issueRuns } from '../../modules/issues/index.ts';
+import { issueIdentity } from '../../modules/issues/serve/issue-wait.ts';
 import declaration from './function.ts';
 
 /**
@@ -10,6 +10,6 @@ import declaration from './function.ts';
  * WaitForEventOrDeadline): each hands over to the issue's next run, a case loop, at its next wake.
  */
 export const createHandler = (deps: DepsOf<typeof declaration.needs>) =>
-  middy().handler((event: unknown) => handOverLegacyRun(deps, issueRuns, event));
+  middy().handler((event: unknown) => handOverLegacyRun(deps, issueIdentity, event));
 
 export const handler = lambda(declaration, createHandler);

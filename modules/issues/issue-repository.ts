@@ -3,11 +3,11 @@ import { issueStatuses, normalizeIssue, type Issue, type IssueStatus } from './i
 import { ConcurrentChange, ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { readWait, type WaitRecord } from '../../kernel/wait-tokens.ts';
+import { issueKey, issueWaitKey } from './issue-identity.ts';
 
 /** Item layout of issues in the single table. */
 /** Below DynamoDB's 400 KB item limit, with room for the key and index attributes. */
 const MAX_ISSUE_ITEM_BYTES = 350_000;
-const issueKey = (id: string) => ({ pk: `ISSUE#${id}`, sk: 'META' });
 
 export interface TimelineEntry {
   at: string;
@@ -217,7 +217,7 @@ export class IssueRepository {
   }
 
   async waitRecord(issueId: string): Promise<WaitRecord | undefined> {
-    return readWait(this.store, waitKey(issueId));
+    return readWait(this.store, issueWaitKey(issueId));
   }
 
   /** Records that the workflow acted on every event up to `seq` (without touching `version`: it races with nobody). */
@@ -248,7 +248,6 @@ function timelineItem(issueId: string, entry: TimelineEntry, seq: number) {
   return { pk: `ISSUE#${issueId}`, sk: `TL#${entry.at}#${String(seq).padStart(6, '0')}#${entry.type}`, ...entry };
 }
 
-const waitKey = (issueId: string) => ({ pk: `ISSUE#${issueId}`, sk: 'WAIT' });
 /** The customer's pointer to an issue, in the customer's partition (read consistently, unlike the history index). */
 const customerIssueKey = (issue: Pick<Issue, 'customerId' | 'createdAt' | 'id'>) => ({
   pk: `CUSTOMER#${issue.customerId}`,
@@ -256,13 +255,3 @@ const customerIssueKey = (issue: Pick<Issue, 'customerId' | 'createdAt' | 'id'>)
 });
 
 /** Where the issue's waiting run keeps its callback token (kernel/wait-tokens.ts). */
-export const issueWaitKey = waitKey;
-
-/**
- * Whether an event came in that no step has handled yet (or the issue is gone, which its next step
- * finds out). Light on purpose: a turn reads no more of the issue than its two counters here.
- */
-export async function hasUnhandledEvent(store: DynamoStore, issueId: string): Promise<boolean> {
-  const issue = await store.get<{ eventSeq?: number; handledSeq?: number }>(issueKey(issueId));
-  return !issue || (issue.eventSeq ?? 0) > (issue.handledSeq ?? 0);
-}

@@ -8,16 +8,14 @@ import { calendars, freezePolicy, PolicyRepository } from '../policies/index.ts'
 import {
   applyEvent,
   customerMessageTarget,
-  executionName,
-  ISSUE_WORKFLOW,
   openIssue,
   wakesWorkflow,
-  workflowInput,
   type AnyIssueEvent,
   type Issue,
   type IssueContext,
   type NewIssue,
 } from './issue.ts';
+import { executionName, ISSUE_WORKFLOW, workflowInput } from './issue-identity.ts';
 import { IssueRepository } from './issue-repository.ts';
 
 export type IssueDeps = Pick<Deps, 'store' | 'clock' | 'workflows'>;

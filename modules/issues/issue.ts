@@ -151,11 +151,6 @@ export function normalizeIssue(stored: Issue): Issue {
 }
 
 /** The workflow that drives every issue (workflows/issue-lifecycle.asl.json). */
-export const ISSUE_WORKFLOW = 'issue-lifecycle';
-/** The first run's name; later runs of the same generation add -r<n> (kernel/workflow-runs.ts). */
-export const executionName = (issue: Pick<Issue, 'id' | 'generation'>) => `issue-${issue.id}-g${issue.generation}`;
-/** Input of an issue's workflow execution: the generation lets a step of a superseded execution stop. */
-export const workflowInput = (issue: Pick<Issue, 'id' | 'generation'>) => ({ issueId: issue.id, generation: issue.generation });
 export const isUnresolved = (issue: Pick<Issue, 'status'>) => issue.status === 'open' || issue.status === 'acknowledged';
 
 /** The RFO's revision as the customer counts it: from the current cycle's first (a reopened issue's new RFO is revision 1). */

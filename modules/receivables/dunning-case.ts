@@ -1,41 +1,14 @@
-import * as z from 'zod/mini';
 import type { CaseType } from '../../kernel/case-loop.ts';
 import type { KeptCase } from '../../kernel/case-reconcile.ts';
-import { DUNNING_WORKFLOW, dunningExecutionName, invoiceRepository } from './dunning-service.ts';
+import { type DunningCycle, dunningIdentity } from './dunning-identity.ts';
 import { CustomerGone, type DunningStepDeps, runDunningStep } from './dunning-step.ts';
-import { DUNNING_SHARDS, dunningWaitKey, InvoiceRepository } from './invoice-repository.ts';
-
-/** A customer's dunning cycle: what its runs are about. */
-export interface DunningCycle {
-  customerId: string;
-  generation: number;
-}
+import { DUNNING_SHARDS, InvoiceRepository } from './invoice-repository.ts';
 
 const EVERY_DUE_DATE = new Date('9999-12-31T00:00:00Z');
 
-const cycleSchema = z.object({
-  customerId: z.string().check(z.minLength(1), z.maxLength(200)),
-  generation: z.int().check(z.positive()),
-});
-
-/**
- * Which runs follow a dunning cycle (its identity in the case loop), and which cycles need one.
- * What needs a turn at once is a next dunning step that fell due while the step ran; the dunning
- * run wakes the others.
- */
+/** Which runs follow a dunning cycle (its identity in the case loop), and which cycles need one. */
 export const dunningRuns: KeptCase<DunningCycle> = {
-  workflow: DUNNING_WORKFLOW,
-  owner: (input) => cycleSchema.parse(input),
-  base: dunningExecutionName,
-  input: ({ customerId, generation }) => ({ customerId, generation }),
-  waitKey: ({ customerId }) => dunningWaitKey(customerId),
-  // The dunning run wakes every cycle whose wait item it finds: a finished cycle's goes.
-  pending: async ({ store, clock }, cycle) => {
-    const { nextDunningAt } = await invoiceRepository({ store }).dunningState(cycle.customerId);
-    return !!nextDunningAt && Date.parse(nextDunningAt) <= clock.now().getTime();
-  },
-  clearWaitOnClose: true,
-  legacy: { closedError: 'DunningDone' },
+  ...dunningIdentity,
   sweep: 'dunning',
   // Every cycle in the sparse due index, whenever it is due.
   live: async (store) => {

@@ -88,9 +88,3 @@ export async function wakeDunning(deps: Pick<Deps, 'store' | 'workflows'>, custo
   const token = await invoiceRepository(deps).waitToken(customerId);
   if (token) await deps.workflows.sendTaskSuccess(token, { woke: 'invoice-change' });
 }
-
-/** The workflow that drives a customer's dunning cycle (workflows/invoice-dunning.asl.json). */
-export const DUNNING_WORKFLOW = 'invoice-dunning';
-/** The first run's name; later runs of the same cycle add -r<n> (kernel/workflow-runs.ts). */
-export const dunningExecutionName = (state: Pick<DunningState, 'customerId' | 'generation'>) =>
-  `dunning-${state.customerId}-g${state.generation}`;

@@ -1,5 +1,5 @@
 /** Receivables: invoices, payments, disputes, promises, the dunning ladder and AR KPIs. The public entry of the module. */
-export { DUNNING_WORKFLOW, dunningExecutionName } from './dunning-service.ts';
+export { DUNNING_WORKFLOW, dunningExecutionName } from './dunning-identity.ts';
 export { IMPORTS_PREFIX, ImportJobs } from './invoice-import.ts';
 export { DUNNING_SHARDS, InvoiceRepository, type StoredInvoice } from './invoice-repository.ts';
 export type { Invoice } from './invoices.ts';
