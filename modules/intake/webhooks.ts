@@ -7,6 +7,7 @@ import type { Deps } from '../../kernel/deps.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { asHttpError, bearerToken, bodyText, equalsAny, json, validate, type ApiEvent, type ApiResult } from '../../kernel/http.ts';
 import { InvalidTransition, IssueService, isUnresolved, type NewIssue } from '../issues/index.ts';
+import { ServiceRepository, servicesMatching } from '../services/index.ts';
 import { AlertRepository } from './alert-repository.ts';
 import {
   alertmanagerSchema,
@@ -66,6 +67,7 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
   const service = new IssueService(deps);
   const audit = new AuditLog(deps.store, deps.clock);
   const alertRepo = new AlertRepository(deps.store);
+  const serviceRepo = new ServiceRepository(deps.store);
 
   async function integrationFor(event: ApiEvent, kind: IntegrationKind): Promise<Integration> {
     const name = event.queryStringParameters?.integration;
@@ -215,6 +217,8 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
         ...(routing.triage ? { triage: clipText(routing.triage, 2_000) } : {}),
       },
     };
+    // The customer's services the alert is about: read once, and only when an issue opens.
+    let matched: Promise<string[]> | undefined;
     // Each turn either ends on an issue or sees another delivery move the claim on; a few turns settle any race.
     for (let turn = 0; turn < CLAIM_TURNS; turn++) {
       const mappedId = await alertRepo.issueFor(integration.name, alert.key);
@@ -227,7 +231,12 @@ export function webhookIntake(deps: WebhookDeps): (event: ApiEvent) => Promise<A
           ? mappedId
           : await alertRepo.claim(integration.name, alert.key, await issues.nextIssueId(), mappedId, deps.clock.now());
       if (issueId === mappedId && mapped) continue; // the claim still names the resolved issue: read again
-      const { issue, created } = await service.openOnce(newIssue, { id: issueId, eventIds: [alert.occurrenceId], actor });
+      matched ??= serviceRepo.list(routing.customerId).then((services) => servicesMatching(services, alert.labels));
+      const services = await matched;
+      const { issue, created } = await service.openOnce(
+        { ...newIssue, ...(services.length ? { services } : {}) },
+        { id: issueId, eventIds: [alert.occurrenceId], actor },
+      );
       if (created) return { key: alert.key, issueId: issue.id, outcome: 'opened' };
       if (isUnresolved(issue)) return addOccurrence(issue.id);
     }

@@ -1,5 +1,13 @@
 /** Issues: their lifecycle, timers, escalations, RFOs and KPIs. The public entry of the module. */
-export { InvalidTransition, isUnresolved, openIssue, type Issue, type LadderRung, type NewIssue, type Rfo } from './issue.ts';
+export {
+  InvalidTransition,
+  isUnresolved,
+  openIssue,
+  type Issue,
+  type LadderRung,
+  type NewIssue,
+  type Rfo,
+} from './issue.ts';
 export { IssueRepository, type TimelineEntry } from './issue-repository.ts';
 export { IssueService } from './issue-service.ts';
 export { kpisOf } from './kpis.ts';

@@ -14,6 +14,7 @@ import {
   type Issue,
   type IssueContext,
   type NewIssue,
+  type OpenedIssue,
 } from './issue.ts';
 import { executionName, ISSUE_WORKFLOW, workflowInput } from './issue-identity.ts';
 import { IssueRepository } from './issue-repository.ts';
@@ -59,7 +60,7 @@ export class IssueService {
    * stored issue and `created: false`, and the workflow is started once either way.
    */
   async openOnce(
-    input: NewIssue,
+    input: OpenedIssue,
     options: { id?: string; eventIds?: string[]; actor?: Actor } = {},
   ): Promise<{ issue: Issue; created: boolean }> {
     const customer = await this.customers.existingCustomer(input.customerId);

@@ -53,6 +53,9 @@ export interface PendingMessage {
   note?: string;
 }
 
+/** A new issue as Steward opens it: what a client may send, and the services intake matched (never a client's word). */
+export type OpenedIssue = NewIssue & { services?: string[] };
+
 export interface Issue {
   id: string;
   customerId: string;
@@ -64,6 +67,8 @@ export interface Issue {
   source: string;
   owner?: { name: string; email: string };
   origin?: Record<string, string>;
+  /** The customer's services the issue is about, by id (an alert's labels matched them; modules/services). */
+  services?: string[];
   status: IssueStatus;
   createdAt: string;
   acknowledgedAt?: string;
@@ -173,7 +178,7 @@ export class InvalidEvent extends DomainError {
   }
 }
 
-export function openIssue(id: string, input: NewIssue, policy: IssuePolicy, ctx: IssueContext): Issue {
+export function openIssue(id: string, input: OpenedIssue, policy: IssuePolicy, ctx: IssueContext): Issue {
   const now = ctx.now;
   const cal = ctx.calendars.issue;
   return {
@@ -260,6 +265,8 @@ export function applyEvent(issue: Issue, event: AnyIssueEvent, ctx: IssueContext
       return {
         ...next,
         customerId: event.customerId,
+        // Services are the customer's own: none of the old customer's is the new one's.
+        services: undefined,
         moves: [...(issue.moves ?? []), { from: issue.customerId, to: event.customerId, at }],
       };
     case 'update': {
