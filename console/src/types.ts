@@ -4,9 +4,10 @@ import type { issueEventSchema, Issue, LadderRung, Rfo, TimelineEntry } from '..
 import type { Customer } from '../../modules/customers/index.ts';
 import type { Invoice, WorklistEntry } from '../../modules/receivables/index.ts';
 import type { Policy, PolicyVersion } from '../../modules/policies/index.ts';
+import type { ServiceView } from '../../modules/services/index.ts';
 import type { SentEmail } from '../../kernel/email-channel.ts';
 
-export type { Customer, Invoice, Issue, Policy, PolicyVersion, TimelineEntry, WorklistEntry };
+export type { Customer, Invoice, Issue, Policy, PolicyVersion, ServiceView, TimelineEntry, WorklistEntry };
 export type IssueEventInput = z.input<typeof issueEventSchema>;
 
 export interface Due {

@@ -53,11 +53,11 @@ export function servicesMatching(services: Service[], labels: Record<string, str
 const STATE_OF: Record<Severity, ServiceState> = { sev1: 'outage', sev2: 'degraded', sev3: 'degraded', sev4: 'operational' };
 const WORST: ServiceState[] = ['operational', 'degraded', 'outage'];
 
+/** A service as GET /customers/{id}/services gives it: with its state and the unresolved issues that name it. */
+export type ServiceView = Service & { state: ServiceState; issues: string[] };
+
 /** Each service's state from the unresolved issues that name it, and those issues' ids. */
-export function serviceStates(
-  services: Service[],
-  unresolved: { id: string; severity: Severity; services?: string[] }[],
-): (Service & { state: ServiceState; issues: string[] })[] {
+export function serviceStates(services: Service[], unresolved: { id: string; severity: Severity; services?: string[] }[]): ServiceView[] {
   return services.map((service) => {
     const naming = unresolved.filter((issue) => issue.services?.includes(service.id));
     const state = naming.reduce<ServiceState>(

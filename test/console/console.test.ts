@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acme, api, inbox, invoiceInput } from '../support/runtime.ts';
+import { acme, alertmanagerAlert, api, inbox, invoiceInput } from '../support/runtime.ts';
 import { addSignInAccount } from '../support/sign-in.ts';
 import { browserClient, CONSOLE_ADMIN, screenshot, seriousAccessibilityFindings, signInOnPage, useConsole } from '../support/browser.ts';
 
@@ -146,6 +146,22 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     const client = api(runtime);
     expect((await client.post('/invoices', invoiceInput('C-1', 'acme', '2026-11-20', 250))).status).toBe(201);
     const opened = await client.post('/issues', { customerId: 'acme', title: 'Slow VPN', severity: 'sev3', description: 'x' });
+    // A service an alert names: the Customer screen shows it in outage, with the alert's issue.
+    const gateway = {
+      name: 'VPN gateway',
+      kind: 'device',
+      model: 'ASR 1001-X',
+      site: 'Lisbon DC',
+      match: { labels: { instance: 'vpn-gw-1' } },
+    };
+    expect((await client.call('PUT', '/customers/acme/services/vpn-gw-1', gateway)).status).toBe(201);
+    expect((await client.call('PUT', '/customers/acme/services/lis-uplink', { name: 'Lisbon uplink', kind: 'circuit' })).status).toBe(201);
+    const alerted = await fetch(`${runtime.urls.api}/webhooks/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${runtime.apiToken}`, 'content-type': 'application/json' },
+      body: alertmanagerAlert('console-vpn', { alertname: 'VpnDown', severity: 'critical', instance: 'vpn-gw-1' }),
+    });
+    const outageId = ((await alerted.json()) as { alerts: { issueId: string }[] }).alerts[0].issueId;
     await runtime.tracker.idle();
     await page.goto(`${runtime.urls.api}/console/issues/${opened.body.id}`);
     await page.locator('.facts').getByRole('link', { name: 'acme' }).click();
@@ -156,6 +172,11 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     expect(await text()).toContain('ann@acme.test');
     expect(await text()).toContain(opened.body.id);
     expect(await text()).toContain('Sam Manager');
+    const services = page.getByRole('table', { name: 'Services and how they stand' });
+    const rows = services.getByRole('row');
+    expect(await rows.count()).toBe(3);
+    expect((await rows.nth(1).textContent())?.replace(/\s+/g, ' ')).toBe('Lisbon uplinkcircuitoperational');
+    expect(await rows.nth(2).textContent()).toBe(`VPN gateway (ASR 1001-X)deviceLisbon DCoutage ${outageId}`);
     // History across modules: every issue (closed ones too) and every email, each list exported as CSV.
     const emails = page.getByRole('table', { name: 'Emails' });
     expect(await emails.textContent()).toContain(`[${opened.body.id}] We are working on: Slow VPN`);
@@ -171,6 +192,8 @@ describe.skipIf(!chromium.available)(`the console in a real browser${chromium.av
     expect(csv).toMatch(/\r\nISS-\d+,Checkout fails,sev2,closed,2026-11-02T/);
     expect(await seriousAccessibilityFindings(page)).toEqual([]);
     await screenshot(page, 'customer');
+    expect((await client.post(`/issues/${outageId}/events`, { type: 'close' })).status).toBe(202);
+    await runtime.tracker.idle();
   });
 
   it('Customer: long lists come a page at a time from the server; More loads the next page until there is none', async () => {

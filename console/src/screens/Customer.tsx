@@ -3,7 +3,7 @@ import { ApiError, api } from '../api.ts';
 import { money, when } from '../format.ts';
 import { onLink } from '../router.ts';
 import { DataTable } from '../data-table.tsx';
-import type { CustomerHistory, CustomerView, Invoice, OpenIssuesPage } from '../types.ts';
+import type { CustomerHistory, CustomerView, Invoice, OpenIssuesPage, ServiceView } from '../types.ts';
 import { CustomerForm } from './CustomerForm.tsx';
 
 interface Dunning {
@@ -18,6 +18,9 @@ const unlessForbidden = <T,>(promise: Promise<T>): Promise<T | undefined> =>
   promise.catch((error) => (error instanceof ApiError && error.status === 403 ? undefined : Promise.reject(error)));
 
 type HistoryName = keyof CustomerHistory;
+
+/** A service's state as the team says it (the unresolved issues naming it decide it). */
+const STATE_WORDS: Record<ServiceView['state'], string> = { operational: 'operational', degraded: 'degraded', outage: 'outage' };
 
 /**
  * The customer's history lists as the view gave their start, each continued a page at a time from the
@@ -59,6 +62,7 @@ export function CustomerScreen({ id, permissions }: { id: string; permissions: s
   const [invoices, setInvoices] = useState<Invoice[]>();
   const [moreInvoices, setMoreInvoices] = useState<string>();
   const [dunning, setDunning] = useState<Dunning>();
+  const [services, setServices] = useState<ServiceView[]>();
   const [error, setError] = useState<string>();
   useEffect(() => {
     const path = encodeURIComponent(id);
@@ -67,8 +71,10 @@ export function CustomerScreen({ id, permissions }: { id: string; permissions: s
       unlessForbidden(api<OpenIssuesPage>(`/issues?open=true&customerId=${path}&limit=50`)),
       unlessForbidden(api<{ invoices: Invoice[]; next?: string }>(`/invoices?customerId=${path}&limit=200`)),
       unlessForbidden(api<Dunning>(`/customers/${path}/dunning`)),
+      api<{ services: ServiceView[] }>(`/customers/${path}/services`),
     ]).then(
-      ([found, open, billed, dunned]) => {
+      ([found, open, billed, dunned, kept]) => {
+        setServices(kept.services);
         setCustomer(found);
         setIssues(open);
         setInvoices(billed?.invoices);
@@ -157,6 +163,45 @@ export function CustomerScreen({ id, permissions }: { id: string; permissions: s
           </li>
         ))}
       </ul>
+      <h2>Services</h2>
+      {services?.length ? (
+        <table>
+          <caption class="visually-hidden">Services and how they stand</caption>
+          <thead>
+            <tr>
+              <th scope="col">Service</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Site</th>
+              <th scope="col">State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {services.map((service) => (
+              <tr key={service.id}>
+                <td>
+                  {service.name}
+                  {service.model && ` (${service.model})`}
+                </td>
+                <td>{service.kind}</td>
+                <td>{service.site ?? ''}</td>
+                <td>
+                  <span class={`state state-${service.state}`}>{STATE_WORDS[service.state]}</span>
+                  {service.issues.map((issueId) => (
+                    <span key={issueId}>
+                      {' '}
+                      <a href={`/console/issues/${encodeURIComponent(issueId)}`} onClick={onLink}>
+                        {issueId}
+                      </a>
+                    </span>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p>{services ? 'No services recorded.' : 'Loading…'}</p>
+      )}
       {issues && (
         <>
           <h2>Open issues</h2>
