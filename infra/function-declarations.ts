@@ -7,6 +7,7 @@ import invoiceImport from '../functions/invoice-import/function.ts';
 import invoices from '../functions/invoices/function.ts';
 import issueStep from '../functions/issue-step/function.ts';
 import issueWait from '../functions/issue-wait/function.ts';
+import maintenanceStep from '../functions/maintenance-step/function.ts';
 import reconcile from '../functions/reconcile/function.ts';
 import sesFeedback from '../functions/ses-feedback/function.ts';
 import webhooks from '../functions/webhooks/function.ts';
@@ -27,6 +28,7 @@ export const functionDeclarations: Record<string, FunctionDeclaration> = {
   invoices,
   'issue-step': issueStep,
   'issue-wait': issueWait,
+  'maintenance-step': maintenanceStep,
   reconcile,
   'ses-feedback': sesFeedback,
   webhooks,

@@ -8,6 +8,7 @@ export { default as policies } from './policies/module.ts';
 export { default as customers } from './customers/module.ts';
 export { default as issues } from './issues/module.ts';
 export { default as services } from './services/module.ts';
+export { default as maintenance } from './maintenance/module.ts';
 export { default as receivables } from './receivables/module.ts';
 export { default as customerView } from './customer-view/module.ts';
 export { default as intake } from './intake/module.ts';

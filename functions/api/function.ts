@@ -48,7 +48,10 @@ export default defineFunction({
     ),
     // A dispute by link tells the service manager.
     mailer: email(),
-    workflows: workflows({ start: ['issue-lifecycle'], signal: ['issue-lifecycle', 'invoice-dunning'] }),
+    workflows: workflows({
+      start: ['issue-lifecycle', 'maintenance-notices'],
+      signal: ['issue-lifecycle', 'invoice-dunning', 'maintenance-notices'],
+    }),
     settings: settings('apiTokens', 'bootstrapTokenOff', 'signIn', 'linkKey', 'linkKeys', 'fromAddress', 'inboundAddress', 'publicUrl'),
   },
 });

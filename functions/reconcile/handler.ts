@@ -6,11 +6,12 @@ import type { DepsOf } from '../../infra/aws/needs.ts';
 import { restartEnded, sweepCases } from '../../kernel/case-reconcile.ts';
 import { sliceBudget } from '../../kernel/slice-budget.ts';
 import { issueRuns } from '../../modules/issues/index.ts';
+import { maintenanceRuns } from '../../modules/maintenance/index.ts';
 import { dunningRuns } from '../../modules/receivables/index.ts';
 import declaration from './function.ts';
 
 /** Every case type kept running: issues are swept hourly, dunning cycles daily (their modules' schedules). */
-export const KEPT_CASES = [issueRuns, dunningRuns];
+export const KEPT_CASES = [issueRuns, dunningRuns, maintenanceRuns];
 
 const statusChange = z.object({
   'detail-type': z.literal('Step Functions Execution Status Change'),

@@ -12,6 +12,7 @@ export {
   saysProblemBack,
   freezePolicy,
   ladderLevels,
+  MAINTENANCE_DEFAULTS,
   ms,
   type EscalationLevel,
   type IssuePolicy,

@@ -80,6 +80,9 @@ const severityPolicySchema = z.object({
 });
 
 /** Rules shared by every severity. Durations of the RFO rules count business days of the customer. */
+/** What a policy stored before maintenance existed means for it. */
+export const MAINTENANCE_DEFAULTS = { noticeBusinessDays: 5 };
+
 const commonSchema = z.object({
   businessHours: z
     .object({ start: hhmm, end: hhmm, days: z.array(z.number().int().min(1).max(7)).min(1).max(7) })
@@ -105,6 +108,10 @@ const commonSchema = z.object({
   linkValidity: isoDuration,
   /** The AR dunning ladder. */
   dunning: dunningPolicySchema,
+  /** Planned maintenance: how many of the customer's business days ahead they are told (less is short notice). */
+  maintenance: z
+    .object({ noticeBusinessDays: z.number().int().min(0).max(30).default(MAINTENANCE_DEFAULTS.noticeBusinessDays) })
+    .default(MAINTENANCE_DEFAULTS),
   /** Severity of an issue a customer opens by email: the first keyword found in subject or body wins. */
   email: z.object({
     defaultSeverity: z.enum(severities),

@@ -7,6 +7,9 @@ export const PERMISSIONS = [
   'customers:write',
   'issues:read',
   'issues:write',
+  /** Planned maintenance: scheduling, rescheduling, starting, extending, completing, cancelling. */
+  'maintenance:read',
+  'maintenance:write',
   'policies:read',
   'policies:write',
   'kpis:read',
@@ -34,6 +37,7 @@ export type Role = (typeof ROLES)[number];
 const READS: Permission[] = [
   'customers:read',
   'issues:read',
+  'maintenance:read',
   'policies:read',
   'kpis:read',
   'invoices:read',
@@ -49,6 +53,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     ...READS,
     'customers:write',
     'issues:write',
+    'maintenance:write',
     'policies:write',
     'invoices:write',
     'suspensions:decide',
@@ -58,8 +63,18 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'audit:read',
     'tokens:own',
   ],
-  /** Issue work (acknowledge, update, ETR, notes, resolve, RFO); reads customers, policies, KPIs, set-aside mail. */
-  agent: ['customers:read', 'issues:read', 'issues:write', 'policies:read', 'kpis:read', 'mail:read', 'tokens:own'],
+  /** Issue work (acknowledge, update, ETR, notes, resolve, RFO) and maintenance; reads customers, policies, KPIs, set-aside mail. */
+  agent: [
+    'customers:read',
+    'issues:read',
+    'issues:write',
+    'maintenance:read',
+    'maintenance:write',
+    'policies:read',
+    'kpis:read',
+    'mail:read',
+    'tokens:own',
+  ],
   /** Invoices, payments, invoice events (promises, disputes, pauses, write-offs), AR KPIs; reads customers, policies, dunning. */
   finance: ['customers:read', 'policies:read', 'invoices:read', 'invoices:write', 'dunning:read', 'ar-kpis:read', 'tokens:own'],
   /** Reads only (not users, integrations or set-aside mail). */

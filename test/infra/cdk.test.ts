@@ -189,6 +189,7 @@ describe('CDK stacks', () => {
       'fninvoices',
       'fnissuestep',
       'fnissuewait',
+      'fnmaintenancestep',
       'fnwebhooks',
     ]);
     // The steps start the next run when a long-lived run continues as new; the wait functions hand earlier runs over.
@@ -201,16 +202,25 @@ describe('CDK stacks', () => {
       'fninvoices',
       'fnissuestep',
       'fnissuewait',
+      'fnmaintenancestep',
       'fnreconcile',
       'fnwebhooks',
     ]);
-    expect(rolesWith('ses:SendEmail')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep', 'fnsesfeedback']);
+    expect(rolesWith('ses:SendEmail')).toEqual([
+      'fnapi',
+      'fndunningstep',
+      'fninboundemail',
+      'fninvoices',
+      'fnissuestep',
+      'fnmaintenancestep',
+      'fnsesfeedback',
+    ]);
   });
 
   it("the case loops' timers: a schedule group of their own; only the steps set them, only there, passing only the timer role, which may only answer the case loops' tasks", () => {
     stateless.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'steward-timers' });
-    expect(rolesWith('scheduler:CreateSchedule')).toEqual(['fndunningstep', 'fnissuestep']);
-    expect(rolesWith('iam:PassRole')).toEqual(['fndunningstep', 'fnissuestep']);
+    expect(rolesWith('scheduler:CreateSchedule')).toEqual(['fndunningstep', 'fnissuestep', 'fnmaintenancestep']);
+    expect(rolesWith('iam:PassRole')).toEqual(['fndunningstep', 'fnissuestep', 'fnmaintenancestep']);
     const policies = Object.values<any>(stateless.findResources('AWS::IAM::Policy'));
     const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     for (const statement of statements.filter((entry: any) => JSON.stringify(entry.Action).includes('scheduler:'))) {
@@ -226,6 +236,7 @@ describe('CDK stacks', () => {
     const [answer] = timerPolicy.Properties.PolicyDocument.Statement;
     expect(answer.Action).toBe('states:SendTaskSuccess');
     expect(JSON.stringify(answer.Resource)).toMatch(/steward-issue-lifecycle.*steward-invoice-dunning/);
+    expect(JSON.stringify(answer.Resource)).toContain('steward-maintenance-notices');
     expect(JSON.stringify(answer.Resource)).not.toContain('invoice-import');
     expect(environmentOf('issue-step')).toMatchObject({ TIMER_GROUP: 'steward-timers' });
     expect(environmentOf('issue-step').TIMER_ROLE_ARN).toBeDefined();
@@ -380,7 +391,15 @@ describe('CDK stacks', () => {
         .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(secret))
         .map((policy) => String(policy.Properties.Roles[0].Ref).replace(/ServiceRole.*$/, ''))
         .sort();
-    expect(readersOf('LinkKey')).toEqual(['fnapi', 'fndunningstep', 'fninboundemail', 'fninvoices', 'fnissuestep', 'fnsesfeedback']);
+    expect(readersOf('LinkKey')).toEqual([
+      'fnapi',
+      'fndunningstep',
+      'fninboundemail',
+      'fninvoices',
+      'fnissuestep',
+      'fnmaintenancestep',
+      'fnsesfeedback',
+    ]);
     // The API token: the functions that check it (staff routes, monitoring senders), not those that only sign links.
     expect(readersOf('ApiToken')).toEqual(['fnapi', 'fninvoices', 'fnwebhooks']);
     expect(environmentOf('webhooks').WEBHOOKS_ACCEPT_API_TOKEN).toBe('false');
@@ -490,6 +509,7 @@ describe('CDK stacks', () => {
       'fninboundemail',
       'fninvoices',
       'fnissuestep',
+      'fnmaintenancestep',
       'fnsesfeedback',
       'fnwebhooks',
     ]);
