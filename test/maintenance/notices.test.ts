@@ -107,7 +107,7 @@ describe('planned maintenance, told to exactly the affected customers in their o
     expect((await env.client.post(`/maintenances/${id}/events`, { type: 'complete' })).status).toBe(409);
     await env.runtime.tracker.idle();
     expect(await mailsAbout(id)).toHaveLength(10);
-  });
+  }, 180_000); // eleven days on the manual clock run every hourly job of them
 
   it('scheduled closer than the policy’s five business days: the notice goes at once and says it is short', async () => {
     const created = await env.client.post('/maintenances', {
@@ -122,14 +122,31 @@ describe('planned maintenance, told to exactly the affected customers in their o
     const [notice] = await mailsAbout(created.body.id);
     expect(notice.destination.to).toEqual(['ann@acme.test']);
     expect(notice.body.text).toContain('This is shorter notice than the 5 business days we promise');
+    // Moved a week later: announced again as rescheduled, now with the full notice; a change of words alone is not.
+    const moved = await env.client.call('PATCH', `/maintenances/${created.body.id}`, {
+      start: '2026-11-24T06:00:00Z',
+      end: '2026-11-24T08:00:00Z',
+    });
+    expect(moved.status).toBe(200);
+    expect(moved.body.revision).toBe(2);
+    expect((await env.client.call('PATCH', `/maintenances/${created.body.id}`, { description: 'Two splices.' })).body.revision).toBe(2);
+    expect((await env.client.call('PATCH', `/maintenances/${created.body.id}`, { end: '2026-11-24T05:00:00Z' })).status).toBe(400);
+    await env.runtime.tracker.idle();
+    const rescheduled = (await mailsAbout(created.body.id))[1];
+    expect(rescheduled.subject).toBe(`[${created.body.id}] Rescheduled: Fibre splice`);
+    expect(rescheduled.body.text).toContain('we have moved planned maintenance');
+    expect(rescheduled.body.text).toContain('from Tue 24 Nov 2026, 07:00 CET');
+    expect(rescheduled.body.text).not.toContain('shorter notice');
     // Cancelled: the customer who was told hears it is off.
     await event(created.body.id, { type: 'cancel', reason: 'The splice crew is needed for a customer outage.' });
     const mails = await mailsAbout(created.body.id);
     expect(mails.map((mail) => mail.subject)).toEqual([
       `[${created.body.id}] Planned maintenance: Fibre splice`,
+      `[${created.body.id}] Rescheduled: Fibre splice`,
       `[${created.body.id}] Cancelled: planned maintenance Fibre splice`,
     ]);
-    expect(mails[1].body.text).toContain('Why: The splice crew is needed for a customer outage.');
+    expect(mails[2].body.text).toContain('Why: The splice crew is needed for a customer outage.');
+    expect((await env.client.call('PATCH', `/maintenances/${created.body.id}`, { title: 'Too late' })).status).toBe(409);
   });
 
   it('bad input: a 4xx naming the field, nothing stored', async () => {
