@@ -1,4 +1,5 @@
 import type { Actor } from '../../kernel/actor.ts';
+import { nextCount } from '../../kernel/counters.ts';
 import { issueStatuses, normalizeIssue, type Issue, type IssueStatus } from './issue.ts';
 import { ConcurrentChange, ConditionFailed, type DynamoStore, strip, type TransactEntry } from '../../kernel/dynamo-store.ts';
 import { DomainError } from '../../kernel/errors.ts';
@@ -19,13 +20,7 @@ export class IssueRepository {
   constructor(readonly store: DynamoStore) {}
 
   async nextIssueId(): Promise<string> {
-    const out = await this.store.update<{ value: number }>({
-      Key: { pk: 'COUNTER', sk: 'ISSUE' },
-      UpdateExpression: 'ADD #v :one',
-      ExpressionAttributeNames: { '#v': 'value' },
-      ExpressionAttributeValues: { ':one': 1 },
-    });
-    return `ISS-${1000 + Number(out!.value)}`;
+    return `ISS-${1000 + (await nextCount(this.store, 'ISSUE'))}`;
   }
 
   /** Creates the issue and its first timeline entry; false when an issue with this id exists already. */

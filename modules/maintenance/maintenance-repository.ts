@@ -1,3 +1,4 @@
+import { nextCount } from '../../kernel/counters.ts';
 import { ConditionFailed, type DynamoStore, strip } from '../../kernel/dynamo-store.ts';
 import type { Maintenance } from './maintenance.ts';
 
@@ -9,13 +10,7 @@ export class MaintenanceRepository {
   constructor(readonly store: DynamoStore) {}
 
   async nextId(): Promise<string> {
-    const out = await this.store.update<{ value: number }>({
-      Key: { pk: 'COUNTER', sk: 'MAINTENANCE' },
-      UpdateExpression: 'ADD #v :one',
-      ExpressionAttributeNames: { '#v': 'value' },
-      ExpressionAttributeValues: { ':one': 1 },
-    });
-    return `MNT-${1000 + Number(out!.value)}`;
+    return `MNT-${1000 + (await nextCount(this.store, 'MAINTENANCE'))}`;
   }
 
   async get(id: string): Promise<Maintenance | undefined> {

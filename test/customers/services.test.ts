@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { alertmanagerAlert, useRuntime } from '../support/runtime.ts';
+import { acme, alertmanagerAlert, useRuntime } from '../support/runtime.ts';
 
+// A second customer with acme's team, in another zone.
 const env = useRuntime({
   setup: (client) =>
     client.post('/customers', {
+      ...acme,
       id: 'beta',
       name: 'Beta Freight',
       timezone: 'Europe/Lisbon',
       country: 'PT',
+      emailDomains: ['beta.test'],
       contacts: [{ name: 'Bea', email: 'bea@beta.test', roles: ['technical'] }],
-      team: {
-        teamLead: { name: 'Tom Lead', email: 'tom@provider.test' },
-        serviceManager: { name: 'Sam Manager', email: 'sam@provider.test' },
-        director: { name: 'Dora Director', email: 'dora@provider.test' },
-      },
     }),
 });
 

@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { type InboxEmail, inbox, useRuntime } from '../support/runtime.ts';
+import { acme, type InboxEmail, inbox, useRuntime } from '../support/runtime.ts';
 
 // The clock starts Monday 2 Nov 2026, 08:00 UTC: 09:00 in Berlin (acme), 21:00 in Auckland (kiwi).
 const env = useRuntime({
   setup: async (client) => {
     await client.post('/customers', {
+      ...acme,
       id: 'kiwi',
       name: 'Kiwi Transit',
       timezone: 'Pacific/Auckland',
       country: 'NZ',
+      emailDomains: ['kiwi.test'],
       contacts: [{ name: 'Kiri Tane', email: 'kiri@kiwi.test', roles: ['technical'] }],
-      team: {
-        teamLead: { name: 'Tom Lead', email: 'tom@provider.test' },
-        serviceManager: { name: 'Sam Manager', email: 'sam@provider.test' },
-        director: { name: 'Dora Director', email: 'dora@provider.test' },
-      },
     });
     for (const [customerId, serviceId, name, kind] of [
       ['acme', 'fra-core', 'Frankfurt core router', 'device'],

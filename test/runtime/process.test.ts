@@ -91,6 +91,30 @@ async function startSteward(extraEnv: Record<string, string> = {}, args: string[
   };
 }
 
+/** Calls a spawned Steward as a client would (with the API token its banner prints), and reads its inbox and table. */
+function clientOf(steward: Awaited<ReturnType<typeof startSteward>>) {
+  const token = /API token\s+(\S+)/.exec(steward.output())![1];
+  return {
+    request: (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+      fetch(`http://127.0.0.1:${steward.apiPort}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    inbox: async <T>() => ((await fetch(`http://127.0.0.1:${steward.sesPort}/store`).then((r) => r.json())) as { emails: T[] }).emails,
+    /** What the runtime stored, read from its DynamoDB Local as an operator would. */
+    store: () =>
+      new DynamoStore({
+        tableName: 'steward',
+        clientConfig: {
+          endpoint: `http://127.0.0.1:${steward.dynamodbPort}`,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        },
+      }),
+  };
+}
+
 describe('process lifecycle', () => {
   it('prints the banner with the token, serves /health, and leaves no process or port behind after SIGTERM', async () => {
     const steward = await startSteward({ STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: '2026-12-01T09:00:00+01:00' });
@@ -166,7 +190,9 @@ describe('process lifecycle', () => {
       id: string;
     };
     const subjects = async (sesPort: number) =>
-      ((await (await fetch(`http://127.0.0.1:${sesPort}/store`)).json()) as { emails: { subject: string }[] }).emails.map((e) => e.subject);
+      ((await (await fetch(`http://127.0.0.1:${steward.sesPort}/store`)).json()) as { emails: { subject: string }[] }).emails.map(
+        (e) => e.subject,
+      );
     expect(await waitFor(async () => (await subjects(steward.sesPort)).some((subject) => subject.includes(id)), 15_000)).toBe(true);
     steward.child.kill('SIGKILL');
     await new Promise((r) => steward.child.once('exit', r));
@@ -204,14 +230,8 @@ describe('kill -9 during a burst', () => {
       dirs.push(dataDir);
       const env = { STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: '2026-12-01T08:00:00Z', STEWARD_DATA_DIR: dataDir };
       let steward = await startSteward(env);
-      const token = /API token\s+(\S+)/.exec(steward.output())![1];
-      const sesPort = () => /Email inbox\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(steward.output())![1];
-      const request = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-        fetch(`http://127.0.0.1:${steward.apiPort}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
+      let client = clientOf(steward);
+      const request = (...args: Parameters<typeof client.request>) => client.request(...args);
       const call = (path: string, body: unknown) =>
         request('POST', path, body).then(
           (response) => response.status,
@@ -256,8 +276,7 @@ describe('kill -9 during a burst', () => {
         }
       };
       type Stored = { messageId: string; body: { text: string } };
-      const inboxNow = async () =>
-        ((await fetch(`http://127.0.0.1:${sesPort()}/store`).then((r) => r.json())) as { emails: Stored[] }).emails;
+      const inboxNow = () => client.inbox<Stored>();
       for (let n = 0; n < 50; n += 10) await Promise.all(issueKeys.slice(n, n + 10).map(createIssue));
 
       const keptAfterRestart: number[] = [];
@@ -274,6 +293,7 @@ describe('kill -9 during a burst', () => {
         const before = await killed;
         // Same data, new ports; the clients retry everything whose outcome they did not see.
         steward = await startSteward(env);
+        client = clientOf(steward);
         const after = new Set((await inboxNow()).map((email) => email.messageId));
         expect(before.filter((messageId) => !after.has(messageId))).toEqual([]);
         keptAfterRestart.push(before.length);
@@ -286,14 +306,7 @@ describe('kill -9 during a burst', () => {
       expect(accepted.size).toBe(300);
 
       // What the outbox recorded, read from the runtime's DynamoDB Local as an operator would.
-      const store = new DynamoStore({
-        tableName: 'steward',
-        clientConfig: {
-          endpoint: `http://127.0.0.1:${steward.dynamodbPort}`,
-          region: 'us-east-1',
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        },
-      });
+      const store = client.store();
       const inbox = await inboxNow();
       let missing = 0;
       let recorded = 0;
@@ -367,20 +380,13 @@ describe('kill -9 during the notice run', () => {
     dirs.push(dataDir);
     const env = { STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: '2026-12-01T08:00:00Z', STEWARD_DATA_DIR: dataDir };
     let steward = await startSteward(env);
-    const token = /API token\s+(\S+)/.exec(steward.output())![1];
-    const sesPort = () => /Email inbox\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(steward.output())![1];
-    const request = (method: string, path: string, body?: unknown) =>
-      fetch(`http://127.0.0.1:${steward.apiPort}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+    let client = clientOf(steward);
     const customers = Array.from({ length: 40 }, (_, n) => `site-${n}`);
     for (const id of customers) {
       const contact = { name: `Contact ${id}`, email: `noc@${id}.test`, roles: ['technical'] };
       expect(
         (
-          await request('POST', '/customers', {
+          await client.request('POST', '/customers', {
             ...crashCustomer,
             id,
             name: `Site ${id}`,
@@ -389,14 +395,12 @@ describe('kill -9 during the notice run', () => {
           })
         ).status,
       ).toBe(201);
-      expect((await request('PUT', `/customers/${id}/services/link`, { name: 'Access link', kind: 'circuit' })).status).toBe(201);
+      expect((await client.request('PUT', `/customers/${id}/services/link`, { name: 'Access link', kind: 'circuit' })).status).toBe(201);
     }
     type Stored = { destination: { to: string[] }; subject: string };
     const notices = async () =>
-      ((await fetch(`http://127.0.0.1:${sesPort()}/store`).then((r) => r.json())) as { emails: Stored[] }).emails.filter((email) =>
-        email.subject.startsWith('[MNT-1001] Planned maintenance'),
-      );
-    const scheduled = await request('POST', '/maintenances', {
+      (await client.inbox<Stored>()).filter((email) => email.subject.startsWith('[MNT-1001] Planned maintenance'));
+    const scheduled = await client.request('POST', '/maintenances', {
       title: 'Aggregation switch replacement',
       start: '2026-12-15T22:00:00Z',
       end: '2026-12-16T02:00:00Z',
@@ -410,16 +414,10 @@ describe('kill -9 during the notice run', () => {
     await new Promise((r) => steward.child.once('exit', r));
 
     steward = await startSteward(env);
+    client = clientOf(steward);
     expect(await waitFor(async () => new Set((await notices()).map((email) => email.destination.to[0])).size === 40, 60_000)).toBe(true);
     const inbox = await notices();
-    const store = new DynamoStore({
-      tableName: 'steward',
-      clientConfig: {
-        endpoint: `http://127.0.0.1:${steward.dynamodbPort}`,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      },
-    });
+    const store = client.store();
     const recorded = await sentEmails(store, 'MAINTENANCE#MNT-1001');
     expect(recorded.map((email) => email.to[0]).sort()).toEqual(customers.map((id) => `noc@${id}.test`).sort());
     const doubles = inbox.length - 40;
