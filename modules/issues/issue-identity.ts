@@ -7,6 +7,7 @@ import type { Issue } from './issue.ts';
  * What names an issue's runs and wait item: light on purpose (no issue logic, no policies), for
  * the functions that only wake or hand over a run.
  */
+/** The state machine that follows every issue: a case loop (kernel/case-loop.asl.json). */
 export const ISSUE_WORKFLOW = 'issue-lifecycle';
 /** The first run's name; later runs of the same generation add -r<n> (kernel/workflow-runs.ts). */
 export const executionName = (issue: Pick<Issue, 'id' | 'generation'>) => `issue-${issue.id}-g${issue.generation}`;

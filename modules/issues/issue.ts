@@ -155,7 +155,6 @@ export function normalizeIssue(stored: Issue): Issue {
   };
 }
 
-/** The workflow that drives every issue (workflows/issue-lifecycle.asl.json). */
 export const isUnresolved = (issue: Pick<Issue, 'status'>) => issue.status === 'open' || issue.status === 'acknowledged';
 
 /** The RFO's revision as the customer counts it: from the current cycle's first (a reopened issue's new RFO is revision 1). */

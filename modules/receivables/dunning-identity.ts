@@ -7,6 +7,7 @@ import { dunningWaitKey, InvoiceRepository } from './invoice-repository.ts';
  * What names a dunning cycle's runs and wait item: light on purpose (no dunning logic, customers
  * or policies), for the functions that only wake or hand over a run.
  */
+/** The state machine that follows every customer's dunning cycle: a case loop (kernel/case-loop.asl.json). */
 export const DUNNING_WORKFLOW = 'invoice-dunning';
 /** The first run's name; later runs of the same cycle add -r<n> (kernel/workflow-runs.ts). */
 export const dunningExecutionName = (state: Pick<DunningState, 'customerId' | 'generation'>) =>
