@@ -127,11 +127,13 @@ describe('asynchronous invocations: two retries, then the failed-events destinat
     expect((await client.get('/_local/failed-events')).body.events.map((event: { functionName: string }) => event.functionName)).toEqual([
       'reconcile',
     ]);
-    await client.moveTo('2026-11-02T09:05:00Z'); // dunning-run at 09:00, 09:01 and 09:03
+    // The maintenance sweep (reconcile) at 08:27, 08:28 and 08:30; dunning-run at 09:00, 09:01 and 09:03.
+    await client.moveTo('2026-11-02T09:05:00Z');
 
     const { count, events } = (await client.get('/_local/failed-events')).body;
-    expect(count).toBe(2);
-    expect(events.map((event: { functionName: string }) => event.functionName)).toEqual(['reconcile', 'dunning-run']);
+    expect(count).toBe(3);
+    expect(events.map((event: { functionName: string }) => event.functionName)).toEqual(['reconcile', 'reconcile', 'dunning-run']);
+    expect(events[1].record.requestPayload).toMatchObject({ schedule: 'reconcile-maintenance', sweep: 'maintenance' });
     expect(events[0].record).toMatchObject({
       version: '1.0',
       timestamp: '2026-11-02T08:10:00.000Z',
@@ -144,13 +146,13 @@ describe('asynchronous invocations: two retries, then the failed-events destinat
       responseContext: { functionError: 'Unhandled' },
       responsePayload: { errorType: 'ThrottlingException' },
     });
-    expect((await health(rt)).functions.failedEvents).toBe(2);
+    expect((await health(rt)).functions.failedEvents).toBe(3);
 
     await client.post('/_local/faults', {});
     const before = rt.invocations.get('reconcile')!.count;
-    expect((await client.post('/_local/failed-events/redrive')).body).toEqual({ redriven: 2 });
+    expect((await client.post('/_local/failed-events/redrive')).body).toEqual({ redriven: 3 });
     await rt.tracker.idle();
-    expect(rt.invocations.get('reconcile')!.count).toBe(before + 1);
+    expect(rt.invocations.get('reconcile')!.count).toBe(before + 2);
     expect((await client.get('/_local/failed-events')).body.count).toBe(0);
     expect((await health(rt)).functions.failedEvents).toBe(0);
   });

@@ -115,7 +115,8 @@ function clientOf(steward: Awaited<ReturnType<typeof startSteward>>) {
   };
 }
 
-describe('process lifecycle', () => {
+// Each test starts Steward as its own process: on a loaded machine the start alone can near a minute.
+describe('process lifecycle', { timeout: 180_000 }, () => {
   it('prints the banner with the token, serves /health, and leaves no process or port behind after SIGTERM', async () => {
     const steward = await startSteward({ STEWARD_CLOCK: 'manual', STEWARD_CLOCK_START: '2026-12-01T09:00:00+01:00' });
     expect(steward.startMs).toBeLessThan(60_000);

@@ -22,14 +22,25 @@ describe('roles', () => {
     const writes = Object.fromEntries(ROLES.map((role) => [role, ROLE_PERMISSIONS[role].filter((p) => !p.endsWith(':read')).sort()]));
     expect(writes).toEqual({
       admin: PERMISSIONS.filter((p) => !p.endsWith(':read')).sort(),
-      manager: ['customers:write', 'invoices:write', 'issues:write', 'policies:write', 'suspensions:decide', 'tokens:own'],
-      agent: ['issues:write', 'tokens:own'],
+      manager: [
+        'customers:write',
+        'invoices:write',
+        'issues:write',
+        'maintenance:write',
+        'policies:write',
+        'suspensions:decide',
+        'tokens:own',
+      ],
+      // The engineers who do planned work start, extend and complete it.
+      agent: ['issues:write', 'maintenance:write', 'tokens:own'],
       finance: ['invoices:write', 'tokens:own'],
       viewer: ['tokens:own'],
     });
     expect(ROLE_PERMISSIONS.viewer.filter((p) => ['users:read', 'integrations:read', 'mail:read'].includes(p))).toEqual([]);
     expect(ROLE_PERMISSIONS.agent).toEqual(expect.arrayContaining(['customers:read', 'issues:read']));
     expect(ROLE_PERMISSIONS.finance).not.toContain('issues:read');
+    expect(ROLE_PERMISSIONS.finance).not.toContain('maintenance:write');
+    expect(ROLE_PERMISSIONS.viewer).toContain('maintenance:read');
   });
 });
 
